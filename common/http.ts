@@ -1,0 +1,136 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
+
+/** A handler for a non-GraphQL route; returns false to fall through to GraphQL. */
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+
+/** Options of {@link serveApollo}. */
+export interface ServeOptions<TContext extends BaseContext> {
+  server: ApolloServer<TContext>;
+  port: number;
+  host?: string;
+  /** Builds the per-request context from the request and its request id. */
+  context: (args: { req: IncomingMessage; requestId: string }) => Promise<TContext>;
+  /** Routes tried before GraphQL (health, explorer page, admin). */
+  routes?: RouteHandler[];
+  /** Largest accepted request body, bytes. */
+  maxBodyBytes?: number;
+}
+
+/** A running HTTP service. */
+export interface RunningService {
+  url: string;
+  port: number;
+  httpServer: Server;
+  stop(): Promise<void>;
+}
+
+/**
+ * Serves an ApolloServer over node:http at /graphql (and /), using Apollo's documented
+ * integration API `executeHTTPGraphQLRequest`. Every request gets an id (x-request-id, or a
+ * new one) that the context and the logs carry and the response echoes.
+ */
+export async function serveApollo<TContext extends BaseContext>(options: ServeOptions<TContext>): Promise<RunningService> {
+  const { server, routes = [], maxBodyBytes = 1_000_000 } = options;
+  const httpServer = createServer((req, res) => {
+    void handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));
+      void error;
+    });
+  });
+  httpServer.keepAliveTimeout = 65_000;
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const requestId = headerValue(req, 'x-request-id') ?? randomUUID();
+    res.setHeader('x-request-id', requestId);
+    for (const route of routes) if (await route(req, res)) return;
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== '/graphql' && path !== '/') {
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found' }));
+      return;
+    }
+    const body = req.method === 'POST' ? await readJsonBody(req, maxBodyBytes) : undefined;
+    if (body === TOO_LARGE) {
+      res.writeHead(413, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ errors: [{ message: `Request body exceeds ${maxBodyBytes} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] }));
+      return;
+    }
+    if (body === MALFORMED) {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] }));
+      return;
+    }
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const contextFn: ContextFunction<[], TContext> = () => options.context({ req, requestId });
+    const response = await server.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: new URL(req.url ?? '/', 'http://x').search, body },
+      context: contextFn,
+    });
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${port}/graphql`,
+    port,
+    httpServer,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        httpServer.close(() => resolve());
+        httpServer.closeAllConnections();
+      });
+      await server.stop();
+    },
+  };
+}
+
+const TOO_LARGE = Symbol('too large');
+const MALFORMED = Symbol('malformed');
+
+async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return TOO_LARGE;
+    chunks.push(chunk as Buffer);
+  }
+  if (size === 0) return undefined;
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    return MALFORMED;
+  }
+}
+
+/** The first value of a request header. */
+export function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** A route answering GET /health with a JSON status. */
+export function healthRoute(status: () => Record<string, unknown>): RouteHandler {
+  return (req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/health') return false;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', ...status() }));
+    return true;
+  };
+}

@@ -1,0 +1,21 @@
+import { createLogger } from '../../common/logger.js';
+import { healthRoute, serveApollo, type RunningService } from '../../common/http.js';
+import { createSubgraphServer } from '../../common/subgraph-server.js';
+import { readSubgraphSdl } from '../../common/subgraphs.js';
+import { directoryResolvers } from './resolvers.js';
+
+/** Starts the directory subgraph on a port (0 picks a free one). */
+export async function startDirectory(options: { port: number; host?: string }): Promise<RunningService> {
+  const logger = createLogger('directory');
+  const server = createSubgraphServer({ sdl: readSubgraphSdl('directory'), resolvers: directoryResolvers, logger });
+  await server.start();
+  const running = await serveApollo({
+    server,
+    port: options.port,
+    host: options.host,
+    context: async () => ({}),
+    routes: [healthRoute(() => ({ service: 'directory' }))],
+  });
+  logger.info({ url: running.url }, 'directory subgraph listening');
+  return running;
+}

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { findProvince } from '../../common/standards.js';
+import type { LocalSchemaMapping } from './db/mapping.js';
+
+const provinceCode = z.string().refine((c) => findProvince(c) !== undefined, { message: 'not a GB/T 2260 provincial code' });
+const columnMapping = z.union([z.string(), z.object({ column: z.string(), scale: z.number().positive().optional() })]);
+const tableMapping = z.object({
+  table: z.string().optional(),
+  columns: z.record(z.string(), columnMapping).optional(),
+  split: z.object({ table: z.string(), key: z.string(), columns: z.array(z.string()) }).optional(),
+});
+
+/** Configuration of one province instance, validated at start-up. */
+export const provinceConfigSchema = z.object({
+  /** The provinces whose rows the database holds: normally exactly one. */
+  provinces: z.array(provinceCode).min(1),
+  /** Database URL: `sqlite:PATH` or `sqlite::memory:`. */
+  database: z.string().regex(/^sqlite:/, 'expected a sqlite:PATH URL'),
+  /** How the local tables map to the standard; omitted tables use standard names and units. */
+  mapping: z.record(z.string(), tableMapping).optional(),
+  port: z.number().int().min(0).max(65535).default(0),
+  host: z.string().default('127.0.0.1'),
+});
+/** A validated province configuration. */
+export type ProvinceConfig = z.infer<typeof provinceConfigSchema> & { mapping?: LocalSchemaMapping };
+
+/** Parses a province configuration, throwing one readable message listing every problem. */
+export function parseProvinceConfig(input: unknown): ProvinceConfig {
+  const result = provinceConfigSchema.safeParse(input);
+  if (!result.success) {
+    throw new Error(`invalid province configuration:\n${result.error.issues.map((i) => `- ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n')}`);
+  }
+  return result.data as ProvinceConfig;
+}

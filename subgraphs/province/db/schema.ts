@@ -1,0 +1,188 @@
+/**
+ * The standard (contract) shape of a province database. Every query is written against these
+ * types; a province whose local tables differ maps them to this shape (see mapping.ts).
+ * Money is stored in fen (integer) so sums are exact; other quantities are in standard units.
+ */
+
+/** 机关/公共机构. */
+export interface AgencyRow {
+  id: string;
+  province: string;
+  credit_code: string;
+  name: string;
+  level: string;
+  division_code: string;
+  established_staff: number;
+  actual_staff: number;
+}
+
+/** 办公用房楼栋. */
+export interface BuildingRow {
+  id: string;
+  province: string;
+  agency_id: string;
+  name: string;
+  address: string;
+  build_year: number;
+  floors: number;
+  construction_area: number;
+  office_room_usable_area: number;
+  staff_count: number;
+  established_staff: number;
+  standard_area: number;
+  exceeds_standard: number;
+}
+
+/** 资产卡片. */
+export interface AssetRow {
+  id: string;
+  province: string;
+  agency_id: string;
+  building_id: string | null;
+  name: string;
+  category_code: string;
+  original_value_fen: number;
+  net_value_fen: number;
+  acquired_on: string;
+  status: string;
+  offered_to_pool: number;
+  offered_at: string | null;
+}
+
+/** 公务用车. */
+export interface VehicleRow {
+  id: string;
+  province: string;
+  agency_id: string;
+  plate_number: string;
+  model: string;
+  category: string;
+  energy_type: string;
+  price_fen: number;
+  displacement_ml: number | null;
+  purchased_on: string;
+  status: string;
+  mileage_km: number;
+}
+
+/** 能源资源消费年报. */
+export interface EnergyReportRow {
+  id: string;
+  province: string;
+  agency_id: string;
+  year: number;
+  building_area: number;
+  energy_using_people: number;
+  electricity_kwh: number;
+  water_m3: number;
+  coal_kg: number;
+  natural_gas_m3: number;
+  lpg_kg: number;
+  gasoline_l: number;
+  diesel_l: number;
+  heat_mj: number;
+  cost_fen: number;
+  total_kgce_milli: number;
+  revision: number;
+}
+
+/** 机关运行成本年报. */
+export interface OperatingCostRow {
+  id: string;
+  province: string;
+  agency_id: string;
+  year: number;
+  salaries_fen: number;
+  office_expenses_fen: number;
+  utilities_fen: number;
+  property_management_fen: number;
+  travel_fen: number;
+  maintenance_fen: number;
+  meetings_training_fen: number;
+  official_reception_fen: number;
+  vehicle_operation_fen: number;
+  depreciation_fen: number;
+  other_fen: number;
+  total_fen: number;
+}
+
+/** Results of idempotent mutations, by client key. */
+export interface IdempotencyRow {
+  key: string;
+  operation: string;
+  request_hash: string;
+  response_json: string;
+  created_at: string;
+}
+
+/** The standard database, as Kysely sees it. */
+export interface StandardDatabase {
+  agencies: AgencyRow;
+  buildings: BuildingRow;
+  assets: AssetRow;
+  vehicles: VehicleRow;
+  energy_reports: EnergyReportRow;
+  operating_costs: OperatingCostRow;
+  idempotency_keys: IdempotencyRow;
+}
+/** Name of a standard table. */
+export type StandardTable = keyof StandardDatabase;
+
+/** Storage type of a standard column. */
+export type ColumnType = 'text' | 'integer' | 'real';
+
+/** One standard column: its storage type and, for reals, the decimal digits it keeps. */
+export interface ColumnDef {
+  type: ColumnType;
+  nullable?: boolean;
+  digits?: number;
+}
+
+type Columns<Row> = { [K in keyof Row]-?: ColumnDef };
+
+const text: ColumnDef = { type: 'text' };
+const textNull: ColumnDef = { type: 'text', nullable: true };
+const int: ColumnDef = { type: 'integer' };
+const real2: ColumnDef = { type: 'real', digits: 2 };
+
+/** Column definitions of every standard table, in storage order; `id` (or `key`) is the primary key. */
+export const STANDARD_COLUMNS: { [T in StandardTable]: Columns<StandardDatabase[T]> } = {
+  agencies: { id: text, province: text, credit_code: text, name: text, level: text, division_code: text, established_staff: int, actual_staff: int },
+  buildings: {
+    id: text, province: text, agency_id: text, name: text, address: text, build_year: int, floors: int,
+    construction_area: real2, office_room_usable_area: real2, staff_count: int, established_staff: int,
+    standard_area: real2, exceeds_standard: int,
+  },
+  assets: {
+    id: text, province: text, agency_id: text, building_id: textNull, name: text, category_code: text,
+    original_value_fen: int, net_value_fen: int, acquired_on: text, status: text, offered_to_pool: int, offered_at: textNull,
+  },
+  vehicles: {
+    id: text, province: text, agency_id: text, plate_number: text, model: text, category: text, energy_type: text,
+    price_fen: int, displacement_ml: { type: 'integer', nullable: true }, purchased_on: text, status: text, mileage_km: int,
+  },
+  energy_reports: {
+    id: text, province: text, agency_id: text, year: int, building_area: real2, energy_using_people: int,
+    electricity_kwh: { type: 'real', digits: 0 }, water_m3: real2, coal_kg: real2, natural_gas_m3: real2, lpg_kg: real2,
+    gasoline_l: real2, diesel_l: real2, heat_mj: real2, cost_fen: int, total_kgce_milli: int, revision: int,
+  },
+  operating_costs: {
+    id: text, province: text, agency_id: text, year: int, salaries_fen: int, office_expenses_fen: int, utilities_fen: int,
+    property_management_fen: int, travel_fen: int, maintenance_fen: int, meetings_training_fen: int,
+    official_reception_fen: int, vehicle_operation_fen: int, depreciation_fen: int, other_fen: int, total_fen: int,
+  },
+  idempotency_keys: { key: text, operation: text, request_hash: text, response_json: text, created_at: text },
+};
+
+/** Indexes every province creates (on standard columns; mapped to local names), serving the contract's filters and orders. */
+export const STANDARD_INDEXES: { [T in StandardTable]?: string[][] } = {
+  agencies: [['province', 'id'], ['established_staff', 'id']],
+  buildings: [['agency_id'], ['construction_area', 'id'], ['exceeds_standard', 'id']],
+  assets: [
+    ['agency_id', 'id'], ['building_id'], ['original_value_fen', 'id'], ['net_value_fen', 'id'], ['acquired_on', 'id'],
+    ['status', 'original_value_fen', 'id'], ['offered_to_pool', 'original_value_fen', 'id'], ['category_code', 'id'],
+  ],
+  vehicles: [['agency_id', 'id'], ['price_fen', 'id'], ['purchased_on', 'id'], ['category', 'id'], ['status', 'id']],
+  energy_reports: [['agency_id', 'year'], ['year', 'id'], ['total_kgce_milli', 'id']],
+  operating_costs: [['agency_id', 'year'], ['year', 'id'], ['total_fen', 'id']],
+};

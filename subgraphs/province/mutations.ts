@@ -1,0 +1,152 @@
+import { createHash } from 'node:crypto';
+import { ErrorCode, userError } from '../../common/errors.js';
+import { formatId, isIdOfKind, provinceOfId } from '../../common/ids.js';
+import { ENERGY_TYPES, type EnergyType } from '../../common/standards.js';
+import type { AssetRow, EnergyReportRow } from './db/schema.js';
+import { ENERGY_COLUMNS, kgceMilli, toStandardQuantity, type EnergyQuantities } from './energy.js';
+import type { Repository } from './repository.js';
+import type { ProvinceContext } from './resolvers.js';
+
+const ASSET_STATUSES = ['IN_USE', 'IDLE', 'LEASED_OUT', 'LENT_OUT', 'PENDING_DISPOSAL', 'DISPOSED'];
+
+/**
+ * Runs a mutation at most once per client key: a retry with the same key and the same input
+ * returns the first result; the same key with a different input is refused. The stored
+ * result and the change commit in one transaction.
+ */
+async function idempotent<R>(ctx: ProvinceContext, operation: string, key: string | null | undefined, input: unknown, work: (trx: Repository) => Promise<R>): Promise<R> {
+  if (!key) return ctx.repo.transaction(work);
+  const hash = createHash('sha256').update(JSON.stringify([operation, input])).digest('hex');
+  return ctx.repo.transaction(async (trx) => {
+    const [previous] = await trx.db.selectFrom(trx.source('idempotency_keys')).selectAll().where('t.key', '=', key).execute();
+    if (previous) {
+      if (previous.request_hash !== hash) {
+        throw userError(ErrorCode.IDEMPOTENCY_CONFLICT, 'This idempotency key was already used with a different request.');
+      }
+      return JSON.parse(previous.response_json) as R;
+    }
+    const result = await work(trx);
+    await trx.insert('idempotency_keys', { key, operation, request_hash: hash, response_json: JSON.stringify(result), created_at: new Date().toISOString() });
+    return result;
+  });
+}
+
+async function ownedAsset(trx: Repository, ctx: ProvinceContext, assetId: string): Promise<AssetRow> {
+  const [asset] = isIdOfKind(assetId, 'asset') && ctx.served.includes(provinceOfId(assetId)!) ? await trx.byIds('assets', [assetId]) : [];
+  if (!asset) throw userError(ErrorCode.NOT_FOUND, `No asset ${assetId}.`, { id: assetId });
+  return asset;
+}
+
+async function assetPayload(ctx: ProvinceContext, stored: { assetId: string }) {
+  const [asset] = await ctx.repo.byIds('assets', [stored.assetId]);
+  return { asset };
+}
+
+/** Mutation resolvers of the province subgraph. */
+export const mutationResolvers = {
+  offerAssetToPool: async (_: unknown, { input }: { input: { assetId: string; idempotencyKey?: string } }, ctx: ProvinceContext) => {
+    const stored = await idempotent(ctx, 'offerAssetToPool', input.idempotencyKey, input, async (trx) => {
+      const asset = await ownedAsset(trx, ctx, input.assetId);
+      if (asset.status !== 'IDLE') throw userError(ErrorCode.INVALID_STATE, `Only idle assets can be offered to the pool; ${asset.id} is ${asset.status}.`, { id: asset.id });
+      if (!asset.offered_to_pool) await trx.update('assets', asset.id, { offered_to_pool: 1, offered_at: new Date().toISOString().slice(0, 10) });
+      return { assetId: asset.id };
+    });
+    return assetPayload(ctx, stored);
+  },
+  withdrawAssetFromPool: async (_: unknown, { input }: { input: { assetId: string; idempotencyKey?: string } }, ctx: ProvinceContext) => {
+    const stored = await idempotent(ctx, 'withdrawAssetFromPool', input.idempotencyKey, input, async (trx) => {
+      const asset = await ownedAsset(trx, ctx, input.assetId);
+      if (asset.offered_to_pool) await trx.update('assets', asset.id, { offered_to_pool: 0, offered_at: null });
+      return { assetId: asset.id };
+    });
+    return assetPayload(ctx, stored);
+  },
+  setAssetStatus: async (_: unknown, { input }: { input: { assetId: string; status: string; idempotencyKey?: string } }, ctx: ProvinceContext) => {
+    if (!ASSET_STATUSES.includes(input.status)) throw userError(ErrorCode.BAD_USER_INPUT, `Unknown status ${input.status}.`);
+    const stored = await idempotent(ctx, 'setAssetStatus', input.idempotencyKey, input, async (trx) => {
+      const asset = await ownedAsset(trx, ctx, input.assetId);
+      if (asset.status === 'DISPOSED' && input.status !== 'DISPOSED') {
+        throw userError(ErrorCode.INVALID_STATE, `Asset ${asset.id} is disposed; its status can no longer change.`, { id: asset.id });
+      }
+      // Only idle assets may sit in the pool: leaving IDLE withdraws the offer.
+      const leavesPool = input.status !== 'IDLE' && asset.offered_to_pool === 1;
+      await trx.update('assets', asset.id, { status: input.status, ...(leavesPool ? { offered_to_pool: 0, offered_at: null } : {}) });
+      return { assetId: asset.id };
+    });
+    return assetPayload(ctx, stored);
+  },
+  submitEnergyReport: async (_: unknown, { input }: { input: EnergyReportInput }, ctx: ProvinceContext) => {
+    const values = validateReport(input);
+    const stored = await idempotent(ctx, 'submitEnergyReport', input.idempotencyKey, input, async (trx) => {
+      const [agency] = isIdOfKind(input.agencyId, 'agency') && ctx.served.includes(provinceOfId(input.agencyId)!) ? await trx.byIds('agencies', [input.agencyId]) : [];
+      if (!agency) throw userError(ErrorCode.NOT_FOUND, `No agency ${input.agencyId}.`, { id: input.agencyId });
+      const [existing] = await trx.db
+        .selectFrom(trx.source('energy_reports'))
+        .selectAll()
+        .where('t.agency_id', '=', agency.id)
+        .where('t.year', '=', input.year)
+        .execute();
+      if (existing) {
+        await trx.update('energy_reports', existing.id, { ...values, revision: existing.revision + 1 });
+        return { reportId: existing.id, corrected: true };
+      }
+      const [last] = await trx.db
+        .selectFrom(trx.source('energy_reports'))
+        .select('t.id')
+        .where('t.province', '=', agency.province)
+        .orderBy('t.id', 'desc')
+        .limit(1)
+        .execute();
+      const seq = last ? Number(last.id.split('-')[1]) + 1 : 1;
+      const id = formatId(agency.province, 'energyReport', seq);
+      await trx.insert('energy_reports', { id, province: agency.province, agency_id: agency.id, year: input.year, ...values, revision: 0 });
+      return { reportId: id, corrected: false };
+    });
+    const [report] = await ctx.repo.byIds('energy_reports', [stored.reportId]);
+    return { report, corrected: stored.corrected };
+  },
+};
+
+interface EnergyReportInput {
+  agencyId: string;
+  year: number;
+  buildingArea: number;
+  energyUsingPeople: number;
+  quantities: { energyType: EnergyType; quantity: number; unit?: string | null }[];
+  costYuan: number;
+  idempotencyKey?: string | null;
+}
+
+type ReportValues = Omit<EnergyReportRow, 'id' | 'province' | 'agency_id' | 'year' | 'revision'>;
+
+/** Validates a report and converts it to standard units and stored columns. */
+function validateReport(input: EnergyReportInput): ReportValues {
+  const thisYear = new Date().getUTCFullYear();
+  if (!Number.isInteger(input.year) || input.year < 2000 || input.year > thisYear) {
+    throw userError(ErrorCode.BAD_USER_INPUT, `Year must be between 2000 and ${thisYear}.`, { argumentName: 'year' });
+  }
+  if (!Number.isFinite(input.buildingArea) || input.buildingArea <= 0) {
+    throw userError(ErrorCode.INVALID_QUANTITY, 'Building area must be a positive number of m2.', { argumentName: 'buildingArea' });
+  }
+  if (!Number.isInteger(input.energyUsingPeople) || input.energyUsingPeople < 0) {
+    throw userError(ErrorCode.INVALID_QUANTITY, 'Energy-using people must be a non-negative integer.', { argumentName: 'energyUsingPeople' });
+  }
+  if (!Number.isFinite(input.costYuan) || input.costYuan < 0) {
+    throw userError(ErrorCode.INVALID_QUANTITY, 'Cost must be a non-negative number of yuan.', { argumentName: 'costYuan' });
+  }
+  const q = Object.fromEntries(ENERGY_TYPES.map((t) => [t, 0])) as EnergyQuantities;
+  const seen = new Set<EnergyType>();
+  for (const item of input.quantities) {
+    if (seen.has(item.energyType)) throw userError(ErrorCode.BAD_USER_INPUT, `${item.energyType} is listed twice.`, { energyType: item.energyType });
+    seen.add(item.energyType);
+    q[item.energyType] = toStandardQuantity(item.energyType, item.quantity, item.unit);
+  }
+  const columns = Object.fromEntries(ENERGY_TYPES.map((t) => [ENERGY_COLUMNS[t], q[t]])) as Record<(typeof ENERGY_COLUMNS)[EnergyType], number>;
+  return {
+    building_area: Math.round(input.buildingArea * 100) / 100,
+    energy_using_people: input.energyUsingPeople,
+    ...columns,
+    cost_fen: Math.round(input.costYuan * 100),
+    total_kgce_milli: kgceMilli(q),
+  };
+}

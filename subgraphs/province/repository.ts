@@ -1,0 +1,284 @@
+import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+import { decodeCursor, encodeCursor } from '../../common/cursor.js';
+import { ErrorCode, userError } from '../../common/errors.js';
+import { toPrecision } from '../../common/exact.js';
+import type { ProvinceDatabase } from './db/database.js';
+import { standardSource, toLocalRows } from './db/mapping.js';
+import type { StandardDatabase, StandardTable } from './db/schema.js';
+
+/** A condition on the standard row aliased `t`. */
+// The derived table's type is chosen per call; conditions are built against its standard columns.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Condition = (eb: ExpressionBuilder<any, 't'>) => Expression<SqlBool>;
+
+/** The orders each list offers: order name -> [standard column, direction]. */
+export const ORDERS = {
+  agencies: { ID_ASC: ['id', 'ASC'], ESTABLISHED_STAFF_DESC: ['established_staff', 'DESC'] },
+  buildings: { ID_ASC: ['id', 'ASC'], CONSTRUCTION_AREA_DESC: ['construction_area', 'DESC'] },
+  assets: {
+    ID_ASC: ['id', 'ASC'],
+    ORIGINAL_VALUE_DESC: ['original_value_fen', 'DESC'],
+    ORIGINAL_VALUE_ASC: ['original_value_fen', 'ASC'],
+    NET_VALUE_DESC: ['net_value_fen', 'DESC'],
+    ACQUIRED_ON_DESC: ['acquired_on', 'DESC'],
+  },
+  vehicles: { ID_ASC: ['id', 'ASC'], PRICE_DESC: ['price_fen', 'DESC'], PURCHASED_ON_DESC: ['purchased_on', 'DESC'] },
+  energy_reports: { ID_ASC: ['id', 'ASC'], TOTAL_KGCE_DESC: ['total_kgce_milli', 'DESC'] },
+  operating_costs: { ID_ASC: ['id', 'ASC'], TOTAL_DESC: ['total_fen', 'DESC'] },
+} as const satisfies Partial<Record<StandardTable, Record<string, readonly [string, 'ASC' | 'DESC']>>>;
+/** A table that has a paged list. */
+export type ListTable = keyof typeof ORDERS;
+
+/** One page of rows with what a connection needs. */
+export interface Page<Row> {
+  edges: { cursor: string; node: Row }[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  totalCount: () => Promise<number>;
+}
+
+/** Reads the standard view of one province database. All methods are batched or bounded. */
+export class Repository {
+  readonly db: Kysely<StandardDatabase>;
+
+  constructor(private readonly pdb: ProvinceDatabase) {
+    this.db = pdb.db;
+  }
+
+  /** The standard-shaped derived table `t` over a table's local storage. */
+  source<T extends StandardTable, A extends string = 't'>(table: T, alias?: A) {
+    return standardSource<T, A>(this.db, this.pdb.tables.get(table)!, alias);
+  }
+
+  /**
+   * A keyset page: rows after the cursor in the named order, `first + 1` read to learn
+   * whether more follow. Ties break on id in the order's direction, so the order is total.
+   */
+  async page<T extends ListTable>(table: T, conditions: Condition[], orderName: string, first: number, after?: string | null): Promise<Page<StandardDatabase[T]>> {
+    const order = (ORDERS[table] as Record<string, readonly [string, 'ASC' | 'DESC']>)[orderName];
+    if (!order) throw userError(ErrorCode.BAD_USER_INPUT, `Unknown order ${orderName}.`);
+    const [column, direction] = order;
+    const filtered = () => {
+      let q = this.db.selectFrom(this.source(table)).selectAll();
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      for (const c of conditions) q = q.where(c as any);
+      return q;
+    };
+    let q = filtered();
+    if (after) {
+      const cursor = decodeCursor(after);
+      if (cursor.order !== orderName) throw userError(ErrorCode.BAD_CURSOR, `The cursor belongs to order ${cursor.order}, not ${orderName}.`);
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      q = q.where((eb: ExpressionBuilder<any, 't'>) => eb(eb.refTuple(`t.${column}`, 't.id'), direction === 'ASC' ? '>' : '<', eb.tuple(cursor.value, cursor.id)));
+    }
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const rows = (await (q as any).orderBy(`t.${column}`, direction.toLowerCase()).orderBy('t.id', direction.toLowerCase()).limit(first + 1).execute()) as StandardDatabase[T][];
+    const edges = rows.slice(0, first).map((node) => ({
+      cursor: encodeCursor({ order: orderName, direction, value: (node as unknown as Record<string, string | number>)[column], id: (node as { id: string }).id }),
+      node,
+    }));
+    return {
+      edges,
+      pageInfo: {
+        hasNextPage: rows.length > first,
+        hasPreviousPage: Boolean(after),
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges.at(-1)?.cursor ?? null,
+      },
+      totalCount: async () => {
+        const base = filtered().clearSelect().select((eb) => eb.fn.countAll<number>().as('n'));
+        const row = await base.executeTakeFirstOrThrow();
+        return Number((row as { n: number }).n);
+      },
+    };
+  }
+
+  /** Rows of a table by id, in no particular order (loaders reorder them). */
+  async byIds<T extends StandardTable>(table: T, ids: readonly string[]): Promise<StandardDatabase[T][]> {
+    if (ids.length === 0) return [];
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    return (await (this.db.selectFrom(this.source(table)).selectAll() as any).where('t.id', 'in', ids).execute()) as StandardDatabase[T][];
+  }
+
+  /** Rows of a table whose `column` is one of `values`. */
+  async byColumn<T extends StandardTable>(table: T, column: string, values: readonly string[]): Promise<StandardDatabase[T][]> {
+    if (values.length === 0) return [];
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    return (await (this.db.selectFrom(this.source(table)).selectAll() as any).where(`t.${column}`, 'in', values).orderBy('t.id').execute()) as StandardDatabase[T][];
+  }
+
+  /** Energy totals of one year over some provinces; sums rounded to their field's precision. */
+  async energySummary(provinces: readonly string[], year: number) {
+    const r = await this.db
+      .selectFrom(this.source('energy_reports'))
+      .where('t.province', 'in', provinces.length ? [...provinces] : [''])
+      .where('t.year', '=', year)
+      .select((eb) => [
+        eb.fn.countAll<number>().as('reportCount'),
+        eb.fn.sum<number>('t.building_area').as('buildingArea'),
+        eb.fn.sum<number>('t.energy_using_people').as('energyUsingPeople'),
+        eb.fn.sum<number>('t.electricity_kwh').as('electricityKwh'),
+        eb.fn.sum<number>('t.water_m3').as('waterM3'),
+        eb.fn.sum<number>('t.coal_kg').as('coalKg'),
+        eb.fn.sum<number>('t.natural_gas_m3').as('naturalGasM3'),
+        eb.fn.sum<number>('t.lpg_kg').as('lpgKg'),
+        eb.fn.sum<number>('t.gasoline_l').as('gasolineL'),
+        eb.fn.sum<number>('t.diesel_l').as('dieselL'),
+        eb.fn.sum<number>('t.heat_mj').as('heatMj'),
+        eb.fn.sum<number>('t.cost_fen').as('costFen'),
+        eb.fn.sum<number>('t.total_kgce_milli').as('kgceMilli'),
+      ])
+      .executeTakeFirstOrThrow();
+    const n = (v: unknown, digits = 2) => toPrecision(Number(v ?? 0), digits);
+    return {
+      year,
+      provinceCount: provinces.length,
+      reportCount: Number(r.reportCount),
+      buildingArea: n(r.buildingArea),
+      energyUsingPeople: Number(r.energyUsingPeople ?? 0),
+      electricityKwh: n(r.electricityKwh, 0),
+      waterM3: n(r.waterM3),
+      coalKg: n(r.coalKg),
+      naturalGasM3: n(r.naturalGasM3),
+      lpgKg: n(r.lpgKg),
+      gasolineL: n(r.gasolineL),
+      dieselL: n(r.dieselL),
+      heatMj: n(r.heatMj),
+      costYuan: Number(r.costFen ?? 0) / 100,
+      totalKgce: Number(r.kgceMilli ?? 0) / 1000,
+    };
+  }
+
+  /** Asset totals over some provinces (disposed assets excluded). */
+  async assetSummary(provinces: readonly string[]) {
+    const r = await this.db
+      .selectFrom(this.source('assets'))
+      .where('t.province', 'in', provinces.length ? [...provinces] : [''])
+      .where('t.status', '!=', 'DISPOSED')
+      .select((eb) => [
+        eb.fn.countAll<number>().as('assetCount'),
+        eb.fn.sum<number>('t.original_value_fen').as('originalFen'),
+        eb.fn.sum<number>('t.net_value_fen').as('netFen'),
+        eb.fn.sum<number>(eb.case().when('t.status', '=', 'IDLE').then(1).else(0).end()).as('idleCount'),
+        eb.fn.sum<number>('t.offered_to_pool').as('pooledCount'),
+        eb.fn.sum<number>(eb.case().when('t.offered_to_pool', '=', 1).then(eb.ref('t.original_value_fen')).else(0).end()).as('pooledFen'),
+      ])
+      .executeTakeFirstOrThrow();
+    return {
+      provinceCount: provinces.length,
+      assetCount: Number(r.assetCount),
+      originalValue: Number(r.originalFen ?? 0) / 100,
+      netValue: Number(r.netFen ?? 0) / 100,
+      idleCount: Number(r.idleCount ?? 0),
+      pooledCount: Number(r.pooledCount ?? 0),
+      pooledOriginalValue: Number(r.pooledFen ?? 0) / 100,
+    };
+  }
+
+  /** Vehicle totals over some provinces (disposed vehicles excluded). */
+  async vehicleSummary(provinces: readonly string[]) {
+    const r = await this.db
+      .selectFrom(this.source('vehicles'))
+      .where('t.province', 'in', provinces.length ? [...provinces] : [''])
+      .where('t.status', '!=', 'DISPOSED')
+      .select((eb) => {
+        const countWhen = (column: 't.status' | 't.category' | 't.energy_type', value: string) =>
+          eb.fn.sum<number>(eb.case().when(column, '=', value).then(1).else(0).end());
+        return [
+          eb.fn.countAll<number>().as('vehicleCount'),
+          countWhen('t.status', 'IN_SERVICE').as('inServiceCount'),
+          eb.fn.sum<number>(eb.case().when('t.energy_type', 'in', ['BATTERY_ELECTRIC', 'PLUG_IN_HYBRID']).then(1).else(0).end()).as('newEnergyCount'),
+          countWhen('t.category', 'CONFIDENTIAL_COMMUNICATION').as('confidentialCommunicationCount'),
+          countWhen('t.category', 'EMERGENCY').as('emergencyCount'),
+          countWhen('t.category', 'LAW_ENFORCEMENT').as('lawEnforcementCount'),
+          countWhen('t.category', 'SPECIAL_TECHNICAL').as('specialTechnicalCount'),
+          countWhen('t.category', 'OTHER').as('otherCount'),
+          eb.fn.sum<number>('t.price_fen').as('priceFen'),
+        ];
+      })
+      .executeTakeFirstOrThrow();
+    const { priceFen, ...counts } = r;
+    return {
+      provinceCount: provinces.length,
+      ...Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, Number(v ?? 0)])),
+      totalPriceYuan: Number(priceFen ?? 0) / 100,
+    };
+  }
+
+  /** Office-space totals over some provinces. */
+  async officeSpaceSummary(provinces: readonly string[]) {
+    const r = await this.db
+      .selectFrom(this.source('buildings'))
+      .where('t.province', 'in', provinces.length ? [...provinces] : [''])
+      .select((eb) => [
+        eb.fn.countAll<number>().as('buildingCount'),
+        eb.fn.sum<number>('t.construction_area').as('constructionArea'),
+        eb.fn.sum<number>('t.office_room_usable_area').as('officeRoomUsableArea'),
+        eb.fn.sum<number>('t.staff_count').as('staffCount'),
+        eb.fn.sum<number>('t.exceeds_standard').as('exceedingCount'),
+      ])
+      .executeTakeFirstOrThrow();
+    return {
+      provinceCount: provinces.length,
+      buildingCount: Number(r.buildingCount),
+      constructionArea: toPrecision(Number(r.constructionArea ?? 0), 2),
+      officeRoomUsableArea: toPrecision(Number(r.officeRoomUsableArea ?? 0), 2),
+      staffCount: Number(r.staffCount ?? 0),
+      exceedingCount: Number(r.exceedingCount ?? 0),
+    };
+  }
+
+  /** Operating-cost totals of one year over some provinces. */
+  async operatingCostSummary(provinces: readonly string[], year: number) {
+    const r = await this.db
+      .selectFrom(this.source('operating_costs'))
+      .innerJoin(this.source('agencies', 'a'), 'a.id', 't.agency_id')
+      .where('t.province', 'in', provinces.length ? [...provinces] : [''])
+      .where('t.year', '=', year)
+      .select((eb) => [
+        eb.fn.countAll<number>().as('agencyCount'),
+        eb.fn.sum<number>('a.actual_staff').as('staffCount'),
+        eb.fn.sum<number>('t.total_fen').as('totalFen'),
+        eb.fn.sum<number>('t.salaries_fen').as('salariesFen'),
+        eb.fn.sum<number>('t.official_reception_fen').as('receptionFen'),
+        eb.fn.sum<number>('t.vehicle_operation_fen').as('vehicleFen'),
+      ])
+      .executeTakeFirstOrThrow();
+    return {
+      year,
+      provinceCount: provinces.length,
+      agencyCount: Number(r.agencyCount),
+      staffCount: Number(r.staffCount ?? 0),
+      total: Number(r.totalFen ?? 0) / 100,
+      salaries: Number(r.salariesFen ?? 0) / 100,
+      officialReception: Number(r.receptionFen ?? 0) / 100,
+      vehicleOperation: Number(r.vehicleFen ?? 0) / 100,
+    };
+  }
+
+  /** Updates standard columns of one row through the local mapping. */
+  async update<T extends StandardTable>(table: T, id: string, changes: Partial<StandardDatabase[T]>, db: Kysely<StandardDatabase> = this.db): Promise<void> {
+    const resolved = this.pdb.tables.get(table)!;
+    const { main, split } = toLocalRows(resolved, changes as Record<string, unknown>);
+    const raw = db as unknown as Kysely<Record<string, Record<string, unknown>>>;
+    const idColumn = resolved.byStandard.get('id')!.column;
+    if (Object.keys(main).length) await raw.updateTable(resolved.table).set(main).where(idColumn, '=', id).execute();
+    if (split && resolved.split) {
+      const { [resolved.split.key]: _key, ...values } = split;
+      if (Object.keys(values).length) await raw.updateTable(resolved.split.table).set(values).where(resolved.split.key, '=', id).execute();
+    }
+  }
+
+  /** Inserts one standard row through the local mapping. */
+  async insert<T extends StandardTable>(table: T, row: StandardDatabase[T], db: Kysely<StandardDatabase> = this.db): Promise<void> {
+    const resolved = this.pdb.tables.get(table)!;
+    const { main, split } = toLocalRows(resolved, row as unknown as Record<string, unknown>);
+    const raw = db as unknown as Kysely<Record<string, Record<string, unknown>>>;
+    await raw.insertInto(resolved.table).values(main).execute();
+    if (split && resolved.split) await raw.insertInto(resolved.split.table).values(split).execute();
+  }
+
+  /** Runs work in one transaction; the callback gets a repository bound to it. */
+  transaction<R>(work: (trx: Repository) => Promise<R>): Promise<R> {
+    return this.db.transaction().execute((trx) => work(new Repository({ ...this.pdb, db: trx })));
+  }
+}

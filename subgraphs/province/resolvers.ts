@@ -1,0 +1,202 @@
+import { ratio } from '../../common/exact.js';
+import { pageSize } from '../../common/pagination.js';
+import type { AgencyRow, AssetRow, BuildingRow, EnergyReportRow, OperatingCostRow, VehicleRow } from './db/schema.js';
+import type { Condition, ListTable, Repository } from './repository.js';
+import type { Loaders } from './loaders.js';
+import { scopeProvinces, type ScopeArgs } from './scope.js';
+import { mutationResolvers } from './mutations.js';
+import { findRegion } from '../../common/standards.js';
+
+/** What every resolver of a province instance receives. */
+export interface ProvinceContext {
+  repo: Repository;
+  loaders: Loaders;
+  /** Province codes this instance serves (one in production; several in a combined reference database). */
+  served: readonly string[];
+  requestId: string;
+}
+
+interface ListArgs<F> {
+  filter?: (F & ScopeArgs) | null;
+  orderBy?: string | null;
+  first?: number | null;
+  after?: string | null;
+}
+
+/** Resolves one paged list: scope, filters, order, page. */
+function list<F>(table: ListTable, conditionsOf: (filter: F) => Condition[]) {
+  return (_: unknown, args: ListArgs<F>, ctx: ProvinceContext) => {
+    const first = pageSize(args.first);
+    const provinces = scopeProvinces(ctx.served, args.filter);
+    const conditions: Condition[] = [(eb) => eb('t.province', 'in', provinces.length ? provinces : [''])];
+    if (args.filter) conditions.push(...conditionsOf(args.filter));
+    return ctx.repo.page(table, conditions, args.orderBy ?? 'ID_ASC', first, args.after);
+  };
+}
+
+const when = <V>(value: V | null | undefined, condition: (v: V) => Condition): Condition[] =>
+  value === null || value === undefined ? [] : [condition(value)];
+
+const summaries = {
+  energySummary: (provinces: string[], ctx: ProvinceContext, args: { year: number }) => ctx.repo.energySummary(provinces, args.year),
+  assetSummary: (provinces: string[], ctx: ProvinceContext) => ctx.repo.assetSummary(provinces),
+  vehicleSummary: (provinces: string[], ctx: ProvinceContext) => ctx.repo.vehicleSummary(provinces),
+  officeSpaceSummary: (provinces: string[], ctx: ProvinceContext) => ctx.repo.officeSpaceSummary(provinces),
+  operatingCostSummary: (provinces: string[], ctx: ProvinceContext, args: { year: number }) => ctx.repo.operatingCostSummary(provinces, args.year),
+};
+
+/** Summary fields of an entity (Province, Region) whose provinces come from the parent. */
+function summaryFields(provincesOf: (parent: { code: string }, ctx: ProvinceContext) => string[]) {
+  return Object.fromEntries(
+    Object.entries(summaries).map(([name, fn]) => [
+      name,
+      (parent: { code: string }, args: { year: number }, ctx: ProvinceContext) => fn(provincesOf(parent, ctx), ctx, args),
+    ]),
+  );
+}
+
+const provinceRef = (row: { province: string }) => ({ code: row.province });
+const yuan = (fen: number) => fen / 100;
+
+/** Resolvers of the province subgraph. */
+export const provinceResolvers = {
+  Query: {
+    agencies: list<{ level?: string }>('agencies', (f) => when(f.level, (v) => (eb) => eb('t.level', '=', v))),
+    buildings: list<{ agencyId?: string; exceedsStandard?: boolean }>('buildings', (f) => [
+      ...when(f.agencyId, (v) => (eb) => eb('t.agency_id', '=', v)),
+      ...when(f.exceedsStandard, (v) => (eb) => eb('t.exceeds_standard', '=', v ? 1 : 0)),
+    ]),
+    assets: list<{ agencyId?: string; status?: string; offeredToPool?: boolean; categoryPrefix?: string }>('assets', (f) => [
+      ...when(f.agencyId, (v) => (eb) => eb('t.agency_id', '=', v)),
+      ...when(f.status, (v) => (eb) => eb('t.status', '=', v)),
+      ...when(f.offeredToPool, (v) => (eb) => eb('t.offered_to_pool', '=', v ? 1 : 0)),
+      ...when(f.categoryPrefix, (v) => (eb) => eb('t.category_code', 'like', `${v.replace(/[^A-Z0-9]/g, '')}%`)),
+    ]),
+    vehicles: list<{ agencyId?: string; category?: string; status?: string; newEnergy?: boolean }>('vehicles', (f) => [
+      ...when(f.agencyId, (v) => (eb) => eb('t.agency_id', '=', v)),
+      ...when(f.category, (v) => (eb) => eb('t.category', '=', v)),
+      ...when(f.status, (v) => (eb) => eb('t.status', '=', v)),
+      ...when(f.newEnergy, (v) => (eb) => eb('t.energy_type', v ? 'in' : 'not in', ['BATTERY_ELECTRIC', 'PLUG_IN_HYBRID'])),
+    ]),
+    energyReports: list<{ agencyId?: string; year?: number }>('energy_reports', (f) => [
+      ...when(f.agencyId, (v) => (eb) => eb('t.agency_id', '=', v)),
+      ...when(f.year, (v) => (eb) => eb('t.year', '=', v)),
+    ]),
+    operatingCosts: list<{ agencyId?: string; year?: number }>('operating_costs', (f) => [
+      ...when(f.agencyId, (v) => (eb) => eb('t.agency_id', '=', v)),
+      ...when(f.year, (v) => (eb) => eb('t.year', '=', v)),
+    ]),
+    agency: (_: unknown, { id }: { id: string }, ctx: ProvinceContext) => ctx.loaders.agency.load(id),
+    building: (_: unknown, { id }: { id: string }, ctx: ProvinceContext) => ctx.loaders.building.load(id),
+    asset: async (_: unknown, { id }: { id: string }, ctx: ProvinceContext) => (await ctx.repo.byIds('assets', [id]))[0] ?? null,
+    vehicle: async (_: unknown, { id }: { id: string }, ctx: ProvinceContext) => (await ctx.repo.byIds('vehicles', [id]))[0] ?? null,
+    ...Object.fromEntries(
+      Object.entries(summaries).map(([name, fn]) => [
+        name,
+        (_: unknown, args: { year: number; scope?: ScopeArgs }, ctx: ProvinceContext) => fn(scopeProvinces(ctx.served, args.scope), ctx, args),
+      ]),
+    ),
+  },
+  Mutation: mutationResolvers,
+  Province: {
+    __resolveReference: (ref: { code: string }) => ({ code: ref.code }),
+    ...summaryFields((p, ctx) => scopeProvinces(ctx.served, { province: p.code })),
+  },
+  Region: {
+    __resolveReference: (ref: { code: string }) => ({ code: ref.code }),
+    ...summaryFields((r, ctx) => (findRegion(r.code) ? scopeProvinces(ctx.served, { region: r.code }) : [])),
+  },
+  Agency: {
+    __resolveReference: (ref: { id: string }, ctx: ProvinceContext) => ctx.loaders.agency.load(ref.id),
+    province: provinceRef,
+    creditCode: (a: AgencyRow) => a.credit_code,
+    divisionCode: (a: AgencyRow) => a.division_code,
+    establishedStaff: (a: AgencyRow) => a.established_staff,
+    actualStaff: (a: AgencyRow) => a.actual_staff,
+    buildings: (a: AgencyRow, _: unknown, ctx: ProvinceContext) => ctx.loaders.buildingsByAgency.load(a.id),
+  },
+  Building: {
+    __resolveReference: (ref: { id: string }, ctx: ProvinceContext) => ctx.loaders.building.load(ref.id),
+    province: provinceRef,
+    agency: (b: BuildingRow, _: unknown, ctx: ProvinceContext) => ctx.loaders.agency.load(b.agency_id),
+    buildYear: (b: BuildingRow) => b.build_year,
+    constructionArea: (b: BuildingRow) => b.construction_area,
+    officeRoomUsableArea: (b: BuildingRow) => b.office_room_usable_area,
+    staffCount: (b: BuildingRow) => b.staff_count,
+    establishedStaff: (b: BuildingRow) => b.established_staff,
+    officeAreaPerCapita: (b: BuildingRow) => ratio(b.office_room_usable_area, b.staff_count),
+    standardConstructionArea: (b: BuildingRow) => b.standard_area,
+    exceedsStandard: (b: BuildingRow) => b.exceeds_standard === 1,
+  },
+  Asset: {
+    __resolveReference: async (ref: { id: string }, ctx: ProvinceContext) => (await ctx.repo.byIds('assets', [ref.id]))[0] ?? null,
+    province: provinceRef,
+    categoryCode: (a: AssetRow) => a.category_code,
+    topCategoryCode: (a: AssetRow) => a.category_code.slice(0, 3),
+    originalValue: (a: AssetRow) => yuan(a.original_value_fen),
+    netValue: (a: AssetRow) => yuan(a.net_value_fen),
+    acquiredOn: (a: AssetRow) => a.acquired_on,
+    offeredToPool: (a: AssetRow) => a.offered_to_pool === 1,
+    offeredAt: (a: AssetRow) => a.offered_at,
+    agency: (a: AssetRow, _: unknown, ctx: ProvinceContext) => ctx.loaders.agency.load(a.agency_id),
+    building: (a: AssetRow, _: unknown, ctx: ProvinceContext) => (a.building_id ? ctx.loaders.building.load(a.building_id) : null),
+  },
+  Vehicle: {
+    __resolveReference: async (ref: { id: string }, ctx: ProvinceContext) => (await ctx.repo.byIds('vehicles', [ref.id]))[0] ?? null,
+    province: provinceRef,
+    plateNumber: (v: VehicleRow) => v.plate_number,
+    energyType: (v: VehicleRow) => v.energy_type,
+    newEnergy: (v: VehicleRow) => v.energy_type === 'BATTERY_ELECTRIC' || v.energy_type === 'PLUG_IN_HYBRID',
+    priceYuan: (v: VehicleRow) => yuan(v.price_fen),
+    displacementL: (v: VehicleRow) => (v.displacement_ml === null ? null : Math.round(v.displacement_ml / 100) / 10),
+    purchasedOn: (v: VehicleRow) => v.purchased_on,
+    mileageKm: (v: VehicleRow) => v.mileage_km,
+    agency: (v: VehicleRow, _: unknown, ctx: ProvinceContext) => ctx.loaders.agency.load(v.agency_id),
+  },
+  EnergyReport: {
+    __resolveReference: async (ref: { id: string }, ctx: ProvinceContext) => (await ctx.repo.byIds('energy_reports', [ref.id]))[0] ?? null,
+    province: provinceRef,
+    agency: (r: EnergyReportRow, _: unknown, ctx: ProvinceContext) => ctx.loaders.agency.load(r.agency_id),
+    buildingArea: (r: EnergyReportRow) => r.building_area,
+    energyUsingPeople: (r: EnergyReportRow) => r.energy_using_people,
+    electricityKwh: (r: EnergyReportRow) => r.electricity_kwh,
+    waterM3: (r: EnergyReportRow) => r.water_m3,
+    coalKg: (r: EnergyReportRow) => r.coal_kg,
+    naturalGasM3: (r: EnergyReportRow) => r.natural_gas_m3,
+    lpgKg: (r: EnergyReportRow) => r.lpg_kg,
+    gasolineL: (r: EnergyReportRow) => r.gasoline_l,
+    dieselL: (r: EnergyReportRow) => r.diesel_l,
+    heatMj: (r: EnergyReportRow) => r.heat_mj,
+    costYuan: (r: EnergyReportRow) => yuan(r.cost_fen),
+    totalKgce: (r: EnergyReportRow) => r.total_kgce_milli / 1000,
+    kgcePerCapita: (r: EnergyReportRow) => ratio(r.total_kgce_milli / 1000, r.energy_using_people),
+    kgcePerArea: (r: EnergyReportRow) => ratio(r.total_kgce_milli / 1000, r.building_area),
+    waterPerCapita: (r: EnergyReportRow) => ratio(r.water_m3, r.energy_using_people),
+  },
+  OperatingCost: {
+    __resolveReference: async (ref: { id: string }, ctx: ProvinceContext) => (await ctx.repo.byIds('operating_costs', [ref.id]))[0] ?? null,
+    province: provinceRef,
+    agency: (r: OperatingCostRow, _: unknown, ctx: ProvinceContext) => ctx.loaders.agency.load(r.agency_id),
+    salaries: (r: OperatingCostRow) => yuan(r.salaries_fen),
+    officeExpenses: (r: OperatingCostRow) => yuan(r.office_expenses_fen),
+    utilities: (r: OperatingCostRow) => yuan(r.utilities_fen),
+    propertyManagement: (r: OperatingCostRow) => yuan(r.property_management_fen),
+    travel: (r: OperatingCostRow) => yuan(r.travel_fen),
+    maintenance: (r: OperatingCostRow) => yuan(r.maintenance_fen),
+    meetingsAndTraining: (r: OperatingCostRow) => yuan(r.meetings_training_fen),
+    officialReception: (r: OperatingCostRow) => yuan(r.official_reception_fen),
+    vehicleOperation: (r: OperatingCostRow) => yuan(r.vehicle_operation_fen),
+    depreciation: (r: OperatingCostRow) => yuan(r.depreciation_fen),
+    other: (r: OperatingCostRow) => yuan(r.other_fen),
+    total: (r: OperatingCostRow) => yuan(r.total_fen),
+  },
+  EnergySummary: {
+    kgcePerCapita: (s: { totalKgce: number; energyUsingPeople: number }) => ratio(s.totalKgce, s.energyUsingPeople),
+    kgcePerArea: (s: { totalKgce: number; buildingArea: number }) => ratio(s.totalKgce, s.buildingArea),
+    waterPerCapita: (s: { waterM3: number; energyUsingPeople: number }) => ratio(s.waterM3, s.energyUsingPeople),
+  },
+  AssetSummary: { idleShare: (s: { idleCount: number; assetCount: number }) => ratio(s.idleCount, s.assetCount) },
+  VehicleSummary: { newEnergyShare: (s: { newEnergyCount: number; vehicleCount: number }) => ratio(s.newEnergyCount, s.vehicleCount) },
+  OfficeSpaceSummary: { officeAreaPerCapita: (s: { officeRoomUsableArea: number; staffCount: number }) => ratio(s.officeRoomUsableArea, s.staffCount) },
+  OperatingCostSummary: { costPerCapita: (s: { total: number; staffCount: number }) => ratio(s.total, s.staffCount) },
+};

@@ -1,0 +1,45 @@
+import { createLogger } from '../../common/logger.js';
+import { healthRoute, serveApollo, type RunningService } from '../../common/http.js';
+import { createSubgraphServer } from '../../common/subgraph-server.js';
+import { readSubgraphSdl } from '../../common/subgraphs.js';
+import { openProvinceDatabase, type ProvinceDatabase } from './db/database.js';
+import { parseProvinceConfig, type ProvinceConfig } from './config.js';
+import { createLoaders } from './loaders.js';
+import { Repository } from './repository.js';
+import { provinceResolvers, type ProvinceContext } from './resolvers.js';
+
+/** A running province instance with its database. */
+export interface ProvinceService extends RunningService {
+  database: ProvinceDatabase;
+  config: ProvinceConfig;
+}
+
+/**
+ * Starts one province instance: opens and migrates its database, then serves the province
+ * subgraph. `database` may be passed to reuse an open one (restarting on the same data).
+ */
+export async function startProvince(input: unknown, database?: ProvinceDatabase): Promise<ProvinceService> {
+  const config = parseProvinceConfig(input);
+  const logger = createLogger(`province-${config.provinces.join('+')}`);
+  const pdb = database ?? (await openProvinceDatabase(config.database, config.mapping));
+  const repo = new Repository(pdb);
+  const server = createSubgraphServer<ProvinceContext>({ sdl: readSubgraphSdl('province'), resolvers: provinceResolvers, logger });
+  await server.start();
+  const running = await serveApollo<ProvinceContext>({
+    server,
+    port: config.port,
+    host: config.host,
+    context: async ({ requestId }) => ({ repo, loaders: createLoaders(repo), served: config.provinces, requestId }),
+    routes: [healthRoute(() => ({ service: 'province', provinces: config.provinces }))],
+  });
+  logger.info({ url: running.url, provinces: config.provinces }, 'province subgraph listening');
+  return {
+    ...running,
+    database: pdb,
+    config,
+    async stop() {
+      await running.stop();
+      if (!database) await pdb.close();
+    },
+  };
+}
