@@ -24,6 +24,8 @@ export function createSubgraphServer<TContext extends BaseContext>(options: Subg
     schema: buildSubgraphSchema({ typeDefs: parse(options.sdl), resolvers: options.resolvers }),
     plugins: [ApolloServerPluginInlineTraceDisabled(), ...(options.plugins ?? [])],
     includeStacktraceInErrorResponses: false,
+    // The process that hosts the server owns shutdown (several servers may share one process).
+    stopOnTerminationSignals: false,
     formatError: (formatted, error) => maskUnexpected(formatted, error, options.logger),
   });
 }

@@ -1,0 +1,92 @@
+import { ApolloServer, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import type { GraphQLFormattedError } from 'graphql';
+import { healthRoute, serveApollo, type RunningService } from '../common/http.js';
+import { createLogger, type Logger } from '../common/logger.js';
+import { SHARD_URL_PREFIX } from '../common/subgraphs.js';
+import { explorerRoute } from './explorer/route.js';
+import { ProvinceRegistry, type ProvinceEndpoint } from './shard/registry.js';
+import { ShardRouter } from './shard/router.js';
+import { readShardRules, type ShardRules } from './shard/rules.js';
+
+/** Options of {@link startGateway}. */
+export interface GatewayOptions {
+  supergraphSdl: string;
+  port: number;
+  host?: string;
+  /** URL of each non-sharded subgraph, overriding the supergraph's. */
+  subgraphUrls?: Record<string, string>;
+  /** Subgraphs whose instances are province shards, routed by the shard router. */
+  shardedSubgraphs?: string[];
+  /** Province instances of the sharded subgraphs. */
+  provinces?: ProvinceEndpoint[];
+  /** Time limit of one province request, ms. */
+  provinceTimeoutMs?: number;
+}
+
+/** Request context of the gateway. */
+export interface GatewayContext extends BaseContext {
+  requestId: string;
+}
+
+/** A running gateway with its province registry. */
+export interface RunningGateway extends RunningService {
+  registry: ProvinceRegistry;
+}
+
+/**
+ * Starts the federation gateway. Subgraphs listed as sharded go through the shard router;
+ * every other subgraph is a plain remote data source, so the gateway runs on any Federation 2
+ * supergraph.
+ */
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const logger = createLogger('gateway');
+  const registry = new ProvinceRegistry(options.provinces ?? []);
+  const sharded = new Set(options.shardedSubgraphs ?? ['province']);
+  let rules: ShardRules = readShardRules(options.supergraphSdl);
+  const gateway = new ApolloGateway({
+    supergraphSdl: options.supergraphSdl,
+    buildService: ({ name, url }) => {
+      if (sharded.has(name) || url?.startsWith(SHARD_URL_PREFIX)) {
+        return new ShardRouter({ registry, rules: () => rules, timeoutMs: options.provinceTimeoutMs ?? 5000 });
+      }
+      return new RemoteGraphQLDataSource({ url: options.subgraphUrls?.[name] ?? url });
+    },
+  });
+  gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
+    rules = readShardRules(coreSupergraphSdl);
+  });
+  const server = new ApolloServer<GatewayContext>({
+    gateway,
+    plugins: [ApolloServerPluginLandingPageDisabled()],
+    includeStacktraceInErrorResponses: false,
+    stopOnTerminationSignals: false,
+    formatError: (formatted) => maskError(formatted, logger),
+  });
+  await server.start();
+  const running = await serveApollo<GatewayContext>({
+    server,
+    port: options.port,
+    host: options.host,
+    context: async ({ requestId }) => ({ requestId }),
+    routes: [healthRoute(() => ({ service: 'gateway', provinces: registry.list().map((p) => p.code) })), explorerRoute()],
+  });
+  logger.info({ url: running.url, provinces: registry.list().length }, 'gateway listening');
+  return { ...running, registry };
+}
+
+/**
+ * Errors reach clients with a stable code and nothing internal: @apollo/gateway copies the
+ * subgraph URL and body into `extensions.response`, and unexpected errors may carry SQL or
+ * stack traces; those go to the log instead.
+ */
+export function maskError(formatted: GraphQLFormattedError, logger: Logger): GraphQLFormattedError {
+  const { response: _response, exception: _exception, stacktrace: _stack, serviceName: _service, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
+  const code = extensions.code as string | undefined;
+  if (!code || code === 'INTERNAL_SERVER_ERROR') {
+    logger.error({ error: formatted }, 'unexpected error');
+    return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  }
+  return { ...formatted, extensions };
+}

@@ -1,0 +1,129 @@
+import { getNamedType, isListType, isNonNullType, isObjectType, Kind, type GraphQLObjectType, type GraphQLOutputType, type SelectionSetNode } from 'graphql';
+import { compareCursors, decodeCursor, type Cursor } from '../../common/cursor.js';
+import { ratio, sumExact } from '../../common/exact.js';
+import { INTERNAL_PREFIX } from './fetch-document.js';
+import type { ShardRules } from './rules.js';
+
+type Obj = Record<string, unknown>;
+
+/**
+ * Combines one field's values from several provinces into the value a single database
+ * holding all of them would return, following the field's `@shardMerge` rule: connections
+ * merge in order with exact pagination, sums add exactly, ratios divide the merged parts,
+ * objects merge field by field, lists concatenate, other scalars are taken as equal.
+ */
+export function mergeValues(
+  rules: ShardRules,
+  parent: GraphQLObjectType,
+  fieldName: string,
+  type: GraphQLOutputType,
+  selectionSet: SelectionSetNode | undefined,
+  values: unknown[],
+  first?: number,
+): unknown {
+  const present = values.filter((v) => v !== null && v !== undefined);
+  if (present.length === 0) return null;
+  if (present.length === 1) return present[0];
+  const rule = rules.fieldMerge(parent.name, fieldName);
+  switch (rule?.op) {
+    case 'connection':
+      return mergeConnection(rules, getNamedType(type) as GraphQLObjectType, selectionSet!, present as Obj[], first!);
+    case 'sum':
+      return sumExact(present as number[], rule.precision ?? 0);
+    case 'min':
+      return Math.min(...(present as number[]));
+    case 'max':
+      return Math.max(...(present as number[]));
+    case 'ratio':
+      return null; // computed by mergeObject once the parts are merged
+  }
+  const nullable = isNonNullType(type) ? type.ofType : type;
+  if (isListType(nullable)) return present.flat();
+  const named = getNamedType(type);
+  if (isObjectType(named) && selectionSet) return mergeObject(rules, named, selectionSet, present as Obj[]);
+  return present[0];
+}
+
+/** Merges objects of one type field by field, then fills ratio fields from merged parts. */
+export function mergeObject(rules: ShardRules, type: GraphQLObjectType, selectionSet: SelectionSetNode, values: Obj[]): Obj {
+  const out: Obj = {};
+  const ratios: [string, [string, string]][] = [];
+  const visitSelections = (set: SelectionSetNode) => {
+    for (const s of set.selections) {
+      if (s.kind === Kind.INLINE_FRAGMENT) {
+        if (!s.typeCondition || s.typeCondition.name.value === type.name) visitSelections(s.selectionSet);
+        continue;
+      }
+      if (s.kind !== Kind.FIELD) continue;
+      const key = s.alias?.value ?? s.name.value;
+      if (s.name.value === '__typename') {
+        out[key] = values[0][key];
+        continue;
+      }
+      const def = type.getFields()[s.name.value];
+      const rule = rules.fieldMerge(type.name, s.name.value);
+      if (rule?.op === 'ratio' && rule.of) ratios.push([key, rule.of]);
+      out[key] = mergeValues(rules, type, s.name.value, def.type, s.selectionSet, values.map((v) => v[key]));
+    }
+  };
+  visitSelections(selectionSet);
+  for (const [key, [num, den]] of ratios) {
+    const part = (name: string) => Number(out[`${INTERNAL_PREFIX}${name}`] ?? out[name] ?? 0);
+    out[key] = ratio(part(num), part(den));
+  }
+  return out;
+}
+
+/**
+ * Merges connection pages. Every province answered `first` rows after the same keyset cursor,
+ * so the global page is the first `first` of their union in cursor order; more rows follow
+ * when the union is longer or any province has more.
+ */
+function mergeConnection(rules: ShardRules, type: GraphQLObjectType, selectionSet: SelectionSetNode, pages: Obj[], first: number): Obj {
+  interface Item {
+    cursor: string;
+    key: Cursor;
+    page: Obj;
+    index: number;
+  }
+  const items: Item[] = [];
+  for (const page of pages) {
+    const edges = (page[`${INTERNAL_PREFIX}edges`] as { cursor: string }[] | undefined) ?? [];
+    edges.forEach((e, index) => items.push({ cursor: e.cursor, key: decodeCursor(e.cursor), page, index }));
+  }
+  items.sort((a, b) => compareCursors(a.key, b.key));
+  const kept = items.slice(0, first);
+  const flags = pages.map((p) => (p[`${INTERNAL_PREFIX}pageInfo`] as { hasNextPage: boolean; hasPreviousPage: boolean } | undefined) ?? { hasNextPage: false, hasPreviousPage: false });
+  const pageInfo = {
+    hasNextPage: items.length > first || flags.some((f) => f.hasNextPage),
+    hasPreviousPage: flags.some((f) => f.hasPreviousPage),
+    startCursor: kept[0]?.cursor ?? null,
+    endCursor: kept.at(-1)?.cursor ?? null,
+  };
+  const out: Obj = {};
+  for (const s of selectionSet.selections) {
+    if (s.kind !== Kind.FIELD) continue;
+    const key = s.alias?.value ?? s.name.value;
+    if (key.startsWith(INTERNAL_PREFIX)) continue;
+    switch (s.name.value) {
+      case 'edges':
+        out[key] = kept.map((it) => (it.page[key] as unknown[])[it.index]);
+        break;
+      case 'pageInfo':
+        out[key] = Object.fromEntries(
+          (s.selectionSet?.selections ?? []).flatMap((p) =>
+            p.kind === Kind.FIELD ? [[p.alias?.value ?? p.name.value, p.name.value === '__typename' ? 'PageInfo' : pageInfo[p.name.value as keyof typeof pageInfo]]] : [],
+          ),
+        );
+        break;
+      case '__typename':
+        out[key] = type.name;
+        break;
+      default: {
+        const def = type.getFields()[s.name.value];
+        out[key] = mergeValues(rules, type, s.name.value, def.type, s.selectionSet, pages.map((p) => p[key]));
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,89 @@
+import { EventEmitter } from 'node:events';
+import { ErrorCode, userError } from '../../common/errors.js';
+import { findProvince, findRegion } from '../../common/standards.js';
+
+/** A registered province instance. */
+export interface ProvinceEndpoint {
+  code: string;
+  url: string;
+}
+
+/** A province/region scope as filters carry it. */
+export interface Scope {
+  province?: string | null;
+  provinces?: readonly string[] | null;
+  region?: string | null;
+}
+
+/**
+ * The province instances the shard router may route to (code -> URL). Changes take effect on
+ * the next fetch; listeners hear of them ('change'). The in-process store is the embedded
+ * default; a shared store for several gateway replicas plugs in behind the same interface.
+ */
+export class ProvinceRegistry extends EventEmitter {
+  private readonly endpoints = new Map<string, ProvinceEndpoint>();
+
+  constructor(initial: readonly ProvinceEndpoint[] = []) {
+    super();
+    for (const e of initial) this.register(e);
+  }
+
+  /** Adds or replaces a province instance. */
+  register(endpoint: ProvinceEndpoint): void {
+    if (!findProvince(endpoint.code)) throw new Error(`${endpoint.code} is not a GB/T 2260 provincial code`);
+    new URL(endpoint.url);
+    this.endpoints.set(endpoint.code, { ...endpoint });
+    this.emit('change', endpoint.code);
+  }
+
+  /** Removes a province instance. */
+  unregister(code: string): void {
+    if (this.endpoints.delete(code)) this.emit('change', code);
+  }
+
+  /** The endpoint of a province, if registered. */
+  get(code: string): ProvinceEndpoint | undefined {
+    return this.endpoints.get(code);
+  }
+
+  /** All registered endpoints, by code. */
+  list(): ProvinceEndpoint[] {
+    return [...this.endpoints.values()].sort((a, b) => a.code.localeCompare(b.code));
+  }
+
+  /**
+   * The registered provinces a scope selects: every one when the scope is empty. Unknown
+   * codes and provinces named explicitly but not registered are errors with stable codes.
+   */
+  resolveScope(scope: Scope | null | undefined): string[] {
+    const all = this.list().map((e) => e.code);
+    if (!scope) return all;
+    let selected = all;
+    if (scope.province != null || scope.provinces != null) {
+      const named = [...(scope.province != null ? [scope.province] : []), ...(scope.provinces ?? [])];
+      for (const code of named) this.requireRegistered(code);
+      selected = selected.filter((c) => named.includes(c));
+    }
+    if (scope.region != null) {
+      const region = findRegion(scope.region);
+      if (!region) throw userError(ErrorCode.UNKNOWN_REGION, `Unknown region "${scope.region}"; known regions are YRD, JJJ and CY.`, { region: scope.region });
+      selected = selected.filter((c) => region.provinceCodes.includes(c));
+    }
+    return selected;
+  }
+
+  /** The provinces of a region that are registered. */
+  regionProvinces(regionCode: string): string[] {
+    const region = findRegion(regionCode);
+    return region ? this.list().map((e) => e.code).filter((c) => region.provinceCodes.includes(c)) : [];
+  }
+
+  /** Throws UNKNOWN_PROVINCE or PROVINCE_NOT_REGISTERED unless the code is a registered province. */
+  requireRegistered(input: string): void {
+    const code = String(input);
+    if (!findProvince(code)) throw userError(ErrorCode.UNKNOWN_PROVINCE, `Unknown province code "${code}"; use a 6-digit GB/T 2260 code such as 320000.`, { province: code });
+    if (!this.endpoints.has(code)) {
+      throw userError(ErrorCode.PROVINCE_NOT_REGISTERED, `Province ${code} (${findProvince(code)!.name}) has not joined this gateway.`, { province: code });
+    }
+  }
+}

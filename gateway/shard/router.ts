@@ -1,0 +1,215 @@
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { GraphQLError, valueFromASTUntyped, type GraphQLFormattedError, type FieldNode, Kind, type SelectionSetNode, isObjectType } from 'graphql';
+import { decodeCursor } from '../../common/cursor.js';
+import { ErrorCode, userError } from '../../common/errors.js';
+import { provinceOfId } from '../../common/ids.js';
+import { pageSize } from '../../common/pagination.js';
+import { analyseFetch, stripInternal, subDocument, type AnalysedFetch, type RootField } from './fetch-document.js';
+import { mergeObject, mergeValues } from './merge.js';
+import { callProvince, type ProvinceAnswer } from './province-client.js';
+import type { ProvinceRegistry, Scope } from './registry.js';
+import type { ShardRules } from './rules.js';
+
+/** Options of a {@link ShardRouter}. */
+export interface ShardRouterOptions {
+  registry: ProvinceRegistry;
+  rules: () => ShardRules;
+  /** Time limit of one province request. */
+  timeoutMs: number;
+}
+
+type Variables = Record<string, unknown>;
+
+/**
+ * The data source of a sharded subgraph: the province instances are shards of one subgraph.
+ * Each fetch of a query plan is routed by the provinces it concerns and the answers merged
+ * as if one database held every province. A province that fails leaves a named error; the
+ * others' data still returns.
+ */
+export class ShardRouter implements GraphQLDataSource {
+  private readonly analysed = new Map<string, AnalysedFetch>();
+
+  constructor(private readonly options: ShardRouterOptions) {}
+
+  async process(request: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
+    const query = request.request.query!;
+    const variables = (request.request.variables ?? {}) as Variables;
+    const requestId = (request.context as { requestId?: string }).requestId;
+    const fetch = this.analyse(query);
+    const rootFields = fetch.rootFields;
+    if (rootFields.length === 1 && rootFields[0].node.name.value === '_entities') {
+      return this.entities(fetch, variables, requestId);
+    }
+    const errors: GraphQLFormattedError[] = [];
+    const data: Record<string, unknown> = {};
+    // Root fields that go to the same provinces travel together.
+    const groups = new Map<string, { provinces: string[]; fields: RootField[] }>();
+    for (const f of rootFields) {
+      let provinces: string[];
+      try {
+        provinces = this.routeRootField(fetch, f, variables);
+      } catch (error) {
+        errors.push(toFormatted(error, [f.responseKey]));
+        data[f.responseKey] = null;
+        continue;
+      }
+      const key = provinces.join(',');
+      const group = groups.get(key) ?? { provinces, fields: [] };
+      group.fields.push(f);
+      groups.set(key, group);
+    }
+    await Promise.all(
+      [...groups.values()].map(async ({ provinces, fields }) => {
+        const text = fields.length === rootFields.length ? fetch.text : subDocument(fetch, fields);
+        const answers = await this.fanOut(provinces, text, variables, requestId);
+        errors.push(...dedupe(answers));
+        for (const f of fields) {
+          const def = fetch.rootType.getFields()[f.node.name.value];
+          const values = answers.map(([, a]) => a.data?.[f.responseKey] ?? null);
+          data[f.responseKey] = def
+            ? mergeValues(this.options.rules(), fetch.rootType, f.node.name.value, def.type, f.node.selectionSet, values, this.pageSizeOf(f.node, variables))
+            : (values.find((v) => v !== null) ?? null);
+        }
+      }),
+    );
+    return { data: stripInternal(data) as Record<string, unknown>, ...(errors.length ? { errors } : {}) };
+  }
+
+  private analyse(query: string): AnalysedFetch {
+    let fetch = this.analysed.get(query);
+    if (!fetch) {
+      fetch = analyseFetch(query, this.options.rules());
+      if (this.analysed.size > 5000) this.analysed.clear();
+      this.analysed.set(query, fetch);
+    }
+    return fetch;
+  }
+
+  /** The provinces a root field goes to; validates page arguments before any fan-out. */
+  private routeRootField(fetch: AnalysedFetch, f: RootField, variables: Variables): string[] {
+    const { registry } = this.options;
+    const rule = this.options.rules().fieldRoute(fetch.rootType.name, f.node.name.value);
+    const args = argumentValues(f.node, variables);
+    if (this.options.rules().fieldMerge(fetch.rootType.name, f.node.name.value)?.op === 'connection') {
+      pageSize(args.first as number | undefined);
+      if (typeof args.after === 'string') decodeCursor(args.after);
+    }
+    if (!rule) return registry.list().map((e) => e.code);
+    const value = path(args, rule.arg);
+    if (rule.by === 'scope') return registry.resolveScope(value as Scope | undefined);
+    const province = typeof value === 'string' ? (provinceOfId(value) ?? (/^\d{6}$/.test(value) ? value : undefined)) : undefined;
+    if (!province) {
+      if (fetch.operation.operation === 'mutation') throw userError(ErrorCode.NOT_FOUND, `No record ${String(value)}.`, { id: value });
+      return [];
+    }
+    registry.requireRegistered(province);
+    return [province];
+  }
+
+  private pageSizeOf(node: FieldNode, variables: Variables): number {
+    return pageSize(argumentValues(node, variables).first as number | undefined);
+  }
+
+  /** Sends one document to several provinces in parallel. */
+  private fanOut(provinces: string[], query: string, variables: Variables, requestId?: string): Promise<[string, ProvinceAnswer][]> {
+    return Promise.all(
+      provinces.map(async (code): Promise<[string, ProvinceAnswer]> => {
+        const endpoint = this.options.registry.get(code);
+        if (!endpoint) return [code, { data: null, errors: [{ message: `Province ${code} has left this gateway.`, extensions: { code: ErrorCode.PROVINCE_NOT_REGISTERED, province: code } }] }];
+        return [code, await callProvince(code, endpoint.url, { query, variables }, { timeoutMs: this.options.timeoutMs, requestId })];
+      }),
+    );
+  }
+
+  /**
+   * `_entities`: each representation goes to the province in its key (or, for a region, to
+   * every registered province of it); answers are put back in the original order.
+   */
+  private async entities(fetch: AnalysedFetch, variables: Variables, requestId?: string): Promise<GatewayGraphQLResponse> {
+    const { registry } = this.options;
+    const rules = this.options.rules();
+    const reps = (variables.representations ?? []) as Record<string, unknown>[];
+    const errors: GraphQLFormattedError[] = [];
+    const targets = reps.map((rep, index) => {
+      const rule = rules.typeRoute(String(rep.__typename));
+      const key = rep[rule?.arg ?? 'id'];
+      if (rule?.by === 'region') return registry.regionProvinces(String(key));
+      const province = rule?.by === 'province' ? String(key) : provinceOfId(String(key));
+      try {
+        if (!province) throw userError(ErrorCode.NOT_FOUND, `No record ${String(key)}.`);
+        registry.requireRegistered(province);
+        return [province];
+      } catch (error) {
+        errors.push(toFormatted(error, ['_entities', index]));
+        return [];
+      }
+    });
+    const byProvince = new Map<string, number[]>();
+    targets.forEach((provinces, index) => provinces.forEach((p) => byProvince.set(p, [...(byProvince.get(p) ?? []), index])));
+    const results: unknown[][] = reps.map(() => []);
+    await Promise.all(
+      [...byProvince.entries()].map(async ([code, indexes]) => {
+        const [[, answer]] = await this.fanOut([code], fetch.text, { ...variables, representations: indexes.map((i) => reps[i]) }, requestId);
+        for (const e of answer.errors ?? []) {
+          const p = e.path;
+          errors.push(p && p[0] === '_entities' && typeof p[1] === 'number' ? { ...e, path: ['_entities', indexes[p[1]], ...p.slice(2)] } : e);
+        }
+        const list = (answer.data?._entities ?? []) as unknown[];
+        indexes.forEach((rep, j) => results[rep].push(list[j] ?? null));
+      }),
+    );
+    const selection = fetch.rootFields[0].node.selectionSet!;
+    const entities = results.map((values, i) => {
+      const present = values.filter((v) => v !== null);
+      if (present.length <= 1) return present[0] ?? null;
+      const type = rules.schema.getType(String(reps[i].__typename));
+      return isObjectType(type) ? mergeObject(rules, type, fragmentFor(selection, type.name), present as Record<string, unknown>[]) : present[0];
+    });
+    return { data: stripInternal({ _entities: entities }) as Record<string, unknown>, ...(errors.length ? { errors: dedupe([['', { errors }]]) } : {}) };
+  }
+}
+
+/** The selections that apply to one entity type in an `_entities` selection set. */
+function fragmentFor(selectionSet: SelectionSetNode, typeName: string): SelectionSetNode {
+  return {
+    kind: Kind.SELECTION_SET,
+    selections: selectionSet.selections.flatMap((s) =>
+      s.kind === Kind.INLINE_FRAGMENT ? (!s.typeCondition || s.typeCondition.name.value === typeName ? s.selectionSet.selections : []) : [s],
+    ),
+  };
+}
+
+/** A field's arguments with literals and variables resolved. */
+function argumentValues(node: FieldNode, variables: Variables): Record<string, unknown> {
+  return Object.fromEntries((node.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value, variables)]));
+}
+
+/** The value at a dotted path (`input.assetId`). */
+function path(value: unknown, dotted: string): unknown {
+  return dotted.split('.').reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), value);
+}
+
+function toFormatted(error: unknown, path: (string | number)[]): GraphQLFormattedError {
+  if (error instanceof GraphQLError) return { message: error.message, path, extensions: error.extensions };
+  return { message: 'Internal server error', path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+}
+
+/**
+ * One error per distinct (message, code, path): the same validation error from four provinces
+ * is one error. An error that only some provinces raised names them.
+ */
+function dedupe(answers: [string, ProvinceAnswer][]): GraphQLFormattedError[] {
+  const seen = new Map<string, { error: GraphQLFormattedError; provinces: string[] }>();
+  for (const [code, answer] of answers) {
+    for (const e of answer.errors ?? []) {
+      const key = JSON.stringify([e.message, e.extensions?.code, e.path]);
+      const entry = seen.get(key) ?? { error: e, provinces: [] };
+      if (code) entry.provinces.push(code);
+      seen.set(key, entry);
+    }
+  }
+  return [...seen.values()].map(({ error, provinces }) =>
+    error.extensions?.province || provinces.length !== 1 ? error : { ...error, extensions: { ...error.extensions, province: provinces[0] } },
+  );
+}

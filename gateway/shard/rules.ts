@@ -1,0 +1,59 @@
+import { buildASTSchema, parse, valueFromASTUntyped, type DirectiveNode, type GraphQLSchema } from 'graphql';
+
+/** How a field or entity type is routed to provinces (from `@shardRoute`). */
+export interface RouteRule {
+  by: 'scope' | 'id' | 'province' | 'region';
+  arg: string;
+}
+
+/** How a field's values from several provinces combine (from `@shardMerge`). */
+export interface MergeRule {
+  op: 'connection' | 'sum' | 'min' | 'max' | 'ratio';
+  of?: [string, string];
+  precision?: number;
+}
+
+/**
+ * The shard rules of a supergraph: its schema (for field types) and the `@shardRoute` /
+ * `@shardMerge` applications that survived composition (`@composeDirective`). Read once per
+ * supergraph load; the API schema the gateway builds drops these directives.
+ */
+export interface ShardRules {
+  schema: GraphQLSchema;
+  fieldRoute(typeName: string, fieldName: string): RouteRule | undefined;
+  typeRoute(typeName: string): RouteRule | undefined;
+  fieldMerge(typeName: string, fieldName: string): MergeRule | undefined;
+}
+
+/** Reads the shard rules from a supergraph SDL. */
+export function readShardRules(supergraphSdl: string): ShardRules {
+  const document = parse(supergraphSdl);
+  const schema = buildASTSchema(document, { assumeValid: true, assumeValidSDL: true });
+  const fieldRoutes = new Map<string, RouteRule>();
+  const typeRoutes = new Map<string, RouteRule>();
+  const fieldMerges = new Map<string, MergeRule>();
+  for (const def of document.definitions) {
+    if (def.kind !== 'ObjectTypeDefinition' && def.kind !== 'ObjectTypeExtension') continue;
+    const typeName = def.name.value;
+    const typeRoute = directiveArgs(def.directives, 'shardRoute');
+    if (typeRoute) typeRoutes.set(typeName, typeRoute as unknown as RouteRule);
+    for (const field of def.fields ?? []) {
+      const route = directiveArgs(field.directives, 'shardRoute');
+      if (route) fieldRoutes.set(`${typeName}.${field.name.value}`, route as unknown as RouteRule);
+      const merge = directiveArgs(field.directives, 'shardMerge');
+      if (merge) fieldMerges.set(`${typeName}.${field.name.value}`, merge as unknown as MergeRule);
+    }
+  }
+  return {
+    schema,
+    fieldRoute: (t, f) => fieldRoutes.get(`${t}.${f}`),
+    typeRoute: (t) => typeRoutes.get(t),
+    fieldMerge: (t, f) => fieldMerges.get(`${t}.${f}`),
+  };
+}
+
+function directiveArgs(directives: readonly DirectiveNode[] | undefined, name: string): Record<string, unknown> | undefined {
+  const d = directives?.find((x) => x.name.value === name);
+  if (!d) return undefined;
+  return Object.fromEntries((d.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value)]));
+}

@@ -1,0 +1,94 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunningService } from '../common/http.js';
+import { SUPERGRAPH_PATH } from '../common/subgraphs.js';
+import { startDirectory } from '../subgraphs/directory/server.js';
+import { openProvinceDatabase, type ProvinceDatabase } from '../subgraphs/province/db/database.js';
+import { generateProvince, type DemoScale } from '../subgraphs/province/seed/generator.js';
+import { isSeeded, seedProvince } from '../subgraphs/province/seed/seed.js';
+import { startProvince, type ProvinceService } from '../subgraphs/province/server.js';
+import { startGateway, type RunningGateway } from '../gateway/server.js';
+import { DEMO_PROVINCES } from './demo-topology.js';
+
+/** Options of {@link startDemoStack}. */
+export interface DemoStackOptions {
+  scale: DemoScale;
+  /** Folder for the SQLite files; in memory when omitted. */
+  dataDir?: string;
+  /** First port (gateway; directory +1, provinces +101..); 0 for ephemeral ports everywhere. */
+  basePort: number;
+  /** Only these demo provinces (all nine by default). */
+  provinces?: string[];
+  provinceTimeoutMs?: number;
+  onProgress?: (message: string) => void;
+}
+
+/** The running demo: directory, province instances and gateway. */
+export interface DemoStack {
+  gateway: RunningGateway;
+  directory: RunningService;
+  provinces: Map<string, ProvinceService>;
+  databases: Map<string, ProvinceDatabase>;
+  /** Stops one province instance (its database stays open). */
+  stopProvince(code: string): Promise<void>;
+  /** Starts a stopped province instance again on its old port. */
+  restartProvince(code: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts the directory, the demo provinces (seeding empty databases) and the gateway. */
+export async function startDemoStack(options: DemoStackOptions): Promise<DemoStack> {
+  const say = options.onProgress ?? (() => {});
+  const port = (offset: number) => (options.basePort === 0 ? 0 : options.basePort + offset);
+  const chosen = DEMO_PROVINCES.filter((p) => !options.provinces || options.provinces.includes(p.code));
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+
+  const directory = await startDirectory({ port: port(1) });
+  const databases = new Map<string, ProvinceDatabase>();
+  const provinces = new Map<string, ProvinceService>();
+  const ports = new Map<string, number>();
+  let i = 0;
+  for (const p of chosen) {
+    const url = options.dataDir ? `sqlite:${join(options.dataDir, `${p.code}.sqlite`)}` : 'sqlite::memory:';
+    const pdb = await openProvinceDatabase(url, p.mapping);
+    if (!(await isSeeded(pdb))) {
+      const started = Date.now();
+      await seedProvince(pdb, generateProvince(p.code, options.scale));
+      say(`seeded ${p.code} in ${Date.now() - started} ms`);
+    }
+    databases.set(p.code, pdb);
+    const service = await startProvince({ provinces: [p.code], database: url, mapping: p.mapping, port: port(101 + i++) }, pdb);
+    provinces.set(p.code, service);
+    ports.set(p.code, service.port);
+  }
+
+  const gateway = await startGateway({
+    supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
+    port: options.basePort,
+    subgraphUrls: { directory: directory.url },
+    provinces: [...provinces.entries()].map(([code, s]) => ({ code, url: s.url })),
+    provinceTimeoutMs: options.provinceTimeoutMs,
+  });
+
+  return {
+    gateway,
+    directory,
+    provinces,
+    databases,
+    async stopProvince(code) {
+      await provinces.get(code)?.stop();
+      provinces.delete(code);
+    },
+    async restartProvince(code) {
+      const p = chosen.find((x) => x.code === code)!;
+      const service = await startProvince({ provinces: [code], database: 'sqlite::memory:', mapping: p.mapping, port: ports.get(code)! }, databases.get(code));
+      provinces.set(code, service);
+    },
+    async stop() {
+      await gateway.stop();
+      await Promise.all([...provinces.values()].map((s) => s.stop()));
+      await directory.stop();
+      await Promise.all([...databases.values()].map((d) => d.close()));
+    },
+  };
+}
