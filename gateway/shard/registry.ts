@@ -60,12 +60,13 @@ export class ProvinceRegistry extends EventEmitter {
     if (!scope) return all;
     let selected = all;
     if (scope.province != null || scope.provinces != null) {
-      const named = [...(scope.province != null ? [scope.province] : []), ...(scope.provinces ?? [])];
+      // ID literals may reach the router as numbers (the planner prints `320000` unquoted).
+      const named = [...(scope.province != null ? [scope.province] : []), ...(scope.provinces ?? [])].map(String);
       for (const code of named) this.requireRegistered(code);
       selected = selected.filter((c) => named.includes(c));
     }
     if (scope.region != null) {
-      const region = findRegion(scope.region);
+      const region = findRegion(String(scope.region));
       if (!region) throw userError(ErrorCode.UNKNOWN_REGION, `Unknown region "${scope.region}"; known regions are YRD, JJJ and CY.`, { region: scope.region });
       selected = selected.filter((c) => region.provinceCodes.includes(c));
     }

@@ -98,7 +98,8 @@ export class ShardRouter implements GraphQLDataSource {
     if (!rule) return registry.list().map((e) => e.code);
     const value = path(args, rule.arg);
     if (rule.by === 'scope') return registry.resolveScope(value as Scope | undefined);
-    const province = typeof value === 'string' ? (provinceOfId(value) ?? (/^\d{6}$/.test(value) ? value : undefined)) : undefined;
+    const text = value === null || value === undefined ? '' : String(value);
+    const province = provinceOfId(text) ?? (/^\d{6}$/.test(text) ? text : undefined);
     if (!province) {
       if (fetch.operation.operation === 'mutation') throw userError(ErrorCode.NOT_FOUND, `No record ${String(value)}.`, { id: value });
       return [];
