@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import type { DemoStack } from '../scripts/demo-stack.js';
+import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
+import { gql, startTestStack } from './helpers.js';
+
+let stack: DemoStack;
+beforeAll(async () => {
+  stack = await startTestStack(TEST_SCALE, ['310000', '320000', '330000', '340000'], 1500);
+});
+afterAll(() => stack?.stop());
+
+const QUERY = `{
+  region(code: "YRD") { energySummary(year: 2025) { provinceCount totalKgce } }
+  assets(filter: { region: "YRD" }, first: 100) { totalCount edges { node { id } } }
+}`;
+
+it('a stopped province leaves a named error and the others still answer; it returns without a gateway restart', async () => {
+  const full = await gql(stack.gateway.url, QUERY);
+  expect(full.errors).toBeUndefined();
+  expect(full.data!.region.energySummary.provinceCount).toBe(4);
+
+  await stack.stopProvince('320000');
+  const partial = await gql(stack.gateway.url, QUERY);
+  expect(partial.data!.region.energySummary.provinceCount).toBe(3);
+  const ids: string[] = partial.data!.assets.edges.map((e: { node: { id: string } }) => e.node.id);
+  expect(ids.length).toBeGreaterThan(0);
+  expect(ids.some((id) => id.startsWith('320000'))).toBe(false);
+  expect(partial.errors!.length).toBeGreaterThan(0);
+  for (const e of partial.errors!) {
+    expect(e.extensions).toMatchObject({ code: 'PROVINCE_UNAVAILABLE', province: '320000' });
+    expect(e.message).toContain('江苏省');
+    expect(JSON.stringify(e)).not.toMatch(/127\.0\.0\.1|http:|stack/);
+  }
+
+  await stack.restartProvince('320000');
+  const again = await gql(stack.gateway.url, QUERY);
+  expect(again.errors).toBeUndefined();
+  expect(again).toEqual(full);
+});
+
+it('a province that hangs is cut off at the per-province timeout', async () => {
+  const { createServer } = await import('node:http');
+  const hung = createServer(() => {});
+  await new Promise<void>((r) => hung.listen(0, '127.0.0.1', () => r()));
+  const port = (hung.address() as { port: number }).port;
+  const real = stack.gateway.registry.get('340000')!;
+  stack.gateway.registry.register({ code: '340000', url: `http://127.0.0.1:${port}/graphql` });
+  try {
+    const started = Date.now();
+    const result = await gql(stack.gateway.url, '{ assetSummary(scope: { region: "YRD" }) { provinceCount } }');
+    expect(Date.now() - started).toBeLessThan(4000);
+    expect(result.data!.assetSummary.provinceCount).toBe(3);
+    expect(result.errors![0].extensions).toMatchObject({ code: 'PROVINCE_UNAVAILABLE', province: '340000' });
+    expect(result.errors![0].message).toContain('1500 ms');
+  } finally {
+    stack.gateway.registry.register(real);
+    hung.closeAllConnections();
+    await new Promise((r) => hung.close(r));
+  }
+});
