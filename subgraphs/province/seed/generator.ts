@@ -148,7 +148,8 @@ export function generateProvince(provinceCode: string, scale: DemoScale, seed = 
     for (let i = 0; i < nVehicles; i++) {
       const year = rnd.int(2015, 2025);
       const nevShare = year >= 2023 ? 0.45 : year >= 2020 ? 0.25 : 0.08;
-      const candidates = VEHICLE_MODELS.filter((m) => (rnd.chance(nevShare) ? m.energy === 'BATTERY_ELECTRIC' || m.energy === 'PLUG_IN_HYBRID' : m.energy !== 'BATTERY_ELECTRIC' && m.energy !== 'PLUG_IN_HYBRID'));
+      const wantNev = rnd.chance(nevShare);
+      const candidates = VEHICLE_MODELS.filter((m) => (m.energy === 'BATTERY_ELECTRIC' || m.energy === 'PLUG_IN_HYBRID') === wantNev);
       const m = rnd.pick(candidates);
       const category = m.energy === 'DIESEL' ? 'SPECIAL_TECHNICAL' : rnd.weighted([['LAW_ENFORCEMENT', 45], ['EMERGENCY', 15], ['CONFIDENTIAL_COMMUNICATION', 12], ['OTHER', 20], ['SPECIAL_TECHNICAL', 3]] as const);
       const nev = m.energy === 'BATTERY_ELECTRIC' || m.energy === 'PLUG_IN_HYBRID';

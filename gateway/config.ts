@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+
+const configSchema = z.object({
+  /** Subgraphs whose instances are province shards. */
+  shardedSubgraphs: z.array(z.string()).default(['province']),
+  /** Registered province instances. */
+  provinces: z.array(z.object({ code: z.string().regex(/^\d{6}$/), url: z.string().url() })).default([]),
+  /** URL overrides for non-sharded subgraphs, by subgraph name. */
+  subgraphUrls: z.record(z.string(), z.string().url()).default({}),
+  provinceTimeoutMs: z.number().int().positive().default(5000),
+});
+
+/** The gateway's validated start-up configuration. */
+export interface GatewayCliConfig extends z.infer<typeof configSchema> {
+  supergraphSdl: string;
+  port: number;
+  host: string;
+}
+
+/** Reads `--supergraph FILE --port N [--host H] [--config FILE]`, failing with one clear message. */
+export function readGatewayConfig(argv: string[]): GatewayCliConfig {
+  const { values } = parseArgs({
+    args: argv,
+    options: { supergraph: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, config: { type: 'string' } },
+  });
+  if (!values.supergraph) throw new Error('--supergraph FILE is required (a Federation 2 supergraph SDL; `npm run compose` writes schema/supergraph.graphql)');
+  const port = Number(values.port ?? process.env.PORT ?? 4000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a TCP port number, got "${values.port}"`);
+  const raw = values.config ? JSON.parse(readFileSync(values.config, 'utf8')) : {};
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new Error(`invalid gateway configuration ${values.config}:\n${parsed.error.issues.map((i) => `- ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n')}`);
+  }
+  return { ...parsed.data, supergraphSdl: readFileSync(values.supergraph, 'utf8'), port, host: values.host ?? '0.0.0.0' };
+}

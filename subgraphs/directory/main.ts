@@ -1,0 +1,12 @@
+/** Entry point of the directory subgraph: `PORT=4001 node dist/subgraphs/directory/main.js`. */
+import { startDirectory } from './server.js';
+
+const port = Number(process.env.PORT ?? 4001);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`xietong directory: PORT must be a TCP port number, got "${process.env.PORT}"`);
+  process.exit(2);
+}
+const service = await startDirectory({ port, host: process.env.HOST ?? '0.0.0.0' });
+const shutdown = () => void service.stop().then(() => process.exit(0));
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);
