@@ -16,7 +16,7 @@ export interface DemoScale {
 }
 
 /** The full demo scale: >= 200 agencies, 1,000 buildings, 50,000 assets, 2,000 vehicles and 5 years per province. */
-export const FULL_SCALE: DemoScale = { agencies: 220, buildingsPerAgency: 5, assetsPerAgency: 230, vehiclesPerAgency: 10, years: [2021, 2022, 2023, 2024, 2025] };
+export const FULL_SCALE: DemoScale = { agencies: 220, buildingsPerAgency: 5, assetsPerAgency: 235, vehiclesPerAgency: 10, years: [2021, 2022, 2023, 2024, 2025] };
 /** A small scale for tests. */
 export const TEST_SCALE: DemoScale = { agencies: 6, buildingsPerAgency: 2, assetsPerAgency: 12, vehiclesPerAgency: 2, years: [2024, 2025] };
 
