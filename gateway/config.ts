@@ -10,6 +10,8 @@ const configSchema = z.object({
   /** URL overrides for non-sharded subgraphs, by subgraph name. */
   subgraphUrls: z.record(z.string(), z.string().url()).default({}),
   provinceTimeoutMs: z.number().int().positive().default(5000),
+  /** Enables POST/DELETE /admin/provinces with this bearer token (at least 24 characters). */
+  adminToken: z.string().min(24).optional(),
 });
 
 /** The gateway's validated start-up configuration. */
@@ -29,7 +31,8 @@ export function readGatewayConfig(argv: string[]): GatewayCliConfig {
   const port = Number(values.port ?? process.env.PORT ?? 4000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a TCP port number, got "${values.port}"`);
   const raw = values.config ? JSON.parse(readFileSync(values.config, 'utf8')) : {};
-  const parsed = configSchema.safeParse(raw);
+  // The admin token is a secret: it may come from the environment instead of the file.
+  const parsed = configSchema.safeParse({ ...raw, adminToken: raw.adminToken ?? process.env.XIETONG_ADMIN_TOKEN });
   if (!parsed.success) {
     throw new Error(`invalid gateway configuration ${values.config}:\n${parsed.error.issues.map((i) => `- ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n')}`);
   }

@@ -4,7 +4,8 @@ import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { GraphQLFormattedError } from 'graphql';
 import { healthRoute, serveApollo, type RunningService } from '../common/http.js';
 import { createLogger, type Logger } from '../common/logger.js';
-import { SHARD_URL_PREFIX } from '../common/subgraphs.js';
+import { readSubgraphSdl, SHARD_URL_PREFIX } from '../common/subgraphs.js';
+import { adminRoute } from './admin/route.js';
 import { explorerRoute } from './explorer/route.js';
 import { ProvinceRegistry, type ProvinceEndpoint } from './shard/registry.js';
 import { ShardRouter } from './shard/router.js';
@@ -23,6 +24,10 @@ export interface GatewayOptions {
   provinces?: ProvinceEndpoint[];
   /** Time limit of one province request, ms. */
   provinceTimeoutMs?: number;
+  /** Enables the province-registration API under /admin with this bearer token. */
+  adminToken?: string;
+  /** The contract a joining province must implement (default: schema/province.graphql). */
+  contractSdl?: string;
 }
 
 /** Request context of the gateway. */
@@ -70,7 +75,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     port: options.port,
     host: options.host,
     context: async ({ requestId }) => ({ requestId }),
-    routes: [healthRoute(() => ({ service: 'gateway', provinces: registry.list().map((p) => p.code) })), explorerRoute()],
+    routes: [
+      healthRoute(() => ({ service: 'gateway', provinces: registry.list().map((p) => p.code) })),
+      ...(options.adminToken ? [adminRoute({ registry, token: options.adminToken, contractSdl: options.contractSdl ?? readSubgraphSdl('province'), logger })] : []),
+      explorerRoute(),
+    ],
   });
   logger.info({ url: running.url, provinces: registry.list().length }, 'gateway listening');
   return { ...running, registry };

@@ -1,0 +1,53 @@
+import { ErrorCode } from '../../common/errors.js';
+import { findProvince } from '../../common/standards.js';
+import { checkContract } from './contract.js';
+import type { ProvinceEndpoint, ProvinceRegistry } from './registry.js';
+
+/** Why a province could not join. */
+export class JoinRefused extends Error {
+  constructor(
+    message: string,
+    readonly problems: string[],
+    readonly code: string = ErrorCode.BAD_USER_INPUT,
+  ) {
+    super(message);
+  }
+}
+
+/** Fetches a service's federation SDL (`_service { sdl }`). */
+export async function fetchServiceSdl(url: string, timeoutMs: number): Promise<string> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ _service { sdl } }' }),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const body = (await response.json()) as { data?: { _service?: { sdl?: string } } };
+  const sdl = body.data?._service?.sdl;
+  if (typeof sdl !== 'string') throw new Error('the service did not return _service { sdl }');
+  return sdl;
+}
+
+/**
+ * Admits a province instance: the code must be a GB/T 2260 province, the service must answer
+ * and its SDL must implement the contract. Only then is it registered, and routed to from the
+ * next request on.
+ */
+export async function joinProvince(registry: ProvinceRegistry, endpoint: ProvinceEndpoint, contractSdl: string, timeoutMs = 5000): Promise<void> {
+  if (!findProvince(endpoint.code)) throw new JoinRefused(`${endpoint.code} is not a GB/T 2260 provincial code`, [], ErrorCode.UNKNOWN_PROVINCE);
+  try {
+    const url = new URL(endpoint.url);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+  } catch {
+    throw new JoinRefused(`"${endpoint.url}" is not an http(s) URL`, []);
+  }
+  let sdl: string;
+  try {
+    sdl = await fetchServiceSdl(endpoint.url, timeoutMs);
+  } catch (error) {
+    throw new JoinRefused(`province ${endpoint.code} at ${endpoint.url} did not answer with its SDL: ${(error as Error).message}`, [], ErrorCode.PROVINCE_UNAVAILABLE);
+  }
+  const problems = checkContract(contractSdl, sdl);
+  if (problems.length) throw new JoinRefused(`province ${endpoint.code} does not implement the contract`, problems);
+  registry.register(endpoint);
+}

@@ -1,0 +1,130 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { REPO_ROOT, SUPERGRAPH_PATH, readSubgraphSdl } from '../common/subgraphs.js';
+import { checkContract } from '../gateway/shard/contract.js';
+import { startGateway, type RunningGateway } from '../gateway/server.js';
+import type { DemoStack } from '../scripts/demo-stack.js';
+import { startProvince, type ProvinceService } from '../subgraphs/province/server.js';
+import { openProvinceDatabase } from '../subgraphs/province/db/database.js';
+import { generateProvince, TEST_SCALE } from '../subgraphs/province/seed/generator.js';
+import { seedProvince } from '../subgraphs/province/seed/seed.js';
+import { readFileSync } from 'node:fs';
+import { gql, startTestStack } from './helpers.js';
+
+const TOKEN = 'test-admin-token-0123456789abcdef';
+let stack: DemoStack;
+let gateway: RunningGateway;
+let sichuan: ProvinceService;
+
+beforeAll(async () => {
+  stack = await startTestStack(TEST_SCALE, ['500000']);
+  gateway = await startGateway({
+    supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
+    port: 0,
+    subgraphUrls: { directory: stack.directory.url },
+    provinces: [{ code: '500000', url: stack.provinces.get('500000')!.url }],
+    adminToken: TOKEN,
+  });
+  const pdb = await openProvinceDatabase('sqlite::memory:');
+  await seedProvince(pdb, generateProvince('510000', TEST_SCALE));
+  sichuan = await startProvince({ provinces: ['510000'], database: 'sqlite::memory:' }, pdb);
+});
+afterAll(async () => {
+  await gateway?.stop();
+  await sichuan?.stop();
+  await sichuan?.database.close();
+  await stack?.stop();
+});
+
+const admin = (method: string, path: string, body?: unknown, token = TOKEN) =>
+  fetch(new URL(path, gateway.url), { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+
+describe('a province joins without a gateway restart', () => {
+  it('is checked against the contract, then routed to', async () => {
+    const before = await gql(gateway.url, '{ assetSummary(scope: { region: "CY" }) { provinceCount } }');
+    expect(before.data!.assetSummary.provinceCount).toBe(1);
+    expect((await gql(gateway.url, '{ assets(filter: { province: "510000" }) { totalCount } }')).errors![0].extensions!.code).toBe('PROVINCE_NOT_REGISTERED');
+
+    const res = await admin('POST', '/admin/provinces', { code: '510000', url: sichuan.url });
+    expect(res.status).toBe(200);
+    const after = await gql(gateway.url, '{ assetSummary(scope: { region: "CY" }) { provinceCount } assets(filter: { province: "510000" }) { totalCount } }');
+    expect(after.errors).toBeUndefined();
+    expect(after.data!.assetSummary.provinceCount).toBe(2);
+    expect(after.data!.assets.totalCount).toBeGreaterThan(0);
+
+    expect((await admin('DELETE', '/admin/provinces/510000')).status).toBe(200);
+    const gone = await gql(gateway.url, '{ assetSummary(scope: { region: "CY" }) { provinceCount } }');
+    expect(gone.data!.assetSummary.provinceCount).toBe(1);
+  });
+
+  it('refuses a service that does not implement the contract, an unknown code and a wrong token', async () => {
+    const wrong = await admin('POST', '/admin/provinces', { code: '510000', url: stack.directory.url });
+    expect(wrong.status).toBe(400);
+    const body = (await wrong.json()) as { problems: string[] };
+    expect(body.problems).toContain('type Agency is missing');
+    expect((await admin('POST', '/admin/provinces', { code: '999999', url: sichuan.url })).status).toBe(400);
+    expect((await admin('POST', '/admin/provinces', { code: '510000', url: 'http://127.0.0.1:1/graphql' })).status).toBe(400);
+    expect((await admin('GET', '/admin/provinces', undefined, 'wrong-token')).status).toBe(401);
+    expect(gateway.registry.get('510000')).toBeUndefined();
+  });
+});
+
+describe('contract check', () => {
+  const contract = readSubgraphSdl('province');
+  it('accepts the reference implementation and lists each difference of another', () => {
+    expect(checkContract(contract, contract)).toEqual([]);
+    const changed = contract.replace('totalKgce: Float!\n  "kgce per energy-using person', 'totalKgce: Int!\n  "kgce per energy-using person').replace('  "闲置"\n  IDLE\n', '');
+    expect(checkContract(contract, changed)).toEqual(['enum AssetStatus lacks value IDLE', 'EnergyReport.totalKgce has type Int!, the contract says Float!']);
+  });
+});
+
+describe('gateway command line', () => {
+  let child: ChildProcess | undefined;
+  afterAll(() => {
+    child?.kill('SIGTERM');
+  });
+
+  it('runs as a plain federation gateway on a supergraph file, sharding only the configured subgraph', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xietong-'));
+    const config = join(dir, 'gateway.json');
+    writeFileSync(config, JSON.stringify({ subgraphUrls: { directory: stack.directory.url }, provinces: [{ code: '500000', url: stack.provinces.get('500000')!.url }] }));
+    child = spawn(process.execPath, [join(REPO_ROOT, 'dist/gateway/main.js'), '--supergraph', SUPERGRAPH_PATH, '--port', '0', '--host', '127.0.0.1', '--config', config], {
+      env: { ...process.env, LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('gateway did not start')), 20_000);
+      createInterface({ input: child!.stdout! }).on('line', (line) => {
+        const entry = JSON.parse(line) as { msg?: string; url?: string };
+        if (entry.msg === 'gateway listening') {
+          clearTimeout(timer);
+          resolve(entry.url!);
+        }
+      });
+    });
+    const result = await gql(url, '{ region(code: "CY") { name provinces { name } energySummary(year: 2025) { provinceCount reportCount } } }');
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.region).toMatchObject({ name: '川渝', provinces: [{ name: '重庆市' }, { name: '四川省' }], energySummary: { provinceCount: 1 } });
+    const exited = new Promise((r) => child!.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+    child = undefined;
+  });
+
+  it('refuses a bad configuration with a clear message', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xietong-'));
+    const config = join(dir, 'gateway.json');
+    writeFileSync(config, JSON.stringify({ provinces: [{ code: 'x', url: 'not a url' }] }));
+    const bad = spawn(process.execPath, [join(REPO_ROOT, 'dist/gateway/main.js'), '--supergraph', SUPERGRAPH_PATH, '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    bad.stderr!.on('data', (d) => (stderr += d));
+    const code = await new Promise((r) => bad.once('exit', r));
+    expect(code).toBe(2);
+    expect(stderr).toContain('provinces.0.code');
+    expect(stderr).toContain('provinces.0.url');
+  });
+});
