@@ -1,0 +1,44 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { chromium, type Browser } from 'playwright-core';
+import type { DemoStack } from '../scripts/demo-stack.js';
+import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
+import { startTestStack } from './helpers.js';
+
+// A real browser (Debian's Chromium) loads the explorer from the gateway and runs an example.
+let stack: DemoStack;
+let browser: Browser;
+beforeAll(async () => {
+  stack = await startTestStack(TEST_SCALE, ['310000', '320000', '330000', '340000']);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+it('the explorer loads with no outside network and runs an example operation', async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const outside: string[] = [];
+  page.on('request', (r) => {
+    if (!r.url().startsWith(new URL(stack.gateway.url).origin) && !r.url().startsWith('data:')) outside.push(r.url());
+  });
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(stack.gateway.url);
+  await page.waitForSelector('.graphiql-execute-button', { timeout: 20_000 });
+  await page.click('.graphiql-execute-button');
+  // Several operations: GraphiQL asks which one to run.
+  await page.getByRole('menuitem', { name: 'RegionEnergy' }).click();
+  await page.waitForFunction(() => document.querySelector('.result-window')?.textContent?.includes('长三角'), undefined, { timeout: 20_000 });
+  const result = await page.locator('.result-window').innerText();
+  expect(result).toContain('energySummary');
+  expect(result).not.toContain('"errors"');
+  await page.screenshot({ path: join(tmpdir(), 'xietong-explorer.png') });
+  expect(pageErrors).toEqual([]);
+  expect(outside).toEqual([]);
+});
