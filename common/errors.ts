@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
 /** The stable `extensions.code` values clients may rely on. */
 export const ErrorCode = {
@@ -22,4 +22,21 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 /** A client-facing error with a stable code and optional extra extensions. */
 export function userError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...extensions } });
+}
+
+/** Extensions that may carry internals (subgraph URL and body, stack, service name). */
+const INTERNAL_EXTENSIONS = new Set(['response', 'exception', 'stacktrace', 'serviceName']);
+
+/**
+ * What a client may see of an error: errors with a deliberate code keep their message and
+ * extensions minus internals; anything else becomes a generic INTERNAL_SERVER_ERROR (the
+ * request log has the original under the request id).
+ */
+export function maskForClient(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const extensions = Object.fromEntries(Object.entries(formatted.extensions ?? {}).filter(([k]) => !INTERNAL_EXTENSIONS.has(k)));
+  const code = extensions.code;
+  if (!code || code === ErrorCode.INTERNAL_SERVER_ERROR) {
+    return { message: 'Internal server error', ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+  }
+  return { ...formatted, extensions };
 }

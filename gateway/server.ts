@@ -1,9 +1,10 @@
 import { ApolloServer, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
-import type { GraphQLFormattedError } from 'graphql';
+import { maskForClient } from '../common/errors.js';
+import { requestLogPlugin } from '../common/request-log-plugin.js';
 import { healthRoute, serveApollo, type RunningService } from '../common/http.js';
-import { createLogger, type Logger } from '../common/logger.js';
+import { createLogger } from '../common/logger.js';
 import { readSubgraphSdl, SHARD_URL_PREFIX } from '../common/subgraphs.js';
 import { adminRoute } from './admin/route.js';
 import { explorerRoute } from './explorer/route.js';
@@ -56,7 +57,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       if (sharded.has(name) || url?.startsWith(SHARD_URL_PREFIX)) {
         return new ShardRouter({ registry, rules: () => rules, timeoutMs: options.provinceTimeoutMs ?? 5000 });
       }
-      return new RemoteGraphQLDataSource({ url: options.subgraphUrls?.[name] ?? url });
+      return new RemoteGraphQLDataSource<GatewayContext>({
+        url: options.subgraphUrls?.[name] ?? url,
+        // The request id follows the request into every subgraph's log.
+        willSendRequest: ({ request, context }) => {
+          if (context.requestId) request.http?.headers.set('x-request-id', context.requestId);
+        },
+      });
     },
   });
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
@@ -64,10 +71,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   const server = new ApolloServer<GatewayContext>({
     gateway,
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), requestLogPlugin<GatewayContext>(logger)],
     includeStacktraceInErrorResponses: false,
     stopOnTerminationSignals: false,
-    formatError: (formatted) => maskError(formatted, logger),
+    formatError: (formatted) => maskForClient(formatted),
   });
   await server.start();
   const running = await serveApollo<GatewayContext>({
@@ -83,19 +90,4 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   logger.info({ url: running.url, provinces: registry.list().length }, 'gateway listening');
   return { ...running, registry };
-}
-
-/**
- * Errors reach clients with a stable code and nothing internal: @apollo/gateway copies the
- * subgraph URL and body into `extensions.response`, and unexpected errors may carry SQL or
- * stack traces; those go to the log instead.
- */
-export function maskError(formatted: GraphQLFormattedError, logger: Logger): GraphQLFormattedError {
-  const { response: _response, exception: _exception, stacktrace: _stack, serviceName: _service, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
-  const code = extensions.code as string | undefined;
-  if (!code || code === 'INTERNAL_SERVER_ERROR') {
-    logger.error({ error: formatted }, 'unexpected error');
-    return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
-  }
-  return { ...formatted, extensions };
 }

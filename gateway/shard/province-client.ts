@@ -16,7 +16,7 @@ export interface ProvinceAnswer {
 export async function callProvince(
   code: string,
   url: string,
-  body: { query: string; variables?: Record<string, unknown> },
+  body: { query: string; variables?: Record<string, unknown>; operationName?: string },
   options: { timeoutMs: number; requestId?: string },
 ): Promise<ProvinceAnswer> {
   try {

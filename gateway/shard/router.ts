@@ -21,6 +21,13 @@ export interface ShardRouterOptions {
 
 type Variables = Record<string, unknown>;
 
+/** What follows a fetch into each province's log. */
+interface CallInfo {
+  requestId?: string;
+  operationName?: string;
+}
+
+
 /**
  * The data source of a sharded subgraph: the province instances are shards of one subgraph.
  * Each fetch of a query plan is routed by the provinces it concerns and the answers merged
@@ -37,9 +44,10 @@ export class ShardRouter implements GraphQLDataSource {
     const variables = (request.request.variables ?? {}) as Variables;
     const requestId = (request.context as { requestId?: string }).requestId;
     const fetch = this.analyse(query);
+    const call: CallInfo = { requestId, operationName: fetch.operation.name?.value };
     const rootFields = fetch.rootFields;
     if (rootFields.length === 1 && rootFields[0].node.name.value === '_entities') {
-      return this.entities(fetch, variables, requestId);
+      return this.entities(fetch, variables, call);
     }
     const errors: GraphQLFormattedError[] = [];
     const data: Record<string, unknown> = {};
@@ -62,7 +70,7 @@ export class ShardRouter implements GraphQLDataSource {
     await Promise.all(
       [...groups.values()].map(async ({ provinces, fields }) => {
         const text = fields.length === rootFields.length ? fetch.text : subDocument(fetch, fields);
-        const answers = await this.fanOut(provinces, text, variables, requestId);
+        const answers = await this.fanOut(provinces, text, variables, call);
         errors.push(...dedupe(answers));
         for (const f of fields) {
           const def = fetch.rootType.getFields()[f.node.name.value];
@@ -113,12 +121,12 @@ export class ShardRouter implements GraphQLDataSource {
   }
 
   /** Sends one document to several provinces in parallel. */
-  private fanOut(provinces: string[], query: string, variables: Variables, requestId?: string): Promise<[string, ProvinceAnswer][]> {
+  private fanOut(provinces: string[], query: string, variables: Variables, call: CallInfo): Promise<[string, ProvinceAnswer][]> {
     return Promise.all(
       provinces.map(async (code): Promise<[string, ProvinceAnswer]> => {
         const endpoint = this.options.registry.get(code);
         if (!endpoint) return [code, { data: null, errors: [{ message: `Province ${code} has left this gateway.`, extensions: { code: ErrorCode.PROVINCE_NOT_REGISTERED, province: code } }] }];
-        return [code, await callProvince(code, endpoint.url, { query, variables }, { timeoutMs: this.options.timeoutMs, requestId })];
+        return [code, await callProvince(code, endpoint.url, { query, variables, operationName: call.operationName }, { timeoutMs: this.options.timeoutMs, requestId: call.requestId })];
       }),
     );
   }
@@ -127,7 +135,7 @@ export class ShardRouter implements GraphQLDataSource {
    * `_entities`: each representation goes to the province in its key (or, for a region, to
    * every registered province of it); answers are put back in the original order.
    */
-  private async entities(fetch: AnalysedFetch, variables: Variables, requestId?: string): Promise<GatewayGraphQLResponse> {
+  private async entities(fetch: AnalysedFetch, variables: Variables, call: CallInfo): Promise<GatewayGraphQLResponse> {
     const { registry } = this.options;
     const rules = this.options.rules();
     const reps = (variables.representations ?? []) as Record<string, unknown>[];
@@ -151,7 +159,7 @@ export class ShardRouter implements GraphQLDataSource {
     const results: unknown[][] = reps.map(() => []);
     await Promise.all(
       [...byProvince.entries()].map(async ([code, indexes]) => {
-        const [[, answer]] = await this.fanOut([code], fetch.text, { ...variables, representations: indexes.map((i) => reps[i]) }, requestId);
+        const [[, answer]] = await this.fanOut([code], fetch.text, { ...variables, representations: indexes.map((i) => reps[i]) }, call);
         for (const e of answer.errors ?? []) {
           const p = e.path;
           errors.push(p && p[0] === '_entities' && typeof p[1] === 'number' ? { ...e, path: ['_entities', indexes[p[1]], ...p.slice(2)] } : e);

@@ -7,13 +7,13 @@ import { directoryResolvers } from './resolvers.js';
 /** Starts the directory subgraph on a port (0 picks a free one). */
 export async function startDirectory(options: { port: number; host?: string }): Promise<RunningService> {
   const logger = createLogger('directory');
-  const server = createSubgraphServer({ sdl: readSubgraphSdl('directory'), resolvers: directoryResolvers, logger });
+  const server = createSubgraphServer<{ requestId: string }>({ sdl: readSubgraphSdl('directory'), resolvers: directoryResolvers, logger });
   await server.start();
   const running = await serveApollo({
     server,
     port: options.port,
     host: options.host,
-    context: async () => ({}),
+    context: async ({ requestId }) => ({ requestId }),
     routes: [healthRoute(() => ({ service: 'directory' }))],
   });
   logger.info({ url: running.url }, 'directory subgraph listening');

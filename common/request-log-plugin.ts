@@ -1,0 +1,40 @@
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { Logger } from './logger.js';
+
+/** Context fields the request log reads. */
+export interface RequestIdContext extends BaseContext {
+  requestId: string;
+}
+
+/**
+ * Logs one structured line per operation (request id, operation, duration, error codes) and
+ * every unexpected error in full, so what clients never see (stack, SQL, subgraph bodies)
+ * is in the log under the same request id.
+ */
+export function requestLogPlugin<TContext extends RequestIdContext>(logger: Logger): ApolloServerPlugin<TContext> {
+  return {
+    async requestDidStart({ contextValue, request }) {
+      const started = process.hrtime.bigint();
+      const log = logger.child({ requestId: contextValue.requestId });
+      return {
+        async didEncounterErrors({ errors }) {
+          for (const error of errors) {
+            const code = error.extensions?.code;
+            if (!code || code === 'INTERNAL_SERVER_ERROR') log.error({ err: error.originalError ?? error, path: error.path }, 'unexpected error');
+          }
+        },
+        async willSendResponse({ response, errors }) {
+          const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
+          log.info(
+            {
+              operationName: request.operationName ?? null,
+              ms: Number(process.hrtime.bigint() - started) / 1e6,
+              errorCodes: (body?.errors ?? errors ?? []).map((e) => e.extensions?.code ?? 'UNKNOWN'),
+            },
+            'operation',
+          );
+        },
+      };
+    },
+  };
+}
