@@ -15,6 +15,8 @@ export interface DemoStackOptions {
   scale: DemoScale;
   /** Folder for the SQLite files; in memory when omitted. */
   dataDir?: string;
+  /** Database URL per province, overriding SQLite (e.g. PostgreSQL and MariaDB databases). */
+  databases?: Record<string, string>;
   /** First port (gateway; directory +1, provinces +101..); 0 for ephemeral ports everywhere. */
   basePort: number;
   /** Only these demo provinces (all nine by default). */
@@ -47,10 +49,12 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
   const databases = new Map<string, ProvinceDatabase>();
   const provinces = new Map<string, ProvinceService>();
   const ports = new Map<string, number>();
+  const urls = new Map<string, string>();
   let i = 0;
   for (const p of chosen) {
-    const url = options.dataDir ? `sqlite:${join(options.dataDir, `${p.code}.sqlite`)}` : 'sqlite::memory:';
+    const url = options.databases?.[p.code] ?? (options.dataDir ? `sqlite:${join(options.dataDir, `${p.code}.sqlite`)}` : 'sqlite::memory:');
     const pdb = await openProvinceDatabase(url, p.mapping);
+    urls.set(p.code, url);
     if (!(await isSeeded(pdb))) {
       const started = Date.now();
       await seedProvince(pdb, generateProvince(p.code, options.scale));
@@ -81,7 +85,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     },
     async restartProvince(code) {
       const p = chosen.find((x) => x.code === code)!;
-      const service = await startProvince({ provinces: [code], database: 'sqlite::memory:', mapping: p.mapping, port: ports.get(code)! }, databases.get(code));
+      const service = await startProvince({ provinces: [code], database: urls.get(code)!, mapping: p.mapping, port: ports.get(code)! }, databases.get(code));
       provinces.set(code, service);
     },
     async stop() {

@@ -39,3 +39,40 @@ export async function startCombinedReference(scale: DemoScale, provinces = DEMO_
     },
   });
 }
+
+/** The PostgreSQL server the tests use (a role that may create databases). */
+export const TEST_POSTGRES_URL = process.env.XIETONG_TEST_POSTGRES_URL ?? 'postgres://xietong:xietong@127.0.0.1:5432/postgres';
+/** The MariaDB/MySQL server the tests use (a user that may create `xt_%` databases). */
+export const TEST_MYSQL_URL = process.env.XIETONG_TEST_MYSQL_URL ?? 'mysql://xietong:xietong@127.0.0.1:3306/';
+
+/** Which server each demo province uses in the mixed topology. */
+export const MIXED_TOPOLOGY: Record<string, 'postgres' | 'mysql' | 'sqlite'> = {
+  '310000': 'postgres', '320000': 'postgres', '110000': 'postgres', '500000': 'postgres',
+  '330000': 'mysql', '120000': 'mysql', '510000': 'mysql',
+  '340000': 'sqlite', '130000': 'sqlite',
+};
+
+/**
+ * Starts the demo stack with provinces spread over PostgreSQL, MariaDB and SQLite, each in a
+ * fresh database of its own (dropped again by `stop`).
+ */
+export async function startMixedStack(scale: DemoScale, provinces = Object.keys(MIXED_TOPOLOGY), provinceTimeoutMs = 3000): Promise<DemoStack> {
+  const { ensureDatabase, dropDatabase } = await import('../scripts/databases.js');
+  const run = `xt_${process.pid}_${Date.now().toString(36)}`;
+  const databases: Record<string, string> = {};
+  const created: [string, string][] = [];
+  for (const code of provinces) {
+    const kind = MIXED_TOPOLOGY[code];
+    if (kind === 'sqlite') continue;
+    const server = kind === 'postgres' ? TEST_POSTGRES_URL : TEST_MYSQL_URL;
+    databases[code] = await ensureDatabase(server, `${run}_${code}`);
+    created.push([server, `${run}_${code}`]);
+  }
+  const stack = await startDemoStack({ scale, basePort: 0, provinces, provinceTimeoutMs, databases });
+  const stop = stack.stop;
+  stack.stop = async () => {
+    await stop();
+    for (const [server, name] of created) await dropDatabase(server, name);
+  };
+  return stack;
+}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { findProvince } from '../../common/standards.js';
+import { dialectOf } from './db/dialects.js';
 import type { LocalSchemaMapping } from './db/mapping.js';
 
 const provinceCode = z.string().refine((c) => findProvince(c) !== undefined, { message: 'not a GB/T 2260 provincial code' });
@@ -14,8 +15,15 @@ const tableMapping = z.object({
 export const provinceConfigSchema = z.object({
   /** The provinces whose rows the database holds: normally exactly one. */
   provinces: z.array(provinceCode).min(1),
-  /** Database URL: `sqlite:PATH` or `sqlite::memory:`. */
-  database: z.string().regex(/^sqlite:/, 'expected a sqlite:PATH URL'),
+  /** Database URL: `sqlite:PATH` (or `sqlite::memory:`), `postgres://…` or `mysql://…`. */
+  database: z.string().refine((url) => {
+    try {
+      dialectOf(url);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'expected sqlite:PATH, postgres://… or mysql://…'),
   /** How the local tables map to the standard; omitted tables use standard names and units. */
   mapping: z.record(z.string(), tableMapping).optional(),
   port: z.number().int().min(0).max(65535).default(0),

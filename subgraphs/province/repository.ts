@@ -46,7 +46,7 @@ export class Repository {
 
   /** The standard-shaped derived table `t` over a table's local storage. */
   source<T extends StandardTable, A extends string = 't'>(table: T, alias?: A) {
-    return standardSource<T, A>(this.db, this.pdb.tables.get(table)!, alias);
+    return standardSource<T, A>(this.db, this.pdb.adapter, this.pdb.tables.get(table)!, alias);
   }
 
   /**

@@ -1,5 +1,5 @@
-import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect, type LogEvent } from 'kysely';
+import { Kysely, type LogEvent } from 'kysely';
+import { createAdapter, redact, type DialectAdapter } from './dialects.js';
 import { resolveMapping, type LocalSchemaMapping, type ResolvedTable } from './mapping.js';
 import { migrate } from './migrate.js';
 import type { StandardDatabase, StandardTable } from './schema.js';
@@ -7,28 +7,38 @@ import type { StandardDatabase, StandardTable } from './schema.js';
 /** An open province database with its resolved local mapping and a statement counter. */
 export interface ProvinceDatabase {
   db: Kysely<StandardDatabase>;
+  adapter: DialectAdapter;
   tables: Map<StandardTable, ResolvedTable>;
+  /** The URL with any password hidden. */
+  label: string;
   /** SQL statements executed so far (tests assert batching with it). */
   statements: () => number;
   close(): Promise<void>;
 }
 
 /**
- * Opens a province database from a connection URL and migrates it. `sqlite:PATH` (or
- * `sqlite::memory:`) is the embedded default; server dialects arrive with the databases issue.
+ * Opens a province database from a connection URL and migrates it: `sqlite:PATH` (or
+ * `sqlite::memory:`, the embedded default), `postgres://…` or `mysql://…` (MariaDB, MySQL).
+ * The database itself must exist; scripts/databases.ts creates demo and test databases.
  */
-export async function openProvinceDatabase(url: string, mapping?: LocalSchemaMapping): Promise<ProvinceDatabase> {
+export async function openProvinceDatabase(
+  url: string,
+  mapping?: LocalSchemaMapping,
+  options: { onIdleError?: (error: Error) => void } = {},
+): Promise<ProvinceDatabase> {
   const tables = resolveMapping(mapping);
   let count = 0;
   const log = (event: LogEvent) => {
     if (event.level === 'query') count++;
   };
-  if (!url.startsWith('sqlite:')) throw new Error(`unsupported database URL "${url}": expected sqlite:PATH`);
-  const file = url.slice('sqlite:'.length);
-  const sqlite = new SQLite(file);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
-  const db = new Kysely<StandardDatabase>({ dialect: new SqliteDialect({ database: sqlite }), log });
-  await migrate(db, tables);
-  return { db, tables, statements: () => count, close: () => db.destroy() };
+  const adapter = createAdapter(url);
+  adapter.onIdleError?.(options.onIdleError ?? (() => {}));
+  const db = new Kysely<StandardDatabase>({ dialect: adapter.dialect, log });
+  try {
+    await migrate(db, adapter, tables);
+  } catch (error) {
+    await db.destroy();
+    throw new Error(`cannot prepare province database ${redact(url)}: ${(error as Error).message}`);
+  }
+  return { db, adapter, tables, label: redact(url), statements: () => count, close: () => db.destroy() };
 }

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type AliasedSelectQueryBuilder, type Expression } from 'kysely';
+import type { DialectAdapter } from './dialects.js';
 import { STANDARD_COLUMNS, type StandardDatabase, type StandardTable } from './schema.js';
 
 /**
@@ -88,6 +89,7 @@ export function resolveMapping(mapping: LocalSchemaMapping = {}): Map<StandardTa
  */
 export function standardSource<T extends StandardTable, A extends string = 't'>(
   db: Kysely<StandardDatabase>,
+  adapter: DialectAdapter,
   resolved: ResolvedTable,
   alias: A = 't' as A,
 ): AliasedSelectQueryBuilder<StandardDatabase[T], A> {
@@ -99,7 +101,7 @@ export function standardSource<T extends StandardTable, A extends string = 't'>(
   const selections = resolved.columns.map((c) => {
     const ref = sql.ref(`${c.inSplit ? 's' : 'm'}.${c.column}`);
     const def = (STANDARD_COLUMNS[resolved.standard] as Record<string, { digits?: number }>)[c.standard];
-    const expr: Expression<unknown> = c.scale === 1 ? ref : sql`round(${ref} * ${sql.lit(c.scale)}, ${sql.lit(def.digits ?? 0)})`;
+    const expr: Expression<unknown> = c.scale === 1 ? ref : adapter.scaled(ref, c.scale, def.digits ?? 0);
     return sql`${expr}`.as(c.standard);
   });
   return query.select(selections).as(alias) as unknown as AliasedSelectQueryBuilder<StandardDatabase[T], A>;

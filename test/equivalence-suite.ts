@@ -1,15 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { DemoStack } from '../scripts/demo-stack.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
-import { gql, startCombinedReference, startTestStack } from './helpers.js';
+import { gql, MIXED_TOPOLOGY, startCombinedReference, startMixedStack, startTestStack } from './helpers.js';
 
 // The gateway over nine province instances (each its own database, three with local layouts
 // and units) must answer exactly as one database holding all nine, page by page.
+/**
+ * The equivalence suite, run by equivalence-sqlite.test.ts (every province on SQLite) and
+ * equivalence-mixed.test.ts (provinces spread over PostgreSQL, MariaDB and SQLite, so one
+ * query fans out over all three products).
+ */
+export function equivalenceSuite(topology: 'sqlite' | 'mixed') {
 let stack: DemoStack;
 let reference: Awaited<ReturnType<typeof startCombinedReference>>;
 
 beforeAll(async () => {
-  [stack, reference] = await Promise.all([startTestStack(TEST_SCALE), startCombinedReference(TEST_SCALE)]);
+  [stack, reference] = await Promise.all([topology === 'mixed' ? startMixedStack(TEST_SCALE) : startTestStack(TEST_SCALE), startCombinedReference(TEST_SCALE)]);
 });
 afterAll(async () => {
   await stack?.stop();
@@ -127,3 +133,11 @@ describe('lookups', () => {
     expect(result.data).toEqual({ asset: null, vehicle: null });
   });
 });
+
+if (topology === 'mixed') {
+  it('runs the provinces on three database products', () => {
+    const kinds = Object.fromEntries([...stack.databases].map(([code, d]) => [code, d.adapter.kind]));
+    expect(kinds).toEqual(MIXED_TOPOLOGY);
+  });
+}
+}

@@ -1,0 +1,90 @@
+import SQLite from 'better-sqlite3';
+import { createPool } from 'mysql2';
+import pg from 'pg';
+import { MysqlDialect, PostgresDialect, sql, SqliteDialect, type Dialect, type Expression, type RawBuilder } from 'kysely';
+import type { ColumnType } from './schema.js';
+
+/** The database products a province may run. */
+export type DialectKind = 'sqlite' | 'postgres' | 'mysql';
+
+/** What differs between database products, kept in one place. */
+export interface DialectAdapter {
+  kind: DialectKind;
+  dialect: Dialect;
+  /** Storage type of a standard column. */
+  columnType(type: ColumnType): RawBuilder<unknown>;
+  /** A column suffix giving text a byte-wise order, so SQL sorts ids as the gateway compares them. */
+  textOrder?: RawBuilder<unknown>;
+  /** Table options (MySQL: binary collation for the same reason). */
+  tableOptions?: RawBuilder<unknown>;
+  /** A local column converted to the standard unit, rounded to the standard digits. */
+  scaled(column: Expression<unknown>, scale: number, digits: number): RawBuilder<unknown>;
+  /** Called for errors on idle pooled connections, which would otherwise crash the process. */
+  onIdleError?: (handler: (error: Error) => void) => void;
+}
+
+/** The dialect named by a connection URL's scheme. */
+export function dialectOf(url: string): DialectKind {
+  if (url.startsWith('sqlite:')) return 'sqlite';
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return 'postgres';
+  if (url.startsWith('mysql://') || url.startsWith('mariadb://')) return 'mysql';
+  throw new Error(`unsupported database URL "${redact(url)}": expected sqlite:PATH, postgres://… or mysql://…`);
+}
+
+/** A URL with its password hidden, for messages and logs. */
+export function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+/** Opens a connection pool for a URL. */
+export function createAdapter(url: string, options: { poolSize?: number; statementTimeoutMs?: number } = {}): DialectAdapter {
+  const kind = dialectOf(url);
+  if (kind === 'sqlite') {
+    const db = new SQLite(url.slice('sqlite:'.length));
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    return {
+      kind,
+      dialect: new SqliteDialect({ database: db }),
+      columnType: (t) => sql.raw(t),
+      scaled: (c, s, d) => sql`round(${c} * ${sql.lit(s)}, ${sql.lit(d)})`,
+    };
+  }
+  if (kind === 'postgres') {
+    // bigint and numeric arrive as strings by default; every value here fits a double exactly.
+    const types = new pg.TypeOverrides();
+    types.setTypeParser(20, Number);
+    types.setTypeParser(1700, Number);
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: 3000,
+      statement_timeout: options.statementTimeoutMs ?? 10_000,
+      types,
+    });
+    return {
+      kind,
+      dialect: new PostgresDialect({ pool }),
+      columnType: (t) => (t === 'text' ? sql`text` : t === 'integer' ? sql`bigint` : sql`double precision`),
+      textOrder: sql`collate "C"`,
+      scaled: (c, s, d) => sql`round(cast(${c} * ${sql.lit(s)} as numeric), ${sql.lit(d)})`,
+      onIdleError: (handler) => pool.on('error', handler),
+    };
+  }
+  const pool = createPool({
+    uri: url.replace(/^mariadb:/, 'mysql:'),
+    connectionLimit: options.poolSize ?? 10,
+    connectTimeout: 3000,
+    decimalNumbers: true,
+    supportBigNumbers: true,
+    charset: 'utf8mb4',
+  });
+  return {
+    kind,
+    dialect: new MysqlDialect({ pool }),
+    columnType: (t) => (t === 'text' ? sql`varchar(255)` : t === 'integer' ? sql`bigint` : sql`double`),
+    tableOptions: sql`character set utf8mb4 collate utf8mb4_bin`,
+    scaled: (c, s, d) => sql`round(${c} * ${sql.lit(s)}, ${sql.lit(d)})`,
+    onIdleError: (handler) => pool.on('error' as never, handler as never),
+  };
+}

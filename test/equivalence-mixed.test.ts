@@ -1,0 +1,3 @@
+import { equivalenceSuite } from './equivalence-suite.js';
+
+equivalenceSuite('mixed');
