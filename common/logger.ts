@@ -6,3 +6,14 @@ export function createLogger(service: string): Logger {
   return pino({ name: service, level });
 }
 export type { Logger };
+
+/** Apollo's logger interface over a pino logger, so Apollo's own messages are structured too. */
+export function apolloLogger(logger: Logger) {
+  const text = (args: unknown[]) => args.map((a) => (a instanceof Error ? a.message : String(a))).join(' ');
+  return {
+    debug: (...args: unknown[]) => logger.debug(text(args)),
+    info: (...args: unknown[]) => logger.info(text(args)),
+    warn: (...args: unknown[]) => logger.warn(text(args)),
+    error: (...args: unknown[]) => logger.error(text(args)),
+  };
+}

@@ -1,10 +1,11 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
+import { parse, type GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
 import { maskForClient } from './errors.js';
 import { requestLogPlugin, type RequestIdContext } from './request-log-plugin.js';
-import type { Logger } from './logger.js';
+import { apolloLogger, type Logger } from './logger.js';
 
 /** Options of {@link createSubgraphServer}. */
 export interface SubgraphServerOptions<TContext extends RequestIdContext> {
@@ -14,6 +15,8 @@ export interface SubgraphServerOptions<TContext extends RequestIdContext> {
   resolvers: Record<string, any>;
   logger: Logger;
   plugins?: ApolloServerPlugin<TContext>[];
+  /** Turns an unexpected error the service recognises (e.g. a lost database) into a client error. */
+  classify?: (error: unknown) => GraphQLFormattedError | undefined;
 }
 
 /**
@@ -24,10 +27,14 @@ export interface SubgraphServerOptions<TContext extends RequestIdContext> {
 export function createSubgraphServer<TContext extends RequestIdContext>(options: SubgraphServerOptions<TContext>): ApolloServer<TContext> {
   return new ApolloServer<TContext>({
     schema: buildSubgraphSchema({ typeDefs: parse(options.sdl), resolvers: options.resolvers }),
+    logger: apolloLogger(options.logger),
     plugins: [ApolloServerPluginInlineTraceDisabled(), requestLogPlugin<TContext>(options.logger), ...(options.plugins ?? [])],
     includeStacktraceInErrorResponses: false,
     // The process that hosts the server owns shutdown (several servers may share one process).
     stopOnTerminationSignals: false,
-    formatError: (formatted) => maskForClient(formatted),
+    formatError: (formatted, error) => {
+      const known = options.classify?.(unwrapResolverError(error));
+      return maskForClient(known ? { ...known, path: formatted.path } : formatted);
+    },
   });
 }

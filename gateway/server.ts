@@ -4,11 +4,14 @@ import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { maskForClient } from '../common/errors.js';
 import { requestLogPlugin } from '../common/request-log-plugin.js';
 import { healthRoute, serveApollo, type RunningService } from '../common/http.js';
-import { createLogger } from '../common/logger.js';
+import { apolloLogger, createLogger } from '../common/logger.js';
 import { readSubgraphSdl, SHARD_URL_PREFIX } from '../common/subgraphs.js';
 import { adminRoute } from './admin/route.js';
 import { explorerRoute } from './explorer/route.js';
 import { ProvinceRegistry, type ProvinceEndpoint } from './shard/registry.js';
+import { LocalRegistryStore, RedisRegistryStore, type RegistryStore } from './shard/registry-store.js';
+import { connectRedis, whenReady, type RedisConfig } from './shared-state/redis.js';
+import { redisCache } from './shared-state/redis-cache.js';
 import { ShardRouter } from './shard/router.js';
 import { readShardRules, type ShardRules } from './shard/rules.js';
 
@@ -29,6 +32,10 @@ export interface GatewayOptions {
   adminToken?: string;
   /** The contract a joining province must implement (default: schema/province.graphql). */
   contractSdl?: string;
+  /** Shared state for replicas; without it an in-process store is the embedded default. */
+  redis?: RedisConfig;
+  /** Prefix of every Redis key this gateway uses. */
+  redisPrefix?: string;
 }
 
 /** Request context of the gateway. */
@@ -39,6 +46,7 @@ export interface GatewayContext extends BaseContext {
 /** A running gateway with its province registry. */
 export interface RunningGateway extends RunningService {
   registry: ProvinceRegistry;
+  store: RegistryStore;
 }
 
 /**
@@ -49,10 +57,17 @@ export interface RunningGateway extends RunningService {
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const logger = createLogger('gateway');
   const registry = new ProvinceRegistry(options.provinces ?? []);
+  const prefix = options.redisPrefix ?? 'xietong:';
+  const redis = options.redis ? connectRedis(options.redis, logger) : undefined;
+  if (redis) await whenReady(redis).catch(() => logger.warn('redis not reachable at start-up; starting with the configured provinces'));
+  const store: RegistryStore = redis
+    ? await RedisRegistryStore.start(registry, redis, logger, { prefix, initial: options.provinces ?? [] })
+    : new LocalRegistryStore(registry);
   const sharded = new Set(options.shardedSubgraphs ?? ['province']);
   let rules: ShardRules = readShardRules(options.supergraphSdl);
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
+    logger: apolloLogger(logger),
     buildService: ({ name, url }) => {
       if (sharded.has(name) || url?.startsWith(SHARD_URL_PREFIX)) {
         return new ShardRouter({ registry, rules: () => rules, timeoutMs: options.provinceTimeoutMs ?? 5000 });
@@ -71,7 +86,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   const server = new ApolloServer<GatewayContext>({
     gateway,
+    logger: apolloLogger(logger),
     plugins: [ApolloServerPluginLandingPageDisabled(), requestLogPlugin<GatewayContext>(logger)],
+    // Automatic persisted queries: the hash -> document map is shared by replicas when Redis is
+    // configured (documents only, never responses, so nothing crosses a caller's scope).
+    persistedQueries: redis ? { cache: redisCache(redis, `${prefix}apq:`, logger) } : {},
     includeStacktraceInErrorResponses: false,
     stopOnTerminationSignals: false,
     formatError: (formatted) => maskForClient(formatted),
@@ -83,11 +102,20 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     host: options.host,
     context: async ({ requestId }) => ({ requestId }),
     routes: [
-      healthRoute(() => ({ service: 'gateway', provinces: registry.list().map((p) => p.code) })),
-      ...(options.adminToken ? [adminRoute({ registry, token: options.adminToken, contractSdl: options.contractSdl ?? readSubgraphSdl('province'), logger })] : []),
+      healthRoute(() => ({ service: 'gateway', provinces: registry.list().map((p) => p.code), redis: redis?.status ?? 'not configured' })),
+      ...(options.adminToken ? [adminRoute({ registry, store, token: options.adminToken, contractSdl: options.contractSdl ?? readSubgraphSdl('province'), logger })] : []),
       explorerRoute(),
     ],
   });
   logger.info({ url: running.url, provinces: registry.list().length }, 'gateway listening');
-  return { ...running, registry };
+  return {
+    ...running,
+    registry,
+    store,
+    async stop() {
+      await running.stop();
+      await store.close();
+      redis?.disconnect();
+    },
+  };
 }

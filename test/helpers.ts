@@ -76,3 +76,118 @@ export async function startMixedStack(scale: DemoScale, provinces = Object.keys(
   };
   return stack;
 }
+
+/** The Redis server tests share (keys under a per-run prefix; never flushed). */
+export const TEST_REDIS_URL = process.env.XIETONG_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A free TCP port on loopback (for a server that cannot listen on port 0 itself). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A redis-server of the test's own on a spare port, which the test may stop and start. */
+export async function startRedisServer(port?: number): Promise<{ url: string; port: number; stop(): Promise<void> }> {
+  const { spawn } = await import('node:child_process');
+  const p = port ?? (await freePort());
+  const child = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('redis-server did not start')), 10_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      if (d.toString().includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
+  });
+  return {
+    url: `redis://127.0.0.1:${p}`,
+    port: p,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
+      }),
+  };
+}
+
+/** A gateway process started from dist/gateway/main.js; resolves once it listens. */
+export async function spawnGateway(configFile: string, env: Record<string, string> = {}): Promise<{ url: string; stop(): Promise<void> }> {
+  const { spawn } = await import('node:child_process');
+  const { createInterface } = await import('node:readline');
+  const { join } = await import('node:path');
+  const { REPO_ROOT, SUPERGRAPH_PATH } = await import('../common/subgraphs.js');
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/gateway/main.js'), '--supergraph', SUPERGRAPH_PATH, '--port', '0', '--host', '127.0.0.1', '--config', configFile], {
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('gateway did not start')), 20_000);
+    child.once('exit', (code) => reject(new Error(`gateway exited with ${code}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      try {
+        const entry = JSON.parse(line) as { msg?: string; url?: string };
+        if (entry.msg === 'gateway listening') {
+          clearTimeout(timer);
+          resolve(entry.url!);
+        }
+      } catch {
+        // not a log line
+      }
+    });
+  });
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** A TCP proxy in front of a server, whose traffic a test can cut and restore. */
+export async function startTcpProxy(target: { host: string; port: number }): Promise<{ port: number; block(): void; unblock(): void; stop(): Promise<void> }> {
+  const net = await import('node:net');
+  const sockets = new Set<import('node:net').Socket>();
+  let blocked = false;
+  const server = net.createServer((client) => {
+    if (blocked) return void client.destroy();
+    const upstream = net.connect(target.port, target.host);
+    sockets.add(client).add(upstream);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    port: (server.address() as { port: number }).port,
+    block() {
+      blocked = true;
+      for (const s of sockets) s.destroy();
+      sockets.clear();
+    },
+    unblock() {
+      blocked = false;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

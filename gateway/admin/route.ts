@@ -4,10 +4,12 @@ import type { RouteHandler } from '../../common/http.js';
 import type { Logger } from '../../common/logger.js';
 import { joinProvince, JoinRefused } from '../shard/join.js';
 import type { ProvinceRegistry } from '../shard/registry.js';
+import type { RegistryStore } from '../shard/registry-store.js';
 
 /** Options of {@link adminRoute}. */
 export interface AdminOptions {
   registry: ProvinceRegistry;
+  store: RegistryStore;
   contractSdl: string;
   /** Bearer token the province-registration API requires. */
   token: string;
@@ -57,15 +59,25 @@ export function adminRoute(options: AdminOptions): RouteHandler {
         return true;
       }
       try {
-        await joinProvince(options.registry, { code: String(body.code ?? ''), url: String(body.url ?? '') }, options.contractSdl);
+        await joinProvince(options.store, { code: String(body.code ?? ''), url: String(body.url ?? '') }, options.contractSdl);
         options.logger.info({ code: body.code, url: body.url }, 'province joined');
         send(res, 200, { registered: { code: body.code, url: body.url } });
       } catch (error) {
-        if (!(error instanceof JoinRefused)) throw error;
+        if (!(error instanceof JoinRefused)) {
+          options.logger.error({ err: error }, 'registry store failed');
+          send(res, 503, { error: 'the shared registry is unavailable; try again', code: 'REGISTRY_UNAVAILABLE' });
+          return true;
+        }
         send(res, 400, { error: error.message, code: error.code, problems: error.problems });
       }
     } else if (req.method === 'DELETE' && /^\d{6}$/.test(code)) {
-      options.registry.unregister(code);
+      try {
+        await options.store.unregister(code);
+      } catch (error) {
+        options.logger.error({ err: error }, 'registry store failed');
+        send(res, 503, { error: 'the shared registry is unavailable; try again', code: 'REGISTRY_UNAVAILABLE' });
+        return true;
+      }
       options.logger.info({ code }, 'province left');
       send(res, 200, { removed: code });
     } else {

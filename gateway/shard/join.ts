@@ -1,7 +1,8 @@
 import { ErrorCode } from '../../common/errors.js';
 import { findProvince } from '../../common/standards.js';
 import { checkContract } from './contract.js';
-import type { ProvinceEndpoint, ProvinceRegistry } from './registry.js';
+import type { ProvinceEndpoint } from './registry.js';
+import type { RegistryStore } from './registry-store.js';
 
 /** Why a province could not join. */
 export class JoinRefused extends Error {
@@ -33,7 +34,7 @@ export async function fetchServiceSdl(url: string, timeoutMs: number): Promise<s
  * and its SDL must implement the contract. Only then is it registered, and routed to from the
  * next request on.
  */
-export async function joinProvince(registry: ProvinceRegistry, endpoint: ProvinceEndpoint, contractSdl: string, timeoutMs = 5000): Promise<void> {
+export async function joinProvince(store: RegistryStore, endpoint: ProvinceEndpoint, contractSdl: string, timeoutMs = 5000): Promise<void> {
   if (!findProvince(endpoint.code)) throw new JoinRefused(`${endpoint.code} is not a GB/T 2260 provincial code`, [], ErrorCode.UNKNOWN_PROVINCE);
   try {
     const url = new URL(endpoint.url);
@@ -49,5 +50,5 @@ export async function joinProvince(registry: ProvinceRegistry, endpoint: Provinc
   }
   const problems = checkContract(contractSdl, sdl);
   if (problems.length) throw new JoinRefused(`province ${endpoint.code} does not implement the contract`, problems);
-  registry.register(endpoint);
+  await store.register(endpoint);
 }

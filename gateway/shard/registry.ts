@@ -36,6 +36,14 @@ export class ProvinceRegistry extends EventEmitter {
     this.emit('change', endpoint.code);
   }
 
+  /** Replaces every endpoint at once (a reload from a shared store); emits 'change' when anything differs. */
+  replaceAll(endpoints: readonly ProvinceEndpoint[]): void {
+    const before = JSON.stringify(this.list());
+    this.endpoints.clear();
+    for (const e of endpoints) if (findProvince(e.code)) this.endpoints.set(e.code, { ...e });
+    if (JSON.stringify(this.list()) !== before) this.emit('change', '*');
+  }
+
   /** Removes a province instance. */
   unregister(code: string): void {
     if (this.endpoints.delete(code)) this.emit('change', code);

@@ -3,6 +3,7 @@ import { healthRoute, serveApollo, type RunningService } from '../../common/http
 import { createSubgraphServer } from '../../common/subgraph-server.js';
 import { readSubgraphSdl } from '../../common/subgraphs.js';
 import { openProvinceDatabase, type ProvinceDatabase } from './db/database.js';
+import { databaseUnavailable } from './db/errors.js';
 import { parseProvinceConfig, type ProvinceConfig } from './config.js';
 import { createLoaders } from './loaders.js';
 import { Repository } from './repository.js';
@@ -21,9 +22,14 @@ export interface ProvinceService extends RunningService {
 export async function startProvince(input: unknown, database?: ProvinceDatabase): Promise<ProvinceService> {
   const config = parseProvinceConfig(input);
   const logger = createLogger(`province-${config.provinces.join('+')}`);
-  const pdb = database ?? (await openProvinceDatabase(config.database, config.mapping));
+  const pdb = database ?? (await openProvinceDatabase(config.database, config.mapping, { onIdleError: (err) => logger.warn({ err: err.message }, 'database connection lost') }));
   const repo = new Repository(pdb);
-  const server = createSubgraphServer<ProvinceContext>({ sdl: readSubgraphSdl('province'), resolvers: provinceResolvers, logger });
+  const server = createSubgraphServer<ProvinceContext>({
+    sdl: readSubgraphSdl('province'),
+    resolvers: provinceResolvers,
+    logger,
+    classify: databaseUnavailable(config.provinces),
+  });
   await server.start();
   const running = await serveApollo<ProvinceContext>({
     server,

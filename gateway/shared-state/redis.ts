@@ -1,0 +1,49 @@
+import { Cluster, Redis } from 'ioredis';
+import type { Logger } from '../../common/logger.js';
+
+/** Where the shared state lives: one Redis node, or a Redis Cluster. */
+export type RedisConfig = { url: string } | { cluster: { host: string; port: number }[] };
+
+/** A Redis client (node or cluster), as the gateway uses it. */
+export type RedisClient = Redis | Cluster;
+
+/**
+ * Connects to Redis for state that gateway replicas share. Commands fail fast while Redis is
+ * unreachable (no offline queue, one try), so callers degrade at once instead of hanging;
+ * ioredis keeps reconnecting in the background. Connection errors are logged once per outage.
+ */
+export function connectRedis(config: RedisConfig, logger: Logger, name = 'shared-state'): RedisClient {
+  const options = {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    retryStrategy: (times: number) => Math.min(100 * 2 ** Math.min(times, 5), 2000),
+  };
+  const client: RedisClient = 'url' in config ? new Redis(config.url, options) : new Cluster(config.cluster, { redisOptions: options, enableOfflineQueue: false });
+  let down = false;
+  client.on('error', (error: Error) => {
+    if (!down) logger.warn({ redis: name, err: error.message }, 'redis unreachable; serving without shared state until it returns');
+    down = true;
+  });
+  client.on('ready', () => {
+    if (down) logger.info({ redis: name }, 'redis is back');
+    down = false;
+  });
+  return client;
+}
+
+/** Resolves once the client is ready, or rejects after `timeoutMs`. */
+export function whenReady(client: RedisClient, timeoutMs = 3000): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.off('ready', onReady);
+      reject(new Error(`redis not ready within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    client.once('ready', onReady);
+  });
+}

@@ -1,0 +1,21 @@
+import type { GraphQLFormattedError } from 'graphql';
+import { ErrorCode } from '../../../common/errors.js';
+
+// Driver error codes and messages that mean "the database cannot be reached right now".
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'PROTOCOL_CONNECTION_LOST', '57P01', '57P02', '57P03', '08006', '08001', '08003']);
+const UNREACHABLE_MESSAGES = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Connection lost|Can't add new command when connection is in closed state|read ECONNRESET|connect ECONNREFUSED/i;
+
+/** Whether a driver error means the database is unreachable (as opposed to a bug or bad data). */
+export function isDatabaseUnreachable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return (typeof code === 'string' && UNREACHABLE_CODES.has(code)) || UNREACHABLE_MESSAGES.test(error.message);
+}
+
+/** The client error for a province whose database is unreachable: its code names the cause, never the URL. */
+export function databaseUnavailable(provinces: readonly string[]) {
+  return (error: unknown): GraphQLFormattedError | undefined =>
+    isDatabaseUnreachable(error)
+      ? { message: `The database of province ${provinces.join(', ')} is unreachable; its data is missing from this answer.`, extensions: { code: ErrorCode.PROVINCE_UNAVAILABLE, province: provinces[0] } }
+      : undefined;
+}

@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { DemoStack } from '../scripts/demo-stack.js';
+import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
+import { gql, spawnGateway, startRedisServer, startTestStack, TEST_REDIS_URL } from './helpers.js';
+
+const TOKEN = 'test-admin-token-0123456789abcdef';
+let stack: DemoStack;
+beforeAll(async () => {
+  stack = await startTestStack(TEST_SCALE, ['500000', '510000']);
+});
+afterAll(() => stack?.stop());
+
+function configFile(redisUrl: string, prefix: string, provinces: string[]): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'xietong-')), 'gateway.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      subgraphUrls: { directory: stack.directory.url },
+      provinces: provinces.map((code) => ({ code, url: stack.provinces.get(code)!.url })),
+      redis: { url: redisUrl },
+      redisPrefix: prefix,
+      adminToken: TOKEN,
+    }),
+  );
+  return file;
+}
+
+const register = (gatewayUrl: string, code: string) =>
+  fetch(new URL('/admin/provinces', gatewayUrl), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ code, url: stack.provinces.get(code)!.url }),
+  });
+
+async function provinceCount(url: string): Promise<number> {
+  const r = await gql(url, '{ assetSummary(scope: { region: "CY" }) { provinceCount } }');
+  expect(r.errors).toBeUndefined();
+  return r.data!.assetSummary.provinceCount;
+}
+
+async function within(ms: number, check: () => Promise<boolean>): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < ms) {
+    if (await check()) return Date.now() - started;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`not within ${ms} ms`);
+}
+
+const QUERY = '{ region(code: "CY") { name } }';
+const HASH = createHash('sha256').update(QUERY).digest('hex');
+const apq = (url: string, withQuery: boolean) =>
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ...(withQuery ? { query: QUERY } : {}), extensions: { persistedQuery: { version: 1, sha256Hash: HASH } } }),
+  }).then((r) => r.json() as Promise<{ data?: unknown; errors?: { extensions?: { code?: string } }[] }>);
+
+describe('two gateway processes share one Redis', () => {
+  it('a province registered through one is routed by the other within a second; an APQ registered through one is served by the other', async () => {
+    const prefix = `xietong:test:${process.pid}:${Date.now()}:`;
+    const [a, b] = await Promise.all([spawnGateway(configFile(TEST_REDIS_URL, prefix, ['500000'])), spawnGateway(configFile(TEST_REDIS_URL, prefix, ['500000']))]);
+    try {
+      expect(await provinceCount(b.url)).toBe(1);
+      expect((await register(a.url, '510000')).status).toBe(200);
+      const ms = await within(1000, async () => (await provinceCount(b.url)) === 2);
+      expect(ms).toBeLessThan(1000);
+
+      expect((await apq(b.url, false)).errors?.[0].extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+      expect((await apq(a.url, true)).data).toEqual({ region: { name: '川渝' } });
+      expect((await apq(b.url, false)).data).toEqual({ region: { name: '川渝' } });
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+});
+
+describe('Redis going away', () => {
+  it('queries still succeed while Redis is down; shared state works again when it returns', async () => {
+    let redis = await startRedisServer();
+    const prefix = 'xietong:fault:';
+    const [a, b] = await Promise.all([spawnGateway(configFile(redis.url, prefix, ['500000'])), spawnGateway(configFile(redis.url, prefix, ['500000']))]);
+    try {
+      expect(await provinceCount(a.url)).toBe(1);
+      await redis.stop();
+      // Served from each replica's own routing table; APQ misses fall back to the full query.
+      expect(await provinceCount(a.url)).toBe(1);
+      expect(await provinceCount(b.url)).toBe(1);
+      expect((await apq(a.url, true)).data).toEqual({ region: { name: '川渝' } });
+      expect((await register(a.url, '510000')).status).toBe(503);
+
+      redis = await startRedisServer(redis.port);
+      // Both replicas reconnect and republish their routing table to the empty Redis.
+      await within(5000, async () => (await register(a.url, '510000')).status === 200);
+      await within(1000, async () => (await provinceCount(b.url)) === 2);
+      expect((await apq(a.url, true)).data).toEqual({ region: { name: '川渝' } });
+      expect((await apq(b.url, false)).data).toEqual({ region: { name: '川渝' } });
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+      await redis.stop();
+    }
+  });
+});
