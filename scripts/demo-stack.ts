@@ -9,6 +9,8 @@ import { isSeeded, seedProvince } from '../subgraphs/province/seed/seed.js';
 import { startProvince, type ProvinceService } from '../subgraphs/province/server.js';
 import { startGateway, type RunningGateway } from '../gateway/server.js';
 import { DEMO_PROVINCES } from './demo-topology.js';
+import { findProvince } from '../common/standards.js';
+import type { RedisConfig } from '../gateway/shared-state/redis.js';
 
 /** Options of {@link startDemoStack}. */
 export interface DemoStackOptions {
@@ -22,6 +24,8 @@ export interface DemoStackOptions {
   /** Only these demo provinces (all nine by default). */
   provinces?: string[];
   provinceTimeoutMs?: number;
+  /** Shared state for the gateway (in-process when omitted). */
+  redis?: RedisConfig;
   onProgress?: (message: string) => void;
 }
 
@@ -58,7 +62,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     if (!(await isSeeded(pdb))) {
       const started = Date.now();
       await seedProvince(pdb, generateProvince(p.code, options.scale));
-      say(`seeded ${p.code} in ${Date.now() - started} ms`);
+      say(`seeded ${p.code} (${findProvince(p.code)!.name}, ${pdb.adapter.kind}) in ${Date.now() - started} ms`);
     }
     databases.set(p.code, pdb);
     const service = await startProvince({ provinces: [p.code], database: url, mapping: p.mapping, port: port(101 + i++) }, pdb);
@@ -72,6 +76,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     subgraphUrls: { directory: directory.url },
     provinces: [...provinces.entries()].map(([code, s]) => ({ code, url: s.url })),
     provinceTimeoutMs: options.provinceTimeoutMs,
+    redis: options.redis,
   });
 
   return {

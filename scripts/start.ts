@@ -2,24 +2,51 @@
  * `npm start`: the whole demo in one command — the directory, the nine demo provinces (each
  * over its own SQLite file, seeded with deterministic demo data on first start) and the
  * gateway on http://localhost:4000/graphql. Ctrl-C stops everything.
+ *
+ * `npm run start:servers` (`--servers`): the same, with the provinces spread over the local
+ * PostgreSQL, MariaDB and SQLite (databases xietong_<code>, created and seeded when missing)
+ * and the gateway's shared state in Redis.
  */
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../common/subgraphs.js';
 import { FULL_SCALE } from '../subgraphs/province/seed/generator.js';
+import { redact } from '../subgraphs/province/db/dialects.js';
+import { ensureDatabase } from './databases.js';
 import { startDemoStack } from './demo-stack.js';
+import { SERVER_TOPOLOGY } from './demo-topology.js';
 
+const { values } = parseArgs({ options: { servers: { type: 'boolean', default: false } } });
 const port = Number(process.env.PORT ?? 4000);
 if (!Number.isInteger(port) || port < 1 || port > 65535) {
   console.error(`PORT must be a TCP port number, got "${process.env.PORT}"`);
   process.exit(1);
 }
 const dataDir = process.env.XIETONG_DATA_DIR ?? join(REPO_ROOT, 'data');
-console.log(`Xietong demo: data in ${dataDir} (first start seeds 9 provinces; this takes a minute)`);
+const databases: Record<string, string> = {};
+let redis: { url: string } | undefined;
+if (values.servers) {
+  const servers = {
+    postgres: process.env.XIETONG_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    mysql: process.env.XIETONG_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/',
+  };
+  redis = { url: process.env.XIETONG_REDIS_URL ?? 'redis://127.0.0.1:6379' };
+  for (const [code, kind] of Object.entries(SERVER_TOPOLOGY)) {
+    if (kind === 'sqlite') continue;
+    try {
+      databases[code] = await ensureDatabase(servers[kind], `xietong_${code}`);
+    } catch (error) {
+      console.error(`cannot create database xietong_${code} on ${redact(servers[kind])}: ${(error as Error).message}`);
+      process.exit(1);
+    }
+  }
+}
+console.log(`Xietong demo: ${values.servers ? 'PostgreSQL, MariaDB and SQLite' : 'SQLite'} data (SQLite files in ${dataDir}); first start seeds 9 provinces`);
 const started = Date.now();
-const stack = await startDemoStack({ scale: FULL_SCALE, dataDir, basePort: port, onProgress: (m) => console.log(`  ${m}`) });
+const stack = await startDemoStack({ scale: FULL_SCALE, dataDir, databases, redis, basePort: port, onProgress: (m) => console.log(`  ${m}`) });
 console.log(`\nready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 console.log(`GraphQL + explorer: http://localhost:${stack.gateway.port}/graphql`);
-console.log(`provinces: ${[...stack.provinces.keys()].join(', ')}\nCtrl-C to stop`);
+console.log(`provinces: ${[...stack.databases].map(([code, d]) => `${code} (${d.adapter.kind})`).join(', ')}\nCtrl-C to stop`);
 
 let stopping = false;
 const shutdown = async () => {

@@ -1,5 +1,5 @@
 import { startDemoStack, type DemoStack } from '../scripts/demo-stack.js';
-import { DEMO_PROVINCES } from '../scripts/demo-topology.js';
+import { DEMO_PROVINCES, SERVER_TOPOLOGY } from '../scripts/demo-topology.js';
 import { openProvinceDatabase, type ProvinceDatabase } from '../subgraphs/province/db/database.js';
 import { generateProvince, type DemoScale } from '../subgraphs/province/seed/generator.js';
 import { seedProvince } from '../subgraphs/province/seed/seed.js';
@@ -45,12 +45,8 @@ export const TEST_POSTGRES_URL = process.env.XIETONG_TEST_POSTGRES_URL ?? 'postg
 /** The MariaDB/MySQL server the tests use (a user that may create `xt_%` databases). */
 export const TEST_MYSQL_URL = process.env.XIETONG_TEST_MYSQL_URL ?? 'mysql://xietong:xietong@127.0.0.1:3306/';
 
-/** Which server each demo province uses in the mixed topology. */
-export const MIXED_TOPOLOGY: Record<string, 'postgres' | 'mysql' | 'sqlite'> = {
-  '310000': 'postgres', '320000': 'postgres', '110000': 'postgres', '500000': 'postgres',
-  '330000': 'mysql', '120000': 'mysql', '510000': 'mysql',
-  '340000': 'sqlite', '130000': 'sqlite',
-};
+/** Which server each demo province uses in the mixed topology: the same as `npm run start:servers`. */
+export const MIXED_TOPOLOGY = SERVER_TOPOLOGY;
 
 /**
  * Starts the demo stack with provinces spread over PostgreSQL, MariaDB and SQLite, each in a

@@ -49,21 +49,29 @@ export class Repository {
     return standardSource<T, A>(this.db, this.pdb.adapter, this.pdb.tables.get(table)!, alias);
   }
 
-  /**
-   * A keyset page: rows after the cursor in the named order, `first + 1` read to learn
-   * whether more follow. Ties break on id in the order's direction, so the order is total.
-   */
-  async page<T extends ListTable>(table: T, conditions: Condition[], orderName: string, first: number, after?: string | null): Promise<Page<StandardDatabase[T]>> {
+  /** The order a list offers under a name, or a BAD_USER_INPUT error. */
+  private order(table: ListTable, orderName: string): readonly [string, 'ASC' | 'DESC'] {
     const order = (ORDERS[table] as Record<string, readonly [string, 'ASC' | 'DESC']>)[orderName];
     if (!order) throw userError(ErrorCode.BAD_USER_INPUT, `Unknown order ${orderName}.`);
-    const [column, direction] = order;
-    const filtered = () => {
-      let q = this.db.selectFrom(this.source(table)).selectAll();
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      for (const c of conditions) q = q.where(c as any);
-      return q;
-    };
-    let q = filtered();
+    return order;
+  }
+
+  /** Rows of a list that match the conditions, unordered. */
+  private filtered<T extends ListTable>(table: T, conditions: Condition[]) {
+    let q = this.db.selectFrom(this.source(table)).selectAll();
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    for (const c of conditions) q = q.where(c as any);
+    return q;
+  }
+
+  /**
+   * The SQL of a keyset page: rows after the cursor in the named order, `first + 1` of them so
+   * the caller learns whether more follow. Ties break on id in the order's direction, so the
+   * order is total. Exposed so tests can check its plan on every dialect.
+   */
+  pageQuery<T extends ListTable>(table: T, conditions: Condition[], orderName: string, first: number, after?: string | null) {
+    const [column, direction] = this.order(table, orderName);
+    let q = this.filtered(table, conditions);
     if (after) {
       const cursor = decodeCursor(after);
       if (cursor.order !== orderName) throw userError(ErrorCode.BAD_CURSOR, `The cursor belongs to order ${cursor.order}, not ${orderName}.`);
@@ -71,7 +79,13 @@ export class Repository {
       q = q.where((eb: ExpressionBuilder<any, 't'>) => eb(eb.refTuple(`t.${column}`, 't.id'), direction === 'ASC' ? '>' : '<', eb.tuple(cursor.value, cursor.id)));
     }
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const rows = (await (q as any).orderBy(`t.${column}`, direction.toLowerCase()).orderBy('t.id', direction.toLowerCase()).limit(first + 1).execute()) as StandardDatabase[T][];
+    return (q as any).orderBy(`t.${column}`, direction.toLowerCase()).orderBy('t.id', direction.toLowerCase()).limit(first + 1) as typeof q;
+  }
+
+  /** One page of a list, with the cursors and page flags a connection needs; totalCount runs only when asked for. */
+  async page<T extends ListTable>(table: T, conditions: Condition[], orderName: string, first: number, after?: string | null): Promise<Page<StandardDatabase[T]>> {
+    const [column, direction] = this.order(table, orderName);
+    const rows = (await this.pageQuery(table, conditions, orderName, first, after).execute()) as StandardDatabase[T][];
     const edges = rows.slice(0, first).map((node) => ({
       cursor: encodeCursor({ order: orderName, direction, value: (node as unknown as Record<string, string | number>)[column], id: (node as { id: string }).id }),
       node,
@@ -85,8 +99,7 @@ export class Repository {
         endCursor: edges.at(-1)?.cursor ?? null,
       },
       totalCount: async () => {
-        const base = filtered().clearSelect().select((eb) => eb.fn.countAll<number>().as('n'));
-        const row = await base.executeTakeFirstOrThrow();
+        const row = await this.filtered(table, conditions).clearSelect().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
         return Number((row as { n: number }).n);
       },
     };

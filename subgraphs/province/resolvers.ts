@@ -23,19 +23,53 @@ interface ListArgs<F> {
   after?: string | null;
 }
 
-/** Resolves one paged list: scope, filters, order, page. */
-function list<F>(table: ListTable, conditionsOf: (filter: F) => Condition[]) {
-  return (_: unknown, args: ListArgs<F>, ctx: ProvinceContext) => {
-    const first = pageSize(args.first);
-    const provinces = scopeProvinces(ctx.served, args.filter);
-    const conditions: Condition[] = [(eb) => eb('t.province', 'in', provinces.length ? provinces : [''])];
-    if (args.filter) conditions.push(...conditionsOf(args.filter));
-    return ctx.repo.page(table, conditions, args.orderBy ?? 'ID_ASC', first, args.after);
-  };
-}
-
 const when = <V>(value: V | null | undefined, condition: (v: V) => Condition): Condition[] =>
   value === null || value === undefined ? [] : [condition(value)];
+
+type Filter = Record<string, unknown> & ScopeArgs;
+
+/** The filters each list offers, as SQL conditions on the standard row `t`. */
+export const LIST_FILTERS: Record<ListTable, (f: Filter) => Condition[]> = {
+  agencies: (f) => when(f.level as string, (v) => (eb) => eb('t.level', '=', v)),
+  buildings: (f) => [
+    ...when(f.agencyId as string, (v) => (eb) => eb('t.agency_id', '=', v)),
+    ...when(f.exceedsStandard as boolean, (v) => (eb) => eb('t.exceeds_standard', '=', v ? 1 : 0)),
+  ],
+  assets: (f) => [
+    ...when(f.agencyId as string, (v) => (eb) => eb('t.agency_id', '=', v)),
+    ...when(f.status as string, (v) => (eb) => eb('t.status', '=', v)),
+    ...when(f.offeredToPool as boolean, (v) => (eb) => eb('t.offered_to_pool', '=', v ? 1 : 0)),
+    ...when(f.categoryPrefix as string, (v) => (eb) => eb('t.category_code', 'like', `${v.replace(/[^A-Z0-9]/g, '')}%`)),
+  ],
+  vehicles: (f) => [
+    ...when(f.agencyId as string, (v) => (eb) => eb('t.agency_id', '=', v)),
+    ...when(f.category as string, (v) => (eb) => eb('t.category', '=', v)),
+    ...when(f.status as string, (v) => (eb) => eb('t.status', '=', v)),
+    ...when(f.newEnergy as boolean, (v) => (eb) => eb('t.energy_type', v ? 'in' : 'not in', ['BATTERY_ELECTRIC', 'PLUG_IN_HYBRID'])),
+  ],
+  energy_reports: (f) => [
+    ...when(f.agencyId as string, (v) => (eb) => eb('t.agency_id', '=', v)),
+    ...when(f.year as number, (v) => (eb) => eb('t.year', '=', v)),
+  ],
+  operating_costs: (f) => [
+    ...when(f.agencyId as string, (v) => (eb) => eb('t.agency_id', '=', v)),
+    ...when(f.year as number, (v) => (eb) => eb('t.year', '=', v)),
+  ],
+};
+
+/** The SQL conditions of a list filter on an instance serving some provinces. */
+export function listConditions(table: ListTable, served: readonly string[], filter?: Filter | null): Condition[] {
+  const provinces = scopeProvinces(served, filter);
+  // A province instance serves one province; a filter naming all it serves needs no condition.
+  const conditions: Condition[] = provinces.length === served.length ? [] : [(eb) => eb('t.province', 'in', provinces.length ? provinces : [''])];
+  return filter ? [...conditions, ...LIST_FILTERS[table](filter)] : conditions;
+}
+
+/** Resolves one paged list: scope, filters, order, page. */
+function list(table: ListTable) {
+  return (_: unknown, args: ListArgs<Filter>, ctx: ProvinceContext) =>
+    ctx.repo.page(table, listConditions(table, ctx.served, args.filter), args.orderBy ?? 'ID_ASC', pageSize(args.first), args.after);
+}
 
 const summaries = {
   energySummary: (provinces: string[], ctx: ProvinceContext, args: { year: number }) => ctx.repo.energySummary(provinces, args.year),
@@ -61,31 +95,12 @@ const yuan = (fen: number) => fen / 100;
 /** Resolvers of the province subgraph. */
 export const provinceResolvers = {
   Query: {
-    agencies: list<{ level?: string }>('agencies', (f) => when(f.level, (v) => (eb) => eb('t.level', '=', v))),
-    buildings: list<{ agencyId?: string; exceedsStandard?: boolean }>('buildings', (f) => [
-      ...when(f.agencyId, (v) => (eb) => eb('t.agency_id', '=', v)),
-      ...when(f.exceedsStandard, (v) => (eb) => eb('t.exceeds_standard', '=', v ? 1 : 0)),
-    ]),
-    assets: list<{ agencyId?: string; status?: string; offeredToPool?: boolean; categoryPrefix?: string }>('assets', (f) => [
-      ...when(f.agencyId, (v) => (eb) => eb('t.agency_id', '=', v)),
-      ...when(f.status, (v) => (eb) => eb('t.status', '=', v)),
-      ...when(f.offeredToPool, (v) => (eb) => eb('t.offered_to_pool', '=', v ? 1 : 0)),
-      ...when(f.categoryPrefix, (v) => (eb) => eb('t.category_code', 'like', `${v.replace(/[^A-Z0-9]/g, '')}%`)),
-    ]),
-    vehicles: list<{ agencyId?: string; category?: string; status?: string; newEnergy?: boolean }>('vehicles', (f) => [
-      ...when(f.agencyId, (v) => (eb) => eb('t.agency_id', '=', v)),
-      ...when(f.category, (v) => (eb) => eb('t.category', '=', v)),
-      ...when(f.status, (v) => (eb) => eb('t.status', '=', v)),
-      ...when(f.newEnergy, (v) => (eb) => eb('t.energy_type', v ? 'in' : 'not in', ['BATTERY_ELECTRIC', 'PLUG_IN_HYBRID'])),
-    ]),
-    energyReports: list<{ agencyId?: string; year?: number }>('energy_reports', (f) => [
-      ...when(f.agencyId, (v) => (eb) => eb('t.agency_id', '=', v)),
-      ...when(f.year, (v) => (eb) => eb('t.year', '=', v)),
-    ]),
-    operatingCosts: list<{ agencyId?: string; year?: number }>('operating_costs', (f) => [
-      ...when(f.agencyId, (v) => (eb) => eb('t.agency_id', '=', v)),
-      ...when(f.year, (v) => (eb) => eb('t.year', '=', v)),
-    ]),
+    agencies: list('agencies'),
+    buildings: list('buildings'),
+    assets: list('assets'),
+    vehicles: list('vehicles'),
+    energyReports: list('energy_reports'),
+    operatingCosts: list('operating_costs'),
     agency: (_: unknown, { id }: { id: string }, ctx: ProvinceContext) => ctx.loaders.agency.load(id),
     building: (_: unknown, { id }: { id: string }, ctx: ProvinceContext) => ctx.loaders.building.load(id),
     asset: async (_: unknown, { id }: { id: string }, ctx: ProvinceContext) => (await ctx.repo.byIds('assets', [id]))[0] ?? null,

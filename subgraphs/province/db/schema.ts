@@ -176,13 +176,13 @@ export const STANDARD_COLUMNS: { [T in StandardTable]: Columns<StandardDatabase[
 
 /** Indexes every province creates (on standard columns; mapped to local names), serving the contract's filters and orders. */
 export const STANDARD_INDEXES: { [T in StandardTable]?: string[][] } = {
-  agencies: [['province', 'id'], ['established_staff', 'id']],
+  agencies: [['province', 'id'], ['established_staff', 'id'], ['level', 'id']],
   buildings: [['agency_id'], ['construction_area', 'id'], ['exceeds_standard', 'id']],
   assets: [
     ['agency_id', 'id'], ['building_id'], ['original_value_fen', 'id'], ['net_value_fen', 'id'], ['acquired_on', 'id'],
     ['status', 'original_value_fen', 'id'], ['offered_to_pool', 'original_value_fen', 'id'], ['category_code', 'id'],
   ],
   vehicles: [['agency_id', 'id'], ['price_fen', 'id'], ['purchased_on', 'id'], ['category', 'id'], ['status', 'id']],
-  energy_reports: [['agency_id', 'year'], ['year', 'id'], ['total_kgce_milli', 'id']],
-  operating_costs: [['agency_id', 'year'], ['year', 'id'], ['total_fen', 'id']],
+  energy_reports: [['agency_id', 'year'], ['year', 'id'], ['total_kgce_milli', 'id'], ['year', 'total_kgce_milli', 'id']],
+  operating_costs: [['agency_id', 'year'], ['year', 'id'], ['total_fen', 'id'], ['year', 'total_fen', 'id']],
 };
