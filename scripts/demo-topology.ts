@@ -1,45 +1,24 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../common/subgraphs.js';
 import type { LocalSchemaMapping } from '../subgraphs/province/db/mapping.js';
 
+/** Where the demo provinces' local-schema mappings live (shared with docker-compose.yml). */
+export const MAPPINGS_DIR = join(REPO_ROOT, 'deploy', 'mappings');
+
+function mapping(code: string): LocalSchemaMapping | undefined {
+  const file = join(MAPPINGS_DIR, `${code}.json`);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as LocalSchemaMapping) : undefined;
+}
+
 /**
- * The nine demo provinces of 长三角, 京津冀 and 川渝. Like real ones, some keep local tables
- * that differ from the standard; their mapping tells the province subgraph how to read them.
+ * The nine demo provinces of 长三角, 京津冀 and 川渝. Like real ones, some keep local tables that
+ * differ from the standard (deploy/mappings/CODE.json): 江苏 its own energy table in 万kWh and GJ,
+ * 浙江 asset cards in pinyin-named columns, 安徽 building areas in a separate table.
  */
-export const DEMO_PROVINCES: { code: string; mapping?: LocalSchemaMapping; note?: string }[] = [
-  { code: '310000' },
-  {
-    code: '320000',
-    note: 'energy table of its own; electricity in 万kWh, heat in GJ',
-    mapping: {
-      energy_reports: {
-        table: 'js_energy_annual',
-        columns: { electricity_kwh: { column: 'electricity_wan_kwh', scale: 10_000 }, heat_mj: { column: 'heat_gj', scale: 1_000 } },
-      },
-    },
-  },
-  {
-    code: '330000',
-    note: 'asset cards in pinyin-named columns (资产卡片 zc_kp)',
-    mapping: {
-      assets: {
-        table: 'zc_kp',
-        columns: {
-          id: 'zcbh', province: 'sfdm', agency_id: 'dwbh', building_id: 'ldbh', name: 'zcmc', category_code: 'fldm',
-          original_value_fen: 'yz_fen', net_value_fen: 'jz_fen', acquired_on: 'gzrq', status: 'syzk', offered_to_pool: 'sfgwc', offered_at: 'rcrq',
-        },
-      },
-    },
-  },
-  {
-    code: '340000',
-    note: 'building areas kept in a separate table',
-    mapping: { buildings: { split: { table: 'building_areas', key: 'building_id', columns: ['construction_area', 'office_room_usable_area', 'standard_area'] } } },
-  },
-  { code: '110000' },
-  { code: '120000' },
-  { code: '130000' },
-  { code: '500000' },
-  { code: '510000' },
-];
+export const DEMO_PROVINCES: { code: string; mapping?: LocalSchemaMapping }[] = ['310000', '320000', '330000', '340000', '110000', '120000', '130000', '500000', '510000'].map(
+  (code) => ({ code, mapping: mapping(code) }),
+);
 
 /**
  * The server topology (`npm run start:servers`): the demo provinces spread over the three kinds

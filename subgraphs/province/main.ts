@@ -1,15 +1,43 @@
-/** Entry point of one province instance: `node dist/subgraphs/province/main.js CONFIG.json`. */
+/**
+ * Entry point of one province instance, configured either by a JSON file
+ * (`node dist/subgraphs/province/main.js CONFIG.json`) or by the environment:
+ * XIETONG_PROVINCE, XIETONG_DATABASE_URL, PORT, HOST, XIETONG_MAPPING_FILE (a JSON mapping),
+ * and XIETONG_SEED_DEMO=true to fill an empty database with demo data.
+ */
 import { readFileSync } from 'node:fs';
+import { FULL_SCALE, generateProvince } from './seed/generator.js';
+import { isSeeded, seedProvince } from './seed/seed.js';
 import { startProvince } from './server.js';
+import { openProvinceDatabase } from './db/database.js';
+import { parseProvinceConfig } from './config.js';
 
-const file = process.argv[2];
-if (!file) {
-  console.error('usage: node dist/subgraphs/province/main.js CONFIG.json  (see README: How a province joins)');
-  process.exit(2);
+function configFromEnvironment(): unknown {
+  const env = process.env;
+  if (!env.XIETONG_PROVINCE || !env.XIETONG_DATABASE_URL) {
+    throw new Error('pass a CONFIG.json path, or set XIETONG_PROVINCE and XIETONG_DATABASE_URL (see README: How a province joins)');
+  }
+  return {
+    provinces: [env.XIETONG_PROVINCE],
+    database: env.XIETONG_DATABASE_URL,
+    port: env.PORT ? Number(env.PORT) : 4100,
+    host: env.HOST ?? '0.0.0.0',
+    ...(env.XIETONG_MAPPING_FILE ? { mapping: JSON.parse(readFileSync(env.XIETONG_MAPPING_FILE, 'utf8')) } : {}),
+  };
 }
+
 let service;
 try {
-  service = await startProvince(JSON.parse(readFileSync(file, 'utf8')));
+  const config = parseProvinceConfig(process.argv[2] ? JSON.parse(readFileSync(process.argv[2], 'utf8')) : configFromEnvironment());
+  const database = await openProvinceDatabase(config.database, config.mapping);
+  if (process.env.XIETONG_SEED_DEMO === 'true' && !(await isSeeded(database))) {
+    for (const code of config.provinces) await seedProvince(database, generateProvince(code, FULL_SCALE));
+  }
+  service = await startProvince(config, database);
+  const stop = service.stop;
+  service.stop = async () => {
+    await stop();
+    await database.close();
+  };
 } catch (error) {
   console.error(`xietong province: ${(error as Error).message}`);
   process.exit(2);

@@ -1,0 +1,106 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { parse } from 'yaml';
+import { SERVICE_ENVIRONMENT } from '../common/env.js';
+import { REPO_ROOT, SUPERGRAPH_PATH } from '../common/subgraphs.js';
+import { readGatewayConfig } from '../gateway/config.js';
+import { SERVER_TOPOLOGY } from '../scripts/demo-topology.js';
+import { parseProvinceConfig } from '../subgraphs/province/config.js';
+import { dialectOf } from '../subgraphs/province/db/dialects.js';
+import { resolveMapping } from '../subgraphs/province/db/mapping.js';
+
+// No Docker engine runs here, so the deployment file is checked statically against the code.
+interface Service {
+  image?: string;
+  build?: unknown;
+  command?: string[];
+  environment?: Record<string, string>;
+  ports?: string[];
+  depends_on?: Record<string, unknown>;
+  healthcheck?: { test: string[] };
+  restart?: string;
+}
+const compose = parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
+const services = compose.services;
+const entries = Object.entries(services);
+const ofKind = (entry: string) => entries.filter(([, s]) => s.command?.includes(entry));
+const gatewayArgs = (s: Service) => s.command!.slice(s.command!.indexOf('dist/gateway/main.js') + 1);
+
+describe('docker-compose.yml', () => {
+  it('parses; every service has an image or a build, a restart policy and a health check', () => {
+    expect(entries.length).toBeGreaterThan(10);
+    for (const [name, s] of entries) {
+      expect([name, Boolean(s.image || s.build)]).toEqual([name, true]);
+      expect([name, s.restart]).toEqual([name, 'unless-stopped']);
+      expect([name, Array.isArray(s.healthcheck?.test)]).toEqual([name, true]);
+      for (const dep of Object.keys(s.depends_on ?? {})) expect([name, dep, dep in services]).toEqual([name, dep, true]);
+    }
+  });
+
+  it('runs entry points that the build produces, and the Dockerfile builds them', () => {
+    const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/npm run build && npm run compose/);
+    for (const [, s] of entries.filter(([, s]) => s.build)) {
+      const script = s.command!.find((c) => c.startsWith('dist/'))!;
+      expect(existsSync(join(REPO_ROOT, script))).toBe(true);
+    }
+  });
+
+  it('sets only environment variables the services read', () => {
+    for (const [name, s] of ofKind('dist/gateway/main.js')) expect([name, Object.keys(s.environment!).filter((k) => !(SERVICE_ENVIRONMENT.gateway as readonly string[]).includes(k))]).toEqual([name, []]);
+    for (const [name, s] of ofKind('dist/subgraphs/province/main.js')) expect([name, Object.keys(s.environment!).filter((k) => !(SERVICE_ENVIRONMENT.province as readonly string[]).includes(k))]).toEqual([name, []]);
+    for (const [name, s] of ofKind('dist/subgraphs/directory/main.js')) expect([name, Object.keys(s.environment!).filter((k) => !(SERVICE_ENVIRONMENT.directory as readonly string[]).includes(k))]).toEqual([name, []]);
+  });
+
+  it('has two gateway replicas sharing one Redis, configured by a file the gateway accepts', () => {
+    const gateways = ofKind('dist/gateway/main.js');
+    expect(gateways).toHaveLength(2);
+    const redisUrls = new Set(gateways.map(([, s]) => s.environment!.XIETONG_REDIS_URL));
+    expect(redisUrls.size).toBe(1);
+    expect(services[new URL([...redisUrls][0]).hostname].image).toMatch(/^redis:/);
+    for (const [, s] of gateways) {
+      const args = gatewayArgs(s);
+      const config = readGatewayConfig([...args.map((a) => (a === 'schema/supergraph.graphql' ? SUPERGRAPH_PATH : a.startsWith('deploy/') ? join(REPO_ROOT, a) : a))]);
+      expect(config.port).toBe(Number(s.environment!.PORT));
+      expect(s.healthcheck!.test.join(' ')).toContain(`127.0.0.1:${s.environment!.PORT}/health`);
+      // Every province and subgraph URL names a service of this file, on the port that service listens on.
+      for (const url of [...config.provinces.map((p) => p.url), ...Object.values(config.subgraphUrls)]) {
+        const u = new URL(url);
+        expect([url, u.hostname in services]).toEqual([url, true]);
+        expect([url, services[u.hostname].environment!.PORT]).toEqual([url, u.port]);
+      }
+      expect(config.provinces.map((p) => p.code).sort()).toEqual(Object.keys(SERVER_TOPOLOGY).sort());
+    }
+  });
+
+  it('runs each province over its own database server of the kind the topology says', () => {
+    const provinces = ofKind('dist/subgraphs/province/main.js');
+    expect(provinces.map(([, s]) => s.environment!.XIETONG_PROVINCE).sort()).toEqual(Object.keys(SERVER_TOPOLOGY).sort());
+    const dbHosts = new Set<string>();
+    for (const [name, s] of provinces) {
+      const env = s.environment!;
+      expect(name).toBe(`province-${env.XIETONG_PROVINCE}`);
+      expect(s.healthcheck!.test.join(' ')).toContain(`127.0.0.1:${env.PORT}/health`);
+      const url = env.XIETONG_DATABASE_URL.replace(/\$\{(\w+):[^}]*\}/g, 'secret');
+      const config = parseProvinceConfig({ provinces: [env.XIETONG_PROVINCE], database: url, port: Number(env.PORT) });
+      expect([name, dialectOf(config.database)]).toEqual([name, SERVER_TOPOLOGY[env.XIETONG_PROVINCE]]);
+      if (env.XIETONG_MAPPING_FILE) expect(() => resolveMapping(JSON.parse(readFileSync(join(REPO_ROOT, env.XIETONG_MAPPING_FILE), 'utf8')))).not.toThrow();
+      if (url.startsWith('sqlite:')) continue;
+      const u = new URL(url);
+      const db = services[u.hostname];
+      expect(dbHosts.has(u.hostname)).toBe(false);
+      dbHosts.add(u.hostname);
+      expect(Object.keys(s.depends_on ?? {})).toContain(u.hostname);
+      if (u.protocol === 'postgres:') {
+        expect(db.image).toMatch(/^postgres:/);
+        expect([db.environment!.POSTGRES_USER, db.environment!.POSTGRES_DB]).toEqual([u.username, u.pathname.slice(1)]);
+        expect(u.port).toBe('5432');
+      } else {
+        expect(db.image).toMatch(/^mariadb:/);
+        expect([db.environment!.MARIADB_USER, db.environment!.MARIADB_DATABASE]).toEqual([u.username, u.pathname.slice(1)]);
+        expect(u.port).toBe('3306');
+      }
+    }
+  });
+});
