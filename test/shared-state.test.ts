@@ -105,3 +105,33 @@ describe('Redis going away', () => {
     }
   });
 });
+
+describe('Redis Cluster', () => {
+  it('two gateways share the registry and APQ through a three-node cluster', async () => {
+    const { startRedisCluster } = await import('./helpers.js');
+    const { startGateway } = await import('../gateway/server.js');
+    const { readFileSync } = await import('node:fs');
+    const { SUPERGRAPH_PATH } = await import('../common/subgraphs.js');
+    const cluster = await startRedisCluster();
+    const options = {
+      supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
+      port: 0,
+      subgraphUrls: { directory: stack.directory.url },
+      provinces: [{ code: '500000', url: stack.provinces.get('500000')!.url }],
+      redis: { cluster: cluster.nodes },
+      adminToken: TOKEN,
+    };
+    const a = await startGateway(options);
+    const b = await startGateway(options);
+    try {
+      expect((await register(a.url, '510000')).status).toBe(200);
+      await within(1000, async () => (await provinceCount(b.url)) === 2);
+      expect((await apq(a.url, true)).data).toEqual({ region: { name: '川渝' } });
+      expect((await apq(b.url, false)).data).toEqual({ region: { name: '川渝' } });
+    } finally {
+      await a.stop();
+      await b.stop();
+      await cluster.stop();
+    }
+  });
+});
