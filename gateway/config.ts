@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import type { TokenConfig } from './auth/tokens.js';
 
 const configSchema = z.object({
   /** Subgraphs whose instances are province shards. */
@@ -13,35 +14,83 @@ const configSchema = z.object({
   /** Shared state for replicas: one node by URL, or the nodes of a Redis Cluster. */
   redis: z.union([z.object({ url: z.string().regex(/^rediss?:\/\//, 'expected redis://…') }), z.object({ cluster: z.array(z.object({ host: z.string(), port: z.number().int() })).min(1) })]).optional(),
   redisPrefix: z.string().default('xietong:'),
+  /** User tokens: pinned issuer, audience and asymmetric algorithms; keys from PEM files (by kid) or a JWKS URL. */
+  auth: z.object({
+    issuer: z.string().min(1),
+    audience: z.string().min(1),
+    algorithms: z.array(z.enum(['ES256', 'RS256'])).min(1).default(['ES256', 'RS256']),
+    publicKeyFiles: z.record(z.string(), z.string()).optional(),
+    jwksUrl: z.string().url().optional(),
+    /** The gateway's private key (PEM file) for its assertions to subgraphs. */
+    assertionPrivateKeyFile: z.string().min(1),
+  }).refine((a) => a.publicKeyFiles || a.jwksUrl, { message: 'give publicKeyFiles or jwksUrl' }),
   /** Enables POST/DELETE /admin/provinces with this bearer token (at least 24 characters). */
   adminToken: z.string().min(24).optional(),
 });
 
 /** The gateway's validated start-up configuration. */
-export interface GatewayCliConfig extends z.infer<typeof configSchema> {
+export interface GatewayCliConfig extends Omit<z.infer<typeof configSchema>, 'auth'> {
   supergraphSdl: string;
   port: number;
   host: string;
+  auth: { tokens: TokenConfig; assertionPrivateKey: string };
 }
 
 /** Reads `--supergraph FILE --port N [--host H] [--config FILE]`, failing with one clear message. */
-export function readGatewayConfig(argv: string[]): GatewayCliConfig {
+export function readGatewayConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): GatewayCliConfig {
   const { values } = parseArgs({
     args: argv,
     options: { supergraph: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, config: { type: 'string' } },
   });
   if (!values.supergraph) throw new Error('--supergraph FILE is required (a Federation 2 supergraph SDL; `npm run compose` writes schema/supergraph.graphql)');
-  const port = Number(values.port ?? process.env.PORT ?? 4000);
+  const port = Number(values.port ?? env.PORT ?? 4000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a TCP port number, got "${values.port}"`);
   const raw = values.config ? JSON.parse(readFileSync(values.config, 'utf8')) : {};
   // The admin token is a secret: it may come from the environment instead of the file.
   const parsed = configSchema.safeParse({
     ...raw,
-    adminToken: raw.adminToken ?? process.env.XIETONG_ADMIN_TOKEN,
-    redis: raw.redis ?? (process.env.XIETONG_REDIS_URL ? { url: process.env.XIETONG_REDIS_URL } : undefined),
+    adminToken: raw.adminToken ?? env.XIETONG_ADMIN_TOKEN,
+    redis: raw.redis ?? (env.XIETONG_REDIS_URL ? { url: env.XIETONG_REDIS_URL } : undefined),
+    auth: { ...authFromEnvironment(env), ...(raw.auth ?? {}) },
   });
   if (!parsed.success) {
     throw new Error(`invalid gateway configuration ${values.config}:\n${parsed.error.issues.map((i) => `- ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n')}`);
   }
-  return { ...parsed.data, supergraphSdl: readFileSync(values.supergraph, 'utf8'), port, host: values.host ?? '0.0.0.0' };
+  const { auth, ...rest } = parsed.data;
+  const read = (file: string, what: string) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch {
+      throw new Error(`cannot read ${what} ${file}`);
+    }
+  };
+  return {
+    ...rest,
+    auth: {
+      tokens: {
+        issuer: auth.issuer,
+        audience: auth.audience,
+        algorithms: auth.algorithms,
+        jwksUrl: auth.jwksUrl,
+        publicKeys: auth.publicKeyFiles ? Object.fromEntries(Object.entries(auth.publicKeyFiles).map(([kid, file]) => [kid, read(file, 'token public key')])) : undefined,
+      },
+      assertionPrivateKey: read(auth.assertionPrivateKeyFile, 'assertion private key'),
+    },
+    supergraphSdl: read(values.supergraph, 'supergraph'),
+    port,
+    host: values.host ?? '0.0.0.0',
+  };
+}
+
+/** Auth settings from the environment (XIETONG_JWT_*, XIETONG_JWKS_URL, XIETONG_ASSERTION_PRIVATE_KEY_FILE). */
+function authFromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  return JSON.parse(
+    JSON.stringify({
+      issuer: env.XIETONG_JWT_ISSUER,
+      audience: env.XIETONG_JWT_AUDIENCE,
+      publicKeyFiles: env.XIETONG_JWT_PUBLIC_KEY_FILE ? { [env.XIETONG_JWT_KEY_ID ?? 'default']: env.XIETONG_JWT_PUBLIC_KEY_FILE } : undefined,
+      jwksUrl: env.XIETONG_JWKS_URL,
+      assertionPrivateKeyFile: env.XIETONG_ASSERTION_PRIVATE_KEY_FILE,
+    }),
+  );
 }

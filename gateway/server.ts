@@ -1,4 +1,4 @@
-import { ApolloServer, type BaseContext } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { maskForClient } from '../common/errors.js';
@@ -7,6 +7,16 @@ import { healthRoute, serveApollo, type RunningService } from '../common/http.js
 import { apolloLogger, createLogger } from '../common/logger.js';
 import { readSubgraphSdl, SHARD_URL_PREFIX } from '../common/subgraphs.js';
 import { adminRoute } from './admin/route.js';
+import { ASSERTION_HEADER, signAssertion } from '../common/auth/assertion.js';
+import type { Principal } from '../common/auth/principal.js';
+import { accessControlledGateway } from './auth/access-gateway.js';
+import { authenticate, type AuthContext } from './auth/context.js';
+import { anonymousSuggestionsPlugin, introspectionPolicyPlugin } from './auth/plugins.js';
+import { TokenVerifier, type TokenConfig } from './auth/tokens.js';
+import { surfaceArmor, surfaceLimits, type SurfaceLimits } from './auth/limits.js';
+
+/** The gateway itself, when it reads a joining province's SDL. */
+const GATEWAY_PRINCIPAL: Principal = { sub: 'xietong-gateway', role: 'NATIONAL_ADMIN' };
 import { explorerRoute } from './explorer/route.js';
 import { ProvinceRegistry, type ProvinceEndpoint } from './shard/registry.js';
 import { LocalRegistryStore, RedisRegistryStore, type RegistryStore } from './shard/registry-store.js';
@@ -36,10 +46,14 @@ export interface GatewayOptions {
   redis?: RedisConfig;
   /** Prefix of every Redis key this gateway uses. */
   redisPrefix?: string;
+  /** How user tokens are verified, and the key the gateway signs its assertions to subgraphs with. */
+  auth: { tokens: TokenConfig; assertionPrivateKey: string };
+  /** Query-surface limits (graphql-armor); defaults suit dashboards and the explorer. */
+  limits?: Partial<SurfaceLimits>;
 }
 
 /** Request context of the gateway. */
-export interface GatewayContext extends BaseContext {
+export interface GatewayContext extends BaseContext, AuthContext {
   requestId: string;
 }
 
@@ -74,9 +88,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       }
       return new RemoteGraphQLDataSource<GatewayContext>({
         url: options.subgraphUrls?.[name] ?? url,
-        // The request id follows the request into every subgraph's log.
+        // Every subgraph learns who asks from the gateway's assertion; the request id follows into its log.
         willSendRequest: ({ request, context }) => {
           if (context.requestId) request.http?.headers.set('x-request-id', context.requestId);
+          if (context.assertion) request.http?.headers.set(ASSERTION_HEADER, context.assertion());
         },
       });
     },
@@ -84,10 +99,22 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
     rules = readShardRules(coreSupergraphSdl);
   });
+  const verifier = new TokenVerifier(options.auth.tokens);
+  const armor = surfaceArmor(options.limits);
   const server = new ApolloServer<GatewayContext>({
-    gateway,
+    gateway: accessControlledGateway(gateway, () => rules),
     logger: apolloLogger(logger),
-    plugins: [ApolloServerPluginLandingPageDisabled(), requestLogPlugin<GatewayContext>(logger)],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      requestLogPlugin<GatewayContext>(logger),
+      ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
+      introspectionPolicyPlugin<GatewayContext>(),
+      anonymousSuggestionsPlugin<GatewayContext>(),
+    ],
+    validationRules: armor.validationRules,
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    introspection: true,
     // Automatic persisted queries: the hash -> document map is shared by replicas when Redis is
     // configured (documents only, never responses, so nothing crosses a caller's scope).
     persistedQueries: redis ? { cache: redisCache(redis, `${prefix}apq:`, logger) } : {},
@@ -100,10 +127,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     server,
     port: options.port,
     host: options.host,
-    context: async ({ requestId }) => ({ requestId }),
+    maxBodyBytes: surfaceLimits(options.limits).maxBodyBytes,
+    context: async ({ req, requestId }) => ({ requestId, ...(await authenticate(req, verifier, options.auth.assertionPrivateKey)) }),
     routes: [
       healthRoute(() => ({ service: 'gateway', provinces: registry.list().map((p) => p.code), redis: redis?.status ?? 'not configured' })),
-      ...(options.adminToken ? [adminRoute({ registry, store, token: options.adminToken, contractSdl: options.contractSdl ?? readSubgraphSdl('province'), logger })] : []),
+      ...(options.adminToken ? [adminRoute({ registry, store, token: options.adminToken, contractSdl: options.contractSdl ?? readSubgraphSdl('province'), logger, assertion: () => signAssertion(GATEWAY_PRINCIPAL, options.auth.assertionPrivateKey) })] : []),
       explorerRoute(),
     ],
   });

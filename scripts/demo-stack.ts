@@ -9,6 +9,15 @@ import { isSeeded, seedProvince } from '../subgraphs/province/seed/seed.js';
 import { startProvince, type ProvinceService } from '../subgraphs/province/server.js';
 import { startGateway, type RunningGateway } from '../gateway/server.js';
 import { DEMO_PROVINCES } from './demo-topology.js';
+import { DEV_TOKEN, type DevKeys } from './dev-keys.js';
+
+/** Gateway auth settings for development keys. */
+export function devAuth(keys: DevKeys) {
+  return {
+    tokens: { issuer: DEV_TOKEN.issuer, audience: DEV_TOKEN.audience, algorithms: ['ES256' as const], publicKeys: { [DEV_TOKEN.kid]: keys.tokenPublicKey } },
+    assertionPrivateKey: keys.assertionPrivateKey,
+  };
+}
 import { findProvince } from '../common/standards.js';
 import type { RedisConfig } from '../gateway/shared-state/redis.js';
 
@@ -26,6 +35,8 @@ export interface DemoStackOptions {
   provinceTimeoutMs?: number;
   /** Shared state for the gateway (in-process when omitted). */
   redis?: RedisConfig;
+  /** Signing keys of user tokens and gateway assertions (development keys). */
+  keys: DevKeys;
   onProgress?: (message: string) => void;
 }
 
@@ -49,7 +60,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
   const chosen = DEMO_PROVINCES.filter((p) => !options.provinces || options.provinces.includes(p.code));
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
 
-  const directory = await startDirectory({ port: port(1) });
+  const directory = await startDirectory({ port: port(1), assertionPublicKey: options.keys.assertionPublicKey });
   const databases = new Map<string, ProvinceDatabase>();
   const provinces = new Map<string, ProvinceService>();
   const ports = new Map<string, number>();
@@ -65,7 +76,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
       say(`seeded ${p.code} (${findProvince(p.code)!.name}, ${pdb.adapter.kind}) in ${Date.now() - started} ms`);
     }
     databases.set(p.code, pdb);
-    const service = await startProvince({ provinces: [p.code], database: url, mapping: p.mapping, port: port(101 + i++) }, pdb);
+    const service = await startProvince({ provinces: [p.code], database: url, mapping: p.mapping, port: port(101 + i++), assertionPublicKey: options.keys.assertionPublicKey }, pdb);
     provinces.set(p.code, service);
     ports.set(p.code, service.port);
   }
@@ -77,6 +88,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     provinces: [...provinces.entries()].map(([code, s]) => ({ code, url: s.url })),
     provinceTimeoutMs: options.provinceTimeoutMs,
     redis: options.redis,
+    auth: devAuth(options.keys),
   });
 
   return {
@@ -90,7 +102,10 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     },
     async restartProvince(code) {
       const p = chosen.find((x) => x.code === code)!;
-      const service = await startProvince({ provinces: [code], database: urls.get(code)!, mapping: p.mapping, port: ports.get(code)! }, databases.get(code));
+      const service = await startProvince(
+        { provinces: [code], database: urls.get(code)!, mapping: p.mapping, port: ports.get(code)!, assertionPublicKey: options.keys.assertionPublicKey },
+        databases.get(code),
+      );
       provinces.set(code, service);
     },
     async stop() {

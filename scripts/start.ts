@@ -15,6 +15,7 @@ import { redact } from '../subgraphs/province/db/dialects.js';
 import { ensureDatabase } from './databases.js';
 import { startDemoStack } from './demo-stack.js';
 import { SERVER_TOPOLOGY } from './demo-topology.js';
+import { DEV_KEYS_DIR, ensureDevKeys } from './dev-keys.js';
 
 const { values } = parseArgs({ options: { servers: { type: 'boolean', default: false } } });
 const port = Number(process.env.PORT ?? 4000);
@@ -43,9 +44,10 @@ if (values.servers) {
 }
 console.log(`Xietong demo: ${values.servers ? 'PostgreSQL, MariaDB and SQLite' : 'SQLite'} data (SQLite files in ${dataDir}); first start seeds 9 provinces`);
 const started = Date.now();
-const stack = await startDemoStack({ scale: FULL_SCALE, dataDir, databases, redis, basePort: port, onProgress: (m) => console.log(`  ${m}`) });
+const stack = await startDemoStack({ scale: FULL_SCALE, dataDir, databases, redis, keys: ensureDevKeys(), basePort: port, onProgress: (m) => console.log(`  ${m}`) });
 console.log(`\nready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 console.log(`GraphQL + explorer: http://localhost:${stack.gateway.port}/graphql`);
+console.log(`development keys in ${DEV_KEYS_DIR}; a token: npm run token -- --role NATIONAL_ADMIN`);
 console.log(`provinces: ${[...stack.databases].map(([code, d]) => `${code} (${d.adapter.kind})`).join(', ')}\nCtrl-C to stop`);
 
 let stopping = false;

@@ -22,12 +22,16 @@ describe('bad input gets a clear error with a stable code', () => {
     ['unknown region', '{ energySummary(year: 2025, scope: { region: "ZZ" }) { totalKgce } }', 'UNKNOWN_REGION'],
     ['malformed cursor', '{ assets(after: "not-a-cursor") { totalCount } }', 'BAD_CURSOR'],
     ['cursor of another order', '{ assets(orderBy: NET_VALUE_DESC, after: "WyJJRF9BU0MiLCJBU0MiLCIzMjAwMDA6QVMtMDAwMDAwMSIsIjMyMDAwMDpBUy0wMDAwMDAxIl0") { totalCount } }', 'BAD_CURSOR'],
-    ['first beyond the maximum', '{ assets(first: 1000000) { totalCount } }', 'PAGE_SIZE_EXCEEDED'],
+    ['first beyond the maximum', '{ assets(first: 101) { totalCount } }', 'PAGE_SIZE_EXCEEDED'],
     ['negative first', '{ vehicles(first: -1) { totalCount } }', 'BAD_USER_INPUT'],
     ['invalid document', '{ assets(first: "x") { totalCount } }', 'GRAPHQL_VALIDATION_FAILED'],
   ])('%s', async (_name, query, code) => {
     const result = await gql(stack.gateway.url, query);
     expectCleanError(result, code);
+  });
+
+  it('first beyond the maximum in a variable', async () => {
+    expectCleanError(await gql(stack.gateway.url, 'query($n: Int) { assets(first: $n) { totalCount } }', { n: 1_000_000 }), 'PAGE_SIZE_EXCEEDED');
   });
 
   it('a cursor-order mismatch reaches the province as one error, not one per province', async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { dropDatabase, ensureDatabase } from '../scripts/databases.js';
 import { startDemoStack, type DemoStack } from '../scripts/demo-stack.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
-import { gql, startTcpProxy, TEST_MYSQL_URL, TEST_POSTGRES_URL } from './helpers.js';
+import { gql, startTcpProxy, TEST_KEYS, TEST_MYSQL_URL, TEST_POSTGRES_URL } from './helpers.js';
 
 // 上海 reaches PostgreSQL through a proxy the test can cut; 浙江 is on MariaDB, 安徽 on SQLite.
 const run = `xt_fault_${process.pid}_${Date.now().toString(36)}`;
@@ -24,6 +24,7 @@ beforeAll(async () => {
     provinces: ['310000', '330000', '340000'],
     databases: { '310000': shanghaiUrl, '330000': zhejiangUrl },
     provinceTimeoutMs: 2000,
+    keys: TEST_KEYS,
   });
 });
 afterAll(async () => {

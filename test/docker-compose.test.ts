@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
@@ -9,6 +10,7 @@ import { SERVER_TOPOLOGY } from '../scripts/demo-topology.js';
 import { parseProvinceConfig } from '../subgraphs/province/config.js';
 import { dialectOf } from '../subgraphs/province/db/dialects.js';
 import { resolveMapping } from '../subgraphs/province/db/mapping.js';
+import { TEST_KEYS } from './helpers.js';
 
 // No Docker engine runs here, so the deployment file is checked statically against the code.
 interface Service {
@@ -20,12 +22,35 @@ interface Service {
   depends_on?: Record<string, unknown>;
   healthcheck?: { test: string[] };
   restart?: string;
+  secrets?: string[];
 }
-const compose = parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
+const compose = parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service>; secrets: Record<string, { file: string }> };
 const services = compose.services;
 const entries = Object.entries(services);
 const ofKind = (entry: string) => entries.filter(([, s]) => s.command?.includes(entry));
 const gatewayArgs = (s: Service) => s.command!.slice(s.command!.indexOf('dist/gateway/main.js') + 1);
+
+/**
+ * A service's environment as its container would see it: compose's ${VAR:?…} placeholders
+ * filled, and each /run/secrets/NAME file (which must be a declared secret the service
+ * mounts) replaced by a file holding this run's test keys.
+ */
+function withSecrets(s: Service): NodeJS.ProcessEnv {
+  const dir = mkdtempSync(join(tmpdir(), 'xietong-secrets-'));
+  const contents: Record<string, string> = { 'token-public': TEST_KEYS.tokenPublicKey, 'assertion-private': TEST_KEYS.assertionPrivateKey, 'assertion-public': TEST_KEYS.assertionPublicKey };
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, raw] of Object.entries(s.environment ?? {})) {
+    const value = String(raw).replace(/\$\{(\w+):[-?][^}]*\}/g, (_, name: string) => (name === 'XIETONG_ADMIN_TOKEN' ? 'x'.repeat(32) : `test-${name.toLowerCase()}`));
+    const secret = /^\/run\/secrets\/(.+)$/.exec(value)?.[1];
+    if (secret) {
+      expect([key, s.secrets ?? []]).toEqual([key, expect.arrayContaining([secret])]);
+      expect(compose.secrets[secret]).toBeDefined();
+      writeFileSync(join(dir, secret), contents[secret]);
+      env[key] = join(dir, secret);
+    } else env[key] = value;
+  }
+  return env;
+}
 
 describe('docker-compose.yml', () => {
   it('parses; every service has an image or a build, a restart policy and a health check', () => {
@@ -61,7 +86,9 @@ describe('docker-compose.yml', () => {
     expect(services[new URL([...redisUrls][0]).hostname].image).toMatch(/^redis:/);
     for (const [, s] of gateways) {
       const args = gatewayArgs(s);
-      const config = readGatewayConfig([...args.map((a) => (a === 'schema/supergraph.graphql' ? SUPERGRAPH_PATH : a.startsWith('deploy/') ? join(REPO_ROOT, a) : a))]);
+      const env = withSecrets(s);
+      const config = readGatewayConfig([...args.map((a) => (a === 'schema/supergraph.graphql' ? SUPERGRAPH_PATH : a.startsWith('deploy/') ? join(REPO_ROOT, a) : a))], env);
+      expect(config.auth.assertionPrivateKey).toBe(TEST_KEYS.assertionPrivateKey);
       expect(config.port).toBe(Number(s.environment!.PORT));
       expect(s.healthcheck!.test.join(' ')).toContain(`127.0.0.1:${s.environment!.PORT}/health`);
       // Every province and subgraph URL names a service of this file, on the port that service listens on.
@@ -83,7 +110,8 @@ describe('docker-compose.yml', () => {
       expect(name).toBe(`province-${env.XIETONG_PROVINCE}`);
       expect(s.healthcheck!.test.join(' ')).toContain(`127.0.0.1:${env.PORT}/health`);
       const url = env.XIETONG_DATABASE_URL.replace(/\$\{(\w+):[^}]*\}/g, 'secret');
-      const config = parseProvinceConfig({ provinces: [env.XIETONG_PROVINCE], database: url, port: Number(env.PORT) });
+      const keyFile = withSecrets(s).XIETONG_ASSERTION_PUBLIC_KEY_FILE!;
+      const config = parseProvinceConfig({ provinces: [env.XIETONG_PROVINCE], database: url, port: Number(env.PORT), assertionPublicKey: readFileSync(keyFile, 'utf8') });
       expect([name, dialectOf(config.database)]).toEqual([name, SERVER_TOPOLOGY[env.XIETONG_PROVINCE]]);
       if (env.XIETONG_MAPPING_FILE) expect(() => resolveMapping(JSON.parse(readFileSync(join(REPO_ROOT, env.XIETONG_MAPPING_FILE), 'utf8')))).not.toThrow();
       if (url.startsWith('sqlite:')) continue;

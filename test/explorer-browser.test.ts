@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { chromium, type Browser } from 'playwright-core';
 import type { DemoStack } from '../scripts/demo-stack.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
-import { startTestStack } from './helpers.js';
+import { startTestStack, tokenFor } from './helpers.js';
 
 // A real browser (Debian's Chromium) loads the explorer from the gateway and runs an example.
 let stack: DemoStack;
@@ -31,13 +31,24 @@ it('the explorer loads with no outside network and runs an example operation', a
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto(stack.gateway.url);
   await page.waitForSelector('.graphiql-execute-button', { timeout: 20_000 });
+  // Anonymous: aggregates only, so the pool of idle assets is refused.
   await page.click('.graphiql-execute-button');
-  // Several operations: GraphiQL asks which one to run.
-  await page.getByRole('menuitem', { name: 'RegionEnergy' }).click();
-  await page.waitForFunction(() => document.querySelector('.result-window')?.textContent?.includes('长三角'), undefined, { timeout: 20_000 });
+  await page.getByRole('menuitem', { name: 'IdleAssetPool' }).click();
+  await page.waitForFunction(() => document.querySelector('.result-window')?.textContent?.includes('FORBIDDEN'), undefined, { timeout: 20_000 });
+
+  // Signed in as a regional coordinator: the pool comes back, and the schema docs load (introspection).
+  await page.fill('#token', tokenFor({ role: 'REGION_COORDINATOR', region: 'YRD', sub: 'coordinator-yrd' }));
+  await page.click('#signin button');
+  await page.waitForFunction(() => document.getElementById('who')?.textContent?.includes('REGION_COORDINATOR'));
+  await page.waitForSelector('.graphiql-execute-button');
+  await page.click('.graphiql-execute-button');
+  await page.getByRole('menuitem', { name: 'IdleAssetPool' }).click();
+  await page.waitForFunction(() => document.querySelector('.result-window')?.textContent?.includes('originalValue'), undefined, { timeout: 20_000 });
   const result = await page.locator('.result-window').innerText();
-  expect(result).toContain('energySummary');
+  expect(result).toContain('totalCount');
   expect(result).not.toContain('"errors"');
+  await page.click('[aria-label="Show Documentation Explorer"]');
+  await page.waitForSelector('text=Root Types', { timeout: 20_000 });
   await page.screenshot({ path: join(tmpdir(), 'xietong-explorer.png') });
   expect(pageErrors).toEqual([]);
   expect(outside).toEqual([]);

@@ -1,3 +1,7 @@
+import jwt from 'jsonwebtoken';
+import { ASSERTION_HEADER, signAssertion } from '../common/auth/assertion.js';
+import type { Principal } from '../common/auth/principal.js';
+import { DEV_TOKEN, generateDevKeys } from '../scripts/dev-keys.js';
 import { startDemoStack, type DemoStack } from '../scripts/demo-stack.js';
 import { DEMO_PROVINCES, SERVER_TOPOLOGY } from '../scripts/demo-topology.js';
 import { openProvinceDatabase, type ProvinceDatabase } from '../subgraphs/province/db/database.js';
@@ -11,15 +15,59 @@ export interface Result {
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
 }
 
-/** Posts a GraphQL operation to a URL. */
-export async function gql(url: string, query: string, variables?: Record<string, unknown>): Promise<Result> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+/** Keys of this test run: user tokens and gateway assertions (never the development keys on disk). */
+export const TEST_KEYS = generateDevKeys();
+
+/** A user token for a role, signed like development tokens with this run's key. */
+export function tokenFor(principal: Omit<Principal, 'sub'> & { sub?: string | null }, options: jwt.SignOptions = {}): string {
+  const { sub, ...claims } = principal;
+  return jwt.sign(claims, TEST_KEYS.tokenPrivateKey, {
+    algorithm: 'ES256',
+    keyid: DEV_TOKEN.kid,
+    issuer: DEV_TOKEN.issuer,
+    audience: DEV_TOKEN.audience,
+    subject: sub ?? `test-${principal.role.toLowerCase()}`,
+    expiresIn: '10m',
+    ...options,
+  });
+}
+
+/** The principal most integration tests act as: it may see everything. */
+export const NATIONAL_ADMIN: Principal = { sub: 'test-national-admin', role: 'NATIONAL_ADMIN' };
+
+/** How a test request authenticates: a user token for the gateway, an assertion for a subgraph reached directly. */
+export interface Auth {
+  token?: string | null;
+  assertion?: string | null;
+}
+
+/**
+ * Posts a GraphQL operation to a URL, as a national administrator unless told otherwise
+ * (`{ token: null }` is anonymous; an assertion is what a subgraph reached directly needs).
+ */
+export async function gql(url: string, query: string, variables?: Record<string, unknown>, auth: Auth = {}): Promise<Result> {
+  const res = await post(url, { query, variables }, auth);
   return (await res.json()) as Result;
+}
+
+/** Posts a JSON body with the test's authentication headers. */
+export function post(url: string, body: unknown, auth: Auth = {}): Promise<Response> {
+  const token = auth.token === undefined ? tokenFor(NATIONAL_ADMIN) : auth.token;
+  const assertion = auth.assertion === undefined ? signAssertion(NATIONAL_ADMIN, TEST_KEYS.assertionPrivateKey) : auth.assertion;
+  return fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(assertion ? { [ASSERTION_HEADER]: assertion } : {}),
+    },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 }
 
 /** Starts the demo stack on ephemeral ports with in-memory databases. */
 export function startTestStack(scale: DemoScale, provinces?: string[], provinceTimeoutMs = 3000): Promise<DemoStack> {
-  return startDemoStack({ scale, basePort: 0, provinces, provinceTimeoutMs });
+  return startDemoStack({ scale, basePort: 0, provinces, provinceTimeoutMs, keys: TEST_KEYS });
 }
 
 /**
@@ -29,7 +77,7 @@ export function startTestStack(scale: DemoScale, provinces?: string[], provinceT
 export async function startCombinedReference(scale: DemoScale, provinces = DEMO_PROVINCES.map((p) => p.code)): Promise<ProvinceService & { pdb: ProvinceDatabase }> {
   const pdb = await openProvinceDatabase('sqlite::memory:');
   for (const code of provinces) await seedProvince(pdb, generateProvince(code, scale));
-  const service = await startProvince({ provinces, database: 'sqlite::memory:' }, pdb);
+  const service = await startProvince({ provinces, database: 'sqlite::memory:', assertionPublicKey: TEST_KEYS.assertionPublicKey }, pdb);
   const stopService = service.stop;
   return Object.assign(service, {
     pdb,
@@ -64,7 +112,7 @@ export async function startMixedStack(scale: DemoScale, provinces = Object.keys(
     databases[code] = await ensureDatabase(server, `${run}_${code}`);
     created.push([server, `${run}_${code}`]);
   }
-  const stack = await startDemoStack({ scale, basePort: 0, provinces, provinceTimeoutMs, databases });
+  const stack = await startDemoStack({ scale, basePort: 0, provinces, provinceTimeoutMs, databases, keys: TEST_KEYS });
   const stop = stack.stop;
   stack.stop = async () => {
     await stop();
@@ -111,6 +159,23 @@ export async function startRedisServer(port?: number): Promise<{ url: string; po
         child.once('exit', () => resolve());
         child.kill('SIGKILL');
       }),
+  };
+}
+
+/** Writes this run's keys to files and returns the gateway `auth` config section naming them. */
+export async function authConfigFiles(): Promise<Record<string, unknown>> {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'xietong-keys-'));
+  writeFileSync(join(dir, 'token-public.pem'), TEST_KEYS.tokenPublicKey);
+  writeFileSync(join(dir, 'assertion-private.pem'), TEST_KEYS.assertionPrivateKey, { mode: 0o600 });
+  return {
+    issuer: DEV_TOKEN.issuer,
+    audience: DEV_TOKEN.audience,
+    algorithms: ['ES256'],
+    publicKeyFiles: { [DEV_TOKEN.kid]: join(dir, 'token-public.pem') },
+    assertionPrivateKeyFile: join(dir, 'assertion-private.pem'),
   };
 }
 

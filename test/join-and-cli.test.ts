@@ -13,7 +13,8 @@ import { openProvinceDatabase } from '../subgraphs/province/db/database.js';
 import { generateProvince, TEST_SCALE } from '../subgraphs/province/seed/generator.js';
 import { seedProvince } from '../subgraphs/province/seed/seed.js';
 import { readFileSync } from 'node:fs';
-import { gql, startTestStack } from './helpers.js';
+import { authConfigFiles, gql, startTestStack, TEST_KEYS } from './helpers.js';
+import { devAuth } from '../scripts/demo-stack.js';
 
 const TOKEN = 'test-admin-token-0123456789abcdef';
 let stack: DemoStack;
@@ -28,10 +29,11 @@ beforeAll(async () => {
     subgraphUrls: { directory: stack.directory.url },
     provinces: [{ code: '500000', url: stack.provinces.get('500000')!.url }],
     adminToken: TOKEN,
+    auth: devAuth(TEST_KEYS),
   });
   const pdb = await openProvinceDatabase('sqlite::memory:');
   await seedProvince(pdb, generateProvince('510000', TEST_SCALE));
-  sichuan = await startProvince({ provinces: ['510000'], database: 'sqlite::memory:' }, pdb);
+  sichuan = await startProvince({ provinces: ['510000'], database: 'sqlite::memory:', assertionPublicKey: TEST_KEYS.assertionPublicKey }, pdb);
 });
 afterAll(async () => {
   await gateway?.stop();
@@ -91,7 +93,7 @@ describe('gateway command line', () => {
   it('runs as a plain federation gateway on a supergraph file, sharding only the configured subgraph', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'xietong-'));
     const config = join(dir, 'gateway.json');
-    writeFileSync(config, JSON.stringify({ subgraphUrls: { directory: stack.directory.url }, provinces: [{ code: '500000', url: stack.provinces.get('500000')!.url }] }));
+    writeFileSync(config, JSON.stringify({ subgraphUrls: { directory: stack.directory.url }, provinces: [{ code: '500000', url: stack.provinces.get('500000')!.url }], auth: await authConfigFiles() }));
     child = spawn(process.execPath, [join(REPO_ROOT, 'dist/gateway/main.js'), '--supergraph', SUPERGRAPH_PATH, '--port', '0', '--host', '127.0.0.1', '--config', config], {
       env: { ...process.env, LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -118,7 +120,7 @@ describe('gateway command line', () => {
   it('refuses a bad configuration with a clear message', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'xietong-'));
     const config = join(dir, 'gateway.json');
-    writeFileSync(config, JSON.stringify({ provinces: [{ code: 'x', url: 'not a url' }] }));
+    writeFileSync(config, JSON.stringify({ provinces: [{ code: 'x', url: 'not a url' }], auth: await authConfigFiles() }));
     const bad = spawn(process.execPath, [join(REPO_ROOT, 'dist/gateway/main.js'), '--supergraph', SUPERGRAPH_PATH, '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     bad.stderr!.on('data', (d) => (stderr += d));

@@ -7,7 +7,7 @@ import { Repository, ORDERS, type ListTable } from '../subgraphs/province/reposi
 import { listConditions } from '../subgraphs/province/resolvers.js';
 import { generateProvince } from '../subgraphs/province/seed/generator.js';
 import { seedProvince } from '../subgraphs/province/seed/seed.js';
-import { TEST_MYSQL_URL, TEST_POSTGRES_URL } from './helpers.js';
+import { NATIONAL_ADMIN, TEST_MYSQL_URL, TEST_POSTGRES_URL } from './helpers.js';
 
 // Every filter and order the contract offers must be served by an index on every dialect:
 // no full table scan for a filtered, ordered page, whatever the province's local layout.
@@ -75,7 +75,7 @@ for (const c of CASES) {
         for (const filter of FILTERS[table]) {
           for (const order of Object.keys(ORDERS[table])) {
             const f = Object.fromEntries(Object.entries(filter).map(([k, v]) => [k, typeof v === 'string' ? v.replace('X', c.code) : v]));
-            const q = repo.pageQuery(table, listConditions(table, [c.code], f), order, 20).compile();
+            const q = repo.pageQuery(table, listConditions(table, [c.code], NATIONAL_ADMIN, f), order, 20).compile();
             const kind = pdb.adapter.kind;
             const rows = await pdb.db.transaction().execute(async (trx) => {
               // Small tables tempt PostgreSQL into sequential scans; forbid them to prove an index can serve.

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DemoStack } from '../scripts/demo-stack.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
-import { gql, spawnGateway, startRedisServer, startTestStack, TEST_REDIS_URL } from './helpers.js';
+import { authConfigFiles, gql, post, spawnGateway, startRedisServer, startTestStack, TEST_KEYS, TEST_REDIS_URL } from './helpers.js';
+import { devAuth } from '../scripts/demo-stack.js';
 
 const TOKEN = 'test-admin-token-0123456789abcdef';
 let stack: DemoStack;
@@ -13,6 +14,11 @@ beforeAll(async () => {
   stack = await startTestStack(TEST_SCALE, ['500000', '510000']);
 });
 afterAll(() => stack?.stop());
+
+let auth: Record<string, unknown>;
+beforeAll(async () => {
+  auth = await authConfigFiles();
+});
 
 function configFile(redisUrl: string, prefix: string, provinces: string[]): string {
   const file = join(mkdtempSync(join(tmpdir(), 'xietong-')), 'gateway.json');
@@ -24,6 +30,7 @@ function configFile(redisUrl: string, prefix: string, provinces: string[]): stri
       redis: { url: redisUrl },
       redisPrefix: prefix,
       adminToken: TOKEN,
+      auth,
     }),
   );
   return file;
@@ -54,11 +61,9 @@ async function within(ms: number, check: () => Promise<boolean>): Promise<number
 const QUERY = '{ region(code: "CY") { name } }';
 const HASH = createHash('sha256').update(QUERY).digest('hex');
 const apq = (url: string, withQuery: boolean) =>
-  fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ ...(withQuery ? { query: QUERY } : {}), extensions: { persistedQuery: { version: 1, sha256Hash: HASH } } }),
-  }).then((r) => r.json() as Promise<{ data?: unknown; errors?: { extensions?: { code?: string } }[] }>);
+  post(url, { ...(withQuery ? { query: QUERY } : {}), extensions: { persistedQuery: { version: 1, sha256Hash: HASH } } }).then(
+    (r) => r.json() as Promise<{ data?: unknown; errors?: { extensions?: { code?: string } }[] }>,
+  );
 
 describe('two gateway processes share one Redis', () => {
   it('a province registered through one is routed by the other within a second; an APQ registered through one is served by the other', async () => {
@@ -120,6 +125,7 @@ describe('Redis Cluster', () => {
       provinces: [{ code: '500000', url: stack.provinces.get('500000')!.url }],
       redis: { cluster: cluster.nodes },
       adminToken: TOKEN,
+      auth: devAuth(TEST_KEYS),
     };
     const a = await startGateway(options);
     const b = await startGateway(options);

@@ -14,6 +14,8 @@ export interface AdminOptions {
   /** Bearer token the province-registration API requires. */
   token: string;
   logger: Logger;
+  /** The gateway's own assertion, presented when it reads a joining service's SDL. */
+  assertion: () => string;
 }
 
 const send = (res: ServerResponse, status: number, body: unknown) =>
@@ -59,7 +61,7 @@ export function adminRoute(options: AdminOptions): RouteHandler {
         return true;
       }
       try {
-        await joinProvince(options.store, { code: String(body.code ?? ''), url: String(body.url ?? '') }, options.contractSdl);
+        await joinProvince(options.store, { code: String(body.code ?? ''), url: String(body.url ?? '') }, options.contractSdl, { assertion: options.assertion() });
         options.logger.info({ code: body.code, url: body.url }, 'province joined');
         send(res, 200, { registered: { code: body.code, url: body.url } });
       } catch (error) {

@@ -1,6 +1,8 @@
 /** Example operations shown in the explorer: what a regional dashboard runs. */
 export const EXAMPLE_OPERATIONS = `# Xietong (协同) — one GraphQL surface over every province's agency-affairs data.
 # Run an operation with the ▶ button. Docs (left) describe every type and field.
+# Sign in above with a token (npm run token -- --role REGION_COORDINATOR --region YRD):
+# what you see depends on your role; anonymous callers get the directory and aggregates.
 
 # 长三角 energy by province, and the exact regional figure (sum/sum).
 query RegionEnergy {

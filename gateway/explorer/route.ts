@@ -23,18 +23,53 @@ function page(): string {
 <meta charset="utf-8">
 <title>Xietong 协同 · GraphQL explorer</title>
 <link rel="stylesheet" href="/explorer/graphiql.css">
-<style>body{margin:0;height:100vh}#explorer{height:100vh}</style>
+<style>
+  body{margin:0;height:100vh;display:flex;flex-direction:column;font-family:system-ui,sans-serif}
+  #signin{display:flex;gap:8px;align-items:center;padding:6px 12px;background:#f3f4f6;border-bottom:1px solid #ddd;font-size:13px}
+  #signin input{flex:1;max-width:520px;font-family:monospace}
+  #explorer{flex:1;min-height:0}
+</style>
 </head>
 <body>
+<form id="signin">
+  <label for="token">Token</label>
+  <input id="token" name="token" type="password" placeholder="paste a bearer token (npm run token -- --role ANALYST); anonymous without one" autocomplete="off">
+  <button type="submit">Use token</button>
+  <span id="who">anonymous: directory and published aggregates only</span>
+</form>
 <div id="explorer">Loading the explorer…</div>
 <script src="/explorer/react.js"></script>
 <script src="/explorer/react-dom.js"></script>
 <script src="/explorer/graphiql.js"></script>
 <script>
-  const fetcher = GraphiQL.createFetcher({ url: location.origin + '/graphql' });
-  ReactDOM.createRoot(document.getElementById('explorer')).render(
-    React.createElement(GraphiQL, { fetcher, defaultQuery: ${JSON.stringify(EXAMPLE_OPERATIONS)}, defaultEditorToolsVisibility: true }),
-  );
+  // The token lives in this tab only (sessionStorage) and goes out as an Authorization header.
+  const form = document.getElementById('signin');
+  const input = document.getElementById('token');
+  const who = document.getElementById('who');
+  const token = () => sessionStorage.getItem('xietong-token') || '';
+  const describe = () => {
+    const t = token();
+    if (!t) return;
+    try {
+      const claims = JSON.parse(atob(t.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+      who.textContent = 'signed in as ' + claims.sub + ' (' + claims.role + ')';
+    } catch { who.textContent = 'token set'; }
+  };
+  const render = () => {
+    const headers = token() ? { authorization: 'Bearer ' + token() } : {};
+    const fetcher = GraphiQL.createFetcher({ url: location.origin + '/graphql', headers });
+    root.render(React.createElement(GraphiQL, { key: token(), fetcher, defaultQuery: ${JSON.stringify(EXAMPLE_OPERATIONS)}, defaultEditorToolsVisibility: true }));
+  };
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    sessionStorage.setItem('xietong-token', input.value.trim());
+    input.value = '';
+    describe();
+    render();
+  });
+  const root = ReactDOM.createRoot(document.getElementById('explorer'));
+  describe();
+  render();
 </script>
 </body>
 </html>`;

@@ -1,4 +1,5 @@
 import { ErrorCode } from '../../common/errors.js';
+import { ASSERTION_HEADER } from '../../common/auth/assertion.js';
 import { findProvince } from '../../common/standards.js';
 import { checkContract } from './contract.js';
 import type { ProvinceEndpoint } from './registry.js';
@@ -16,10 +17,10 @@ export class JoinRefused extends Error {
 }
 
 /** Fetches a service's federation SDL (`_service { sdl }`). */
-export async function fetchServiceSdl(url: string, timeoutMs: number): Promise<string> {
+export async function fetchServiceSdl(url: string, timeoutMs: number, assertion?: string): Promise<string> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(assertion ? { [ASSERTION_HEADER]: assertion } : {}) },
     body: JSON.stringify({ query: '{ _service { sdl } }' }),
     signal: AbortSignal.timeout(timeoutMs),
   });
@@ -34,7 +35,7 @@ export async function fetchServiceSdl(url: string, timeoutMs: number): Promise<s
  * and its SDL must implement the contract. Only then is it registered, and routed to from the
  * next request on.
  */
-export async function joinProvince(store: RegistryStore, endpoint: ProvinceEndpoint, contractSdl: string, timeoutMs = 5000): Promise<void> {
+export async function joinProvince(store: RegistryStore, endpoint: ProvinceEndpoint, contractSdl: string, options: { assertion?: string; timeoutMs?: number } = {}): Promise<void> {
   if (!findProvince(endpoint.code)) throw new JoinRefused(`${endpoint.code} is not a GB/T 2260 provincial code`, [], ErrorCode.UNKNOWN_PROVINCE);
   try {
     const url = new URL(endpoint.url);
@@ -44,7 +45,7 @@ export async function joinProvince(store: RegistryStore, endpoint: ProvinceEndpo
   }
   let sdl: string;
   try {
-    sdl = await fetchServiceSdl(endpoint.url, timeoutMs);
+    sdl = await fetchServiceSdl(endpoint.url, options.timeoutMs ?? 5000, options.assertion);
   } catch (error) {
     throw new JoinRefused(`province ${endpoint.code} at ${endpoint.url} did not answer with its SDL: ${(error as Error).message}`, [], ErrorCode.PROVINCE_UNAVAILABLE);
   }

@@ -127,3 +127,23 @@ function mergeConnection(rules: ShardRules, type: GraphQLObjectType, selectionSe
   }
   return out;
 }
+
+/**
+ * The value of a field no province was asked for (none in scope, or none the caller may read):
+ * an empty page for a connection, null otherwise.
+ */
+export function emptyValue(rules: ShardRules, parent: GraphQLObjectType, fieldName: string, selectionSet: SelectionSetNode | undefined, hasCursor: boolean): unknown {
+  if (rules.fieldMerge(parent.name, fieldName)?.op !== 'connection' || !selectionSet) return null;
+  const pageInfo = { hasNextPage: false, hasPreviousPage: hasCursor, startCursor: null, endCursor: null, __typename: 'PageInfo' };
+  const out: Obj = {};
+  for (const s of selectionSet.selections) {
+    if (s.kind !== Kind.FIELD) continue;
+    const key = s.alias?.value ?? s.name.value;
+    if (s.name.value === 'edges' || s.name.value === 'nodes') out[key] = [];
+    else if (s.name.value === 'totalCount') out[key] = 0;
+    else if (s.name.value === 'pageInfo') {
+      out[key] = Object.fromEntries((s.selectionSet?.selections ?? []).flatMap((p) => (p.kind === Kind.FIELD ? [[p.alias?.value ?? p.name.value, pageInfo[p.name.value as keyof typeof pageInfo] ?? null]] : [])));
+    } else out[key] = null;
+  }
+  return out;
+}

@@ -1,4 +1,5 @@
 import { ErrorCode } from '../../common/errors.js';
+import { ASSERTION_HEADER } from '../../common/auth/assertion.js';
 import { findProvince } from '../../common/standards.js';
 import type { GraphQLFormattedError } from 'graphql';
 
@@ -17,12 +18,16 @@ export async function callProvince(
   code: string,
   url: string,
   body: { query: string; variables?: Record<string, unknown>; operationName?: string },
-  options: { timeoutMs: number; requestId?: string },
+  options: { timeoutMs: number; requestId?: string; assertion?: string },
 ): Promise<ProvinceAnswer> {
   try {
     const response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(options.requestId ? { 'x-request-id': options.requestId } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        ...(options.requestId ? { 'x-request-id': options.requestId } : {}),
+        ...(options.assertion ? { [ASSERTION_HEADER]: options.assertion } : {}),
+      },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(options.timeoutMs),
     });

@@ -6,10 +6,13 @@ import { ErrorCode, userError } from '../../common/errors.js';
 import { provinceOfId } from '../../common/ids.js';
 import { pageSize } from '../../common/pagination.js';
 import { analyseFetch, stripInternal, subDocument, type AnalysedFetch, type RootField } from './fetch-document.js';
-import { mergeObject, mergeValues } from './merge.js';
+import { emptyValue, mergeObject, mergeValues } from './merge.js';
 import { callProvince, type ProvinceAnswer } from './province-client.js';
 import type { ProvinceRegistry, Scope } from './registry.js';
 import type { ShardRules } from './rules.js';
+import { rowScope } from '../../common/auth/policy.js';
+import { ANONYMOUS, type Principal } from '../../common/auth/principal.js';
+import type { AuthContext } from '../auth/context.js';
 
 /** Options of a {@link ShardRouter}. */
 export interface ShardRouterOptions {
@@ -21,10 +24,12 @@ export interface ShardRouterOptions {
 
 type Variables = Record<string, unknown>;
 
-/** What follows a fetch into each province's log. */
+/** What goes with a fetch to each province: who asks (the assertion) and the request id for its log. */
 interface CallInfo {
   requestId?: string;
   operationName?: string;
+  principal: Principal;
+  assertion?: string;
 }
 
 
@@ -42,9 +47,14 @@ export class ShardRouter implements GraphQLDataSource {
   async process(request: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
     const query = request.request.query!;
     const variables = (request.request.variables ?? {}) as Variables;
-    const requestId = (request.context as { requestId?: string }).requestId;
+    const context = request.context as Partial<AuthContext> & { requestId?: string };
     const fetch = this.analyse(query);
-    const call: CallInfo = { requestId, operationName: fetch.operation.name?.value };
+    const call: CallInfo = {
+      requestId: context.requestId,
+      operationName: fetch.operation.name?.value,
+      principal: context.principal ?? ANONYMOUS,
+      assertion: context.assertion?.(),
+    };
     const rootFields = fetch.rootFields;
     if (rootFields.length === 1 && rootFields[0].node.name.value === '_entities') {
       return this.entities(fetch, variables, call);
@@ -56,7 +66,7 @@ export class ShardRouter implements GraphQLDataSource {
     for (const f of rootFields) {
       let provinces: string[];
       try {
-        provinces = this.routeRootField(fetch, f, variables);
+        provinces = this.routeRootField(fetch, f, variables, call.principal);
       } catch (error) {
         errors.push(toFormatted(error, [f.responseKey]));
         data[f.responseKey] = null;
@@ -75,6 +85,10 @@ export class ShardRouter implements GraphQLDataSource {
         for (const f of fields) {
           const def = fetch.rootType.getFields()[f.node.name.value];
           const values = answers.map(([, a]) => a.data?.[f.responseKey] ?? null);
+          if (provinces.length === 0) {
+            data[f.responseKey] = emptyValue(this.options.rules(), fetch.rootType, f.node.name.value, f.node.selectionSet, argumentValues(f.node, variables).after != null);
+            continue;
+          }
           data[f.responseKey] = def
             ? mergeValues(this.options.rules(), fetch.rootType, f.node.name.value, def.type, f.node.selectionSet, values, this.pageSizeOf(f.node, variables))
             : (values.find((v) => v !== null) ?? null);
@@ -95,7 +109,18 @@ export class ShardRouter implements GraphQLDataSource {
   }
 
   /** The provinces a root field goes to; validates page arguments before any fan-out. */
-  private routeRootField(fetch: AnalysedFetch, f: RootField, variables: Variables): string[] {
+  private routeRootField(fetch: AnalysedFetch, f: RootField, variables: Variables, principal: Principal): string[] {
+    const provinces = this.targetsOfRootField(fetch, f, variables);
+    // Never ask a province for rows the caller may not read there.
+    const access = this.options.rules().fieldAccess(fetch.rootType.name, f.node.name.value);
+    if (access?.class !== 'rows') return provinces;
+    return provinces.filter((p) => {
+      const scope = rowScope(principal, p).kind;
+      return scope !== 'none' && (scope !== 'pool' || access.pool === true);
+    });
+  }
+
+  private targetsOfRootField(fetch: AnalysedFetch, f: RootField, variables: Variables): string[] {
     const { registry } = this.options;
     const rule = this.options.rules().fieldRoute(fetch.rootType.name, f.node.name.value);
     const args = argumentValues(f.node, variables);
@@ -126,7 +151,10 @@ export class ShardRouter implements GraphQLDataSource {
       provinces.map(async (code): Promise<[string, ProvinceAnswer]> => {
         const endpoint = this.options.registry.get(code);
         if (!endpoint) return [code, { data: null, errors: [{ message: `Province ${code} has left this gateway.`, extensions: { code: ErrorCode.PROVINCE_NOT_REGISTERED, province: code } }] }];
-        return [code, await callProvince(code, endpoint.url, { query, variables, operationName: call.operationName }, { timeoutMs: this.options.timeoutMs, requestId: call.requestId })];
+        return [
+          code,
+          await callProvince(code, endpoint.url, { query, variables, operationName: call.operationName }, { timeoutMs: this.options.timeoutMs, requestId: call.requestId, assertion: call.assertion }),
+        ];
       }),
     );
   }
@@ -148,6 +176,8 @@ export class ShardRouter implements GraphQLDataSource {
       try {
         if (!province) throw userError(ErrorCode.NOT_FOUND, `No record ${String(key)}.`);
         registry.requireRegistered(province);
+        // A record the caller may not read anywhere in that province is not fetched (it resolves to null).
+        if (rule?.by === 'id' && rowScope(call.principal, province).kind === 'none') return [];
         return [province];
       } catch (error) {
         errors.push(toFormatted(error, ['_entities', index]));

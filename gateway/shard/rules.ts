@@ -13,6 +13,12 @@ export interface MergeRule {
   precision?: number;
 }
 
+/** Which class of data a field returns (from `@access`). */
+export interface AccessRule {
+  class: string;
+  pool?: boolean;
+}
+
 /**
  * The shard rules of a supergraph: its schema (for field types) and the `@shardRoute` /
  * `@shardMerge` applications that survived composition (`@composeDirective`). Read once per
@@ -20,18 +26,21 @@ export interface MergeRule {
  */
 export interface ShardRules {
   schema: GraphQLSchema;
+  /** The `@access` class of a field, if any. */
+  fieldAccess(typeName: string, fieldName: string): AccessRule | undefined;
   fieldRoute(typeName: string, fieldName: string): RouteRule | undefined;
   typeRoute(typeName: string): RouteRule | undefined;
   fieldMerge(typeName: string, fieldName: string): MergeRule | undefined;
 }
 
-/** Reads the shard rules from a supergraph SDL. */
+/** Reads the shard and access rules from a supergraph SDL. */
 export function readShardRules(supergraphSdl: string): ShardRules {
   const document = parse(supergraphSdl);
   const schema = buildASTSchema(document, { assumeValid: true, assumeValidSDL: true });
   const fieldRoutes = new Map<string, RouteRule>();
   const typeRoutes = new Map<string, RouteRule>();
   const fieldMerges = new Map<string, MergeRule>();
+  const fieldAccess = new Map<string, AccessRule>();
   for (const def of document.definitions) {
     if (def.kind !== 'ObjectTypeDefinition' && def.kind !== 'ObjectTypeExtension') continue;
     const typeName = def.name.value;
@@ -42,6 +51,8 @@ export function readShardRules(supergraphSdl: string): ShardRules {
       if (route) fieldRoutes.set(`${typeName}.${field.name.value}`, route as unknown as RouteRule);
       const merge = directiveArgs(field.directives, 'shardMerge');
       if (merge) fieldMerges.set(`${typeName}.${field.name.value}`, merge as unknown as MergeRule);
+      const access = directiveArgs(field.directives, 'access');
+      if (access) fieldAccess.set(`${typeName}.${field.name.value}`, access as unknown as AccessRule);
     }
   }
   return {
@@ -49,6 +60,7 @@ export function readShardRules(supergraphSdl: string): ShardRules {
     fieldRoute: (t, f) => fieldRoutes.get(`${t}.${f}`),
     typeRoute: (t) => typeRoutes.get(t),
     fieldMerge: (t, f) => fieldMerges.get(`${t}.${f}`),
+    fieldAccess: (t, f) => fieldAccess.get(`${t}.${f}`),
   };
 }
 

@@ -1,4 +1,5 @@
 /** Entry point of the directory subgraph: `PORT=4001 node dist/subgraphs/directory/main.js`. */
+import { readFileSync } from 'node:fs';
 import { startDirectory } from './server.js';
 
 const port = Number(process.env.PORT ?? 4001);
@@ -6,7 +7,12 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`xietong directory: PORT must be a TCP port number, got "${process.env.PORT}"`);
   process.exit(2);
 }
-const service = await startDirectory({ port, host: process.env.HOST ?? '0.0.0.0' });
+const keyFile = process.env.XIETONG_ASSERTION_PUBLIC_KEY_FILE;
+if (!keyFile) {
+  console.error('xietong directory: set XIETONG_ASSERTION_PUBLIC_KEY_FILE to the gateway\'s public key (PEM)');
+  process.exit(2);
+}
+const service = await startDirectory({ port, host: process.env.HOST ?? '0.0.0.0', assertionPublicKey: readFileSync(keyFile, 'utf8') });
 const shutdown = () => void service.stop().then(() => process.exit(0));
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);

@@ -1,19 +1,21 @@
 import { createLogger } from '../../common/logger.js';
+import { principalFromRequest } from '../../common/auth/subgraph-auth.js';
+import type { Principal } from '../../common/auth/principal.js';
 import { healthRoute, serveApollo, type RunningService } from '../../common/http.js';
 import { createSubgraphServer } from '../../common/subgraph-server.js';
 import { readSubgraphSdl } from '../../common/subgraphs.js';
 import { directoryResolvers } from './resolvers.js';
 
 /** Starts the directory subgraph on a port (0 picks a free one). */
-export async function startDirectory(options: { port: number; host?: string }): Promise<RunningService> {
+export async function startDirectory(options: { port: number; host?: string; assertionPublicKey: string }): Promise<RunningService> {
   const logger = createLogger('directory');
-  const server = createSubgraphServer<{ requestId: string }>({ sdl: readSubgraphSdl('directory'), resolvers: directoryResolvers, logger });
+  const server = createSubgraphServer<{ requestId: string; principal: Principal }>({ sdl: readSubgraphSdl('directory'), resolvers: directoryResolvers, logger });
   await server.start();
   const running = await serveApollo({
     server,
     port: options.port,
     host: options.host,
-    context: async ({ requestId }) => ({ requestId }),
+    context: async ({ req, requestId }) => ({ principal: principalFromRequest(req, options.assertionPublicKey), requestId }),
     routes: [healthRoute(() => ({ service: 'directory' }))],
   });
   logger.info({ url: running.url }, 'directory subgraph listening');

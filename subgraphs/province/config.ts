@@ -26,6 +26,8 @@ export const provinceConfigSchema = z.object({
   }, 'expected sqlite:PATH, postgres://… or mysql://…'),
   /** How the local tables map to the standard; omitted tables use standard names and units. */
   mapping: z.record(z.string(), tableMapping).optional(),
+  /** The gateway's public key (PEM) that verifies its assertions; requests without one get 401. */
+  assertionPublicKey: z.string().includes('BEGIN PUBLIC KEY', { message: 'expected a PEM public key' }),
   port: z.number().int().min(0).max(65535).default(0),
   host: z.string().default('127.0.0.1'),
 });

@@ -2,7 +2,8 @@
  * Entry point of one province instance, configured either by a JSON file
  * (`node dist/subgraphs/province/main.js CONFIG.json`) or by the environment:
  * XIETONG_PROVINCE, XIETONG_DATABASE_URL, PORT, HOST, XIETONG_MAPPING_FILE (a JSON mapping),
- * and XIETONG_SEED_DEMO=true to fill an empty database with demo data.
+ * XIETONG_ASSERTION_PUBLIC_KEY_FILE (the gateway's public key), and XIETONG_SEED_DEMO=true to
+ * fill an empty database with demo data.
  */
 import { readFileSync } from 'node:fs';
 import { FULL_SCALE, generateProvince } from './seed/generator.js';
@@ -21,6 +22,7 @@ function configFromEnvironment(): unknown {
     database: env.XIETONG_DATABASE_URL,
     port: env.PORT ? Number(env.PORT) : 4100,
     host: env.HOST ?? '0.0.0.0',
+    assertionPublicKey: env.XIETONG_ASSERTION_PUBLIC_KEY_FILE ? readFileSync(env.XIETONG_ASSERTION_PUBLIC_KEY_FILE, 'utf8') : '',
     ...(env.XIETONG_MAPPING_FILE ? { mapping: JSON.parse(readFileSync(env.XIETONG_MAPPING_FILE, 'utf8')) } : {}),
   };
 }

@@ -5,6 +5,8 @@ import { ENERGY_TYPES, type EnergyType } from '../../common/standards.js';
 import type { AssetRow, EnergyReportRow } from './db/schema.js';
 import { ENERGY_COLUMNS, kgceMilli, toStandardQuantity, type EnergyQuantities } from './energy.js';
 import type { Repository } from './repository.js';
+import { mayWrite } from '../../common/auth/policy.js';
+import { rowVisible } from './row-scope.js';
 import type { ProvinceContext } from './resolvers.js';
 
 const ASSET_STATUSES = ['IN_USE', 'IDLE', 'LEASED_OUT', 'LENT_OUT', 'PENDING_DISPOSAL', 'DISPOSED'];
@@ -33,8 +35,16 @@ async function idempotent<R>(ctx: ProvinceContext, operation: string, key: strin
 
 async function ownedAsset(trx: Repository, ctx: ProvinceContext, assetId: string): Promise<AssetRow> {
   const [asset] = isIdOfKind(assetId, 'asset') && ctx.served.includes(provinceOfId(assetId)!) ? await trx.byIds('assets', [assetId]) : [];
-  if (!asset) throw userError(ErrorCode.NOT_FOUND, `No asset ${assetId}.`, { id: assetId });
+  if (!asset || !rowVisible(ctx.principal, 'assets', asset)) throw userError(ErrorCode.NOT_FOUND, `No asset ${assetId}.`, { id: assetId });
+  requireWrite(ctx, asset.province, asset.agency_id);
   return asset;
+}
+
+/** Refuses a change the principal may not make to records of this province (or agency). */
+function requireWrite(ctx: ProvinceContext, province: string, agency: string) {
+  if (!mayWrite(ctx.principal, province, agency)) {
+    throw userError(ErrorCode.FORBIDDEN, `The role ${ctx.principal.role} may not change records of ${agency}.`, { id: agency });
+  }
 }
 
 async function assetPayload(ctx: ProvinceContext, stored: { assetId: string }) {
@@ -79,7 +89,8 @@ export const mutationResolvers = {
     const values = validateReport(input);
     const stored = await idempotent(ctx, 'submitEnergyReport', input.idempotencyKey, input, async (trx) => {
       const [agency] = isIdOfKind(input.agencyId, 'agency') && ctx.served.includes(provinceOfId(input.agencyId)!) ? await trx.byIds('agencies', [input.agencyId]) : [];
-      if (!agency) throw userError(ErrorCode.NOT_FOUND, `No agency ${input.agencyId}.`, { id: input.agencyId });
+      if (!agency || !rowVisible(ctx.principal, 'agencies', agency)) throw userError(ErrorCode.NOT_FOUND, `No agency ${input.agencyId}.`, { id: input.agencyId });
+      requireWrite(ctx, agency.province, agency.id);
       const [existing] = await trx.db
         .selectFrom(trx.source('energy_reports'))
         .selectAll()

@@ -6,6 +6,11 @@ import type { Loaders } from './loaders.js';
 import { scopeProvinces, type ScopeArgs } from './scope.js';
 import { mutationResolvers } from './mutations.js';
 import { findRegion } from '../../common/standards.js';
+import { guarded, requireAccess } from '../../common/auth/subgraph-auth.js';
+import { mayAccess, rowScope } from '../../common/auth/policy.js';
+import type { Principal } from '../../common/auth/principal.js';
+import { ErrorCode, userError } from '../../common/errors.js';
+import { rowCondition, rowVisible } from './row-scope.js';
 
 /** What every resolver of a province instance receives. */
 export interface ProvinceContext {
@@ -13,6 +18,8 @@ export interface ProvinceContext {
   loaders: Loaders;
   /** Province codes this instance serves (one in production; several in a combined reference database). */
   served: readonly string[];
+  /** The caller, from the gateway's assertion. */
+  principal: Principal;
   requestId: string;
 }
 
@@ -57,19 +64,40 @@ export const LIST_FILTERS: Record<ListTable, (f: Filter) => Condition[]> = {
   ],
 };
 
-/** The SQL conditions of a list filter on an instance serving some provinces. */
-export function listConditions(table: ListTable, served: readonly string[], filter?: Filter | null): Condition[] {
-  const provinces = scopeProvinces(served, filter);
-  // A province instance serves one province; a filter naming all it serves needs no condition.
-  const conditions: Condition[] = provinces.length === served.length ? [] : [(eb) => eb('t.province', 'in', provinces.length ? provinces : [''])];
-  return filter ? [...conditions, ...LIST_FILTERS[table](filter)] : conditions;
+/**
+ * The SQL conditions of a list: the filter's provinces among those served, narrowed in each to
+ * the rows the principal may read there, and the filter's own conditions.
+ */
+export function listConditions(table: ListTable, served: readonly string[], principal: Principal, filter?: Filter | null): Condition[] {
+  const perProvince = scopeProvinces(served, filter).flatMap((p) => rowCondition(principal, p, table) ?? []);
+  const rows: Condition = perProvince.length === 1 ? perProvince[0] : (eb) => (perProvince.length ? eb.or(perProvince.map((c) => c(eb))) : eb('t.province', 'in', ['']));
+  return filter ? [rows, ...LIST_FILTERS[table](filter)] : [rows];
 }
 
 /** Resolves one paged list: scope, filters, order, page. */
 function list(table: ListTable) {
-  return (_: unknown, args: ListArgs<Filter>, ctx: ProvinceContext) =>
-    ctx.repo.page(table, listConditions(table, ctx.served, args.filter), args.orderBy ?? 'ID_ASC', pageSize(args.first), args.after);
+  return (_: unknown, args: ListArgs<Filter>, ctx: ProvinceContext) => {
+    requireAccess(ctx.principal, 'rows');
+    return ctx.repo.page(table, listConditions(table, ctx.served, ctx.principal, args.filter), args.orderBy ?? 'ID_ASC', pageSize(args.first), args.after);
+  };
 }
+
+/** One row by id, or null when it does not exist or the principal may not read it. */
+function lookup(table: ListTable) {
+  return async (id: string, ctx: ProvinceContext) => {
+    requireAccess(ctx.principal, 'rows');
+    const [row] = await ctx.repo.byIds(table, [id]);
+    return row && rowVisible(ctx.principal, table, row as never) ? row : null;
+  };
+}
+const lookups = {
+  agency: lookup('agencies'),
+  building: lookup('buildings'),
+  asset: lookup('assets'),
+  vehicle: lookup('vehicles'),
+  energyReport: lookup('energy_reports'),
+  operatingCost: lookup('operating_costs'),
+};
 
 const summaries = {
   energySummary: (provinces: string[], ctx: ProvinceContext, args: { year: number }) => ctx.repo.energySummary(provinces, args.year),
@@ -84,7 +112,10 @@ function summaryFields(provincesOf: (parent: { code: string }, ctx: ProvinceCont
   return Object.fromEntries(
     Object.entries(summaries).map(([name, fn]) => [
       name,
-      (parent: { code: string }, args: { year: number }, ctx: ProvinceContext) => fn(provincesOf(parent, ctx), ctx, args),
+      (parent: { code: string }, args: { year: number }, ctx: ProvinceContext) => {
+        requireAccess(ctx.principal, 'aggregate');
+        return fn(provincesOf(parent, ctx), ctx, args);
+      },
     ]),
   );
 }
@@ -101,14 +132,17 @@ export const provinceResolvers = {
     vehicles: list('vehicles'),
     energyReports: list('energy_reports'),
     operatingCosts: list('operating_costs'),
-    agency: (_: unknown, { id }: { id: string }, ctx: ProvinceContext) => ctx.loaders.agency.load(id),
-    building: (_: unknown, { id }: { id: string }, ctx: ProvinceContext) => ctx.loaders.building.load(id),
-    asset: async (_: unknown, { id }: { id: string }, ctx: ProvinceContext) => (await ctx.repo.byIds('assets', [id]))[0] ?? null,
-    vehicle: async (_: unknown, { id }: { id: string }, ctx: ProvinceContext) => (await ctx.repo.byIds('vehicles', [id]))[0] ?? null,
+    agency: (_: unknown, { id }: { id: string }, ctx: ProvinceContext) => lookups.agency(id, ctx),
+    building: (_: unknown, { id }: { id: string }, ctx: ProvinceContext) => lookups.building(id, ctx),
+    asset: (_: unknown, { id }: { id: string }, ctx: ProvinceContext) => lookups.asset(id, ctx),
+    vehicle: (_: unknown, { id }: { id: string }, ctx: ProvinceContext) => lookups.vehicle(id, ctx),
     ...Object.fromEntries(
       Object.entries(summaries).map(([name, fn]) => [
         name,
-        (_: unknown, args: { year: number; scope?: ScopeArgs }, ctx: ProvinceContext) => fn(scopeProvinces(ctx.served, args.scope), ctx, args),
+        (_: unknown, args: { year: number; scope?: ScopeArgs }, ctx: ProvinceContext) => {
+          requireAccess(ctx.principal, 'aggregate');
+          return fn(scopeProvinces(ctx.served, args.scope), ctx, args);
+        },
       ]),
     ),
   },
@@ -122,17 +156,28 @@ export const provinceResolvers = {
     ...summaryFields((r, ctx) => (findRegion(r.code) ? scopeProvinces(ctx.served, { region: r.code }) : [])),
   },
   Agency: {
-    __resolveReference: (ref: { id: string }, ctx: ProvinceContext) => ctx.loaders.agency.load(ref.id),
+    __resolveReference: (ref: { id: string }, ctx: ProvinceContext) => lookups.agency(ref.id, ctx),
     province: provinceRef,
+    contactPerson: guarded('personal', (a: AgencyRow) => a.contact_person),
+    contactPhone: guarded('personal', (a: AgencyRow) => a.contact_phone),
     creditCode: (a: AgencyRow) => a.credit_code,
     divisionCode: (a: AgencyRow) => a.division_code,
     establishedStaff: (a: AgencyRow) => a.established_staff,
     actualStaff: (a: AgencyRow) => a.actual_staff,
-    buildings: (a: AgencyRow, _: unknown, ctx: ProvinceContext) => ctx.loaders.buildingsByAgency.load(a.id),
+    buildings: async (a: AgencyRow, _: unknown, ctx: ProvinceContext) =>
+      (await ctx.loaders.buildingsByAgency.load(a.id)).filter((b) => rowVisible(ctx.principal, 'buildings', b)),
   },
   Building: {
-    __resolveReference: (ref: { id: string }, ctx: ProvinceContext) => ctx.loaders.building.load(ref.id),
+    __resolveReference: (ref: { id: string }, ctx: ProvinceContext) => lookups.building(ref.id, ctx),
     province: provinceRef,
+    restricted: (b: BuildingRow) => b.restricted === 1,
+    // A restricted building's exact address: national administrators and its own province's only.
+    address: (b: BuildingRow, _: unknown, ctx: ProvinceContext) => {
+      if (b.restricted === 1 && !(mayAccess(ctx.principal, 'restricted-address') && rowScope(ctx.principal, b.province).kind === 'all')) {
+        throw userError(ErrorCode.FORBIDDEN, 'The exact address of a restricted building is not shown to this role.');
+      }
+      return b.address;
+    },
     agency: (b: BuildingRow, _: unknown, ctx: ProvinceContext) => ctx.loaders.agency.load(b.agency_id),
     buildYear: (b: BuildingRow) => b.build_year,
     constructionArea: (b: BuildingRow) => b.construction_area,
@@ -144,7 +189,7 @@ export const provinceResolvers = {
     exceedsStandard: (b: BuildingRow) => b.exceeds_standard === 1,
   },
   Asset: {
-    __resolveReference: async (ref: { id: string }, ctx: ProvinceContext) => (await ctx.repo.byIds('assets', [ref.id]))[0] ?? null,
+    __resolveReference: (ref: { id: string }, ctx: ProvinceContext) => lookups.asset(ref.id, ctx),
     province: provinceRef,
     categoryCode: (a: AssetRow) => a.category_code,
     topCategoryCode: (a: AssetRow) => a.category_code.slice(0, 3),
@@ -157,9 +202,10 @@ export const provinceResolvers = {
     building: (a: AssetRow, _: unknown, ctx: ProvinceContext) => (a.building_id ? ctx.loaders.building.load(a.building_id) : null),
   },
   Vehicle: {
-    __resolveReference: async (ref: { id: string }, ctx: ProvinceContext) => (await ctx.repo.byIds('vehicles', [ref.id]))[0] ?? null,
+    __resolveReference: (ref: { id: string }, ctx: ProvinceContext) => lookups.vehicle(ref.id, ctx),
     province: provinceRef,
-    plateNumber: (v: VehicleRow) => v.plate_number,
+    plateNumber: guarded('vehicle-identity', (v: VehicleRow) => v.plate_number),
+    assignedDriver: guarded('personal', (v: VehicleRow) => v.assigned_driver),
     energyType: (v: VehicleRow) => v.energy_type,
     newEnergy: (v: VehicleRow) => v.energy_type === 'BATTERY_ELECTRIC' || v.energy_type === 'PLUG_IN_HYBRID',
     priceYuan: (v: VehicleRow) => yuan(v.price_fen),
@@ -169,7 +215,7 @@ export const provinceResolvers = {
     agency: (v: VehicleRow, _: unknown, ctx: ProvinceContext) => ctx.loaders.agency.load(v.agency_id),
   },
   EnergyReport: {
-    __resolveReference: async (ref: { id: string }, ctx: ProvinceContext) => (await ctx.repo.byIds('energy_reports', [ref.id]))[0] ?? null,
+    __resolveReference: (ref: { id: string }, ctx: ProvinceContext) => lookups.energyReport(ref.id, ctx),
     province: provinceRef,
     agency: (r: EnergyReportRow, _: unknown, ctx: ProvinceContext) => ctx.loaders.agency.load(r.agency_id),
     buildingArea: (r: EnergyReportRow) => r.building_area,
@@ -189,7 +235,7 @@ export const provinceResolvers = {
     waterPerCapita: (r: EnergyReportRow) => ratio(r.water_m3, r.energy_using_people),
   },
   OperatingCost: {
-    __resolveReference: async (ref: { id: string }, ctx: ProvinceContext) => (await ctx.repo.byIds('operating_costs', [ref.id]))[0] ?? null,
+    __resolveReference: (ref: { id: string }, ctx: ProvinceContext) => lookups.operatingCost(ref.id, ctx),
     province: provinceRef,
     agency: (r: OperatingCostRow, _: unknown, ctx: ProvinceContext) => ctx.loaders.agency.load(r.agency_id),
     salaries: (r: OperatingCostRow) => yuan(r.salaries_fen),

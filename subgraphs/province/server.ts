@@ -1,4 +1,5 @@
 import { createLogger } from '../../common/logger.js';
+import { principalFromRequest } from '../../common/auth/subgraph-auth.js';
 import { healthRoute, serveApollo, type RunningService } from '../../common/http.js';
 import { createSubgraphServer } from '../../common/subgraph-server.js';
 import { readSubgraphSdl } from '../../common/subgraphs.js';
@@ -35,7 +36,13 @@ export async function startProvince(input: unknown, database?: ProvinceDatabase)
     server,
     port: config.port,
     host: config.host,
-    context: async ({ requestId }) => ({ repo, loaders: createLoaders(repo), served: config.provinces, requestId }),
+    context: async ({ req, requestId }) => ({
+      principal: principalFromRequest(req, config.assertionPublicKey),
+      repo,
+      loaders: createLoaders(repo),
+      served: config.provinces,
+      requestId,
+    }),
     routes: [healthRoute(() => ({ service: 'province', provinces: config.provinces }))],
   });
   logger.info({ url: running.url, provinces: config.provinces }, 'province subgraph listening');

@@ -14,6 +14,8 @@ export interface AgencyRow {
   division_code: string;
   established_staff: number;
   actual_staff: number;
+  contact_person: string;
+  contact_phone: string;
 }
 
 /** 办公用房楼栋. */
@@ -23,6 +25,7 @@ export interface BuildingRow {
   agency_id: string;
   name: string;
   address: string;
+  restricted: number;
   build_year: number;
   floors: number;
   construction_area: number;
@@ -63,6 +66,7 @@ export interface VehicleRow {
   purchased_on: string;
   status: string;
   mileage_km: number;
+  assigned_driver: string | null;
 }
 
 /** 能源资源消费年报. */
@@ -147,9 +151,9 @@ const real2: ColumnDef = { type: 'real', digits: 2 };
 
 /** Column definitions of every standard table, in storage order; `id` (or `key`) is the primary key. */
 export const STANDARD_COLUMNS: { [T in StandardTable]: Columns<StandardDatabase[T]> } = {
-  agencies: { id: text, province: text, credit_code: text, name: text, level: text, division_code: text, established_staff: int, actual_staff: int },
+  agencies: { id: text, province: text, credit_code: text, name: text, level: text, division_code: text, established_staff: int, actual_staff: int, contact_person: text, contact_phone: text },
   buildings: {
-    id: text, province: text, agency_id: text, name: text, address: text, build_year: int, floors: int,
+    id: text, province: text, agency_id: text, name: text, address: text, restricted: int, build_year: int, floors: int,
     construction_area: real2, office_room_usable_area: real2, staff_count: int, established_staff: int,
     standard_area: real2, exceeds_standard: int,
   },
@@ -159,7 +163,7 @@ export const STANDARD_COLUMNS: { [T in StandardTable]: Columns<StandardDatabase[
   },
   vehicles: {
     id: text, province: text, agency_id: text, plate_number: text, model: text, category: text, energy_type: text,
-    price_fen: int, displacement_ml: { type: 'integer', nullable: true }, purchased_on: text, status: text, mileage_km: int,
+    price_fen: int, displacement_ml: { type: 'integer', nullable: true }, purchased_on: text, status: text, mileage_km: int, assigned_driver: textNull,
   },
   energy_reports: {
     id: text, province: text, agency_id: text, year: int, building_area: real2, energy_using_people: int,

@@ -3,7 +3,7 @@ import { findProvince, round, standardBuildingArea, type AgencyLevel } from '../
 import type { AgencyRow, AssetRow, BuildingRow, EnergyReportRow, OperatingCostRow, VehicleRow } from '../db/schema.js';
 import { kgceMilli } from '../energy.js';
 import { agencyCreditCode } from './credit-code.js';
-import { DEMO_DIVISIONS, DEPARTMENTS, STREETS } from './places.js';
+import { AREA_CODES, DEMO_DIVISIONS, DEPARTMENTS, GIVEN, STREETS, SURNAMES } from './places.js';
 import { Random } from './random.js';
 
 /** How much demo data to generate per province. */
@@ -86,6 +86,8 @@ export function generateProvince(provinceCode: string, scale: DemoScale, seed = 
       division_code: division.code,
       established_staff: established,
       actual_staff: actual,
+      contact_person: `${rnd.pick(SURNAMES)}${rnd.pick(GIVEN)}`,
+      contact_phone: `${AREA_CODES[provinceCode] ?? '010'}-${rnd.int(6000_0000, 8999_9999)}`,
     };
     data.agencies.push(agency);
 
@@ -104,6 +106,8 @@ export function generateProvince(provinceCode: string, scale: DemoScale, seed = 
         agency_id: agency.id,
         name: `${agency.name}${b === 0 ? '办公楼' : `${b + 1}号楼`}`,
         address: `${province.name}${division.name}${rnd.pick(STREETS)}${rnd.int(1, 399)}号`,
+        // Public-security and state-security premises are restricted (涉密).
+        restricted: dept === '公安' || dept === '国家安全' || rnd.chance(0.03) ? 1 : 0,
         build_year: rnd.int(1978, 2022),
         floors: rnd.int(3, 24),
         construction_area: construction,
@@ -168,6 +172,7 @@ export function generateProvince(provinceCode: string, scale: DemoScale, seed = 
         purchased_on: `${year}-${String(rnd.int(1, 12)).padStart(2, '0')}-${String(rnd.int(1, 28)).padStart(2, '0')}`,
         status: year < 2018 ? rnd.weighted([['IN_SERVICE', 60], ['PENDING_DISPOSAL', 25], ['SEALED', 10], ['DISPOSED', 5]] as const) : rnd.weighted([['IN_SERVICE', 95], ['SEALED', 5]] as const),
         mileage_km: rnd.int(3000, 25000) * (2026 - year),
+        assigned_driver: rnd.chance(0.6) ? `${rnd.pick(SURNAMES)}${rnd.pick(GIVEN)}` : null,
       });
     }
 

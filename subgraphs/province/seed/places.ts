@@ -24,3 +24,12 @@ export const DEPARTMENTS: readonly (readonly [string, string, string])[] = [
 
 /** Street names for demo addresses. */
 export const STREETS = ['人民路', '中山路', '解放路', '建设路', '和平路', '文化路', '长江路', '新华路', '胜利路', '北京路', '东风路', '青年路'];
+
+/** Common surnames and given-name characters for demo contacts and drivers. */
+export const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周', '徐', '孙', '马', '朱', '胡', '郭', '何', '林', '高', '罗'];
+export const GIVEN = ['伟', '芳', '娜', '敏', '静', '磊', '强', '军', '洋', '勇', '艳', '杰', '涛', '明', '超', '秀英', '建华', '志强', '海燕', '晓东'];
+
+/** Telephone area codes of the demo provinces' capitals. */
+export const AREA_CODES: Record<string, string> = {
+  '310000': '021', '320000': '025', '330000': '0571', '340000': '0551', '110000': '010', '120000': '022', '130000': '0311', '500000': '023', '510000': '028',
+};

@@ -1,0 +1,45 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../common/subgraphs.js';
+
+/** Development key pairs: one for signing user tokens, one for the gateway's assertions to subgraphs. */
+export interface DevKeys {
+  tokenPrivateKey: string;
+  tokenPublicKey: string;
+  assertionPrivateKey: string;
+  assertionPublicKey: string;
+}
+
+/** The issuer and audience of development tokens. */
+export const DEV_TOKEN = { issuer: 'xietong-dev', audience: 'xietong', kid: 'dev-1' } as const;
+
+/** Where `npm start` keeps its development keys (never committed: .xietong/ is git-ignored). */
+export const DEV_KEYS_DIR = process.env.XIETONG_DEV_KEYS_DIR ?? join(REPO_ROOT, '.xietong', 'keys');
+
+function pair() {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return { privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+}
+
+/** New in-memory development keys (tests). */
+export function generateDevKeys(): DevKeys {
+  const token = pair();
+  const assertion = pair();
+  return { tokenPrivateKey: token.privateKey, tokenPublicKey: token.publicKey, assertionPrivateKey: assertion.privateKey, assertionPublicKey: assertion.publicKey };
+}
+
+/** Loads the development keys, generating them on first use. */
+export function ensureDevKeys(dir = DEV_KEYS_DIR): DevKeys {
+  const file = (name: string) => join(dir, `${name}.pem`);
+  if (!existsSync(file('token-private'))) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const keys = generateDevKeys();
+    writeFileSync(file('token-private'), keys.tokenPrivateKey, { mode: 0o600 });
+    writeFileSync(file('token-public'), keys.tokenPublicKey);
+    writeFileSync(file('assertion-private'), keys.assertionPrivateKey, { mode: 0o600 });
+    writeFileSync(file('assertion-public'), keys.assertionPublicKey);
+  }
+  const read = (name: string) => readFileSync(file(name), 'utf8');
+  return { tokenPrivateKey: read('token-private'), tokenPublicKey: read('token-public'), assertionPrivateKey: read('assertion-private'), assertionPublicKey: read('assertion-public') };
+}
