@@ -19,7 +19,7 @@ function readdirHas(dir: string, name: string): boolean {
 }
 
 /** The subgraphs of Xietong, each with the SDL file in schema/ that is its contract. */
-export const SUBGRAPHS = ['directory', 'province'] as const;
+export const SUBGRAPHS = ['directory', 'province', 'audit'] as const;
 /** One subgraph name. */
 export type SubgraphName = (typeof SUBGRAPHS)[number];
 
@@ -33,3 +33,6 @@ export const SUPERGRAPH_PATH = join(REPO_ROOT, 'schema', 'supergraph.graphql');
 
 /** URL placeholder for a sharded subgraph in the supergraph: the gateway's shard router replaces it. */
 export const SHARD_URL_PREFIX = 'shard://';
+
+/** URL placeholder for a subgraph the gateway serves itself (the audit trail). */
+export const LOCAL_URL_PREFIX = 'local://';

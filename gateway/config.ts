@@ -24,6 +24,8 @@ const configSchema = z.object({
     /** The gateway's private key (PEM file) for its assertions to subgraphs. */
     assertionPrivateKeyFile: z.string().min(1),
   }).refine((a) => a.publicKeyFiles || a.jwksUrl, { message: 'give publicKeyFiles or jwksUrl' }),
+  /** SQLite file of the audit trail (default: the Redis stream when Redis is configured). */
+  auditFile: z.string().optional(),
   /** Enables POST/DELETE /admin/provinces with this bearer token (at least 24 characters). */
   adminToken: z.string().min(24).optional(),
 });

@@ -5,7 +5,12 @@ import { maskForClient } from '../common/errors.js';
 import { requestLogPlugin } from '../common/request-log-plugin.js';
 import { healthRoute, serveApollo, type RunningService } from '../common/http.js';
 import { apolloLogger, createLogger } from '../common/logger.js';
-import { readSubgraphSdl, SHARD_URL_PREFIX } from '../common/subgraphs.js';
+import { LOCAL_URL_PREFIX, readSubgraphSdl, SHARD_URL_PREFIX } from '../common/subgraphs.js';
+import type { AuditStore } from './audit/event.js';
+import { auditPlugin, type AuditContext } from './audit/plugin.js';
+import { RedisAuditStore } from './audit/redis-store.js';
+import { SqliteAuditStore } from './audit/sqlite-store.js';
+import { auditDataSource } from './audit/subgraph.js';
 import { adminRoute } from './admin/route.js';
 import { ASSERTION_HEADER, signAssertion } from '../common/auth/assertion.js';
 import type { Principal } from '../common/auth/principal.js';
@@ -50,10 +55,15 @@ export interface GatewayOptions {
   auth: { tokens: TokenConfig; assertionPrivateKey: string };
   /** Query-surface limits (graphql-armor); defaults suit dashboards and the explorer. */
   limits?: Partial<SurfaceLimits>;
+  /**
+   * The audit trail: an SQLite file; without one, the Redis stream when Redis is configured, else
+   * an in-memory SQLite database (which does not survive a restart).
+   */
+  auditFile?: string;
 }
 
 /** Request context of the gateway. */
-export interface GatewayContext extends BaseContext, AuthContext {
+export interface GatewayContext extends BaseContext, AuthContext, AuditContext {
   requestId: string;
 }
 
@@ -77,12 +87,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const store: RegistryStore = redis
     ? await RedisRegistryStore.start(registry, redis, logger, { prefix, initial: options.provinces ?? [] })
     : new LocalRegistryStore(registry);
+  const audit: AuditStore =
+    options.auditFile || !redis ? await SqliteAuditStore.open(options.auditFile ?? ':memory:') : new RedisAuditStore(redis, `${prefix}audit`);
   const sharded = new Set(options.shardedSubgraphs ?? ['province']);
   let rules: ShardRules = readShardRules(options.supergraphSdl);
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     logger: apolloLogger(logger),
     buildService: ({ name, url }) => {
+      if (url?.startsWith(LOCAL_URL_PREFIX) && name === 'audit') return auditDataSource(audit);
       if (sharded.has(name) || url?.startsWith(SHARD_URL_PREFIX)) {
         return new ShardRouter({ registry, rules: () => rules, timeoutMs: options.provinceTimeoutMs ?? 5000 });
       }
@@ -110,6 +123,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
       introspectionPolicyPlugin<GatewayContext>(),
       anonymousSuggestionsPlugin<GatewayContext>(),
+      auditPlugin<GatewayContext>(audit, logger),
     ],
     validationRules: armor.validationRules,
     allowBatchedHttpRequests: false,
@@ -128,7 +142,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     port: options.port,
     host: options.host,
     maxBodyBytes: surfaceLimits(options.limits).maxBodyBytes,
-    context: async ({ req, requestId }) => ({ requestId, ...(await authenticate(req, verifier, options.auth.assertionPrivateKey)) }),
+    context: async ({ req, requestId }) => ({ requestId, provincesTouched: new Set<string>(), ...(await authenticate(req, verifier, options.auth.assertionPrivateKey)) }),
     routes: [
       healthRoute(() => ({ service: 'gateway', provinces: registry.list().map((p) => p.code), redis: redis?.status ?? 'not configured' })),
       ...(options.adminToken ? [adminRoute({ registry, store, token: options.adminToken, contractSdl: options.contractSdl ?? readSubgraphSdl('province'), logger, assertion: () => signAssertion(GATEWAY_PRINCIPAL, options.auth.assertionPrivateKey) })] : []),
@@ -143,6 +157,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     async stop() {
       await running.stop();
       await store.close();
+      await audit.close();
       redis?.disconnect();
     },
   };

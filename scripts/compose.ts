@@ -6,14 +6,14 @@
 import { writeFileSync } from 'node:fs';
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
-import { readSubgraphSdl, SHARD_URL_PREFIX, SUBGRAPHS, SUPERGRAPH_PATH } from '../common/subgraphs.js';
+import { LOCAL_URL_PREFIX, readSubgraphSdl, SHARD_URL_PREFIX, SUBGRAPHS, SUPERGRAPH_PATH } from '../common/subgraphs.js';
 
 /** Composes the subgraph SDL files into a supergraph SDL, throwing with every composition error. */
 export function composeSupergraph(directoryUrl = 'http://localhost:4001/graphql'): string {
   const result = composeServices(
     SUBGRAPHS.map((name) => ({
       name,
-      url: name === 'province' ? `${SHARD_URL_PREFIX}province` : directoryUrl,
+      url: name === 'province' ? `${SHARD_URL_PREFIX}province` : name === 'audit' ? `${LOCAL_URL_PREFIX}audit` : directoryUrl,
       typeDefs: parse(readSubgraphSdl(name)),
     })),
   );

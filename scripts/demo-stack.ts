@@ -37,6 +37,8 @@ export interface DemoStackOptions {
   redis?: RedisConfig;
   /** Signing keys of user tokens and gateway assertions (development keys). */
   keys: DevKeys;
+  /** SQLite file of the audit trail (in memory when omitted). */
+  auditFile?: string;
   onProgress?: (message: string) => void;
 }
 
@@ -89,6 +91,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     provinceTimeoutMs: options.provinceTimeoutMs,
     redis: options.redis,
     auth: devAuth(options.keys),
+    auditFile: options.auditFile ?? (options.dataDir ? join(options.dataDir, 'audit.sqlite') : undefined),
   });
 
   return {

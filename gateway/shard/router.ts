@@ -13,6 +13,7 @@ import type { ShardRules } from './rules.js';
 import { rowScope } from '../../common/auth/policy.js';
 import { ANONYMOUS, type Principal } from '../../common/auth/principal.js';
 import type { AuthContext } from '../auth/context.js';
+import type { AuditContext } from '../audit/plugin.js';
 
 /** Options of a {@link ShardRouter}. */
 export interface ShardRouterOptions {
@@ -30,6 +31,8 @@ interface CallInfo {
   operationName?: string;
   principal: Principal;
   assertion?: string;
+  /** Provinces this request reached (the audit trail records them). */
+  touched?: Set<string>;
 }
 
 
@@ -47,13 +50,14 @@ export class ShardRouter implements GraphQLDataSource {
   async process(request: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
     const query = request.request.query!;
     const variables = (request.request.variables ?? {}) as Variables;
-    const context = request.context as Partial<AuthContext> & { requestId?: string };
+    const context = request.context as Partial<AuthContext & AuditContext> & { requestId?: string };
     const fetch = this.analyse(query);
     const call: CallInfo = {
       requestId: context.requestId,
       operationName: fetch.operation.name?.value,
       principal: context.principal ?? ANONYMOUS,
       assertion: context.assertion?.(),
+      touched: context.provincesTouched,
     };
     const rootFields = fetch.rootFields;
     if (rootFields.length === 1 && rootFields[0].node.name.value === '_entities') {
@@ -151,6 +155,7 @@ export class ShardRouter implements GraphQLDataSource {
       provinces.map(async (code): Promise<[string, ProvinceAnswer]> => {
         const endpoint = this.options.registry.get(code);
         if (!endpoint) return [code, { data: null, errors: [{ message: `Province ${code} has left this gateway.`, extensions: { code: ErrorCode.PROVINCE_NOT_REGISTERED, province: code } }] }];
+        call.touched?.add(code);
         return [
           code,
           await callProvince(code, endpoint.url, { query, variables, operationName: call.operationName }, { timeoutMs: this.options.timeoutMs, requestId: call.requestId, assertion: call.assertion }),
