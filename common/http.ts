@@ -54,7 +54,8 @@ export async function serveApollo<TContext extends BaseContext>(options: ServeOp
     }
     const body = req.method === 'POST' ? await readJsonBody(req, maxBodyBytes) : undefined;
     if (body === TOO_LARGE) {
-      res.writeHead(413, { 'content-type': 'application/json' });
+      // The rest of the body is never read, so this connection cannot carry another request.
+      res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
       res.end(JSON.stringify({ errors: [{ message: `Request body exceeds ${maxBodyBytes} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] }));
       return;
     }

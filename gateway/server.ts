@@ -126,6 +126,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       auditPlugin<GatewayContext>(audit, logger),
     ],
     validationRules: armor.validationRules,
+    parseOptions: { maxTokens: surfaceLimits(options.limits).maxTokens },
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
     introspection: true,

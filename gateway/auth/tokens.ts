@@ -37,17 +37,23 @@ export class TokenVerifier {
     if (!authorization) return ANONYMOUS;
     const match = /^Bearer ([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*)$/.exec(authorization.trim());
     if (!match) throw new InvalidToken('Authorization must be "Bearer <JWT>"');
+    // jsonwebtoken wraps errors of the key callback; keep ours to report the real reason.
+    let keyError: Error | undefined;
     const payload = await new Promise<jwt.JwtPayload>((resolve, reject) => {
       jwt.verify(
         match[1],
-        (header, callback) => this.key(header).then((k) => callback(null, k), (e: Error) => callback(e)),
+        (header, callback) =>
+          this.key(header).then(
+            (k) => callback(null, k),
+            (e: Error) => callback((keyError = e)),
+          ),
         {
           algorithms: this.config.algorithms,
           issuer: this.config.issuer,
           audience: this.config.audience,
           clockTolerance: this.config.clockToleranceSeconds ?? 5,
         },
-        (error, decoded) => (error ? reject(new InvalidToken(describe(error))) : resolve(decoded as jwt.JwtPayload)),
+        (error, decoded) => (error ? reject(new InvalidToken(describe(keyError ?? error))) : resolve(decoded as jwt.JwtPayload)),
       );
     });
     if (typeof payload.exp !== 'number') throw new InvalidToken('token has no expiry (exp)');
