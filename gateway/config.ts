@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { TokenConfig } from './auth/tokens.js';
+import { readManifest, type Manifest } from './persisted/manifest.js';
 
 const configSchema = z.object({
   /** Subgraphs whose instances are province shards. */
@@ -24,6 +25,10 @@ const configSchema = z.object({
     /** The gateway's private key (PEM file) for its assertions to subgraphs. */
     assertionPrivateKeyFile: z.string().min(1),
   }).refine((a) => a.publicKeyFiles || a.jwksUrl, { message: 'give publicKeyFiles or jwksUrl' }),
+  /** The persisted-operation manifest; `safelist: true` lets non-exploring roles run only its operations. */
+  persistedOperations: z.object({ manifestFile: z.string(), safelist: z.boolean().default(false) }).optional(),
+  /** Response cache; the TTL bounds how long a write made directly to a province database stays unseen. */
+  responseCache: z.object({ ttlSeconds: z.number().positive().default(10), maxEntries: z.number().int().positive().default(5000) }).optional(),
   /** SQLite file of the audit trail (default: the Redis stream when Redis is configured). */
   auditFile: z.string().optional(),
   /** Enables POST/DELETE /admin/provinces with this bearer token (at least 24 characters). */
@@ -31,7 +36,8 @@ const configSchema = z.object({
 });
 
 /** The gateway's validated start-up configuration. */
-export interface GatewayCliConfig extends Omit<z.infer<typeof configSchema>, 'auth'> {
+export interface GatewayCliConfig extends Omit<z.infer<typeof configSchema>, 'auth' | 'persistedOperations'> {
+  persistedOperations?: { manifest: Manifest; safelist: boolean };
   supergraphSdl: string;
   port: number;
   host: string;
@@ -54,11 +60,13 @@ export function readGatewayConfig(argv: string[], env: NodeJS.ProcessEnv = proce
     adminToken: raw.adminToken ?? env.XIETONG_ADMIN_TOKEN,
     redis: raw.redis ?? (env.XIETONG_REDIS_URL ? { url: env.XIETONG_REDIS_URL } : undefined),
     auth: { ...authFromEnvironment(env), ...(raw.auth ?? {}) },
+    persistedOperations:
+      raw.persistedOperations ?? (env.XIETONG_PERSISTED_OPERATIONS_FILE ? { manifestFile: env.XIETONG_PERSISTED_OPERATIONS_FILE, safelist: env.XIETONG_SAFELIST === 'true' } : undefined),
   });
   if (!parsed.success) {
     throw new Error(`invalid gateway configuration ${values.config}:\n${parsed.error.issues.map((i) => `- ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n')}`);
   }
-  const { auth, ...rest } = parsed.data;
+  const { auth, persistedOperations, ...rest } = parsed.data;
   const read = (file: string, what: string) => {
     try {
       return readFileSync(file, 'utf8');
@@ -78,6 +86,7 @@ export function readGatewayConfig(argv: string[], env: NodeJS.ProcessEnv = proce
       },
       assertionPrivateKey: read(auth.assertionPrivateKeyFile, 'assertion private key'),
     },
+    persistedOperations: persistedOperations ? { manifest: readManifest(persistedOperations.manifestFile), safelist: persistedOperations.safelist } : undefined,
     supergraphSdl: read(values.supergraph, 'supergraph'),
     port,
     host: values.host ?? '0.0.0.0',

@@ -11,6 +11,11 @@ import { auditPlugin, type AuditContext } from './audit/plugin.js';
 import { RedisAuditStore } from './audit/redis-store.js';
 import { SqliteAuditStore } from './audit/sqlite-store.js';
 import { auditDataSource } from './audit/subgraph.js';
+import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
+import type { Manifest } from './persisted/manifest.js';
+import { LocalGenerations, RedisGenerations } from './cache/generations.js';
+import { responseCachePlugin, type ResponseCacheOptions } from './cache/response-cache.js';
+import { manifestFirstCache, safelistPlugin } from './persisted/plugin.js';
 import { adminRoute } from './admin/route.js';
 import { ASSERTION_HEADER, signAssertion } from '../common/auth/assertion.js';
 import type { Principal } from '../common/auth/principal.js';
@@ -60,11 +65,16 @@ export interface GatewayOptions {
    * an in-memory SQLite database (which does not survive a restart).
    */
   auditFile?: string;
+  /** The persisted-operation manifest (served by id); with `safelist`, the only operations non-exploring roles may run. */
+  persistedOperations?: { manifest: Manifest; safelist: boolean };
+  /** Caches complete query answers per scope (off when omitted); the TTL bounds staleness after direct database writes. */
+  responseCache?: ResponseCacheOptions;
 }
 
 /** Request context of the gateway. */
 export interface GatewayContext extends BaseContext, AuthContext, AuditContext {
   requestId: string;
+  cache?: { key: string; before: Map<string, number>; hit: boolean };
 }
 
 /** A running gateway with its province registry. */
@@ -124,6 +134,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       introspectionPolicyPlugin<GatewayContext>(),
       anonymousSuggestionsPlugin<GatewayContext>(),
       auditPlugin<GatewayContext>(audit, logger),
+      ...(options.persistedOperations?.safelist ? [safelistPlugin<GatewayContext>(options.persistedOperations.manifest)] : []),
+      ...(options.responseCache
+        ? [
+            responseCachePlugin<GatewayContext>({
+              ...options.responseCache,
+              generations: redis ? new RedisGenerations(redis, `${prefix}gen:`) : new LocalGenerations(),
+              shared: redis,
+              prefix: `${prefix}response:`,
+              allProvinces: () => registry.list().map((p) => p.code),
+              logger,
+            }),
+          ]
+        : []),
     ],
     validationRules: armor.validationRules,
     parseOptions: { maxTokens: surfaceLimits(options.limits).maxTokens },
@@ -132,7 +155,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     introspection: true,
     // Automatic persisted queries: the hash -> document map is shared by replicas when Redis is
     // configured (documents only, never responses, so nothing crosses a caller's scope).
-    persistedQueries: redis ? { cache: redisCache(redis, `${prefix}apq:`, logger) } : {},
+    persistedQueries: {
+      cache: options.persistedOperations
+        ? manifestFirstCache(options.persistedOperations.manifest, redis ? redisCache(redis, `${prefix}apq:`, logger) : undefined)
+        : redis
+          ? redisCache(redis, `${prefix}apq:`, logger)
+          : new InMemoryLRUCache<string>(),
+    },
     includeStacktraceInErrorResponses: false,
     stopOnTerminationSignals: false,
     formatError: (formatted) => maskForClient(formatted),

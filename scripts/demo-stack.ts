@@ -20,6 +20,7 @@ export function devAuth(keys: DevKeys) {
 }
 import { findProvince } from '../common/standards.js';
 import type { RedisConfig } from '../gateway/shared-state/redis.js';
+import type { Manifest } from '../gateway/persisted/manifest.js';
 
 /** Options of {@link startDemoStack}. */
 export interface DemoStackOptions {
@@ -39,6 +40,10 @@ export interface DemoStackOptions {
   keys: DevKeys;
   /** SQLite file of the audit trail (in memory when omitted). */
   auditFile?: string;
+  /** Response cache settings (off when omitted). */
+  responseCache?: { ttlSeconds: number; maxEntries: number };
+  /** Persisted operations served by id (and the safelist switch). */
+  persistedOperations?: { manifest: Manifest; safelist: boolean };
   onProgress?: (message: string) => void;
 }
 
@@ -92,6 +97,8 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     redis: options.redis,
     auth: devAuth(options.keys),
     auditFile: options.auditFile ?? (options.dataDir ? join(options.dataDir, 'audit.sqlite') : undefined),
+    responseCache: options.responseCache,
+    persistedOperations: options.persistedOperations,
   });
 
   return {

@@ -16,6 +16,7 @@ import { ensureDatabase } from './databases.js';
 import { startDemoStack } from './demo-stack.js';
 import { SERVER_TOPOLOGY } from './demo-topology.js';
 import { DEV_KEYS_DIR, ensureDevKeys } from './dev-keys.js';
+import { readManifest } from '../gateway/persisted/manifest.js';
 
 const { values } = parseArgs({ options: { servers: { type: 'boolean', default: false } } });
 const port = Number(process.env.PORT ?? 4000);
@@ -44,7 +45,17 @@ if (values.servers) {
 }
 console.log(`Xietong demo: ${values.servers ? 'PostgreSQL, MariaDB and SQLite' : 'SQLite'} data (SQLite files in ${dataDir}); first start seeds 9 provinces`);
 const started = Date.now();
-const stack = await startDemoStack({ scale: FULL_SCALE, dataDir, databases, redis, keys: ensureDevKeys(), basePort: port, onProgress: (m) => console.log(`  ${m}`) });
+const stack = await startDemoStack({
+  scale: FULL_SCALE,
+  dataDir,
+  databases,
+  redis,
+  keys: ensureDevKeys(),
+  basePort: port,
+  responseCache: { ttlSeconds: 10, maxEntries: 5000 },
+  persistedOperations: { manifest: readManifest(join(REPO_ROOT, 'deploy', 'persisted-operations.json')), safelist: false },
+  onProgress: (m) => console.log(`  ${m}`),
+});
 console.log(`\nready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 console.log(`GraphQL + explorer: http://localhost:${stack.gateway.port}/graphql`);
 console.log(`development keys in ${DEV_KEYS_DIR}; a token: npm run token -- --role NATIONAL_ADMIN`);

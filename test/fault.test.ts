@@ -10,7 +10,7 @@ beforeAll(async () => {
 afterAll(() => stack?.stop());
 
 const QUERY = `{
-  region(code: "YRD") { energySummary(year: 2025) { provinceCount totalKgce } }
+  region(code: "YRD") { energySummary(year: 2025) { provinceCount totalKgce } provinces { code energySummary(year: 2025) { provinceCount } } }
   assets(filter: { region: "YRD" }, first: 100) { totalCount edges { node { id } } }
 }`;
 
@@ -22,6 +22,13 @@ it('a stopped province leaves a named error and the others still answer; it retu
   await stack.stopProvince('320000');
   const partial = await gql(stack.gateway.url, QUERY);
   expect(partial.data!.region.energySummary.provinceCount).toBe(3);
+  // Only the stopped province's own figure is missing; the region and its other provinces remain.
+  expect(partial.data!.region.provinces.map((p: { code: string; energySummary: unknown }) => [p.code, p.energySummary])).toEqual([
+    ['310000', { provinceCount: 1 }],
+    ['320000', null],
+    ['330000', { provinceCount: 1 }],
+    ['340000', { provinceCount: 1 }],
+  ]);
   const ids: string[] = partial.data!.assets.edges.map((e: { node: { id: string } }) => e.node.id);
   expect(ids.length).toBeGreaterThan(0);
   expect(ids.some((id) => id.startsWith('320000'))).toBe(false);

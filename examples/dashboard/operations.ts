@@ -1,0 +1,39 @@
+/**
+ * The operations of a regional dashboard (a bureau's web app), as its source would hold them.
+ * `npm run extract-operations -- examples/dashboard` turns them into the safelist manifest
+ * deploy/persisted-operations.json that the gateway serves by id.
+ */
+const gql = String.raw;
+
+export const REGION_ENERGY = gql`
+  query DashboardRegionEnergy($region: ID!, $year: Int!) {
+    region(code: $region) {
+      name
+      provinces { code name energySummary(year: $year) { totalKgce kgcePerCapita kgcePerArea } }
+      energySummary(year: $year) { totalKgce energyUsingPeople kgcePerCapita kgcePerArea }
+    }
+  }
+`;
+
+export const IDLE_ASSET_POOL = gql`
+  query DashboardIdleAssetPool($region: ID, $after: String) {
+    assets(filter: { region: $region, offeredToPool: true }, orderBy: ORIGINAL_VALUE_DESC, first: 20, after: $after) {
+      totalCount
+      edges { node { ...PoolAsset } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+  fragment PoolAsset on Asset { id name categoryCode originalValue netValue province { name } agency { name } }
+`;
+
+export const VEHICLE_MIX = gql`
+  query DashboardVehicleMix($region: ID!) {
+    vehicleSummary(scope: { region: $region }) { vehicleCount inServiceCount newEnergyCount newEnergyShare }
+  }
+`;
+
+export const OFFER_ASSET = gql`
+  mutation DashboardOfferAsset($assetId: ID!, $key: String) {
+    offerAssetToPool(input: { assetId: $assetId, idempotencyKey: $key }) { asset { id offeredToPool } }
+  }
+`;

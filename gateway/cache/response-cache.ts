@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
+import type { FormattedExecutionResult } from 'graphql';
+import type { Principal } from '../../common/auth/principal.js';
+import type { Logger } from '../../common/logger.js';
+import type { RedisClient } from '../shared-state/redis.js';
+import type { GenerationStore } from './generations.js';
+
+/** Settings of the response cache. */
+export interface ResponseCacheOptions {
+  ttlSeconds: number;
+  maxEntries: number;
+}
+
+interface Entry {
+  result: FormattedExecutionResult;
+  provinces: string[];
+  generations: number[];
+  expiresAt: number;
+}
+
+interface CacheContext {
+  principal: Principal;
+  provincesTouched: Set<string>;
+  /** Set by the cache: counters read before execution, and whether this answer came from the cache. */
+  cache?: { key: string; before: Map<string, number>; hit: boolean };
+}
+
+/** What a response depends on besides the operation: the caller's role and binding, never the user. */
+export function scopeKey(p: Principal): string {
+  return [p.role, p.province ?? '', p.region ?? '', p.agency ?? ''].join('|');
+}
+
+/**
+ * Caches complete query answers, keyed by operation, variables and the caller's scope (so two
+ * users of one scope share an entry and two scopes never do), in an in-process LRU in front of
+ * Redis. An entry is served only while the generation counters of the provinces it read are
+ * unchanged (writes through Xietong raise them) and its TTL, the bound on how long a write made
+ * directly to a province database can stay unseen, has not passed. Answers with errors are
+ * never stored; mutations raise the counters of the provinces they touched before they answer.
+ */
+export function responseCachePlugin<C extends CacheContext>(options: ResponseCacheOptions & { generations: GenerationStore; shared?: RedisClient; prefix: string; allProvinces: () => string[]; logger: Logger }): ApolloServerPlugin<C> {
+  const lru = new Map<string, Entry>();
+  const remember = (key: string, entry: Entry) => {
+    lru.delete(key);
+    lru.set(key, entry);
+    if (lru.size > options.maxEntries) lru.delete(lru.keys().next().value!);
+  };
+  const load = async (key: string): Promise<Entry | undefined> => {
+    const local = lru.get(key);
+    if (local) return local;
+    const raw = await options.shared?.get(`${options.prefix}${key}`).catch(() => null);
+    return raw ? (JSON.parse(raw) as Entry) : undefined;
+  };
+  const keyOf = (rc: GraphQLRequestContext<C>) =>
+    createHash('sha256').update(JSON.stringify([rc.queryHash, rc.request.operationName ?? null, rc.request.variables ?? {}, scopeKey(rc.contextValue.principal)])).digest('hex');
+
+  return {
+    async requestDidStart() {
+      return {
+        async responseForOperation(rc) {
+          if (rc.operation?.operation !== 'query') return null;
+          const key = keyOf(rc);
+          try {
+            const entry = await load(key);
+            if (entry && entry.expiresAt > Date.now()) {
+              const now = await options.generations.get(entry.provinces);
+              if (now.every((g, i) => g === entry.generations[i])) {
+                remember(key, entry);
+                rc.contextValue.cache = { key, before: new Map(), hit: true };
+                return { http: rc.response.http, body: { kind: 'single', singleResult: entry.result } };
+              }
+            }
+            // A miss: read the counters before executing, so a write racing this read makes the stored entry stale.
+            const provinces = options.allProvinces();
+            const generations = await options.generations.get(provinces);
+            rc.contextValue.cache = { key, before: new Map(provinces.map((p, i) => [p, generations[i]])), hit: false };
+          } catch (error) {
+            options.logger.debug({ err: (error as Error).message }, 'response cache unavailable; executing');
+          }
+          return null;
+        },
+        async willSendResponse(rc) {
+          const { contextValue, response, operation } = rc;
+          response.http.headers.set('x-xietong-cache', contextValue.cache?.hit ? 'hit' : 'miss');
+          if (operation?.operation === 'mutation' && contextValue.provincesTouched.size) {
+            await options.generations.bump([...contextValue.provincesTouched]).catch((error: unknown) => options.logger.error({ err: error }, 'could not invalidate cached responses'));
+            return;
+          }
+          const cache = contextValue.cache;
+          if (!cache || cache.hit || response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          if (result.errors?.length || !result.data) return;
+          const provinces = [...contextValue.provincesTouched].sort();
+          if (provinces.some((p) => !cache.before.has(p))) return;
+          const entry: Entry = { result, provinces, generations: provinces.map((p) => cache.before.get(p)!), expiresAt: Date.now() + options.ttlSeconds * 1000 };
+          remember(cache.key, entry);
+          await options.shared?.set(`${options.prefix}${cache.key}`, JSON.stringify(entry), 'EX', options.ttlSeconds).catch(() => undefined);
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,138 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { REPO_ROOT, SUPERGRAPH_PATH } from '../common/subgraphs.js';
+import { readManifest } from '../gateway/persisted/manifest.js';
+import { startGateway, type GatewayOptions, type RunningGateway } from '../gateway/server.js';
+import { devAuth, type DemoStack } from '../scripts/demo-stack.js';
+import { Repository } from '../subgraphs/province/repository.js';
+import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
+import { NATIONAL_ADMIN, post, startTestStack, TEST_KEYS, TEST_REDIS_URL, tokenFor } from './helpers.js';
+
+let stack: DemoStack;
+const manifest = readManifest(join(REPO_ROOT, 'deploy', 'persisted-operations.json'));
+beforeAll(async () => {
+  stack = await startTestStack(TEST_SCALE, ['310000', '320000', '110000']);
+});
+afterAll(() => stack?.stop());
+
+const gatewayOptions = (extra: Partial<GatewayOptions>): GatewayOptions => ({
+  supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
+  port: 0,
+  subgraphUrls: { directory: stack.directory.url },
+  provinces: [...stack.provinces].map(([code, s]) => ({ code, url: s.url })),
+  auth: devAuth(TEST_KEYS),
+  ...extra,
+});
+
+async function ask(url: string, token: string | null, body: Record<string, unknown>) {
+  const res = await post(url, body, { token, assertion: null });
+  return { cache: res.headers.get('x-xietong-cache'), body: (await res.json()) as { data?: any; errors?: { extensions: { code: string } }[] } };
+}
+
+const POOL = 'query Pool { assets(filter: { offeredToPool: true }) { totalCount } }';
+const FLEET = 'query Fleet { vehicles(first: 50) { totalCount edges { node { id plateNumber } } } }';
+const coordinator = tokenFor({ role: 'REGION_COORDINATOR', region: 'YRD', sub: 'c1' });
+const coordinator2 = tokenFor({ role: 'REGION_COORDINATOR', region: 'YRD', sub: 'c2' });
+const beijingAdmin = tokenFor({ role: 'PROVINCE_ADMIN', province: '110000', sub: 'bj' });
+const admin = tokenFor(NATIONAL_ADMIN);
+
+describe('response cache (in-process)', () => {
+  let gateway: RunningGateway;
+  beforeAll(async () => {
+    gateway = await startGateway(gatewayOptions({ responseCache: { ttlSeconds: 1, maxEntries: 100 } }));
+  });
+  afterAll(() => gateway?.stop());
+
+  it('keys never cross scopes; users of one scope share an entry', async () => {
+    const c1 = await ask(gateway.url, coordinator, { query: FLEET });
+    const bj = await ask(gateway.url, beijingAdmin, { query: FLEET });
+    expect([c1.cache, bj.cache]).toEqual(['miss', 'miss']);
+    const ids = (r: typeof c1) => r.body.data.vehicles.edges.map((e: { node: { id: string } }) => e.node.id.slice(0, 6));
+    expect(new Set(ids(c1))).toEqual(new Set(['310000', '320000']));
+    expect(new Set(ids(bj))).toEqual(new Set(['110000']));
+    for (let i = 0; i < 3; i++) {
+      const again = await ask(gateway.url, coordinator2, { query: FLEET });
+      expect(again.cache).toBe('hit');
+      expect(again.body).toEqual(c1.body);
+      const bjAgain = await ask(gateway.url, beijingAdmin, { query: FLEET });
+      expect(bjAgain.cache).toBe('hit');
+      expect(bjAgain.body).toEqual(bj.body);
+      const anon = await ask(gateway.url, null, { query: FLEET });
+      expect(anon.body.errors![0].extensions.code).toBe('FORBIDDEN');
+      expect(anon.cache).toBe('miss');
+    }
+  });
+
+  it('a write through Xietong makes cached answers about its province stale at once', async () => {
+    const before = await ask(gateway.url, admin, { query: POOL });
+    expect((await ask(gateway.url, admin, { query: POOL })).cache).toBe('hit');
+    const idle = (await ask(gateway.url, admin, { query: '{ assets(filter: { province: "320000", status: IDLE, offeredToPool: false }, first: 1) { edges { node { id } } } }' })).body.data.assets.edges[0].node.id;
+    const offered = await ask(gateway.url, admin, { query: `mutation { offerAssetToPool(input: { assetId: "${idle}" }) { asset { offeredToPool } } }` });
+    expect(offered.body.data.offerAssetToPool.asset.offeredToPool).toBe(true);
+    const after = await ask(gateway.url, admin, { query: POOL });
+    expect(after.cache).toBe('miss');
+    expect(after.body.data.assets.totalCount).toBe(before.body.data.assets.totalCount + 1);
+  });
+
+  it('a write made directly to a province database shows within the TTL', async () => {
+    const first = await ask(gateway.url, admin, { query: POOL });
+    const repo = new Repository(stack.databases.get('110000')!);
+    const [row] = await repo.db.selectFrom(repo.source('assets')).selectAll().where('t.status', '=', 'IDLE').where('t.offered_to_pool', '=', 0).limit(1).execute();
+    await repo.update('assets', row.id, { offered_to_pool: 1, offered_at: '2026-11-26' });
+    const cached = await ask(gateway.url, admin, { query: POOL });
+    expect(cached.cache).toBe('hit');
+    await new Promise((r) => setTimeout(r, 1100));
+    const fresh = await ask(gateway.url, admin, { query: POOL });
+    expect(fresh.cache).toBe('miss');
+    expect(fresh.body.data.assets.totalCount).toBe(first.body.data.assets.totalCount + 1);
+  });
+});
+
+describe('response cache shared through Redis', () => {
+  it('a write through one replica invalidates the other’s cached answers', async () => {
+    const options = gatewayOptions({ redis: { url: TEST_REDIS_URL }, redisPrefix: `xietong:test:rc:${process.pid}:${Date.now()}:`, responseCache: { ttlSeconds: 30, maxEntries: 100 } });
+    const a = await startGateway(options);
+    const b = await startGateway(options);
+    try {
+      const first = await ask(a.url, admin, { query: POOL });
+      expect((await ask(b.url, admin, { query: POOL })).cache).toBe('hit');
+      const idle = (await ask(a.url, admin, { query: '{ assets(filter: { province: "310000", status: IDLE, offeredToPool: false }, first: 1) { edges { node { id } } } }' })).body.data.assets.edges[0].node.id;
+      await ask(a.url, admin, { query: `mutation { offerAssetToPool(input: { assetId: "${idle}" }) { asset { id } } }` });
+      const afterOnB = await ask(b.url, admin, { query: POOL });
+      expect(afterOnB.cache).toBe('miss');
+      expect(afterOnB.body.data.assets.totalCount).toBe(first.body.data.assets.totalCount + 1);
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  });
+});
+
+describe('persisted operations', () => {
+  const region = manifest.operations.find((o) => o.name === 'DashboardRegionEnergy')!;
+  let gateway: RunningGateway;
+  beforeAll(async () => {
+    gateway = await startGateway(gatewayOptions({ persistedOperations: { manifest, safelist: true } }));
+  });
+  afterAll(() => gateway?.stop());
+
+  it('a manifest operation runs by id alone, without registration', async () => {
+    const r = await ask(gateway.url, null, { extensions: { persistedQuery: { version: 1, sha256Hash: region.id } }, variables: { region: 'JJJ', year: 2025 } });
+    expect(r.body.data.region.name).toBe('京津冀');
+    // 天津 and 河北 have not joined this test's gateway: named, not silent.
+    expect(new Set(r.body.errors!.map((e) => e.extensions.code))).toEqual(new Set(['PROVINCE_NOT_REGISTERED']));
+  });
+
+  it('safelist mode refuses other documents for roles that may not explore, and lets explorers run them', async () => {
+    const adHoc = { query: '{ regions { code } }' };
+    for (const token of [null, tokenFor({ role: 'AGENCY_OFFICER', agency: '320000:AG-0000001' })]) {
+      const r = await post(gateway.url, adHoc, { token, assertion: null });
+      expect(r.status).toBe(403);
+      expect(((await r.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('OPERATION_NOT_SAFELISTED');
+    }
+    expect((await ask(gateway.url, tokenFor({ role: 'ANALYST' }), adHoc)).body.data.regions).toHaveLength(3);
+    // The manifest's text sent in full counts as the manifest operation.
+    expect((await ask(gateway.url, null, { query: region.body, variables: { region: 'CY', year: 2025 } })).body.data.region.name).toBe('川渝');
+  });
+});
