@@ -1,6 +1,7 @@
 import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloGateway } from '@apollo/gateway';
+import { SubgraphSource } from './subgraph-source.js';
 import { maskForClient } from '../common/errors.js';
 import { requestLogPlugin } from '../common/request-log-plugin.js';
 import { healthRoute, serveApollo, type RunningService } from '../common/http.js';
@@ -17,7 +18,7 @@ import { LocalGenerations, RedisGenerations } from './cache/generations.js';
 import { responseCachePlugin, type ResponseCacheOptions } from './cache/response-cache.js';
 import { manifestFirstCache, safelistPlugin } from './persisted/plugin.js';
 import { adminRoute } from './admin/route.js';
-import { ASSERTION_HEADER, signAssertion } from '../common/auth/assertion.js';
+import { signAssertion } from '../common/auth/assertion.js';
 import type { Principal } from '../common/auth/principal.js';
 import { accessControlledGateway } from './auth/access-gateway.js';
 import { authenticate, type AuthContext } from './auth/context.js';
@@ -109,14 +110,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       if (sharded.has(name) || url?.startsWith(SHARD_URL_PREFIX)) {
         return new ShardRouter({ registry, rules: () => rules, timeoutMs: options.provinceTimeoutMs ?? 5000 });
       }
-      return new RemoteGraphQLDataSource<GatewayContext>({
-        url: options.subgraphUrls?.[name] ?? url,
-        // Every subgraph learns who asks from the gateway's assertion; the request id follows into its log.
-        willSendRequest: ({ request, context }) => {
-          if (context.requestId) request.http?.headers.set('x-request-id', context.requestId);
-          if (context.assertion) request.http?.headers.set(ASSERTION_HEADER, context.assertion());
-        },
-      });
+      return new SubgraphSource(name, options.subgraphUrls?.[name] ?? url!, logger);
     },
   });
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {

@@ -202,3 +202,84 @@ describe('audit trail', () => {
     }
   });
 });
+
+describe('keys from a JWKS endpoint', () => {
+  it('accepts a token whose kid is in the JWKS (fetched and cached), refuses an unknown kid', async () => {
+    const { createServer } = await import('node:http');
+    const { createPublicKey } = await import('node:crypto');
+    const jwk = { ...createPublicKey(TEST_KEYS.tokenPublicKey).export({ format: 'jwk' }), kid: 'jwks-1', use: 'sig', alg: 'ES256' };
+    let fetches = 0;
+    const jwks = createServer((_req, res) => {
+      fetches++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((r) => jwks.listen(0, '127.0.0.1', () => r()));
+    const gateway = await startGateway({
+      supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
+      port: 0,
+      subgraphUrls: { directory: stack.directory.url },
+      provinces: [{ code: '320000', url: stack.provinces.get('320000')!.url }],
+      auth: {
+        tokens: { issuer: DEV_TOKEN.issuer, audience: DEV_TOKEN.audience, algorithms: ['ES256'], jwksUrl: `http://127.0.0.1:${(jwks.address() as { port: number }).port}/.well-known/jwks.json` },
+        assertionPrivateKey: TEST_KEYS.assertionPrivateKey,
+      },
+    });
+    try {
+      const token = tokenFor(NATIONAL_ADMIN, { keyid: 'jwks-1' });
+      for (let i = 0; i < 3; i++) expect((await gql(gateway.url, '{ assets { totalCount } }', undefined, { token, assertion: null })).errors).toBeUndefined();
+      expect(fetches).toBe(1);
+      const unknown = await post(gateway.url, { query: '{ regions { code } }' }, { token: tokenFor(NATIONAL_ADMIN, { keyid: 'other' }), assertion: null });
+      expect(unknown.status).toBe(401);
+    } finally {
+      await gateway.stop();
+      await new Promise((r) => jwks.close(r));
+    }
+  });
+});
+
+describe('the rest of the surface', () => {
+  it('CSRF prevention: a simple GET without a preflight-forcing header is blocked', async () => {
+    const res = await fetch(`${stack.gateway.url}?query=${encodeURIComponent('{ regions { code } }')}`);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/Cross-Site Request Forgery/);
+  });
+
+  it('an unreachable subgraph is named, with no URL or transport detail', async () => {
+    const gateway = await startGateway({
+      supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
+      port: 0,
+      subgraphUrls: { directory: 'http://127.0.0.1:9/graphql' },
+      provinces: [{ code: '320000', url: stack.provinces.get('320000')!.url }],
+      auth: devAuth(TEST_KEYS),
+    });
+    try {
+      const r = await gql(gateway.url, '{ regions { code } }');
+      expect(r.errors).toEqual([{ message: expect.stringContaining('directory service could not be reached'), extensions: { code: 'SUBGRAPH_UNAVAILABLE', subgraph: 'directory' } }]);
+      expect(JSON.stringify(r)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|:9\//);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  it('the audit trail in a Redis stream is shared by replicas and outlives them', async () => {
+    const options = {
+      supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
+      port: 0,
+      subgraphUrls: { directory: stack.directory.url },
+      provinces: ['320000', '110000'].map((code) => ({ code, url: stack.provinces.get(code)!.url })),
+      auth: devAuth(TEST_KEYS),
+      redis: { url: TEST_REDIS_URL },
+      redisPrefix: `xietong:test:audit:${process.pid}:${Date.now()}:`,
+    };
+    const a = await startGateway(options);
+    await gql(a.url, 'query ReadBeijing { assets(filter: { province: "110000" }) { totalCount } }', undefined, { token: tokenFor({ role: 'PROVINCE_ADMIN', province: '320000', sub: 'stream-js' }), assertion: null });
+    await a.stop();
+    const b = await startGateway(options);
+    try {
+      const trail = await gql(b.url, '{ auditEvents(filter: { subject: "stream-js" }) { nodes { operationName provinces role } } }');
+      expect(trail.data!.auditEvents.nodes).toEqual([{ operationName: 'ReadBeijing', provinces: ['110000'], role: 'PROVINCE_ADMIN' }]);
+    } finally {
+      await b.stop();
+    }
+  });
+});
