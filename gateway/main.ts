@@ -1,4 +1,10 @@
-/** Production entry point: `node dist/gateway/main.js --supergraph FILE --port N [--config FILE]`. */
+/**
+ * Production entry point: `node dist/gateway/main.js --supergraph FILE --port N [--config FILE]`.
+ * XIETONG_WORKERS=N (or `auto`, one per CPU) runs N gateway processes on the port through
+ * node:cluster; they then share state through Redis, which is required for more than one.
+ */
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import { readGatewayConfig } from './config.js';
 import { startGateway } from './server.js';
 
@@ -9,7 +15,37 @@ try {
   console.error(`xietong gateway: ${(error as Error).message}`);
   process.exit(2);
 }
-const gateway = await startGateway(config);
-const shutdown = () => void gateway.stop().then(() => process.exit(0));
-process.on('SIGINT', shutdown);
-process.on('SIGTERM', shutdown);
+const requested = process.env.XIETONG_WORKERS ?? '1';
+const workers = requested === 'auto' ? availableParallelism() : Number(requested);
+if (!Number.isInteger(workers) || workers < 1) {
+  console.error(`xietong gateway: XIETONG_WORKERS must be a positive integer or "auto", got "${requested}"`);
+  process.exit(2);
+}
+if (workers > 1 && !config.redis) {
+  console.error('xietong gateway: more than one worker needs Redis (XIETONG_REDIS_URL) so the workers share registry, caches and invalidations');
+  process.exit(2);
+}
+
+if (workers > 1 && cluster.isPrimary) {
+  let stopping = false;
+  for (let i = 0; i < workers; i++) cluster.fork();
+  cluster.on('exit', (worker, code) => {
+    if (stopping) return;
+    console.error(`xietong gateway: worker ${worker.process.pid} exited (${code}); starting another`);
+    cluster.fork();
+  });
+  const shutdown = () => {
+    stopping = true;
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+    let left = Object.keys(cluster.workers ?? {}).length;
+    if (left === 0) process.exit(0);
+    cluster.on('exit', () => --left === 0 && process.exit(0));
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+} else {
+  const gateway = await startGateway(config);
+  const shutdown = () => void gateway.stop().then(() => process.exit(0));
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}

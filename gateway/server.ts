@@ -168,7 +168,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     maxBodyBytes: surfaceLimits(options.limits).maxBodyBytes,
     context: async ({ req, requestId }) => ({ requestId, provincesTouched: new Set<string>(), ...(await authenticate(req, verifier, options.auth.assertionPrivateKey)) }),
     routes: [
-      healthRoute(() => ({ service: 'gateway', provinces: registry.list().map((p) => p.code), redis: redis?.status ?? 'not configured' })),
+      healthRoute(() => ({ service: 'gateway', pid: process.pid, provinces: registry.list().map((p) => p.code), redis: redis?.status ?? 'not configured' })),
       ...(options.adminToken ? [adminRoute({ registry, store, token: options.adminToken, contractSdl: options.contractSdl ?? readSubgraphSdl('province'), logger, assertion: () => signAssertion(GATEWAY_PRINCIPAL, options.auth.assertionPrivateKey) })] : []),
       explorerRoute(),
     ],

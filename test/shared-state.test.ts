@@ -84,6 +84,23 @@ describe('two gateway processes share one Redis', () => {
   });
 });
 
+describe('cluster workers', () => {
+  it('XIETONG_WORKERS=2 serves from two processes on one port, sharing state through Redis', async () => {
+    const prefix = `xietong:test:workers:${process.pid}:${Date.now()}:`;
+    const gw = await spawnGateway(configFile(TEST_REDIS_URL, prefix, ['500000']), { XIETONG_WORKERS: '2' });
+    try {
+      expect((await register(gw.url, '510000')).status).toBe(200);
+      // Whichever worker answers, the registration reached it.
+      for (let i = 0; i < 10; i++) await within(1000, async () => (await provinceCount(gw.url)) === 2);
+      const pids = new Set<number>();
+      for (let i = 0; i < 20; i++) pids.add(((await (await fetch(gw.url.replace('/graphql', '/health'), { headers: { connection: 'close' } })).json()) as { pid: number }).pid);
+      expect(pids.size).toBe(2);
+    } finally {
+      await gw.stop();
+    }
+  });
+});
+
 describe('Redis going away', () => {
   it('queries still succeed while Redis is down; shared state works again when it returns', async () => {
     let redis = await startRedisServer();
