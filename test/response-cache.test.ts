@@ -136,3 +136,26 @@ describe('persisted operations', () => {
     expect((await ask(gateway.url, null, { query: region.body, variables: { region: 'CY', year: 2025 } })).body.data.region.name).toBe('川渝');
   });
 });
+
+describe('in-flight sharing of province requests', () => {
+  it('identical concurrent reads of one scope reach each province once; other scopes and mutations never share', async () => {
+    const gateway = await startGateway(gatewayOptions({}));
+    try {
+      const db = stack.databases.get('320000')!;
+      const query = '{ assets(filter: { province: "320000" }, first: 5) { totalCount edges { node { id } } } }';
+      const burst = async (tokens: string[]) => {
+        const before = db.statements();
+        const answers = await Promise.all(tokens.map((token) => ask(gateway.url, token, { query })));
+        return { statements: db.statements() - before, answers };
+      };
+      const one = await burst([admin]);
+      const same = await burst(Array.from({ length: 8 }, (_, i) => tokenFor({ ...NATIONAL_ADMIN, sub: `admin-${i}` })));
+      expect(same.answers.every((a) => JSON.stringify(a.body) === JSON.stringify(one.answers[0].body))).toBe(true);
+      expect(same.statements).toBeLessThan(8 * one.statements);
+      const mixed = await burst([admin, tokenFor({ role: 'AGENCY_OFFICER', agency: '320000:AG-0000001' })]);
+      expect(mixed.answers[1].body.data.assets.totalCount).toBeLessThan(mixed.answers[0].body.data.assets.totalCount);
+    } finally {
+      await gateway.stop();
+    }
+  });
+});

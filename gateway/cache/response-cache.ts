@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
 import type { FormattedExecutionResult } from 'graphql';
 import type { Principal } from '../../common/auth/principal.js';
+import { scopeKey } from '../../common/auth/scope-key.js';
 import type { Logger } from '../../common/logger.js';
 import type { RedisClient } from '../shared-state/redis.js';
 import type { GenerationStore } from './generations.js';
@@ -24,11 +25,6 @@ interface CacheContext {
   provincesTouched: Set<string>;
   /** Set by the cache: counters read before execution, and whether this answer came from the cache. */
   cache?: { key: string; before: Map<string, number>; hit: boolean };
-}
-
-/** What a response depends on besides the operation: the caller's role and binding, never the user. */
-export function scopeKey(p: Principal): string {
-  return [p.role, p.province ?? '', p.region ?? '', p.agency ?? ''].join('|');
 }
 
 /**

@@ -7,6 +7,9 @@ import { provinceOfId } from '../../common/ids.js';
 import { pageSize } from '../../common/pagination.js';
 import { analyseFetch, stripInternal, subDocument, type AnalysedFetch, type RootField } from './fetch-document.js';
 import { emptyValue, mergeObject, mergeValues } from './merge.js';
+import { InFlight } from './in-flight.js';
+import { createHash } from 'node:crypto';
+import { scopeKey } from '../../common/auth/scope-key.js';
 import { callProvince, type ProvinceAnswer } from './province-client.js';
 import type { ProvinceRegistry, Scope } from './registry.js';
 import type { ShardRules } from './rules.js';
@@ -33,6 +36,8 @@ interface CallInfo {
   assertion?: string;
   /** Provinces this request reached (the audit trail records them). */
   touched?: Set<string>;
+  /** Whether the fetch only reads (only reads may share an in-flight request). */
+  read: boolean;
 }
 
 
@@ -44,6 +49,8 @@ interface CallInfo {
  */
 export class ShardRouter implements GraphQLDataSource {
   private readonly analysed = new Map<string, AnalysedFetch>();
+  /** Identical concurrent reads of one province for one scope travel once. */
+  private readonly inFlight = new InFlight<ProvinceAnswer>();
 
   constructor(private readonly options: ShardRouterOptions) {}
 
@@ -58,6 +65,7 @@ export class ShardRouter implements GraphQLDataSource {
       principal: context.principal ?? ANONYMOUS,
       assertion: context.assertion?.(),
       touched: context.provincesTouched,
+      read: fetch.operation.operation === 'query',
     };
     const rootFields = fetch.rootFields;
     if (rootFields.length === 1 && rootFields[0].node.name.value === '_entities') {
@@ -156,10 +164,13 @@ export class ShardRouter implements GraphQLDataSource {
         const endpoint = this.options.registry.get(code);
         if (!endpoint) return [code, { data: null, errors: [{ message: `Province ${code} has left this gateway.`, extensions: { code: ErrorCode.PROVINCE_NOT_REGISTERED, province: code } }] }];
         call.touched?.add(code);
-        return [
-          code,
-          await callProvince(code, endpoint.url, { query, variables, operationName: call.operationName }, { timeoutMs: this.options.timeoutMs, requestId: call.requestId, assertion: call.assertion }),
-        ];
+        const send = () => callProvince(code, endpoint.url, { query, variables, operationName: call.operationName }, { timeoutMs: this.options.timeoutMs, requestId: call.requestId, assertion: call.assertion });
+        if (!call.read) return [code, await send()];
+        // The scope key keeps callers who may see different rows apart; mutations are never shared.
+        const key = createHash('sha256').update(JSON.stringify([code, endpoint.url, scopeKey(call.principal), query, variables])).digest('base64url');
+        const { result, joined } = this.inFlight.run(key, send);
+        // Merging edits answers in place: a caller that joined another's request works on its own copy.
+        return [code, joined ? structuredClone(await result) : await result];
       }),
     );
   }
