@@ -4,14 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import jwt from 'jsonwebtoken';
-import { ASSERTION_HEADER, signAssertion } from '../common/auth/assertion.js';
-import { SUPERGRAPH_PATH } from '../common/subgraphs.js';
+import { signAssertion } from '../common/auth/assertion.js';
 import { startGateway, type RunningGateway } from '../gateway/server.js';
-import { devAuth, type DemoStack } from '../scripts/demo-stack.js';
+import type { DemoStack } from '../scripts/demo-stack.js';
 import { DEV_TOKEN } from '../scripts/dev-keys.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
-import { readFileSync } from 'node:fs';
-import { gql, NATIONAL_ADMIN, post, startTestStack, TEST_KEYS, TEST_REDIS_URL, tokenFor } from './helpers.js';
+import { gatewayOptionsFor, gql, NATIONAL_ADMIN, post, startTestStack, TEST_KEYS, TEST_REDIS_URL, tokenFor } from './helpers.js';
 
 let stack: DemoStack;
 beforeAll(async () => {
@@ -126,15 +124,7 @@ describe('hostile documents are refused before any subgraph call', () => {
 describe('caches never carry one caller’s answer to another', () => {
   let gateway: RunningGateway;
   beforeAll(async () => {
-    gateway = await startGateway({
-      supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
-      port: 0,
-      subgraphUrls: { directory: stack.directory.url },
-      provinces: ['320000', '110000'].map((code) => ({ code, url: stack.provinces.get(code)!.url })),
-      auth: devAuth(TEST_KEYS),
-      redis: { url: TEST_REDIS_URL },
-      redisPrefix: `xietong:test:cache:${process.pid}:${Date.now()}:`,
-    });
+    gateway = await startGateway(await gatewayOptionsFor(stack, { redis: { url: TEST_REDIS_URL }, redisPrefix: `xietong:test:cache:${process.pid}:${Date.now()}:` }));
   });
   afterAll(() => gateway?.stop());
 
@@ -169,14 +159,7 @@ describe('caches never carry one caller’s answer to another', () => {
 describe('audit trail', () => {
   it('records a cross-province read and a change, queryable by NATIONAL_ADMIN only, and survives a gateway restart', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'xietong-audit-')), 'audit.sqlite');
-    const options = {
-      supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
-      port: 0,
-      subgraphUrls: { directory: stack.directory.url },
-      provinces: ['320000', '110000'].map((code) => ({ code, url: stack.provinces.get(code)!.url })),
-      auth: devAuth(TEST_KEYS),
-      auditFile: file,
-    };
+    const options = await gatewayOptionsFor(stack, { auditFile: file });
     let gateway = await startGateway(options);
     const jsAdmin = tokenFor({ role: 'PROVINCE_ADMIN', province: '320000', sub: 'admin-js' });
     await gql(gateway.url, 'query OwnOnly { assets(filter: { province: "320000" }) { totalCount } }', undefined, { token: jsAdmin, assertion: null });
@@ -214,16 +197,14 @@ describe('keys from a JWKS endpoint', () => {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
     });
     await new Promise<void>((r) => jwks.listen(0, '127.0.0.1', () => r()));
-    const gateway = await startGateway({
-      supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
-      port: 0,
-      subgraphUrls: { directory: stack.directory.url },
-      provinces: [{ code: '320000', url: stack.provinces.get('320000')!.url }],
-      auth: {
-        tokens: { issuer: DEV_TOKEN.issuer, audience: DEV_TOKEN.audience, algorithms: ['ES256'], jwksUrl: `http://127.0.0.1:${(jwks.address() as { port: number }).port}/.well-known/jwks.json` },
-        assertionPrivateKey: TEST_KEYS.assertionPrivateKey,
-      },
-    });
+    const gateway = await startGateway(
+      await gatewayOptionsFor(stack, {
+        auth: {
+          tokens: { issuer: DEV_TOKEN.issuer, audience: DEV_TOKEN.audience, algorithms: ['ES256'], jwksUrl: `http://127.0.0.1:${(jwks.address() as { port: number }).port}/.well-known/jwks.json` },
+          assertionPrivateKey: TEST_KEYS.assertionPrivateKey,
+        },
+      }),
+    );
     try {
       const token = tokenFor(NATIONAL_ADMIN, { keyid: 'jwks-1' });
       for (let i = 0; i < 3; i++) expect((await gql(gateway.url, '{ assets { totalCount } }', undefined, { token, assertion: null })).errors).toBeUndefined();
@@ -245,13 +226,7 @@ describe('the rest of the surface', () => {
   });
 
   it('an unreachable subgraph is named, with no URL or transport detail', async () => {
-    const gateway = await startGateway({
-      supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
-      port: 0,
-      subgraphUrls: { directory: 'http://127.0.0.1:9/graphql' },
-      provinces: [{ code: '320000', url: stack.provinces.get('320000')!.url }],
-      auth: devAuth(TEST_KEYS),
-    });
+    const gateway = await startGateway(await gatewayOptionsFor(stack, { subgraphUrls: { directory: 'http://127.0.0.1:9/graphql' } }));
     try {
       const r = await gql(gateway.url, '{ regions { code } }');
       expect(r.errors).toEqual([{ message: expect.stringContaining('directory service could not be reached'), extensions: { code: 'SUBGRAPH_UNAVAILABLE', subgraph: 'directory' } }]);
@@ -262,15 +237,7 @@ describe('the rest of the surface', () => {
   });
 
   it('the audit trail in a Redis stream is shared by replicas and outlives them', async () => {
-    const options = {
-      supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
-      port: 0,
-      subgraphUrls: { directory: stack.directory.url },
-      provinces: ['320000', '110000'].map((code) => ({ code, url: stack.provinces.get(code)!.url })),
-      auth: devAuth(TEST_KEYS),
-      redis: { url: TEST_REDIS_URL },
-      redisPrefix: `xietong:test:audit:${process.pid}:${Date.now()}:`,
-    };
+    const options = await gatewayOptionsFor(stack, { redis: { url: TEST_REDIS_URL }, redisPrefix: `xietong:test:audit:${process.pid}:${Date.now()}:` });
     const a = await startGateway(options);
     await gql(a.url, 'query ReadBeijing { assets(filter: { province: "110000" }) { totalCount } }', undefined, { token: tokenFor({ role: 'PROVINCE_ADMIN', province: '320000', sub: 'stream-js' }), assertion: null });
     await a.stop();

@@ -292,3 +292,21 @@ export async function startRedisCluster(): Promise<{ nodes: { host: string; port
   }
   return { nodes: ports.map((port) => ({ host: '127.0.0.1', port })), stop };
 }
+
+/**
+ * Options of a gateway in front of a test stack: its directory, the named provinces (all by
+ * default), this run's keys; `extra` adds or overrides anything (Redis, caches, audit file…).
+ */
+export async function gatewayOptionsFor(stack: DemoStack, extra: Partial<import('../gateway/server.js').GatewayOptions> = {}, provinces = [...stack.provinces.keys()]) {
+  const { readFileSync } = await import('node:fs');
+  const { SUPERGRAPH_PATH } = await import('../common/subgraphs.js');
+  const { devAuth } = await import('../scripts/demo-stack.js');
+  return {
+    supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
+    port: 0,
+    subgraphUrls: { directory: stack.directory.url },
+    provinces: provinces.map((code) => ({ code, url: stack.provinces.get(code)!.url })),
+    auth: devAuth(TEST_KEYS),
+    ...extra,
+  };
+}

@@ -12,9 +12,7 @@ import { startProvince, type ProvinceService } from '../subgraphs/province/serve
 import { openProvinceDatabase } from '../subgraphs/province/db/database.js';
 import { generateProvince, TEST_SCALE } from '../subgraphs/province/seed/generator.js';
 import { seedProvince } from '../subgraphs/province/seed/seed.js';
-import { readFileSync } from 'node:fs';
-import { authConfigFiles, gql, startTestStack, TEST_KEYS } from './helpers.js';
-import { devAuth } from '../scripts/demo-stack.js';
+import { authConfigFiles, gatewayOptionsFor, gql, startTestStack, TEST_KEYS } from './helpers.js';
 
 const TOKEN = 'test-admin-token-0123456789abcdef';
 let stack: DemoStack;
@@ -23,14 +21,7 @@ let sichuan: ProvinceService;
 
 beforeAll(async () => {
   stack = await startTestStack(TEST_SCALE, ['500000']);
-  gateway = await startGateway({
-    supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
-    port: 0,
-    subgraphUrls: { directory: stack.directory.url },
-    provinces: [{ code: '500000', url: stack.provinces.get('500000')!.url }],
-    adminToken: TOKEN,
-    auth: devAuth(TEST_KEYS),
-  });
+  gateway = await startGateway(await gatewayOptionsFor(stack, { adminToken: TOKEN }, ['500000']));
   const pdb = await openProvinceDatabase('sqlite::memory:');
   await seedProvince(pdb, generateProvince('510000', TEST_SCALE));
   sichuan = await startProvince({ provinces: ['510000'], database: 'sqlite::memory:', assertionPublicKey: TEST_KEYS.assertionPublicKey }, pdb);

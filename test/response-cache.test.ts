@@ -1,13 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { REPO_ROOT, SUPERGRAPH_PATH } from '../common/subgraphs.js';
+import { REPO_ROOT } from '../common/subgraphs.js';
 import { readManifest } from '../gateway/persisted/manifest.js';
 import { startGateway, type GatewayOptions, type RunningGateway } from '../gateway/server.js';
-import { devAuth, type DemoStack } from '../scripts/demo-stack.js';
+import type { DemoStack } from '../scripts/demo-stack.js';
 import { Repository } from '../subgraphs/province/repository.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
-import { NATIONAL_ADMIN, post, startTestStack, TEST_KEYS, TEST_REDIS_URL, tokenFor } from './helpers.js';
+import { gatewayOptionsFor, NATIONAL_ADMIN, post, startTestStack, TEST_REDIS_URL, tokenFor } from './helpers.js';
 
 let stack: DemoStack;
 const manifest = readManifest(join(REPO_ROOT, 'deploy', 'persisted-operations.json'));
@@ -16,14 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-const gatewayOptions = (extra: Partial<GatewayOptions>): GatewayOptions => ({
-  supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
-  port: 0,
-  subgraphUrls: { directory: stack.directory.url },
-  provinces: [...stack.provinces].map(([code, s]) => ({ code, url: s.url })),
-  auth: devAuth(TEST_KEYS),
-  ...extra,
-});
+const gatewayOptions = (extra: Partial<GatewayOptions>) => gatewayOptionsFor(stack, extra);
 
 async function ask(url: string, token: string | null, body: Record<string, unknown>) {
   const res = await post(url, body, { token, assertion: null });
@@ -40,7 +32,7 @@ const admin = tokenFor(NATIONAL_ADMIN);
 describe('response cache (in-process)', () => {
   let gateway: RunningGateway;
   beforeAll(async () => {
-    gateway = await startGateway(gatewayOptions({ responseCache: { ttlSeconds: 1, maxEntries: 100 } }));
+    gateway = await startGateway(await gatewayOptions({ responseCache: { ttlSeconds: 1, maxEntries: 100 } }));
   });
   afterAll(() => gateway?.stop());
 
@@ -91,7 +83,7 @@ describe('response cache (in-process)', () => {
 
 describe('response cache shared through Redis', () => {
   it('a write through one replica invalidates the other’s cached answers', async () => {
-    const options = gatewayOptions({ redis: { url: TEST_REDIS_URL }, redisPrefix: `xietong:test:rc:${process.pid}:${Date.now()}:`, responseCache: { ttlSeconds: 30, maxEntries: 100 } });
+    const options = await gatewayOptions({ redis: { url: TEST_REDIS_URL }, redisPrefix: `xietong:test:rc:${process.pid}:${Date.now()}:`, responseCache: { ttlSeconds: 30, maxEntries: 100 } });
     const a = await startGateway(options);
     const b = await startGateway(options);
     try {
@@ -113,7 +105,7 @@ describe('persisted operations', () => {
   const region = manifest.operations.find((o) => o.name === 'DashboardRegionEnergy')!;
   let gateway: RunningGateway;
   beforeAll(async () => {
-    gateway = await startGateway(gatewayOptions({ persistedOperations: { manifest, safelist: true } }));
+    gateway = await startGateway(await gatewayOptions({ persistedOperations: { manifest, safelist: true } }));
   });
   afterAll(() => gateway?.stop());
 
@@ -139,7 +131,7 @@ describe('persisted operations', () => {
 
 describe('in-flight sharing of province requests', () => {
   it('identical concurrent reads of one scope reach each province once; other scopes and mutations never share', async () => {
-    const gateway = await startGateway(gatewayOptions({}));
+    const gateway = await startGateway(await gatewayOptions({}));
     try {
       const db = stack.databases.get('320000')!;
       const query = '{ assets(filter: { province: "320000" }, first: 5) { totalCount edges { node { id } } } }';

@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DemoStack } from '../scripts/demo-stack.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
-import { authConfigFiles, gql, post, spawnGateway, startRedisServer, startTestStack, TEST_KEYS, TEST_REDIS_URL } from './helpers.js';
-import { devAuth } from '../scripts/demo-stack.js';
+import { authConfigFiles, gatewayOptionsFor, gql, post, spawnGateway, startRedisServer, startTestStack, TEST_REDIS_URL } from './helpers.js';
 
 const TOKEN = 'test-admin-token-0123456789abcdef';
 let stack: DemoStack;
@@ -132,18 +131,8 @@ describe('Redis Cluster', () => {
   it('two gateways share the registry and APQ through a three-node cluster', async () => {
     const { startRedisCluster } = await import('./helpers.js');
     const { startGateway } = await import('../gateway/server.js');
-    const { readFileSync } = await import('node:fs');
-    const { SUPERGRAPH_PATH } = await import('../common/subgraphs.js');
     const cluster = await startRedisCluster();
-    const options = {
-      supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
-      port: 0,
-      subgraphUrls: { directory: stack.directory.url },
-      provinces: [{ code: '500000', url: stack.provinces.get('500000')!.url }],
-      redis: { cluster: cluster.nodes },
-      adminToken: TOKEN,
-      auth: devAuth(TEST_KEYS),
-    };
+    const options = await gatewayOptionsFor(stack, { redis: { cluster: cluster.nodes }, adminToken: TOKEN }, ['500000']);
     const a = await startGateway(options);
     const b = await startGateway(options);
     try {
