@@ -1,3 +1,4 @@
+import { Cluster } from 'ioredis';
 import type { RedisClient } from '../shared-state/redis.js';
 
 /**
@@ -33,8 +34,9 @@ export class RedisGenerations implements GenerationStore {
 
   async get(provinces: readonly string[]): Promise<number[]> {
     if (provinces.length === 0) return [];
-    // One key per call in a Cluster (keys of several slots cannot share an MGET).
-    const values = await Promise.all(provinces.map((p) => this.client.get(`${this.prefix}${p}`)));
+    const keys = provinces.map((p) => `${this.prefix}${p}`);
+    // One MGET on a single node; one GET per key in a Cluster (keys of several slots cannot share an MGET).
+    const values = this.client instanceof Cluster ? await Promise.all(keys.map((k) => this.client.get(k))) : await this.client.mget(keys);
     return values.map((v) => Number(v ?? 0));
   }
 
