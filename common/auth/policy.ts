@@ -1,4 +1,4 @@
-import { findRegion, regionOfProvince } from '../standards.js';
+import { findRegion } from '../standards.js';
 import { provinceOfId } from '../ids.js';
 import type { Principal, Role } from './principal.js';
 
@@ -48,14 +48,6 @@ export function rowScope(principal: Principal, province: string): RowScope {
   }
 }
 
-/** Whether a principal may read any rows of a table in a province (the router skips provinces where not). */
-export function mayReadRows(principal: Principal, province: string, table: string): boolean {
-  const scope = rowScope(principal, province);
-  if (scope.kind === 'none') return false;
-  if (scope.kind === 'pool') return table === 'assets';
-  return true;
-}
-
 /** Whether a principal may change records of a province (and, for an agency officer, of which agency). */
 export function mayWrite(principal: Principal, province: string, agency?: string): boolean {
   if (!mayAccess(principal, 'write')) return false;
@@ -63,9 +55,4 @@ export function mayWrite(principal: Principal, province: string, agency?: string
   if (principal.role === 'PROVINCE_ADMIN') return principal.province === province;
   if (principal.role === 'AGENCY_OFFICER') return agency !== undefined && principal.agency === agency;
   return false;
-}
-
-/** The region a principal's province belongs to, when it has one. */
-export function regionOf(principal: Principal): string | undefined {
-  return principal.region ?? (principal.province ? regionOfProvince(principal.province)?.code : undefined);
 }

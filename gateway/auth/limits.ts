@@ -1,5 +1,4 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { MAX_PAGE_SIZE } from '../../common/pagination.js';
 
 /** Limits of the query surface. */
 export interface SurfaceLimits {
@@ -23,7 +22,7 @@ export function surfaceLimits(overrides: Partial<SurfaceLimits> = {}): SurfaceLi
  * The graphql-armor protections (depth, aliases, directives, tokens, cost) as Apollo plugins and
  * validation rules: hostile documents are refused while parsing or validating, before any
  * plan or subgraph call. Field suggestions are handled per role elsewhere; `first` is bounded
- * by the contract (at most MAX_PAGE_SIZE).
+ * by the contract (common/pagination.ts).
  */
 export function surfaceArmor(overrides?: Partial<SurfaceLimits>) {
   const limits = surfaceLimits(overrides);
@@ -37,4 +36,3 @@ export function surfaceArmor(overrides?: Partial<SurfaceLimits>) {
     blockFieldSuggestion: { enabled: false },
   }).protect();
 }
-export { MAX_PAGE_SIZE };
