@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloGateway } from '@apollo/gateway';
@@ -33,6 +34,7 @@ import { ProvinceRegistry, type ProvinceEndpoint } from './shard/registry.js';
 import { LocalRegistryStore, RedisRegistryStore, type RegistryStore } from './shard/registry-store.js';
 import { connectRedis, whenReady, type RedisConfig } from './shared-state/redis.js';
 import { redisCache } from './shared-state/redis-cache.js';
+import { provinceAgent } from './shard/province-client.js';
 import { ShardRouter } from './shard/router.js';
 import { readShardRules, type ShardRules } from './shard/rules.js';
 
@@ -101,6 +103,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const audit: AuditStore =
     options.auditFile || !redis ? await SqliteAuditStore.open(options.auditFile ?? ':memory:') : new RedisAuditStore(redis, `${prefix}audit`);
   const sharded = new Set(options.shardedSubgraphs ?? ['province']);
+  const agent = provinceAgent();
+  // Parsed once: importing a PEM key costs more than signing with it.
+  const assertionKey = createPrivateKey(options.auth.assertionPrivateKey);
   let rules: ShardRules = readShardRules(options.supergraphSdl);
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
@@ -108,7 +113,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     buildService: ({ name, url }) => {
       if (url?.startsWith(LOCAL_URL_PREFIX) && name === 'audit') return auditDataSource(audit);
       if (sharded.has(name) || url?.startsWith(SHARD_URL_PREFIX)) {
-        return new ShardRouter({ registry, rules: () => rules, timeoutMs: options.provinceTimeoutMs ?? 5000 });
+        return new ShardRouter({ registry, rules: () => rules, timeoutMs: options.provinceTimeoutMs ?? 5000, agent });
       }
       return new SubgraphSource(name, options.subgraphUrls?.[name] ?? url!, logger);
     },
@@ -166,10 +171,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     port: options.port,
     host: options.host,
     maxBodyBytes: surfaceLimits(options.limits).maxBodyBytes,
-    context: async ({ req, requestId }) => ({ requestId, provincesTouched: new Set<string>(), ...(await authenticate(req, verifier, options.auth.assertionPrivateKey)) }),
+    context: async ({ req, requestId }) => ({ requestId, provincesTouched: new Set<string>(), ...(await authenticate(req, verifier, assertionKey)) }),
     routes: [
       healthRoute(() => ({ service: 'gateway', pid: process.pid, provinces: registry.list().map((p) => p.code), redis: redis?.status ?? 'not configured' })),
-      ...(options.adminToken ? [adminRoute({ registry, store, token: options.adminToken, contractSdl: options.contractSdl ?? readSubgraphSdl('province'), logger, assertion: () => signAssertion(GATEWAY_PRINCIPAL, options.auth.assertionPrivateKey) })] : []),
+      ...(options.adminToken ? [adminRoute({ registry, store, token: options.adminToken, contractSdl: options.contractSdl ?? readSubgraphSdl('province'), logger, assertion: () => signAssertion(GATEWAY_PRINCIPAL, assertionKey) })] : []),
       explorerRoute(),
     ],
   });
@@ -182,6 +187,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       await running.stop();
       await store.close();
       await audit.close();
+      await agent.close();
       redis?.disconnect();
     },
   };

@@ -67,6 +67,18 @@ describe('response cache (in-process)', () => {
     expect(after.body.data.assets.totalCount).toBe(before.body.data.assets.totalCount + 1);
   });
 
+  it('concurrent misses of one key execute once, and a burst after a write sees the write', async () => {
+    const BURST = 'query Burst { assets(filter: { offeredToPool: true }) { totalCount } }';
+    const first = await Promise.all(Array.from({ length: 6 }, () => ask(gateway.url, admin, { query: BURST })));
+    expect(first.map((r) => r.cache).sort()).toEqual(['hit', 'hit', 'hit', 'hit', 'hit', 'miss']);
+    for (const r of first) expect(r.body).toEqual(first[0].body);
+    const idle = (await ask(gateway.url, admin, { query: '{ assets(filter: { province: "310000", status: IDLE, offeredToPool: false }, first: 1) { edges { node { id } } } }' })).body.data.assets.edges[0].node.id;
+    await ask(gateway.url, admin, { query: `mutation { offerAssetToPool(input: { assetId: "${idle}" }) { asset { offeredToPool } } }` });
+    const after = await Promise.all(Array.from({ length: 6 }, () => ask(gateway.url, admin, { query: BURST })));
+    for (const r of after) expect(r.body.data.assets.totalCount).toBe(first[0].body.data.assets.totalCount + 1);
+    expect(after.filter((r) => r.cache === 'miss')).toHaveLength(1);
+  });
+
   it('a write made directly to a province database shows within the TTL', async () => {
     const first = await ask(gateway.url, admin, { query: POOL });
     const repo = new Repository(stack.databases.get('110000')!);

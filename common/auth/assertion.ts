@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { isRole, type Principal } from './principal.js';
 
@@ -11,13 +12,13 @@ const ISSUER = 'xietong-gateway';
 const AUDIENCE = 'xietong-subgraph';
 
 /** Signs an assertion for a principal, valid for `ttlSeconds`. */
-export function signAssertion(principal: Principal, privateKey: string, ttlSeconds = 60): string {
+export function signAssertion(principal: Principal, privateKey: string | KeyObject, ttlSeconds = 60): string {
   const { sub, ...claims } = principal;
   return jwt.sign({ ...claims }, privateKey, { algorithm: 'ES256', issuer: ISSUER, audience: AUDIENCE, expiresIn: ttlSeconds, ...(sub ? { subject: sub } : {}) });
 }
 
 /** Verifies an assertion; throws with a reason when it is missing, forged, tampered or expired. */
-export function verifyAssertion(token: string | undefined, publicKey: string): Principal {
+export function verifyAssertion(token: string | undefined, publicKey: string | KeyObject): Principal {
   if (!token) throw new Error('missing gateway assertion');
   const payload = jwt.verify(token, publicKey, { algorithms: ['ES256'], issuer: ISSUER, audience: AUDIENCE, clockTolerance: 5 }) as jwt.JwtPayload;
   if (!isRole(payload.role) || typeof payload.exp !== 'number') throw new Error('assertion without role or expiry');

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { GraphQLError } from 'graphql';
 import { headerValue } from '../http.js';
@@ -10,7 +11,7 @@ import type { Principal } from './principal.js';
  * The caller of a subgraph request, from the gateway's assertion. Without a valid assertion
  * the request is refused with HTTP 401 before anything runs.
  */
-export function principalFromRequest(req: IncomingMessage, gatewayPublicKey: string): Principal {
+export function principalFromRequest(req: IncomingMessage, gatewayPublicKey: KeyObject): Principal {
   try {
     return verifyAssertion(headerValue(req, ASSERTION_HEADER), gatewayPublicKey);
   } catch (error) {

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { GraphQLError } from 'graphql';
 import { signAssertion } from '../../common/auth/assertion.js';
@@ -15,7 +16,7 @@ export interface AuthContext {
  * Authenticates one request: no Authorization header is anonymous; a header with a token that
  * cannot be accepted is refused with HTTP 401 and the reason, before anything runs.
  */
-export async function authenticate(req: IncomingMessage, verifier: TokenVerifier, assertionPrivateKey: string): Promise<AuthContext> {
+export async function authenticate(req: IncomingMessage, verifier: TokenVerifier, assertionPrivateKey: KeyObject): Promise<AuthContext> {
   let principal: Principal;
   try {
     principal = await verifier.verify(headerValue(req, 'authorization'));

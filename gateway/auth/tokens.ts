@@ -1,3 +1,4 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import jwksClient, { type JwksClient } from 'jwks-rsa';
 import { ANONYMOUS, isRole, type Principal } from '../../common/auth/principal.js';
@@ -26,6 +27,8 @@ export class InvalidToken extends Error {}
  */
 export class TokenVerifier {
   private readonly jwks?: JwksClient;
+  /** PEM keys imported once: importing costs more than a verification. */
+  private readonly imported = new Map<string, KeyObject>();
 
   constructor(private readonly config: TokenConfig) {
     if (!config.publicKeys && !config.jwksUrl) throw new Error('token verification needs public keys or a JWKS URL');
@@ -60,7 +63,14 @@ export class TokenVerifier {
     return principalOf(payload);
   }
 
-  private async key(header: jwt.JwtHeader): Promise<string> {
+  private async key(header: jwt.JwtHeader): Promise<KeyObject> {
+    const pem = await this.pem(header);
+    let key = this.imported.get(pem);
+    if (!key) this.imported.set(pem, (key = createPublicKey(pem)));
+    return key;
+  }
+
+  private async pem(header: jwt.JwtHeader): Promise<string> {
     if (this.jwks) {
       if (!header.kid) throw new InvalidToken('token has no key id (kid)');
       try {

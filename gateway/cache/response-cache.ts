@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
 import type { FormattedExecutionResult } from 'graphql';
 import type { Principal } from '../../common/auth/principal.js';
@@ -24,7 +25,15 @@ interface CacheContext {
   principal: Principal;
   provincesTouched: Set<string>;
   /** Set by the cache: counters read before execution, and whether this answer came from the cache. */
-  cache?: { key: string; before: Map<string, number>; hit: boolean };
+  cache?: { key: string; before: Map<string, number>; hit: boolean; settle?: (result: FormattedExecutionResult | undefined) => void };
+}
+
+/** A miss being executed: the counters it read first, and its answer when it has one (undefined if not cacheable). */
+const FOLLOWER_WAIT_MS = 30_000;
+
+interface Execution {
+  before: Map<string, number>;
+  result: Promise<FormattedExecutionResult | undefined>;
 }
 
 /**
@@ -34,9 +43,15 @@ interface CacheContext {
  * unchanged (writes through Xietong raise them) and its TTL, the bound on how long a write made
  * directly to a province database can stay unseen, has not passed. Answers with errors are
  * never stored; mutations raise the counters of the provinces they touched before they answer.
+ *
+ * Concurrent misses of one key wait for the first one's answer instead of executing again (a
+ * dashboard's pollers all miss at once when a write invalidates their entry), but only when
+ * the counters they read equal the first one's: a request that starts after a write never
+ * receives an answer read before it.
  */
 export function responseCachePlugin<C extends CacheContext>(options: ResponseCacheOptions & { generations: GenerationStore; shared?: RedisClient; prefix: string; allProvinces: () => string[]; logger: Logger }): ApolloServerPlugin<C> {
   const lru = new Map<string, Entry>();
+  const executing = new Map<string, Execution>();
   const remember = (key: string, entry: Entry) => {
     lru.delete(key);
     lru.set(key, entry);
@@ -70,7 +85,19 @@ export function responseCachePlugin<C extends CacheContext>(options: ResponseCac
             // A miss: read the counters before executing, so a write racing this read makes the stored entry stale.
             const provinces = options.allProvinces();
             const generations = await options.generations.get(provinces);
-            rc.contextValue.cache = { key, before: new Map(provinces.map((p, i) => [p, generations[i]])), hit: false };
+            const before = new Map(provinces.map((p, i) => [p, generations[i]]));
+            const leader = executing.get(key);
+            if (leader && sameCounters(leader.before, before)) {
+              // A leader that never answers (it cannot, short of a bug) must not hold its followers.
+              const shared = await Promise.race([leader.result, sleep(FOLLOWER_WAIT_MS, undefined, { ref: false })]);
+              if (shared) {
+                rc.contextValue.cache = { key, before, hit: true };
+                return { http: rc.response.http, body: { kind: 'single', singleResult: shared } };
+              }
+            }
+            let settle!: (result: FormattedExecutionResult | undefined) => void;
+            if (!executing.has(key)) executing.set(key, { before, result: new Promise((resolve) => (settle = resolve)) });
+            rc.contextValue.cache = { key, before, hit: false, settle: settle && ((result) => (executing.delete(key), settle(result))) };
           } catch (error) {
             options.logger.debug({ err: (error as Error).message }, 'response cache unavailable; executing');
           }
@@ -84,11 +111,12 @@ export function responseCachePlugin<C extends CacheContext>(options: ResponseCac
             return;
           }
           const cache = contextValue.cache;
-          if (!cache || cache.hit || response.body.kind !== 'single') return;
-          const result = response.body.singleResult;
-          if (result.errors?.length || !result.data) return;
+          if (!cache || cache.hit) return;
+          const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
           const provinces = [...contextValue.provincesTouched].sort();
-          if (provinces.some((p) => !cache.before.has(p))) return;
+          const cacheable = result && !result.errors?.length && result.data && provinces.every((p) => cache.before.has(p));
+          cache.settle?.(cacheable ? result : undefined);
+          if (!cacheable) return;
           const entry: Entry = { result, provinces, generations: provinces.map((p) => cache.before.get(p)!), expiresAt: Date.now() + options.ttlSeconds * 1000 };
           remember(cache.key, entry);
           await options.shared?.set(`${options.prefix}${cache.key}`, JSON.stringify(entry), 'EX', options.ttlSeconds).catch(() => undefined);
@@ -96,4 +124,10 @@ export function responseCachePlugin<C extends CacheContext>(options: ResponseCac
       };
     },
   };
+}
+
+function sameCounters(a: Map<string, number>, b: Map<string, number>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [p, g] of a) if (b.get(p) !== g) return false;
+  return true;
 }

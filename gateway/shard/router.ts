@@ -10,6 +10,7 @@ import { emptyValue, mergeObject, mergeValues } from './merge.js';
 import { InFlight } from './in-flight.js';
 import { createHash } from 'node:crypto';
 import { scopeKey } from '../../common/auth/scope-key.js';
+import type { Agent } from 'undici';
 import { callProvince, type ProvinceAnswer } from './province-client.js';
 import type { ProvinceRegistry, Scope } from './registry.js';
 import type { ShardRules } from './rules.js';
@@ -24,6 +25,8 @@ export interface ShardRouterOptions {
   rules: () => ShardRules;
   /** Time limit of one province request. */
   timeoutMs: number;
+  /** The keep-alive connection pools to the provinces (owned by the gateway). */
+  agent: Agent;
 }
 
 type Variables = Record<string, unknown>;
@@ -164,7 +167,7 @@ export class ShardRouter implements GraphQLDataSource {
         const endpoint = this.options.registry.get(code);
         if (!endpoint) return [code, { data: null, errors: [{ message: `Province ${code} has left this gateway.`, extensions: { code: ErrorCode.PROVINCE_NOT_REGISTERED, province: code } }] }];
         call.touched?.add(code);
-        const send = () => callProvince(code, endpoint.url, { query, variables, operationName: call.operationName }, { timeoutMs: this.options.timeoutMs, requestId: call.requestId, assertion: call.assertion });
+        const send = () => callProvince(code, endpoint.url, { query, variables, operationName: call.operationName }, { agent: this.options.agent, timeoutMs: this.options.timeoutMs, requestId: call.requestId, assertion: call.assertion });
         if (!call.read) return [code, await send()];
         // The scope key keeps callers who may see different rows apart; mutations are never shared.
         const key = createHash('sha256').update(JSON.stringify([code, endpoint.url, scopeKey(call.principal), query, variables])).digest('base64url');
