@@ -1,0 +1,112 @@
+/**
+ * One gateway under test as a child process: pinned to its own CPU with `taskset`, compiled,
+ * NODE_ENV=production, with the probe preloaded. Ours and the peers are started the same way.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { REPO_ROOT } from '../../common/subgraphs.js';
+
+/** The CPU the gateway under test gets; the harness and the subgraphs use the other one. */
+export const GATEWAY_CPU = '1';
+
+/** Figures of one measurement window, read from the probe and /proc. */
+export interface ProcessWindow {
+  cpuSeconds: number;
+  eventLoopDelayP99Ms: number;
+  peakRssMb: number;
+}
+
+/** A running gateway under test. */
+export interface GatewayProcess {
+  name: string;
+  url: string;
+  pid: number;
+  /** Spawn to first "listening" line, in ms. */
+  readyMs: number;
+  /** Starts a measurement window (CPU, event-loop delay and peak RSS counted from now). */
+  beginWindow(): Promise<void>;
+  endWindow(): Promise<ProcessWindow>;
+  stop(): Promise<void>;
+}
+
+async function signalProbe(child: ChildProcess, probeDir: string) {
+  const file = join(probeDir, `${child.pid}.json`);
+  rmSync(file, { force: true });
+  child.kill('SIGUSR2');
+  for (let i = 0; i < 500 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 10));
+  return JSON.parse(readFileSync(file, 'utf8')) as { cpuSeconds: number; eventLoopDelayP99Ms: number };
+}
+
+/** How to tell the gateway is ready: a stdout JSON line carrying its URL, or a known URL and a health route to poll. */
+export type Readiness = { kind: 'stdout' } | { kind: 'health'; url: string; healthUrl: string };
+
+async function pollHealth(healthUrl: string, exited: Promise<never>): Promise<void> {
+  for (;;) {
+    const ok = await Promise.race([fetch(healthUrl).then((r) => r.ok, () => false), exited]);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** A free TCP port on 127.0.0.1 (for a gateway that logs nothing at start-up). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** Spawns `node ENTRY ...args` on the gateway CPU and waits until it is ready. */
+export async function spawnGateway(name: string, entry: string, args: string[], probeDir: string, env: Record<string, string> = {}, readiness: Readiness = { kind: 'stdout' }): Promise<GatewayProcess> {
+  const started = process.hrtime.bigint();
+  // BENCH_CPU_PROF=DIR writes a V8 CPU profile of every gateway into DIR when it stops.
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn('taskset', ['-c', GATEWAY_CPU, process.execPath, ...profile, '--import', join(REPO_ROOT, 'dist/scripts/bench/probe.js'), join(REPO_ROOT, entry), ...args], {
+    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', BENCH_PROBE_DIR: probeDir, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before it was ready`))));
+  exited.catch(() => undefined);
+  const lines = createInterface({ input: child.stdout! });
+  const url =
+    readiness.kind === 'health'
+      ? await pollHealth(readiness.healthUrl, exited).then(() => readiness.url)
+      : await Promise.race([
+          exited,
+          new Promise<string>((resolve) =>
+            lines.on('line', (line) => {
+              const parsed = line.startsWith('{') ? (JSON.parse(line) as { url?: string }) : {};
+              if (parsed.url) resolve(parsed.url);
+            }),
+          ),
+        ]);
+  const readyMs = Number(process.hrtime.bigint() - started) / 1e6;
+  return {
+    name,
+    url,
+    pid: child.pid!,
+    readyMs,
+    async beginWindow() {
+      // Writing 5 to clear_refs resets the peak RSS (VmHWM) to the current RSS.
+      writeFileSync(`/proc/${child.pid}/clear_refs`, '5');
+      await signalProbe(child, probeDir);
+    },
+    async endWindow() {
+      const probe = await signalProbe(child, probeDir);
+      const hwm = readFileSync(`/proc/${child.pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/);
+      return { ...probe, peakRssMb: hwm ? Number(hwm[1]) / 1024 : NaN };
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

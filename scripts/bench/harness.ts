@@ -1,0 +1,136 @@
+/**
+ * What every workload of `npm run bench` shares: the keys and tokens, the backends process with
+ * its replay server, the gateways under test (ours and the peers) and one measured run.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import jwt from 'jsonwebtoken';
+import type { Principal } from '../../common/auth/principal.js';
+import { REPO_ROOT } from '../../common/subgraphs.js';
+import { DEV_TOKEN, generateDevKeys } from '../dev-keys.js';
+import { freePort, spawnGateway, type GatewayProcess, type ProcessWindow } from './gateway-process.js';
+import { runLoad, type LoadResult, type Variant } from './load.js';
+import type { ReplayStats } from './replay.js';
+
+/** Scratch space for one bench run: keys, configs, supergraphs and probe files. */
+export const WORK_DIR = mkdtempSync(join(tmpdir(), 'xietong-bench-'));
+const keys = generateDevKeys();
+writeFileSync(join(WORK_DIR, 'token-public.pem'), keys.tokenPublicKey);
+writeFileSync(join(WORK_DIR, 'assertion-private.pem'), keys.assertionPrivateKey);
+writeFileSync(join(WORK_DIR, 'assertion-public.pem'), keys.assertionPublicKey);
+
+/** A user token for a principal, valid for the length of the bench. */
+export function tokenFor(principal: Partial<Principal> & Pick<Principal, 'role'>, subject: string): string {
+  const { sub: _ignored, ...claims } = principal;
+  return jwt.sign(claims, keys.tokenPrivateKey, { algorithm: 'ES256', keyid: DEV_TOKEN.kid, issuer: DEV_TOKEN.issuer, audience: DEV_TOKEN.audience, subject, expiresIn: '2h' });
+}
+
+/** The backends process (CPU 0) and its replay server's control routes. */
+export interface Backends {
+  replayUrl: string;
+  stats(): Promise<ReplayStats>;
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts the subgraphs and the replay server in their own process on CPU 0. */
+export async function startBackends(): Promise<Backends> {
+  const child: ChildProcess = spawn('taskset', ['-c', '0', process.execPath, join(REPO_ROOT, 'dist/scripts/bench/backends.js'), WORK_DIR], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const replayUrl = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`backends exited with ${code}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (line.startsWith('{"replayUrl"')) resolve((JSON.parse(line) as { replayUrl: string }).replayUrl);
+    });
+  });
+  return {
+    replayUrl,
+    stats: async () => (await (await fetch(`${replayUrl}/__stats`)).json()) as ReplayStats,
+    reset: async () => void (await fetch(`${replayUrl}/__reset`, { method: 'POST' })),
+    async stop() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Options of a Xietong gateway under test (the production entry point, gateway/main.ts). */
+export interface XietongOptions {
+  supergraphFile: string;
+  provinces?: Array<{ code: string; url: string }>;
+  responseCache?: boolean;
+  redisUrl?: string;
+}
+
+let configs = 0;
+
+/** Starts Xietong's production gateway on the gateway CPU. */
+export async function startXietong(name: string, options: XietongOptions): Promise<GatewayProcess> {
+  const config = join(WORK_DIR, `gateway-${++configs}.json`);
+  writeFileSync(
+    config,
+    JSON.stringify({
+      provinces: options.provinces ?? [],
+      auth: { issuer: DEV_TOKEN.issuer, audience: DEV_TOKEN.audience, algorithms: ['ES256'], publicKeyFiles: { [DEV_TOKEN.kid]: join(WORK_DIR, 'token-public.pem') }, assertionPrivateKeyFile: join(WORK_DIR, 'assertion-private.pem') },
+      ...(options.responseCache ? { responseCache: { ttlSeconds: 60, maxEntries: 5000 } } : {}),
+      ...(options.redisUrl ? { redis: { url: options.redisUrl }, redisPrefix: `xietong-bench:${process.pid}:${configs}:` } : {}),
+    }),
+  );
+  // Logging at warn, like the peers, so it prints no URL: it gets a free port and is polled.
+  const port = await freePort();
+  return spawnGateway(name, 'dist/gateway/main.js', ['--supergraph', options.supergraphFile, '--port', String(port), '--host', '127.0.0.1', '--config', config], WORK_DIR, { XIETONG_WORKERS: '1' }, {
+    kind: 'health',
+    url: `http://127.0.0.1:${port}/`,
+    healthUrl: `http://127.0.0.1:${port}/health`,
+  });
+}
+
+/** The peer gateways, each as its own process on the gateway CPU. */
+export const PEERS = {
+  'apollo-gateway': (supergraphFile: string) => spawnGateway('apollo-gateway', 'dist/scripts/bench/peers/apollo.js', [supergraphFile], WORK_DIR),
+  'hive-gateway': (supergraphFile: string) => spawnGateway('hive-gateway', 'dist/scripts/bench/peers/hive.js', [supergraphFile], WORK_DIR),
+  'hive-gateway+dedupe': (supergraphFile: string) => spawnGateway('hive-gateway+dedupe', 'dist/scripts/bench/peers/hive.js', [supergraphFile, '--dedupe'], WORK_DIR),
+  'hive-gateway+router-runtime': (supergraphFile: string) => spawnGateway('hive-gateway+router-runtime', 'dist/scripts/bench/peers/hive.js', [supergraphFile, '--router-runtime'], WORK_DIR),
+} as const;
+
+/** Writes a supergraph to the work dir and returns its path. */
+export function writeSupergraph(name: string, sdl: string): string {
+  const file = join(WORK_DIR, `${name}.graphql`);
+  writeFileSync(file, sdl);
+  return file;
+}
+
+/** The figures of one measured run of one gateway. */
+export interface RunFigures extends LoadResult, ProcessWindow {
+  gateway: string;
+  cpuSecondsPer1k: number;
+  subgraphRequestsPerRequest: number;
+  /** False when the load generator used 80% of its CPU or more: the run does not count. */
+  valid: boolean;
+}
+
+/** One measured run: the gateway's window and the replay counts around one load run. */
+export async function measure(backends: Backends, gateway: GatewayProcess, variants: Variant[], connections: number, seconds: number, during?: () => Promise<void>): Promise<RunFigures> {
+  await backends.reset();
+  await gateway.beginWindow();
+  const [load] = await Promise.all([runLoad(gateway.url, variants, connections, seconds), during?.()]);
+  const window = await gateway.endWindow();
+  const stats = await backends.stats();
+  return {
+    gateway: gateway.name,
+    ...load,
+    ...window,
+    cpuSecondsPer1k: (window.cpuSeconds / load.requests) * 1000,
+    subgraphRequestsPerRequest: stats.requests / load.requests,
+    valid: load.loadGenCpu < 0.8,
+  };
+}
+
+/** POSTs one GraphQL request and returns its parsed body. */
+export async function post(url: string, body: unknown, token?: string): Promise<{ data?: Record<string, unknown>; errors?: unknown[] }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+  return (await res.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
+}
