@@ -11,7 +11,8 @@ const configSchema = z.object({
   provinces: z.array(z.object({ code: z.string().regex(/^\d{6}$/), url: z.string().url() })).default([]),
   /** URL overrides for non-sharded subgraphs, by subgraph name. */
   subgraphUrls: z.record(z.string(), z.string().url()).default({}),
-  provinceTimeoutMs: z.number().int().positive().default(5000),
+  /** Time limit of one subgraph or province request. */
+  subgraphTimeoutMs: z.number().int().positive().default(5000),
   /** Shared state for replicas: one node by URL, or the nodes of a Redis Cluster. */
   redis: z.union([z.object({ url: z.string().regex(/^rediss?:\/\//, 'expected redis://…') }), z.object({ cluster: z.array(z.object({ host: z.string(), port: z.number().int() })).min(1) })]).optional(),
   redisPrefix: z.string().default('xietong:'),

@@ -34,7 +34,7 @@ import { ProvinceRegistry, type ProvinceEndpoint } from './shard/registry.js';
 import { LocalRegistryStore, RedisRegistryStore, type RegistryStore } from './shard/registry-store.js';
 import { connectRedis, whenReady, type RedisConfig } from './shared-state/redis.js';
 import { redisCache } from './shared-state/redis-cache.js';
-import { provinceAgent } from './shard/province-client.js';
+import { subgraphAgent } from './transport/post-graphql.js';
 import { ShardRouter } from './shard/router.js';
 import { readShardRules, type ShardRules } from './shard/rules.js';
 
@@ -49,8 +49,8 @@ export interface GatewayOptions {
   shardedSubgraphs?: string[];
   /** Province instances of the sharded subgraphs. */
   provinces?: ProvinceEndpoint[];
-  /** Time limit of one province request, ms. */
-  provinceTimeoutMs?: number;
+  /** Time limit of one subgraph or province request, ms. */
+  subgraphTimeoutMs?: number;
   /** Enables the province-registration API under /admin with this bearer token. */
   adminToken?: string;
   /** The contract a joining province must implement (default: schema/province.graphql). */
@@ -103,7 +103,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const audit: AuditStore =
     options.auditFile || !redis ? await SqliteAuditStore.open(options.auditFile ?? ':memory:') : new RedisAuditStore(redis, `${prefix}audit`);
   const sharded = new Set(options.shardedSubgraphs ?? ['province']);
-  const agent = provinceAgent();
+  const agent = subgraphAgent();
+  const timeoutMs = options.subgraphTimeoutMs ?? 5000;
   // Parsed once: importing a PEM key costs more than signing with it.
   const assertionKey = createPrivateKey(options.auth.assertionPrivateKey);
   let rules: ShardRules = readShardRules(options.supergraphSdl);
@@ -113,9 +114,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     buildService: ({ name, url }) => {
       if (url?.startsWith(LOCAL_URL_PREFIX) && name === 'audit') return auditDataSource(audit);
       if (sharded.has(name) || url?.startsWith(SHARD_URL_PREFIX)) {
-        return new ShardRouter({ registry, rules: () => rules, timeoutMs: options.provinceTimeoutMs ?? 5000, agent });
+        return new ShardRouter({ registry, rules: () => rules, timeoutMs, agent });
       }
-      return new SubgraphSource(name, options.subgraphUrls?.[name] ?? url!, logger);
+      return new SubgraphSource(name, options.subgraphUrls?.[name] ?? url!, { agent, timeoutMs, logger });
     },
   });
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {

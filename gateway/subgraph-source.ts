@@ -1,7 +1,10 @@
-import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import type { Agent } from 'undici';
 import { ASSERTION_HEADER } from '../common/auth/assertion.js';
+import { ErrorCode } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
+import { postGraphQL } from './transport/post-graphql.js';
 
 interface Context {
   requestId?: string;
@@ -9,31 +12,33 @@ interface Context {
 }
 
 /**
- * A plain (non-sharded) subgraph. Every request carries the gateway's assertion and the request
- * id; a subgraph that cannot be reached answers with SUBGRAPH_UNAVAILABLE naming it (its URL
- * and the transport error go to the log only).
+ * A plain (non-sharded) subgraph, called over the gateway's keep-alive agent. Every request
+ * carries the gateway's assertion and the request id; a subgraph that cannot be reached or does
+ * not answer in time yields SUBGRAPH_UNAVAILABLE naming it (its URL and the transport error go
+ * to the log only).
  */
-export class SubgraphSource extends RemoteGraphQLDataSource<Context> {
+export class SubgraphSource implements GraphQLDataSource {
   constructor(
     private readonly subgraph: string,
-    url: string,
-    private readonly logger: Logger,
-  ) {
-    super({
-      url,
-      willSendRequest: ({ request, context }) => {
-        if (context.requestId) request.http?.headers.set('x-request-id', context.requestId);
-        if (context.assertion) request.http?.headers.set(ASSERTION_HEADER, context.assertion());
-      },
-    });
-  }
+    private readonly url: string,
+    private readonly options: { agent: Agent; timeoutMs: number; logger: Logger },
+  ) {}
 
-  override async process(options: GraphQLDataSourceProcessOptions<Context>): Promise<GatewayGraphQLResponse> {
-    try {
-      return await super.process(options);
-    } catch (error) {
-      this.logger.warn({ subgraph: this.subgraph, err: (error as Error).message, requestId: options.context.requestId }, 'subgraph unreachable');
-      return { errors: [{ message: `The ${this.subgraph} service could not be reached; its data is missing from this answer.`, extensions: { code: 'SUBGRAPH_UNAVAILABLE', subgraph: this.subgraph } }] } as GatewayGraphQLResponse;
-    }
+  async process({ request, context }: GraphQLDataSourceProcessOptions<Context>): Promise<GatewayGraphQLResponse> {
+    const result = await postGraphQL(
+      this.url,
+      { query: request.query!, ...(request.variables ? { variables: request.variables } : {}), ...(request.operationName ? { operationName: request.operationName } : {}) },
+      {
+        agent: this.options.agent,
+        timeoutMs: this.options.timeoutMs,
+        headers: {
+          ...(context.requestId ? { 'x-request-id': context.requestId } : {}),
+          ...(context.assertion ? { [ASSERTION_HEADER]: context.assertion() } : {}),
+        },
+      },
+    );
+    if ('answer' in result) return result.answer as GatewayGraphQLResponse;
+    this.options.logger.warn({ subgraph: this.subgraph, url: this.url, reason: result.failure, requestId: context.requestId }, 'subgraph unavailable');
+    return { errors: [{ message: `The ${this.subgraph} service could not be reached; its data is missing from this answer.`, extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, subgraph: this.subgraph } }] } as GatewayGraphQLResponse;
   }
 }

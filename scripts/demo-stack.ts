@@ -33,7 +33,7 @@ export interface DemoStackOptions {
   basePort: number;
   /** Only these demo provinces (all nine by default). */
   provinces?: string[];
-  provinceTimeoutMs?: number;
+  subgraphTimeoutMs?: number;
   /** Shared state for the gateway (in-process when omitted). */
   redis?: RedisConfig;
   /** Signing keys of user tokens and gateway assertions (development keys). */
@@ -93,7 +93,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     port: options.basePort,
     subgraphUrls: { directory: directory.url },
     provinces: [...provinces.entries()].map(([code, s]) => ({ code, url: s.url })),
-    provinceTimeoutMs: options.provinceTimeoutMs,
+    subgraphTimeoutMs: options.subgraphTimeoutMs,
     redis: options.redis,
     auth: devAuth(options.keys),
     auditFile: options.auditFile ?? (options.dataDir ? join(options.dataDir, 'audit.sqlite') : undefined),

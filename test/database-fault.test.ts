@@ -23,7 +23,7 @@ beforeAll(async () => {
     basePort: 0,
     provinces: ['310000', '330000', '340000'],
     databases: { '310000': shanghaiUrl, '330000': zhejiangUrl },
-    provinceTimeoutMs: 2000,
+    subgraphTimeoutMs: 2000,
     keys: TEST_KEYS,
   });
 });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { DemoStack } from '../scripts/demo-stack.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
-import { gql, startTestStack } from './helpers.js';
+import { startGateway } from '../gateway/server.js';
+import { gatewayOptionsFor, gql, startTestStack } from './helpers.js';
 
 let stack: DemoStack;
 beforeAll(async () => {
@@ -61,6 +62,25 @@ it('a province that hangs is cut off at the per-province timeout', async () => {
     expect(result.errors![0].message).toContain('1500 ms');
   } finally {
     stack.gateway.registry.register(real);
+    hung.closeAllConnections();
+    await new Promise((r) => hung.close(r));
+  }
+});
+
+it('a plain subgraph that hangs is cut off at the same timeout and named, with no URL', async () => {
+  const { createServer } = await import('node:http');
+  const hung = createServer(() => {});
+  await new Promise<void>((r) => hung.listen(0, '127.0.0.1', () => r()));
+  const port = (hung.address() as { port: number }).port;
+  const gateway = await startGateway(await gatewayOptionsFor(stack, { subgraphUrls: { directory: `http://127.0.0.1:${port}/graphql` }, subgraphTimeoutMs: 800 }));
+  try {
+    const started = Date.now();
+    const result = await gql(gateway.url, '{ regions { code } }');
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(result.errors).toEqual([{ message: expect.stringContaining('directory service could not be reached'), extensions: { code: 'SUBGRAPH_UNAVAILABLE', subgraph: 'directory' } }]);
+    expect(JSON.stringify(result)).not.toMatch(/127\.0\.0\.1|800 ms|http:/);
+  } finally {
+    await gateway.stop();
     hung.closeAllConnections();
     await new Promise((r) => hung.close(r));
   }

@@ -66,8 +66,8 @@ export function post(url: string, body: unknown, auth: Auth = {}): Promise<Respo
 }
 
 /** Starts the demo stack on ephemeral ports with in-memory databases. */
-export function startTestStack(scale: DemoScale, provinces?: string[], provinceTimeoutMs = 3000): Promise<DemoStack> {
-  return startDemoStack({ scale, basePort: 0, provinces, provinceTimeoutMs, keys: TEST_KEYS });
+export function startTestStack(scale: DemoScale, provinces?: string[], subgraphTimeoutMs = 3000): Promise<DemoStack> {
+  return startDemoStack({ scale, basePort: 0, provinces, subgraphTimeoutMs, keys: TEST_KEYS });
 }
 
 /**
@@ -100,7 +100,7 @@ export const MIXED_TOPOLOGY = SERVER_TOPOLOGY;
  * Starts the demo stack with provinces spread over PostgreSQL, MariaDB and SQLite, each in a
  * fresh database of its own (dropped again by `stop`).
  */
-export async function startMixedStack(scale: DemoScale, provinces = Object.keys(MIXED_TOPOLOGY), provinceTimeoutMs = 3000): Promise<DemoStack> {
+export async function startMixedStack(scale: DemoScale, provinces = Object.keys(MIXED_TOPOLOGY), subgraphTimeoutMs = 3000): Promise<DemoStack> {
   const { ensureDatabase, dropDatabase } = await import('../scripts/databases.js');
   const run = `xt_${process.pid}_${Date.now().toString(36)}`;
   const databases: Record<string, string> = {};
@@ -112,7 +112,7 @@ export async function startMixedStack(scale: DemoScale, provinces = Object.keys(
     databases[code] = await ensureDatabase(server, `${run}_${code}`);
     created.push([server, `${run}_${code}`]);
   }
-  const stack = await startDemoStack({ scale, basePort: 0, provinces, provinceTimeoutMs, databases, keys: TEST_KEYS });
+  const stack = await startDemoStack({ scale, basePort: 0, provinces, subgraphTimeoutMs, databases, keys: TEST_KEYS });
   const stop = stack.stop;
   stack.stop = async () => {
     await stop();
