@@ -70,7 +70,7 @@ export async function serveApollo<TContext extends BaseContext>(options: ServeOp
     }
     const contextFn: ContextFunction<[], TContext> = () => options.context({ req, requestId });
     const response = await server.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: new URL(req.url ?? '/', 'http://x').search, body },
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: searchOf(req.url ?? '/'), body },
       context: contextFn,
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
@@ -105,20 +105,34 @@ export async function serveApollo<TContext extends BaseContext>(options: ServeOp
 const TOO_LARGE = Symbol('too large');
 const MALFORMED = Symbol('malformed');
 
-async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return TOO_LARGE;
-    chunks.push(chunk as Buffer);
-  }
-  if (size === 0) return undefined;
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    return MALFORMED;
-  }
+/** The query string of a request target, with its "?" (as URL.search gives it), without parsing a URL. */
+function searchOf(target: string): string {
+  const q = target.indexOf('?');
+  return q < 0 || q === target.length - 1 ? '' : target.slice(q);
+}
+
+// Listens for data events rather than iterating the stream: the async iterator costs more than
+// the rest of reading a small body.
+function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      req.off('data', onData).off('end', onEnd).pause();
+      resolve(TOO_LARGE);
+    };
+    const onEnd = () => {
+      if (size === 0) return resolve(undefined);
+      try {
+        resolve(JSON.parse(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+      } catch {
+        resolve(MALFORMED);
+      }
+    };
+    req.on('data', onData).on('end', onEnd).once('error', reject);
+  });
 }
 
 /** The first value of a request header. */

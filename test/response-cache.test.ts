@@ -56,6 +56,18 @@ describe('response cache (in-process)', () => {
     }
   });
 
+  it('answers from the cache are audited like executed ones, naming the provinces they read', async () => {
+    const AUDITED = 'query AuditedFleet { vehicles(first: 5) { totalCount } }';
+    const readers = ['audit-c1', 'audit-c2', 'audit-c3'];
+    const answers = [];
+    for (const sub of readers) answers.push(await ask(gateway.url, tokenFor({ role: 'REGION_COORDINATOR', region: 'YRD', sub }), { query: AUDITED }));
+    expect(answers.map((a) => a.cache)).toEqual(['miss', 'hit', 'hit']);
+    const trail = await ask(gateway.url, admin, { query: '{ auditEvents(filter: { role: "REGION_COORDINATOR", mutation: false }, first: 100) { nodes { subject operationName provinces outcome } } }' });
+    const events = (trail.body.data.auditEvents.nodes as { subject: string; operationName: string; provinces: string[] }[]).filter((e) => e.operationName === 'AuditedFleet').map(({ operationName: _, ...e }) => e);
+    expect(events.map((e) => e.subject).sort()).toEqual(readers);
+    for (const e of events) expect(e).toEqual({ subject: expect.any(String), provinces: ['310000', '320000'], outcome: 'ok' });
+  });
+
   it('a write through Xietong makes cached answers about its province stale at once', async () => {
     const before = await ask(gateway.url, admin, { query: POOL });
     expect((await ask(gateway.url, admin, { query: POOL })).cache).toBe('hit');

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Principal } from '../../common/auth/principal.js';
 import type { Logger } from '../../common/logger.js';
@@ -19,7 +18,7 @@ export function auditPlugin<C extends AuditContext>(store: AuditStore, logger: L
   return {
     async requestDidStart() {
       return {
-        async willSendResponse({ contextValue, operation, source, response, errors }) {
+        async willSendResponse({ contextValue, operation, queryHash, response, errors }) {
           if (!operation) return;
           const mutation = operation.operation === 'mutation';
           const provinces = [...contextValue.provincesTouched].sort();
@@ -36,7 +35,8 @@ export function auditPlugin<C extends AuditContext>(store: AuditStore, logger: L
               role: p.role,
               binding: p.agency ?? p.province ?? p.region ?? null,
               operationName: operation.name?.value ?? null,
-              operationHash: createHash('sha256').update(source ?? '').digest('hex'),
+              // Apollo Server's queryHash is the SHA-256 of the document text.
+              operationHash: queryHash ?? '',
               mutation,
               provinces,
               outcome: errorCodes.length === 0 ? 'ok' : body?.data ? 'partial' : 'error',

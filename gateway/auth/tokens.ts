@@ -4,6 +4,7 @@ import jwksClient, { type JwksClient } from 'jwks-rsa';
 import { ANONYMOUS, isRole, type Principal } from '../../common/auth/principal.js';
 import { findProvince, findRegion } from '../../common/standards.js';
 import { isIdOfKind } from '../../common/ids.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 /** How user tokens are verified. Algorithms, issuer and audience are always pinned. */
 export interface TokenConfig {
@@ -24,11 +25,13 @@ export class InvalidToken extends Error {}
 /**
  * Verifies bearer tokens into principals: signature (pinned algorithms, key by `kid`), issuer,
  * audience, a required `exp`, `nbf`, and claims that fit the role. No token means anonymous.
+ * A token that passed is remembered until it expires (see {@link VerifiedTokens}).
  */
 export class TokenVerifier {
   private readonly jwks?: JwksClient;
   /** PEM keys imported once: importing costs more than a verification. */
   private readonly imported = new Map<string, KeyObject>();
+  private readonly verified = new VerifiedTokens();
 
   constructor(private readonly config: TokenConfig) {
     if (!config.publicKeys && !config.jwksUrl) throw new Error('token verification needs public keys or a JWKS URL');
@@ -40,6 +43,8 @@ export class TokenVerifier {
     if (!authorization) return ANONYMOUS;
     const match = /^Bearer ([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*)$/.exec(authorization.trim());
     if (!match) throw new InvalidToken('Authorization must be "Bearer <JWT>"');
+    const known = this.verified.get(match[1]);
+    if (known) return known;
     // jsonwebtoken wraps errors of the key callback; keep ours to report the real reason.
     let keyError: Error | undefined;
     const payload = await new Promise<jwt.JwtPayload>((resolve, reject) => {
@@ -60,7 +65,10 @@ export class TokenVerifier {
       );
     });
     if (typeof payload.exp !== 'number') throw new InvalidToken('token has no expiry (exp)');
-    return principalOf(payload);
+    const principal = principalOf(payload);
+    // jsonwebtoken accepts a token until exp plus the tolerance; the cache must not outlast that.
+    this.verified.set(match[1], principal, (payload.exp + (this.config.clockToleranceSeconds ?? 5)) * 1000);
+    return principal;
   }
 
   private async key(header: jwt.JwtHeader): Promise<KeyObject> {

@@ -1,3 +1,4 @@
+import DataLoader from 'dataloader';
 import { Cluster } from 'ioredis';
 import type { RedisClient } from '../shared-state/redis.js';
 
@@ -25,19 +26,35 @@ export class LocalGenerations implements GenerationStore {
   }
 }
 
-/** Counters in Redis, shared by every replica. */
+/**
+ * Counters in Redis, shared by every replica. The reads of all requests in one tick travel as
+ * one MGET of their distinct keys (on a single node; one GET per key in a Cluster, whose keys of
+ * several slots cannot share an MGET). A batch is sent after the reads that join it were asked
+ * for, so no read sees counters older than its request.
+ */
 export class RedisGenerations implements GenerationStore {
+  private readonly loader: DataLoader<string, number>;
+
   constructor(
     private readonly client: RedisClient,
     private readonly prefix: string,
-  ) {}
+  ) {
+    this.loader = new DataLoader<string, number>((keys) => this.read(keys), { cache: false });
+  }
 
   async get(provinces: readonly string[]): Promise<number[]> {
     if (provinces.length === 0) return [];
-    const keys = provinces.map((p) => `${this.prefix}${p}`);
-    // One MGET on a single node; one GET per key in a Cluster (keys of several slots cannot share an MGET).
-    const values = this.client instanceof Cluster ? await Promise.all(keys.map((k) => this.client.get(k))) : await this.client.mget(keys);
-    return values.map((v) => Number(v ?? 0));
+    const values = await this.loader.loadMany(provinces.map((p) => `${this.prefix}${p}`));
+    const failed = values.find((v): v is Error => v instanceof Error);
+    if (failed) throw failed;
+    return values as number[];
+  }
+
+  private async read(keys: readonly string[]): Promise<number[]> {
+    const distinct = [...new Set(keys)];
+    const values = this.client instanceof Cluster ? await Promise.all(distinct.map((k) => this.client.get(k))) : await this.client.mget(distinct);
+    const byKey = new Map(distinct.map((k, i) => [k, Number(values[i] ?? 0)]));
+    return keys.map((k) => byKey.get(k)!);
   }
 
   async bump(provinces: readonly string[]): Promise<void> {

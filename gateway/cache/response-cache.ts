@@ -25,7 +25,13 @@ interface CacheContext {
   principal: Principal;
   provincesTouched: Set<string>;
   /** Set by the cache: counters read before execution, and whether this answer came from the cache. */
-  cache?: { key: string; before: Map<string, number>; hit: boolean; settle?: (result: FormattedExecutionResult | undefined) => void };
+  cache?: { key: string; before: Map<string, number>; hit: boolean; settle?: (answer: Answer | undefined) => void };
+}
+
+/** A cacheable answer and the provinces it read. */
+interface Answer {
+  result: FormattedExecutionResult;
+  provinces: string[];
 }
 
 /** A miss being executed: the counters it read first, and its answer when it has one (undefined if not cacheable). */
@@ -33,7 +39,7 @@ const FOLLOWER_WAIT_MS = 30_000;
 
 interface Execution {
   before: Map<string, number>;
-  result: Promise<FormattedExecutionResult | undefined>;
+  answer: Promise<Answer | undefined>;
 }
 
 /**
@@ -48,6 +54,9 @@ interface Execution {
  * dashboard's pollers all miss at once when a write invalidates their entry), but only when
  * the counters they read equal the first one's: a request that starts after a write never
  * receives an answer read before it.
+ *
+ * An answer from the cache counts as reading the provinces it was read from (they join the
+ * request's touched provinces), so the audit trail records cached cross-province reads too.
  */
 export function responseCachePlugin<C extends CacheContext>(options: ResponseCacheOptions & { generations: GenerationStore; shared?: RedisClient; prefix: string; allProvinces: () => string[]; logger: Logger }): ApolloServerPlugin<C> {
   const lru = new Map<string, Entry>();
@@ -78,6 +87,7 @@ export function responseCachePlugin<C extends CacheContext>(options: ResponseCac
               const now = await options.generations.get(entry.provinces);
               if (now.every((g, i) => g === entry.generations[i])) {
                 remember(key, entry);
+                touch(rc.contextValue, entry.provinces);
                 rc.contextValue.cache = { key, before: new Map(), hit: true };
                 return { http: rc.response.http, body: { kind: 'single', singleResult: entry.result } };
               }
@@ -89,15 +99,16 @@ export function responseCachePlugin<C extends CacheContext>(options: ResponseCac
             const leader = executing.get(key);
             if (leader && sameCounters(leader.before, before)) {
               // A leader that never answers (it cannot, short of a bug) must not hold its followers.
-              const shared = await Promise.race([leader.result, sleep(FOLLOWER_WAIT_MS, undefined, { ref: false })]);
+              const shared = await Promise.race([leader.answer, sleep(FOLLOWER_WAIT_MS, undefined, { ref: false })]);
               if (shared) {
+                touch(rc.contextValue, shared.provinces);
                 rc.contextValue.cache = { key, before, hit: true };
-                return { http: rc.response.http, body: { kind: 'single', singleResult: shared } };
+                return { http: rc.response.http, body: { kind: 'single', singleResult: shared.result } };
               }
             }
-            let settle!: (result: FormattedExecutionResult | undefined) => void;
-            if (!executing.has(key)) executing.set(key, { before, result: new Promise((resolve) => (settle = resolve)) });
-            rc.contextValue.cache = { key, before, hit: false, settle: settle && ((result) => (executing.delete(key), settle(result))) };
+            let settle!: (answer: Answer | undefined) => void;
+            if (!executing.has(key)) executing.set(key, { before, answer: new Promise((resolve) => (settle = resolve)) });
+            rc.contextValue.cache = { key, before, hit: false, settle: settle && ((answer) => (executing.delete(key), settle(answer))) };
           } catch (error) {
             options.logger.debug({ err: (error as Error).message }, 'response cache unavailable; executing');
           }
@@ -115,7 +126,7 @@ export function responseCachePlugin<C extends CacheContext>(options: ResponseCac
           const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
           const provinces = [...contextValue.provincesTouched].sort();
           const cacheable = result && !result.errors?.length && result.data && provinces.every((p) => cache.before.has(p));
-          cache.settle?.(cacheable ? result : undefined);
+          cache.settle?.(cacheable ? { result, provinces } : undefined);
           if (!cacheable) return;
           const entry: Entry = { result, provinces, generations: provinces.map((p) => cache.before.get(p)!), expiresAt: Date.now() + options.ttlSeconds * 1000 };
           remember(cache.key, entry);
@@ -124,6 +135,10 @@ export function responseCachePlugin<C extends CacheContext>(options: ResponseCac
       };
     },
   };
+}
+
+function touch(context: CacheContext, provinces: readonly string[]): void {
+  for (const p of provinces) context.provincesTouched.add(p);
 }
 
 function sameCounters(a: Map<string, number>, b: Map<string, number>): boolean {

@@ -27,6 +27,8 @@ export interface LoadResult {
   firstWrong?: string;
   /** The load generator's CPU use over the run, as a share of one CPU. */
   loadGenCpu: number;
+  /** Share of answers a gateway marked as served from its response cache (x-xietong-cache: hit). */
+  cacheHitShare: number;
 }
 
 /** The p-th percentile of samples (nearest rank). */
@@ -57,6 +59,7 @@ export async function runLoad(url: string, variants: Variant[], connections: num
   let wrong = 0;
   let firstWrong: string | undefined;
   const latencies: number[] = [];
+  let hits = 0;
   // Bytes already checked per variant: most answers are byte-identical, so the check stays cheap.
   const known = variants.map(() => new Set<string>());
   const cpuBefore = process.cpuUsage();
@@ -78,9 +81,10 @@ export async function runLoad(url: string, variants: Variant[], connections: num
           const token = variant.tokens?.[Math.floor(i / variants.length) % variant.tokens.length];
           return { ...request, body: variant.body, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) } };
         },
-        onResponse: (status, body, context) => {
+        onResponse: (status, body, context, headers) => {
           const conn = context as unknown as Connection;
           latencies.push(performance.now() - conn.started);
+          if (headers?.['x-xietong-cache'] === 'hit') hits++;
           const seen = known[conn.variant];
           if (status === 200 && seen.has(body)) return;
           if (matchesGolden(status, body, variants[conn.variant].golden)) {
@@ -104,5 +108,6 @@ export async function runLoad(url: string, variants: Variant[], connections: num
     wrong: wrong + result.errors + result.timeouts,
     ...(firstWrong ? { firstWrong } : {}),
     loadGenCpu: (cpu.user + cpu.system) / 1e6 / wallSeconds,
+    cacheHitShare: latencies.length ? hits / latencies.length : 0,
   };
 }

@@ -34,7 +34,7 @@ interface Spread {
   max: number;
 }
 const spread = (xs: number[]): Spread => ({ median: percentile(xs, 50), min: Math.min(...xs), max: Math.max(...xs) });
-const FIGURES = ['requestsPerSecond', 'p50Ms', 'p95Ms', 'p99Ms', 'cpuSecondsPer1k', 'peakRssMb', 'eventLoopDelayP99Ms', 'subgraphRequestsPerRequest'] as const;
+const FIGURES = ['requestsPerSecond', 'p50Ms', 'p95Ms', 'p99Ms', 'cpuSecondsPer1k', 'peakRssMb', 'eventLoopDelayP99Ms', 'subgraphRequestsPerRequest', 'cacheHitShare'] as const;
 
 /** Sums up one gateway's runs: medians (min–max) of the valid ones, and every wrong answer. */
 function summarize(runs: RunFigures[]) {
@@ -60,6 +60,7 @@ function printTable(title: string, summaries: Summary[]) {
           'peak RSS MB': fmt(s.peakRssMb, 0),
           'ELD p99 ms': fmt(s.eventLoopDelayP99Ms, 1),
           'subgraph req/req': fmt(s.subgraphRequestsPerRequest, 2),
+          ...(s.cacheHitShare && s.cacheHitShare.max > 0 ? { 'cache hits': fmt(s.cacheHitShare, 3) } : {}),
           valid: `${s.validRuns}/${s.runs}`,
           wrong: s.wrongAnswers,
         },
