@@ -29,7 +29,9 @@ const configSchema = z.object({
   /** The persisted-operation manifest; `safelist: true` lets non-exploring roles run only its operations. */
   persistedOperations: z.object({ manifestFile: z.string(), safelist: z.boolean().default(false) }).optional(),
   /** Response cache; the TTL bounds how long a write made directly to a province database stays unseen. */
-  responseCache: z.object({ ttlSeconds: z.number().positive().default(10), maxEntries: z.number().int().positive().default(5000) }).optional(),
+  responseCache: z
+    .object({ ttlSeconds: z.number().positive().default(10), maxEntries: z.number().int().positive().default(5000), dataVersionPollMs: z.number().int().min(100).default(1000) })
+    .optional(),
   /** SQLite file of the audit trail (default: the Redis stream when Redis is configured). */
   auditFile: z.string().optional(),
   /** Enables POST/DELETE /admin/provinces with this bearer token (at least 24 characters). */

@@ -17,6 +17,7 @@ import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import type { Manifest } from './persisted/manifest.js';
 import { LocalGenerations, RedisGenerations } from './cache/generations.js';
 import { responseCachePlugin, type ResponseCacheOptions } from './cache/response-cache.js';
+import { watchDataVersions } from './cache/data-version-watcher.js';
 import { manifestFirstCache, safelistPlugin } from './persisted/plugin.js';
 import { adminRoute } from './admin/route.js';
 import { signAssertion } from '../common/auth/assertion.js';
@@ -26,9 +27,6 @@ import { authenticate, type AuthContext } from './auth/context.js';
 import { anonymousSuggestionsPlugin, introspectionPolicyPlugin } from './auth/plugins.js';
 import { TokenVerifier, type TokenConfig } from './auth/tokens.js';
 import { surfaceArmor, surfaceLimits, type SurfaceLimits } from './auth/limits.js';
-
-/** The gateway itself, when it reads a joining province's SDL. */
-const GATEWAY_PRINCIPAL: Principal = { sub: 'xietong-gateway', role: 'NATIONAL_ADMIN' };
 import { explorerRoute } from './explorer/route.js';
 import { ProvinceRegistry, type ProvinceEndpoint } from './shard/registry.js';
 import { LocalRegistryStore, RedisRegistryStore, type RegistryStore } from './shard/registry-store.js';
@@ -37,6 +35,9 @@ import { redisCache } from './shared-state/redis-cache.js';
 import { subgraphAgent } from './transport/post-graphql.js';
 import { ShardRouter } from './shard/router.js';
 import { readShardRules, type ShardRules } from './shard/rules.js';
+
+/** The gateway itself, when it reads a joining province's SDL or its data version. */
+const GATEWAY_PRINCIPAL: Principal = { sub: 'xietong-gateway', role: 'NATIONAL_ADMIN' };
 
 /** Options of {@link startGateway}. */
 export interface GatewayOptions {
@@ -122,6 +123,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
     rules = readShardRules(coreSupergraphSdl);
   });
+  const generations = redis ? new RedisGenerations(redis, `${prefix}gen:`) : new LocalGenerations();
+  const gatewayAssertion = () => signAssertion(GATEWAY_PRINCIPAL, assertionKey);
+  const watcher = options.responseCache
+    ? watchDataVersions({ registry, generations, pollMs: options.responseCache.dataVersionPollMs ?? 1000, agent, timeoutMs, assertion: gatewayAssertion, logger })
+    : undefined;
   const verifier = new TokenVerifier(options.auth.tokens);
   const armor = surfaceArmor(options.limits);
   const server = new ApolloServer<GatewayContext>({
@@ -139,7 +145,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         ? [
             responseCachePlugin<GatewayContext>({
               ...options.responseCache,
-              generations: redis ? new RedisGenerations(redis, `${prefix}gen:`) : new LocalGenerations(),
+              generations,
               shared: redis,
               prefix: `${prefix}response:`,
               allProvinces: () => registry.list().map((p) => p.code),
@@ -175,7 +181,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     context: async ({ req, requestId }) => ({ requestId, provincesTouched: new Set<string>(), ...(await authenticate(req, verifier, assertionKey)) }),
     routes: [
       healthRoute(() => ({ service: 'gateway', pid: process.pid, provinces: registry.list().map((p) => p.code), redis: redis?.status ?? 'not configured' })),
-      ...(options.adminToken ? [adminRoute({ registry, store, token: options.adminToken, contractSdl: options.contractSdl ?? readSubgraphSdl('province'), logger, assertion: () => signAssertion(GATEWAY_PRINCIPAL, assertionKey) })] : []),
+      ...(options.adminToken ? [adminRoute({ registry, store, token: options.adminToken, contractSdl: options.contractSdl ?? readSubgraphSdl('province'), logger, assertion: gatewayAssertion })] : []),
       explorerRoute(),
     ],
   });
@@ -185,6 +191,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     registry,
     store,
     async stop() {
+      await watcher?.stop();
       await running.stop();
       await store.close();
       await audit.close();

@@ -6,7 +6,8 @@ import { startGateway, type GatewayOptions, type RunningGateway } from '../gatew
 import type { DemoStack } from '../scripts/demo-stack.js';
 import { Repository } from '../subgraphs/province/repository.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
-import { gatewayOptionsFor, NATIONAL_ADMIN, post, startTestStack, TEST_REDIS_URL, tokenFor } from './helpers.js';
+import { gatewayOptionsFor, NATIONAL_ADMIN, post, startMixedStack, startTestStack, TEST_REDIS_URL, tokenFor } from './helpers.js';
+import type { ProvinceDatabase } from '../subgraphs/province/db/database.js';
 
 let stack: DemoStack;
 const manifest = readManifest(join(REPO_ROOT, 'deploy', 'persisted-operations.json'));
@@ -32,7 +33,7 @@ const admin = tokenFor(NATIONAL_ADMIN);
 describe('response cache (in-process)', () => {
   let gateway: RunningGateway;
   beforeAll(async () => {
-    gateway = await startGateway(await gatewayOptions({ responseCache: { ttlSeconds: 1, maxEntries: 100 } }));
+    gateway = await startGateway(await gatewayOptions({ responseCache: { ttlSeconds: 60, maxEntries: 100, dataVersionPollMs: 200 } }));
   });
   afterAll(() => gateway?.stop());
 
@@ -91,17 +92,64 @@ describe('response cache (in-process)', () => {
     expect(after.filter((r) => r.cache === 'miss')).toHaveLength(1);
   });
 
-  it('a write made directly to a province database shows within the TTL', async () => {
+  it('a write made directly to a province database shows within about one data-version poll, long before the TTL', async () => {
     const first = await ask(gateway.url, admin, { query: POOL });
-    const repo = new Repository(stack.databases.get('110000')!);
-    const [row] = await repo.db.selectFrom(repo.source('assets')).selectAll().where('t.status', '=', 'IDLE').where('t.offered_to_pool', '=', 0).limit(1).execute();
-    await repo.update('assets', row.id, { offered_to_pool: 1, offered_at: '2026-11-26' });
-    const cached = await ask(gateway.url, admin, { query: POOL });
-    expect(cached.cache).toBe('hit');
-    await new Promise((r) => setTimeout(r, 1100));
-    const fresh = await ask(gateway.url, admin, { query: POOL });
-    expect(fresh.cache).toBe('miss');
-    expect(fresh.body.data.assets.totalCount).toBe(first.body.data.assets.totalCount + 1);
+    expect((await ask(gateway.url, admin, { query: POOL })).cache).toBe('hit');
+    await offerDirectly(stack.databases.get('110000')!);
+    const seen = await untilChanged(gateway.url, POOL, first.body);
+    expect(seen.afterMs).toBeLessThan(2000);
+    expect(seen.answer.body.data.assets.totalCount).toBe(first.body.data.assets.totalCount + 1);
+  });
+});
+
+/** Offers one idle asset to the pool with a write straight to a province database (not through Xietong). */
+async function offerDirectly(pdb: ProvinceDatabase): Promise<void> {
+  const repo = new Repository(pdb);
+  const [row] = await repo.db.selectFrom(repo.source('assets')).selectAll().where('t.status', '=', 'IDLE').where('t.offered_to_pool', '=', 0).limit(1).execute();
+  await repo.update('assets', row.id, { offered_to_pool: 1, offered_at: '2026-11-26' });
+}
+
+/** Asks until the answer differs from `before` (at most 10 s); returns it and how long that took. */
+async function untilChanged(url: string, query: string, before: unknown, token = admin) {
+  const started = Date.now();
+  for (;;) {
+    const answer = await ask(url, token, { query });
+    if (JSON.stringify(answer.body) !== JSON.stringify(before) || Date.now() - started > 10_000) return { answer, afterMs: Date.now() - started };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('direct database writes on PostgreSQL, MariaDB and SQLite', () => {
+  let mixed: DemoStack;
+  let gateway: RunningGateway;
+  beforeAll(async () => {
+    mixed = await startMixedStack(TEST_SCALE, ['310000', '330000', '340000']);
+    gateway = await startGateway(await gatewayOptionsFor(mixed, { responseCache: { ttlSeconds: 60, maxEntries: 100, dataVersionPollMs: 200 } }));
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+    await mixed?.stop();
+  });
+
+  it.each([
+    ['PostgreSQL', '310000'],
+    ['MariaDB', '330000'],
+    ['SQLite', '340000'],
+  ])('%s: a cached answer expires within seconds of a direct write, not at the TTL', async (_, code) => {
+    const query = `query Pool${code} { assets(filter: { province: "${code}", offeredToPool: true }) { totalCount } }`;
+    const first = await ask(gateway.url, admin, { query });
+    expect((await ask(gateway.url, admin, { query })).cache).toBe('hit');
+    await offerDirectly(mixed.databases.get(code)!);
+    const seen = await untilChanged(gateway.url, query, first.body);
+    expect(seen.answer.body.data.assets.totalCount).toBe(first.body.data.assets.totalCount + 1);
+    expect(seen.afterMs).toBeLessThan(5000);
+  });
+
+  it('a province instance reports its data version to the gateway only', async () => {
+    const res = await post(mixed.provinces.get('310000')!.url, { query: '{ _dataVersion { marker } }' }, { token: null, assertion: null });
+    expect(res.status).toBe(401);
+    const viaGateway = await ask(gateway.url, admin, { query: '{ _dataVersion { marker } }' });
+    expect(viaGateway.body.errors![0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 });
 

@@ -11,6 +11,12 @@ export interface GenerationStore {
   /** Current counters, in the order asked; throws when they cannot be read (callers then skip the cache). */
   get(provinces: readonly string[]): Promise<number[]>;
   bump(provinces: readonly string[]): Promise<void>;
+  /**
+   * Records a province's data-version marker and raises its counter when the marker differs
+   * from the one recorded before (a first sighting only records); resolves whether it raised.
+   * Replicas sharing the store raise once per change, whoever sees it first.
+   */
+  observe(province: string, marker: string): Promise<boolean>;
 }
 
 /** Counters in this process (the embedded default). */
@@ -21,8 +27,18 @@ export class LocalGenerations implements GenerationStore {
     return provinces.map((p) => this.counters.get(p) ?? 0);
   }
 
+  private readonly markers = new Map<string, string>();
+
   async bump(provinces: readonly string[]): Promise<void> {
     for (const p of provinces) this.counters.set(p, (this.counters.get(p) ?? 0) + 1);
+  }
+
+  async observe(province: string, marker: string): Promise<boolean> {
+    const before = this.markers.get(province);
+    this.markers.set(province, marker);
+    if (before === undefined || before === marker) return false;
+    await this.bump([province]);
+    return true;
   }
 }
 
@@ -59,5 +75,13 @@ export class RedisGenerations implements GenerationStore {
 
   async bump(provinces: readonly string[]): Promise<void> {
     await Promise.all(provinces.map((p) => this.client.incr(`${this.prefix}${p}`)));
+  }
+
+  async observe(province: string, marker: string): Promise<boolean> {
+    // SET … GET swaps atomically: of replicas seeing one change, only the first reads the old marker.
+    const before = await this.client.set(`${this.prefix}marker:${province}`, marker, 'GET');
+    if (before === null || before === marker) return false;
+    await this.bump([province]);
+    return true;
   }
 }

@@ -10,8 +10,11 @@ import type { GenerationStore } from './generations.js';
 
 /** Settings of the response cache. */
 export interface ResponseCacheOptions {
+  /** Longest life of an entry: the bound on staleness when a province's data version cannot be read. */
   ttlSeconds: number;
   maxEntries: number;
+  /** How often the gateway reads each province's data version to expire answers after direct database writes (default 1000). */
+  dataVersionPollMs?: number;
 }
 
 interface Entry {

@@ -3,6 +3,7 @@ import { decodeCursor, encodeCursor } from '../../common/cursor.js';
 import { ErrorCode, userError } from '../../common/errors.js';
 import { toPrecision } from '../../common/exact.js';
 import type { ProvinceDatabase } from './db/database.js';
+import { readDataVersion, type DataVersion } from './db/data-version.js';
 import { standardSource, toLocalRows } from './db/mapping.js';
 import type { StandardDatabase, StandardTable } from './db/schema.js';
 
@@ -42,6 +43,11 @@ export class Repository {
 
   constructor(private readonly pdb: ProvinceDatabase) {
     this.db = pdb.db;
+  }
+
+  /** The database's change marker (see {@link readDataVersion}). */
+  dataVersion(): Promise<DataVersion> {
+    return readDataVersion(this.pdb);
   }
 
   /** The standard-shaped derived table `t` over a table's local storage. */

@@ -126,6 +126,7 @@ const yuan = (fen: number) => fen / 100;
 /** Resolvers of the province subgraph. */
 export const provinceResolvers = {
   Query: {
+    _dataVersion: (_: unknown, __: unknown, ctx: ProvinceContext) => ctx.repo.dataVersion(),
     agencies: list('agencies'),
     buildings: list('buildings'),
     assets: list('assets'),

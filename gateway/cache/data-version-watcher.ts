@@ -1,0 +1,68 @@
+import type { Agent } from 'undici';
+import type { Logger } from '../../common/logger.js';
+import { callProvince } from '../shard/province-client.js';
+import type { ProvinceRegistry } from '../shard/registry.js';
+import type { GenerationStore } from './generations.js';
+
+/** Options of {@link watchDataVersions}. */
+export interface DataVersionWatcherOptions {
+  registry: ProvinceRegistry;
+  generations: GenerationStore;
+  /** Pause between two readings of every province. */
+  pollMs: number;
+  agent: Agent;
+  timeoutMs: number;
+  /** The gateway's own assertion (province instances answer the gateway only). */
+  assertion: () => string;
+  logger: Logger;
+}
+
+const QUERY = '{ _dataVersion { marker settling } }';
+
+/**
+ * Reads every registered province instance's data version once per `pollMs` and raises a
+ * province's generation counter when its version changed, so cached answers about it expire
+ * within about one interval of a write made directly to its database (writes through the
+ * gateway expire them at once). An instance serving several provinces is asked once. A province
+ * that does not answer is skipped until it does; its cached answers still expire with the TTL.
+ */
+export function watchDataVersions(options: DataVersionWatcherOptions): { stop(): Promise<void> } {
+  let timer: NodeJS.Timeout | undefined;
+  let round: Promise<void> = Promise.resolve();
+  let stopped = false;
+
+  const readAll = async () => {
+    const byUrl = new Map<string, string[]>();
+    for (const { code, url } of options.registry.list()) byUrl.set(url, [...(byUrl.get(url) ?? []), code]);
+    const assertion = options.assertion();
+    await Promise.all(
+      [...byUrl].map(async ([url, codes]) => {
+        const answer = await callProvince(codes[0], url, { query: QUERY }, { agent: options.agent, timeoutMs: options.timeoutMs, assertion });
+        const version = answer.data?._dataVersion as { marker: string; settling: boolean } | undefined;
+        if (!version) return;
+        // A settling marker must count as changed next time, so it is never recorded twice alike.
+        const marker = `${url} ${version.marker}${version.settling ? ` ~${Date.now()}` : ''}`;
+        for (const code of codes) {
+          if (await options.generations.observe(code, marker)) options.logger.debug({ province: code }, 'province data changed; its cached answers expire');
+        }
+      }),
+    );
+  };
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      round = readAll()
+        .catch((error: unknown) => options.logger.warn({ err: (error as Error).message }, 'could not read province data versions'))
+        .finally(schedule);
+    }, options.pollMs);
+    timer.unref();
+  };
+  schedule();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await round;
+    },
+  };
+}

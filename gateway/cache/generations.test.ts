@@ -1,0 +1,50 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
+import { TEST_REDIS_URL } from '../../test/helpers.js';
+import { LocalGenerations, RedisGenerations, type GenerationStore } from './generations.js';
+
+const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+afterAll(() => redis.disconnect());
+const prefix = () => `xietong:test:gen:${process.pid}:${Math.random().toString(36).slice(2)}:`;
+
+describe.each([
+  ['in-process', () => new LocalGenerations()],
+  ['Redis', () => new RedisGenerations(redis, prefix())],
+])('%s generations', (_, make: () => GenerationStore) => {
+  it('reads unknown counters as 0 and raises them per province', async () => {
+    const g = make();
+    expect(await g.get(['310000', '320000'])).toEqual([0, 0]);
+    await g.bump(['320000']);
+    await g.bump(['320000', '330000']);
+    expect(await g.get(['310000', '320000', '330000', '320000'])).toEqual([0, 2, 1, 2]);
+    expect(await g.get([])).toEqual([]);
+  });
+
+  it('concurrent reads share a batch yet each sees counters no older than its request', async () => {
+    const g = make();
+    const early = g.get(['310000']);
+    await g.bump(['310000']);
+    const late = g.get(['310000', '320000']);
+    expect(await early).toEqual([expect.any(Number)]);
+    expect(await late).toEqual([1, 0]);
+  });
+
+  it('observing a data version raises the counter only when the marker changes', async () => {
+    const g = make();
+    expect(await g.observe('310000', 'a')).toBe(false);
+    expect(await g.observe('310000', 'a')).toBe(false);
+    expect(await g.get(['310000'])).toEqual([0]);
+    expect(await g.observe('310000', 'b')).toBe(true);
+    expect(await g.get(['310000'])).toEqual([1]);
+  });
+});
+
+it('replicas sharing Redis raise a counter once per observed change', async () => {
+  const shared = prefix();
+  const a = new RedisGenerations(redis, shared);
+  const b = new RedisGenerations(redis, shared);
+  await a.observe('310000', 'v1');
+  const raised = await Promise.all([a.observe('310000', 'v2'), b.observe('310000', 'v2')]);
+  expect(raised.filter(Boolean)).toHaveLength(1);
+  expect(await b.get(['310000'])).toEqual([1]);
+});
