@@ -18,6 +18,7 @@ import type { Manifest } from './persisted/manifest.js';
 import { LocalGenerations, RedisGenerations } from './cache/generations.js';
 import { responseCachePlugin, type ResponseCacheOptions } from './cache/response-cache.js';
 import { watchDataVersions } from './cache/data-version-watcher.js';
+import { FetchCache } from './cache/fetch-cache.js';
 import { manifestFirstCache, safelistPlugin } from './persisted/plugin.js';
 import { adminRoute } from './admin/route.js';
 import { signAssertion } from '../common/auth/assertion.js';
@@ -108,6 +109,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const timeoutMs = options.subgraphTimeoutMs ?? 5000;
   // Parsed once: importing a PEM key costs more than signing with it.
   const assertionKey = createPrivateKey(options.auth.assertionPrivateKey);
+  const generations = redis ? new RedisGenerations(redis, `${prefix}gen:`) : new LocalGenerations();
+  const fetchCache = options.responseCache
+    ? new FetchCache({ generations, ttlMs: options.responseCache.ttlSeconds * 1000, maxEntries: options.responseCache.maxEntries * 4 })
+    : undefined;
   let rules: ShardRules = readShardRules(options.supergraphSdl);
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
@@ -115,15 +120,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     buildService: ({ name, url }) => {
       if (url?.startsWith(LOCAL_URL_PREFIX) && name === 'audit') return auditDataSource(audit);
       if (sharded.has(name) || url?.startsWith(SHARD_URL_PREFIX)) {
-        return new ShardRouter({ registry, rules: () => rules, timeoutMs, agent });
+        return new ShardRouter({ registry, rules: () => rules, timeoutMs, agent, fetchCache });
       }
-      return new SubgraphSource(name, options.subgraphUrls?.[name] ?? url!, { agent, timeoutMs, logger });
+      return new SubgraphSource(name, options.subgraphUrls?.[name] ?? url!, { agent, timeoutMs, logger, fetchCache });
     },
   });
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
     rules = readShardRules(coreSupergraphSdl);
   });
-  const generations = redis ? new RedisGenerations(redis, `${prefix}gen:`) : new LocalGenerations();
   const gatewayAssertion = () => signAssertion(GATEWAY_PRINCIPAL, assertionKey);
   const watcher = options.responseCache
     ? watchDataVersions({ registry, generations, pollMs: options.responseCache.dataVersionPollMs ?? 1000, agent, timeoutMs, assertion: gatewayAssertion, logger })

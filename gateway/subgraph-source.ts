@@ -4,12 +4,19 @@ import type { Agent } from 'undici';
 import { ASSERTION_HEADER } from '../common/auth/assertion.js';
 import { ErrorCode } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
-import { postGraphQL } from './transport/post-graphql.js';
+import { postGraphQL, type GraphQLAnswer } from './transport/post-graphql.js';
+import type { FetchCache } from './cache/fetch-cache.js';
+import { scopeKey } from '../common/auth/scope-key.js';
+import type { Principal } from '../common/auth/principal.js';
 
 interface Context {
   requestId?: string;
   assertion?: () => string;
+  principal?: Principal;
 }
+
+/** A fetch the planner sends that only reads (mutations start with `mutation`). */
+const READ = /^\s*(query\b|\{)/;
 
 /**
  * A plain (non-sharded) subgraph, called over the gateway's keep-alive agent. Every request
@@ -21,24 +28,29 @@ export class SubgraphSource implements GraphQLDataSource {
   constructor(
     private readonly subgraph: string,
     private readonly url: string,
-    private readonly options: { agent: Agent; timeoutMs: number; logger: Logger },
+    private readonly options: { agent: Agent; timeoutMs: number; logger: Logger; fetchCache?: FetchCache },
   ) {}
 
   async process({ request, context }: GraphQLDataSourceProcessOptions<Context>): Promise<GatewayGraphQLResponse> {
-    const result = await postGraphQL(
-      this.url,
-      { query: request.query!, ...(request.variables ? { variables: request.variables } : {}), ...(request.operationName ? { operationName: request.operationName } : {}) },
-      {
-        agent: this.options.agent,
-        timeoutMs: this.options.timeoutMs,
-        headers: {
-          ...(context.requestId ? { 'x-request-id': context.requestId } : {}),
-          ...(context.assertion ? { [ASSERTION_HEADER]: context.assertion() } : {}),
-        },
+    const body = JSON.stringify({ query: request.query!, variables: request.variables, operationName: request.operationName });
+    const send = () => this.send(body, context);
+    const cache = this.options.fetchCache;
+    // Reads are reused for the response cache's TTL, per caller scope (a subgraph may filter by it).
+    if (cache && context.principal && READ.test(request.query!)) return (await cache.read(`${this.subgraph} ${scopeKey(context.principal)} ${body}`, undefined, send)) as GatewayGraphQLResponse;
+    return (await send()) as GatewayGraphQLResponse;
+  }
+
+  private async send(body: string, context: Context): Promise<GraphQLAnswer> {
+    const result = await postGraphQL(this.url, body, {
+      agent: this.options.agent,
+      timeoutMs: this.options.timeoutMs,
+      headers: {
+        ...(context.requestId ? { 'x-request-id': context.requestId } : {}),
+        ...(context.assertion ? { [ASSERTION_HEADER]: context.assertion() } : {}),
       },
-    );
-    if ('answer' in result) return result.answer as GatewayGraphQLResponse;
+    });
+    if ('answer' in result) return result.answer;
     this.options.logger.warn({ subgraph: this.subgraph, url: this.url, reason: result.failure, requestId: context.requestId }, 'subgraph unavailable');
-    return { errors: [{ message: `The ${this.subgraph} service could not be reached; its data is missing from this answer.`, extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, subgraph: this.subgraph } }] } as GatewayGraphQLResponse;
+    return { errors: [{ message: `The ${this.subgraph} service could not be reached; its data is missing from this answer.`, extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, subgraph: this.subgraph } }] };
   }
 }

@@ -102,6 +102,43 @@ describe('response cache (in-process)', () => {
   });
 });
 
+describe('fetch reuse behind the response cache', () => {
+  let gateway: RunningGateway;
+  beforeAll(async () => {
+    // No data-version polls during these tests: they count each province database's statements.
+    gateway = await startGateway(await gatewayOptions({ responseCache: { ttlSeconds: 60, maxEntries: 100, dataVersionPollMs: 600_000 } }));
+  });
+  afterAll(() => gateway?.stop());
+  const statements = () => ['310000', '320000', '110000'].map((code) => stack.databases.get(code)!.statements());
+
+  it('after a write to one province, a rebuilt answer asks only that province again', async () => {
+    const TWO = 'query TwoFleets { vehicles(filter: { provinces: ["310000", "320000"] }, first: 5) { totalCount edges { node { id } } } vehicleSummary(scope: { provinces: ["310000", "320000"] }) { vehicleCount } }';
+    const first = await ask(gateway.url, admin, { query: TWO });
+    expect(first.cache).toBe('miss');
+    const idle = (await ask(gateway.url, admin, { query: '{ assets(filter: { province: "320000", status: IDLE, offeredToPool: false }, first: 1) { edges { node { id } } } }' })).body.data.assets.edges[0].node.id;
+    await ask(gateway.url, admin, { query: `mutation { offerAssetToPool(input: { assetId: "${idle}" }) { asset { id } } }` });
+    const before = statements();
+    const again = await ask(gateway.url, admin, { query: TWO });
+    const after = statements();
+    expect(again.cache).toBe('miss');
+    expect(again.body).toEqual(first.body);
+    expect(after[0]).toBe(before[0]);
+    expect(after[1]).toBeGreaterThan(before[1]);
+    expect(after[2]).toBe(before[2]);
+  });
+
+  it('fetch reuse never crosses scopes: another region coordinator asks the provinces itself', async () => {
+    const FLEET2 = 'query Fleet2 { vehicles(first: 5) { totalCount } }';
+    const yrd = await ask(gateway.url, coordinator, { query: FLEET2 });
+    const before = statements();
+    const jjj = await ask(gateway.url, tokenFor({ role: 'REGION_COORDINATOR', region: 'JJJ', sub: 'j1' }), { query: FLEET2 });
+    const after = statements();
+    expect(jjj.cache).toBe('miss');
+    expect(after[2]).toBeGreaterThan(before[2]);
+    expect(jjj.body).not.toEqual(yrd.body);
+  });
+});
+
 /** Offers one idle asset to the pool with a write straight to a province database (not through Xietong). */
 async function offerDirectly(pdb: ProvinceDatabase): Promise<void> {
   const repo = new Repository(pdb);

@@ -15,7 +15,7 @@ export type ProvinceAnswer = GraphQLAnswer;
 export async function callProvince(
   code: string,
   url: string,
-  body: GraphQLBody,
+  body: GraphQLBody | string,
   options: { agent: Agent; timeoutMs: number; requestId?: string; assertion?: string },
 ): Promise<ProvinceAnswer> {
   const result = await postGraphQL(url, body, {

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { scopeKey } from '../../common/auth/scope-key.js';
 import type { Agent } from 'undici';
 import { callProvince, type ProvinceAnswer } from './province-client.js';
+import type { FetchCache } from '../cache/fetch-cache.js';
 import type { ProvinceRegistry, Scope } from './registry.js';
 import type { ShardRules } from './rules.js';
 import { rowScope } from '../../common/auth/policy.js';
@@ -27,6 +28,8 @@ export interface ShardRouterOptions {
   timeoutMs: number;
   /** The keep-alive connection pools to the provinces (owned by the gateway). */
   agent: Agent;
+  /** Reuses province answers of reads while the province is unchanged (with the response cache). */
+  fetchCache?: FetchCache;
 }
 
 type Variables = Record<string, unknown>;
@@ -160,18 +163,21 @@ export class ShardRouter implements GraphQLDataSource {
     return pageSize(argumentValues(node, variables).first as number | undefined);
   }
 
-  /** Sends one document to several provinces in parallel. */
+  /** Sends one document to several provinces in parallel (serialized and keyed once, not per province). */
   private fanOut(provinces: string[], query: string, variables: Variables, call: CallInfo): Promise<[string, ProvinceAnswer][]> {
+    const body = JSON.stringify({ query, variables, operationName: call.operationName });
+    // The scope key keeps callers who may see different rows apart; mutations are never shared.
+    const shared = call.read ? createHash('sha256').update(scopeKey(call.principal)).update('\n').update(body).digest('base64url') : '';
     return Promise.all(
       provinces.map(async (code): Promise<[string, ProvinceAnswer]> => {
         const endpoint = this.options.registry.get(code);
         if (!endpoint) return [code, { data: null, errors: [{ message: `Province ${code} has left this gateway.`, extensions: { code: ErrorCode.PROVINCE_NOT_REGISTERED, province: code } }] }];
         call.touched?.add(code);
-        const send = () => callProvince(code, endpoint.url, { query, variables, operationName: call.operationName }, { agent: this.options.agent, timeoutMs: this.options.timeoutMs, requestId: call.requestId, assertion: call.assertion });
+        const send = () => callProvince(code, endpoint.url, body, { agent: this.options.agent, timeoutMs: this.options.timeoutMs, requestId: call.requestId, assertion: call.assertion });
         if (!call.read) return [code, await send()];
-        // The scope key keeps callers who may see different rows apart; mutations are never shared.
-        const key = createHash('sha256').update(JSON.stringify([code, endpoint.url, scopeKey(call.principal), query, variables])).digest('base64url');
-        const { result, joined } = this.inFlight.run(key, send);
+        const key = `${code} ${endpoint.url} ${shared}`;
+        const cache = this.options.fetchCache;
+        const { result, joined } = this.inFlight.run(key, cache ? () => cache.read(key, code, send) : send);
         // Merging edits answers in place: a caller that joined another's request works on its own copy.
         return [code, joined ? structuredClone(await result) : await result];
       }),

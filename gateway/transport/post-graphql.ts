@@ -27,13 +27,14 @@ export function subgraphAgent(): Agent {
 }
 
 /**
- * POSTs one GraphQL request within a time limit. Any HTTP status with a GraphQL body is an
- * answer (subgraphs report bad requests that way); no answer, a timeout or a body that is not a
- * GraphQL response is a failure with a short reason.
+ * POSTs one GraphQL request (a body, or its JSON text when one text goes to many provinces)
+ * within a time limit. Any HTTP status with a GraphQL body is an answer (subgraphs report bad
+ * requests that way); no answer, a timeout or a body that is not a GraphQL response is a
+ * failure with a short reason.
  */
 export async function postGraphQL(
   url: string,
-  body: GraphQLBody,
+  body: GraphQLBody | string,
   options: { agent: Agent; timeoutMs: number; headers: Record<string, string> },
 ): Promise<PostResult> {
   let text: string;
@@ -43,7 +44,7 @@ export async function postGraphQL(
       method: 'POST',
       dispatcher: options.agent,
       headers: { 'content-type': 'application/json', ...options.headers },
-      body: JSON.stringify(body),
+      body: typeof body === 'string' ? body : JSON.stringify(body),
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
     });
