@@ -1,13 +1,18 @@
 /**
- * `npm run latency [-- URL] [--runs N]`: times dashboard queries against a running gateway,
- * one scoped to a province on each database product, and prints p50/p95/max per query.
+ * `npm run latency [-- URL] [--runs N] [--token JWT]`: times dashboard queries against a running
+ * gateway, one scoped to a province on each database product, and prints p50/p95/max per query.
+ * The token (or XIETONG_TOKEN) must see rows everywhere: `npm run token -- --role NATIONAL_ADMIN`.
  * A benchmark script, not a test: it prints figures and asserts nothing but "no errors".
  */
 import { parseArgs } from 'node:util';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { runs: { type: 'string', default: '50' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { runs: { type: 'string', default: '50' }, token: { type: 'string' } } });
+const token = values.token ?? process.env.XIETONG_TOKEN;
 const url = positionals[0] ?? 'http://127.0.0.1:4000/graphql';
 const runs = Number(values.runs);
+
+const IDLE_PAGE = (after: string | null) =>
+  `{ assets(filter: { region: "YRD", status: IDLE }, orderBy: ORIGINAL_VALUE_DESC, first: 20${after ? `, after: ${JSON.stringify(after)}` : ''}) { edges { node { id originalValue } } pageInfo { endCursor } } }`;
 
 const QUERIES: [string, string][] = [
   ['energy summary, 上海 (PostgreSQL)', '{ energySummary(year: 2025, scope: { province: "310000" }) { totalKgce kgcePerCapita } }'],
@@ -20,17 +25,29 @@ const QUERIES: [string, string][] = [
   ['asset page by id, 安徽 (SQLite)', '{ assets(filter: { province: "340000" }, first: 20) { edges { node { id name agency { name } building { name } } } } }'],
 ];
 
-async function time(query: string): Promise<number> {
+async function ask(query: string): Promise<{ ms: number; data: Record<string, any> }> {
   const started = process.hrtime.bigint();
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
-  const body = (await res.json()) as { errors?: unknown[] };
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify({ query }) });
+  const body = (await res.json()) as { data: Record<string, any>; errors?: unknown[] };
   if (body.errors) throw new Error(`errors: ${JSON.stringify(body.errors)}`);
-  return Number(process.hrtime.bigint() - started) / 1e6;
+  return { ms: Number(process.hrtime.bigint() - started) / 1e6, data: body.data };
+}
+const time = async (query: string) => (await ask(query)).ms;
+
+/** The idle-asset page after `depth` pages of 20, found by walking the pages (cursors are opaque). */
+async function deepPageQuery(depth: number): Promise<string> {
+  let after: string | null = null;
+  for (let i = 0; i < depth; i++) {
+    const { data } = await ask(IDLE_PAGE(after));
+    after = data.assets.pageInfo.endCursor as string;
+  }
+  return IDLE_PAGE(after);
 }
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 console.log(`${url}, ${runs} sequential runs per query after 5 warm-up runs\n`);
 console.log(`${'query'.padEnd(44)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'max ms'.padStart(8)}`);
+QUERIES.push(['same, page 51 (after 1,000 rows)', await deepPageQuery(50)]);
 for (const [name, query] of QUERIES) {
   for (let i = 0; i < 5; i++) await time(query);
   const samples: number[] = [];

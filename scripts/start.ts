@@ -25,6 +25,11 @@ if (!Number.isInteger(port) || port < 1 || port > 65535) {
   process.exit(1);
 }
 const dataDir = process.env.XIETONG_DATA_DIR ?? join(REPO_ROOT, 'data');
+const cacheSetting = process.env.XIETONG_RESPONSE_CACHE ?? 'on';
+if (cacheSetting !== 'on' && cacheSetting !== 'off') {
+  console.error(`XIETONG_RESPONSE_CACHE must be "on" or "off", got "${cacheSetting}"`);
+  process.exit(1);
+}
 const databases: Record<string, string> = {};
 let redis: { url: string } | undefined;
 if (values.servers) {
@@ -52,7 +57,7 @@ const stack = await startDemoStack({
   redis,
   keys: ensureDevKeys(),
   basePort: port,
-  responseCache: { ttlSeconds: 10, maxEntries: 5000 },
+  responseCache: cacheSetting === 'on' ? { ttlSeconds: 60, maxEntries: 5000 } : undefined,
   persistedOperations: { manifest: readManifest(join(REPO_ROOT, 'deploy', 'persisted-operations.json')), safelist: false },
   onProgress: (m) => console.log(`  ${m}`),
 });

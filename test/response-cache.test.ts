@@ -80,6 +80,26 @@ describe('response cache (in-process)', () => {
     expect(after.body.data.assets.totalCount).toBe(before.body.data.assets.totalCount + 1);
   });
 
+  it('a write made directly to a province database shows within about one data-version poll, long before the TTL', async () => {
+    const first = await ask(gateway.url, admin, { query: POOL });
+    expect((await ask(gateway.url, admin, { query: POOL })).cache).toBe('hit');
+    await offerDirectly(stack.databases.get('110000')!);
+    const seen = await untilChanged(gateway.url, POOL, first.body);
+    expect(seen.afterMs).toBeLessThan(2000);
+    expect(seen.answer.body.data.assets.totalCount).toBe(first.body.data.assets.totalCount + 1);
+  });
+});
+
+// Coalescing and fetch reuse, with no data-version polls: a poll would raise a counter again after
+// each write (correctly, but at a moment the tests cannot control) and they count statements.
+describe('response cache: coalescing and fetch reuse', () => {
+  let gateway: RunningGateway;
+  beforeAll(async () => {
+    gateway = await startGateway(await gatewayOptions({ responseCache: { ttlSeconds: 60, maxEntries: 100, dataVersionPollMs: 600_000 } }));
+  });
+  afterAll(() => gateway?.stop());
+  const statements = () => ['310000', '320000', '110000'].map((code) => stack.databases.get(code)!.statements());
+
   it('concurrent misses of one key execute once, and a burst after a write sees the write', async () => {
     const BURST = 'query Burst { assets(filter: { offeredToPool: true }) { totalCount } }';
     const first = await Promise.all(Array.from({ length: 6 }, () => ask(gateway.url, admin, { query: BURST })));
@@ -92,24 +112,6 @@ describe('response cache (in-process)', () => {
     expect(after.filter((r) => r.cache === 'miss')).toHaveLength(1);
   });
 
-  it('a write made directly to a province database shows within about one data-version poll, long before the TTL', async () => {
-    const first = await ask(gateway.url, admin, { query: POOL });
-    expect((await ask(gateway.url, admin, { query: POOL })).cache).toBe('hit');
-    await offerDirectly(stack.databases.get('110000')!);
-    const seen = await untilChanged(gateway.url, POOL, first.body);
-    expect(seen.afterMs).toBeLessThan(2000);
-    expect(seen.answer.body.data.assets.totalCount).toBe(first.body.data.assets.totalCount + 1);
-  });
-});
-
-describe('fetch reuse behind the response cache', () => {
-  let gateway: RunningGateway;
-  beforeAll(async () => {
-    // No data-version polls during these tests: they count each province database's statements.
-    gateway = await startGateway(await gatewayOptions({ responseCache: { ttlSeconds: 60, maxEntries: 100, dataVersionPollMs: 600_000 } }));
-  });
-  afterAll(() => gateway?.stop());
-  const statements = () => ['310000', '320000', '110000'].map((code) => stack.databases.get(code)!.statements());
 
   it('after a write to one province, a rebuilt answer asks only that province again', async () => {
     const TWO = 'query TwoFleets { vehicles(filter: { provinces: ["310000", "320000"] }, first: 5) { totalCount edges { node { id } } } vehicleSummary(scope: { provinces: ["310000", "320000"] }) { vehicleCount } }';
@@ -146,12 +148,12 @@ async function offerDirectly(pdb: ProvinceDatabase): Promise<void> {
   await repo.update('assets', row.id, { offered_to_pool: 1, offered_at: '2026-11-26' });
 }
 
-/** Asks until the answer differs from `before` (at most 10 s); returns it and how long that took. */
+/** Asks until the answer differs from `before` (at most 15 s); returns it and how long that took. */
 async function untilChanged(url: string, query: string, before: unknown, token = admin) {
   const started = Date.now();
   for (;;) {
     const answer = await ask(url, token, { query });
-    if (JSON.stringify(answer.body) !== JSON.stringify(before) || Date.now() - started > 10_000) return { answer, afterMs: Date.now() - started };
+    if (JSON.stringify(answer.body) !== JSON.stringify(before) || Date.now() - started > 15_000) return { answer, afterMs: Date.now() - started };
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -162,24 +164,28 @@ describe('direct database writes on PostgreSQL, MariaDB and SQLite', () => {
   beforeAll(async () => {
     mixed = await startMixedStack(TEST_SCALE, ['310000', '330000', '340000']);
     gateway = await startGateway(await gatewayOptionsFor(mixed, { responseCache: { ttlSeconds: 60, maxEntries: 100, dataVersionPollMs: 200 } }));
+    // Seeding just wrote every table: MariaDB's update_time settles for a second, and each poll until then expires answers.
+    await new Promise((r) => setTimeout(r, 1500));
   });
   afterAll(async () => {
     await gateway?.stop();
     await mixed?.stop();
   });
 
+  // PostgreSQL publishes a writer's row statistics at most once a second, else after 10 s idle:
+  // its bound is about 11 s in the worst case (usually about 1 s); the others see writes at once.
   it.each([
-    ['PostgreSQL', '310000'],
-    ['MariaDB', '330000'],
-    ['SQLite', '340000'],
-  ])('%s: a cached answer expires within seconds of a direct write, not at the TTL', async (_, code) => {
+    ['PostgreSQL', '310000', 12_000],
+    ['MariaDB', '330000', 3000],
+    ['SQLite', '340000', 3000],
+  ])('%s: a cached answer expires within seconds of a direct write, not at the TTL', async (_, code, boundMs) => {
     const query = `query Pool${code} { assets(filter: { province: "${code}", offeredToPool: true }) { totalCount } }`;
     const first = await ask(gateway.url, admin, { query });
     expect((await ask(gateway.url, admin, { query })).cache).toBe('hit');
     await offerDirectly(mixed.databases.get(code)!);
     const seen = await untilChanged(gateway.url, query, first.body);
     expect(seen.answer.body.data.assets.totalCount).toBe(first.body.data.assets.totalCount + 1);
-    expect(seen.afterMs).toBeLessThan(5000);
+    expect(seen.afterMs).toBeLessThan(boundMs);
   });
 
   it('a province instance reports its data version to the gateway only', async () => {

@@ -17,7 +17,8 @@ export interface DataVersionWatcherOptions {
   logger: Logger;
 }
 
-const QUERY = '{ _dataVersion { marker settling } }';
+// Named, so province logs show what the polls are.
+const QUERY = 'query XietongDataVersion { _dataVersion { marker settling } }';
 
 /**
  * Reads every registered province instance's data version once per `pollMs` and raises a

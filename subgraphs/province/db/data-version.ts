@@ -15,7 +15,8 @@ export interface DataVersion {
 /**
  * Reads the data version with what each product offers without triggers or schema changes:
  * SQLite's data_version (commits by other connections) plus this connection's total_changes();
- * PostgreSQL's per-table row-change statistics (flushed by writers within about a second);
+ * PostgreSQL's per-table row-change statistics (a writer publishes them at most once a second,
+ * else once idle for 10 s: usually visible within a second, at worst about 11 s);
  * MySQL/MariaDB's table update_time (one-second resolution, hence `settling`).
  */
 export async function readDataVersion(pdb: ProvinceDatabase): Promise<DataVersion> {
