@@ -153,6 +153,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
               shared: redis,
               prefix: `${prefix}response:`,
               allProvinces: () => registry.list().map((p) => p.code),
+              afterWrite: watcher?.refresh,
               logger,
             }),
           ]

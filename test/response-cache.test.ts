@@ -80,6 +80,18 @@ describe('response cache (in-process)', () => {
     expect(after.body.data.assets.totalCount).toBe(before.body.data.assets.totalCount + 1);
   });
 
+  it('a write through Xietong expires its province’s answers once, not again at the next data-version poll', async () => {
+    const AFTER = 'query AfterWrite { assets(filter: { province: "320000", offeredToPool: true }) { totalCount } }';
+    const before = await ask(gateway.url, admin, { query: AFTER });
+    const idle = (await ask(gateway.url, admin, { query: '{ assets(filter: { province: "320000", status: IDLE, offeredToPool: false }, first: 1) { edges { node { id } } } }' })).body.data.assets.edges[0].node.id;
+    await ask(gateway.url, admin, { query: `mutation { offerAssetToPool(input: { assetId: "${idle}" }) { asset { id } } }` });
+    const after = await ask(gateway.url, admin, { query: AFTER });
+    expect(after.cache).toBe('miss');
+    expect(after.body.data.assets.totalCount).toBe(before.body.data.assets.totalCount + 1);
+    await new Promise((r) => setTimeout(r, 700));
+    expect((await ask(gateway.url, admin, { query: AFTER })).cache).toBe('hit');
+  });
+
   it('a write made directly to a province database shows within about one data-version poll, long before the TTL', async () => {
     const first = await ask(gateway.url, admin, { query: POOL });
     expect((await ask(gateway.url, admin, { query: POOL })).cache).toBe('hit');

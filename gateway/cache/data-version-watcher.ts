@@ -20,6 +20,17 @@ export interface DataVersionWatcherOptions {
 // Named, so province logs show what the polls are.
 const QUERY = 'query XietongDataVersion { _dataVersion { marker settling } }';
 
+/** A running watcher. */
+export interface DataVersionWatcher {
+  /**
+   * Reads these provinces' versions now. Called right after a write through the gateway (whose
+   * counters it has already raised): the version that includes the write is recorded at once,
+   * so the next poll does not expire the same answers again a second later.
+   */
+  refresh(provinces: readonly string[]): Promise<void>;
+  stop(): Promise<void>;
+}
+
 /**
  * Reads every registered province instance's data version once per `pollMs` and raises a
  * province's generation counter when its version changed, so cached answers about it expire
@@ -27,14 +38,14 @@ const QUERY = 'query XietongDataVersion { _dataVersion { marker settling } }';
  * gateway expire them at once). An instance serving several provinces is asked once. A province
  * that does not answer is skipped until it does; its cached answers still expire with the TTL.
  */
-export function watchDataVersions(options: DataVersionWatcherOptions): { stop(): Promise<void> } {
+export function watchDataVersions(options: DataVersionWatcherOptions): DataVersionWatcher {
   let timer: NodeJS.Timeout | undefined;
   let round: Promise<void> = Promise.resolve();
   let stopped = false;
 
-  const readAll = async () => {
+  const read = async (only?: ReadonlySet<string>) => {
     const byUrl = new Map<string, string[]>();
-    for (const { code, url } of options.registry.list()) byUrl.set(url, [...(byUrl.get(url) ?? []), code]);
+    for (const { code, url } of options.registry.list()) if (!only || only.has(code)) byUrl.set(url, [...(byUrl.get(url) ?? []), code]);
     const assertion = options.assertion();
     await Promise.all(
       [...byUrl].map(async ([url, codes]) => {
@@ -52,7 +63,7 @@ export function watchDataVersions(options: DataVersionWatcherOptions): { stop():
   const schedule = () => {
     if (stopped) return;
     timer = setTimeout(() => {
-      round = readAll()
+      round = read()
         .catch((error: unknown) => options.logger.warn({ err: (error as Error).message }, 'could not read province data versions'))
         .finally(schedule);
     }, options.pollMs);
@@ -60,6 +71,9 @@ export function watchDataVersions(options: DataVersionWatcherOptions): { stop():
   };
   schedule();
   return {
+    async refresh(provinces) {
+      await read(new Set(provinces)).catch((error: unknown) => options.logger.warn({ err: (error as Error).message }, 'could not read province data versions'));
+    },
     async stop() {
       stopped = true;
       clearTimeout(timer);

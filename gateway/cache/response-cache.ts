@@ -61,7 +61,17 @@ interface Execution {
  * An answer from the cache counts as reading the provinces it was read from (they join the
  * request's touched provinces), so the audit trail records cached cross-province reads too.
  */
-export function responseCachePlugin<C extends CacheContext>(options: ResponseCacheOptions & { generations: GenerationStore; shared?: RedisClient; prefix: string; allProvinces: () => string[]; logger: Logger }): ApolloServerPlugin<C> {
+export function responseCachePlugin<C extends CacheContext>(
+  options: ResponseCacheOptions & {
+    generations: GenerationStore;
+    shared?: RedisClient;
+    prefix: string;
+    allProvinces: () => string[];
+    /** Called after a write's counters are raised, before it answers (the data-version watcher's refresh). */
+    afterWrite?: (provinces: readonly string[]) => Promise<void>;
+    logger: Logger;
+  },
+): ApolloServerPlugin<C> {
   const lru = new Map<string, Entry>();
   const executing = new Map<string, Execution>();
   const remember = (key: string, entry: Entry) => {
@@ -121,7 +131,9 @@ export function responseCachePlugin<C extends CacheContext>(options: ResponseCac
           const { contextValue, response, operation } = rc;
           response.http.headers.set('x-xietong-cache', contextValue.cache?.hit ? 'hit' : 'miss');
           if (operation?.operation === 'mutation' && contextValue.provincesTouched.size) {
-            await options.generations.bump([...contextValue.provincesTouched]).catch((error: unknown) => options.logger.error({ err: error }, 'could not invalidate cached responses'));
+            const touched = [...contextValue.provincesTouched];
+            await options.generations.bump(touched).catch((error: unknown) => options.logger.error({ err: error }, 'could not invalidate cached responses'));
+            await options.afterWrite?.(touched);
             return;
           }
           const cache = contextValue.cache;
