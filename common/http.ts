@@ -6,6 +6,20 @@ import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } 
 /** A handler for a non-GraphQL route; returns false to fall through to GraphQL. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
 
+/** What a shortcut answers instead of Apollo Server. */
+export interface ShortcutAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * Answers a parsed GraphQL POST before Apollo Server's pipeline, or declines with undefined (then
+ * Apollo Server runs as usual). `context` is the request's context, built once and shared with
+ * Apollo Server if the shortcut declines.
+ */
+export type Shortcut<TContext> = (request: { req: IncomingMessage; body: unknown; requestId: string; context: () => Promise<TContext> }) => Promise<ShortcutAnswer | undefined>;
+
 /** Options of {@link serveApollo}. */
 export interface ServeOptions<TContext extends BaseContext> {
   server: ApolloServer<TContext>;
@@ -17,6 +31,8 @@ export interface ServeOptions<TContext extends BaseContext> {
   routes?: RouteHandler[];
   /** Largest accepted request body, bytes. */
   maxBodyBytes?: number;
+  /** Tried in order on every parsed POST body before Apollo Server; the first answer is sent. */
+  shortcuts?: Shortcut<TContext>[];
 }
 
 /** A running HTTP service. */
@@ -33,7 +49,7 @@ export interface RunningService {
  * new one) that the context and the logs carry and the response echoes.
  */
 export async function serveApollo<TContext extends BaseContext>(options: ServeOptions<TContext>): Promise<RunningService> {
-  const { server, routes = [], maxBodyBytes = 1_000_000 } = options;
+  const { server, routes = [], maxBodyBytes = 1_000_000, shortcuts = [] } = options;
   const httpServer = createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
@@ -64,11 +80,18 @@ export async function serveApollo<TContext extends BaseContext>(options: ServeOp
       res.end(JSON.stringify({ errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] }));
       return;
     }
+    let context: Promise<TContext> | undefined;
+    const contextFn: ContextFunction<[], TContext> = () => (context ??= options.context({ req, requestId }));
+    if (req.method === 'POST' && body !== undefined) {
+      for (const shortcut of shortcuts) {
+        const answer = await shortcut({ req, body, requestId, context: contextFn });
+        if (answer) return void res.writeHead(answer.status, answer.headers).end(answer.body);
+      }
+    }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
-    const contextFn: ContextFunction<[], TContext> = () => options.context({ req, requestId });
     const response = await server.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: searchOf(req.url ?? '/'), body },
       context: contextFn,

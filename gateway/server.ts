@@ -16,7 +16,10 @@ import { auditDataSource } from './audit/subgraph.js';
 import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import type { Manifest } from './persisted/manifest.js';
 import { LocalGenerations, RedisGenerations } from './cache/generations.js';
-import { responseCachePlugin, type ResponseCacheOptions } from './cache/response-cache.js';
+import { responseCache, type ResponseCacheOptions } from './cache/response-cache.js';
+import { recordOperation } from './audit/plugin.js';
+import { POLICY } from '../common/auth/policy.js';
+import { createHash } from 'node:crypto';
 import { watchDataVersions } from './cache/data-version-watcher.js';
 import { FetchCache } from './cache/fetch-cache.js';
 import { manifestFirstCache, safelistPlugin } from './persisted/plugin.js';
@@ -132,6 +135,25 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const watcher = options.responseCache
     ? watchDataVersions({ registry, generations, pollMs: options.responseCache.dataVersionPollMs ?? 1000, agent, timeoutMs, assertion: gatewayAssertion, logger })
     : undefined;
+  const cache = options.responseCache
+    ? responseCache<GatewayContext>({
+        ...options.responseCache,
+        generations,
+        shared: redis,
+        prefix: `${prefix}response:`,
+        fingerprint: createHash('sha256')
+          .update(JSON.stringify([options.supergraphSdl, POLICY, options.persistedOperations?.safelist ?? false, options.persistedOperations?.manifest.operations.map((o) => o.id) ?? []]))
+          .digest('hex'),
+        allProvinces: () => registry.list().map((p) => p.code),
+        afterWrite: watcher?.refresh,
+        // An answer the cache serves before Apollo Server is audited and logged like any other.
+        served: async ({ context, requestId, operationName, queryHash, provinces }) => {
+          await recordOperation(audit, logger, { principal: context.principal, operationName, operationHash: queryHash, mutation: false, provinces, errorCodes: [], hasData: true });
+          logger.info({ requestId, operationName, cache: 'hit', errorCodes: [] }, 'operation');
+        },
+        logger,
+      })
+    : undefined;
   const verifier = new TokenVerifier(options.auth.tokens);
   const armor = surfaceArmor(options.limits);
   const server = new ApolloServer<GatewayContext>({
@@ -145,19 +167,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       anonymousSuggestionsPlugin<GatewayContext>(),
       auditPlugin<GatewayContext>(audit, logger),
       ...(options.persistedOperations?.safelist ? [safelistPlugin<GatewayContext>(options.persistedOperations.manifest)] : []),
-      ...(options.responseCache
-        ? [
-            responseCachePlugin<GatewayContext>({
-              ...options.responseCache,
-              generations,
-              shared: redis,
-              prefix: `${prefix}response:`,
-              allProvinces: () => registry.list().map((p) => p.code),
-              afterWrite: watcher?.refresh,
-              logger,
-            }),
-          ]
-        : []),
+      ...(cache ? [cache.plugin] : []),
     ],
     validationRules: armor.validationRules,
     parseOptions: { maxTokens: surfaceLimits(options.limits).maxTokens },
@@ -184,6 +194,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     host: options.host,
     maxBodyBytes: surfaceLimits(options.limits).maxBodyBytes,
     context: async ({ req, requestId }) => ({ requestId, provincesTouched: new Set<string>(), ...(await authenticate(req, verifier, assertionKey)) }),
+    shortcuts: cache ? [cache.shortcut] : [],
     routes: [
       healthRoute(() => ({ service: 'gateway', pid: process.pid, provinces: registry.list().map((p) => p.code), redis: redis?.status ?? 'not configured' })),
       ...(options.adminToken ? [adminRoute({ registry, store, token: options.adminToken, contractSdl: options.contractSdl ?? readSubgraphSdl('province'), logger, assertion: gatewayAssertion })] : []),

@@ -57,6 +57,37 @@ describe('response cache (in-process)', () => {
     }
   });
 
+  it('a cached answer is byte-identical to the executed one, and a bad token never reaches it', async () => {
+    const SAME = 'query SameBytes($region: ID!) { vehicleSummary(scope: { region: $region }) { vehicleCount newEnergyShare } }';
+    const send = (token: string | null, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
+      fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify({ query: SAME, variables: { region: 'YRD' }, ...extra }) });
+    const first = await send(admin);
+    const firstText = await first.text();
+    const second = await send(admin);
+    expect([first.headers.get('x-xietong-cache'), second.headers.get('x-xietong-cache')]).toEqual(['miss', 'hit']);
+    expect(await second.text()).toBe(firstText);
+    expect(second.headers.get('content-type')).toBe(first.headers.get('content-type'));
+    expect(second.headers.get('cache-control')).toBe('no-store');
+    // The same request with a forged, an expired or another scope's token.
+    const forged = `${admin.slice(0, -4)}AAAA`;
+    expect((await send(forged)).status).toBe(401);
+    expect((await send(tokenFor(NATIONAL_ADMIN, { expiresIn: -60 }))).status).toBe(401);
+    const jjj = await send(tokenFor({ role: 'REGION_COORDINATOR', region: 'JJJ', sub: 'j2' }));
+    expect(jjj.headers.get('x-xietong-cache')).toBe('miss');
+    // By APQ hash alone; a hash that does not match the text is refused, not served.
+    const { createHash } = await import('node:crypto');
+    const sha256Hash = createHash('sha256').update(SAME).digest('hex');
+    const byHash = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` }, body: JSON.stringify({ variables: { region: 'YRD' }, extensions: { persistedQuery: { version: 1, sha256Hash } } }) });
+    expect(byHash.headers.get('x-xietong-cache')).toBe('hit');
+    expect(await byHash.text()).toBe(firstText);
+    const mismatched = await send(admin, { extensions: { persistedQuery: { version: 1, sha256Hash: 'f'.repeat(64) } } });
+    expect(mismatched.headers.get('x-xietong-cache')).not.toBe('hit');
+    expect(((await mismatched.json()) as { errors?: unknown[] }).errors).toBeDefined();
+    // Another media type is Apollo Server's to negotiate.
+    const graphqlResponse = await send(admin, {}, { accept: 'application/graphql-response+json' });
+    expect(graphqlResponse.headers.get('content-type')).toMatch(/^application\/graphql-response\+json/);
+  });
+
   it('answers from the cache are audited like executed ones, naming the provinces they read', async () => {
     const AUDITED = 'query AuditedFleet { vehicles(first: 5) { totalCount } }';
     const readers = ['audit-c1', 'audit-c2', 'audit-c3'];

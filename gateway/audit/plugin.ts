@@ -9,40 +9,62 @@ export interface AuditContext {
   provincesTouched: Set<string>;
 }
 
+/** One finished operation, as the audit trail needs it. */
+export interface FinishedOperation {
+  principal: Principal;
+  operationName: string | null;
+  /** SHA-256 of the document (Apollo Server's queryHash). */
+  operationHash: string;
+  mutation: boolean;
+  provinces: Iterable<string>;
+  errorCodes: string[];
+  hasData: boolean;
+}
+
 /**
- * Records every mutation and every read that crosses a province boundary (touches a province
- * other than the caller's own) once the response is ready: time, subject, role, operation
- * name and hash, provinces touched, outcome. A failure to record is logged, never shown.
+ * Records a mutation, or a read that crosses a province boundary (touches a province other than
+ * the caller's own): time, subject, role, operation name and hash, provinces, outcome. Other
+ * reads are not recorded. A failure to record is logged, never shown.
  */
+export async function recordOperation(store: AuditStore, logger: Logger, op: FinishedOperation): Promise<void> {
+  const provinces = [...op.provinces].sort();
+  const own = op.principal.province;
+  if (!op.mutation && !provinces.some((p) => p !== own)) return;
+  const p = op.principal;
+  await store
+    .append({
+      time: new Date().toISOString(),
+      subject: p.sub,
+      role: p.role,
+      binding: p.agency ?? p.province ?? p.region ?? null,
+      operationName: op.operationName,
+      operationHash: op.operationHash,
+      mutation: op.mutation,
+      provinces,
+      outcome: op.errorCodes.length === 0 ? 'ok' : op.hasData ? 'partial' : 'error',
+      errorCodes: op.errorCodes,
+    })
+    .catch((error: unknown) => logger.error({ err: error }, 'could not record an audit event'));
+}
+
+/** Records every operation Apollo Server runs (see {@link recordOperation}) once its response is ready. */
 export function auditPlugin<C extends AuditContext>(store: AuditStore, logger: Logger): ApolloServerPlugin<C> {
   return {
     async requestDidStart() {
       return {
         async willSendResponse({ contextValue, operation, queryHash, response, errors }) {
           if (!operation) return;
-          const mutation = operation.operation === 'mutation';
-          const provinces = [...contextValue.provincesTouched].sort();
-          const own = contextValue.principal.province;
-          const crossesBoundary = provinces.some((p) => p !== own);
-          if (!mutation && !crossesBoundary) return;
           const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
-          const errorCodes = [...new Set((body?.errors ?? errors ?? []).map((e) => String(e.extensions?.code ?? 'UNKNOWN')))];
-          const p = contextValue.principal;
-          await store
-            .append({
-              time: new Date().toISOString(),
-              subject: p.sub,
-              role: p.role,
-              binding: p.agency ?? p.province ?? p.region ?? null,
-              operationName: operation.name?.value ?? null,
-              // Apollo Server's queryHash is the SHA-256 of the document text.
-              operationHash: queryHash ?? '',
-              mutation,
-              provinces,
-              outcome: errorCodes.length === 0 ? 'ok' : body?.data ? 'partial' : 'error',
-              errorCodes,
-            })
-            .catch((error: unknown) => logger.error({ err: error }, 'could not record an audit event'));
+          await recordOperation(store, logger, {
+            principal: contextValue.principal,
+            operationName: operation.name?.value ?? null,
+            // Apollo Server's queryHash is the SHA-256 of the document text.
+            operationHash: queryHash ?? '',
+            mutation: operation.operation === 'mutation',
+            provinces: contextValue.provincesTouched,
+            errorCodes: [...new Set((body?.errors ?? errors ?? []).map((e) => String(e.extensions?.code ?? 'UNKNOWN')))],
+            hasData: Boolean(body?.data),
+          });
         },
       };
     },

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
+import type { IncomingMessage } from 'node:http';
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { Shortcut } from '../../common/http.js';
 import type { FormattedExecutionResult } from 'graphql';
 import type { Principal } from '../../common/auth/principal.js';
 import { scopeKey } from '../../common/auth/scope-key.js';
@@ -19,6 +21,10 @@ export interface ResponseCacheOptions {
 
 interface Entry {
   result: FormattedExecutionResult;
+  /** The response body exactly as Apollo Server writes it (what the shortcut sends). */
+  text: string;
+  /** The name of the operation the document ran (for the audit trail of answers the shortcut serves). */
+  operationName: string | null;
   provinces: string[];
   generations: number[];
   expiresAt: number;
@@ -61,17 +67,24 @@ interface Execution {
  * An answer from the cache counts as reading the provinces it was read from (they join the
  * request's touched provinces), so the audit trail records cached cross-province reads too.
  */
-export function responseCachePlugin<C extends CacheContext>(
+export function responseCache<C extends CacheContext>(
   options: ResponseCacheOptions & {
     generations: GenerationStore;
     shared?: RedisClient;
     prefix: string;
+    /**
+     * What else decides an answer or whether a caller may have it (supergraph, persisted-operation
+     * manifest, safelist mode): part of every key, so a changed deployment never serves old entries.
+     */
+    fingerprint: string;
     allProvinces: () => string[];
     /** Called after a write's counters are raised, before it answers (the data-version watcher's refresh). */
     afterWrite?: (provinces: readonly string[]) => Promise<void>;
+    /** Called for every answer the shortcut serves (audit, request log), with the provinces it was read from. */
+    served?: (hit: { context: C; requestId: string; operationName: string | null; queryHash: string; provinces: string[] }) => Promise<void>;
     logger: Logger;
   },
-): ApolloServerPlugin<C> {
+): { plugin: ApolloServerPlugin<C>; shortcut: Shortcut<C> } {
   const lru = new Map<string, Entry>();
   const executing = new Map<string, Execution>();
   const remember = (key: string, entry: Entry) => {
@@ -85,25 +98,29 @@ export function responseCachePlugin<C extends CacheContext>(
     const raw = await options.shared?.get(`${options.prefix}${key}`).catch(() => null);
     return raw ? (JSON.parse(raw) as Entry) : undefined;
   };
-  const keyOf = (rc: GraphQLRequestContext<C>) =>
-    createHash('sha256').update(JSON.stringify([rc.queryHash, rc.request.operationName ?? null, rc.request.variables ?? {}, scopeKey(rc.contextValue.principal)])).digest('hex');
+  const keyOf = (queryHash: string, operationName: string | null | undefined, variables: Record<string, unknown> | undefined, principal: Principal) =>
+    createHash('sha256').update(JSON.stringify([options.fingerprint, queryHash, operationName ?? null, variables ?? {}, scopeKey(principal)])).digest('hex');
+  /** The entry under key if it may be served now: within its TTL, with its provinces' counters unchanged. */
+  const valid = async (key: string): Promise<Entry | undefined> => {
+    const entry = await load(key);
+    if (!entry || entry.expiresAt <= Date.now()) return undefined;
+    const now = await options.generations.get(entry.provinces);
+    return now.every((g, i) => g === entry.generations[i]) ? entry : undefined;
+  };
 
-  return {
+  const plugin: ApolloServerPlugin<C> = {
     async requestDidStart() {
       return {
         async responseForOperation(rc) {
           if (rc.operation?.operation !== 'query') return null;
-          const key = keyOf(rc);
+          const key = keyOf(rc.queryHash!, rc.request.operationName, rc.request.variables, rc.contextValue.principal);
           try {
-            const entry = await load(key);
-            if (entry && entry.expiresAt > Date.now()) {
-              const now = await options.generations.get(entry.provinces);
-              if (now.every((g, i) => g === entry.generations[i])) {
-                remember(key, entry);
-                touch(rc.contextValue, entry.provinces);
-                rc.contextValue.cache = { key, before: new Map(), hit: true };
-                return { http: rc.response.http, body: { kind: 'single', singleResult: entry.result } };
-              }
+            const entry = await valid(key);
+            if (entry) {
+              remember(key, entry);
+              touch(rc.contextValue, entry.provinces);
+              rc.contextValue.cache = { key, before: new Map(), hit: true };
+              return { http: rc.response.http, body: { kind: 'single', singleResult: entry.result } };
             }
             // A miss: read the counters before executing, so a write racing this read makes the stored entry stale.
             const provinces = options.allProvinces();
@@ -143,13 +160,74 @@ export function responseCachePlugin<C extends CacheContext>(
           const cacheable = result && !result.errors?.length && result.data && provinces.every((p) => cache.before.has(p));
           cache.settle?.(cacheable ? { result, provinces } : undefined);
           if (!cacheable) return;
-          const entry: Entry = { result, provinces, generations: provinces.map((p) => cache.before.get(p)!), expiresAt: Date.now() + options.ttlSeconds * 1000 };
+          const entry: Entry = { result, text: serialized(result), operationName: operation?.name?.value ?? null, provinces, generations: provinces.map((p) => cache.before.get(p)!), expiresAt: Date.now() + options.ttlSeconds * 1000 };
           remember(cache.key, entry);
           await options.shared?.set(`${options.prefix}${cache.key}`, JSON.stringify(entry), 'EX', options.ttlSeconds).catch(() => undefined);
         },
       };
     },
   };
+
+  // Serves a valid entry before Apollo Server's pipeline. Safe because an entry exists only for a
+  // document that ran without errors for this scope (role and binding) under this fingerprint:
+  // parsing, validation, limits, safelist and introspection rules all passed for this exact
+  // request already. Anything unusual declines, and Apollo Server handles it as before.
+  const shortcut: Shortcut<C> = async ({ req, body, requestId, context }) => {
+    const request = cacheableRequest(req, body);
+    if (!request) return undefined;
+    try {
+      const ctx = await context();
+      const key = keyOf(request.queryHash, request.operationName, request.variables, ctx.principal);
+      const entry = await valid(key);
+      if (!entry) return undefined;
+      remember(key, entry);
+      touch(ctx, entry.provinces);
+      await options.served?.({ context: ctx, requestId, operationName: entry.operationName ?? null, queryHash: request.queryHash, provinces: entry.provinces });
+      return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-xietong-cache': 'hit' }, body: entry.text ?? serialized(entry.result) };
+    } catch {
+      return undefined;
+    }
+  };
+  return { plugin, shortcut };
+}
+
+/** A response body as Apollo Server writes it (runHttpQuery's field order and trailing newline). */
+function serialized(result: FormattedExecutionResult): string {
+  return JSON.stringify({ errors: result.errors, data: result.data, extensions: result.extensions }) + '\n';
+}
+
+/**
+ * The parts of a POST body that key the cache, when the request is one the shortcut may answer:
+ * JSON in and out, a query text and/or an APQ hash that agree, object variables, and no other
+ * extensions. Anything else is for Apollo Server.
+ */
+function cacheableRequest(req: IncomingMessage, body: unknown): { queryHash: string; operationName?: string; variables?: Record<string, unknown> } | undefined {
+  if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return undefined;
+  const accept = req.headers.accept;
+  if (accept && accept !== '*/*' && !accept.startsWith('application/json')) return undefined;
+  if (!isObject(body)) return undefined;
+  const { query, operationName, variables, extensions, ...rest } = body;
+  if (Object.keys(rest).length) return undefined;
+  if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return undefined;
+  if (variables !== undefined && variables !== null && !isObject(variables)) return undefined;
+  let hash: string | undefined;
+  if (extensions !== undefined) {
+    if (!isObject(extensions) || Object.keys(extensions).some((k) => k !== 'persistedQuery')) return undefined;
+    const pq = extensions.persistedQuery;
+    if (!isObject(pq) || pq.version !== 1 || typeof pq.sha256Hash !== 'string') return undefined;
+    hash = pq.sha256Hash;
+  }
+  if (typeof query === 'string') {
+    const computed = createHash('sha256').update(query).digest('hex');
+    if (hash !== undefined && hash !== computed) return undefined;
+    hash = computed;
+  } else if (query !== undefined) return undefined;
+  if (hash === undefined) return undefined;
+  return { queryHash: hash, operationName: operationName ?? undefined, variables: variables ?? undefined };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function touch(context: CacheContext, provinces: readonly string[]): void {
