@@ -1,4 +1,4 @@
-import { createPrivateKey } from 'node:crypto';
+import { createHash, createPrivateKey } from 'node:crypto';
 import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloGateway } from '@apollo/gateway';
@@ -19,7 +19,6 @@ import { LocalGenerations, RedisGenerations } from './cache/generations.js';
 import { responseCache, type ResponseCacheOptions } from './cache/response-cache.js';
 import { recordOperation } from './audit/plugin.js';
 import { POLICY } from '../common/auth/policy.js';
-import { createHash } from 'node:crypto';
 import { watchDataVersions } from './cache/data-version-watcher.js';
 import { FetchCache } from './cache/fetch-cache.js';
 import { manifestFirstCache, safelistPlugin } from './persisted/plugin.js';

@@ -1,7 +1,6 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Agent } from 'undici';
-import { ASSERTION_HEADER } from '../common/auth/assertion.js';
 import { ErrorCode } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { postGraphQL, type GraphQLAnswer } from './transport/post-graphql.js';
@@ -41,14 +40,7 @@ export class SubgraphSource implements GraphQLDataSource {
   }
 
   private async send(body: string, context: Context): Promise<GraphQLAnswer> {
-    const result = await postGraphQL(this.url, body, {
-      agent: this.options.agent,
-      timeoutMs: this.options.timeoutMs,
-      headers: {
-        ...(context.requestId ? { 'x-request-id': context.requestId } : {}),
-        ...(context.assertion ? { [ASSERTION_HEADER]: context.assertion() } : {}),
-      },
-    });
+    const result = await postGraphQL(this.url, body, { agent: this.options.agent, timeoutMs: this.options.timeoutMs, requestId: context.requestId, assertion: context.assertion?.() });
     if ('answer' in result) return result.answer;
     this.options.logger.warn({ subgraph: this.subgraph, url: this.url, reason: result.failure, requestId: context.requestId }, 'subgraph unavailable');
     return { errors: [{ message: `The ${this.subgraph} service could not be reached; its data is missing from this answer.`, extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, subgraph: this.subgraph } }] };

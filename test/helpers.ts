@@ -8,6 +8,7 @@ import { openProvinceDatabase, type ProvinceDatabase } from '../subgraphs/provin
 import { generateProvince, type DemoScale } from '../subgraphs/province/seed/generator.js';
 import { seedProvince } from '../subgraphs/province/seed/seed.js';
 import { startProvince, type ProvinceService } from '../subgraphs/province/server.js';
+import { freePort } from '../scripts/free-port.js';
 
 /** A GraphQL response as tests read it. */
 export interface Result {
@@ -124,17 +125,7 @@ export async function startMixedStack(scale: DemoScale, provinces = Object.keys(
 /** The Redis server tests share (keys under a per-run prefix; never flushed). */
 export const TEST_REDIS_URL = process.env.XIETONG_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-/** A free TCP port on loopback (for a server that cannot listen on port 0 itself). */
-export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** A redis-server of the test's own on a spare port, which the test may stop and start. */
 export async function startRedisServer(port?: number): Promise<{ url: string; port: number; stop(): Promise<void> }> {

@@ -43,9 +43,10 @@ interface Answer {
   provinces: string[];
 }
 
-/** A miss being executed: the counters it read first, and its answer when it has one (undefined if not cacheable). */
+/** Longest a concurrent miss waits for the first one's answer before executing itself. */
 const FOLLOWER_WAIT_MS = 30_000;
 
+/** A miss being executed: the counters it read first, and its answer when it has one (undefined if not cacheable). */
 interface Execution {
   before: Map<string, number>;
   answer: Promise<Answer | undefined>;
@@ -182,8 +183,8 @@ export function responseCache<C extends CacheContext>(
       if (!entry) return undefined;
       remember(key, entry);
       touch(ctx, entry.provinces);
-      await options.served?.({ context: ctx, requestId, operationName: entry.operationName ?? null, queryHash: request.queryHash, provinces: entry.provinces });
-      return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-xietong-cache': 'hit' }, body: entry.text ?? serialized(entry.result) };
+      await options.served?.({ context: ctx, requestId, operationName: entry.operationName, queryHash: request.queryHash, provinces: entry.provinces });
+      return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-xietong-cache': 'hit' }, body: entry.text };
     } catch {
       return undefined;
     }

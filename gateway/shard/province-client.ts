@@ -1,6 +1,5 @@
 import type { Agent } from 'undici';
 import { ErrorCode } from '../../common/errors.js';
-import { ASSERTION_HEADER } from '../../common/auth/assertion.js';
 import { findProvince } from '../../common/standards.js';
 import { postGraphQL, type GraphQLAnswer, type GraphQLBody } from '../transport/post-graphql.js';
 
@@ -18,14 +17,7 @@ export async function callProvince(
   body: GraphQLBody | string,
   options: { agent: Agent; timeoutMs: number; requestId?: string; assertion?: string },
 ): Promise<ProvinceAnswer> {
-  const result = await postGraphQL(url, body, {
-    agent: options.agent,
-    timeoutMs: options.timeoutMs,
-    headers: {
-      ...(options.requestId ? { 'x-request-id': options.requestId } : {}),
-      ...(options.assertion ? { [ASSERTION_HEADER]: options.assertion } : {}),
-    },
-  });
+  const result = await postGraphQL(url, body, options);
   if ('answer' in result) return result.answer;
   const name = findProvince(code)?.name ?? code;
   return { data: null, errors: [{ message: `Province ${code} (${name}) ${result.failure}; its data is missing from this answer.`, extensions: { code: ErrorCode.PROVINCE_UNAVAILABLE, province: code } }] };

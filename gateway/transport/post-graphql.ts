@@ -1,5 +1,6 @@
 import { Agent, request } from 'undici';
 import type { GraphQLFormattedError } from 'graphql';
+import { ASSERTION_HEADER } from '../../common/auth/assertion.js';
 
 /** A GraphQL request body as a gateway sends it to a subgraph. */
 export interface GraphQLBody {
@@ -28,14 +29,14 @@ export function subgraphAgent(): Agent {
 
 /**
  * POSTs one GraphQL request (a body, or its JSON text when one text goes to many provinces)
- * within a time limit. Any HTTP status with a GraphQL body is an answer (subgraphs report bad
+ * within a time limit, with the request id and the gateway's assertion. Any HTTP status with a GraphQL body is an answer (subgraphs report bad
  * requests that way); no answer, a timeout or a body that is not a GraphQL response is a
  * failure with a short reason.
  */
 export async function postGraphQL(
   url: string,
   body: GraphQLBody | string,
-  options: { agent: Agent; timeoutMs: number; headers: Record<string, string> },
+  options: { agent: Agent; timeoutMs: number; requestId?: string; assertion?: string },
 ): Promise<PostResult> {
   let text: string;
   let status: number;
@@ -43,7 +44,11 @@ export async function postGraphQL(
     const response = await request(url, {
       method: 'POST',
       dispatcher: options.agent,
-      headers: { 'content-type': 'application/json', ...options.headers },
+      headers: {
+        'content-type': 'application/json',
+        ...(options.requestId ? { 'x-request-id': options.requestId } : {}),
+        ...(options.assertion ? { [ASSERTION_HEADER]: options.assertion } : {}),
+      },
       body: typeof body === 'string' ? body : JSON.stringify(body),
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,

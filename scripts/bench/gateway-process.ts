@@ -50,16 +50,6 @@ async function pollHealth(healthUrl: string, exited: Promise<never>): Promise<vo
   }
 }
 
-/** A free TCP port on 127.0.0.1 (for a gateway that logs nothing at start-up). */
-export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
 /** Spawns `node ENTRY ...args` on the gateway CPU and waits until it is ready. */
 export async function spawnGateway(name: string, entry: string, args: string[], probeDir: string, env: Record<string, string> = {}, readiness: Readiness = { kind: 'stdout' }): Promise<GatewayProcess> {
   const started = process.hrtime.bigint();

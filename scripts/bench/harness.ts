@@ -12,7 +12,8 @@ import jwt from 'jsonwebtoken';
 import type { Principal } from '../../common/auth/principal.js';
 import { REPO_ROOT } from '../../common/subgraphs.js';
 import { DEV_TOKEN, generateDevKeys } from '../dev-keys.js';
-import { freePort, spawnGateway, type GatewayProcess, type ProcessWindow } from './gateway-process.js';
+import { freePort } from '../free-port.js';
+import { spawnGateway, type GatewayProcess, type ProcessWindow } from './gateway-process.js';
 import { runLoad, type LoadResult, type Variant } from './load.js';
 import type { ReplayStats } from './replay.js';
 

@@ -1,6 +1,5 @@
-import { createPublicKey } from 'node:crypto';
 import { createLogger } from '../../common/logger.js';
-import { principalFromRequest } from '../../common/auth/subgraph-auth.js';
+import { principalFromAssertion } from '../../common/auth/subgraph-auth.js';
 import { healthRoute, serveApollo, type RunningService } from '../../common/http.js';
 import { createSubgraphServer } from '../../common/subgraph-server.js';
 import { readSubgraphSdl } from '../../common/subgraphs.js';
@@ -26,8 +25,7 @@ export async function startProvince(input: unknown, database?: ProvinceDatabase)
   const logger = createLogger(`province-${config.provinces.join('+')}`);
   const pdb = database ?? (await openProvinceDatabase(config.database, config.mapping, { onIdleError: (err) => logger.warn({ err: err.message }, 'database connection lost') }));
   const repo = new Repository(pdb);
-  // Parsed once: importing a PEM key costs more than verifying the assertion with it.
-  const assertionKey = createPublicKey(config.assertionPublicKey);
+  const principalOf = principalFromAssertion(config.assertionPublicKey);
   const server = createSubgraphServer<ProvinceContext>({
     sdl: readSubgraphSdl('province'),
     resolvers: provinceResolvers,
@@ -40,7 +38,7 @@ export async function startProvince(input: unknown, database?: ProvinceDatabase)
     port: config.port,
     host: config.host,
     context: async ({ req, requestId }) => ({
-      principal: principalFromRequest(req, assertionKey),
+      principal: principalOf(req),
       repo,
       loaders: createLoaders(repo),
       served: config.provinces,
