@@ -6,6 +6,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { maskForClient } from './errors.js';
 import { requestLogPlugin, type RequestIdContext } from './request-log-plugin.js';
 import { apolloLogger, type Logger } from './logger.js';
+import { systemPrincipalPlugin } from './auth/subgraph-auth.js';
 
 /** Options of {@link createSubgraphServer}. */
 export interface SubgraphServerOptions<TContext extends RequestIdContext> {
@@ -21,14 +22,15 @@ export interface SubgraphServerOptions<TContext extends RequestIdContext> {
 
 /**
  * An ApolloServer for a federation subgraph with the settings every Xietong subgraph shares:
- * inline tracing off (nothing reads it), a structured request log, and unexpected errors
+ * inline tracing off (nothing reads it), a structured request log, the SYSTEM principal kept to
+ * `_service` and `_dataVersion`, and unexpected errors
  * sent to the caller without stack traces or internal messages.
  */
 export function createSubgraphServer<TContext extends RequestIdContext>(options: SubgraphServerOptions<TContext>): ApolloServer<TContext> {
   return new ApolloServer<TContext>({
     schema: buildSubgraphSchema({ typeDefs: parse(options.sdl), resolvers: options.resolvers }),
     logger: apolloLogger(options.logger),
-    plugins: [ApolloServerPluginInlineTraceDisabled(), requestLogPlugin<TContext>(options.logger), ...(options.plugins ?? [])],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), requestLogPlugin<TContext>(options.logger), systemPrincipalPlugin<TContext>(), ...(options.plugins ?? [])],
     includeStacktraceInErrorResponses: false,
     // The process that hosts the server owns shutdown (several servers may share one process).
     stopOnTerminationSignals: false,

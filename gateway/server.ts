@@ -9,7 +9,7 @@ import { healthRoute, serveApollo, type RunningService } from '../common/http.js
 import { apolloLogger, createLogger } from '../common/logger.js';
 import { LOCAL_URL_PREFIX, readSubgraphSdl, SHARD_URL_PREFIX } from '../common/subgraphs.js';
 import type { AuditStore } from './audit/event.js';
-import { auditPlugin, type AuditContext } from './audit/plugin.js';
+import { AuditTrail, auditPlugin, type AuditContext } from './audit/plugin.js';
 import { RedisAuditStore } from './audit/redis-store.js';
 import { SqliteAuditStore } from './audit/sqlite-store.js';
 import { auditDataSource } from './audit/subgraph.js';
@@ -17,14 +17,13 @@ import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import type { Manifest } from './persisted/manifest.js';
 import { LocalGenerations, RedisGenerations } from './cache/generations.js';
 import { responseCache, type ResponseCacheOptions } from './cache/response-cache.js';
-import { recordOperation } from './audit/plugin.js';
 import { POLICY } from '../common/auth/policy.js';
 import { watchDataVersions } from './cache/data-version-watcher.js';
 import { FetchCache } from './cache/fetch-cache.js';
 import { manifestFirstCache, safelistPlugin } from './persisted/plugin.js';
 import { adminRoute } from './admin/route.js';
-import { signAssertion } from '../common/auth/assertion.js';
-import type { Principal } from '../common/auth/principal.js';
+import { provinceAudience, signAssertion } from '../common/auth/assertion.js';
+import { SYSTEM } from '../common/auth/principal.js';
 import { accessControlledGateway } from './auth/access-gateway.js';
 import { authenticate, type AuthContext } from './auth/context.js';
 import { anonymousSuggestionsPlugin, introspectionPolicyPlugin } from './auth/plugins.js';
@@ -37,10 +36,8 @@ import { connectRedis, whenReady, type RedisConfig } from './shared-state/redis.
 import { redisCache } from './shared-state/redis-cache.js';
 import { subgraphAgent } from './transport/post-graphql.js';
 import { ShardRouter } from './shard/router.js';
+import { ProvinceGuards, type ProvinceGuardOptions } from './shard/province-guard.js';
 import { readShardRules, type ShardRules } from './shard/rules.js';
-
-/** The gateway itself, when it reads a joining province's SDL or its data version. */
-const GATEWAY_PRINCIPAL: Principal = { sub: 'xietong-gateway', role: 'NATIONAL_ADMIN' };
 
 /** Options of {@link startGateway}. */
 export interface GatewayOptions {
@@ -55,6 +52,8 @@ export interface GatewayOptions {
   provinces?: ProvinceEndpoint[];
   /** Time limit of one subgraph or province request, ms. */
   subgraphTimeoutMs?: number;
+  /** Circuit breaker and concurrency limit per province (defaults: DEFAULT_PROVINCE_GUARD). */
+  provinceGuard?: Partial<ProvinceGuardOptions>;
   /** Enables the province-registration API under /admin with this bearer token. */
   adminToken?: string;
   /** The contract a joining province must implement (default: schema/province.graphql). */
@@ -106,7 +105,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     : new LocalRegistryStore(registry);
   const audit: AuditStore =
     options.auditFile || !redis ? await SqliteAuditStore.open(options.auditFile ?? ':memory:') : new RedisAuditStore(redis, `${prefix}audit`);
+  const trail = new AuditTrail(audit, logger);
   const sharded = new Set(options.shardedSubgraphs ?? ['province']);
+  const guards = new ProvinceGuards(options.provinceGuard);
   const agent = subgraphAgent();
   const timeoutMs = options.subgraphTimeoutMs ?? 5000;
   // Parsed once: importing a PEM key costs more than signing with it.
@@ -122,7 +123,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     buildService: ({ name, url }) => {
       if (url?.startsWith(LOCAL_URL_PREFIX) && name === 'audit') return auditDataSource(audit);
       if (sharded.has(name) || url?.startsWith(SHARD_URL_PREFIX)) {
-        return new ShardRouter({ registry, rules: () => rules, timeoutMs, agent, fetchCache });
+        return new ShardRouter({ registry, rules: () => rules, timeoutMs, agent, guards, fetchCache });
       }
       return new SubgraphSource(name, options.subgraphUrls?.[name] ?? url!, { agent, timeoutMs, logger, fetchCache });
     },
@@ -130,9 +131,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
     rules = readShardRules(coreSupergraphSdl);
   });
-  const gatewayAssertion = () => signAssertion(GATEWAY_PRINCIPAL, assertionKey);
+  // Background work (data-version polls, contract checks) acts as SYSTEM, which may read nothing else.
+  const systemAssertion = (province: string) => signAssertion(SYSTEM, assertionKey, provinceAudience(province));
   const watcher = options.responseCache
-    ? watchDataVersions({ registry, generations, pollMs: options.responseCache.dataVersionPollMs ?? 1000, agent, timeoutMs, assertion: gatewayAssertion, logger })
+    ? watchDataVersions({ registry, generations, pollMs: options.responseCache.dataVersionPollMs ?? 1000, agent, guards, timeoutMs, assertionFor: systemAssertion, logger })
     : undefined;
   const cache = options.responseCache
     ? responseCache<GatewayContext>({
@@ -147,7 +149,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         afterWrite: watcher?.refresh,
         // An answer the cache serves before Apollo Server is audited and logged like any other.
         served: async ({ context, requestId, operationName, queryHash, provinces }) => {
-          await recordOperation(audit, logger, { principal: context.principal, operationName, operationHash: queryHash, mutation: false, provinces, errorCodes: [], hasData: true });
+          await trail.record({ principal: context.principal, operationName, operationHash: queryHash, mutation: false, provinces, errorCodes: [], hasData: true });
           logger.info({ requestId, operationName, cache: 'hit', errorCodes: [] }, 'operation');
         },
         logger,
@@ -160,11 +162,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     logger: apolloLogger(logger),
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
-      requestLogPlugin<GatewayContext>(logger),
+      // Before the request log: the surface plugins give client mistakes the codes the log reads.
       ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
+      requestLogPlugin<GatewayContext>(logger),
       introspectionPolicyPlugin<GatewayContext>(),
       anonymousSuggestionsPlugin<GatewayContext>(),
-      auditPlugin<GatewayContext>(audit, logger),
+      auditPlugin<GatewayContext>(trail),
       ...(options.persistedOperations?.safelist ? [safelistPlugin<GatewayContext>(options.persistedOperations.manifest)] : []),
       ...(cache ? [cache.plugin] : []),
     ],
@@ -195,8 +198,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     context: async ({ req, requestId }) => ({ requestId, provincesTouched: new Set<string>(), ...(await authenticate(req, verifier, assertionKey)) }),
     shortcuts: cache ? [cache.shortcut] : [],
     routes: [
-      healthRoute(() => ({ service: 'gateway', pid: process.pid, provinces: registry.list().map((p) => p.code), redis: redis?.status ?? 'not configured' })),
-      ...(options.adminToken ? [adminRoute({ registry, store, token: options.adminToken, contractSdl: options.contractSdl ?? readSubgraphSdl('province'), logger, assertion: gatewayAssertion })] : []),
+      healthRoute(() => ({ service: 'gateway', pid: process.pid, provinces: registry.list().map((p) => p.code), redis: redis?.status ?? 'not configured', anonymousReads: trail.anonymousReads })),
+      ...(options.adminToken ? [adminRoute({ registry, store, token: options.adminToken, contractSdl: options.contractSdl ?? readSubgraphSdl('province'), logger, assertionFor: systemAssertion })] : []),
       explorerRoute(),
     ],
   });

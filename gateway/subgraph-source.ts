@@ -6,11 +6,12 @@ import type { Logger } from '../common/logger.js';
 import { postGraphQL, type GraphQLAnswer } from './transport/post-graphql.js';
 import type { FetchCache } from './cache/fetch-cache.js';
 import { scopeKey } from '../common/auth/scope-key.js';
+import { subgraphAudience } from '../common/auth/assertion.js';
 import type { Principal } from '../common/auth/principal.js';
 
 interface Context {
   requestId?: string;
-  assertion?: () => string;
+  assertionFor?: (audience: string) => string;
   principal?: Principal;
 }
 
@@ -40,7 +41,7 @@ export class SubgraphSource implements GraphQLDataSource {
   }
 
   private async send(body: string, context: Context): Promise<GraphQLAnswer> {
-    const result = await postGraphQL(this.url, body, { agent: this.options.agent, timeoutMs: this.options.timeoutMs, requestId: context.requestId, assertion: context.assertion?.() });
+    const result = await postGraphQL(this.url, body, { agent: this.options.agent, timeoutMs: this.options.timeoutMs, requestId: context.requestId, assertion: context.assertionFor?.(subgraphAudience(this.subgraph)) });
     if ('answer' in result) return result.answer;
     this.options.logger.warn({ subgraph: this.subgraph, url: this.url, reason: result.failure, requestId: context.requestId }, 'subgraph unavailable');
     return { errors: [{ message: `The ${this.subgraph} service could not be reached; its data is missing from this answer.`, extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, subgraph: this.subgraph } }] };

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import jwt from 'jsonwebtoken';
-import { isRole, ROLES } from '../common/auth/principal.js';
+import { isUserRole, USER_ROLES } from '../common/auth/principal.js';
 import { DEV_TOKEN, ensureDevKeys } from './dev-keys.js';
 
 const { values } = parseArgs({
@@ -17,8 +17,8 @@ const { values } = parseArgs({
     hours: { type: 'string', default: '8' },
   },
 });
-if (!isRole(values.role) || values.role === 'ANONYMOUS') {
-  console.error(`--role must be one of ${ROLES.filter((r) => r !== 'ANONYMOUS').join(', ')}`);
+if (!isUserRole(values.role)) {
+  console.error(`--role must be one of ${USER_ROLES.filter((r) => r !== 'ANONYMOUS').join(', ')}`);
   process.exit(2);
 }
 const keys = ensureDevKeys();

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Principal, Role } from '../common/auth/principal.js';
+import type { Principal, UserRole } from '../common/auth/principal.js';
 import type { DemoStack } from '../scripts/demo-stack.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
 import { gql, NATIONAL_ADMIN, startTestStack, tokenFor, type Result } from './helpers.js';
 
 // Who gets exactly what: six roles x twelve operations over 江苏, 上海 (长三角), 北京 (京津冀) and 四川 (川渝).
 const OFFICER_AGENCY = '320000:AG-0000002';
-const PRINCIPALS: Record<Role, Principal | null> = {
+const PRINCIPALS: Record<UserRole, Principal | null> = {
   NATIONAL_ADMIN,
   REGION_COORDINATOR: { sub: 'coordinator-yrd', role: 'REGION_COORDINATOR', region: 'YRD' },
   PROVINCE_ADMIN: { sub: 'admin-js', role: 'PROVINCE_ADMIN', province: '320000' },
@@ -16,7 +16,7 @@ const PRINCIPALS: Record<Role, Principal | null> = {
 };
 
 let stack: DemoStack;
-const as = (role: Role, query: string, variables?: Record<string, unknown>) => {
+const as = (role: UserRole, query: string, variables?: Record<string, unknown>) => {
   const p = PRINCIPALS[role];
   return gql(stack.gateway.url, query, variables, { token: p ? tokenFor(p) : null, assertion: null });
 };
@@ -68,7 +68,7 @@ const refused: Expect = (r) => {
 interface Operation {
   name: string;
   query: () => string;
-  expect: Record<Role, Expect>;
+  expect: Record<UserRole, Expect>;
 }
 
 const vehiclesSensitive = (plates: boolean, drivers: boolean, onlyAgency?: string): Expect => (r) => {
@@ -158,7 +158,7 @@ const OPERATIONS: Operation[] = [
     query: () => '{ energySummary(year: 2025, scope: { region: "YRD" }) { totalKgce } }',
     expect: Object.fromEntries(
       Object.keys(PRINCIPALS).map((role) => [role, (r: Result) => (expect(r.errors).toBeUndefined(), expect(r.data!.energySummary.totalKgce).toBe(facts.yrdKgce))]),
-    ) as Record<Role, Expect>,
+    ) as Record<UserRole, Expect>,
   },
   {
     name: 'an agency with its contact person',
@@ -193,7 +193,7 @@ const OPERATIONS: Operation[] = [
     query: () => '{ region(code: "JJJ") { name energySummary(year: 2025) { provinceCount } } }',
     expect: Object.fromEntries(
       Object.keys(PRINCIPALS).map((role) => [role, (r: Result) => (expect(r.errors).toBeUndefined(), expect(r.data!.region).toEqual({ name: '京津冀', energySummary: { provinceCount: 1 } }))]),
-    ) as Record<Role, Expect>,
+    ) as Record<UserRole, Expect>,
   },
   {
     name: 'a pooled asset of another province by id',
@@ -235,7 +235,7 @@ const OPERATIONS: Operation[] = [
 
 describe('role x operation', () => {
   for (const op of OPERATIONS) {
-    for (const role of Object.keys(PRINCIPALS) as Role[]) {
+    for (const role of Object.keys(PRINCIPALS) as UserRole[]) {
       it(`${role}: ${op.name}`, async () => {
         const result = await as(role, op.query());
         op.expect[role](result);

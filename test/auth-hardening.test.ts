@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import jwt from 'jsonwebtoken';
-import { signAssertion } from '../common/auth/assertion.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ASSERTION_HEADER, provinceAudience, signAssertion, subgraphAudience } from '../common/auth/assertion.js';
+import { SYSTEM } from '../common/auth/principal.js';
 import { startGateway, type RunningGateway } from '../gateway/server.js';
 import type { DemoStack } from '../scripts/demo-stack.js';
 import { DEV_TOKEN } from '../scripts/dev-keys.js';
@@ -69,29 +72,94 @@ describe('forged and broken tokens are refused with 401 and a clear message', ()
 });
 
 describe('a province instance reached directly answers only the gateway', () => {
-  const direct = (assertion: string | null) => post(stack.provinces.get('320000')!.url, { query: '{ assets { totalCount } }' }, { token: null, assertion });
+  const JS = provinceAudience('320000');
+  const direct = (assertion: string | null, query = '{ assets { totalCount } }', code = '320000') => post(stack.provinces.get(code)!.url, { query }, { token: null, assertion });
   const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const key = TEST_KEYS.assertionPrivateKey;
 
   it.each([
     ['no assertion', () => null],
     ['a tampered assertion (role raised)', () => {
-      const [h, , s] = signAssertion({ sub: 'x', role: 'ANALYST' }, TEST_KEYS.assertionPrivateKey).split('.');
-      return `${h}.${b64({ role: 'NATIONAL_ADMIN', sub: 'x', iss: 'xietong-gateway', aud: 'xietong-subgraph', exp: now() + 60 })}.${s}`;
+      const [h, , s] = signAssertion({ sub: 'x', role: 'ANALYST' }, key, JS).split('.');
+      return `${h}.${b64({ role: 'NATIONAL_ADMIN', sub: 'x', iss: 'xietong-gateway', aud: JS, jti: 'x', iat: now(), exp: now() + 10 })}.${s}`;
     }],
-    ['an expired assertion', () => signAssertion(NATIONAL_ADMIN, TEST_KEYS.assertionPrivateKey, -120)],
-    ['an assertion signed by another key', () => signAssertion(NATIONAL_ADMIN, other)],
+    ['an expired assertion', () => signAssertion(NATIONAL_ADMIN, key, JS, -120)],
+    ['an assertion signed by another key', () => signAssertion(NATIONAL_ADMIN, other, JS)],
     ['a user token instead of an assertion', () => tokenFor(NATIONAL_ADMIN)],
-  ])('%s: 401', async (_name, assertion) => {
+    ['an assertion addressed to another province', () => signAssertion(NATIONAL_ADMIN, key, provinceAudience('110000'))],
+    ['an assertion addressed to the directory', () => signAssertion(NATIONAL_ADMIN, key, subgraphAudience('directory'))],
+    ['an assertion addressed to several audiences', () => jwt.sign({ role: 'NATIONAL_ADMIN' }, key, { algorithm: 'ES256', issuer: 'xietong-gateway', audience: [JS, provinceAudience('110000')], expiresIn: 10, jwtid: 'multi' })],
+    ['a ten-year assertion', () => signAssertion(NATIONAL_ADMIN, key, JS, 10 * 365 * 86_400)],
+    ['an assertion without a unique id', () => jwt.sign({ role: 'NATIONAL_ADMIN' }, key, { algorithm: 'ES256', issuer: 'xietong-gateway', audience: JS, expiresIn: 10 })],
+  ])('%s: 401, naming no issuer, audience or key', async (_name, assertion) => {
     const res = await direct(assertion());
     expect(res.status).toBe(401);
-    const body = (await res.json()) as { errors: { extensions: { code: string } }[]; data?: unknown };
+    const text = await res.text();
+    const body = JSON.parse(text) as { errors: { extensions: { code: string } }[]; data?: unknown };
     expect(body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
     expect(body.data ?? null).toBeNull();
+    expect(text).not.toMatch(/xietong-gateway|province:|subgraph:|audience|issuer|expected/i);
   });
 
-  it('the directory too; the gateway’s own assertion works', async () => {
+  it('the directory too; an assertion addressed to it works once', async () => {
     expect((await post(stack.directory.url, { query: '{ regions { code } }' }, { token: null, assertion: null })).status).toBe(401);
-    expect((await direct(signAssertion(NATIONAL_ADMIN, TEST_KEYS.assertionPrivateKey))).status).toBe(200);
+    expect((await post(stack.directory.url, { query: '{ regions { code } }' }, { token: null, assertion: signAssertion(NATIONAL_ADMIN, key, JS) })).status).toBe(401);
+    const once = signAssertion(NATIONAL_ADMIN, key, subgraphAudience('directory'));
+    expect((await post(stack.directory.url, { query: '{ regions { code } }' }, { token: null, assertion: once })).status).toBe(200);
+    expect((await post(stack.directory.url, { query: '{ regions { code } }' }, { token: null, assertion: once })).status).toBe(401);
+  });
+
+  it('an assertion the gateway sent to one province is refused by another, and by the same one again', async () => {
+    const real = stack.provinces.get('320000')!.url;
+    const captured: string[] = [];
+    const spy = createServer(async (req, res) => {
+      captured.push(String(req.headers[ASSERTION_HEADER] ?? ''));
+      const body = await new Promise<string>((resolve) => { let b = ''; req.on('data', (c) => (b += c)).on('end', () => resolve(b)); });
+      const upstream = await fetch(real, { method: 'POST', headers: { 'content-type': 'application/json', [ASSERTION_HEADER]: captured.at(-1)! }, body });
+      res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text());
+    });
+    await new Promise<void>((resolve) => spy.listen(0, '127.0.0.1', resolve));
+    const spyUrl = `http://127.0.0.1:${(spy.address() as AddressInfo).port}/graphql`;
+    stack.gateway.registry.register({ code: '320000', url: spyUrl });
+    try {
+      const answer = await gql(stack.gateway.url, '{ a: assets(filter: { province: "320000" }) { totalCount } b: vehicles(filter: { province: "320000" }) { totalCount } }');
+      expect(answer.errors).toBeUndefined();
+      await gql(stack.gateway.url, '{ vehicleSummary(scope: { province: "320000" }) { vehicleCount } }');
+      expect(captured.length).toBeGreaterThanOrEqual(2);
+      // Every call carries its own assertion.
+      expect(new Set(captured).size).toBe(captured.length);
+      const stolen = captured[0];
+      expect((await direct(stolen, '{ assets { totalCount } }', '110000')).status).toBe(401);
+      expect((await direct(stolen)).status).toBe(401);
+      expect((await post(stack.directory.url, { query: '{ regions { code } }' }, { token: null, assertion: stolen })).status).toBe(401);
+    } finally {
+      stack.gateway.registry.register({ code: '320000', url: real });
+      await new Promise((resolve) => spy.close(resolve));
+    }
+  });
+
+  it("the gateway's background principal (SYSTEM) reads the data version and the SDL, nothing else", async () => {
+    const system = () => signAssertion(SYSTEM, key, JS);
+    const version = (await (await direct(system(), '{ _dataVersion { marker } }')).json()) as { data?: { _dataVersion?: { marker: string } } };
+    expect(typeof version.data?._dataVersion?.marker).toBe('string');
+    const sdl = (await (await direct(system(), '{ _service { sdl } }')).json()) as { data?: { _service?: { sdl: string } } };
+    expect(sdl.data?._service?.sdl).toContain('type Asset');
+    for (const query of [
+      '{ assets { totalCount } }',
+      '{ energySummary(year: 2025) { totalKgce } }',
+      '{ _dataVersion { marker } assets { totalCount } }',
+      '{ ...F } fragment F on Query { assets { totalCount } }',
+      '{ ... on Query { agency(id: "320000:AG-0000001") { contactPhone } } }',
+      'mutation { offerAssetToPool(input: { assetId: "320000:AS-0000001" }) { asset { id } } }',
+    ]) {
+      const res = await direct(system(), query);
+      const body = (await res.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] };
+      expect([query, body.data ?? null]).toEqual([query, null]);
+      expect(body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    }
+    // And a user role may not read the data version.
+    const asAdmin = (await (await direct(signAssertion(NATIONAL_ADMIN, key, JS), '{ _dataVersion { marker } }')).json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] };
+    expect(asAdmin.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 });
 
@@ -166,6 +234,17 @@ describe('audit trail', () => {
     await gql(gateway.url, 'query PoolBeijing { assets(filter: { province: "110000", offeredToPool: true }) { totalCount } }', undefined, { token: jsAdmin, assertion: null });
     const asset = (await gql(gateway.url, '{ assets(filter: { province: "320000", status: IDLE, offeredToPool: false }, first: 1) { edges { node { id } } } }')).data!.assets.edges[0].node.id;
     await gql(gateway.url, `mutation Offer { offerAssetToPool(input: { assetId: "${asset}" }) { asset { id } } }`, undefined, { token: jsAdmin, assertion: null });
+    // A coordinator's token that also carries a province claim is still a coordinator's: its reads are recorded.
+    const coordinator = tokenFor({ role: 'REGION_COORDINATOR', region: 'YRD', province: '320000', sub: 'coordinator-with-claim' });
+    const plates = await gql(gateway.url, 'query Plates { vehicles(filter: { province: "320000" }, first: 2) { edges { node { plateNumber } } } }', undefined, { token: coordinator, assertion: null });
+    expect(plates.data!.vehicles.edges[0].node.plateNumber).toEqual(expect.any(String));
+    // Anonymous reads of published aggregates are counted, not recorded one by one (cache or not).
+    for (let i = 0; i < 3; i++) {
+      const published = await gql(gateway.url, `query Published { energySummary(year: 2025) { totalKgce } }`, undefined, { token: null });
+      expect(published.data!.energySummary.totalKgce).toEqual(expect.any(Number));
+    }
+    const health = (await (await fetch(gateway.url.replace('/graphql', '/health'))).json()) as { anonymousReads: number };
+    expect(health.anonymousReads).toBe(3);
     await gateway.stop();
 
     gateway = await startGateway(options);
@@ -177,6 +256,10 @@ describe('audit trail', () => {
       expect(events[0]).toMatchObject({ subject: 'admin-js', role: 'PROVINCE_ADMIN', binding: '320000', mutation: true, provinces: ['320000'], outcome: 'ok', errorCodes: [] });
       expect(events[1]).toMatchObject({ mutation: false, provinces: ['110000'], outcome: 'ok' });
       expect(events[1].operationHash).toMatch(/^[0-9a-f]{64}$/);
+      const coordinatorTrail = await gql(gateway.url, '{ auditEvents(filter: { subject: "coordinator-with-claim" }) { nodes { operationName role binding provinces } } }', undefined, { assertion: null });
+      expect(coordinatorTrail.data!.auditEvents.nodes).toEqual([{ operationName: 'Plates', role: 'REGION_COORDINATOR', binding: 'YRD', provinces: ['320000'] }]);
+      const all = await gql(gateway.url, '{ auditEvents(first: 100) { nodes { role operationName } } }', undefined, { assertion: null });
+      expect(all.data!.auditEvents.nodes.filter((e: { role: string }) => e.role === 'ANONYMOUS')).toEqual([]);
       const denied = await gql(gateway.url, '{ auditEvents { nodes { id } } }', undefined, { token: jsAdmin, assertion: null });
       expect(denied.data!.auditEvents).toBeNull();
       expect(denied.errors![0].extensions!.code).toBe('FORBIDDEN');

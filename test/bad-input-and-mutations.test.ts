@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DemoStack } from '../scripts/demo-stack.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
-import { gql, startTestStack, type Result } from './helpers.js';
+import { gql, startTestStack, tokenFor, type Result } from './helpers.js';
 
 let stack: DemoStack;
 beforeAll(async () => {
@@ -105,6 +105,24 @@ describe('mutations', () => {
     const raw = stack.databases.get('320000')!.db as unknown as import('kysely').Kysely<any>;
     const row = await raw.selectFrom('js_energy_annual').select(['electricity_wan_kwh']).where('id', '=', first.data!.submitEnergyReport.report.id).executeTakeFirstOrThrow();
     expect(row.electricity_wan_kwh).toBe(41);
+  });
+
+  it("a replay with someone else's idempotency key is not their stored result", async () => {
+    const SET = `mutation($id: ID!, $key: String) { setAssetStatus(input: { assetId: $id, status: IN_USE, idempotencyKey: $key }) { asset { id name originalValue agency { id } } } }`;
+    const owner = '330000:AG-0000003';
+    const owned = await gql(stack.gateway.url, `{ assets(filter: { agencyId: "${owner}", offeredToPool: false }, first: 1) { edges { node { id } } } }`);
+    const id = owned.data!.assets.edges[0].node.id;
+    const officer = (agency: string) => ({ token: tokenFor({ role: 'AGENCY_OFFICER', agency, sub: `officer-${agency}` }), assertion: null });
+    const first = await gql(stack.gateway.url, SET, { id, key: 'shared-key' }, officer(owner));
+    expect(first.errors).toBeUndefined();
+    expect(first.data!.setAssetStatus.asset.agency.id).toBe(owner);
+    // Another agency's officer sends the very same request: it must not get the owner's asset back.
+    const replay = await gql(stack.gateway.url, SET, { id, key: 'shared-key' }, officer('330000:AG-0000004'));
+    expect(replay.data?.setAssetStatus ?? null).toBeNull();
+    expectCleanError(replay, 'NOT_FOUND');
+    expect(JSON.stringify(replay)).not.toContain('originalValue');
+    // The owner's own retry still returns the first result.
+    expect((await gql(stack.gateway.url, SET, { id, key: 'shared-key' }, officer(owner))).data).toEqual(first.data);
   });
 
   it('reject wrong units and negative quantities', async () => {

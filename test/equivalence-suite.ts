@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { DemoStack } from '../scripts/demo-stack.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
-import { gql, MIXED_TOPOLOGY, startCombinedReference, startMixedStack, startTestStack } from './helpers.js';
+import { gql, MIXED_TOPOLOGY, startCombinedReference, startMixedStack, startTestStack, type Auth } from './helpers.js';
 
 // The gateway over nine province instances (each its own database, three with local layouts
 // and units) must answer exactly as one database holding all nine, page by page.
@@ -33,7 +33,7 @@ const LISTS: { field: string; orders: string[]; node: string; filter?: string; f
 ];
 const SCOPES = ['', 'region: "YRD"', 'province: "320000"', 'provinces: ["330000", "510000"]', 'region: "JJJ"'];
 
-async function pageThrough(url: string, field: string, order: string, node: string, filter: string, first = 7) {
+async function pageThrough(url: string, field: string, order: string, node: string, filter: string, first = 7, auth?: Auth) {
   const pages: unknown[] = [];
   let after: string | null = null;
   for (let i = 0; i < 200; i++) {
@@ -42,6 +42,7 @@ async function pageThrough(url: string, field: string, order: string, node: stri
       `query($after: String) { ${field}(filter: { ${filter} }, orderBy: ${order}, first: ${first}, after: $after) {
         totalCount edges { cursor node { ${node} } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`,
       { after },
+      auth,
     );
     expect(result.errors).toBeUndefined();
     const page = result.data![field];
@@ -60,7 +61,7 @@ describe('sharded lists equal one database holding every province', () => {
         it(`${list.field} ${order} { ${filter} }`, async () => {
           const [viaGateway, viaReference] = await Promise.all([
             pageThrough(stack.gateway.url, list.field, order, list.node, filter, list.first),
-            pageThrough(reference.url, list.field, order, list.node, filter, list.first),
+            pageThrough(reference.url, list.field, order, list.node, filter, list.first, reference.auth),
           ]);
           expect(viaGateway.length).toBeGreaterThan(0);
           expect(viaGateway).toEqual(viaReference);
@@ -90,7 +91,7 @@ describe('aggregates equal one database holding every province', () => {
     for (const scope of SCOPES) {
       it(`${summary.split('(')[0]} { ${scope} }`, async () => {
         const query = `{ s: ${summary.replace('SCOPE', scope)} }`;
-        const [a, b] = await Promise.all([gql(stack.gateway.url, query), gql(reference.url, query)]);
+        const [a, b] = await Promise.all([gql(stack.gateway.url, query), gql(reference.url, query, undefined, reference.auth)]);
         expect(a.errors).toBeUndefined();
         expect(a.data).toEqual(b.data);
       });
@@ -113,7 +114,7 @@ describe('aggregates equal one database holding every province', () => {
     expect(region.energySummary.kgcePerCapita).toBe(kgce / people);
     const meanOfRatios = region.provinces.reduce((s: number, p: any) => s + p.energySummary.kgcePerCapita, 0) / 4;
     expect(region.energySummary.kgcePerCapita).not.toBeCloseTo(meanOfRatios, 6);
-    const ref = await gql(reference.url, '{ energySummary(year: 2025, scope: { region: "YRD" }) { totalKgce kgcePerCapita } }');
+    const ref = await gql(reference.url, '{ energySummary(year: 2025, scope: { region: "YRD" }) { totalKgce kgcePerCapita } }', undefined, reference.auth);
     expect(ref.data!.energySummary).toEqual({ totalKgce: kgce, kgcePerCapita: kgce / people });
   });
 });

@@ -85,3 +85,37 @@ it('a plain subgraph that hangs is cut off at the same timeout and named, with n
     await new Promise((r) => hung.close(r));
   }
 });
+
+it('a hanging province opens its circuit: later requests answer at once without it, and it is probed again after the pause', async () => {
+  const { createServer } = await import('node:http');
+  let hanging = 0;
+  const hung = createServer(() => void (hanging += 1));
+  await new Promise<void>((r) => hung.listen(0, '127.0.0.1', () => r()));
+  const port = (hung.address() as { port: number }).port;
+  const options = await gatewayOptionsFor(stack, { subgraphTimeoutMs: 600, provinceGuard: { failuresToOpen: 2, halfOpenAfterMs: 1500 } });
+  const gateway = await startGateway({ ...options, provinces: options.provinces!.map((p) => (p.code === '340000' ? { ...p, url: `http://127.0.0.1:${port}/graphql` } : p)) });
+  const query = '{ assetSummary(scope: { region: "YRD" }) { provinceCount } }';
+  try {
+    for (let i = 0; i < 2; i++) expect((await gql(gateway.url, query)).errors![0].message).toContain('600 ms');
+    expect(hanging).toBe(2);
+    const times: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const started = performance.now();
+      const result = await gql(gateway.url, query);
+      times.push(performance.now() - started);
+      expect(result.data!.assetSummary.provinceCount).toBe(3);
+      expect(result.errors![0].extensions).toMatchObject({ code: 'PROVINCE_UNAVAILABLE', province: '340000' });
+      expect(result.errors![0].message).toContain('not asked again');
+    }
+    // None of them waited for the hanging province, nor reached it.
+    expect(Math.max(...times)).toBeLessThan(300);
+    expect(hanging).toBe(2);
+    await new Promise((r) => setTimeout(r, 1600));
+    await gql(gateway.url, query);
+    expect(hanging).toBe(3);
+  } finally {
+    await gateway.stop();
+    hung.closeAllConnections();
+    await new Promise((r) => hung.close(r));
+  }
+});

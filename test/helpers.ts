@@ -1,5 +1,5 @@
 import jwt from 'jsonwebtoken';
-import { ASSERTION_HEADER, signAssertion } from '../common/auth/assertion.js';
+import { ASSERTION_HEADER, provinceAudience, signAssertion } from '../common/auth/assertion.js';
 import type { Principal } from '../common/auth/principal.js';
 import { DEV_TOKEN, generateDevKeys } from '../scripts/dev-keys.js';
 import { startDemoStack, type DemoStack } from '../scripts/demo-stack.js';
@@ -40,6 +40,8 @@ export const NATIONAL_ADMIN: Principal = { sub: 'test-national-admin', role: 'NA
 export interface Auth {
   token?: string | null;
   assertion?: string | null;
+  /** Without an explicit assertion: sign a national administrator's for this audience (e.g. `province:320000`). */
+  audience?: string;
 }
 
 /**
@@ -54,7 +56,7 @@ export async function gql(url: string, query: string, variables?: Record<string,
 /** Posts a JSON body with the test's authentication headers. */
 export function post(url: string, body: unknown, auth: Auth = {}): Promise<Response> {
   const token = auth.token === undefined ? tokenFor(NATIONAL_ADMIN) : auth.token;
-  const assertion = auth.assertion === undefined ? signAssertion(NATIONAL_ADMIN, TEST_KEYS.assertionPrivateKey) : auth.assertion;
+  const assertion = auth.assertion !== undefined ? auth.assertion : auth.audience ? signAssertion(NATIONAL_ADMIN, TEST_KEYS.assertionPrivateKey, auth.audience) : null;
   return fetch(url, {
     method: 'POST',
     headers: {
@@ -75,13 +77,15 @@ export function startTestStack(scale: DemoScale, provinces?: string[], subgraphT
  * One province instance over ONE database holding every listed province's data in the
  * standard layout: the reference a sharded answer must equal.
  */
-export async function startCombinedReference(scale: DemoScale, provinces = DEMO_PROVINCES.map((p) => p.code)): Promise<ProvinceService & { pdb: ProvinceDatabase }> {
+export async function startCombinedReference(scale: DemoScale, provinces = DEMO_PROVINCES.map((p) => p.code)): Promise<ProvinceService & { pdb: ProvinceDatabase; auth: Auth }> {
   const pdb = await openProvinceDatabase('sqlite::memory:');
   for (const code of provinces) await seedProvince(pdb, generateProvince(code, scale));
   const service = await startProvince({ provinces, database: 'sqlite::memory:', assertionPublicKey: TEST_KEYS.assertionPublicKey }, pdb);
   const stopService = service.stop;
   return Object.assign(service, {
     pdb,
+    /** It answers an assertion addressed to any province it serves. */
+    auth: { audience: provinceAudience(provinces[0]) },
     async stop() {
       await stopService();
       await pdb.close();

@@ -1,30 +1,73 @@
-import type { KeyObject } from 'node:crypto';
+import { randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { isRole, type Principal } from './principal.js';
+import type { ReplayGuard } from './replay-guard.js';
 
 /**
- * The gateway's assertion to subgraphs: a short-lived ES256 JWT naming the caller, signed with
- * the gateway's private key. Subgraphs verify it with the gateway's public key and filter rows
- * by it; a request without a valid one gets 401, so reaching a subgraph directly yields nothing.
+ * The gateway's assertion to subgraphs: an ES256 JWT naming the caller, signed with the
+ * gateway's private key, addressed to ONE audience (the province or subgraph it is sent to),
+ * living seconds, and carrying a unique id that the receiver accepts once. Whoever sees the
+ * gateway's traffic to one instance therefore holds nothing another instance accepts, nor
+ * anything that instance accepts again.
  */
 export const ASSERTION_HEADER = 'x-xietong-assertion';
 const ISSUER = 'xietong-gateway';
-const AUDIENCE = 'xietong-subgraph';
+/** Lifetime of the assertions the gateway signs: one subgraph call, with room for clock skew. */
+export const ASSERTION_TTL_SECONDS = 10;
+/** The longest lifetime a receiver accepts, whatever the assertion says. */
+export const MAX_ASSERTION_LIFETIME_SECONDS = 30;
+const CLOCK_TOLERANCE_SECONDS = 5;
 
-/** Signs an assertion for a principal, valid for `ttlSeconds`. */
-export function signAssertion(principal: Principal, privateKey: string | KeyObject, ttlSeconds = 60): string {
+/** The audience name of a province instance serving `code`. */
+export const provinceAudience = (code: string): string => `province:${code}`;
+/** The audience name of a plain subgraph. */
+export const subgraphAudience = (name: string): string => `subgraph:${name}`;
+
+/** Signs an assertion for a principal, to one audience, valid for `ttlSeconds`. */
+export function signAssertion(principal: Principal, privateKey: string | KeyObject, audience: string, ttlSeconds = ASSERTION_TTL_SECONDS): string {
   const { sub, ...claims } = principal;
-  return jwt.sign({ ...claims }, privateKey, { algorithm: 'ES256', issuer: ISSUER, audience: AUDIENCE, expiresIn: ttlSeconds, ...(sub ? { subject: sub } : {}) });
+  return jwt.sign({ ...claims }, privateKey, {
+    algorithm: 'ES256',
+    issuer: ISSUER,
+    audience,
+    expiresIn: ttlSeconds,
+    jwtid: randomUUID(),
+    ...(sub ? { subject: sub } : {}),
+  });
 }
 
-/** Verifies an assertion; throws with a reason when it is missing, forged, tampered or expired. */
-export function verifyAssertion(token: string | undefined, publicKey: string | KeyObject): Principal {
-  if (!token) throw new Error('missing gateway assertion');
-  const payload = jwt.verify(token, publicKey, { algorithms: ['ES256'], issuer: ISSUER, audience: AUDIENCE, clockTolerance: 5 }) as jwt.JwtPayload;
-  if (!isRole(payload.role) || typeof payload.exp !== 'number') throw new Error('assertion without role or expiry');
+/** Why an assertion was refused; the reason is for the receiver's log, never for the caller. */
+export class AssertionRefused extends Error {}
+
+/** What a receiver checks besides the signature: its own audiences, and the ids it already accepted. */
+export interface AssertionCheck {
+  audiences: readonly string[];
+  replay: ReplayGuard;
+}
+
+/** Verifies an assertion; throws AssertionRefused when it is missing, forged, misaddressed, too long-lived, expired or replayed. */
+export function verifyAssertion(token: string | undefined, publicKey: string | KeyObject, check: AssertionCheck): Principal {
+  if (!token) throw new AssertionRefused('missing');
+  let payload: jwt.JwtPayload;
+  try {
+    payload = jwt.verify(token, publicKey, {
+      algorithms: ['ES256'],
+      issuer: ISSUER,
+      audience: check.audiences as [string, ...string[]],
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    }) as jwt.JwtPayload;
+  } catch (error) {
+    throw new AssertionRefused(error instanceof jwt.TokenExpiredError ? 'expired' : `invalid (${(error as Error).message})`);
+  }
+  const { exp, iat, jti, aud, role } = payload;
+  if (typeof aud !== 'string') throw new AssertionRefused('not addressed to exactly one audience');
+  if (typeof exp !== 'number' || typeof iat !== 'number' || exp - iat > MAX_ASSERTION_LIFETIME_SECONDS) throw new AssertionRefused('lifetime missing or too long');
+  if (iat > Date.now() / 1000 + CLOCK_TOLERANCE_SECONDS) throw new AssertionRefused('issued in the future');
+  if (!isRole(role)) throw new AssertionRefused('without a role');
+  if (typeof jti !== 'string' || !check.replay.accept(jti, (exp + CLOCK_TOLERANCE_SECONDS) * 1000)) throw new AssertionRefused('already used');
   return {
     sub: payload.sub ?? null,
-    role: payload.role,
+    role,
     ...(typeof payload.province === 'string' ? { province: payload.province } : {}),
     ...(typeof payload.region === 'string' ? { region: payload.region } : {}),
     ...(typeof payload.agency === 'string' ? { agency: payload.agency } : {}),

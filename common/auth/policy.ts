@@ -6,27 +6,38 @@ import type { Principal, Role } from './principal.js';
  * The access policy of Xietong, as one table. Classes of data (named by `@access(class:)` in
  * the SDL) per role:
  * - `rows`: individual records (agencies, buildings, assets, vehicles, reports, costs);
+ * - `pool-context`: what the 公物仓 pool shows of a visible asset's holder whose own record is
+ *   outside the caller's rows (agency name, level, place; never personal data or addresses);
  * - `aggregate`: province and region summaries (published figures);
  * - `vehicle-identity`: plates; `personal`: named people and their phone numbers;
  * - `restricted-address`: exact addresses of restricted (涉密) buildings;
- * - `write`: mutations; `audit`: the audit trail; `explore`: introspection and the explorer.
+ * - `write`: mutations; `audit`: the audit trail; `explore`: introspection and the explorer;
+ * - `system`: what the gateway's background work reads (a province's data version, a service's SDL).
  * Which rows of `rows` a role sees is `rowScope` below, enforced by the shard router (which
  * provinces) and again by every province (which rows).
  */
 export const POLICY: Record<Role, { classes: readonly DataClass[]; rows: string }> = {
-  NATIONAL_ADMIN: { classes: ['rows', 'aggregate', 'vehicle-identity', 'personal', 'restricted-address', 'write', 'audit', 'explore'], rows: 'every province' },
-  REGION_COORDINATOR: { classes: ['rows', 'aggregate', 'vehicle-identity', 'explore'], rows: 'the provinces of its region' },
-  PROVINCE_ADMIN: { classes: ['rows', 'aggregate', 'vehicle-identity', 'personal', 'restricted-address', 'write', 'explore'], rows: 'its province in full; elsewhere only assets offered to the sharing pool' },
-  AGENCY_OFFICER: { classes: ['rows', 'aggregate', 'vehicle-identity', 'personal', 'write'], rows: 'its own agency; elsewhere only assets offered to the sharing pool' },
+  NATIONAL_ADMIN: { classes: ['rows', 'pool-context', 'aggregate', 'vehicle-identity', 'personal', 'restricted-address', 'write', 'audit', 'explore'], rows: 'every province' },
+  REGION_COORDINATOR: { classes: ['rows', 'pool-context', 'aggregate', 'vehicle-identity', 'explore'], rows: 'the provinces of its region' },
+  PROVINCE_ADMIN: { classes: ['rows', 'pool-context', 'aggregate', 'vehicle-identity', 'personal', 'restricted-address', 'write', 'explore'], rows: 'its province in full; elsewhere only assets offered to the sharing pool' },
+  AGENCY_OFFICER: { classes: ['rows', 'pool-context', 'aggregate', 'vehicle-identity', 'personal', 'write'], rows: 'its own agency; elsewhere only assets offered to the sharing pool' },
   ANALYST: { classes: ['aggregate', 'explore'], rows: 'none (aggregates only)' },
   ANONYMOUS: { classes: ['aggregate'], rows: 'none (directory and published aggregates only)' },
+  SYSTEM: { classes: ['system'], rows: 'none (data versions and service SDL only)' },
 };
 /** A class of data a field belongs to. */
-export type DataClass = 'rows' | 'aggregate' | 'vehicle-identity' | 'personal' | 'restricted-address' | 'write' | 'audit' | 'explore';
+export type DataClass = 'rows' | 'pool-context' | 'aggregate' | 'vehicle-identity' | 'personal' | 'restricted-address' | 'write' | 'audit' | 'explore' | 'system';
 
 /** Whether a principal may see a class of data at all. */
 export function mayAccess(principal: Principal, dataClass: string): boolean {
   return (POLICY[principal.role].classes as readonly string[]).includes(dataClass);
+}
+
+/** The province a principal is bound to (own province of an administrator or an officer's agency); none for other roles, whatever claims they carry. */
+export function homeProvince(principal: Principal): string | undefined {
+  if (principal.role === 'PROVINCE_ADMIN') return principal.province;
+  if (principal.role === 'AGENCY_OFFICER') return principal.agency ? provinceOfId(principal.agency) : undefined;
+  return undefined;
 }
 
 /** Which rows of a province a principal may read: all, only pooled assets, only its agency's (plus pooled assets), or none. */

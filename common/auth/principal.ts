@@ -1,5 +1,9 @@
 /** The roles of Xietong (see the policy table in policy.ts and the README). */
-export const ROLES = ['NATIONAL_ADMIN', 'REGION_COORDINATOR', 'PROVINCE_ADMIN', 'AGENCY_OFFICER', 'ANALYST', 'ANONYMOUS'] as const;
+export const USER_ROLES = ['NATIONAL_ADMIN', 'REGION_COORDINATOR', 'PROVINCE_ADMIN', 'AGENCY_OFFICER', 'ANALYST', 'ANONYMOUS'] as const;
+/** A role a user (or anonymous caller) can have. */
+export type UserRole = (typeof USER_ROLES)[number];
+/** Every role: the users' and SYSTEM, the gateway's own background work (never in a user token). */
+export const ROLES = [...USER_ROLES, 'SYSTEM'] as const;
 /** One role. */
 export type Role = (typeof ROLES)[number];
 
@@ -14,6 +18,14 @@ export interface Principal {
 
 /** A caller without a token. */
 export const ANONYMOUS: Principal = Object.freeze({ sub: null, role: 'ANONYMOUS' });
+
+/** The gateway itself, for background work: data-version polls and contract checks (policy class `system` only). */
+export const SYSTEM: Principal = Object.freeze({ sub: 'xietong-gateway', role: 'SYSTEM' });
+
+/** Whether a value is a role a user token may carry (anonymous excluded). */
+export function isUserRole(value: unknown): value is Exclude<UserRole, 'ANONYMOUS'> {
+  return typeof value === 'string' && value !== 'ANONYMOUS' && (USER_ROLES as readonly string[]).includes(value);
+}
 
 /** Whether a value is a role name. */
 export function isRole(value: unknown): value is Role {

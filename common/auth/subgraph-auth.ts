@@ -1,24 +1,39 @@
 import { createPublicKey } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { GraphQLError } from 'graphql';
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { GraphQLError, Kind, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
 import { headerValue } from '../http.js';
 import { ErrorCode, userError } from '../errors.js';
-import { ASSERTION_HEADER, verifyAssertion } from './assertion.js';
+import type { Logger } from '../logger.js';
+import { ASSERTION_HEADER, AssertionRefused, verifyAssertion } from './assertion.js';
 import { mayAccess } from './policy.js';
 import type { Principal } from './principal.js';
+import { ReplayGuard } from './replay-guard.js';
+
+/** Who a subgraph instance is: the audiences it answers to. */
+export interface SubgraphIdentity {
+  /** e.g. `province:320000` for each served province, or `subgraph:directory`. */
+  audiences: readonly string[];
+  logger: Logger;
+}
 
 /**
  * Reads the caller of a subgraph request from the gateway's assertion, verified with the
- * gateway's public key (PEM, imported once: importing costs more than a verification). Without
- * a valid assertion the request is refused with HTTP 401 before anything runs.
+ * gateway's public key (PEM, imported once: importing costs more than a verification), for this
+ * instance's audiences, once per assertion id. Without a valid assertion the request is refused
+ * with HTTP 401 before anything runs; the reason goes to this service's log (as a record of the
+ * refused call), never to the caller, so a prober learns no issuer, audience or key detail.
  */
-export function principalFromAssertion(gatewayPublicKey: string): (req: IncomingMessage) => Principal {
+export function principalFromAssertion(gatewayPublicKey: string, identity: SubgraphIdentity): (req: IncomingMessage, requestId: string) => Principal {
   const key = createPublicKey(gatewayPublicKey);
-  return (req) => {
+  const check = { audiences: identity.audiences, replay: new ReplayGuard() };
+  return (req, requestId) => {
     try {
-      return verifyAssertion(headerValue(req, ASSERTION_HEADER), key);
+      return verifyAssertion(headerValue(req, ASSERTION_HEADER), key, check);
     } catch (error) {
-      throw new GraphQLError(`This service answers the Xietong gateway only: ${(error as Error).message}.`, {
+      const reason = error instanceof AssertionRefused ? error.message : 'invalid';
+      identity.logger.warn({ requestId, reason, remote: req.socket.remoteAddress }, 'refused a call without a valid gateway assertion');
+      throw new GraphQLError('This service answers the Xietong gateway only.', {
         extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
       });
     }
@@ -36,4 +51,40 @@ export function guarded<P, A, C extends { principal: Principal }, R>(dataClass: 
     requireAccess(ctx.principal, dataClass);
     return resolve(parent, args, ctx);
   };
+}
+
+/** The only root fields the SYSTEM principal may select: a service's SDL and a province's data version. */
+const SYSTEM_FIELDS = new Set(['_service', '_dataVersion', '__typename']);
+
+/**
+ * Keeps the gateway's background principal (SYSTEM) to what its work needs: an operation of
+ * SYSTEM that selects any other root field, directly or through fragments, runs nothing.
+ */
+export function systemPrincipalPlugin<C extends BaseContext>(): ApolloServerPlugin<C> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ contextValue, operation, document }) {
+          if ((contextValue as { principal?: Principal }).principal?.role !== 'SYSTEM' || !operation) return;
+          const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
+          const names = rootFieldNames(operation.selectionSet, fragments, new Set());
+          if (operation.operation !== 'query' || names.some((n) => !SYSTEM_FIELDS.has(n))) {
+            throw new GraphQLError('The gateway system principal may read only _service and _dataVersion.', { extensions: { code: ErrorCode.FORBIDDEN, http: { status: 403 } } });
+          }
+        },
+      };
+    },
+  };
+}
+
+/** The field names a selection set selects at its own level, through fragments. */
+function rootFieldNames(set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, visited: Set<string>): string[] {
+  return set.selections.flatMap((s) => {
+    if (s.kind === Kind.FIELD) return [s.name.value];
+    if (s.kind === Kind.INLINE_FRAGMENT) return rootFieldNames(s.selectionSet, fragments, visited);
+    if (visited.has(s.name.value)) return [];
+    visited.add(s.name.value);
+    const fragment = fragments.get(s.name.value);
+    return fragment ? rootFieldNames(fragment.selectionSet, fragments, visited) : [];
+  });
 }

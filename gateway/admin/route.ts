@@ -14,8 +14,8 @@ export interface AdminOptions {
   /** Bearer token the province-registration API requires. */
   token: string;
   logger: Logger;
-  /** The gateway's own assertion, presented when it reads a joining service's SDL. */
-  assertion: () => string;
+  /** The gateway's SYSTEM assertion for a joining province, presented when it reads the service's SDL. */
+  assertionFor: (province: string) => string;
 }
 
 const send = (res: ServerResponse, status: number, body: unknown) =>
@@ -61,7 +61,7 @@ export function adminRoute(options: AdminOptions): RouteHandler {
         return true;
       }
       try {
-        await joinProvince(options.store, { code: String(body.code ?? ''), url: String(body.url ?? '') }, options.contractSdl, { assertion: options.assertion() });
+        await joinProvince(options.store, { code: String(body.code ?? ''), url: String(body.url ?? '') }, options.contractSdl, { assertion: options.assertionFor(String(body.code ?? '')) });
         options.logger.info({ code: body.code, url: body.url }, 'province joined');
         send(res, 200, { registered: { code: body.code, url: body.url } });
       } catch (error) {

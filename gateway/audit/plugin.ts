@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Principal } from '../../common/auth/principal.js';
+import { homeProvince } from '../../common/auth/policy.js';
 import type { Logger } from '../../common/logger.js';
 import type { AuditStore } from './event.js';
 
@@ -22,13 +23,33 @@ export interface FinishedOperation {
 }
 
 /**
- * Records a mutation, or a read that crosses a province boundary (touches a province other than
- * the caller's own): time, subject, role, operation name and hash, provinces, outcome. Other
- * reads are not recorded. A failure to record is logged, never shown.
+ * What the audit trail keeps of finished operations (executed or answered from the cache alike):
+ * every mutation, and every read by a signed-in caller that touches a province other than the
+ * one its role is bound to. Anonymous reads (published aggregates only) are counted, not
+ * recorded one by one, so unauthenticated clients cannot grow the append-only store.
  */
-export async function recordOperation(store: AuditStore, logger: Logger, op: FinishedOperation): Promise<void> {
+export class AuditTrail {
+  /** Anonymous reads answered since start (published aggregates; see the class comment). */
+  anonymousReads = 0;
+
+  constructor(
+    private readonly store: AuditStore,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Records one finished operation if the rule above says so; a failure to record is logged, never shown. */
+  async record(op: FinishedOperation): Promise<void> {
+    if (op.principal.role === 'ANONYMOUS' && !op.mutation) {
+      this.anonymousReads += 1;
+      return;
+    }
+    await recordOperation(this.store, this.logger, op);
+  }
+}
+
+async function recordOperation(store: AuditStore, logger: Logger, op: FinishedOperation): Promise<void> {
   const provinces = [...op.provinces].sort();
-  const own = op.principal.province;
+  const own = homeProvince(op.principal);
   if (!op.mutation && !provinces.some((p) => p !== own)) return;
   const p = op.principal;
   await store
@@ -47,15 +68,15 @@ export async function recordOperation(store: AuditStore, logger: Logger, op: Fin
     .catch((error: unknown) => logger.error({ err: error }, 'could not record an audit event'));
 }
 
-/** Records every operation Apollo Server runs (see {@link recordOperation}) once its response is ready. */
-export function auditPlugin<C extends AuditContext>(store: AuditStore, logger: Logger): ApolloServerPlugin<C> {
+/** Hands every operation Apollo Server runs to the audit trail once its response is ready. */
+export function auditPlugin<C extends AuditContext>(trail: AuditTrail): ApolloServerPlugin<C> {
   return {
     async requestDidStart() {
       return {
         async willSendResponse({ contextValue, operation, queryHash, response, errors }) {
           if (!operation) return;
           const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
-          await recordOperation(store, logger, {
+          await trail.record({
             principal: contextValue.principal,
             operationName: operation.name?.value ?? null,
             // Apollo Server's queryHash is the SHA-256 of the document text.

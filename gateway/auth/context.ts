@@ -6,10 +6,10 @@ import type { Principal } from '../../common/auth/principal.js';
 import { headerValue } from '../../common/http.js';
 import { InvalidToken, type TokenVerifier } from './tokens.js';
 
-/** Who asks, and the assertion that tells every subgraph so (signed once per request, on first use). */
+/** Who asks, and how to tell one subgraph or province so: a fresh assertion addressed to it (unique id, seconds of life). */
 export interface AuthContext {
   principal: Principal;
-  assertion: () => string;
+  assertionFor: (audience: string) => string;
 }
 
 /**
@@ -24,6 +24,5 @@ export async function authenticate(req: IncomingMessage, verifier: TokenVerifier
     if (!(error instanceof InvalidToken)) throw error;
     throw new GraphQLError(`Unauthenticated: ${error.message}.`, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: new Map([['www-authenticate', 'Bearer error="invalid_token"']]) } } });
   }
-  let assertion: string | undefined;
-  return { principal, assertion: () => (assertion ??= signAssertion(principal, assertionPrivateKey)) };
+  return { principal, assertionFor: (audience) => signAssertion(principal, assertionPrivateKey, audience) };
 }

@@ -1,7 +1,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import jwksClient, { type JwksClient } from 'jwks-rsa';
-import { ANONYMOUS, isRole, type Principal } from '../../common/auth/principal.js';
+import { ANONYMOUS, isUserRole, type Principal } from '../../common/auth/principal.js';
 import { findProvince, findRegion } from '../../common/standards.js';
 import { isIdOfKind } from '../../common/ids.js';
 import { VerifiedTokens } from './verified-tokens.js';
@@ -112,10 +112,13 @@ function describe(error: Error): string {
   return 'token is invalid';
 }
 
-/** The principal of verified claims; the binding a role needs must be present and real. */
+/**
+ * The principal of verified claims; the binding a role needs must be present and real, and is
+ * the only binding kept (a coordinator's token carrying a `province` claim is a coordinator's).
+ */
 function principalOf(claims: jwt.JwtPayload): Principal {
   const role = claims.role;
-  if (!isRole(role) || role === 'ANONYMOUS') throw new InvalidToken('token has no valid role');
+  if (!isUserRole(role)) throw new InvalidToken('token has no valid role');
   const sub = typeof claims.sub === 'string' ? claims.sub : null;
   if (!sub) throw new InvalidToken('token has no subject (sub)');
   const province = typeof claims.province === 'string' ? claims.province : undefined;
@@ -124,5 +127,8 @@ function principalOf(claims: jwt.JwtPayload): Principal {
   if (role === 'PROVINCE_ADMIN' && !(province && findProvince(province))) throw new InvalidToken('a PROVINCE_ADMIN token needs a province claim');
   if (role === 'REGION_COORDINATOR' && !(region && findRegion(region))) throw new InvalidToken('a REGION_COORDINATOR token needs a region claim');
   if (role === 'AGENCY_OFFICER' && !(agency && isIdOfKind(agency, 'agency'))) throw new InvalidToken('an AGENCY_OFFICER token needs an agency claim');
-  return { sub, role, ...(province ? { province } : {}), ...(region ? { region } : {}), ...(agency ? { agency } : {}) };
+  if (role === 'PROVINCE_ADMIN') return { sub, role, province };
+  if (role === 'REGION_COORDINATOR') return { sub, role, region };
+  if (role === 'AGENCY_OFFICER') return { sub, role, agency };
+  return { sub, role };
 }

@@ -1,6 +1,7 @@
 import type { Agent } from 'undici';
 import type { Logger } from '../../common/logger.js';
 import { callProvince } from '../shard/province-client.js';
+import type { ProvinceGuards } from '../shard/province-guard.js';
 import type { ProvinceRegistry } from '../shard/registry.js';
 import type { GenerationStore } from './generations.js';
 
@@ -11,9 +12,10 @@ export interface DataVersionWatcherOptions {
   /** Pause between two readings of every province. */
   pollMs: number;
   agent: Agent;
+  guards: ProvinceGuards;
   timeoutMs: number;
-  /** The gateway's own assertion (province instances answer the gateway only). */
-  assertion: () => string;
+  /** The gateway's SYSTEM assertion for one province (it may read the data version and nothing else). */
+  assertionFor: (province: string) => string;
   logger: Logger;
 }
 
@@ -46,10 +48,9 @@ export function watchDataVersions(options: DataVersionWatcherOptions): DataVersi
   const read = async (only?: ReadonlySet<string>) => {
     const byUrl = new Map<string, string[]>();
     for (const { code, url } of options.registry.list()) if (!only || only.has(code)) byUrl.set(url, [...(byUrl.get(url) ?? []), code]);
-    const assertion = options.assertion();
     await Promise.all(
       [...byUrl].map(async ([url, codes]) => {
-        const answer = await callProvince(codes[0], url, { query: QUERY }, { agent: options.agent, timeoutMs: options.timeoutMs, assertion });
+        const answer = await callProvince(codes[0], url, { query: QUERY }, { agent: options.agent, guards: options.guards, timeoutMs: options.timeoutMs, assertion: options.assertionFor(codes[0]) });
         const version = answer.data?._dataVersion as { marker: string; settling: boolean } | undefined;
         if (!version) return;
         // A settling marker must count as changed next time, so it is never recorded twice alike.

@@ -16,17 +16,28 @@ export class JoinRefused extends Error {
   }
 }
 
-/** Fetches a service's federation SDL (`_service { sdl }`). */
+/**
+ * Fetches a service's federation SDL (`_service { sdl }`). Redirects are not followed (the
+ * assertion is for the URL given, and a redirect could point the gateway anywhere); failures are
+ * reported by kind only, never with the remote's text.
+ */
 export async function fetchServiceSdl(url: string, timeoutMs: number, assertion?: string): Promise<string> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(assertion ? { [ASSERTION_HEADER]: assertion } : {}) },
-    body: JSON.stringify({ query: '{ _service { sdl } }' }),
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  const body = (await response.json()) as { data?: { _service?: { sdl?: string } } };
-  const sdl = body.data?._service?.sdl;
-  if (typeof sdl !== 'string') throw new Error('the service did not return _service { sdl }');
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(assertion ? { [ASSERTION_HEADER]: assertion } : {}) },
+      body: JSON.stringify({ query: '{ _service { sdl } }' }),
+      signal: AbortSignal.timeout(timeoutMs),
+      redirect: 'manual',
+    });
+  } catch (error) {
+    throw new Error((error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : 'the service could not be reached');
+  }
+  if (response.status >= 300 && response.status < 400) throw new Error(`the service answered with a redirect (HTTP ${response.status}), which is not followed`);
+  const body = (await response.json().catch(() => undefined)) as { data?: { _service?: { sdl?: string } } } | undefined;
+  const sdl = body?.data?._service?.sdl;
+  if (typeof sdl !== 'string') throw new Error(`the service did not return _service { sdl } (HTTP ${response.status})`);
   return sdl;
 }
 

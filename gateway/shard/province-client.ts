@@ -1,6 +1,7 @@
 import type { Agent } from 'undici';
 import { ErrorCode } from '../../common/errors.js';
 import { findProvince } from '../../common/standards.js';
+import type { ProvinceGuards } from './province-guard.js';
 import { postGraphQL, type GraphQLAnswer, type GraphQLBody } from '../transport/post-graphql.js';
 
 /** What one province answered for one request. */
@@ -8,16 +9,17 @@ export type ProvinceAnswer = GraphQLAnswer;
 
 /**
  * Sends one GraphQL request to a province instance within a time limit. A province that does
- * not answer, times out or answers without a GraphQL body yields one PROVINCE_UNAVAILABLE
+ * not answer, times out, answers without a GraphQL body, or whose guard (circuit breaker,
+ * concurrency limit) refuses the call yields one PROVINCE_UNAVAILABLE
  * error naming it; the subgraph's own URL and body never reach the client.
  */
 export async function callProvince(
   code: string,
   url: string,
   body: GraphQLBody | string,
-  options: { agent: Agent; timeoutMs: number; requestId?: string; assertion?: string },
+  options: { agent: Agent; timeoutMs: number; requestId?: string; assertion?: string; guards: ProvinceGuards },
 ): Promise<ProvinceAnswer> {
-  const result = await postGraphQL(url, body, options);
+  const result = await options.guards.run(code, url, () => postGraphQL(url, body, options));
   if ('answer' in result) return result.answer;
   const name = findProvince(code)?.name ?? code;
   return { data: null, errors: [{ message: `Province ${code} (${name}) ${result.failure}; its data is missing from this answer.`, extensions: { code: ErrorCode.PROVINCE_UNAVAILABLE, province: code } }] };

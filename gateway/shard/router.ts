@@ -12,10 +12,12 @@ import { createHash } from 'node:crypto';
 import { scopeKey } from '../../common/auth/scope-key.js';
 import type { Agent } from 'undici';
 import { callProvince, type ProvinceAnswer } from './province-client.js';
+import type { ProvinceGuards } from './province-guard.js';
 import type { FetchCache } from '../cache/fetch-cache.js';
 import type { ProvinceRegistry, Scope } from './registry.js';
 import type { ShardRules } from './rules.js';
 import { rowScope } from '../../common/auth/policy.js';
+import { provinceAudience } from '../../common/auth/assertion.js';
 import { ANONYMOUS, type Principal } from '../../common/auth/principal.js';
 import type { AuthContext } from '../auth/context.js';
 import type { AuditContext } from '../audit/plugin.js';
@@ -28,6 +30,8 @@ export interface ShardRouterOptions {
   timeoutMs: number;
   /** The keep-alive connection pools to the provinces (owned by the gateway). */
   agent: Agent;
+  /** Circuit breakers and concurrency limits per province (shared with the data-version watcher). */
+  guards: ProvinceGuards;
   /** Reuses province answers of reads while the province is unchanged (with the response cache). */
   fetchCache?: FetchCache;
 }
@@ -39,7 +43,8 @@ interface CallInfo {
   requestId?: string;
   operationName?: string;
   principal: Principal;
-  assertion?: string;
+  /** A fresh assertion addressed to one province (each province call gets its own). */
+  assertionFor?: (province: string) => string;
   /** Provinces this request reached (the audit trail records them). */
   touched?: Set<string>;
   /** Whether the fetch only reads (only reads may share an in-flight request). */
@@ -69,7 +74,7 @@ export class ShardRouter implements GraphQLDataSource {
       requestId: context.requestId,
       operationName: fetch.operation.name?.value,
       principal: context.principal ?? ANONYMOUS,
-      assertion: context.assertion?.(),
+      assertionFor: context.assertionFor && ((code: string) => context.assertionFor!(provinceAudience(code))),
       touched: context.provincesTouched,
       read: fetch.operation.operation === 'query',
     };
@@ -173,7 +178,7 @@ export class ShardRouter implements GraphQLDataSource {
         const endpoint = this.options.registry.get(code);
         if (!endpoint) return [code, { data: null, errors: [{ message: `Province ${code} has left this gateway.`, extensions: { code: ErrorCode.PROVINCE_NOT_REGISTERED, province: code } }] }];
         call.touched?.add(code);
-        const send = () => callProvince(code, endpoint.url, body, { agent: this.options.agent, timeoutMs: this.options.timeoutMs, requestId: call.requestId, assertion: call.assertion });
+        const send = () => callProvince(code, endpoint.url, body, { agent: this.options.agent, guards: this.options.guards, timeoutMs: this.options.timeoutMs, requestId: call.requestId, assertion: call.assertionFor?.(code) });
         if (!call.read) return [code, await send()];
         const key = `${code} ${endpoint.url} ${shared}`;
         const cache = this.options.fetchCache;

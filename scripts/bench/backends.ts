@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ASSERTION_HEADER, signAssertion } from '../../common/auth/assertion.js';
+import { ASSERTION_HEADER, provinceAudience, signAssertion, subgraphAudience } from '../../common/auth/assertion.js';
 import { PROVINCES } from '../../common/standards.js';
 import { startDirectory } from '../../subgraphs/directory/server.js';
 import { openProvinceDatabase } from '../../subgraphs/province/db/database.js';
@@ -56,8 +56,9 @@ const w1 = await startW1Subgraphs();
 for (const [name, url] of Object.entries(w1.urls)) targets[`/w1/${name}`] = url;
 stops.push(w1.stop);
 
-// Peer gateways send no assertion; the replay server adds a national one when it records.
-const replay = await startReplayServer({ targets, defaultHeaders: () => ({ [ASSERTION_HEADER]: signAssertion({ role: 'NATIONAL_ADMIN', sub: 'bench-peer' }, assertionPrivateKey) }) });
+// Peer gateways send no assertion; the replay server adds a national one, addressed to the target, when it records.
+const audienceOf = (target: string) => (target === '/directory' ? subgraphAudience('directory') : provinceAudience(target.startsWith('/province/') ? target.slice('/province/'.length) : PROVINCES[0].code));
+const replay = await startReplayServer({ targets, defaultHeaders: (target) => ({ [ASSERTION_HEADER]: signAssertion({ role: 'NATIONAL_ADMIN', sub: 'bench-peer' }, assertionPrivateKey, audienceOf(target)) }) });
 console.log(JSON.stringify({ replayUrl: replay.url, targets: Object.keys(targets) }));
 
 const shutdown = async () => {

@@ -31,7 +31,7 @@ export interface ReplayOptions {
   /** Fixed delay before each replayed answer, in ms. */
   delayMs?: number;
   /** Headers added to forwarded requests that lack them (e.g. a gateway assertion for a peer gateway). */
-  defaultHeaders?: () => Record<string, string>;
+  defaultHeaders?: (target: string) => Record<string, string>;
 }
 
 /** Request counts since the last reset. */
@@ -80,7 +80,7 @@ export async function startReplayServer(options: ReplayOptions): Promise<ReplayS
   let log: Array<{ target: string; body: string; start: number; end: number }> | undefined;
 
   const forward = async (target: string, req: IncomingMessage, body: string): Promise<Recording> => {
-    const headers: Record<string, string> = { ...(options.defaultHeaders?.() ?? {}) };
+    const headers: Record<string, string> = { ...(options.defaultHeaders?.(target) ?? {}) };
     for (const [name, value] of Object.entries(req.headers)) {
       if (typeof value === 'string' && !['host', 'content-length', 'connection'].includes(name)) headers[name] = value;
     }

@@ -1,5 +1,6 @@
 import { createLogger } from '../../common/logger.js';
 import { principalFromAssertion } from '../../common/auth/subgraph-auth.js';
+import { subgraphAudience } from '../../common/auth/assertion.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { healthRoute, serveApollo, type RunningService } from '../../common/http.js';
 import { createSubgraphServer } from '../../common/subgraph-server.js';
@@ -9,14 +10,14 @@ import { directoryResolvers } from './resolvers.js';
 /** Starts the directory subgraph on a port (0 picks a free one). */
 export async function startDirectory(options: { port: number; host?: string; assertionPublicKey: string }): Promise<RunningService> {
   const logger = createLogger('directory');
-  const principalOf = principalFromAssertion(options.assertionPublicKey);
+  const principalOf = principalFromAssertion(options.assertionPublicKey, { audiences: [subgraphAudience('directory')], logger });
   const server = createSubgraphServer<{ requestId: string; principal: Principal }>({ sdl: readSubgraphSdl('directory'), resolvers: directoryResolvers, logger });
   await server.start();
   const running = await serveApollo({
     server,
     port: options.port,
     host: options.host,
-    context: async ({ req, requestId }) => ({ principal: principalOf(req), requestId }),
+    context: async ({ req, requestId }) => ({ principal: principalOf(req, requestId), requestId }),
     routes: [healthRoute(() => ({ service: 'directory' }))],
   });
   logger.info({ url: running.url }, 'directory subgraph listening');

@@ -1,30 +1,36 @@
 import DataLoader from 'dataloader';
 import type { AgencyRow, BuildingRow } from './db/schema.js';
-import type { Repository } from './repository.js';
+import type { PoolHolderRow, Repository } from './repository.js';
+import type { VisibleRows } from './visible-rows.js';
 
 /**
  * Per-request batch loaders for every relation, so a page of N rows with its buildings and
- * agencies costs a constant number of statements. Created per request: no cache outlives it.
+ * agencies costs a constant number of statements. Created per request from the caller's
+ * {@link VisibleRows}: a relation yields a row only if the caller may read it (null or absent
+ * otherwise). No cache outlives the request.
  */
 export interface Loaders {
   agency: DataLoader<string, AgencyRow | null>;
   building: DataLoader<string, BuildingRow | null>;
   buildingsByAgency: DataLoader<string, BuildingRow[]>;
+  /** The pool context of an asset's holder, for assets the caller may already see. */
+  poolHolder: DataLoader<string, PoolHolderRow | null>;
 }
 
 /** Builds the loaders of one request. */
-export function createLoaders(repo: Repository): Loaders {
+export function createLoaders(rows: VisibleRows, repo: Repository): Loaders {
   return {
-    agency: new DataLoader(async (ids) => byKey(ids, await repo.byIds('agencies', ids))),
-    building: new DataLoader(async (ids) => byKey(ids, await repo.byIds('buildings', ids))),
+    agency: new DataLoader(async (ids) => byKey(ids, await rows.byIds('agencies', ids))),
+    building: new DataLoader(async (ids) => byKey(ids, await rows.byIds('buildings', ids))),
     buildingsByAgency: new DataLoader(async (ids) => {
-      const rows = await repo.byColumn('buildings', 'agency_id', ids);
-      return ids.map((id) => rows.filter((r) => r.agency_id === id));
+      const found = await rows.byColumn('buildings', 'agency_id', ids);
+      return ids.map((id) => found.filter((r) => r.agency_id === id));
     }),
+    poolHolder: new DataLoader(async (ids) => byKey(ids, await repo.poolHolders(ids))),
   };
 }
 
-function byKey<Row extends { id: string }>(ids: readonly string[], rows: Row[]): (Row | null)[] {
-  const map = new Map(rows.map((r) => [r.id, r]));
+function byKey<Row extends { id: string }>(ids: readonly string[], found: Row[]): (Row | null)[] {
+  const map = new Map(found.map((r) => [r.id, r]));
   return ids.map((id) => map.get(id) ?? null);
 }

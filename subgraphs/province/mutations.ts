@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import { ErrorCode, userError } from '../../common/errors.js';
-import { formatId, isIdOfKind, provinceOfId } from '../../common/ids.js';
-import { ENERGY_TYPES, type EnergyType } from '../../common/standards.js';
-import type { AssetRow, EnergyReportRow } from './db/schema.js';
-import { ENERGY_COLUMNS, kgceMilli, toStandardQuantity, type EnergyQuantities } from './energy.js';
+import { formatId, isIdOfKind } from '../../common/ids.js';
+import type { AssetRow } from './db/schema.js';
+import { validateReport, type EnergyReportInput } from './report-input.js';
 import type { Repository } from './repository.js';
 import { mayWrite } from '../../common/auth/policy.js';
-import { rowVisible } from './row-scope.js';
+import type { Principal } from '../../common/auth/principal.js';
 import type { ProvinceContext } from './resolvers.js';
 
 const ASSET_STATUSES = ['IN_USE', 'IDLE', 'LEASED_OUT', 'LENT_OUT', 'PENDING_DISPOSAL', 'DISPOSED'];
@@ -16,8 +15,10 @@ const ASSET_STATUSES = ['IN_USE', 'IDLE', 'LEASED_OUT', 'LENT_OUT', 'PENDING_DIS
  * returns the first result; the same key with a different input is refused. The stored
  * result and the change commit in one transaction.
  */
-async function idempotent<R>(ctx: ProvinceContext, operation: string, key: string | null | undefined, input: unknown, work: (trx: Repository) => Promise<R>): Promise<R> {
-  if (!key) return ctx.repo.transaction(work);
+async function idempotent<R>(ctx: ProvinceContext, operation: string, clientKey: string | null | undefined, input: unknown, work: (trx: Repository) => Promise<R>): Promise<R> {
+  if (!clientKey) return ctx.repo.transaction(work);
+  // Keys are the caller's own: another caller's key is a different key, never their stored result.
+  const key = createHash('sha256').update(JSON.stringify([callerOf(ctx.principal), clientKey])).digest('hex');
   const hash = createHash('sha256').update(JSON.stringify([operation, input])).digest('hex');
   return ctx.repo.transaction(async (trx) => {
     const [previous] = await trx.db.selectFrom(trx.source('idempotency_keys')).selectAll().where('t.key', '=', key).execute();
@@ -33,9 +34,14 @@ async function idempotent<R>(ctx: ProvinceContext, operation: string, key: strin
   });
 }
 
+/** Who owns an idempotency key: the subject with its role and binding. */
+function callerOf(p: Principal): string[] {
+  return [p.sub ?? '', p.role, p.province ?? '', p.region ?? '', p.agency ?? ''];
+}
+
 async function ownedAsset(trx: Repository, ctx: ProvinceContext, assetId: string): Promise<AssetRow> {
-  const [asset] = isIdOfKind(assetId, 'asset') && ctx.served.includes(provinceOfId(assetId)!) ? await trx.byIds('assets', [assetId]) : [];
-  if (!asset || !rowVisible(ctx.principal, 'assets', asset)) throw userError(ErrorCode.NOT_FOUND, `No asset ${assetId}.`, { id: assetId });
+  const [asset] = isIdOfKind(assetId, 'asset') ? await ctx.rows.through(trx).byIds('assets', [assetId]) : [];
+  if (!asset) throw userError(ErrorCode.NOT_FOUND, `No asset ${assetId}.`, { id: assetId });
   requireWrite(ctx, asset.province, asset.agency_id);
   return asset;
 }
@@ -47,9 +53,15 @@ function requireWrite(ctx: ProvinceContext, province: string, agency: string) {
   }
 }
 
+/** A mutation's result, read as the caller may see it (a replay included): NOT_FOUND otherwise. */
+async function visibleResult<T extends 'assets' | 'energy_reports'>(ctx: ProvinceContext, table: T, id: string) {
+  const [row] = await ctx.rows.byIds(table, [id]);
+  if (!row) throw userError(ErrorCode.NOT_FOUND, `No record ${id}.`, { id });
+  return row;
+}
+
 async function assetPayload(ctx: ProvinceContext, stored: { assetId: string }) {
-  const [asset] = await ctx.repo.byIds('assets', [stored.assetId]);
-  return { asset };
+  return { asset: await visibleResult(ctx, 'assets', stored.assetId) };
 }
 
 /** Mutation resolvers of the province subgraph. */
@@ -88,8 +100,8 @@ export const mutationResolvers = {
   submitEnergyReport: async (_: unknown, { input }: { input: EnergyReportInput }, ctx: ProvinceContext) => {
     const values = validateReport(input);
     const stored = await idempotent(ctx, 'submitEnergyReport', input.idempotencyKey, input, async (trx) => {
-      const [agency] = isIdOfKind(input.agencyId, 'agency') && ctx.served.includes(provinceOfId(input.agencyId)!) ? await trx.byIds('agencies', [input.agencyId]) : [];
-      if (!agency || !rowVisible(ctx.principal, 'agencies', agency)) throw userError(ErrorCode.NOT_FOUND, `No agency ${input.agencyId}.`, { id: input.agencyId });
+      const [agency] = isIdOfKind(input.agencyId, 'agency') ? await ctx.rows.through(trx).byIds('agencies', [input.agencyId]) : [];
+      if (!agency) throw userError(ErrorCode.NOT_FOUND, `No agency ${input.agencyId}.`, { id: input.agencyId });
       requireWrite(ctx, agency.province, agency.id);
       const [existing] = await trx.db
         .selectFrom(trx.source('energy_reports'))
@@ -113,51 +125,6 @@ export const mutationResolvers = {
       await trx.insert('energy_reports', { id, province: agency.province, agency_id: agency.id, year: input.year, ...values, revision: 0 });
       return { reportId: id, corrected: false };
     });
-    const [report] = await ctx.repo.byIds('energy_reports', [stored.reportId]);
-    return { report, corrected: stored.corrected };
+    return { report: await visibleResult(ctx, 'energy_reports', stored.reportId), corrected: stored.corrected };
   },
 };
-
-interface EnergyReportInput {
-  agencyId: string;
-  year: number;
-  buildingArea: number;
-  energyUsingPeople: number;
-  quantities: { energyType: EnergyType; quantity: number; unit?: string | null }[];
-  costYuan: number;
-  idempotencyKey?: string | null;
-}
-
-type ReportValues = Omit<EnergyReportRow, 'id' | 'province' | 'agency_id' | 'year' | 'revision'>;
-
-/** Validates a report and converts it to standard units and stored columns. */
-function validateReport(input: EnergyReportInput): ReportValues {
-  const thisYear = new Date().getUTCFullYear();
-  if (!Number.isInteger(input.year) || input.year < 2000 || input.year > thisYear) {
-    throw userError(ErrorCode.BAD_USER_INPUT, `Year must be between 2000 and ${thisYear}.`, { argumentName: 'year' });
-  }
-  if (!Number.isFinite(input.buildingArea) || input.buildingArea <= 0) {
-    throw userError(ErrorCode.INVALID_QUANTITY, 'Building area must be a positive number of m2.', { argumentName: 'buildingArea' });
-  }
-  if (!Number.isInteger(input.energyUsingPeople) || input.energyUsingPeople < 0) {
-    throw userError(ErrorCode.INVALID_QUANTITY, 'Energy-using people must be a non-negative integer.', { argumentName: 'energyUsingPeople' });
-  }
-  if (!Number.isFinite(input.costYuan) || input.costYuan < 0) {
-    throw userError(ErrorCode.INVALID_QUANTITY, 'Cost must be a non-negative number of yuan.', { argumentName: 'costYuan' });
-  }
-  const q = Object.fromEntries(ENERGY_TYPES.map((t) => [t, 0])) as EnergyQuantities;
-  const seen = new Set<EnergyType>();
-  for (const item of input.quantities) {
-    if (seen.has(item.energyType)) throw userError(ErrorCode.BAD_USER_INPUT, `${item.energyType} is listed twice.`, { energyType: item.energyType });
-    seen.add(item.energyType);
-    q[item.energyType] = toStandardQuantity(item.energyType, item.quantity, item.unit);
-  }
-  const columns = Object.fromEntries(ENERGY_TYPES.map((t) => [ENERGY_COLUMNS[t], q[t]])) as Record<(typeof ENERGY_COLUMNS)[EnergyType], number>;
-  return {
-    building_area: Math.round(input.buildingArea * 100) / 100,
-    energy_using_people: input.energyUsingPeople,
-    ...columns,
-    cost_fen: Math.round(input.costYuan * 100),
-    total_kgce_milli: kgceMilli(q),
-  };
-}

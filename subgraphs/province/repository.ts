@@ -1,11 +1,12 @@
 import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
-import { decodeCursor, encodeCursor } from '../../common/cursor.js';
-import { ErrorCode, userError } from '../../common/errors.js';
 import { toPrecision } from '../../common/exact.js';
 import type { ProvinceDatabase } from './db/database.js';
 import { readDataVersion, type DataVersion } from './db/data-version.js';
 import { standardSource, toLocalRows } from './db/mapping.js';
-import type { StandardDatabase, StandardTable } from './db/schema.js';
+import type { AgencyRow, StandardDatabase, StandardTable } from './db/schema.js';
+
+/** What the 公物仓 pool shows of an asset's holder (the policy's pool-context class): never personal data or addresses. */
+export type PoolHolderRow = Pick<AgencyRow, 'id' | 'province' | 'name' | 'level' | 'division_code'>;
 
 /** A condition on the standard row aliased `t`. */
 // The derived table's type is chosen per call; conditions are built against its standard columns.
@@ -30,14 +31,11 @@ export const ORDERS = {
 /** A table that has a paged list. */
 export type ListTable = keyof typeof ORDERS;
 
-/** One page of rows with what a connection needs. */
-export interface Page<Row> {
-  edges: { cursor: string; node: Row }[];
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
-  totalCount: () => Promise<number>;
-}
-
-/** Reads the standard view of one province database. All methods are batched or bounded. */
+/**
+ * The standard view of one province database: aggregates, writes and the data version. Rows
+ * are read for a caller only through {@link VisibleRows} (visible-rows.ts). All methods are
+ * batched or bounded.
+ */
 export class Repository {
   readonly db: Kysely<StandardDatabase>;
 
@@ -55,74 +53,17 @@ export class Repository {
     return standardSource<T, A>(this.db, this.pdb.adapter, this.pdb.tables.get(table)!, alias);
   }
 
-  /** The order a list offers under a name, or a BAD_USER_INPUT error. */
-  private order(table: ListTable, orderName: string): readonly [string, 'ASC' | 'DESC'] {
-    const order = (ORDERS[table] as Record<string, readonly [string, 'ASC' | 'DESC']>)[orderName];
-    if (!order) throw userError(ErrorCode.BAD_USER_INPUT, `Unknown order ${orderName}.`);
-    return order;
-  }
-
-  /** Rows of a list that match the conditions, unordered. */
-  private filtered<T extends ListTable>(table: T, conditions: Condition[]) {
-    let q = this.db.selectFrom(this.source(table)).selectAll();
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    for (const c of conditions) q = q.where(c as any);
-    return q;
-  }
-
   /**
-   * The SQL of a keyset page: rows after the cursor in the named order, `first + 1` of them so
-   * the caller learns whether more follow. Ties break on id in the order's direction, so the
-   * order is total. Exposed so tests can check its plan on every dialect.
+   * The pool context of the agencies holding some assets (name, level, division): the one read
+   * of agency data that is not a visible row, so it selects those columns and nothing else.
    */
-  pageQuery<T extends ListTable>(table: T, conditions: Condition[], orderName: string, first: number, after?: string | null) {
-    const [column, direction] = this.order(table, orderName);
-    let q = this.filtered(table, conditions);
-    if (after) {
-      const cursor = decodeCursor(after);
-      if (cursor.order !== orderName) throw userError(ErrorCode.BAD_CURSOR, `The cursor belongs to order ${cursor.order}, not ${orderName}.`);
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      q = q.where((eb: ExpressionBuilder<any, 't'>) => eb(eb.refTuple(`t.${column}`, 't.id'), direction === 'ASC' ? '>' : '<', eb.tuple(cursor.value, cursor.id)));
-    }
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    return (q as any).orderBy(`t.${column}`, direction.toLowerCase()).orderBy('t.id', direction.toLowerCase()).limit(first + 1) as typeof q;
-  }
-
-  /** One page of a list, with the cursors and page flags a connection needs; totalCount runs only when asked for. */
-  async page<T extends ListTable>(table: T, conditions: Condition[], orderName: string, first: number, after?: string | null): Promise<Page<StandardDatabase[T]>> {
-    const [column, direction] = this.order(table, orderName);
-    const rows = (await this.pageQuery(table, conditions, orderName, first, after).execute()) as StandardDatabase[T][];
-    const edges = rows.slice(0, first).map((node) => ({
-      cursor: encodeCursor({ order: orderName, direction, value: (node as unknown as Record<string, string | number>)[column], id: (node as { id: string }).id }),
-      node,
-    }));
-    return {
-      edges,
-      pageInfo: {
-        hasNextPage: rows.length > first,
-        hasPreviousPage: Boolean(after),
-        startCursor: edges[0]?.cursor ?? null,
-        endCursor: edges.at(-1)?.cursor ?? null,
-      },
-      totalCount: async () => {
-        const row = await this.filtered(table, conditions).clearSelect().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-        return Number((row as { n: number }).n);
-      },
-    };
-  }
-
-  /** Rows of a table by id, in no particular order (loaders reorder them). */
-  async byIds<T extends StandardTable>(table: T, ids: readonly string[]): Promise<StandardDatabase[T][]> {
-    if (ids.length === 0) return [];
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    return (await (this.db.selectFrom(this.source(table)).selectAll() as any).where('t.id', 'in', ids).execute()) as StandardDatabase[T][];
-  }
-
-  /** Rows of a table whose `column` is one of `values`. */
-  async byColumn<T extends StandardTable>(table: T, column: string, values: readonly string[]): Promise<StandardDatabase[T][]> {
-    if (values.length === 0) return [];
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    return (await (this.db.selectFrom(this.source(table)).selectAll() as any).where(`t.${column}`, 'in', values).orderBy('t.id').execute()) as StandardDatabase[T][];
+  async poolHolders(agencyIds: readonly string[]): Promise<PoolHolderRow[]> {
+    if (agencyIds.length === 0) return [];
+    return this.db
+      .selectFrom(this.source('agencies'))
+      .select(['t.id', 't.province', 't.name', 't.level', 't.division_code'])
+      .where('t.id', 'in', [...agencyIds])
+      .execute() as Promise<PoolHolderRow[]>;
   }
 
   /** Energy totals of one year over some provinces; sums rounded to their field's precision. */

@@ -1,7 +1,8 @@
 import { ratio } from '../../common/exact.js';
 import { pageSize } from '../../common/pagination.js';
 import type { AgencyRow, AssetRow, BuildingRow, EnergyReportRow, OperatingCostRow, VehicleRow } from './db/schema.js';
-import type { Condition, ListTable, Repository } from './repository.js';
+import type { ListTable, PoolHolderRow, Repository } from './repository.js';
+import type { ListFilter, VisibleRows } from './visible-rows.js';
 import type { Loaders } from './loaders.js';
 import { scopeProvinces, type ScopeArgs } from './scope.js';
 import { mutationResolvers } from './mutations.js';
@@ -10,11 +11,13 @@ import { guarded, requireAccess } from '../../common/auth/subgraph-auth.js';
 import { mayAccess, rowScope } from '../../common/auth/policy.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { ErrorCode, userError } from '../../common/errors.js';
-import { rowCondition, rowVisible } from './row-scope.js';
 
 /** What every resolver of a province instance receives. */
 export interface ProvinceContext {
+  /** Aggregates, writes and the data version; rows are read through `rows` only. */
   repo: Repository;
+  /** The rows the caller may read: every row any resolver yields comes from here. */
+  rows: VisibleRows;
   loaders: Loaders;
   /** Province codes this instance serves (one in production; several in a combined reference database). */
   served: readonly string[];
@@ -23,62 +26,18 @@ export interface ProvinceContext {
   requestId: string;
 }
 
-interface ListArgs<F> {
-  filter?: (F & ScopeArgs) | null;
+interface ListArgs {
+  filter?: ListFilter | null;
   orderBy?: string | null;
   first?: number | null;
   after?: string | null;
 }
 
-const when = <V>(value: V | null | undefined, condition: (v: V) => Condition): Condition[] =>
-  value === null || value === undefined ? [] : [condition(value)];
-
-type Filter = Record<string, unknown> & ScopeArgs;
-
-/** The filters each list offers, as SQL conditions on the standard row `t`. */
-export const LIST_FILTERS: Record<ListTable, (f: Filter) => Condition[]> = {
-  agencies: (f) => when(f.level as string, (v) => (eb) => eb('t.level', '=', v)),
-  buildings: (f) => [
-    ...when(f.agencyId as string, (v) => (eb) => eb('t.agency_id', '=', v)),
-    ...when(f.exceedsStandard as boolean, (v) => (eb) => eb('t.exceeds_standard', '=', v ? 1 : 0)),
-  ],
-  assets: (f) => [
-    ...when(f.agencyId as string, (v) => (eb) => eb('t.agency_id', '=', v)),
-    ...when(f.status as string, (v) => (eb) => eb('t.status', '=', v)),
-    ...when(f.offeredToPool as boolean, (v) => (eb) => eb('t.offered_to_pool', '=', v ? 1 : 0)),
-    ...when(f.categoryPrefix as string, (v) => (eb) => eb('t.category_code', 'like', `${v.replace(/[^A-Z0-9]/g, '')}%`)),
-  ],
-  vehicles: (f) => [
-    ...when(f.agencyId as string, (v) => (eb) => eb('t.agency_id', '=', v)),
-    ...when(f.category as string, (v) => (eb) => eb('t.category', '=', v)),
-    ...when(f.status as string, (v) => (eb) => eb('t.status', '=', v)),
-    ...when(f.newEnergy as boolean, (v) => (eb) => eb('t.energy_type', v ? 'in' : 'not in', ['BATTERY_ELECTRIC', 'PLUG_IN_HYBRID'])),
-  ],
-  energy_reports: (f) => [
-    ...when(f.agencyId as string, (v) => (eb) => eb('t.agency_id', '=', v)),
-    ...when(f.year as number, (v) => (eb) => eb('t.year', '=', v)),
-  ],
-  operating_costs: (f) => [
-    ...when(f.agencyId as string, (v) => (eb) => eb('t.agency_id', '=', v)),
-    ...when(f.year as number, (v) => (eb) => eb('t.year', '=', v)),
-  ],
-};
-
-/**
- * The SQL conditions of a list: the filter's provinces among those served, narrowed in each to
- * the rows the principal may read there, and the filter's own conditions.
- */
-export function listConditions(table: ListTable, served: readonly string[], principal: Principal, filter?: Filter | null): Condition[] {
-  const perProvince = scopeProvinces(served, filter).flatMap((p) => rowCondition(principal, p, table) ?? []);
-  const rows: Condition = perProvince.length === 1 ? perProvince[0] : (eb) => (perProvince.length ? eb.or(perProvince.map((c) => c(eb))) : eb('t.province', 'in', ['']));
-  return filter ? [rows, ...LIST_FILTERS[table](filter)] : [rows];
-}
-
 /** Resolves one paged list: scope, filters, order, page. */
 function list(table: ListTable) {
-  return (_: unknown, args: ListArgs<Filter>, ctx: ProvinceContext) => {
+  return (_: unknown, args: ListArgs, ctx: ProvinceContext) => {
     requireAccess(ctx.principal, 'rows');
-    return ctx.repo.page(table, listConditions(table, ctx.served, ctx.principal, args.filter), args.orderBy ?? 'ID_ASC', pageSize(args.first), args.after);
+    return ctx.rows.page(table, args.filter, args.orderBy ?? 'ID_ASC', pageSize(args.first), args.after);
   };
 }
 
@@ -86,8 +45,8 @@ function list(table: ListTable) {
 function lookup(table: ListTable) {
   return async (id: string, ctx: ProvinceContext) => {
     requireAccess(ctx.principal, 'rows');
-    const [row] = await ctx.repo.byIds(table, [id]);
-    return row && rowVisible(ctx.principal, table, row as never) ? row : null;
+    const [row] = await ctx.rows.byIds(table, [id]);
+    return row ?? null;
   };
 }
 const lookups = {
@@ -126,7 +85,7 @@ const yuan = (fen: number) => fen / 100;
 /** Resolvers of the province subgraph. */
 export const provinceResolvers = {
   Query: {
-    _dataVersion: (_: unknown, __: unknown, ctx: ProvinceContext) => ctx.repo.dataVersion(),
+    _dataVersion: guarded('system', (_: unknown, __: unknown, ctx: ProvinceContext) => ctx.repo.dataVersion()),
     agencies: list('agencies'),
     buildings: list('buildings'),
     assets: list('assets'),
@@ -165,8 +124,7 @@ export const provinceResolvers = {
     divisionCode: (a: AgencyRow) => a.division_code,
     establishedStaff: (a: AgencyRow) => a.established_staff,
     actualStaff: (a: AgencyRow) => a.actual_staff,
-    buildings: async (a: AgencyRow, _: unknown, ctx: ProvinceContext) =>
-      (await ctx.loaders.buildingsByAgency.load(a.id)).filter((b) => rowVisible(ctx.principal, 'buildings', b)),
+    buildings: (a: AgencyRow, _: unknown, ctx: ProvinceContext) => ctx.loaders.buildingsByAgency.load(a.id),
   },
   Building: {
     __resolveReference: (ref: { id: string }, ctx: ProvinceContext) => lookups.building(ref.id, ctx),
@@ -199,7 +157,13 @@ export const provinceResolvers = {
     acquiredOn: (a: AssetRow) => a.acquired_on,
     offeredToPool: (a: AssetRow) => a.offered_to_pool === 1,
     offeredAt: (a: AssetRow) => a.offered_at,
+    // Null when the holder's record is outside the caller's scope (a pooled asset of another
+    // province or agency); `holder` then gives the pool context.
     agency: (a: AssetRow, _: unknown, ctx: ProvinceContext) => ctx.loaders.agency.load(a.agency_id),
+    holder: async (a: AssetRow, _: unknown, ctx: ProvinceContext) => {
+      requireAccess(ctx.principal, 'pool-context');
+      return ctx.loaders.poolHolder.load(a.agency_id);
+    },
     building: (a: AssetRow, _: unknown, ctx: ProvinceContext) => (a.building_id ? ctx.loaders.building.load(a.building_id) : null),
   },
   Vehicle: {
@@ -251,6 +215,12 @@ export const provinceResolvers = {
     depreciation: (r: OperatingCostRow) => yuan(r.depreciation_fen),
     other: (r: OperatingCostRow) => yuan(r.other_fen),
     total: (r: OperatingCostRow) => yuan(r.total_fen),
+  },
+  PoolHolder: {
+    province: provinceRef,
+    agencyName: (h: PoolHolderRow) => h.name,
+    agencyLevel: (h: PoolHolderRow) => h.level,
+    divisionCode: (h: PoolHolderRow) => h.division_code,
   },
   EnergySummary: {
     kgcePerCapita: (s: { totalKgce: number; energyUsingPeople: number }) => ratio(s.totalKgce, s.energyUsingPeople),

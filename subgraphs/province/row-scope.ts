@@ -4,7 +4,8 @@ import type { Condition, ListTable } from './repository.js';
 
 /**
  * Row rules of the province subgraph: which rows of a table in one province a principal may
- * read (policy.ts says which scope a role has there). Applied to every list, lookup and entity.
+ * read (policy.ts says which scope a role has there). {@link VisibleRows} puts it into the SQL
+ * of every read, whatever path asked for the row.
  */
 export function rowCondition(principal: Principal, province: string, table: ListTable): Condition | undefined {
   const scope = rowScope(principal, province);
@@ -24,18 +25,9 @@ export function rowCondition(principal: Principal, province: string, table: List
   }
 }
 
-/** Whether a principal may read one row (of a list table) it already has. */
-export function rowVisible(principal: Principal, table: ListTable, row: { id: string; province: string; agency_id?: string; offered_to_pool?: number }): boolean {
-  const scope = rowScope(principal, row.province);
-  switch (scope.kind) {
-    case 'all':
-      return true;
-    case 'pool':
-      return table === 'assets' && row.offered_to_pool === 1;
-    case 'agency':
-      if (table === 'agencies') return row.id === scope.agency;
-      return row.agency_id === scope.agency || (table === 'assets' && row.offered_to_pool === 1);
-    case 'none':
-      return false;
-  }
+/** The rows of a table a principal may read among some provinces: one condition (false when none). */
+export function visibleCondition(principal: Principal, provinces: readonly string[], table: ListTable): Condition {
+  const perProvince = provinces.flatMap((p) => rowCondition(principal, p, table) ?? []);
+  if (perProvince.length === 1) return perProvince[0];
+  return (eb) => (perProvince.length ? eb.or(perProvince.map((c) => c(eb))) : eb('t.province', 'in', ['']));
 }

@@ -1,5 +1,6 @@
 import { createLogger } from '../../common/logger.js';
 import { principalFromAssertion } from '../../common/auth/subgraph-auth.js';
+import { provinceAudience } from '../../common/auth/assertion.js';
 import { healthRoute, serveApollo, type RunningService } from '../../common/http.js';
 import { createSubgraphServer } from '../../common/subgraph-server.js';
 import { readSubgraphSdl } from '../../common/subgraphs.js';
@@ -8,6 +9,7 @@ import { databaseUnavailable } from './db/errors.js';
 import { parseProvinceConfig, type ProvinceConfig } from './config.js';
 import { createLoaders } from './loaders.js';
 import { Repository } from './repository.js';
+import { VisibleRows } from './visible-rows.js';
 import { provinceResolvers, type ProvinceContext } from './resolvers.js';
 
 /** A running province instance with its database. */
@@ -25,7 +27,7 @@ export async function startProvince(input: unknown, database?: ProvinceDatabase)
   const logger = createLogger(`province-${config.provinces.join('+')}`);
   const pdb = database ?? (await openProvinceDatabase(config.database, config.mapping, { onIdleError: (err) => logger.warn({ err: err.message }, 'database connection lost') }));
   const repo = new Repository(pdb);
-  const principalOf = principalFromAssertion(config.assertionPublicKey);
+  const principalOf = principalFromAssertion(config.assertionPublicKey, { audiences: config.provinces.map(provinceAudience), logger });
   const server = createSubgraphServer<ProvinceContext>({
     sdl: readSubgraphSdl('province'),
     resolvers: provinceResolvers,
@@ -37,13 +39,11 @@ export async function startProvince(input: unknown, database?: ProvinceDatabase)
     server,
     port: config.port,
     host: config.host,
-    context: async ({ req, requestId }) => ({
-      principal: principalOf(req),
-      repo,
-      loaders: createLoaders(repo),
-      served: config.provinces,
-      requestId,
-    }),
+    context: async ({ req, requestId }) => {
+      const principal = principalOf(req, requestId);
+      const rows = new VisibleRows(repo, principal, config.provinces);
+      return { principal, repo, rows, loaders: createLoaders(rows, repo), served: config.provinces, requestId };
+    },
     routes: [healthRoute(() => ({ service: 'province', provinces: config.provinces }))],
   });
   logger.info({ url: running.url, provinces: config.provinces }, 'province subgraph listening');

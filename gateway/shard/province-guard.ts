@@ -1,0 +1,60 @@
+import { BrokenCircuitError, BulkheadRejectedError, ConsecutiveBreaker, bulkhead, circuitBreaker, handleType, wrap, type IPolicy } from 'cockatiel';
+import type { PostResult } from '../transport/post-graphql.js';
+
+/** How hard the gateway leans on one province instance. */
+export interface ProvinceGuardOptions {
+  /** Consecutive failed calls (unreachable, timed out, no GraphQL answer) that open the circuit. */
+  failuresToOpen: number;
+  /** How long an open circuit answers at once before one call probes the province again, ms. */
+  halfOpenAfterMs: number;
+  /** Calls in flight to one province at most; more wait in a queue of `maxQueued`, then are refused. */
+  maxConcurrent: number;
+  maxQueued: number;
+}
+
+/** Defaults: a hanging province costs five requests the timeout, then nobody for three seconds at a time. */
+export const DEFAULT_PROVINCE_GUARD: ProvinceGuardOptions = { failuresToOpen: 5, halfOpenAfterMs: 3000, maxConcurrent: 64, maxQueued: 256 };
+
+class CallFailed extends Error {}
+
+/**
+ * A circuit breaker and a concurrency limit (bulkhead) per province instance (cockatiel), so a
+ * hanging or overloaded province is answered PROVINCE_UNAVAILABLE at once instead of costing
+ * every request the timeout, and one slow province cannot hold all the gateway's connections.
+ * Keyed by code and URL: a province that re-registers elsewhere starts closed.
+ */
+export class ProvinceGuards {
+  private readonly policies = new Map<string, IPolicy>();
+  private readonly options: ProvinceGuardOptions;
+
+  constructor(options: Partial<ProvinceGuardOptions> = {}) {
+    this.options = { ...DEFAULT_PROVINCE_GUARD, ...options };
+  }
+
+  /** Runs one call to a province through its guard; a refused call is a failure result naming why. */
+  async run(code: string, url: string, call: () => Promise<PostResult>): Promise<PostResult> {
+    try {
+      return await this.policyOf(`${code} ${url}`).execute(async () => {
+        const result = await call();
+        // Only a call that got no answer counts against the province (an answer with errors is an answer).
+        if ('failure' in result) throw new CallFailed(result.failure);
+        return result;
+      });
+    } catch (error) {
+      if (error instanceof CallFailed) return { failure: error.message };
+      if (error instanceof BrokenCircuitError) return { failure: `failed ${this.options.failuresToOpen} times in a row and is not asked again for a few seconds` };
+      if (error instanceof BulkheadRejectedError) return { failure: 'has too many requests in flight' };
+      throw error;
+    }
+  }
+
+  private policyOf(key: string): IPolicy {
+    let policy = this.policies.get(key);
+    if (!policy) {
+      const { failuresToOpen, halfOpenAfterMs, maxConcurrent, maxQueued } = this.options;
+      policy = wrap(bulkhead(maxConcurrent, maxQueued), circuitBreaker(handleType(CallFailed), { halfOpenAfter: halfOpenAfterMs, breaker: new ConsecutiveBreaker(failuresToOpen) }));
+      this.policies.set(key, policy);
+    }
+    return policy;
+  }
+}
