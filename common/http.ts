@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
+import type { ServerTls } from './tls.js';
 
 /** A handler for a non-GraphQL route; returns false to fall through to GraphQL. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
@@ -20,6 +22,12 @@ export interface ShortcutAnswer {
  */
 export type Shortcut<TContext> = (request: { req: IncomingMessage; body: unknown; requestId: string; context: () => Promise<TContext> }) => Promise<ShortcutAnswer | undefined>;
 
+/**
+ * Decides, before anything else runs, whether a GraphQL request (any method) may proceed:
+ * undefined lets it through, an answer refuses it (e.g. 429 from a rate limit).
+ */
+export type Admission<TContext> = (request: { req: IncomingMessage; requestId: string; context: () => Promise<TContext> }) => Promise<ShortcutAnswer | undefined>;
+
 /** Options of {@link serveApollo}. */
 export interface ServeOptions<TContext extends BaseContext> {
   server: ApolloServer<TContext>;
@@ -33,6 +41,10 @@ export interface ServeOptions<TContext extends BaseContext> {
   maxBodyBytes?: number;
   /** Tried in order on every parsed POST body before Apollo Server; the first answer is sent. */
   shortcuts?: Shortcut<TContext>[];
+  /** Serve HTTPS with this certificate; with `ca` and `requestClientCert`, a client without a certificate `ca` signed is refused in the handshake. */
+  tls?: ServerTls;
+  /** Asked first for every GraphQL request, shortcuts included. */
+  admission?: Admission<TContext>;
 }
 
 /** A running HTTP service. */
@@ -50,13 +62,17 @@ export interface RunningService {
  */
 export async function serveApollo<TContext extends BaseContext>(options: ServeOptions<TContext>): Promise<RunningService> {
   const { server, routes = [], maxBodyBytes = 1_000_000, shortcuts = [] } = options;
-  const httpServer = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     void handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));
       void error;
     });
-  });
+  };
+  const mutual = options.tls?.requestClientCert === true;
+  const httpServer: Server = options.tls
+    ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert, ca: options.tls.ca, requestCert: mutual, rejectUnauthorized: mutual }, onRequest)
+    : createServer(onRequest);
   httpServer.keepAliveTimeout = 65_000;
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
@@ -82,6 +98,8 @@ export async function serveApollo<TContext extends BaseContext>(options: ServeOp
     }
     let context: Promise<TContext> | undefined;
     const contextFn: ContextFunction<[], TContext> = () => (context ??= options.context({ req, requestId }));
+    const refused = await options.admission?.({ req, requestId, context: contextFn });
+    if (refused) return void res.writeHead(refused.status, refused.headers).end(refused.body);
     if (req.method === 'POST' && body !== undefined) {
       for (const shortcut of shortcuts) {
         const answer = await shortcut({ req, body, requestId, context: contextFn });
@@ -112,7 +130,7 @@ export async function serveApollo<TContext extends BaseContext>(options: ServeOp
   });
   const port = (httpServer.address() as AddressInfo).port;
   return {
-    url: `http://${options.host ?? '127.0.0.1'}:${port}/graphql`,
+    url: `${options.tls ? 'https' : 'http'}://${options.host ?? '127.0.0.1'}:${port}/graphql`,
     port,
     httpServer,
     async stop() {

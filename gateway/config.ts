@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { readClientTls, subgraphTlsFilesFromEnvironment, type ClientTls, type ClientTlsFiles } from '../common/tls.js';
 import type { TokenConfig } from './auth/tokens.js';
 import { readManifest, type Manifest } from './persisted/manifest.js';
 
@@ -36,15 +37,21 @@ const configSchema = z.object({
   auditFile: z.string().optional(),
   /** Enables POST/DELETE /admin/provinces with this bearer token (at least 24 characters). */
   adminToken: z.string().min(24).optional(),
+  /** Subgraph and province calls over TLS: only this CA is trusted; the client certificate is presented (mutual TLS). */
+  tls: z
+    .strictObject({ caFile: z.string().min(1), clientCertFile: z.string().min(1).optional(), clientKeyFile: z.string().min(1).optional() })
+    .refine((t) => Boolean(t.clientCertFile) === Boolean(t.clientKeyFile), { message: 'give clientCertFile and clientKeyFile together, or neither' })
+    .optional(),
 });
 
 /** The gateway's validated start-up configuration. */
-export interface GatewayCliConfig extends Omit<z.infer<typeof configSchema>, 'auth' | 'persistedOperations'> {
+export interface GatewayCliConfig extends Omit<z.infer<typeof configSchema>, 'auth' | 'persistedOperations' | 'tls'> {
   persistedOperations?: { manifest: Manifest; safelist: boolean };
   supergraphSdl: string;
   port: number;
   host: string;
   auth: { tokens: TokenConfig; assertionPrivateKey: string };
+  tls?: ClientTls;
 }
 
 /** Reads `--supergraph FILE --port N [--host H] [--config FILE]`, failing with one clear message. */
@@ -69,7 +76,9 @@ export function readGatewayConfig(argv: string[], env: NodeJS.ProcessEnv = proce
   if (!parsed.success) {
     throw new Error(`invalid gateway configuration ${values.config}:\n${parsed.error.issues.map((i) => `- ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n')}`);
   }
-  const { auth, persistedOperations, ...rest } = parsed.data;
+  const { auth, persistedOperations, tls: tlsFiles, ...rest } = parsed.data;
+  const tls = readClientTls(tlsFiles ? fileTls(tlsFiles) : subgraphTlsFilesFromEnvironment(env));
+  if (tls) refusePlainUrls(rest, tlsFiles ? 'tls.caFile' : 'XIETONG_SUBGRAPH_CA_FILE');
   const read = (file: string, what: string) => {
     try {
       return readFileSync(file, 'utf8');
@@ -90,6 +99,7 @@ export function readGatewayConfig(argv: string[], env: NodeJS.ProcessEnv = proce
       assertionPrivateKey: read(auth.assertionPrivateKeyFile, 'assertion private key'),
     },
     persistedOperations: persistedOperations ? { manifest: readManifest(persistedOperations.manifestFile), safelist: persistedOperations.safelist } : undefined,
+    ...(tls ? { tls } : {}),
     supergraphSdl: read(values.supergraph, 'supergraph'),
     port,
     host: values.host ?? '0.0.0.0',
@@ -107,4 +117,24 @@ function authFromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
       assertionPrivateKeyFile: env.XIETONG_ASSERTION_PRIVATE_KEY_FILE,
     }),
   );
+}
+
+/** The config file's `tls` block as files named by their keys. */
+function fileTls(t: { caFile: string; clientCertFile?: string; clientKeyFile?: string }): ClientTlsFiles {
+  return {
+    ca: { file: t.caFile, name: 'tls.caFile' },
+    ...(t.clientCertFile ? { cert: { file: t.clientCertFile, name: 'tls.clientCertFile' } } : {}),
+    ...(t.clientKeyFile ? { key: { file: t.clientKeyFile, name: 'tls.clientKeyFile' } } : {}),
+  };
+}
+
+// With TLS configured, a plain http:// URL would still be called, unencrypted and unauthenticated: refuse it.
+function refusePlainUrls(config: { provinces: { code: string; url: string }[]; subgraphUrls: Record<string, string> }, setBy: string): void {
+  const plain = [
+    ...config.provinces.map((p, i) => [`provinces.${i}.url (${p.code})`, p.url]),
+    ...Object.entries(config.subgraphUrls).map(([name, url]) => [`subgraphUrls.${name}`, url]),
+  ].filter(([, url]) => !url.startsWith('https:'));
+  if (plain.length) {
+    throw new Error(`subgraph TLS is configured (${setBy}), so every subgraph URL must be https://; these are not:\n${plain.map(([key, url]) => `- ${key}: ${url}`).join('\n')}`);
+  }
 }

@@ -37,6 +37,8 @@ import { redisCache } from './shared-state/redis-cache.js';
 import { subgraphAgent } from './transport/post-graphql.js';
 import { ShardRouter } from './shard/router.js';
 import { ProvinceGuards, type ProvinceGuardOptions } from './shard/province-guard.js';
+import { rateLimitAdmission, type RateLimitOptions } from './fair-use/rate-limit.js';
+import { fanOutCostPlugin, registryFanOut } from './fair-use/fan-out-cost.js';
 import { readShardRules, type ShardRules } from './shard/rules.js';
 
 /** Options of {@link startGateway}. */
@@ -52,6 +54,8 @@ export interface GatewayOptions {
   provinces?: ProvinceEndpoint[];
   /** Time limit of one subgraph or province request, ms. */
   subgraphTimeoutMs?: number;
+  /** Per-subject (anonymous: per address) rate limits, shared through Redis when configured; off when omitted. */
+  rateLimit?: Partial<RateLimitOptions>;
   /** Circuit breaker and concurrency limit per province (defaults: DEFAULT_PROVINCE_GUARD). */
   provinceGuard?: Partial<ProvinceGuardOptions>;
   /** Enables the province-registration API under /admin with this bearer token. */
@@ -75,6 +79,8 @@ export interface GatewayOptions {
   persistedOperations?: { manifest: Manifest; safelist: boolean };
   /** Caches complete query answers per scope (off when omitted); the TTL bounds staleness after direct database writes. */
   responseCache?: ResponseCacheOptions;
+  /** TLS toward subgraphs and provinces (PEM): only `ca` is trusted; `cert` and `key` are presented for mutual TLS. */
+  tls?: { ca: string; cert?: string; key?: string };
 }
 
 /** Request context of the gateway. */
@@ -108,7 +114,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const trail = new AuditTrail(audit, logger);
   const sharded = new Set(options.shardedSubgraphs ?? ['province']);
   const guards = new ProvinceGuards(options.provinceGuard);
-  const agent = subgraphAgent();
+  const agent = subgraphAgent(options.tls, logger);
   const timeoutMs = options.subgraphTimeoutMs ?? 5000;
   // Parsed once: importing a PEM key costs more than signing with it.
   const assertionKey = createPrivateKey(options.auth.assertionPrivateKey);
@@ -164,6 +170,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       ApolloServerPluginLandingPageDisabled(),
       // Before the request log: the surface plugins give client mistakes the codes the log reads.
       ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
+      fanOutCostPlugin({ rules: () => rules, fanOut: registryFanOut(registry), maxProvinceScans: surfaceLimits(options.limits).maxProvinceScans }) as ApolloServerPlugin<GatewayContext>,
       requestLogPlugin<GatewayContext>(logger),
       introspectionPolicyPlugin<GatewayContext>(),
       anonymousSuggestionsPlugin<GatewayContext>(),
@@ -197,9 +204,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     maxBodyBytes: surfaceLimits(options.limits).maxBodyBytes,
     context: async ({ req, requestId }) => ({ requestId, provincesTouched: new Set<string>(), ...(await authenticate(req, verifier, assertionKey)) }),
     shortcuts: cache ? [cache.shortcut] : [],
+    admission: options.rateLimit ? rateLimitAdmission<GatewayContext>(options.rateLimit, { redis, prefix, logger }) : undefined,
     routes: [
       healthRoute(() => ({ service: 'gateway', pid: process.pid, provinces: registry.list().map((p) => p.code), redis: redis?.status ?? 'not configured', anonymousReads: trail.anonymousReads })),
-      ...(options.adminToken ? [adminRoute({ registry, store, token: options.adminToken, contractSdl: options.contractSdl ?? readSubgraphSdl('province'), logger, assertionFor: systemAssertion })] : []),
+      ...(options.adminToken ? [adminRoute({ registry, store, token: options.adminToken, contractSdl: options.contractSdl ?? readSubgraphSdl('province'), logger, assertionFor: systemAssertion, agent })] : []),
       explorerRoute(),
     ],
   });

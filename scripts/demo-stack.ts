@@ -8,6 +8,7 @@ import { generateProvince, type DemoScale } from '../subgraphs/province/seed/gen
 import { isSeeded, seedProvince } from '../subgraphs/province/seed/seed.js';
 import { startProvince, type ProvinceService } from '../subgraphs/province/server.js';
 import { startGateway, type RunningGateway } from '../gateway/server.js';
+import type { RateLimitOptions } from '../gateway/fair-use/rate-limit.js';
 import { DEMO_PROVINCES } from './demo-topology.js';
 import { DEV_TOKEN, type DevKeys } from './dev-keys.js';
 
@@ -42,6 +43,8 @@ export interface DemoStackOptions {
   auditFile?: string;
   /** Response cache settings (off when omitted). */
   responseCache?: { ttlSeconds: number; maxEntries: number };
+  /** Per-subject rate limits of the gateway (off when omitted). */
+  rateLimit?: Partial<RateLimitOptions>;
   /** Persisted operations served by id (and the safelist switch). */
   persistedOperations?: { manifest: Manifest; safelist: boolean };
   onProgress?: (message: string) => void;
@@ -99,6 +102,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     auditFile: options.auditFile ?? (options.dataDir ? join(options.dataDir, 'audit.sqlite') : undefined),
     responseCache: options.responseCache,
     persistedOperations: options.persistedOperations,
+    rateLimit: options.rateLimit,
   });
 
   return {

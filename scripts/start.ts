@@ -58,6 +58,7 @@ const stack = await startDemoStack({
   keys: ensureDevKeys(),
   basePort: port,
   responseCache: cacheSetting === 'on' ? { ttlSeconds: 60, maxEntries: 5000 } : undefined,
+  rateLimit: {},
   persistedOperations: { manifest: readManifest(join(REPO_ROOT, 'deploy', 'persisted-operations.json')), safelist: false },
   onProgress: (m) => console.log(`  ${m}`),
 });

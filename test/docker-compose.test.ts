@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
+import forge from 'node-forge';
 import { SERVICE_ENVIRONMENT } from '../common/env.js';
+import { SERVICE_TLS_ENVIRONMENT, serverTlsFromEnvironment, SUBGRAPH_TLS_ENVIRONMENT } from '../common/tls.js';
 import { REPO_ROOT, SUPERGRAPH_PATH } from '../common/subgraphs.js';
 import { readGatewayConfig } from '../gateway/config.js';
 import { SERVER_TOPOLOGY } from '../scripts/demo-topology.js';
@@ -29,6 +31,27 @@ const services = compose.services;
 const entries = Object.entries(services);
 const ofKind = (entry: string) => entries.filter(([, s]) => s.command?.includes(entry));
 const gatewayArgs = (s: Service) => s.command!.slice(s.command!.indexOf('dist/gateway/main.js') + 1);
+// What each kind of service reads: common/env.ts plus the TLS variables of common/tls.ts.
+const reads = {
+  gateway: [...SERVICE_ENVIRONMENT.gateway, ...SUBGRAPH_TLS_ENVIRONMENT] as string[],
+  directory: [...SERVICE_ENVIRONMENT.directory, ...SERVICE_TLS_ENVIRONMENT] as string[],
+  province: [...SERVICE_ENVIRONMENT.province, ...SERVICE_TLS_ENVIRONMENT] as string[],
+};
+
+/** One self-signed certificate and key: enough for the readers' checks (PEM, key matches certificate, not expired). */
+function selfSigned(): { cert: string; key: string } {
+  const keys = forge.pki.rsa.generateKeyPair(2048);
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = keys.publicKey;
+  cert.serialNumber = '01';
+  cert.validity.notBefore = new Date(Date.now() - 60_000);
+  cert.validity.notAfter = new Date(Date.now() + 3_600_000);
+  cert.setSubject([{ name: 'commonName', value: 'compose test' }]);
+  cert.setIssuer(cert.subject.attributes);
+  cert.sign(keys.privateKey, forge.md.sha256.create());
+  return { cert: forge.pki.certificateToPem(cert), key: forge.pki.privateKeyToPem(keys.privateKey) };
+}
+const TLS = selfSigned();
 
 /**
  * A service's environment as its container would see it: compose's ${VAR:?…} placeholders
@@ -45,7 +68,7 @@ function withSecrets(s: Service): NodeJS.ProcessEnv {
     if (secret) {
       expect([key, s.secrets ?? []]).toEqual([key, expect.arrayContaining([secret])]);
       expect(compose.secrets[secret]).toBeDefined();
-      writeFileSync(join(dir, secret), contents[secret]);
+      writeFileSync(join(dir, secret), contents[secret] ?? (secret.endsWith('-key') ? TLS.key : TLS.cert));
       env[key] = join(dir, secret);
     } else env[key] = value;
   }
@@ -73,9 +96,9 @@ describe('docker-compose.yml', () => {
   });
 
   it('sets only environment variables the services read', () => {
-    for (const [name, s] of ofKind('dist/gateway/main.js')) expect([name, Object.keys(s.environment!).filter((k) => !(SERVICE_ENVIRONMENT.gateway as readonly string[]).includes(k))]).toEqual([name, []]);
-    for (const [name, s] of ofKind('dist/subgraphs/province/main.js')) expect([name, Object.keys(s.environment!).filter((k) => !(SERVICE_ENVIRONMENT.province as readonly string[]).includes(k))]).toEqual([name, []]);
-    for (const [name, s] of ofKind('dist/subgraphs/directory/main.js')) expect([name, Object.keys(s.environment!).filter((k) => !(SERVICE_ENVIRONMENT.directory as readonly string[]).includes(k))]).toEqual([name, []]);
+    for (const [name, s] of ofKind('dist/gateway/main.js')) expect([name, Object.keys(s.environment!).filter((k) => !reads.gateway.includes(k))]).toEqual([name, []]);
+    for (const [name, s] of ofKind('dist/subgraphs/province/main.js')) expect([name, Object.keys(s.environment!).filter((k) => !reads.province.includes(k))]).toEqual([name, []]);
+    for (const [name, s] of ofKind('dist/subgraphs/directory/main.js')) expect([name, Object.keys(s.environment!).filter((k) => !reads.directory.includes(k))]).toEqual([name, []]);
   });
 
   it('has two gateway replicas sharing one Redis, configured by a file the gateway accepts', () => {
@@ -108,10 +131,16 @@ describe('docker-compose.yml', () => {
     for (const [name, s] of provinces) {
       const env = s.environment!;
       expect(name).toBe(`province-${env.XIETONG_PROVINCE}`);
-      expect(s.healthcheck!.test.join(' ')).toContain(`127.0.0.1:${env.PORT}/health`);
+      expect(s.healthcheck!.test.join(' ')).toContain(`host:'127.0.0.1',port:${env.PORT},`);
       const url = env.XIETONG_DATABASE_URL.replace(/\$\{(\w+):[^}]*\}/g, 'secret');
-      const keyFile = withSecrets(s).XIETONG_ASSERTION_PUBLIC_KEY_FILE!;
-      const config = parseProvinceConfig({ provinces: [env.XIETONG_PROVINCE], database: url, port: Number(env.PORT), assertionPublicKey: readFileSync(keyFile, 'utf8') });
+      const mounted = withSecrets(s);
+      const config = parseProvinceConfig({
+        provinces: [env.XIETONG_PROVINCE],
+        database: url,
+        port: Number(env.PORT),
+        assertionPublicKey: readFileSync(mounted.XIETONG_ASSERTION_PUBLIC_KEY_FILE!, 'utf8'),
+        tls: serverTlsFromEnvironment(mounted),
+      });
       expect([name, dialectOf(config.database)]).toEqual([name, SERVER_TOPOLOGY[env.XIETONG_PROVINCE]]);
       if (env.XIETONG_MAPPING_FILE) expect(() => resolveMapping(JSON.parse(readFileSync(join(REPO_ROOT, env.XIETONG_MAPPING_FILE), 'utf8')))).not.toThrow();
       if (url.startsWith('sqlite:')) continue;
@@ -130,5 +159,31 @@ describe('docker-compose.yml', () => {
         expect(u.port).toBe('3306');
       }
     }
+  });
+
+  it('calls every subgraph over https, trusting the deployment CA and presenting a client certificate', () => {
+    for (const [name, s] of ofKind('dist/gateway/main.js')) {
+      const config = readGatewayConfig(gatewayArgs(s).map((a) => (a === 'schema/supergraph.graphql' ? SUPERGRAPH_PATH : a.startsWith('deploy/') ? join(REPO_ROOT, a) : a)), withSecrets(s));
+      expect([name, Boolean(config.tls?.ca && config.tls.cert && config.tls.key)]).toEqual([name, true]);
+      for (const url of [...config.provinces.map((p) => p.url), ...Object.values(config.subgraphUrls)]) expect([name, new URL(url).protocol]).toEqual([name, 'https:']);
+      expect([name, Object.keys(config.subgraphUrls)]).toEqual([name, expect.arrayContaining(['directory'])]);
+    }
+  });
+
+  it('serves every subgraph over HTTPS that admits only clients with a certificate, each service with a key of its own', () => {
+    const subgraphs = [...ofKind('dist/subgraphs/directory/main.js'), ...ofKind('dist/subgraphs/province/main.js')];
+    expect(subgraphs).toHaveLength(Object.keys(SERVER_TOPOLOGY).length + 1);
+    const keySecrets = new Set<string>();
+    for (const [name, s] of subgraphs) {
+      expect([name, SERVICE_TLS_ENVIRONMENT.filter((v) => !s.environment![v])]).toEqual([name, []]);
+      const tls = serverTlsFromEnvironment(withSecrets(s));
+      expect([name, tls?.requestClientCert, Boolean(tls?.ca)]).toEqual([name, true, true]);
+      keySecrets.add(s.environment!.XIETONG_TLS_KEY_FILE);
+      expect([name, s.healthcheck!.test.join(' ')]).toEqual([name, expect.stringContaining(`port:${s.environment!.PORT},`)]);
+    }
+    expect(keySecrets.size).toBe(subgraphs.length);
+    // Only the gateways hold the client key that opens the subgraphs' ports.
+    const clientKeyHolders = entries.filter(([, s]) => s.secrets?.includes('gateway-client-key')).map(([name]) => name);
+    expect(clientKeyHolders.sort()).toEqual(ofKind('dist/gateway/main.js').map(([name]) => name).sort());
   });
 });

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,10 +57,36 @@ describe('a province joins without a gateway restart', () => {
   });
 
   it('refuses a service that does not implement the contract, an unknown code and a wrong token', async () => {
-    const wrong = await admin('POST', '/admin/provinces', { code: '510000', url: stack.directory.url });
-    expect(wrong.status).toBe(400);
-    const body = (await wrong.json()) as { problems: string[] };
-    expect(body.problems).toContain('type Agency is missing');
+    // A service that answers its SDL (the directory's) but is not a province.
+    const impostor = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { _service: { sdl: readSubgraphSdl('directory') } } })));
+    await new Promise<void>((resolve) => impostor.listen(0, '127.0.0.1', resolve));
+    try {
+      const wrong = await admin('POST', '/admin/provinces', { code: '510000', url: `http://127.0.0.1:${(impostor.address() as AddressInfo).port}/graphql` });
+      expect(wrong.status).toBe(400);
+      const body = (await wrong.json()) as { problems: string[] };
+      expect(body.problems).toContain('type Agency is missing');
+    } finally {
+      await new Promise((resolve) => impostor.close(resolve));
+    }
+    // The directory itself refuses the gateway's contract check: that assertion is addressed to province 510000, not to it.
+    const misaddressed = await admin('POST', '/admin/provinces', { code: '510000', url: stack.directory.url });
+    expect(misaddressed.status).toBe(400);
+    const refused = (await misaddressed.json()) as { code: string; error: string };
+    expect(refused.code).toBe('PROVINCE_UNAVAILABLE');
+    expect(refused.error).not.toMatch(/answers the Xietong gateway|UNAUTHENTICATED/);
+    // A redirect is not followed, not even to a real province: the gateway's assertion is for the URL it was given.
+    let redirected = 0;
+    const redirector = createServer((_req, res) => void (redirected++, res.writeHead(307, { location: sichuan.url }).end()));
+    await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
+    try {
+      const moved = await admin('POST', '/admin/provinces', { code: '510000', url: `http://127.0.0.1:${(redirector.address() as AddressInfo).port}/graphql` });
+      expect(moved.status).toBe(400);
+      expect(((await moved.json()) as { error: string }).error).toContain('redirect');
+      expect(redirected).toBe(1);
+      expect(gateway.registry.get('510000')).toBeUndefined();
+    } finally {
+      await new Promise((resolve) => redirector.close(resolve));
+    }
     expect((await admin('POST', '/admin/provinces', { code: '999999', url: sichuan.url })).status).toBe(400);
     expect((await admin('POST', '/admin/provinces', { code: '510000', url: 'http://127.0.0.1:1/graphql' })).status).toBe(400);
     expect((await admin('GET', '/admin/provinces', undefined, 'wrong-token')).status).toBe(401);

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
 import type { RouteHandler } from '../../common/http.js';
 import type { Logger } from '../../common/logger.js';
 import { joinProvince, JoinRefused } from '../shard/join.js';
@@ -16,6 +17,8 @@ export interface AdminOptions {
   logger: Logger;
   /** The gateway's SYSTEM assertion for a joining province, presented when it reads the service's SDL. */
   assertionFor: (province: string) => string;
+  /** The gateway's connection pools (its TLS trust and client certificate), so a joining province is checked as it will be called. */
+  agent: Dispatcher;
 }
 
 const send = (res: ServerResponse, status: number, body: unknown) =>
@@ -61,7 +64,7 @@ export function adminRoute(options: AdminOptions): RouteHandler {
         return true;
       }
       try {
-        await joinProvince(options.store, { code: String(body.code ?? ''), url: String(body.url ?? '') }, options.contractSdl, { assertion: options.assertionFor(String(body.code ?? '')) });
+        await joinProvince(options.store, { code: String(body.code ?? ''), url: String(body.url ?? '') }, options.contractSdl, { assertion: options.assertionFor(String(body.code ?? '')), dispatcher: options.agent });
         options.logger.info({ code: body.code, url: body.url }, 'province joined');
         send(res, 200, { registered: { code: body.code, url: body.url } });
       } catch (error) {

@@ -1,4 +1,7 @@
+import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
+import type { ValidationRule } from 'graphql';
+import { operationResolutionPlugin, persistedQueryErrorsPlugin, ReservedAliasRule } from './client-mistakes.js';
 
 /** Limits of the query surface. */
 export interface SurfaceLimits {
@@ -8,10 +11,12 @@ export interface SurfaceLimits {
   maxTokens: number;
   maxCost: number;
   maxBodyBytes: number;
+  /** Province aggregate scans one request may cause (gateway/fair-use/fan-out-cost.ts). */
+  maxProvinceScans: number;
 }
 
 /** Defaults: generous for dashboards and the explorer's example operations, far below abuse. */
-export const DEFAULT_LIMITS: SurfaceLimits = { maxDepth: 12, maxAliases: 30, maxDirectives: 50, maxTokens: 5000, maxCost: 20000, maxBodyBytes: 256 * 1024 };
+export const DEFAULT_LIMITS: SurfaceLimits = { maxDepth: 12, maxAliases: 30, maxDirectives: 50, maxTokens: 5000, maxCost: 20000, maxBodyBytes: 256 * 1024, maxProvinceScans: 120 };
 
 /** The limits in force. */
 export function surfaceLimits(overrides: Partial<SurfaceLimits> = {}): SurfaceLimits {
@@ -19,14 +24,17 @@ export function surfaceLimits(overrides: Partial<SurfaceLimits> = {}): SurfaceLi
 }
 
 /**
- * The graphql-armor protections (depth, aliases, directives, tokens, cost) as Apollo plugins and
- * validation rules: hostile documents are refused while parsing or validating, before any
- * plan or subgraph call. Field suggestions are handled per role elsewhere; `first` is bounded
- * by the contract (common/pagination.ts).
+ * The protections of the query surface as Apollo plugins and validation rules: graphql-armor's
+ * limits (depth, aliases, directives, cost), under which hostile documents are refused while
+ * validating, before any plan or subgraph call; and the gateway's own refusals of requests it
+ * cannot answer (reserved aliases, unknown or missing operation, subscriptions, a persisted
+ * query whose hash or version is wrong: client-mistakes.ts), each a 400 with a stable code. Field
+ * suggestions are handled per role elsewhere; `first` is bounded by the contract
+ * (common/pagination.ts).
  */
-export function surfaceArmor(overrides?: Partial<SurfaceLimits>) {
+export function surfaceArmor(overrides?: Partial<SurfaceLimits>): { plugins: ApolloServerPlugin[]; validationRules: ValidationRule[] } {
   const limits = surfaceLimits(overrides);
-  return new ApolloArmor({
+  const armor = new ApolloArmor({
     maxDepth: { n: limits.maxDepth, flattenFragments: true },
     maxAliases: { n: limits.maxAliases },
     maxDirectives: { n: limits.maxDirectives },
@@ -35,4 +43,10 @@ export function surfaceArmor(overrides?: Partial<SurfaceLimits>) {
     costLimit: { maxCost: limits.maxCost, objectCost: 2, scalarCost: 1, depthCostFactor: 1.5, ignoreIntrospection: true },
     blockFieldSuggestion: { enabled: false },
   }).protect();
+  return {
+    // The persisted-query plugin first: it completes an error other plugins (the request log) then read.
+    // graphql-armor's typings name @apollo/server's CommonJS build; the plugin objects are the same.
+    plugins: [persistedQueryErrorsPlugin(), operationResolutionPlugin(), ...(armor.plugins as unknown as ApolloServerPlugin[])],
+    validationRules: [...armor.validationRules, ReservedAliasRule],
+  };
 }

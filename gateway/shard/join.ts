@@ -21,7 +21,7 @@ export class JoinRefused extends Error {
  * assertion is for the URL given, and a redirect could point the gateway anywhere); failures are
  * reported by kind only, never with the remote's text.
  */
-export async function fetchServiceSdl(url: string, timeoutMs: number, assertion?: string): Promise<string> {
+export async function fetchServiceSdl(url: string, timeoutMs: number, assertion?: string, dispatcher?: import('undici').Dispatcher): Promise<string> {
   let response: Response;
   try {
     response = await fetch(url, {
@@ -30,6 +30,8 @@ export async function fetchServiceSdl(url: string, timeoutMs: number, assertion?
       body: JSON.stringify({ query: '{ _service { sdl } }' }),
       signal: AbortSignal.timeout(timeoutMs),
       redirect: 'manual',
+      // The gateway's agent: a joining province is verified with the same CA and client certificate as every later call.
+      ...(dispatcher ? { dispatcher } : {}),
     });
   } catch (error) {
     throw new Error((error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : 'the service could not be reached');
@@ -46,7 +48,7 @@ export async function fetchServiceSdl(url: string, timeoutMs: number, assertion?
  * and its SDL must implement the contract. Only then is it registered, and routed to from the
  * next request on.
  */
-export async function joinProvince(store: RegistryStore, endpoint: ProvinceEndpoint, contractSdl: string, options: { assertion?: string; timeoutMs?: number } = {}): Promise<void> {
+export async function joinProvince(store: RegistryStore, endpoint: ProvinceEndpoint, contractSdl: string, options: { assertion?: string; timeoutMs?: number; dispatcher?: import('undici').Dispatcher } = {}): Promise<void> {
   if (!findProvince(endpoint.code)) throw new JoinRefused(`${endpoint.code} is not a GB/T 2260 provincial code`, [], ErrorCode.UNKNOWN_PROVINCE);
   try {
     const url = new URL(endpoint.url);
@@ -56,7 +58,7 @@ export async function joinProvince(store: RegistryStore, endpoint: ProvinceEndpo
   }
   let sdl: string;
   try {
-    sdl = await fetchServiceSdl(endpoint.url, options.timeoutMs ?? 5000, options.assertion);
+    sdl = await fetchServiceSdl(endpoint.url, options.timeoutMs ?? 5000, options.assertion, options.dispatcher);
   } catch (error) {
     throw new JoinRefused(`province ${endpoint.code} at ${endpoint.url} did not answer with its SDL: ${(error as Error).message}`, [], ErrorCode.PROVINCE_UNAVAILABLE);
   }

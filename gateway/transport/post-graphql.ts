@@ -1,6 +1,8 @@
 import { Agent, request } from 'undici';
 import type { GraphQLFormattedError } from 'graphql';
 import { ASSERTION_HEADER } from '../../common/auth/assertion.js';
+import { createLogger, type Logger } from '../../common/logger.js';
+import type { ClientTls } from '../../common/tls.js';
 
 /** A GraphQL request body as a gateway sends it to a subgraph. */
 export interface GraphQLBody {
@@ -18,13 +20,26 @@ export interface GraphQLAnswer {
 /** Either the subgraph's GraphQL answer, or why there is none (for the caller to name; never shown raw to clients). */
 export type PostResult = { answer: GraphQLAnswer } | { failure: string };
 
+// Where each agent's failed calls are logged: clients only ever see a generic reason, so the
+// cause (a refused certificate, a reset) must reach the operator here.
+const failureLogs = new WeakMap<Agent, Logger>();
+
 /**
  * The keep-alive connection pools to subgraphs and provinces: undici's agent, one pool per
  * origin. One per gateway (its owner closes it). undici's `request` skips the WHATWG fetch
  * layers, which cost more CPU than the rest of a subgraph call when a plan has many fetches.
+ * With `tls`, https:// origins are verified against `tls.ca` only (not the system store) and
+ * are shown the client certificate.
  */
-export function subgraphAgent(): Agent {
-  return new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, connections: 64 });
+export function subgraphAgent(tls?: ClientTls, logger: Logger = createLogger('gateway')): Agent {
+  const agent = new Agent({
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 120_000,
+    connections: 64,
+    ...(tls ? { connect: { ca: tls.ca, cert: tls.cert, key: tls.key } } : {}),
+  });
+  failureLogs.set(agent, logger);
+  return agent;
 }
 
 /**
@@ -58,6 +73,10 @@ export async function postGraphQL(
   } catch (error) {
     const code = (error as { code?: string }).code;
     const timedOut = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
+    if (!timedOut) {
+      const cause = (error as { cause?: Error }).cause;
+      failureLogs.get(options.agent)?.warn({ origin: originOf(url), code, err: (error as Error).message, ...(cause ? { cause: cause.message } : {}) }, 'subgraph call failed');
+    }
     return { failure: timedOut ? `did not answer within ${options.timeoutMs} ms` : 'could not be reached' };
   }
   let parsed: GraphQLAnswer | undefined;
@@ -68,4 +87,12 @@ export async function postGraphQL(
   }
   if (!parsed || typeof parsed !== 'object' || (parsed.data === undefined && !parsed.errors)) return { failure: `answered HTTP ${status} without a GraphQL response` };
   return { answer: parsed };
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'invalid URL';
+  }
 }

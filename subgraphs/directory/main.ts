@@ -1,5 +1,9 @@
-/** Entry point of the directory subgraph: `PORT=4001 node dist/subgraphs/directory/main.js`. */
+/**
+ * Entry point of the directory subgraph: `PORT=4001 node dist/subgraphs/directory/main.js`;
+ * XIETONG_TLS_* (common/tls.ts) serve HTTPS.
+ */
 import { readFileSync } from 'node:fs';
+import { serverTlsFromEnvironment, type ServerTls } from '../../common/tls.js';
 import { startDirectory } from './server.js';
 
 const port = Number(process.env.PORT ?? 4001);
@@ -12,7 +16,14 @@ if (!keyFile) {
   console.error('xietong directory: set XIETONG_ASSERTION_PUBLIC_KEY_FILE to the gateway\'s public key (PEM)');
   process.exit(2);
 }
-const service = await startDirectory({ port, host: process.env.HOST ?? '0.0.0.0', assertionPublicKey: readFileSync(keyFile, 'utf8') });
+let tls: ServerTls | undefined;
+try {
+  tls = serverTlsFromEnvironment();
+} catch (error) {
+  console.error(`xietong directory: ${(error as Error).message}`);
+  process.exit(2);
+}
+const service = await startDirectory({ port, host: process.env.HOST ?? '0.0.0.0', assertionPublicKey: readFileSync(keyFile, 'utf8'), tls });
 const shutdown = () => void service.stop().then(() => process.exit(0));
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);

@@ -8,7 +8,7 @@ import { readSubgraphSdl } from '../../common/subgraphs.js';
 import { directoryResolvers } from './resolvers.js';
 
 /** Starts the directory subgraph on a port (0 picks a free one). */
-export async function startDirectory(options: { port: number; host?: string; assertionPublicKey: string }): Promise<RunningService> {
+export async function startDirectory(options: { port: number; host?: string; assertionPublicKey: string; tls?: import('../../common/tls.js').ServerTls }): Promise<RunningService> {
   const logger = createLogger('directory');
   const principalOf = principalFromAssertion(options.assertionPublicKey, { audiences: [subgraphAudience('directory')], logger });
   const server = createSubgraphServer<{ requestId: string; principal: Principal }>({ sdl: readSubgraphSdl('directory'), resolvers: directoryResolvers, logger });
@@ -17,6 +17,7 @@ export async function startDirectory(options: { port: number; host?: string; ass
     server,
     port: options.port,
     host: options.host,
+    tls: options.tls,
     context: async ({ req, requestId }) => ({ principal: principalOf(req, requestId), requestId }),
     routes: [healthRoute(() => ({ service: 'directory' }))],
   });

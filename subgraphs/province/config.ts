@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { findProvince } from '../../common/standards.js';
+import { certificateProblem, pairProblem, privateKeyProblem } from '../../common/tls.js';
 import { dialectOf } from './db/dialects.js';
 import type { LocalSchemaMapping } from './db/mapping.js';
 
@@ -10,6 +11,21 @@ const tableMapping = z.object({
   columns: z.record(z.string(), columnMapping).optional(),
   split: z.object({ table: z.string(), key: z.string(), columns: z.array(z.string()) }).optional(),
 });
+
+const pem = (problem: (text: string) => string | undefined) =>
+  z.string().superRefine((text, ctx) => {
+    const found = problem(text);
+    if (found) ctx.addIssue({ code: 'custom', message: `the value ${found}` });
+  });
+/** The HTTPS listener (PEM, as `assertionPublicKey`); with `requestClientCert`, only clients whose certificate `ca` signed get in. */
+const tlsConfig = z
+  .strictObject({ cert: pem(certificateProblem), key: pem(privateKeyProblem), ca: pem(certificateProblem).optional(), requestClientCert: z.boolean().optional() })
+  .superRefine((t, ctx) => {
+    if (t.requestClientCert && !t.ca) ctx.addIssue({ code: 'custom', path: ['ca'], message: 'requestClientCert needs ca, the CA that signs client certificates' });
+    if (certificateProblem(t.cert) || privateKeyProblem(t.key)) return;
+    const problem = pairProblem(t.cert, t.key);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['key'], message: problem });
+  });
 
 /** Configuration of one province instance, validated at start-up. */
 export const provinceConfigSchema = z.object({
@@ -30,6 +46,8 @@ export const provinceConfigSchema = z.object({
   assertionPublicKey: z.string().includes('BEGIN PUBLIC KEY', { message: 'expected a PEM public key' }),
   port: z.number().int().min(0).max(65535).default(0),
   host: z.string().default('127.0.0.1'),
+  /** Serve HTTPS instead of HTTP (see common/tls.ts for the environment variables that fill it). */
+  tls: tlsConfig.optional(),
 });
 /** A validated province configuration. */
 export type ProvinceConfig = z.infer<typeof provinceConfigSchema> & { mapping?: LocalSchemaMapping };

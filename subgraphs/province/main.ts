@@ -3,7 +3,8 @@
  * (`node dist/subgraphs/province/main.js CONFIG.json`) or by the environment:
  * XIETONG_PROVINCE, XIETONG_DATABASE_URL, PORT, HOST, XIETONG_MAPPING_FILE (a JSON mapping),
  * XIETONG_ASSERTION_PUBLIC_KEY_FILE (the gateway's public key), and XIETONG_SEED_DEMO=true to
- * fill an empty database with demo data.
+ * fill an empty database with demo data. XIETONG_TLS_* (common/tls.ts) serve HTTPS, also under a
+ * config file without its own `tls`.
  */
 import { readFileSync } from 'node:fs';
 import { FULL_SCALE, generateProvince } from './seed/generator.js';
@@ -11,6 +12,7 @@ import { isSeeded, seedProvince } from './seed/seed.js';
 import { startProvince } from './server.js';
 import { openProvinceDatabase } from './db/database.js';
 import { parseProvinceConfig } from './config.js';
+import { serverTlsFromEnvironment } from '../../common/tls.js';
 
 function configFromEnvironment(): unknown {
   const env = process.env;
@@ -29,7 +31,9 @@ function configFromEnvironment(): unknown {
 
 let service;
 try {
-  const config = parseProvinceConfig(process.argv[2] ? JSON.parse(readFileSync(process.argv[2], 'utf8')) : configFromEnvironment());
+  const raw = (process.argv[2] ? JSON.parse(readFileSync(process.argv[2], 'utf8')) : configFromEnvironment()) as Record<string, unknown>;
+  // Key files are easier to protect than PEM pasted into JSON, so the variables serve a config file too.
+  const config = parseProvinceConfig({ ...raw, tls: raw.tls ?? serverTlsFromEnvironment() });
   const database = await openProvinceDatabase(config.database, config.mapping);
   if (process.env.XIETONG_SEED_DEMO === 'true' && !(await isSeeded(database))) {
     for (const code of config.provinces) await seedProvince(database, generateProvince(code, FULL_SCALE));

@@ -39,6 +39,7 @@ export async function startProvince(input: unknown, database?: ProvinceDatabase)
     server,
     port: config.port,
     host: config.host,
+    tls: config.tls,
     context: async ({ req, requestId }) => {
       const principal = principalOf(req, requestId);
       const rows = new VisibleRows(repo, principal, config.provinces);
