@@ -10,7 +10,7 @@ import { apolloLogger, createLogger } from '../common/logger.js';
 import { LOCAL_URL_PREFIX, readSubgraphSdl, SHARD_URL_PREFIX } from '../common/subgraphs.js';
 import type { AuditStore } from './audit/event.js';
 import { AuditTrail, auditPlugin, type AuditContext } from './audit/plugin.js';
-import { RedisAuditStore } from './audit/redis-store.js';
+import { RedisAuditStore, type AuditRetention } from './audit/redis-store.js';
 import { SqliteAuditStore } from './audit/sqlite-store.js';
 import { auditDataSource } from './audit/subgraph.js';
 import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
@@ -75,6 +75,8 @@ export interface GatewayOptions {
    * an in-memory SQLite database (which does not survive a restart).
    */
   auditFile?: string;
+  /** Cap of the Redis audit stream (default DEFAULT_AUDIT_RETENTION); archive with `npm run audit:export` before it trims. */
+  auditRetention?: Partial<AuditRetention>;
   /** The persisted-operation manifest (served by id); with `safelist`, the only operations non-exploring roles may run. */
   persistedOperations?: { manifest: Manifest; safelist: boolean };
   /** Caches complete query answers per scope (off when omitted); the TTL bounds staleness after direct database writes. */
@@ -110,7 +112,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     ? await RedisRegistryStore.start(registry, redis, logger, { prefix, initial: options.provinces ?? [] })
     : new LocalRegistryStore(registry);
   const audit: AuditStore =
-    options.auditFile || !redis ? await SqliteAuditStore.open(options.auditFile ?? ':memory:') : new RedisAuditStore(redis, `${prefix}audit`);
+    options.auditFile || !redis ? await SqliteAuditStore.open(options.auditFile ?? ':memory:') : new RedisAuditStore(redis, `${prefix}audit`, options.auditRetention);
   const trail = new AuditTrail(audit, logger);
   const sharded = new Set(options.shardedSubgraphs ?? ['province']);
   const guards = new ProvinceGuards(options.provinceGuard);

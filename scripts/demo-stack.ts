@@ -6,7 +6,11 @@ import { startDirectory } from '../subgraphs/directory/server.js';
 import { openProvinceDatabase, type ProvinceDatabase } from '../subgraphs/province/db/database.js';
 import { generateProvince, type DemoScale } from '../subgraphs/province/seed/generator.js';
 import { isSeeded, seedProvince } from '../subgraphs/province/seed/seed.js';
-import { startProvince, type ProvinceService } from '../subgraphs/province/server.js';
+import { startProvince } from '../subgraphs/province/server.js';
+import { spawnProvince, type ProvinceProcess } from './province-process.js';
+
+/** What the stack needs of a province instance, wherever it runs. */
+export type RunningProvince = ProvinceProcess;
 import { startGateway, type RunningGateway } from '../gateway/server.js';
 import type { RateLimitOptions } from '../gateway/fair-use/rate-limit.js';
 import { DEMO_PROVINCES } from './demo-topology.js';
@@ -43,6 +47,8 @@ export interface DemoStackOptions {
   auditFile?: string;
   /** Response cache settings (off when omitted). */
   responseCache?: { ttlSeconds: number; maxEntries: number };
+  /** Each province in a process of its own (`npm start`), so no province's work blocks the gateway; in-process otherwise. */
+  isolateProvinces?: boolean;
   /** Per-subject rate limits of the gateway (off when omitted). */
   rateLimit?: Partial<RateLimitOptions>;
   /** Persisted operations served by id (and the safelist switch). */
@@ -54,7 +60,8 @@ export interface DemoStackOptions {
 export interface DemoStack {
   gateway: RunningGateway;
   directory: RunningService;
-  provinces: Map<string, ProvinceService>;
+  /** The running province instances (in this process or their own). */
+  provinces: Map<string, RunningProvince>;
   databases: Map<string, ProvinceDatabase>;
   /** Stops one province instance (its database stays open). */
   stopProvince(code: string): Promise<void>;
@@ -71,8 +78,13 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
 
   const directory = await startDirectory({ port: port(1), assertionPublicKey: options.keys.assertionPublicKey });
+  if (options.isolateProvinces && !options.dataDir && !options.databases) throw new Error('isolateProvinces needs databases another process can open: a dataDir or database URLs');
   const databases = new Map<string, ProvinceDatabase>();
-  const provinces = new Map<string, ProvinceService>();
+  const provinces = new Map<string, RunningProvince>();
+  const launch = (p: (typeof chosen)[number], url: string, at: number, pdb?: ProvinceDatabase): Promise<RunningProvince> =>
+    options.isolateProvinces
+      ? spawnProvince({ code: p.code, database: url, mapping: p.mapping, port: at, assertionPublicKey: options.keys.assertionPublicKey })
+      : startProvince({ provinces: [p.code], database: url, mapping: p.mapping, port: at, assertionPublicKey: options.keys.assertionPublicKey }, pdb);
   const ports = new Map<string, number>();
   const urls = new Map<string, string>();
   let i = 0;
@@ -86,7 +98,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
       say(`seeded ${p.code} (${findProvince(p.code)!.name}, ${pdb.adapter.kind}) in ${Date.now() - started} ms`);
     }
     databases.set(p.code, pdb);
-    const service = await startProvince({ provinces: [p.code], database: url, mapping: p.mapping, port: port(101 + i++), assertionPublicKey: options.keys.assertionPublicKey }, pdb);
+    const service = await launch(p, url, port(101 + i++), pdb);
     provinces.set(p.code, service);
     ports.set(p.code, service.port);
   }
@@ -116,11 +128,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     },
     async restartProvince(code) {
       const p = chosen.find((x) => x.code === code)!;
-      const service = await startProvince(
-        { provinces: [code], database: urls.get(code)!, mapping: p.mapping, port: ports.get(code)!, assertionPublicKey: options.keys.assertionPublicKey },
-        databases.get(code),
-      );
-      provinces.set(code, service);
+      provinces.set(code, await launch(p, urls.get(code)!, ports.get(code)!, databases.get(code)));
     },
     async stop() {
       await gateway.stop();

@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import jwt from 'jsonwebtoken';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../common/subgraphs.js';
@@ -42,4 +43,17 @@ export function ensureDevKeys(dir = DEV_KEYS_DIR): DevKeys {
   }
   const read = (name: string) => readFileSync(file(name), 'utf8');
   return { tokenPrivateKey: read('token-private'), tokenPublicKey: read('token-public'), assertionPrivateKey: read('assertion-private'), assertionPublicKey: read('assertion-public') };
+}
+
+/** A development user token for a principal (sub defaults to dev-<role>), valid `hours`. */
+export function devToken(keys: DevKeys, claims: { role: string; sub?: string; province?: string; region?: string; agency?: string }, hours = 12): string {
+  const { sub, ...rest } = claims;
+  return jwt.sign(JSON.parse(JSON.stringify(rest)), keys.tokenPrivateKey, {
+    algorithm: 'ES256',
+    keyid: DEV_TOKEN.kid,
+    issuer: DEV_TOKEN.issuer,
+    audience: DEV_TOKEN.audience,
+    subject: sub ?? `dev-${claims.role.toLowerCase()}`,
+    expiresIn: `${hours}h`,
+  });
 }

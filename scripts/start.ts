@@ -59,6 +59,7 @@ const stack = await startDemoStack({
   basePort: port,
   responseCache: cacheSetting === 'on' ? { ttlSeconds: 60, maxEntries: 5000 } : undefined,
   rateLimit: {},
+  isolateProvinces: true,
   persistedOperations: { manifest: readManifest(join(REPO_ROOT, 'deploy', 'persisted-operations.json')), safelist: false },
   onProgress: (m) => console.log(`  ${m}`),
 });

@@ -1,19 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Principal, UserRole } from '../common/auth/principal.js';
+import type { UserRole } from '../common/auth/principal.js';
 import type { DemoStack } from '../scripts/demo-stack.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
-import { gql, NATIONAL_ADMIN, startTestStack, tokenFor, type Result } from './helpers.js';
+import { gql, principalsOfEveryRole, startTestStack, tokenFor, type Result } from './helpers.js';
 
 // Who gets exactly what: six roles x twelve operations over 江苏, 上海 (长三角), 北京 (京津冀) and 四川 (川渝).
 const OFFICER_AGENCY = '320000:AG-0000002';
-const PRINCIPALS: Record<UserRole, Principal | null> = {
-  NATIONAL_ADMIN,
-  REGION_COORDINATOR: { sub: 'coordinator-yrd', role: 'REGION_COORDINATOR', region: 'YRD' },
-  PROVINCE_ADMIN: { sub: 'admin-js', role: 'PROVINCE_ADMIN', province: '320000' },
-  AGENCY_OFFICER: { sub: 'officer-js-2', role: 'AGENCY_OFFICER', agency: OFFICER_AGENCY },
-  ANALYST: { sub: 'analyst', role: 'ANALYST' },
-  ANONYMOUS: null,
-};
+const PRINCIPALS = principalsOfEveryRole(OFFICER_AGENCY);
 
 let stack: DemoStack;
 const as = (role: UserRole, query: string, variables?: Record<string, unknown>) => {
@@ -262,5 +255,17 @@ describe('role x operation', () => {
     expect(anon.errors![0].message).not.toContain('Did you mean');
     const admin = await as('NATIONAL_ADMIN', '{ regoins { name } }');
     expect(admin.errors![0].message).toContain('Did you mean');
+  });
+
+  it('a refused field in a merged page is reported at its own row, and not at all for rows cut from the page', async () => {
+    // A coordinator sees every row of 上海 and 江苏 but not restricted addresses; pages merge both provinces.
+    for (const first of [3, 5, 9, 14]) {
+      const r = await as('REGION_COORDINATOR', `{ buildings(filter: { region: "YRD" }, first: ${first}) { edges { node { id restricted address } } } }`);
+      const edges = r.data!.buildings.edges as { node: { id: string; restricted: boolean; address: string | null } }[];
+      const forbidden = (r.errors ?? []).filter((e) => e.extensions?.code === 'FORBIDDEN').map((e) => e.path!.join('.'));
+      const expected = edges.flatMap((e, i) => (e.node.restricted ? [`buildings.edges.${i}.node.address`] : []));
+      expect([first, forbidden.sort()]).toEqual([first, expected.sort()]);
+      for (const e of edges) expect(e.node.address === null).toBe(e.node.restricted);
+    }
   });
 });

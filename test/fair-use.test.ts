@@ -68,3 +68,28 @@ describe('a cost model that weighs what a field costs', () => {
     }
   });
 });
+
+describe('npm start runs each province in a process of its own', () => {
+  it('provinces answer through the gateway from their own processes, and stop with the stack', async () => {
+    const { startDemoStack } = await import('../scripts/demo-stack.js');
+    const { TEST_KEYS } = await import('./helpers.js');
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dataDir = mkdtempSync(join(tmpdir(), 'xietong-isolated-'));
+    const isolated = await startDemoStack({ scale: TEST_SCALE, basePort: 0, provinces: ['310000', '320000'], keys: TEST_KEYS, isolateProvinces: true, dataDir });
+    const healthOf = (url: string) => fetch(url.replace('/graphql', '/health')).then((r) => r.json() as Promise<{ pid: number }>);
+    let pids: number[] = [];
+    try {
+      pids = await Promise.all([...isolated.provinces.values()].map((p) => healthOf(p.url).then((h) => h.pid)));
+      expect(new Set([process.pid, ...pids]).size).toBe(3);
+      const answer = (await (await post(isolated.gateway.url, { query: '{ assetSummary(scope: { region: "YRD" }) { provinceCount assetCount } }' })).json()) as { data: { assetSummary: { provinceCount: number; assetCount: number } } };
+      expect(answer.data.assetSummary.provinceCount).toBe(2);
+      expect(answer.data.assetSummary.assetCount).toBeGreaterThan(0);
+    } finally {
+      await isolated.stop();
+    }
+    for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+});

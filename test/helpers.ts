@@ -1,6 +1,6 @@
 import jwt from 'jsonwebtoken';
 import { ASSERTION_HEADER, provinceAudience, signAssertion } from '../common/auth/assertion.js';
-import type { Principal } from '../common/auth/principal.js';
+import type { Principal, UserRole } from '../common/auth/principal.js';
 import { DEV_TOKEN, generateDevKeys } from '../scripts/dev-keys.js';
 import { startDemoStack, type DemoStack } from '../scripts/demo-stack.js';
 import { DEMO_PROVINCES, SERVER_TOPOLOGY } from '../scripts/demo-topology.js';
@@ -35,6 +35,18 @@ export function tokenFor(principal: Omit<Principal, 'sub'> & { sub?: string | nu
 
 /** The principal most integration tests act as: it may see everything. */
 export const NATIONAL_ADMIN: Principal = { sub: 'test-national-admin', role: 'NATIONAL_ADMIN' };
+
+/** One principal per user role (null: anonymous), bound to 长三角, 江苏 and the given 江苏 agency. */
+export function principalsOfEveryRole(officerAgency: string): Record<UserRole, Principal | null> {
+  return {
+    NATIONAL_ADMIN,
+    REGION_COORDINATOR: { sub: 'coordinator-yrd', role: 'REGION_COORDINATOR', region: 'YRD' },
+    PROVINCE_ADMIN: { sub: 'admin-js', role: 'PROVINCE_ADMIN', province: '320000' },
+    AGENCY_OFFICER: { sub: `officer-${officerAgency}`, role: 'AGENCY_OFFICER', agency: officerAgency },
+    ANALYST: { sub: 'analyst', role: 'ANALYST' },
+    ANONYMOUS: null,
+  };
+}
 
 /** How a test request authenticates: a user token for the gateway, an assertion for a subgraph reached directly. */
 export interface Auth {

@@ -23,7 +23,7 @@ export const IDLE_ASSET_POOL = gql`
       pageInfo { hasNextPage endCursor }
     }
   }
-  fragment PoolAsset on Asset { id name categoryCode originalValue netValue province { name } agency { name } }
+  fragment PoolAsset on Asset { id name categoryCode originalValue netValue province { name } holder { agencyName divisionCode } }
 `;
 
 export const VEHICLE_MIX = gql`

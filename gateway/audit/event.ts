@@ -1,6 +1,5 @@
-/** One recorded operation of the audit trail. */
-export interface AuditEvent {
-  id: string;
+/** What the audit trail records of one operation (the audit plugin fills it in). */
+export interface AuditRecord {
   time: string;
   subject: string | null;
   role: string;
@@ -11,6 +10,30 @@ export interface AuditEvent {
   provinces: string[];
   outcome: 'ok' | 'partial' | 'error';
   errorCodes: string[];
+}
+
+/** An event's place in the hash chain (see chain.ts), fixed by the store when it appends. */
+export interface ChainLink {
+  /** 1 for the first event ever appended to the store; removed events leave a gap. */
+  sequence: number;
+  /** The previous event's hash (GENESIS_HASH for the first). */
+  prevHash: string;
+  /** SHA-256 of the event's canonical form, prevHash and sequence included. */
+  hash: string;
+}
+
+/** A record with its chain link: what a store writes. */
+export type ChainedRecord = AuditRecord & ChainLink;
+
+/**
+ * One event of the audit trail as read back; `id` is the store's (SQLite row, stream entry id).
+ * The chain fields are null on events recorded before the trail was chained.
+ */
+export interface AuditEvent extends AuditRecord {
+  id: string;
+  sequence: number | null;
+  prevHash: string | null;
+  hash: string | null;
 }
 
 /** Which events to list, newest first. */
@@ -26,12 +49,17 @@ export interface AuditQuery {
 
 /**
  * Where the audit trail is kept: append-only (no method changes or removes an event) and
- * durable across gateway restarts.
+ * durable across gateway restarts. The store chains each event to the one before it.
  */
 export interface AuditStore {
-  append(event: Omit<AuditEvent, 'id'>): Promise<void>;
+  append(record: AuditRecord): Promise<void>;
   list(query: AuditQuery): Promise<{ events: AuditEvent[]; hasNextPage: boolean }>;
   close(): Promise<void>;
+}
+
+/** Reads a stored event's JSON; events written before chaining get null chain fields. */
+export function readEvent(id: string, json: string): AuditEvent {
+  return { sequence: null, prevHash: null, hash: null, ...(JSON.parse(json) as Partial<ChainedRecord> & AuditRecord), id };
 }
 
 /** Whether an event matches a query's filters. */

@@ -17,7 +17,7 @@ query RegionEnergy {
 query IdleAssetPool($after: String) {
   assets(filter: { region: "YRD", offeredToPool: true }, orderBy: ORIGINAL_VALUE_DESC, first: 10, after: $after) {
     totalCount
-    edges { node { id name categoryCode originalValue netValue province { name } agency { name } } }
+    edges { node { id name categoryCode originalValue netValue province { name } holder { agencyName agencyLevel } } }
     pageInfo { hasNextPage endCursor }
   }
 }

@@ -13,7 +13,9 @@ export interface ProvinceGuardOptions {
 }
 
 /** Defaults: a hanging province costs five requests the timeout, then nobody for three seconds at a time. */
-export const DEFAULT_PROVINCE_GUARD: ProvinceGuardOptions = { failuresToOpen: 5, halfOpenAfterMs: 3000, maxConcurrent: 64, maxQueued: 256 };
+// A province instance works through requests a few at a time: more in flight only queue there,
+// past the gateway's timeout, as work nobody waits for.
+export const DEFAULT_PROVINCE_GUARD: ProvinceGuardOptions = { failuresToOpen: 5, halfOpenAfterMs: 3000, maxConcurrent: 16, maxQueued: 64 };
 
 class CallFailed extends Error {}
 

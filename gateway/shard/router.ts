@@ -104,7 +104,6 @@ export class ShardRouter implements GraphQLDataSource {
       [...groups.values()].map(async ({ provinces, fields }) => {
         const text = fields.length === rootFields.length ? fetch.text : subDocument(fetch, fields);
         const answers = await this.fanOut(provinces, text, variables, call);
-        errors.push(...dedupe(answers));
         for (const f of fields) {
           const def = fetch.rootType.getFields()[f.node.name.value];
           const values = answers.map(([, a]) => a.data?.[f.responseKey] ?? null);
@@ -115,7 +114,9 @@ export class ShardRouter implements GraphQLDataSource {
           data[f.responseKey] = def
             ? mergeValues(this.options.rules(), fetch.rootType, f.node.name.value, def.type, f.node.selectionSet, values, this.pageSizeOf(f.node, variables))
             : (values.find((v) => v !== null) ?? null);
+          if (this.options.rules().fieldMerge(fetch.rootType.name, f.node.name.value)?.op === 'connection') relocateEdgeErrors(f.responseKey, answers, data[f.responseKey]);
         }
+        errors.push(...dedupe(answers));
       }),
     );
     return { data: stripInternal(data) as Record<string, unknown>, ...(errors.length ? { errors } : {}) };
@@ -236,6 +237,29 @@ export class ShardRouter implements GraphQLDataSource {
       return isObjectType(type) ? mergeObject(rules, type, fragmentFor(selection, type.name), present as Record<string, unknown>[]) : present[0];
     });
     return { data: stripInternal({ _entities: entities }) as Record<string, unknown>, ...(errors.length ? { errors: dedupe([['', { errors }]]) } : {}) };
+  }
+}
+
+/**
+ * A province's errors inside a connection's rows carry that province's row index; the merged
+ * page orders rows differently and keeps only some. Each such error moves to its row's place in
+ * the merged page, or is dropped with its row (the caller never sees that row).
+ */
+function relocateEdgeErrors(responseKey: string, answers: [string, ProvinceAnswer][], merged: unknown): void {
+  const positions = new Map<unknown, number>();
+  if (merged && typeof merged === 'object') {
+    for (const value of Object.values(merged)) if (Array.isArray(value)) value.forEach((row, j) => positions.set(row, j));
+  }
+  for (const [, answer] of answers) {
+    if (!answer.errors) continue;
+    const page = answer.data?.[responseKey] as Record<string, unknown> | null | undefined;
+    answer.errors = answer.errors.flatMap((e) => {
+      const p = e.path;
+      const rows = p && p[0] === responseKey && typeof p[2] === 'number' ? page?.[String(p[1])] : undefined;
+      if (!Array.isArray(rows)) return [e];
+      const j = positions.get(rows[p![2] as number]);
+      return j === undefined ? [] : [{ ...e, path: [p![0], p![1], j, ...p!.slice(3)] }];
+    });
   }
 }
 

@@ -45,7 +45,7 @@ export async function startProvince(input: unknown, database?: ProvinceDatabase)
       const rows = new VisibleRows(repo, principal, config.provinces);
       return { principal, repo, rows, loaders: createLoaders(rows, repo), served: config.provinces, requestId };
     },
-    routes: [healthRoute(() => ({ service: 'province', provinces: config.provinces }))],
+    routes: [healthRoute(() => ({ service: 'province', provinces: config.provinces, pid: process.pid }))],
   });
   logger.info({ url: running.url, provinces: config.provinces }, 'province subgraph listening');
   return {

@@ -1,0 +1,45 @@
+import { createHash } from 'node:crypto';
+import type { AuditRecord, ChainedRecord, ChainLink } from './event.js';
+
+/** prevHash of the first chained event of a store. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** First element of the canonical form; a different form would get a different tag. */
+const FORM = 'xietong-audit/1';
+
+/** The head a store appends after: the last event's hash (null if none is chained) and how many events were ever appended. */
+export interface ChainHead {
+  hash: string | null;
+  sequence: number;
+}
+
+/**
+ * The canonical form of an event, the one place it is defined: JSON.stringify of the array
+ *
+ *   ["xietong-audit/1", sequence, prevHash, time, subject, role, binding, operationName,
+ *    operationHash, mutation, provinces, outcome, errorCodes]
+ *
+ * in that order, hashed as UTF-8. An array of strings, numbers, booleans, nulls and string
+ * arrays has exactly one JSON.stringify output (no whitespace, no key order to agree on), so an
+ * auditor can recompute it in any language. The store's id is not part of it: a Redis entry id
+ * is only known after the append, and order is already fixed by prevHash and sequence. A field
+ * added to AuditRecord must be added here too, under a new FORM tag, or it goes unprotected.
+ */
+export function canonicalForm(e: AuditRecord & Omit<ChainLink, 'hash'>): string {
+  return JSON.stringify([FORM, e.sequence, e.prevHash, e.time, e.subject, e.role, e.binding, e.operationName, e.operationHash, e.mutation, e.provinces, e.outcome, e.errorCodes]);
+}
+
+/** SHA-256 (hex) of an event's canonical form. */
+export function eventHash(e: AuditRecord & Omit<ChainLink, 'hash'>): string {
+  return createHash('sha256').update(canonicalForm(e), 'utf8').digest('hex');
+}
+
+/** Chains records, in order, after a head: each gets the next sequence and the hash of the one before. */
+export function link(records: AuditRecord[], head: ChainHead): ChainedRecord[] {
+  let prevHash = head.hash ?? GENESIS_HASH;
+  return records.map((record, i) => {
+    const unhashed = { ...record, sequence: head.sequence + i + 1, prevHash };
+    prevHash = eventHash(unhashed);
+    return { ...unhashed, hash: prevHash };
+  });
+}
