@@ -1,15 +1,18 @@
 import { createHash, createPrivateKey } from 'node:crypto';
-import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloGateway } from '@apollo/gateway';
 import { SubgraphSource } from './subgraph-source.js';
 import { maskForClient } from '../common/errors.js';
-import { requestLogPlugin } from '../common/request-log-plugin.js';
+import { unexpectedErrorsPlugin } from '../common/request-log-plugin.js';
 import { healthRoute, serveApollo, type RunningService } from '../common/http.js';
 import { apolloLogger, createLogger } from '../common/logger.js';
 import { LOCAL_URL_PREFIX, readSubgraphSdl, SHARD_URL_PREFIX } from '../common/subgraphs.js';
 import type { AuditStore } from './audit/event.js';
-import { AuditTrail, auditPlugin, type AuditContext } from './audit/plugin.js';
+import { AuditTrail } from './audit/trail.js';
+import { ProvinceLedger, type GatewayContext } from './request/context.js';
+import { finishedOperationPlugin, type OnFinished } from './request/finished.js';
+import type { Caller } from './transport/caller.js';
 import { RedisAuditStore, type AuditRetention } from './audit/redis-store.js';
 import { SqliteAuditStore } from './audit/sqlite-store.js';
 import { auditDataSource } from './audit/subgraph.js';
@@ -25,7 +28,7 @@ import { adminRoute } from './admin/route.js';
 import { provinceAudience, signAssertion } from '../common/auth/assertion.js';
 import { SYSTEM } from '../common/auth/principal.js';
 import { accessControlledGateway } from './auth/access-gateway.js';
-import { authenticate, type AuthContext } from './auth/context.js';
+import { authenticate } from './auth/context.js';
 import { anonymousSuggestionsPlugin, introspectionPolicyPlugin } from './auth/plugins.js';
 import { TokenVerifier, type TokenConfig } from './auth/tokens.js';
 import { surfaceArmor, surfaceLimits, type SurfaceLimits } from './auth/limits.js';
@@ -85,12 +88,6 @@ export interface GatewayOptions {
   tls?: { ca: string; cert?: string; key?: string };
 }
 
-/** Request context of the gateway. */
-export interface GatewayContext extends BaseContext, AuthContext, AuditContext {
-  requestId: string;
-  cache?: { key: string; before: Map<string, number>; hit: boolean };
-}
-
 /** A running gateway with its province registry. */
 export interface RunningGateway extends RunningService {
   registry: ProvinceRegistry;
@@ -124,6 +121,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const fetchCache = options.responseCache
     ? new FetchCache({ generations, ttlMs: options.responseCache.ttlSeconds * 1000, maxEntries: options.responseCache.maxEntries * 4 })
     : undefined;
+  const reuse = fetchCache && fetchCache.read.bind(fetchCache);
+  // What the data sources need of a request: who asks, how to tell a subgraph so, where it went.
+  const callerOf = (context: unknown): Caller => {
+    const c = context as GatewayContext;
+    return { requestId: c.requestId, principal: c.principal, assertionFor: c.assertionFor, reached: (province) => c.provinces.add([province]) };
+  };
+  // Every answered operation, executed or served from the cache, is audited and logged here once.
+  const onFinished: OnFinished = async (op) => {
+    await trail.record(op);
+    logger.info({ requestId: op.requestId, operationName: op.operationName, ms: Math.round(op.ms * 100) / 100, errorCodes: op.errorCodes, ...(op.cacheHit ? { cache: 'hit' } : {}) }, 'operation');
+  };
   let rules: ShardRules = readShardRules(options.supergraphSdl);
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
@@ -131,9 +139,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     buildService: ({ name, url }) => {
       if (url?.startsWith(LOCAL_URL_PREFIX) && name === 'audit') return auditDataSource(audit);
       if (sharded.has(name) || url?.startsWith(SHARD_URL_PREFIX)) {
-        return new ShardRouter({ registry, rules: () => rules, timeoutMs, agent, guards, fetchCache });
+        return new ShardRouter({ registry, rules: () => rules, timeoutMs, agent, guards, callerOf, reuse });
       }
-      return new SubgraphSource(name, options.subgraphUrls?.[name] ?? url!, { agent, timeoutMs, logger, fetchCache });
+      return new SubgraphSource(name, options.subgraphUrls?.[name] ?? url!, { agent, timeoutMs, logger, callerOf, reuse });
     },
   });
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
@@ -145,7 +153,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     ? watchDataVersions({ registry, generations, pollMs: options.responseCache.dataVersionPollMs ?? 1000, agent, guards, timeoutMs, assertionFor: systemAssertion, logger })
     : undefined;
   const cache = options.responseCache
-    ? responseCache<GatewayContext>({
+    ? responseCache({
         ...options.responseCache,
         generations,
         shared: redis,
@@ -155,11 +163,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           .digest('hex'),
         allProvinces: () => registry.list().map((p) => p.code),
         afterWrite: watcher?.refresh,
-        // An answer the cache serves before Apollo Server is audited and logged like any other.
-        served: async ({ context, requestId, operationName, queryHash, provinces }) => {
-          await trail.record({ principal: context.principal, operationName, operationHash: queryHash, mutation: false, provinces, errorCodes: [], hasData: true });
-          logger.info({ requestId, operationName, cache: 'hit', errorCodes: [] }, 'operation');
-        },
+        onFinished,
         logger,
       })
     : undefined;
@@ -173,10 +177,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       // Before the request log: the surface plugins give client mistakes the codes the log reads.
       ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
       fanOutCostPlugin({ rules: () => rules, fanOut: registryFanOut(registry), maxProvinceScans: surfaceLimits(options.limits).maxProvinceScans }) as ApolloServerPlugin<GatewayContext>,
-      requestLogPlugin<GatewayContext>(logger),
+      unexpectedErrorsPlugin<GatewayContext>(logger),
+      finishedOperationPlugin(onFinished),
       introspectionPolicyPlugin<GatewayContext>(),
       anonymousSuggestionsPlugin<GatewayContext>(),
-      auditPlugin<GatewayContext>(trail),
       ...(options.persistedOperations?.safelist ? [safelistPlugin<GatewayContext>(options.persistedOperations.manifest)] : []),
       ...(cache ? [cache.plugin] : []),
     ],
@@ -204,7 +208,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     port: options.port,
     host: options.host,
     maxBodyBytes: surfaceLimits(options.limits).maxBodyBytes,
-    context: async ({ req, requestId }) => ({ requestId, provincesTouched: new Set<string>(), ...(await authenticate(req, verifier, assertionKey)) }),
+    context: async ({ req, requestId }): Promise<GatewayContext> => ({ requestId, provinces: new ProvinceLedger(), ...(await authenticate(req, verifier, assertionKey)) }),
     shortcuts: cache ? [cache.shortcut] : [],
     admission: options.rateLimit ? rateLimitAdmission<GatewayContext>(options.rateLimit, { redis, prefix, logger }) : undefined,
     routes: [

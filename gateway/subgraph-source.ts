@@ -4,16 +4,10 @@ import type { Agent } from 'undici';
 import { ErrorCode } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { postGraphQL, type GraphQLAnswer } from './transport/post-graphql.js';
-import type { FetchCache } from './cache/fetch-cache.js';
+import type { Caller, Reuse } from './transport/caller.js';
 import { scopeKey } from '../common/auth/scope-key.js';
 import { subgraphAudience } from '../common/auth/assertion.js';
-import type { Principal } from '../common/auth/principal.js';
 
-interface Context {
-  requestId?: string;
-  assertionFor?: (audience: string) => string;
-  principal?: Principal;
-}
 
 /** A fetch the planner sends that only reads (mutations start with `mutation`). */
 const READ = /^\s*(query\b|\{)/;
@@ -28,22 +22,23 @@ export class SubgraphSource implements GraphQLDataSource {
   constructor(
     private readonly subgraph: string,
     private readonly url: string,
-    private readonly options: { agent: Agent; timeoutMs: number; logger: Logger; fetchCache?: FetchCache },
+    private readonly options: { agent: Agent; timeoutMs: number; logger: Logger; callerOf: (context: unknown) => Caller; reuse?: Reuse },
   ) {}
 
-  async process({ request, context }: GraphQLDataSourceProcessOptions<Context>): Promise<GatewayGraphQLResponse> {
+  async process({ request, context }: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
+    const caller = this.options.callerOf(context);
     const body = JSON.stringify({ query: request.query!, variables: request.variables, operationName: request.operationName });
-    const send = () => this.send(body, context);
-    const cache = this.options.fetchCache;
+    const send = () => this.send(body, caller);
+    const reuse = this.options.reuse;
     // Reads are reused for the response cache's TTL, per caller scope (a subgraph may filter by it).
-    if (cache && context.principal && READ.test(request.query!)) return (await cache.read(`${this.subgraph} ${scopeKey(context.principal)} ${body}`, undefined, send)) as GatewayGraphQLResponse;
+    if (reuse && READ.test(request.query!)) return (await reuse(`${this.subgraph} ${scopeKey(caller.principal)} ${body}`, undefined, send)) as GatewayGraphQLResponse;
     return (await send()) as GatewayGraphQLResponse;
   }
 
-  private async send(body: string, context: Context): Promise<GraphQLAnswer> {
-    const result = await postGraphQL(this.url, body, { agent: this.options.agent, timeoutMs: this.options.timeoutMs, requestId: context.requestId, assertion: context.assertionFor?.(subgraphAudience(this.subgraph)) });
+  private async send(body: string, caller: Caller): Promise<GraphQLAnswer> {
+    const result = await postGraphQL(this.url, body, { agent: this.options.agent, timeoutMs: this.options.timeoutMs, requestId: caller.requestId, assertion: caller.assertionFor?.(subgraphAudience(this.subgraph)) });
     if ('answer' in result) return result.answer;
-    this.options.logger.warn({ subgraph: this.subgraph, url: this.url, reason: result.failure, requestId: context.requestId }, 'subgraph unavailable');
+    this.options.logger.warn({ subgraph: this.subgraph, url: this.url, reason: result.failure, requestId: caller.requestId }, 'subgraph unavailable');
     return { errors: [{ message: `The ${this.subgraph} service could not be reached; its data is missing from this answer.`, extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, subgraph: this.subgraph } }] };
   }
 }

@@ -5,6 +5,8 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { Shortcut } from '../../common/http.js';
 import type { FormattedExecutionResult } from 'graphql';
 import type { Principal } from '../../common/auth/principal.js';
+import type { GatewayContext } from '../request/context.js';
+import type { OnFinished } from '../request/finished.js';
 import { scopeKey } from '../../common/auth/scope-key.js';
 import type { Logger } from '../../common/logger.js';
 import type { RedisClient } from '../shared-state/redis.js';
@@ -30,11 +32,12 @@ interface Entry {
   expiresAt: number;
 }
 
-interface CacheContext {
-  principal: Principal;
-  provincesTouched: Set<string>;
-  /** Set by the cache: counters read before execution, and whether this answer came from the cache. */
-  cache?: { key: string; before: Map<string, number>; hit: boolean; settle?: (answer: Answer | undefined) => void };
+/** What the cache keeps of one request while Apollo Server runs it: its key, the counters read before execution, whether it was answered from the cache. */
+interface CacheState {
+  key: string;
+  before: Map<string, number>;
+  hit: boolean;
+  settle?: (answer: Answer | undefined) => void;
 }
 
 /** A cacheable answer and the provinces it read. */
@@ -66,9 +69,9 @@ interface Execution {
  * receives an answer read before it.
  *
  * An answer from the cache counts as reading the provinces it was read from (they join the
- * request's touched provinces), so the audit trail records cached cross-province reads too.
+ * request's province ledger), so the audit trail records cached cross-province reads too.
  */
-export function responseCache<C extends CacheContext>(
+export function responseCache(
   options: ResponseCacheOptions & {
     generations: GenerationStore;
     shared?: RedisClient;
@@ -81,12 +84,14 @@ export function responseCache<C extends CacheContext>(
     allProvinces: () => string[];
     /** Called after a write's counters are raised, before it answers (the data-version watcher's refresh). */
     afterWrite?: (provinces: readonly string[]) => Promise<void>;
-    /** Called for every answer the shortcut serves (audit, request log), with the provinces it was read from. */
-    served?: (hit: { context: C; requestId: string; operationName: string | null; queryHash: string; provinces: string[] }) => Promise<void>;
+    /** Called for every answer the shortcut serves, as Apollo Server's answers are (audit trail, operation log). */
+    onFinished: OnFinished;
     logger: Logger;
   },
-): { plugin: ApolloServerPlugin<C>; shortcut: Shortcut<C> } {
+): { plugin: ApolloServerPlugin<GatewayContext>; shortcut: Shortcut<GatewayContext> } {
   const lru = new Map<string, Entry>();
+  // Per-request state stays here, keyed by the request's context, not written onto it.
+  const states = new WeakMap<GatewayContext, CacheState>();
   const executing = new Map<string, Execution>();
   const remember = (key: string, entry: Entry) => {
     lru.delete(key);
@@ -109,7 +114,7 @@ export function responseCache<C extends CacheContext>(
     return now.every((g, i) => g === entry.generations[i]) ? entry : undefined;
   };
 
-  const plugin: ApolloServerPlugin<C> = {
+  const plugin: ApolloServerPlugin<GatewayContext> = {
     async requestDidStart() {
       return {
         async responseForOperation(rc) {
@@ -119,8 +124,8 @@ export function responseCache<C extends CacheContext>(
             const entry = await valid(key);
             if (entry) {
               remember(key, entry);
-              touch(rc.contextValue, entry.provinces);
-              rc.contextValue.cache = { key, before: new Map(), hit: true };
+              rc.contextValue.provinces.add(entry.provinces);
+              states.set(rc.contextValue, { key, before: new Map(), hit: true });
               return { http: rc.response.http, body: { kind: 'single', singleResult: entry.result } };
             }
             // A miss: read the counters before executing, so a write racing this read makes the stored entry stale.
@@ -132,14 +137,14 @@ export function responseCache<C extends CacheContext>(
               // A leader that never answers (it cannot, short of a bug) must not hold its followers.
               const shared = await Promise.race([leader.answer, sleep(FOLLOWER_WAIT_MS, undefined, { ref: false })]);
               if (shared) {
-                touch(rc.contextValue, shared.provinces);
-                rc.contextValue.cache = { key, before, hit: true };
+                rc.contextValue.provinces.add(shared.provinces);
+                states.set(rc.contextValue, { key, before, hit: true });
                 return { http: rc.response.http, body: { kind: 'single', singleResult: shared.result } };
               }
             }
             let settle!: (answer: Answer | undefined) => void;
             if (!executing.has(key)) executing.set(key, { before, answer: new Promise((resolve) => (settle = resolve)) });
-            rc.contextValue.cache = { key, before, hit: false, settle: settle && ((answer) => (executing.delete(key), settle(answer))) };
+            states.set(rc.contextValue, { key, before, hit: false, settle: settle && ((answer) => (executing.delete(key), settle(answer))) });
           } catch (error) {
             options.logger.debug({ err: (error as Error).message }, 'response cache unavailable; executing');
           }
@@ -147,17 +152,17 @@ export function responseCache<C extends CacheContext>(
         },
         async willSendResponse(rc) {
           const { contextValue, response, operation } = rc;
-          response.http.headers.set('x-xietong-cache', contextValue.cache?.hit ? 'hit' : 'miss');
-          if (operation?.operation === 'mutation' && contextValue.provincesTouched.size) {
-            const touched = [...contextValue.provincesTouched];
+          const cache = states.get(contextValue);
+          response.http.headers.set('x-xietong-cache', cache?.hit ? 'hit' : 'miss');
+          if (operation?.operation === 'mutation' && contextValue.provinces.size) {
+            const touched = contextValue.provinces.list();
             await options.generations.bump(touched).catch((error: unknown) => options.logger.error({ err: error }, 'could not invalidate cached responses'));
             await options.afterWrite?.(touched);
             return;
           }
-          const cache = contextValue.cache;
           if (!cache || cache.hit) return;
           const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
-          const provinces = [...contextValue.provincesTouched].sort();
+          const provinces = contextValue.provinces.list();
           const cacheable = result && !result.errors?.length && result.data && provinces.every((p) => cache.before.has(p));
           cache.settle?.(cacheable ? { result, provinces } : undefined);
           if (!cacheable) return;
@@ -173,17 +178,29 @@ export function responseCache<C extends CacheContext>(
   // document that ran without errors for this scope (role and binding) under this fingerprint:
   // parsing, validation, limits, safelist and introspection rules all passed for this exact
   // request already. Anything unusual declines, and Apollo Server handles it as before.
-  const shortcut: Shortcut<C> = async ({ req, body, requestId, context }) => {
+  const shortcut: Shortcut<GatewayContext> = async ({ req, body, context }) => {
     const request = cacheableRequest(req, body);
     if (!request) return undefined;
+    const started = performance.now();
     try {
       const ctx = await context();
       const key = keyOf(request.queryHash, request.operationName, request.variables, ctx.principal);
       const entry = await valid(key);
       if (!entry) return undefined;
       remember(key, entry);
-      touch(ctx, entry.provinces);
-      await options.served?.({ context: ctx, requestId, operationName: entry.operationName, queryHash: request.queryHash, provinces: entry.provinces });
+      ctx.provinces.add(entry.provinces);
+      await options.onFinished({
+        requestId: ctx.requestId,
+        principal: ctx.principal,
+        operationName: entry.operationName,
+        operationHash: request.queryHash,
+        mutation: false,
+        provinces: ctx.provinces.list(),
+        errorCodes: [],
+        hasData: true,
+        cacheHit: true,
+        ms: performance.now() - started,
+      });
       return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-xietong-cache': 'hit' }, body: entry.text };
     } catch {
       return undefined;
@@ -229,10 +246,6 @@ function cacheableRequest(req: IncomingMessage, body: unknown): { queryHash: str
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function touch(context: CacheContext, provinces: readonly string[]): void {
-  for (const p of provinces) context.provincesTouched.add(p);
 }
 
 function sameCounters(a: Map<string, number>, b: Map<string, number>): boolean {

@@ -13,14 +13,12 @@ import { scopeKey } from '../../common/auth/scope-key.js';
 import type { Agent } from 'undici';
 import { callProvince, type ProvinceAnswer } from './province-client.js';
 import type { ProvinceGuards } from './province-guard.js';
-import type { FetchCache } from '../cache/fetch-cache.js';
+import type { Caller, Reuse } from '../transport/caller.js';
 import type { ProvinceRegistry, Scope } from './registry.js';
 import type { ShardRules } from './rules.js';
 import { rowScope } from '../../common/auth/policy.js';
 import { provinceAudience } from '../../common/auth/assertion.js';
-import { ANONYMOUS, type Principal } from '../../common/auth/principal.js';
-import type { AuthContext } from '../auth/context.js';
-import type { AuditContext } from '../audit/plugin.js';
+import type { Principal } from '../../common/auth/principal.js';
 
 /** Options of a {@link ShardRouter}. */
 export interface ShardRouterOptions {
@@ -32,25 +30,19 @@ export interface ShardRouterOptions {
   agent: Agent;
   /** Circuit breakers and concurrency limits per province (shared with the data-version watcher). */
   guards: ProvinceGuards;
+  /** Who each fetch is for, from the request context Apollo hands over. */
+  callerOf: (context: unknown) => Caller;
   /** Reuses province answers of reads while the province is unchanged (with the response cache). */
-  fetchCache?: FetchCache;
+  reuse?: Reuse;
 }
 
 type Variables = Record<string, unknown>;
 
-/** What goes with a fetch to each province: who asks (the assertion) and the request id for its log. */
-interface CallInfo {
-  requestId?: string;
+/** One fetch's caller, and whether the fetch only reads (only reads may share an in-flight request). */
+interface CallInfo extends Caller {
   operationName?: string;
-  principal: Principal;
-  /** A fresh assertion addressed to one province (each province call gets its own). */
-  assertionFor?: (province: string) => string;
-  /** Provinces this request reached (the audit trail records them). */
-  touched?: Set<string>;
-  /** Whether the fetch only reads (only reads may share an in-flight request). */
   read: boolean;
 }
-
 
 /**
  * The data source of a sharded subgraph: the province instances are shards of one subgraph.
@@ -68,16 +60,8 @@ export class ShardRouter implements GraphQLDataSource {
   async process(request: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
     const query = request.request.query!;
     const variables = (request.request.variables ?? {}) as Variables;
-    const context = request.context as Partial<AuthContext & AuditContext> & { requestId?: string };
     const fetch = this.analyse(query);
-    const call: CallInfo = {
-      requestId: context.requestId,
-      operationName: fetch.operation.name?.value,
-      principal: context.principal ?? ANONYMOUS,
-      assertionFor: context.assertionFor && ((code: string) => context.assertionFor!(provinceAudience(code))),
-      touched: context.provincesTouched,
-      read: fetch.operation.operation === 'query',
-    };
+    const call: CallInfo = { ...this.options.callerOf(request.context), operationName: fetch.operation.name?.value, read: fetch.operation.operation === 'query' };
     const rootFields = fetch.rootFields;
     if (rootFields.length === 1 && rootFields[0].node.name.value === '_entities') {
       return this.entities(fetch, variables, call);
@@ -178,12 +162,12 @@ export class ShardRouter implements GraphQLDataSource {
       provinces.map(async (code): Promise<[string, ProvinceAnswer]> => {
         const endpoint = this.options.registry.get(code);
         if (!endpoint) return [code, { data: null, errors: [{ message: `Province ${code} has left this gateway.`, extensions: { code: ErrorCode.PROVINCE_NOT_REGISTERED, province: code } }] }];
-        call.touched?.add(code);
-        const send = () => callProvince(code, endpoint.url, body, { agent: this.options.agent, guards: this.options.guards, timeoutMs: this.options.timeoutMs, requestId: call.requestId, assertion: call.assertionFor?.(code) });
+        call.reached?.(code);
+        const send = () => callProvince(code, endpoint.url, body, { agent: this.options.agent, guards: this.options.guards, timeoutMs: this.options.timeoutMs, requestId: call.requestId, assertion: call.assertionFor?.(provinceAudience(code)) });
         if (!call.read) return [code, await send()];
         const key = `${code} ${endpoint.url} ${shared}`;
-        const cache = this.options.fetchCache;
-        const { result, joined } = this.inFlight.run(key, cache ? () => cache.read(key, code, send) : send);
+        const reuse = this.options.reuse;
+        const { result, joined } = this.inFlight.run(key, reuse ? () => reuse(key, code, send) : send);
         // Merging edits answers in place: a caller that joined another's request works on its own copy.
         return [code, joined ? structuredClone(await result) : await result];
       }),

@@ -1,17 +1,10 @@
-import type { ApolloServerPlugin } from '@apollo/server';
 import type { Principal } from '../../common/auth/principal.js';
 import { homeProvince } from '../../common/auth/policy.js';
 import type { Logger } from '../../common/logger.js';
 import type { AuditStore } from './event.js';
 
-/** What the audit plugin reads from the request context: who asked, and which provinces the shard router reached. */
-export interface AuditContext {
-  principal: Principal;
-  provincesTouched: Set<string>;
-}
-
 /** One finished operation, as the audit trail needs it. */
-export interface FinishedOperation {
+export interface AuditedOperation {
   principal: Principal;
   operationName: string | null;
   /** SHA-256 of the document (Apollo Server's queryHash). */
@@ -38,7 +31,7 @@ export class AuditTrail {
   ) {}
 
   /** Records one finished operation if the rule above says so; a failure to record is logged, never shown. */
-  async record(op: FinishedOperation): Promise<void> {
+  async record(op: AuditedOperation): Promise<void> {
     if (op.principal.role === 'ANONYMOUS' && !op.mutation) {
       this.anonymousReads += 1;
       return;
@@ -47,7 +40,7 @@ export class AuditTrail {
   }
 }
 
-async function recordOperation(store: AuditStore, logger: Logger, op: FinishedOperation): Promise<void> {
+async function recordOperation(store: AuditStore, logger: Logger, op: AuditedOperation): Promise<void> {
   const provinces = [...op.provinces].sort();
   const own = homeProvince(op.principal);
   if (!op.mutation && !provinces.some((p) => p !== own)) return;
@@ -66,28 +59,4 @@ async function recordOperation(store: AuditStore, logger: Logger, op: FinishedOp
       errorCodes: op.errorCodes,
     })
     .catch((error: unknown) => logger.error({ err: error }, 'could not record an audit event'));
-}
-
-/** Hands every operation Apollo Server runs to the audit trail once its response is ready. */
-export function auditPlugin<C extends AuditContext>(trail: AuditTrail): ApolloServerPlugin<C> {
-  return {
-    async requestDidStart() {
-      return {
-        async willSendResponse({ contextValue, operation, queryHash, response, errors }) {
-          if (!operation) return;
-          const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
-          await trail.record({
-            principal: contextValue.principal,
-            operationName: operation.name?.value ?? null,
-            // Apollo Server's queryHash is the SHA-256 of the document text.
-            operationHash: queryHash ?? '',
-            mutation: operation.operation === 'mutation',
-            provinces: contextValue.provincesTouched,
-            errorCodes: [...new Set((body?.errors ?? errors ?? []).map((e) => String(e.extensions?.code ?? 'UNKNOWN')))],
-            hasData: Boolean(body?.data),
-          });
-        },
-      };
-    },
-  };
 }

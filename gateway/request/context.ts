@@ -1,0 +1,36 @@
+import type { BaseContext } from '@apollo/server';
+import type { AuthContext } from '../auth/context.js';
+
+/**
+ * The provinces one request reached. The shard router (for each province it calls) and the
+ * response cache (for the provinces a cached answer was read from) add to it; once the answer
+ * is ready, the audit trail and the cache's invalidation read it. Adding is the only write.
+ */
+export class ProvinceLedger {
+  private readonly reached = new Set<string>();
+
+  /** Records that the request reached these provinces. */
+  add(codes: Iterable<string>): void {
+    for (const code of codes) this.reached.add(code);
+  }
+
+  /** The provinces reached, sorted. */
+  list(): string[] {
+    return [...this.reached].sort();
+  }
+
+  /** How many provinces were reached. */
+  get size(): number {
+    return this.reached.size;
+  }
+}
+
+/**
+ * One gateway request as the gateway's parts see it, declared here and nowhere else: who asks
+ * (verified once by the HTTP layer), how to tell a subgraph so, the request id, and the ledger
+ * of provinces reached. Modules keep their own per-request state to themselves.
+ */
+export interface GatewayContext extends BaseContext, AuthContext {
+  requestId: string;
+  provinces: ProvinceLedger;
+}

@@ -1,0 +1,19 @@
+import type { Principal } from '../../common/auth/principal.js';
+import type { GraphQLAnswer } from './post-graphql.js';
+
+/**
+ * Who a subgraph call is made for: what the gateway's data sources need of a request, and nothing
+ * else. The gateway derives it from its request context (`callerOf`), so data sources never read
+ * or write that context themselves.
+ */
+export interface Caller {
+  requestId?: string;
+  principal: Principal;
+  /** A fresh assertion addressed to one audience (`province:…`, `subgraph:…`). */
+  assertionFor?(audience: string): string;
+  /** Records that the request reached a province (the audit trail and cache invalidation read it). */
+  reached?(province: string): void;
+}
+
+/** Reuses a read's answer (keyed by the caller's scope and the request) or loads it; `province` ties it to that province's data version. */
+export type Reuse = (key: string, province: string | undefined, load: () => Promise<GraphQLAnswer>) => Promise<GraphQLAnswer>;
