@@ -31,13 +31,17 @@ export function decodeCursor(text: string): Cursor {
     parsed.length !== 4 ||
     typeof parsed[0] !== 'string' ||
     (parsed[1] !== 'ASC' && parsed[1] !== 'DESC') ||
-    (typeof parsed[2] !== 'string' && typeof parsed[2] !== 'number') ||
-    typeof parsed[3] !== 'string'
+    !(typeof parsed[2] === 'string' ? plainText(parsed[2]) : Number.isFinite(parsed[2])) ||
+    typeof parsed[3] !== 'string' ||
+    !plainText(parsed[3])
   ) {
     throw badCursor();
   }
   return { order: parsed[0], direction: parsed[1], value: parsed[2], id: parsed[3] };
 }
+
+// No database stores a NUL in text (PostgreSQL refuses one in a parameter), and no id or value holds one.
+const plainText = (value: string) => !value.includes('\u0000');
 
 function badCursor() {
   return userError(ErrorCode.BAD_CURSOR, 'The `after` cursor is malformed; pass an endCursor or edge cursor returned by this API.');

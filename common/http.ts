@@ -39,6 +39,8 @@ export interface ServeOptions<TContext extends BaseContext> {
   routes?: RouteHandler[];
   /** Largest accepted request body, bytes. */
   maxBodyBytes?: number;
+  /** How long a client may take to send its headers, and its whole request, ms (defaults: SLOW_CLIENT_LIMITS). */
+  slowClient?: Partial<typeof SLOW_CLIENT_LIMITS>;
   /** Tried in order on every parsed POST body before Apollo Server; the first answer is sent. */
   shortcuts?: Shortcut<TContext>[];
   /** Serve HTTPS with this certificate; with `ca` and `requestClientCert`, a client without a certificate `ca` signed is refused in the handshake. */
@@ -46,6 +48,9 @@ export interface ServeOptions<TContext extends BaseContext> {
   /** Asked first for every GraphQL request, shortcuts included. */
   admission?: Admission<TContext>;
 }
+
+/** Time limits of a client sending its request: headers, and the whole request with its body (ms). */
+export const SLOW_CLIENT_LIMITS = { headersMs: 10_000, requestMs: 30_000 };
 
 /** A running HTTP service. */
 export interface RunningService {
@@ -70,9 +75,13 @@ export async function serveApollo<TContext extends BaseContext>(options: ServeOp
     });
   };
   const mutual = options.tls?.requestClientCert === true;
+  // A client that sends its request slowly (a byte at a time) holds a connection and a body
+  // buffer: it gets these limits, checked every second, then its connection is closed (408).
+  const slow = { ...SLOW_CLIENT_LIMITS, ...options.slowClient };
+  const limits = { headersTimeout: slow.headersMs, requestTimeout: slow.requestMs, connectionsCheckingInterval: Math.min(1000, slow.headersMs) };
   const httpServer: Server = options.tls
-    ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert, ca: options.tls.ca, requestCert: mutual, rejectUnauthorized: mutual }, onRequest)
-    : createServer(onRequest);
+    ? createHttpsServer({ ...limits, key: options.tls.key, cert: options.tls.cert, ca: options.tls.ca, requestCert: mutual, rejectUnauthorized: mutual }, onRequest)
+    : createServer(limits, onRequest);
   httpServer.keepAliveTimeout = 65_000;
 
   async function handle(req: IncomingMessage, res: ServerResponse) {

@@ -5,7 +5,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { SubgraphSource } from './subgraph-source.js';
 import { maskForClient } from '../common/errors.js';
 import { unexpectedErrorsPlugin } from '../common/request-log-plugin.js';
-import { healthRoute, serveApollo, type RunningService } from '../common/http.js';
+import { healthRoute, serveApollo, type RunningService, type ServeOptions } from '../common/http.js';
 import { apolloLogger, createLogger } from '../common/logger.js';
 import { LOCAL_URL_PREFIX, readSubgraphSdl, SHARD_URL_PREFIX } from '../common/subgraphs.js';
 import type { AuditStore } from './audit/event.js';
@@ -57,6 +57,8 @@ export interface GatewayOptions {
   provinces?: ProvinceEndpoint[];
   /** Time limit of one subgraph or province request, ms. */
   subgraphTimeoutMs?: number;
+  /** Time limits of clients sending their requests (defaults: SLOW_CLIENT_LIMITS in common/http.ts). */
+  slowClient?: ServeOptions<GatewayContext>['slowClient'];
   /** Per-subject (anonymous: per address) rate limits, shared through Redis when configured; off when omitted. */
   rateLimit?: Partial<RateLimitOptions>;
   /** Circuit breaker and concurrency limit per province (defaults: DEFAULT_PROVINCE_GUARD). */
@@ -208,6 +210,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     port: options.port,
     host: options.host,
     maxBodyBytes: surfaceLimits(options.limits).maxBodyBytes,
+    slowClient: options.slowClient,
     context: async ({ req, requestId }): Promise<GatewayContext> => ({ requestId, provinces: new ProvinceLedger(), ...(await authenticate(req, verifier, assertionKey)) }),
     shortcuts: cache ? [cache.shortcut] : [],
     admission: options.rateLimit ? rateLimitAdmission<GatewayContext>(options.rateLimit, { redis, prefix, logger }) : undefined,

@@ -93,3 +93,34 @@ describe('npm start runs each province in a process of its own', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 });
+
+describe('slow clients', () => {
+  it('a client that sends its headers or its body too slowly is cut off, and others are served meanwhile', async () => {
+    const { connect } = await import('node:net');
+    const gateway = await startGateway(await gatewayOptionsFor(stack, { slowClient: { headersMs: 400, requestMs: 900 } }));
+    const port = Number(new URL(gateway.url).port);
+    const closedAfter = (first: string) =>
+      new Promise<{ ms: number; answer: string }>((resolve) => {
+        const started = performance.now();
+        let answer = '';
+        const socket = connect(port, '127.0.0.1', () => socket.write(first));
+        socket.on('data', (d) => (answer += d.toString()));
+        socket.on('close', () => resolve({ ms: performance.now() - started, answer }));
+        socket.on('error', () => undefined);
+      });
+    try {
+      const [headers, body, served] = await Promise.all([
+        closedAfter('POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n'),
+        closedAfter('POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"query":'),
+        post(gateway.url, { query: '{ regions { code } }' }).then((r) => r.status),
+      ]);
+      expect(served).toBe(200);
+      expect(headers.ms).toBeLessThan(3000);
+      expect(body.ms).toBeLessThan(3500);
+      expect(body.ms).toBeGreaterThan(800);
+      expect(body.answer).toMatch(/^HTTP\/1\.1 408/);
+    } finally {
+      await gateway.stop();
+    }
+  });
+});

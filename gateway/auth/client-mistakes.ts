@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin, GraphQLRequest } from '@apollo/server';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
-import { GraphQLError, Kind, type ASTVisitor, type DocumentNode, type ValidationContext } from 'graphql';
+import { GraphQLError, Kind, type ASTVisitor, type DocumentNode, type FloatValueNode, type IntValueNode, type ValidationContext } from 'graphql';
 import { ErrorCode } from '../../common/errors.js';
 import { INTERNAL_PREFIX } from '../shard/fetch-document.js';
 
@@ -110,4 +110,16 @@ export function ReservedAliasRule(context: ValidationContext): ASTVisitor {
       );
     },
   };
+}
+
+/**
+ * Refuses a number literal too large for a double (`1e400`): graphql-js reads Float literals
+ * without checking they are finite, and the gateway's planner would fail on the Infinity later
+ * (HTTP 500). The same value in a variable is refused by graphql-js's own coercion.
+ */
+export function FiniteNumberRule(context: ValidationContext): ASTVisitor {
+  const check = (node: FloatValueNode | IntValueNode) => {
+    if (!Number.isFinite(Number(node.value))) context.reportError(new GraphQLError(`The number ${node.value.slice(0, 40)} is too large; numbers must be finite.`, { nodes: node }));
+  };
+  return { FloatValue: check, IntValue: check };
 }

@@ -3,6 +3,7 @@ import { ErrorCode, userError } from '../../common/errors.js';
 import { formatId, isIdOfKind } from '../../common/ids.js';
 import type { AssetRow } from './db/schema.js';
 import { validateReport, type EnergyReportInput } from './report-input.js';
+import { isUniqueViolation } from './db/errors.js';
 import type { Repository } from './repository.js';
 import { mayWrite } from '../../common/auth/policy.js';
 import type { Principal } from '../../common/auth/principal.js';
@@ -16,22 +17,32 @@ const ASSET_STATUSES = ['IN_USE', 'IDLE', 'LEASED_OUT', 'LENT_OUT', 'PENDING_DIS
  * result and the change commit in one transaction.
  */
 async function idempotent<R>(ctx: ProvinceContext, operation: string, clientKey: string | null | undefined, input: unknown, work: (trx: Repository) => Promise<R>): Promise<R> {
-  if (!clientKey) return ctx.repo.transaction(work);
   // Keys are the caller's own: another caller's key is a different key, never their stored result.
-  const key = createHash('sha256').update(JSON.stringify([callerOf(ctx.principal), clientKey])).digest('hex');
+  const key = clientKey ? createHash('sha256').update(JSON.stringify([callerOf(ctx.principal), clientKey])).digest('hex') : undefined;
   const hash = createHash('sha256').update(JSON.stringify([operation, input])).digest('hex');
-  return ctx.repo.transaction(async (trx) => {
-    const [previous] = await trx.db.selectFrom(trx.source('idempotency_keys')).selectAll().where('t.key', '=', key).execute();
-    if (previous) {
-      if (previous.request_hash !== hash) {
-        throw userError(ErrorCode.IDEMPOTENCY_CONFLICT, 'This idempotency key was already used with a different request.');
+  const once = () =>
+    ctx.repo.transaction(async (trx) => {
+      if (!key) return work(trx);
+      const [previous] = await trx.db.selectFrom(trx.source('idempotency_keys')).selectAll().where('t.key', '=', key).execute();
+      if (previous) {
+        if (previous.request_hash !== hash) {
+          throw userError(ErrorCode.IDEMPOTENCY_CONFLICT, 'This idempotency key was already used with a different request.');
+        }
+        return JSON.parse(previous.response_json) as R;
       }
-      return JSON.parse(previous.response_json) as R;
+      const result = await work(trx);
+      await trx.insert('idempotency_keys', { key, operation, request_hash: hash, response_json: JSON.stringify(result), created_at: new Date().toISOString() });
+      return result;
+    });
+  // A concurrent request that committed the same key, report or id first makes this one collide
+  // on a unique key; run again, and it finds what the other committed (a replay, or a correction).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await once();
+    } catch (error) {
+      if (attempt >= 3 || !isUniqueViolation(error)) throw error;
     }
-    const result = await work(trx);
-    await trx.insert('idempotency_keys', { key, operation, request_hash: hash, response_json: JSON.stringify(result), created_at: new Date().toISOString() });
-    return result;
-  });
+  }
 }
 
 /** Who owns an idempotency key: the subject with its role and binding. */

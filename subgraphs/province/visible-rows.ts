@@ -2,7 +2,7 @@ import type { ExpressionBuilder } from 'kysely';
 import type { Principal } from '../../common/auth/principal.js';
 import { decodeCursor, encodeCursor } from '../../common/cursor.js';
 import { ErrorCode, userError } from '../../common/errors.js';
-import type { StandardDatabase } from './db/schema.js';
+import { STANDARD_COLUMNS, type ColumnDef, type ColumnType, type StandardDatabase } from './db/schema.js';
 import { ORDERS, type Condition, type ListTable, type Repository } from './repository.js';
 import { visibleCondition } from './row-scope.js';
 import { scopeProvinces, type ScopeArgs } from './scope.js';
@@ -85,6 +85,8 @@ export class VisibleRows {
     if (after) {
       const cursor = decodeCursor(after);
       if (cursor.order !== orderName) throw userError(ErrorCode.BAD_CURSOR, `The cursor belongs to order ${cursor.order}, not ${orderName}.`);
+      // A value of another type than the order's column would reach the database as a type error.
+      if (!fitsColumn(cursor.value, (STANDARD_COLUMNS[table] as Record<string, ColumnDef>)[column].type)) throw userError(ErrorCode.BAD_CURSOR, 'The `after` cursor does not belong to this list.');
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       q = q.where((eb: ExpressionBuilder<any, 't'>) => eb(eb.refTuple(`t.${column}`, 't.id'), direction === 'ASC' ? '>' : '<', eb.tuple(cursor.value, cursor.id)));
     }
@@ -134,6 +136,12 @@ export class VisibleRows {
     for (const c of conditions) q = q.where(c as any);
     return q;
   }
+}
+
+/** Whether a cursor value can stand for a value of a column of this storage type. */
+function fitsColumn(value: string | number, type: ColumnType): boolean {
+  if (type === 'text') return typeof value === 'string';
+  return type === 'integer' ? Number.isSafeInteger(value) : typeof value === 'number';
 }
 
 /** The order a list offers under a name, or a BAD_USER_INPUT error. */

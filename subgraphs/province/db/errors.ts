@@ -12,6 +12,12 @@ export function isDatabaseUnreachable(error: unknown): boolean {
   return (typeof code === 'string' && UNREACHABLE_CODES.has(code)) || UNREACHABLE_MESSAGES.test(error.message);
 }
 
+/** Whether a driver error is a unique-key violation (PostgreSQL 23505, MySQL/MariaDB ER_DUP_ENTRY, SQLite SQLITE_CONSTRAINT_UNIQUE/PRIMARYKEY). */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
 /** The client error for a province whose database is unreachable: its code names the cause, never the URL. */
 export function databaseUnavailable(provinces: readonly string[]) {
   return (error: unknown): GraphQLFormattedError | undefined =>

@@ -1,7 +1,7 @@
 import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
 import type { DialectAdapter } from './dialects.js';
 import type { ResolvedTable } from './mapping.js';
-import { STANDARD_COLUMNS, STANDARD_INDEXES, type StandardDatabase, type StandardTable } from './schema.js';
+import { STANDARD_COLUMNS, STANDARD_INDEXES, STANDARD_UNIQUE, type StandardDatabase, type StandardTable } from './schema.js';
 
 /**
  * Creates a province's local tables (in its local names and units) and the indexes the
@@ -36,15 +36,19 @@ export async function migrate(db: Kysely<StandardDatabase>, adapter: DialectAdap
     }
     await main.execute();
     if (split) await split.execute();
-    for (const columns of STANDARD_INDEXES[resolved.standard] ?? []) {
+    const indexes = [
+      ...(STANDARD_INDEXES[resolved.standard] ?? []).map((columns) => ({ columns, unique: false })),
+      ...(STANDARD_UNIQUE[resolved.standard] ?? []).map((columns) => ({ columns, unique: true })),
+    ];
+    for (const { columns, unique } of indexes) {
       const local = columns.map((name) => resolved.byStandard.get(name)!);
       if (local.some((c) => c.inSplit)) continue;
-      await schema
-        .createIndex(`${resolved.table}_${local.map((c) => c.column).join('_')}_idx`)
+      const index = schema
+        .createIndex(`${resolved.table}_${local.map((c) => c.column).join('_')}_${unique ? 'key' : 'idx'}`)
         .ifNotExists()
         .on(resolved.table)
-        .columns(local.map((c) => c.column))
-        .execute();
+        .columns(local.map((c) => c.column));
+      await (unique ? index.unique() : index).execute();
     }
   }
 }

@@ -178,6 +178,12 @@ export const STANDARD_COLUMNS: { [T in StandardTable]: Columns<StandardDatabase[
   idempotency_keys: { key: text, operation: text, request_hash: text, response_json: text, created_at: text },
 };
 
+/** Keys no two rows share: one report and one cost record per agency and year (concurrent submissions then correct, never duplicate). */
+export const STANDARD_UNIQUE: { [T in StandardTable]?: string[][] } = {
+  energy_reports: [['agency_id', 'year']],
+  operating_costs: [['agency_id', 'year']],
+};
+
 /** Indexes every province creates (on standard columns; mapped to local names), serving the contract's filters and orders. */
 export const STANDARD_INDEXES: { [T in StandardTable]?: string[][] } = {
   agencies: [['province', 'id'], ['established_staff', 'id'], ['level', 'id']],
