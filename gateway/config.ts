@@ -5,6 +5,9 @@ import { readClientTls, subgraphTlsFilesFromEnvironment, type ClientTls, type Cl
 import type { TokenConfig } from './auth/tokens.js';
 import { readManifest, type Manifest } from './persisted/manifest.js';
 
+/** A per-caller budget: points per window for a subject, and for an anonymous client address. */
+const budget = z.strictObject({ points: z.number().int().positive(), anonymousPoints: z.number().int().positive(), windowSeconds: z.number().int().positive() }).partial();
+
 const configSchema = z.object({
   /** Subgraphs whose instances are province shards. */
   shardedSubgraphs: z.array(z.string()).default(['province']),
@@ -37,6 +40,19 @@ const configSchema = z.object({
   auditFile: z.string().optional(),
   /** Enables POST/DELETE /admin/provinces with this bearer token (at least 24 characters). */
   adminToken: z.string().min(24).optional(),
+  /** Per-caller budgets of requests and of province aggregate scans (README: Fair use); off when absent, `{}` for the defaults. */
+  rateLimit: z
+    .strictObject({ requests: budget.optional(), provinceScans: budget.optional() })
+    .optional(),
+  /** Circuit breaker and concurrency limit per province. */
+  provinceGuard: z
+    .strictObject({ failuresToOpen: z.number().int().positive(), halfOpenAfterMs: z.number().int().positive(), maxConcurrent: z.number().int().positive(), maxQueued: z.number().int().min(0) })
+    .partial()
+    .optional(),
+  /** Time limits of clients sending their requests. */
+  slowClient: z.strictObject({ headersMs: z.number().int().positive(), requestMs: z.number().int().positive() }).partial().optional(),
+  /** Cap of the Redis audit stream. */
+  auditRetention: z.strictObject({ maxEvents: z.number().int().positive() }).optional(),
   /** Subgraph and province calls over TLS: only this CA is trusted; the client certificate is presented (mutual TLS). */
   tls: z
     .strictObject({ caFile: z.string().min(1), clientCertFile: z.string().min(1).optional(), clientKeyFile: z.string().min(1).optional() })

@@ -40,7 +40,7 @@ import { redisCache } from './shared-state/redis-cache.js';
 import { subgraphAgent } from './transport/post-graphql.js';
 import { ShardRouter } from './shard/router.js';
 import { ProvinceGuards, type ProvinceGuardOptions } from './shard/province-guard.js';
-import { rateLimitAdmission, type RateLimitOptions } from './fair-use/rate-limit.js';
+import { Budget, clientAddress, DEFAULT_RATE_LIMIT, DEFAULT_SCAN_BUDGET, rateLimitAdmission, type BudgetOptions, type RateLimitOptions } from './fair-use/rate-limit.js';
 import { fanOutCostPlugin, registryFanOut } from './fair-use/fan-out-cost.js';
 import { readShardRules, type ShardRules } from './shard/rules.js';
 
@@ -59,8 +59,8 @@ export interface GatewayOptions {
   subgraphTimeoutMs?: number;
   /** Time limits of clients sending their requests (defaults: SLOW_CLIENT_LIMITS in common/http.ts). */
   slowClient?: ServeOptions<GatewayContext>['slowClient'];
-  /** Per-subject (anonymous: per address) rate limits, shared through Redis when configured; off when omitted. */
-  rateLimit?: Partial<RateLimitOptions>;
+  /** Per-subject (anonymous: per address) budgets of requests and of province scans, shared through Redis when configured; off when omitted. */
+  rateLimit?: RateLimitOptions;
   /** Circuit breaker and concurrency limit per province (defaults: DEFAULT_PROVINCE_GUARD). */
   provinceGuard?: Partial<ProvinceGuardOptions>;
   /** Enables the province-registration API under /admin with this bearer token. */
@@ -170,6 +170,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       })
     : undefined;
   const verifier = new TokenVerifier(options.auth.tokens);
+  const budget = (name: string, defaults: BudgetOptions, overrides?: Partial<BudgetOptions>) => new Budget(name, { ...defaults, ...overrides }, { redis, prefix, logger });
+  const requestBudget = options.rateLimit && budget('rate', DEFAULT_RATE_LIMIT, options.rateLimit.requests);
+  const scanBudget = options.rateLimit && budget('scans', DEFAULT_SCAN_BUDGET, options.rateLimit.provinceScans);
   const armor = surfaceArmor(options.limits);
   const server = new ApolloServer<GatewayContext>({
     gateway: accessControlledGateway(gateway, () => rules),
@@ -178,7 +181,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       ApolloServerPluginLandingPageDisabled(),
       // Before the request log: the surface plugins give client mistakes the codes the log reads.
       ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
-      fanOutCostPlugin({ rules: () => rules, fanOut: registryFanOut(registry), maxProvinceScans: surfaceLimits(options.limits).maxProvinceScans }) as ApolloServerPlugin<GatewayContext>,
+      fanOutCostPlugin({ rules: () => rules, fanOut: registryFanOut(registry), maxProvinceScans: surfaceLimits(options.limits).maxProvinceScans, budget: scanBudget }),
       unexpectedErrorsPlugin<GatewayContext>(logger),
       finishedOperationPlugin(onFinished),
       introspectionPolicyPlugin<GatewayContext>(),
@@ -211,9 +214,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     host: options.host,
     maxBodyBytes: surfaceLimits(options.limits).maxBodyBytes,
     slowClient: options.slowClient,
-    context: async ({ req, requestId }): Promise<GatewayContext> => ({ requestId, provinces: new ProvinceLedger(), ...(await authenticate(req, verifier, assertionKey)) }),
+    context: async ({ req, requestId }): Promise<GatewayContext> => ({
+      requestId,
+      clientAddress: clientAddress(req),
+      provinces: new ProvinceLedger(),
+      ...(await authenticate(req, verifier, assertionKey)),
+    }),
     shortcuts: cache ? [cache.shortcut] : [],
-    admission: options.rateLimit ? rateLimitAdmission<GatewayContext>(options.rateLimit, { redis, prefix, logger }) : undefined,
+    admission: requestBudget && rateLimitAdmission<GatewayContext>(requestBudget),
     routes: [
       healthRoute(() => ({ service: 'gateway', pid: process.pid, provinces: registry.list().map((p) => p.code), redis: redis?.status ?? 'not configured', anonymousReads: trail.anonymousReads })),
       ...(options.adminToken ? [adminRoute({ registry, store, token: options.adminToken, contractSdl: options.contractSdl ?? readSubgraphSdl('province'), logger, assertionFor: systemAssertion, agent })] : []),

@@ -50,7 +50,7 @@ export interface DemoStackOptions {
   /** Each province in a process of its own (`npm start`), so no province's work blocks the gateway; in-process otherwise. */
   isolateProvinces?: boolean;
   /** Per-subject rate limits of the gateway (off when omitted). */
-  rateLimit?: Partial<RateLimitOptions>;
+  rateLimit?: RateLimitOptions;
   /** Persisted operations served by id (and the safelist switch). */
   persistedOperations?: { manifest: Manifest; safelist: boolean };
   onProgress?: (message: string) => void;

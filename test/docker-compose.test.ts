@@ -167,6 +167,8 @@ describe('docker-compose.yml', () => {
       expect([name, Boolean(config.tls?.ca && config.tls.cert && config.tls.key)]).toEqual([name, true]);
       for (const url of [...config.provinces.map((p) => p.url), ...Object.values(config.subgraphUrls)]) expect([name, new URL(url).protocol]).toEqual([name, 'https:']);
       expect([name, Object.keys(config.subgraphUrls)]).toEqual([name, expect.arrayContaining(['directory'])]);
+      // Production runs with the fair-use budgets on and the per-province timeout it names.
+      expect([name, config.rateLimit, config.subgraphTimeoutMs]).toEqual([name, {}, 5000]);
     }
   });
 

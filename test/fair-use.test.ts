@@ -11,7 +11,7 @@ let replicas: RunningGateway[];
 beforeAll(async () => {
   stack = await startTestStack(TEST_SCALE, ['320000']);
   const redisPrefix = `xt-fair-${randomUUID()}:`;
-  const options = await gatewayOptionsFor(stack, { redis: { url: TEST_REDIS_URL }, redisPrefix, rateLimit: { points: 4, anonymousPoints: 3, windowSeconds: 60 } });
+  const options = await gatewayOptionsFor(stack, { redis: { url: TEST_REDIS_URL }, redisPrefix, rateLimit: { requests: { points: 4, anonymousPoints: 3, windowSeconds: 60 } } });
   replicas = [await startGateway(options), await startGateway(options)];
 });
 afterAll(async () => {
@@ -119,6 +119,29 @@ describe('slow clients', () => {
       expect(body.ms).toBeLessThan(3500);
       expect(body.ms).toBeGreaterThan(800);
       expect(body.answer).toMatch(/^HTTP\/1\.1 408/);
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
+
+describe('a budget of province aggregate scans per caller', () => {
+  it('charges each request its scans, answers 429 with Retry-After once spent, before any province is asked; other callers and row reads go on', async () => {
+    const gateway = await startGateway(await gatewayOptionsFor(stack, { rateLimit: { provinceScans: { points: 10, anonymousPoints: 5, windowSeconds: 60 } } }));
+    const statements = () => [...stack.databases.values()].reduce((n, d) => n + d.statements(), 0);
+    const four = `{ ${['a', 'b', 'c', 'd'].map((k) => `${k}${randomUUID().slice(0, 6)}: assetSummary { assetCount }`).join(' ')} }`;
+    const carol = tokenFor({ role: 'ANALYST', sub: 'carol' });
+    try {
+      expect((await post(gateway.url, { query: four }, { token: carol })).status).toBe(200);
+      expect((await post(gateway.url, { query: four }, { token: carol })).status).toBe(200);
+      const before = statements();
+      const spent = await post(gateway.url, { query: four }, { token: carol });
+      expect(spent.status).toBe(429);
+      expect(Number(spent.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(((await spent.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('RATE_LIMITED');
+      expect(statements()).toBe(before);
+      expect((await post(gateway.url, { query: four }, { token: tokenFor({ role: 'ANALYST', sub: 'dave' }) })).status).toBe(200);
+      expect((await post(gateway.url, { query: '{ assets(first: 1) { totalCount } }' }, { token: tokenFor({ role: 'NATIONAL_ADMIN', sub: 'carol' }) })).status).toBe(200);
     } finally {
       await gateway.stop();
     }

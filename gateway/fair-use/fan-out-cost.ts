@@ -19,6 +19,8 @@ import { DEFAULT_PAGE_SIZE } from '../../common/pagination.js';
 import type { ShardRules } from '../shard/rules.js';
 import type { ProvinceRegistry, Scope } from '../shard/registry.js';
 import { REGIONS } from '../../common/standards.js';
+import type { GatewayContext } from '../request/context.js';
+import { retryAfterSeconds, type Budget } from './rate-limit.js';
 
 /** How many provinces the gateway routes to, as the cost model needs them. */
 export interface FanOut {
@@ -91,17 +93,26 @@ export function provinceScans(input: { rules: ShardRules; fanOut: FanOut; docume
 /**
  * Refuses, before planning, a document that asks for more province aggregate scans than
  * `maxProvinceScans` ({@link provinceScans}): 400 with COST_LIMIT_EXCEEDED, nothing sent anywhere.
+ * With a `budget`, the scans are also charged to the caller, and a caller whose budget is spent
+ * is answered 429 RATE_LIMITED with Retry-After, also before planning.
  */
-export function fanOutCostPlugin(options: { rules: () => ShardRules; fanOut: FanOut; maxProvinceScans: number }): ApolloServerPlugin {
+export function fanOutCostPlugin(options: { rules: () => ShardRules; fanOut: FanOut; maxProvinceScans: number; budget?: Budget }): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ document, operation, request }) {
+        async didResolveOperation({ document, operation, request, contextValue }) {
           if (!operation) return;
           const scans = provinceScans({ rules: options.rules(), fanOut: options.fanOut, document, operation, variables: request.variables ?? {} });
           if (scans > options.maxProvinceScans) {
             throw new GraphQLError(`This operation asks for ${scans} province aggregate scans; at most ${options.maxProvinceScans} are allowed per request. Ask for fewer figures or narrower scopes.`, {
               extensions: { code: ErrorCode.COST_LIMIT_EXCEEDED, provinceScans: scans, maximum: options.maxProvinceScans, http: { status: 400 } },
+            });
+          }
+          const waitMs = scans && options.budget ? await options.budget.charge(contextValue.principal, contextValue.clientAddress, scans) : undefined;
+          if (waitMs !== undefined) {
+            const seconds = retryAfterSeconds(waitMs);
+            throw new GraphQLError(`Too many province aggregate scans; try again in ${seconds} s.`, {
+              extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds: seconds, http: { status: 429, headers: new Map([['retry-after', String(seconds)]]) } },
             });
           }
         },

@@ -6,54 +6,88 @@ import { ErrorCode } from '../../common/errors.js';
 import type { Principal } from '../../common/auth/principal.js';
 import type { Logger } from '../../common/logger.js';
 
-/** Requests a caller may send per window: signed-in callers per subject, anonymous ones per client address. */
+/** Generous for dashboards (a handful of operations every few seconds) and the explorer; far below abuse. */
+export const DEFAULT_RATE_LIMIT: BudgetOptions = { points: 600, anonymousPoints: 200, windowSeconds: 10 };
+
+/**
+ * Province aggregate scans a caller may cause per window (fan-out-cost.ts counts them): a region
+ * dashboard polling every few seconds uses a few dozen; a client sending the heaviest documents
+ * the per-request limit allows is slowed to a few a second, so it cannot take the provinces'
+ * capacity from everyone else.
+ */
+export const DEFAULT_SCAN_BUDGET: BudgetOptions = { points: 600, anonymousPoints: 300, windowSeconds: 10 };
+
+/** The gateway's fair-use budgets: requests, and province aggregate scans. */
 export interface RateLimitOptions {
-  /** Requests per window of one signed-in subject. */
+  requests?: Partial<BudgetOptions>;
+  provinceScans?: Partial<BudgetOptions>;
+}
+
+/** Points per window: for signed-in callers per subject, for anonymous ones per client address. */
+export interface BudgetOptions {
   points: number;
-  /** Requests per window of one anonymous client address (or a caller whose token fails). */
   anonymousPoints: number;
   windowSeconds: number;
 }
 
-/** Generous for dashboards (a handful of operations every few seconds) and the explorer; far below abuse. */
-export const DEFAULT_RATE_LIMIT: RateLimitOptions = { points: 600, anonymousPoints: 200, windowSeconds: 10 };
-
 /**
- * Per-subject rate limits (rate-limiter-flexible), shared by the replicas through Redis when it
- * is configured (an in-process limiter stands in while Redis is unreachable, so the gateway
- * stays up and still limits). A refused request is answered 429 with Retry-After before
- * anything else runs, cache hits included. Anonymous callers are counted per client address
- * as the socket sees it (behind a proxy, that is the proxy: limit there too).
+ * A budget of points per window for each caller (rate-limiter-flexible): a signed-in caller is
+ * charged by subject, an anonymous one (or one whose token fails) by client address as the
+ * socket sees it (behind a proxy, that is the proxy: limit there too). Shared by the replicas
+ * through Redis when it is configured; an in-process limiter stands in while Redis is
+ * unreachable, so the gateway stays up and still limits.
  */
-export function rateLimitAdmission<C extends { principal: Principal }>(options: Partial<RateLimitOptions>, shared: { redis?: Redis | Cluster; prefix: string; logger: Logger }): Admission<C> {
-  const o = { ...DEFAULT_RATE_LIMIT, ...options };
-  const limiter = (points: number, name: string): RateLimiterAbstract => {
-    const local = new RateLimiterMemory({ points, duration: o.windowSeconds, keyPrefix: name });
-    return shared.redis ? new RateLimiterRedis({ storeClient: shared.redis, points, duration: o.windowSeconds, keyPrefix: `${shared.prefix}${name}`, insuranceLimiter: local }) : local;
-  };
-  const subjects = limiter(o.points, 'rate:subject');
-  const addresses = limiter(o.anonymousPoints, 'rate:address');
-  return async ({ req, context }) => {
-    const principal = await context().then((c) => c.principal, () => undefined);
-    const signedIn = principal && principal.role !== 'ANONYMOUS' && principal.sub;
+export class Budget {
+  private readonly subjects: RateLimiterAbstract;
+  private readonly addresses: RateLimiterAbstract;
+
+  constructor(
+    name: string,
+    options: BudgetOptions,
+    private readonly shared: { redis?: Redis | Cluster; prefix: string; logger: Logger },
+  ) {
+    const limiter = (points: number, kind: string): RateLimiterAbstract => {
+      const keyPrefix = `${name}:${kind}`;
+      const local = new RateLimiterMemory({ points, duration: options.windowSeconds, keyPrefix });
+      return shared.redis ? new RateLimiterRedis({ storeClient: shared.redis, points, duration: options.windowSeconds, keyPrefix: `${shared.prefix}${keyPrefix}`, insuranceLimiter: local }) : local;
+    };
+    this.subjects = limiter(options.points, 'subject');
+    this.addresses = limiter(options.anonymousPoints, 'address');
+  }
+
+  /** Charges a caller; the milliseconds to wait when its budget is spent, undefined when within it. */
+  async charge(principal: Principal | undefined, address: string, points: number): Promise<number | undefined> {
+    const subject = principal && principal.role !== 'ANONYMOUS' ? principal.sub : null;
     try {
-      if (signedIn) await subjects.consume(principal.sub!);
-      else await addresses.consume(clientAddress(req));
+      await (subject ? this.subjects.consume(subject, points) : this.addresses.consume(address, points));
       return undefined;
     } catch (error) {
-      if (error instanceof RateLimiterRes) return tooMany(error.msBeforeNext);
-      shared.logger.error({ err: error }, 'rate limiter failed; request let through');
+      if (error instanceof RateLimiterRes) return error.msBeforeNext;
+      this.shared.logger.error({ err: error }, 'rate limiter failed; request let through');
       return undefined;
     }
+  }
+}
+
+/** Whole seconds to wait, for Retry-After. */
+export const retryAfterSeconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+
+/** Charges one point of a request budget per request; a refused request is answered 429 with Retry-After before anything else runs, cache hits included. */
+export function rateLimitAdmission<C extends { principal: Principal }>(budget: Budget): Admission<C> {
+  return async ({ req, context }) => {
+    const principal = await context().then((c) => c.principal, () => undefined);
+    const waitMs = await budget.charge(principal, clientAddress(req), 1);
+    return waitMs === undefined ? undefined : tooMany(waitMs);
   };
 }
 
-function clientAddress(req: IncomingMessage): string {
+/** The client address of a request, as the socket sees it. */
+export function clientAddress(req: IncomingMessage): string {
   return req.socket.remoteAddress ?? 'unknown';
 }
 
 function tooMany(msBeforeNext: number): ShortcutAnswer {
-  const seconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
+  const seconds = retryAfterSeconds(msBeforeNext);
   return {
     status: 429,
     headers: { 'content-type': 'application/json; charset=utf-8', 'retry-after': String(seconds) },

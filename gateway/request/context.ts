@@ -32,5 +32,7 @@ export class ProvinceLedger {
  */
 export interface GatewayContext extends BaseContext, AuthContext {
   requestId: string;
+  /** The client's address as the socket sees it (what anonymous callers are limited by). */
+  clientAddress: string;
   provinces: ProvinceLedger;
 }
