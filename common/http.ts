@@ -85,7 +85,7 @@ export async function serveApollo<TContext extends BaseContext>(options: ServeOp
   httpServer.keepAliveTimeout = 65_000;
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
-    const requestId = headerValue(req, 'x-request-id') ?? randomUUID();
+    const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
     for (const route of routes) if (await route(req, res)) return;
     const path = (req.url ?? '/').split('?')[0];
@@ -98,6 +98,11 @@ export async function serveApollo<TContext extends BaseContext>(options: ServeOp
       // The rest of the body is never read, so this connection cannot carry another request.
       res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
       res.end(JSON.stringify({ errors: [{ message: `Request body exceeds ${maxBodyBytes} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] }));
+      return;
+    }
+    if (body !== undefined && body !== TOO_LARGE && body !== MALFORMED && nestedDeeperThan(body, MAX_BODY_DEPTH)) {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ errors: [{ message: `Request body is nested deeper than ${MAX_BODY_DEPTH} levels`, extensions: { code: 'BAD_REQUEST' } }] }));
       return;
     }
     if (body === MALFORMED) {
@@ -153,6 +158,20 @@ export async function serveApollo<TContext extends BaseContext>(options: ServeOp
 }
 
 const TOO_LARGE = Symbol('too large');
+// No GraphQL request needs deeper JSON; deeper would overflow the stack of recursive walkers downstream.
+const MAX_BODY_DEPTH = 64;
+
+/** Whether a parsed JSON value nests arrays or objects deeper than `limit` (walked without recursion). */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  }
+  return false;
+}
 const MALFORMED = Symbol('malformed');
 
 /** The query string of a request target, with its "?" (as URL.search gives it), without parsing a URL. */
@@ -183,6 +202,15 @@ function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
     };
     req.on('data', onData).on('end', onEnd).once('error', reject);
   });
+}
+
+// A request id travels on to every subgraph call and into every log line: only a short, plain one is kept.
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The client's request id when it is a short plain token, or a new one. */
+function requestIdOf(req: IncomingMessage): string {
+  const given = headerValue(req, 'x-request-id');
+  return given && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
 /** The first value of a request header. */

@@ -181,7 +181,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       ApolloServerPluginLandingPageDisabled(),
       // Before the request log: the surface plugins give client mistakes the codes the log reads.
       ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
-      fanOutCostPlugin({ rules: () => rules, fanOut: registryFanOut(registry), maxProvinceScans: surfaceLimits(options.limits).maxProvinceScans, budget: scanBudget }),
+      fanOutCostPlugin({ rules: () => rules, fanOut: registryFanOut(registry), maxProvinceScans: surfaceLimits(options.limits).maxProvinceScans, maxRows: surfaceLimits(options.limits).maxRows, budget: scanBudget }),
       unexpectedErrorsPlugin<GatewayContext>(logger),
       finishedOperationPlugin(onFinished),
       introspectionPolicyPlugin<GatewayContext>(),

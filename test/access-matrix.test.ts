@@ -248,6 +248,11 @@ describe('role x operation', () => {
       assertion: null,
     });
     expect(codes(officer)).toEqual(['FORBIDDEN']);
+    // The refusal names the asset asked about, never its holder (the pool shows no agency id).
+    const holder = (await as('NATIONAL_ADMIN', `{ asset(id: "${facts.bjPooledAsset}") { agency { id } } }`)).data!.asset.agency.id as string;
+    const admin = await gql(stack.gateway.url, `mutation { withdrawAssetFromPool(input: { assetId: "${facts.bjPooledAsset}" }) { asset { id } } }`, undefined, { token: tokenFor(PRINCIPALS.PROVINCE_ADMIN!), assertion: null });
+    expect(codes(admin)).toEqual(['FORBIDDEN']);
+    expect(JSON.stringify([officer, admin])).not.toContain(holder);
   });
 
   it('suggestions are not given to anonymous callers', async () => {

@@ -243,8 +243,11 @@ describe('audit trail', () => {
       const published = await gql(gateway.url, `query Published { energySummary(year: 2025) { totalKgce } }`, undefined, { token: null });
       expect(published.data!.energySummary.totalKgce).toEqual(expect.any(Number));
     }
+    // Nor does an anonymous mutation (refused before it runs), whatever its name.
+    const refusedWrite = await gql(gateway.url, `mutation ${'X'.repeat(5000)} { setAssetStatus(input: { assetId: "${asset}", status: IDLE }) { asset { id } } }`, undefined, { token: null });
+    expect(refusedWrite.errors![0].extensions!.code).toBe('FORBIDDEN');
     const health = (await (await fetch(gateway.url.replace('/graphql', '/health'))).json()) as { anonymousReads: number };
-    expect(health.anonymousReads).toBe(3);
+    expect(health.anonymousReads).toBe(4);
     await gateway.stop();
 
     gateway = await startGateway(options);

@@ -57,6 +57,11 @@ describe('a cost model that weighs what a field costs', () => {
       expect(body.data ?? null).toBeNull();
       expect(body.errors[0].extensions).toMatchObject({ code: 'COST_LIMIT_EXCEEDED', provinceScans: 30, maximum: 20 });
       expect(statements()).toBe(before);
+      // `first` in a variable counts like a literal: pages through relations are rows fetched.
+      const rows = await post(gateway.url, { query: `query($n: Int) { ${Array.from({ length: 30 }, (_, i) => `p${i}: assets(first: $n) { edges { node { agency { buildings { agency { name } } } } } }`).join(' ')} }`, variables: { n: 100 } });
+      expect(rows.status).toBe(400);
+      expect(((await rows.json()) as { errors: { extensions: { code: string; rows: number } }[] }).errors[0].extensions).toMatchObject({ code: 'COST_LIMIT_EXCEEDED', rows: expect.any(Number) });
+      expect(statements()).toBe(before);
       // Within the budget it runs.
       const fine = await post(gateway.url, { query: aliased(20) });
       expect(fine.status).toBe(200);
@@ -145,5 +150,24 @@ describe('a budget of province aggregate scans per caller', () => {
     } finally {
       await gateway.stop();
     }
+  });
+});
+
+describe('hostile request shapes', () => {
+  it('a huge x-request-id is replaced, not passed on to the provinces (it would trip their breakers for everyone)', async () => {
+    const auth = { authorization: `Bearer ${tokenFor({ role: 'ANALYST', sub: 'hostile-headers' })}` };
+    const res = await fetch(replicas[0].url, { method: 'POST', headers: { ...auth, 'content-type': 'application/json', 'x-request-id': 'r'.repeat(12_000) }, body: JSON.stringify({ query: '{ assetSummary { assetCount } }' }) });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { errors?: unknown[] }).errors).toBeUndefined();
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const plain = await fetch(replicas[0].url, { method: 'POST', headers: { ...auth, 'content-type': 'application/json', 'x-request-id': 'dashboard-42' }, body: JSON.stringify({ query: '{ regions { code } }' }) });
+    expect(plain.headers.get('x-request-id')).toBe('dashboard-42');
+  });
+
+  it('a body nested deeper than any request needs is a 400, not a stack overflow', async () => {
+    const deep = `{"query":"{ regions { code } }","variables":{"zzz":${'['.repeat(5000)}${']'.repeat(5000)}}}`;
+    const res = await fetch(replicas[1].url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: deep });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('BAD_REQUEST');
   });
 });

@@ -15,11 +15,15 @@ export interface AuditedOperation {
   hasData: boolean;
 }
 
+/** Longest operation name kept in an event: a name is the caller's text, so it is bounded. */
+const MAX_NAME = 200;
+
 /**
  * What the audit trail keeps of finished operations (executed or answered from the cache alike):
  * every mutation, and every read by a signed-in caller that touches a province other than the
- * one its role is bound to. Anonymous reads (published aggregates only) are counted, not
- * recorded one by one, so unauthenticated clients cannot grow the append-only store.
+ * one its role is bound to. Anonymous requests (published aggregates only; their mutations are
+ * refused before running) are counted, not recorded one by one, so unauthenticated clients
+ * cannot grow the append-only store, and names are bounded so signed-in ones cannot bloat it.
  */
 export class AuditTrail {
   /** Anonymous reads answered since start (published aggregates; see the class comment). */
@@ -32,11 +36,13 @@ export class AuditTrail {
 
   /** Records one finished operation if the rule above says so; a failure to record is logged, never shown. */
   async record(op: AuditedOperation): Promise<void> {
-    if (op.principal.role === 'ANONYMOUS' && !op.mutation) {
+    // Anonymous callers can read only published aggregates and can change nothing (a mutation is
+    // refused before it runs), so nothing they send is recorded one by one.
+    if (op.principal.role === 'ANONYMOUS') {
       this.anonymousReads += 1;
       return;
     }
-    await recordOperation(this.store, this.logger, op);
+    await recordOperation(this.store, this.logger, { ...op, operationName: op.operationName && op.operationName.slice(0, MAX_NAME) });
   }
 }
 

@@ -13,10 +13,12 @@ export interface SurfaceLimits {
   maxBodyBytes: number;
   /** Province aggregate scans one request may cause (gateway/fair-use/fan-out-cost.ts). */
   maxProvinceScans: number;
+  /** Province rows one request may fetch, `first` resolved from variables (gateway/fair-use/fan-out-cost.ts). */
+  maxRows: number;
 }
 
 /** Defaults: generous for dashboards and the explorer's example operations, far below abuse. */
-export const DEFAULT_LIMITS: SurfaceLimits = { maxDepth: 12, maxAliases: 30, maxDirectives: 50, maxTokens: 5000, maxCost: 20000, maxBodyBytes: 256 * 1024, maxProvinceScans: 120 };
+export const DEFAULT_LIMITS: SurfaceLimits = { maxDepth: 12, maxAliases: 30, maxDirectives: 50, maxTokens: 5000, maxCost: 20000, maxBodyBytes: 256 * 1024, maxProvinceScans: 120, maxRows: 5000 };
 
 /** The limits in force. */
 export function surfaceLimits(overrides: Partial<SurfaceLimits> = {}): SurfaceLimits {

@@ -10,12 +10,11 @@ import {
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLObjectType,
-  type GraphQLOutputType,
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
 import { ErrorCode } from '../../common/errors.js';
-import { DEFAULT_PAGE_SIZE } from '../../common/pagination.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../common/pagination.js';
 import type { ShardRules } from '../shard/rules.js';
 import type { ProvinceRegistry, Scope } from '../shard/registry.js';
 import { REGIONS } from '../../common/standards.js';
@@ -36,37 +35,45 @@ export interface FanOut {
 /** Unknown list sizes (e.g. an agency's buildings) are taken as this many items. */
 const DEFAULT_LIST_SIZE = 10;
 
+/** What a document asks of the provinces (see {@link requestCost}). */
+export interface RequestCost {
+  /** Province aggregate scans: each summary field times the provinces it fans out to. */
+  provinceScans: number;
+  /** Province rows fetched: page sizes times provinces, and every row reached through a relation. */
+  rows: number;
+}
+
 /**
- * The number of province aggregate scans a document asks for: each summary field (a field whose
- * type merges sums across provinces, like `energySummary`) costs the provinces it fans out to,
- * times how many times it is asked (aliases, list items above it: a page of 100 assets each
- * asking for its province's summary is 100 scans). An aggregate is a table scan in every
- * province it reaches, so this, not the document's size, is what a request costs.
+ * What a document asks of the provinces, with its variables resolved (so `first` in a variable
+ * counts like a literal):
+ * - each summary field (a type that merges sums across provinces, like `energySummary`) costs
+ *   the provinces it fans out to: an aggregate is a table scan in each;
+ * - each page costs `first` rows in each province it fans out to, and each relation to a province
+ *   record (an agency, a building, an agency's buildings) a row or a list per item above it.
+ * Both are multiplied by how many times they are asked: aliases and the lists above them (a page
+ * of 100 assets each asking for its province's summary is 100 scans).
  */
-export function provinceScans(input: { rules: ShardRules; fanOut: FanOut; document: DocumentNode; operation: OperationDefinitionNode; variables: Record<string, unknown> }): number {
+export function requestCost(input: { rules: ShardRules; fanOut: FanOut; document: DocumentNode; operation: OperationDefinitionNode; variables: Record<string, unknown> }): RequestCost {
   const { rules, fanOut, document, operation, variables } = input;
   const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
   const root = operation.operation === 'mutation' ? rules.schema.getMutationType() : rules.schema.getQueryType();
-  if (!root) return 0;
+  const cost: RequestCost = { provinceScans: 0, rows: 0 };
+  if (!root) return cost;
 
   // A summary merges sums across provinces; a connection (with edges) only sums its totalCount.
   const isSummary = (type: GraphQLObjectType) => !('edges' in type.getFields()) && Object.keys(type.getFields()).some((f) => rules.fieldMerge(type.name, f)?.op === 'sum');
-  const listSize = (type: GraphQLOutputType): number => {
-    const named = getNamedType(type).name;
-    return named === 'Province' ? fanOut.provinces() : named === 'Region' ? fanOut.regions() : DEFAULT_LIST_SIZE;
-  };
+  const listSize = (named: string): number => (named === 'Province' ? fanOut.provinces() : named === 'Region' ? fanOut.regions() : DEFAULT_LIST_SIZE);
 
-  const walk = (set: SelectionSetNode, parent: GraphQLObjectType, times: number, seen: Set<string>): number => {
-    let scans = 0;
+  const walk = (set: SelectionSetNode, parent: GraphQLObjectType, times: number, seen: Set<string>): void => {
     for (const s of set.selections) {
       if (s.kind === Kind.INLINE_FRAGMENT) {
-        scans += walk(s.selectionSet, parent, times, seen);
+        walk(s.selectionSet, parent, times, seen);
         continue;
       }
       if (s.kind === Kind.FRAGMENT_SPREAD) {
         const fragment = fragments.get(s.name.value);
         // A fragment spread inside itself is refused by validation; this guard only keeps the walk finite.
-        if (fragment && !seen.has(s.name.value)) scans += walk(fragment.selectionSet, parent, times, new Set([...seen, s.name.value]));
+        if (fragment && !seen.has(s.name.value)) walk(fragment.selectionSet, parent, times, new Set([...seen, s.name.value]));
         continue;
       }
       const def = parent.getFields()[s.name.value];
@@ -75,34 +82,53 @@ export function provinceScans(input: { rules: ShardRules; fanOut: FanOut; docume
       if (!isObjectType(named) || !s.selectionSet) continue;
       const args = Object.fromEntries((s.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value, variables)]));
       const route = rules.fieldRoute(parent.name, s.name.value);
+      const provinces = parent === root ? (route?.by === 'scope' ? fanOut.scope(args[route.arg]) : 1) : parent.name === 'Region' ? fanOut.largestRegion() : 1;
       if (isSummary(named)) {
-        const provinces = parent === root ? (route?.by === 'scope' ? fanOut.scope(args[route.arg]) : 1) : parent.name === 'Region' ? fanOut.largestRegion() : 1;
-        scans += times * provinces;
+        cost.provinceScans += times * provinces;
         continue;
       }
       const unwrapped = isNonNullType(def.type) ? def.type.ofType : def.type;
-      const connection = rules.fieldMerge(parent.name, s.name.value)?.op === 'connection';
-      const factor = connection ? Number(args.first ?? DEFAULT_PAGE_SIZE) || 0 : isListType(unwrapped) && named.name.endsWith('Edge') ? 1 : isListType(unwrapped) ? listSize(def.type) : 1;
-      scans += walk(s.selectionSet, named, times * factor, seen);
+      // A province row: an entity keyed by its global id (Province and Region are the directory's).
+      const row = rules.typeRoute(named.name)?.by === 'id';
+      let factor = 1;
+      if (rules.fieldMerge(parent.name, s.name.value)?.op === 'connection') {
+        // Each province pages `first` rows and resolves their relations before the gateway merges.
+        // A `first` beyond the contract's maximum is refused with PAGE_SIZE_EXCEEDED when routed; it costs the maximum here.
+        factor = Math.min(MAX_PAGE_SIZE, Math.max(0, Number(args.first ?? DEFAULT_PAGE_SIZE) || 0)) * provinces;
+        cost.rows += times * factor;
+      } else if (isListType(unwrapped) && !named.name.endsWith('Edge')) {
+        factor = listSize(named.name);
+        if (row) cost.rows += times * factor;
+      } else if (row && !parent.name.endsWith('Edge')) {
+        // An edge's node is the page's own row, counted with the page.
+        cost.rows += times;
+      }
+      walk(s.selectionSet, named, times * factor, seen);
     }
-    return scans;
   };
-  return walk(operation.selectionSet, root, 1, new Set());
+  walk(operation.selectionSet, root, 1, new Set());
+  return cost;
 }
 
 /**
- * Refuses, before planning, a document that asks for more province aggregate scans than
- * `maxProvinceScans` ({@link provinceScans}): 400 with COST_LIMIT_EXCEEDED, nothing sent anywhere.
+ * Refuses, before planning, a document that asks for more province rows than `maxRows` or more
+ * aggregate scans than `maxProvinceScans` ({@link requestCost}): 400 with COST_LIMIT_EXCEEDED,
+ * nothing sent anywhere.
  * With a `budget`, the scans are also charged to the caller, and a caller whose budget is spent
  * is answered 429 RATE_LIMITED with Retry-After, also before planning.
  */
-export function fanOutCostPlugin(options: { rules: () => ShardRules; fanOut: FanOut; maxProvinceScans: number; budget?: Budget }): ApolloServerPlugin<GatewayContext> {
+export function fanOutCostPlugin(options: { rules: () => ShardRules; fanOut: FanOut; maxProvinceScans: number; maxRows: number; budget?: Budget }): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ document, operation, request, contextValue }) {
           if (!operation) return;
-          const scans = provinceScans({ rules: options.rules(), fanOut: options.fanOut, document, operation, variables: request.variables ?? {} });
+          const { provinceScans: scans, rows } = requestCost({ rules: options.rules(), fanOut: options.fanOut, document, operation, variables: request.variables ?? {} });
+          if (rows > options.maxRows) {
+            throw new GraphQLError(`This operation asks for about ${rows} province rows; at most ${options.maxRows} are allowed per request. Ask for smaller pages or fewer relations.`, {
+              extensions: { code: ErrorCode.COST_LIMIT_EXCEEDED, rows, maximum: options.maxRows, http: { status: 400 } },
+            });
+          }
           if (scans > options.maxProvinceScans) {
             throw new GraphQLError(`This operation asks for ${scans} province aggregate scans; at most ${options.maxProvinceScans} are allowed per request. Ask for fewer figures or narrower scopes.`, {
               extensions: { code: ErrorCode.COST_LIMIT_EXCEEDED, provinceScans: scans, maximum: options.maxProvinceScans, http: { status: 400 } },

@@ -38,8 +38,9 @@ export class ProvinceGuards {
     try {
       return await this.policyOf(`${code} ${url}`).execute(async () => {
         const result = await call();
-        // Only a call that got no answer counts against the province (an answer with errors is an answer).
-        if ('failure' in result) throw new CallFailed(result.failure);
+        // Only a call that got no answer counts against the province: an answer with errors is an
+        // answer, and a 4xx refusal is about the request (a client must not trip a healthy province).
+        if ('failure' in result && !(result.status !== undefined && result.status < 500)) throw new CallFailed(result.failure);
         return result;
       });
     } catch (error) {

@@ -18,7 +18,8 @@ export interface GraphQLAnswer {
 }
 
 /** Either the subgraph's GraphQL answer, or why there is none (for the caller to name; never shown raw to clients). */
-export type PostResult = { answer: GraphQLAnswer } | { failure: string };
+/** `status`: the HTTP status of an answer that was not GraphQL (a 4xx there is the request's fault, not the subgraph's). */
+export type PostResult = { answer: GraphQLAnswer } | { failure: string; status?: number };
 
 // Where each agent's failed calls are logged: clients only ever see a generic reason, so the
 // cause (a refused certificate, a reset) must reach the operator here.
@@ -85,7 +86,7 @@ export async function postGraphQL(
   } catch {
     parsed = undefined;
   }
-  if (!parsed || typeof parsed !== 'object' || (parsed.data === undefined && !parsed.errors)) return { failure: `answered HTTP ${status} without a GraphQL response` };
+  if (!parsed || typeof parsed !== 'object' || (parsed.data === undefined && !parsed.errors)) return { failure: `answered HTTP ${status} without a GraphQL response`, status };
   return { answer: parsed };
 }
 

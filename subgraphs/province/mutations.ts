@@ -53,14 +53,15 @@ function callerOf(p: Principal): string[] {
 async function ownedAsset(trx: Repository, ctx: ProvinceContext, assetId: string): Promise<AssetRow> {
   const [asset] = isIdOfKind(assetId, 'asset') ? await ctx.rows.through(trx).byIds('assets', [assetId]) : [];
   if (!asset) throw userError(ErrorCode.NOT_FOUND, `No asset ${assetId}.`, { id: assetId });
-  requireWrite(ctx, asset.province, asset.agency_id);
+  requireWrite(ctx, asset.province, asset.agency_id, asset.id);
   return asset;
 }
 
 /** Refuses a change the principal may not make to records of this province (or agency). */
-function requireWrite(ctx: ProvinceContext, province: string, agency: string) {
+function requireWrite(ctx: ProvinceContext, province: string, agency: string, record: string) {
+  // Names the record asked about, never its holder: a pooled asset's holder is not the caller's to learn.
   if (!mayWrite(ctx.principal, province, agency)) {
-    throw userError(ErrorCode.FORBIDDEN, `The role ${ctx.principal.role} may not change records of ${agency}.`, { id: agency });
+    throw userError(ErrorCode.FORBIDDEN, `The role ${ctx.principal.role} may not change ${record}.`, { id: record });
   }
 }
 
@@ -113,7 +114,7 @@ export const mutationResolvers = {
     const stored = await idempotent(ctx, 'submitEnergyReport', input.idempotencyKey, input, async (trx) => {
       const [agency] = isIdOfKind(input.agencyId, 'agency') ? await ctx.rows.through(trx).byIds('agencies', [input.agencyId]) : [];
       if (!agency) throw userError(ErrorCode.NOT_FOUND, `No agency ${input.agencyId}.`, { id: input.agencyId });
-      requireWrite(ctx, agency.province, agency.id);
+      requireWrite(ctx, agency.province, agency.id, agency.id);
       const [existing] = await trx.db
         .selectFrom(trx.source('energy_reports'))
         .selectAll()
