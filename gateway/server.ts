@@ -29,7 +29,7 @@ import { provinceAudience, signAssertion } from '../common/auth/assertion.js';
 import { SYSTEM } from '../common/auth/principal.js';
 import { accessControlledGateway } from './auth/access-gateway.js';
 import { authenticate } from './auth/context.js';
-import { anonymousSuggestionsPlugin, introspectionPolicyPlugin } from './auth/plugins.js';
+import { introspectionPolicyPlugin, suggestionsPolicyPlugin } from './auth/plugins.js';
 import { TokenVerifier, type TokenConfig } from './auth/tokens.js';
 import { surfaceArmor, surfaceLimits, type SurfaceLimits } from './auth/limits.js';
 import { explorerRoute } from './explorer/route.js';
@@ -173,24 +173,25 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const budget = (name: string, defaults: BudgetOptions, overrides?: Partial<BudgetOptions>) => new Budget(name, { ...defaults, ...overrides }, { redis, prefix, logger });
   const requestBudget = options.rateLimit && budget('rate', DEFAULT_RATE_LIMIT, options.rateLimit.requests);
   const scanBudget = options.rateLimit && budget('scans', DEFAULT_SCAN_BUDGET, options.rateLimit.provinceScans);
+  const limits = surfaceLimits(options.limits);
   const armor = surfaceArmor(options.limits);
   const server = new ApolloServer<GatewayContext>({
     gateway: accessControlledGateway(gateway, () => rules),
     logger: apolloLogger(logger),
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
-      // Before the request log: the surface plugins give client mistakes the codes the log reads.
+      // Before the operation log: the surface plugins give client mistakes the codes the log reads.
       ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
-      fanOutCostPlugin({ rules: () => rules, fanOut: registryFanOut(registry), maxProvinceScans: surfaceLimits(options.limits).maxProvinceScans, maxRows: surfaceLimits(options.limits).maxRows, budget: scanBudget }),
+      fanOutCostPlugin({ rules: () => rules, fanOut: registryFanOut(registry), maxProvinceScans: limits.maxProvinceScans, maxRows: limits.maxRows, budget: scanBudget }),
       unexpectedErrorsPlugin<GatewayContext>(logger),
       finishedOperationPlugin(onFinished),
       introspectionPolicyPlugin<GatewayContext>(),
-      anonymousSuggestionsPlugin<GatewayContext>(),
+      suggestionsPolicyPlugin<GatewayContext>(),
       ...(options.persistedOperations?.safelist ? [safelistPlugin<GatewayContext>(options.persistedOperations.manifest)] : []),
       ...(cache ? [cache.plugin] : []),
     ],
     validationRules: armor.validationRules,
-    parseOptions: { maxTokens: surfaceLimits(options.limits).maxTokens },
+    parseOptions: { maxTokens: limits.maxTokens },
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
     introspection: true,
@@ -212,7 +213,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     server,
     port: options.port,
     host: options.host,
-    maxBodyBytes: surfaceLimits(options.limits).maxBodyBytes,
+    maxBodyBytes: limits.maxBodyBytes,
     slowClient: options.slowClient,
     context: async ({ req, requestId }): Promise<GatewayContext> => ({
       requestId,

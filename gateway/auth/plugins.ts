@@ -67,8 +67,6 @@ export function suggestionsPolicyPlugin<C extends AuthContext>(): ApolloServerPl
   };
 }
 
-/** Former name of {@link suggestionsPolicyPlugin}, kept while gateway/server.ts imports it. */
-export const anonymousSuggestionsPlugin = suggestionsPolicyPlugin;
 
 const NAME = '"[_A-Za-z][_0-9A-Za-z]*"';
 /** graphql-js's didYouMean(): " Did you mean [to use an inline fragment on | the enum value] "a", "b", or "c"?" */
