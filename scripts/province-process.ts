@@ -41,7 +41,6 @@ export async function spawnProvince(config: { code: string; database: string; ma
     await untilHealthy(`http://127.0.0.1:${port}/health`, exited, config.code);
   } catch (error) {
     child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
     throw error;
   } finally {
     // The child has read its config (with the key) by now, or never will.
