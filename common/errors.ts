@@ -15,6 +15,8 @@ export const ErrorCode = {
   INVALID_QUANTITY: 'INVALID_QUANTITY',
   INVALID_STATE: 'INVALID_STATE',
   IDEMPOTENCY_CONFLICT: 'IDEMPOTENCY_CONFLICT',
+  /** A vehicle booking whose window overlaps one the vehicle already holds. */
+  BOOKING_CONFLICT: 'BOOKING_CONFLICT',
   FORBIDDEN: 'FORBIDDEN',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   /** An automatic persisted query whose sha256Hash is not the SHA-256 of its query text. */

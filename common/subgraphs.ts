@@ -19,7 +19,7 @@ function readdirHas(dir: string, name: string): boolean {
 }
 
 /** The subgraphs of Xietong, each with the SDL file in schema/ that is its contract. */
-export const SUBGRAPHS = ['directory', 'province', 'audit'] as const;
+export const SUBGRAPHS = ['directory', 'province', 'sharing', 'audit'] as const;
 /** One subgraph name. */
 export type SubgraphName = (typeof SUBGRAPHS)[number];
 

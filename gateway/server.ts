@@ -37,7 +37,7 @@ import { ProvinceRegistry, type ProvinceEndpoint } from './shard/registry.js';
 import { LocalRegistryStore, RedisRegistryStore, type RegistryStore } from './shard/registry-store.js';
 import { connectRedis, whenReady, type RedisConfig } from './shared-state/redis.js';
 import { redisCache } from './shared-state/redis-cache.js';
-import { subgraphAgent } from './transport/post-graphql.js';
+import { subgraphAgent } from '../common/post-graphql.js';
 import { ShardRouter } from './shard/router.js';
 import { ProvinceGuards, type ProvinceGuardOptions } from './shard/province-guard.js';
 import { Budget, clientAddress, DEFAULT_RATE_LIMIT, DEFAULT_SCAN_BUDGET, rateLimitAdmission, type BudgetOptions, type RateLimitOptions } from './fair-use/rate-limit.js';

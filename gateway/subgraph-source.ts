@@ -3,7 +3,7 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Agent } from 'undici';
 import { ErrorCode } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
-import { postGraphQL, type GraphQLAnswer } from './transport/post-graphql.js';
+import { postGraphQL, type GraphQLAnswer } from '../common/post-graphql.js';
 import type { Caller, Reuse } from './transport/caller.js';
 import { scopeKey } from '../common/auth/scope-key.js';
 import { subgraphAudience } from '../common/auth/assertion.js';

@@ -9,11 +9,19 @@ import { parse } from 'graphql';
 import { LOCAL_URL_PREFIX, readSubgraphSdl, SHARD_URL_PREFIX, SUBGRAPHS, SUPERGRAPH_PATH } from '../common/subgraphs.js';
 
 /** Composes the subgraph SDL files into a supergraph SDL, throwing with every composition error. */
-export function composeSupergraph(directoryUrl = 'http://localhost:4001/graphql'): string {
+export function composeSupergraph(urls: { directory?: string; sharing?: string } = {}): string {
+  const url = (name: (typeof SUBGRAPHS)[number]) =>
+    name === 'province'
+      ? `${SHARD_URL_PREFIX}province`
+      : name === 'audit'
+        ? `${LOCAL_URL_PREFIX}audit`
+        : name === 'sharing'
+          ? (urls.sharing ?? 'http://localhost:4002/graphql')
+          : (urls.directory ?? 'http://localhost:4001/graphql');
   const result = composeServices(
     SUBGRAPHS.map((name) => ({
       name,
-      url: name === 'province' ? `${SHARD_URL_PREFIX}province` : name === 'audit' ? `${LOCAL_URL_PREFIX}audit` : directoryUrl,
+      url: url(name),
       typeDefs: parse(readSubgraphSdl(name)),
     })),
   );

@@ -1,5 +1,5 @@
 import { Kysely, sql } from 'kysely';
-import { createAdapter, dialectOf, type DialectKind } from '../subgraphs/province/db/dialects.js';
+import { createAdapter, dialectOf, type DialectKind } from '../common/db/dialects.js';
 
 /**
  * Creating and dropping per-province databases on a server, for the demo topology and tests.

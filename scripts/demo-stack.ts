@@ -8,6 +8,9 @@ import { generateProvince, type DemoScale } from '../subgraphs/province/seed/gen
 import { isSeeded, seedProvince } from '../subgraphs/province/seed/seed.js';
 import { startProvince } from '../subgraphs/province/server.js';
 import { spawnProvince, type ProvinceProcess } from './province-process.js';
+import { startSharing, type SharingService } from '../subgraphs/sharing/server.js';
+import { isSharingSeeded, seedSharingDemo } from './sharing-demo.js';
+import type { SagaOptions } from '../subgraphs/sharing/saga.js';
 
 /** What the stack needs of a province instance, wherever it runs. */
 export type RunningProvince = ProvinceProcess;
@@ -49,6 +52,10 @@ export interface DemoStackOptions {
   responseCache?: { ttlSeconds: number; maxEntries: number };
   /** Each province in a process of its own (`npm start`), so no province's work blocks the gateway; in-process otherwise. */
   isolateProvinces?: boolean;
+  /** Database of the sharing service (default: sharing.sqlite in dataDir, else in memory). */
+  sharingDatabase?: string;
+  /** Saga timing of the sharing service (tests shorten it). */
+  saga?: Partial<SagaOptions>;
   /** Per-subject rate limits of the gateway (off when omitted). */
   rateLimit?: RateLimitOptions;
   /** Persisted operations served by id (and the safelist switch). */
@@ -56,10 +63,11 @@ export interface DemoStackOptions {
   onProgress?: (message: string) => void;
 }
 
-/** The running demo: directory, province instances and gateway. */
+/** The running demo: directory, province instances, sharing service and gateway. */
 export interface DemoStack {
   gateway: RunningGateway;
   directory: RunningService;
+  sharing: SharingService;
   /** The running province instances (in this process or their own). */
   provinces: Map<string, RunningProvince>;
   databases: Map<string, ProvinceDatabase>;
@@ -83,8 +91,11 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
   const provinces = new Map<string, RunningProvince>();
   const launch = (p: (typeof chosen)[number], url: string, at: number, pdb?: ProvinceDatabase): Promise<RunningProvince> =>
     options.isolateProvinces
-      ? spawnProvince({ code: p.code, database: url, mapping: p.mapping, port: at, assertionPublicKey: options.keys.assertionPublicKey })
-      : startProvince({ provinces: [p.code], database: url, mapping: p.mapping, port: at, assertionPublicKey: options.keys.assertionPublicKey }, pdb);
+      ? spawnProvince({ code: p.code, database: url, mapping: p.mapping, port: at, assertionPublicKey: options.keys.assertionPublicKey, workflowPublicKey: options.keys.workflowPublicKey })
+      : startProvince(
+          { provinces: [p.code], database: url, mapping: p.mapping, port: at, assertionPublicKey: options.keys.assertionPublicKey, workflowPublicKey: options.keys.workflowPublicKey },
+          pdb,
+        );
   const ports = new Map<string, number>();
   const urls = new Map<string, string>();
   let i = 0;
@@ -103,10 +114,23 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     ports.set(p.code, service.port);
   }
 
+  const sharing = await startSharing({
+    database: options.sharingDatabase ?? (options.dataDir ? `sqlite:${join(options.dataDir, 'sharing.sqlite')}` : 'sqlite::memory:'),
+    provinces: Object.fromEntries([...provinces.entries()].map(([code, s]) => [code, s.url])),
+    assertionPublicKey: options.keys.assertionPublicKey,
+    workflowPrivateKey: options.keys.workflowPrivateKey,
+    port: port(2),
+    saga: options.saga,
+  });
+  if (!(await isSharingSeeded(sharing.store))) {
+    await seedSharingDemo(sharing.store, databases);
+    say('seeded the sharing platform (rental companies, shared vehicles)');
+  }
+
   const gateway = await startGateway({
     supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
     port: options.basePort,
-    subgraphUrls: { directory: directory.url },
+    subgraphUrls: { directory: directory.url, sharing: sharing.url },
     provinces: [...provinces.entries()].map(([code, s]) => ({ code, url: s.url })),
     subgraphTimeoutMs: options.subgraphTimeoutMs,
     redis: options.redis,
@@ -120,6 +144,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
   return {
     gateway,
     directory,
+    sharing,
     provinces,
     databases,
     async stopProvince(code) {
@@ -132,6 +157,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     },
     async stop() {
       await gateway.stop();
+      await sharing.stop();
       await Promise.all([...provinces.values()].map((s) => s.stop()));
       await directory.stop();
       await Promise.all([...databases.values()].map((d) => d.close()));

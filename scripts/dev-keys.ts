@@ -4,12 +4,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../common/subgraphs.js';
 
-/** Development key pairs: one for signing user tokens, one for the gateway's assertions to subgraphs. */
+/** Development key pairs: user tokens, the gateway's assertions to subgraphs, the sharing service's assertions to provinces. */
 export interface DevKeys {
   tokenPrivateKey: string;
   tokenPublicKey: string;
   assertionPrivateKey: string;
   assertionPublicKey: string;
+  workflowPrivateKey: string;
+  workflowPublicKey: string;
 }
 
 /** The issuer and audience of development tokens. */
@@ -25,24 +27,37 @@ function pair() {
 
 /** New in-memory development keys (tests). */
 export function generateDevKeys(): DevKeys {
-  const token = pair();
-  const assertion = pair();
-  return { tokenPrivateKey: token.privateKey, tokenPublicKey: token.publicKey, assertionPrivateKey: assertion.privateKey, assertionPublicKey: assertion.publicKey };
+  const [token, assertion, workflow] = [pair(), pair(), pair()];
+  return {
+    tokenPrivateKey: token.privateKey,
+    tokenPublicKey: token.publicKey,
+    assertionPrivateKey: assertion.privateKey,
+    assertionPublicKey: assertion.publicKey,
+    workflowPrivateKey: workflow.privateKey,
+    workflowPublicKey: workflow.publicKey,
+  };
 }
 
 /** Loads the development keys, generating them on first use. */
 export function ensureDevKeys(dir = DEV_KEYS_DIR): DevKeys {
   const file = (name: string) => join(dir, `${name}.pem`);
-  if (!existsSync(file('token-private'))) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const keys = generateDevKeys();
-    writeFileSync(file('token-private'), keys.tokenPrivateKey, { mode: 0o600 });
-    writeFileSync(file('token-public'), keys.tokenPublicKey);
-    writeFileSync(file('assertion-private'), keys.assertionPrivateKey, { mode: 0o600 });
-    writeFileSync(file('assertion-public'), keys.assertionPublicKey);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // Pair by pair, so a key folder from an older version gains the pairs it lacks and keeps its own.
+  for (const name of ['token', 'assertion', 'workflow']) {
+    if (existsSync(file(`${name}-private`))) continue;
+    const { privateKey, publicKey } = pair();
+    writeFileSync(file(`${name}-private`), privateKey, { mode: 0o600 });
+    writeFileSync(file(`${name}-public`), publicKey);
   }
   const read = (name: string) => readFileSync(file(name), 'utf8');
-  return { tokenPrivateKey: read('token-private'), tokenPublicKey: read('token-public'), assertionPrivateKey: read('assertion-private'), assertionPublicKey: read('assertion-public') };
+  return {
+    tokenPrivateKey: read('token-private'),
+    tokenPublicKey: read('token-public'),
+    assertionPrivateKey: read('assertion-private'),
+    assertionPublicKey: read('assertion-public'),
+    workflowPrivateKey: read('workflow-private'),
+    workflowPublicKey: read('workflow-public'),
+  };
 }
 
 /** A development user token for a principal (sub defaults to dev-<role>), valid `hours`. */

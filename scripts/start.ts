@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../common/subgraphs.js';
 import { FULL_SCALE } from '../subgraphs/province/seed/generator.js';
-import { redact } from '../subgraphs/province/db/dialects.js';
+import { redact } from '../common/db/dialects.js';
 import { ensureDatabase } from './databases.js';
 import { startDemoStack } from './demo-stack.js';
 import { SERVER_TOPOLOGY } from './demo-topology.js';

@@ -10,7 +10,7 @@ import { REPO_ROOT, SUPERGRAPH_PATH } from '../common/subgraphs.js';
 import { readGatewayConfig } from '../gateway/config.js';
 import { SERVER_TOPOLOGY } from '../scripts/demo-topology.js';
 import { parseProvinceConfig } from '../subgraphs/province/config.js';
-import { dialectOf } from '../subgraphs/province/db/dialects.js';
+import { dialectOf } from '../common/db/dialects.js';
 import { resolveMapping } from '../subgraphs/province/db/mapping.js';
 import { TEST_KEYS } from './helpers.js';
 

@@ -82,8 +82,11 @@ export function post(url: string, body: unknown, auth: Auth = {}): Promise<Respo
 
 /** Starts the demo stack on ephemeral ports with in-memory databases. */
 export function startTestStack(scale: DemoScale, provinces?: string[], subgraphTimeoutMs = 3000): Promise<DemoStack> {
-  return startDemoStack({ scale, basePort: 0, provinces, subgraphTimeoutMs, keys: TEST_KEYS });
+  return startDemoStack({ scale, basePort: 0, provinces, subgraphTimeoutMs, keys: TEST_KEYS, saga: TEST_SAGA });
 }
+
+/** Saga timing for tests: quick polls and retries, a short lease so a restarted service resumes soon. */
+export const TEST_SAGA = { pollMs: 100, leaseMs: 1500, backoffMs: 100, maxBackoffMs: 800 };
 
 /**
  * One province instance over ONE database holding every listed province's data in the
@@ -129,7 +132,10 @@ export async function startMixedStack(scale: DemoScale, provinces = Object.keys(
     databases[code] = await ensureDatabase(server, `${run}_${code}`);
     created.push([server, `${run}_${code}`]);
   }
-  const stack = await startDemoStack({ scale, basePort: 0, provinces, subgraphTimeoutMs, databases, keys: TEST_KEYS });
+  // The sharing service runs over PostgreSQL here: its no-double-booking rule is then the exclusion constraint.
+  const sharingDatabase = await ensureDatabase(TEST_POSTGRES_URL, `${run}_sharing`);
+  created.push([TEST_POSTGRES_URL, `${run}_sharing`]);
+  const stack = await startDemoStack({ scale, basePort: 0, provinces, subgraphTimeoutMs, databases, sharingDatabase, keys: TEST_KEYS, saga: TEST_SAGA });
   const stop = stack.stop;
   stack.stop = async () => {
     await stop();

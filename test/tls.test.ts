@@ -17,7 +17,7 @@ import { serverTlsFromEnvironment, type ServerTls } from '../common/tls.js';
 import { readGatewayConfig } from '../gateway/config.js';
 import { startGateway, type RunningGateway } from '../gateway/server.js';
 import { fetchServiceSdl } from '../gateway/shard/join.js';
-import { postGraphQL, subgraphAgent } from '../gateway/transport/post-graphql.js';
+import { postGraphQL, subgraphAgent } from '../common/post-graphql.js';
 import { devAuth } from '../scripts/demo-stack.js';
 import { startDirectory } from '../subgraphs/directory/server.js';
 import { parseProvinceConfig } from '../subgraphs/province/config.js';

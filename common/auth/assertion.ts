@@ -11,7 +11,18 @@ import type { ReplayGuard } from './replay-guard.js';
  * anything that instance accepts again.
  */
 export const ASSERTION_HEADER = 'x-xietong-assertion';
-const ISSUER = 'xietong-gateway';
+/**
+ * Who signs assertions: the gateway for its callers and its background work, the sharing
+ * service for the transfer steps it takes at provinces (role WORKFLOW, and only that role).
+ * Each has its own key, so neither can act as the other.
+ */
+export const ASSERTION_ISSUERS = { gateway: 'xietong-gateway', workflow: 'xietong-sharing' } as const;
+/** The public keys (PEM or imported) a receiver trusts, per issuer; without `workflow`, WORKFLOW assertions are refused. */
+export interface AssertionKeys {
+  gateway: string | KeyObject;
+  workflow?: string | KeyObject;
+}
+const issuerOf = (role: string) => (role === 'WORKFLOW' ? ASSERTION_ISSUERS.workflow : ASSERTION_ISSUERS.gateway);
 /** Lifetime of the assertions the gateway signs: one subgraph call, with room for clock skew. */
 export const ASSERTION_TTL_SECONDS = 10;
 /** The longest lifetime a receiver accepts, whatever the assertion says. */
@@ -23,12 +34,12 @@ export const provinceAudience = (code: string): string => `province:${code}`;
 /** The audience name of a plain subgraph. */
 export const subgraphAudience = (name: string): string => `subgraph:${name}`;
 
-/** Signs an assertion for a principal, to one audience, valid for `ttlSeconds`. */
+/** Signs an assertion for a principal, to one audience, valid for `ttlSeconds`; the issuer follows from the role. */
 export function signAssertion(principal: Principal, privateKey: string | KeyObject, audience: string, ttlSeconds = ASSERTION_TTL_SECONDS): string {
   const { sub, ...claims } = principal;
   return jwt.sign({ ...claims }, privateKey, {
     algorithm: 'ES256',
-    issuer: ISSUER,
+    issuer: issuerOf(principal.role),
     audience,
     expiresIn: ttlSeconds,
     jwtid: randomUUID(),
@@ -45,14 +56,22 @@ export interface AssertionCheck {
   replay: ReplayGuard;
 }
 
-/** Verifies an assertion; throws AssertionRefused when it is missing, forged, misaddressed, too long-lived, expired or replayed. */
-export function verifyAssertion(token: string | undefined, publicKey: string | KeyObject, check: AssertionCheck): Principal {
+/**
+ * Verifies an assertion with the key of the issuer it names; throws AssertionRefused when it is
+ * missing, forged, from an untrusted issuer, for a role its issuer may not assert, misaddressed,
+ * too long-lived, expired or replayed.
+ */
+export function verifyAssertion(token: string | undefined, keys: AssertionKeys, check: AssertionCheck): Principal {
   if (!token) throw new AssertionRefused('missing');
+  const claimed = jwt.decode(token, { json: true })?.iss;
+  const issuer = claimed === ASSERTION_ISSUERS.workflow ? ASSERTION_ISSUERS.workflow : ASSERTION_ISSUERS.gateway;
+  const key = issuer === ASSERTION_ISSUERS.workflow ? keys.workflow : keys.gateway;
+  if (!key) throw new AssertionRefused(`issuer ${issuer} not trusted here`);
   let payload: jwt.JwtPayload;
   try {
-    payload = jwt.verify(token, publicKey, {
+    payload = jwt.verify(token, key, {
       algorithms: ['ES256'],
-      issuer: ISSUER,
+      issuer,
       audience: check.audiences as [string, ...string[]],
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
     }) as jwt.JwtPayload;
@@ -64,6 +83,7 @@ export function verifyAssertion(token: string | undefined, publicKey: string | K
   if (typeof exp !== 'number' || typeof iat !== 'number' || exp - iat > MAX_ASSERTION_LIFETIME_SECONDS) throw new AssertionRefused('lifetime missing or too long');
   if (iat > Date.now() / 1000 + CLOCK_TOLERANCE_SECONDS) throw new AssertionRefused('issued in the future');
   if (!isRole(role)) throw new AssertionRefused('without a role');
+  if (issuerOf(role) !== issuer) throw new AssertionRefused(`role ${role} not asserted by ${issuer}`);
   if (typeof jti !== 'string' || !check.replay.accept(jti, (exp + CLOCK_TOLERANCE_SECONDS) * 1000)) throw new AssertionRefused('already used');
   return {
     sub: payload.sub ?? null,

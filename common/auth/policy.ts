@@ -12,7 +12,10 @@ import type { Principal, Role } from './principal.js';
  * - `vehicle-identity`: plates; `personal`: named people and their phone numbers;
  * - `restricted-address`: exact addresses of restricted (涉密) buildings;
  * - `write`: mutations; `audit`: the audit trail; `explore`: introspection and the explorer;
- * - `system`: what the gateway's background work reads (a province's data version, a service's SDL).
+ * - `system`: what the gateway's background work reads (a province's data version, a service's SDL);
+ * - `workflow`: the steps of a 公物仓 transfer the sharing service takes at a province (reserve,
+ *   receive, complete, release) and the candidate check before a request.
+ * Who may take each step of the sharing workflows is `WORKFLOW_ACTIONS` below.
  * Which rows of `rows` a role sees is `rowScope` below, enforced by the shard router (which
  * provinces) and again by every province (which rows).
  */
@@ -24,9 +27,10 @@ export const POLICY: Record<Role, { classes: readonly DataClass[]; rows: string 
   ANALYST: { classes: ['aggregate', 'explore'], rows: 'none (aggregates only)' },
   ANONYMOUS: { classes: ['aggregate'], rows: 'none (directory and published aggregates only)' },
   SYSTEM: { classes: ['system'], rows: 'none (data versions and service SDL only)' },
+  WORKFLOW: { classes: ['workflow'], rows: 'none (the transfer steps of the sharing service only)' },
 };
 /** A class of data a field belongs to. */
-export type DataClass = 'rows' | 'pool-context' | 'aggregate' | 'vehicle-identity' | 'personal' | 'restricted-address' | 'write' | 'audit' | 'explore' | 'system';
+export type DataClass = 'rows' | 'pool-context' | 'aggregate' | 'vehicle-identity' | 'personal' | 'restricted-address' | 'write' | 'audit' | 'explore' | 'system' | 'workflow';
 
 /** Whether a principal may see a class of data at all. */
 export function mayAccess(principal: Principal, dataClass: string): boolean {
@@ -66,4 +70,96 @@ export function mayWrite(principal: Principal, province: string, agency?: string
   if (principal.role === 'PROVINCE_ADMIN') return principal.province === province;
   if (principal.role === 'AGENCY_OFFICER') return agency !== undefined && principal.agency === agency;
   return false;
+}
+
+/** The parties of one workflow record an action is checked against. */
+export interface WorkflowParties {
+  /** The province whose administrator decides: the asset's or the vehicle's. */
+  owner?: string;
+  /** The agency that receives an asset or books a vehicle. */
+  agency?: string;
+  /** Who asked (subject and role), for cancelling one's own request. */
+  requester?: { sub: string | null; role: string };
+  /** The provinces a rental company is admitted for. */
+  provinces?: readonly string[];
+}
+
+const national = (p: Principal) => p.role === 'NATIONAL_ADMIN';
+const adminOf = (p: Principal, province: string | undefined) => p.role === 'PROVINCE_ADMIN' && province !== undefined && p.province === province;
+const officerOf = (p: Principal, agency: string | undefined) => p.role === 'AGENCY_OFFICER' && agency !== undefined && p.agency === agency;
+const requesterIs = (p: Principal, r: WorkflowParties['requester']) => r !== undefined && p.sub !== null && p.sub === r.sub && p.role === r.role;
+const coordinatorOfAll = (p: Principal, provinces: readonly string[] | undefined) =>
+  p.role === 'REGION_COORDINATOR' && !!provinces?.length && provinces.every((c) => !!p.region && findRegion(p.region)?.provinceCodes.includes(c));
+
+/**
+ * Who may take each step of the sharing workflows, as one table (the README prints `who`). The
+ * sharing subgraph checks every step here; a refusal names the step, never the parties.
+ */
+export const WORKFLOW_ACTIONS = {
+  requestAssetTransfer: {
+    who: "the receiving agency's officer, an administrator of the receiving agency's province, a national administrator",
+    allows: (p: Principal, t: WorkflowParties) => national(p) || officerOf(p, t.agency) || (t.agency !== undefined && adminOf(p, provinceOfId(t.agency))),
+  },
+  decideAssetTransfer: {
+    who: "an administrator of the province that holds the asset (also for a transfer to another region), a national administrator",
+    allows: (p: Principal, t: WorkflowParties) => national(p) || adminOf(p, t.owner),
+  },
+  cancelAssetTransfer: { who: 'whoever requested it, while it waits for a decision', allows: (p: Principal, t: WorkflowParties) => requesterIs(p, t.requester) },
+  shareVehicle: {
+    who: "an administrator of the vehicle's province, a national administrator",
+    allows: (p: Principal, t: WorkflowParties) => national(p) || adminOf(p, t.owner),
+  },
+  admitRentalCompany: {
+    who: 'the coordinator of a region that holds every province of the admission, a national administrator',
+    allows: (p: Principal, t: WorkflowParties) => national(p) || coordinatorOfAll(p, t.provinces),
+  },
+  registerRentalVehicle: {
+    who: "an administrator of the vehicle's base province (one the company is admitted for), a national administrator",
+    allows: (p: Principal, t: WorkflowParties) => national(p) || adminOf(p, t.owner),
+  },
+  bookVehicle: { who: 'an agency officer, for its own agency', allows: (p: Principal, t: WorkflowParties) => officerOf(p, t.agency) },
+  decideBooking: {
+    who: "an administrator of the vehicle's province, a national administrator",
+    allows: (p: Principal, t: WorkflowParties) => national(p) || adminOf(p, t.owner),
+  },
+  cancelBooking: {
+    who: "whoever booked, an administrator of the vehicle's province, a national administrator",
+    allows: (p: Principal, t: WorkflowParties) => requesterIs(p, t.requester) || national(p) || adminOf(p, t.owner),
+  },
+  completeTrip: {
+    who: "whoever booked, an administrator of the vehicle's province, a national administrator",
+    allows: (p: Principal, t: WorkflowParties) => requesterIs(p, t.requester) || national(p) || adminOf(p, t.owner),
+  },
+} as const;
+/** A step of a sharing workflow. */
+export type WorkflowAction = keyof typeof WORKFLOW_ACTIONS;
+
+/** Whether a principal may take a workflow step on a record with these parties. */
+export function mayAct(principal: Principal, action: WorkflowAction, parties: WorkflowParties): boolean {
+  return mayAccess(principal, 'write') && WORKFLOW_ACTIONS[action].allows(principal, parties);
+}
+
+/** Which workflow records (transfers, bookings) a principal may read: by the provinces or the agency they involve. */
+export type WorkflowScope = { kind: 'all' } | { kind: 'provinces'; provinces: readonly string[] } | { kind: 'agency'; agency: string } | { kind: 'none' };
+
+/**
+ * The workflow records a principal reads: a national administrator all; a coordinator those
+ * touching its region; a province administrator those touching its province; an officer those
+ * of its agency (as receiver, holder or booker); other roles none (statistics only).
+ */
+export function workflowScope(principal: Principal): WorkflowScope {
+  switch (principal.role) {
+    case 'NATIONAL_ADMIN':
+      return { kind: 'all' };
+    case 'REGION_COORDINATOR': {
+      const region = principal.region ? findRegion(principal.region) : undefined;
+      return region ? { kind: 'provinces', provinces: region.provinceCodes } : { kind: 'none' };
+    }
+    case 'PROVINCE_ADMIN':
+      return principal.province ? { kind: 'provinces', provinces: [principal.province] } : { kind: 'none' };
+    case 'AGENCY_OFFICER':
+      return principal.agency ? { kind: 'agency', agency: principal.agency } : { kind: 'none' };
+    default:
+      return { kind: 'none' };
+  }
 }

@@ -2,8 +2,11 @@
 export const USER_ROLES = ['NATIONAL_ADMIN', 'REGION_COORDINATOR', 'PROVINCE_ADMIN', 'AGENCY_OFFICER', 'ANALYST', 'ANONYMOUS'] as const;
 /** A role a user (or anonymous caller) can have. */
 export type UserRole = (typeof USER_ROLES)[number];
-/** Every role: the users' and SYSTEM, the gateway's own background work (never in a user token). */
-export const ROLES = [...USER_ROLES, 'SYSTEM'] as const;
+/**
+ * Every role: the users', SYSTEM (the gateway's own background work) and WORKFLOW (the sharing
+ * service's transfer steps at a province); the last two never appear in a user token.
+ */
+export const ROLES = [...USER_ROLES, 'SYSTEM', 'WORKFLOW'] as const;
 /** One role. */
 export type Role = (typeof ROLES)[number];
 
@@ -21,6 +24,9 @@ export const ANONYMOUS: Principal = Object.freeze({ sub: null, role: 'ANONYMOUS'
 
 /** The gateway itself, for background work: data-version polls and contract checks (policy class `system` only). */
 export const SYSTEM: Principal = Object.freeze({ sub: 'xietong-gateway', role: 'SYSTEM' });
+
+/** The sharing service, taking the steps of a 公物仓 transfer at a province (policy class `workflow` only). */
+export const WORKFLOW: Principal = Object.freeze({ sub: 'xietong-sharing', role: 'WORKFLOW' });
 
 /** Whether a value is a role a user token may carry (anonymous excluded). */
 export function isUserRole(value: unknown): value is Exclude<UserRole, 'ANONYMOUS'> {

@@ -5,7 +5,7 @@ import { GraphQLError, Kind, type FragmentDefinitionNode, type SelectionSetNode 
 import { headerValue } from '../http.js';
 import { ErrorCode, userError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { ASSERTION_HEADER, AssertionRefused, verifyAssertion } from './assertion.js';
+import { ASSERTION_HEADER, AssertionRefused, verifyAssertion, type AssertionKeys } from './assertion.js';
 import { mayAccess } from './policy.js';
 import type { Principal } from './principal.js';
 import { ReplayGuard } from './replay-guard.js';
@@ -18,14 +18,15 @@ export interface SubgraphIdentity {
 }
 
 /**
- * Reads the caller of a subgraph request from the gateway's assertion, verified with the
- * gateway's public key (PEM, imported once: importing costs more than a verification), for this
+ * Reads the caller of a subgraph request from the gateway's (or, for WORKFLOW, the sharing
+ * service's) assertion, verified with the issuer's public key (PEM, imported once: importing
+ * costs more than a verification), for this
  * instance's audiences, once per assertion id. Without a valid assertion the request is refused
  * with HTTP 401 before anything runs; the reason goes to this service's log (as a record of the
  * refused call), never to the caller, so a prober learns no issuer, audience or key detail.
  */
-export function principalFromAssertion(gatewayPublicKey: string, identity: SubgraphIdentity): (req: IncomingMessage, requestId: string) => Principal {
-  const key = createPublicKey(gatewayPublicKey);
+export function principalFromAssertion(trusted: { gateway: string; workflow?: string }, identity: SubgraphIdentity): (req: IncomingMessage, requestId: string) => Principal {
+  const key: AssertionKeys = { gateway: createPublicKey(trusted.gateway), ...(trusted.workflow ? { workflow: createPublicKey(trusted.workflow) } : {}) };
   const check = { audiences: identity.audiences, replay: new ReplayGuard() };
   return (req, requestId) => {
     try {
@@ -53,23 +54,37 @@ export function guarded<P, A, C extends { principal: Principal }, R>(dataClass: 
   };
 }
 
-/** The only root fields the SYSTEM principal may select: a service's SDL and a province's data version. */
-const SYSTEM_FIELDS = new Set(['_service', '_dataVersion', '__typename']);
+/**
+ * The only root fields the service principals may select, per operation type: SYSTEM a
+ * service's SDL and a province's data version; WORKFLOW the transfer steps at a province.
+ */
+const CONFINED: Partial<Record<Principal['role'], { query: ReadonlySet<string>; mutation: ReadonlySet<string> }>> = {
+  SYSTEM: { query: new Set(['_service', '_dataVersion', '__typename']), mutation: new Set() },
+  WORKFLOW: {
+    query: new Set(['_transferCandidate', '_shareableVehicle', '__typename']),
+    mutation: new Set(['_reserveAssetForTransfer', '_receiveTransferredAsset', '_completeTransferOut', '_releaseAssetReservation', '__typename']),
+  },
+};
 
 /**
- * Keeps the gateway's background principal (SYSTEM) to what its work needs: an operation of
- * SYSTEM that selects any other root field, directly or through fragments, runs nothing.
+ * Keeps the service principals (SYSTEM, WORKFLOW) to what their work needs: an operation of
+ * theirs that selects any other root field, directly or through fragments, runs nothing.
  */
 export function systemPrincipalPlugin<C extends BaseContext>(): ApolloServerPlugin<C> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ contextValue, operation, document }) {
-          if ((contextValue as { principal?: Principal }).principal?.role !== 'SYSTEM' || !operation) return;
+          const role = (contextValue as { principal?: Principal }).principal?.role;
+          const allowed = role && CONFINED[role];
+          if (!allowed || !operation) return;
           const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
           const names = rootFieldNames(operation.selectionSet, fragments, new Set());
-          if (operation.operation !== 'query' || names.some((n) => !SYSTEM_FIELDS.has(n))) {
-            throw new GraphQLError('The gateway system principal may read only _service and _dataVersion.', { extensions: { code: ErrorCode.FORBIDDEN, http: { status: 403 } } });
+          const fields = operation.operation === 'subscription' ? new Set<string>() : allowed[operation.operation];
+          if (names.some((n) => !fields.has(n))) {
+            throw new GraphQLError(`The ${role} service principal may select only ${[...allowed.query, ...allowed.mutation].filter((f) => f !== '__typename').join(', ')}.`, {
+              extensions: { code: ErrorCode.FORBIDDEN, http: { status: 403 } },
+            });
           }
         },
       };

@@ -1,4 +1,4 @@
-import type { GraphQLAnswer } from '../transport/post-graphql.js';
+import type { GraphQLAnswer } from '../../common/post-graphql.js';
 import type { GenerationStore } from './generations.js';
 
 /** Settings of a fetch cache. */

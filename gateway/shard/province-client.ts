@@ -2,7 +2,7 @@ import type { Agent } from 'undici';
 import { ErrorCode } from '../../common/errors.js';
 import { findProvince } from '../../common/standards.js';
 import type { ProvinceGuards } from './province-guard.js';
-import { postGraphQL, type GraphQLAnswer, type GraphQLBody } from '../transport/post-graphql.js';
+import { postGraphQL, type GraphQLAnswer, type GraphQLBody } from '../../common/post-graphql.js';
 
 /** What one province answered for one request. */
 export type ProvinceAnswer = GraphQLAnswer;

@@ -1,5 +1,5 @@
 import { BrokenCircuitError, BulkheadRejectedError, ConsecutiveBreaker, bulkhead, circuitBreaker, handleType, wrap, type IPolicy } from 'cockatiel';
-import type { PostResult } from '../transport/post-graphql.js';
+import type { PostResult } from '../../common/post-graphql.js';
 
 /** How hard the gateway leans on one province instance. */
 export interface ProvinceGuardOptions {

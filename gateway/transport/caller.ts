@@ -1,5 +1,5 @@
 import type { Principal } from '../../common/auth/principal.js';
-import type { GraphQLAnswer } from './post-graphql.js';
+import type { GraphQLAnswer } from '../../common/post-graphql.js';
 
 /**
  * Who a subgraph call is made for: what the gateway's data sources need of a request, and nothing

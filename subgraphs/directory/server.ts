@@ -10,7 +10,7 @@ import { directoryResolvers } from './resolvers.js';
 /** Starts the directory subgraph on a port (0 picks a free one). */
 export async function startDirectory(options: { port: number; host?: string; assertionPublicKey: string; tls?: import('../../common/tls.js').ServerTls }): Promise<RunningService> {
   const logger = createLogger('directory');
-  const principalOf = principalFromAssertion(options.assertionPublicKey, { audiences: [subgraphAudience('directory')], logger });
+  const principalOf = principalFromAssertion({ gateway: options.assertionPublicKey }, { audiences: [subgraphAudience('directory')], logger });
   const server = createSubgraphServer<{ requestId: string; principal: Principal }>({ sdl: readSubgraphSdl('directory'), resolvers: directoryResolvers, logger });
   await server.start();
   const running = await serveApollo({

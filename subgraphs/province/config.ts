@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { findProvince } from '../../common/standards.js';
 import { certificateProblem, pairProblem, privateKeyProblem } from '../../common/tls.js';
-import { dialectOf } from './db/dialects.js';
+import { dialectOf } from '../../common/db/dialects.js';
 import type { LocalSchemaMapping } from './db/mapping.js';
 
 const provinceCode = z.string().refine((c) => findProvince(c) !== undefined, { message: 'not a GB/T 2260 provincial code' });
@@ -44,6 +44,8 @@ export const provinceConfigSchema = z.object({
   mapping: z.record(z.string(), tableMapping).optional(),
   /** The gateway's public key (PEM) that verifies its assertions; requests without one get 401. */
   assertionPublicKey: z.string().includes('BEGIN PUBLIC KEY', { message: 'expected a PEM public key' }),
+  /** The sharing service's public key (PEM): with it, the service may take 公物仓 transfer steps here (role WORKFLOW only). */
+  workflowPublicKey: z.string().includes('BEGIN PUBLIC KEY', { message: 'expected a PEM public key' }).optional(),
   port: z.number().int().min(0).max(65535).default(0),
   host: z.string().default('127.0.0.1'),
   /** Serve HTTPS instead of HTTP (see common/tls.ts for the environment variables that fill it). */

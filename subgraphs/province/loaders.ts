@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { AgencyRow, BuildingRow } from './db/schema.js';
+import type { AgencyRow, AssetTransferRow, BuildingRow } from './db/schema.js';
 import type { PoolHolderRow, Repository } from './repository.js';
 import type { VisibleRows } from './visible-rows.js';
 
@@ -15,6 +15,8 @@ export interface Loaders {
   buildingsByAgency: DataLoader<string, BuildingRow[]>;
   /** The pool context of an asset's holder, for assets the caller may already see. */
   poolHolder: DataLoader<string, PoolHolderRow | null>;
+  /** The 公物仓 transfer records of assets the caller may already see (provenance, transferred-to). */
+  transferRecords: DataLoader<string, AssetTransferRow[]>;
 }
 
 /** Builds the loaders of one request. */
@@ -27,6 +29,10 @@ export function createLoaders(rows: VisibleRows, repo: Repository): Loaders {
       return ids.map((id) => found.filter((r) => r.agency_id === id));
     }),
     poolHolder: new DataLoader(async (ids) => byKey(ids, await repo.poolHolders(ids))),
+    transferRecords: new DataLoader(async (ids) => {
+      const found = await repo.transferRecords(ids);
+      return ids.map((id) => found.filter((r) => r.asset_id === id));
+    }),
   };
 }
 

@@ -2,7 +2,8 @@
  * Entry point of one province instance, configured either by a JSON file
  * (`node dist/subgraphs/province/main.js CONFIG.json`) or by the environment:
  * XIETONG_PROVINCE, XIETONG_DATABASE_URL, PORT, HOST, XIETONG_MAPPING_FILE (a JSON mapping),
- * XIETONG_ASSERTION_PUBLIC_KEY_FILE (the gateway's public key), and XIETONG_SEED_DEMO=true to
+ * XIETONG_ASSERTION_PUBLIC_KEY_FILE (the gateway's public key), XIETONG_WORKFLOW_PUBLIC_KEY_FILE
+ * (the sharing service's, for 公物仓 transfers), and XIETONG_SEED_DEMO=true to
  * fill an empty database with demo data. XIETONG_TLS_* (common/tls.ts) serve HTTPS, also under a
  * config file without its own `tls`.
  */
@@ -25,6 +26,7 @@ function configFromEnvironment(): unknown {
     port: env.PORT ? Number(env.PORT) : 4100,
     host: env.HOST ?? '0.0.0.0',
     assertionPublicKey: env.XIETONG_ASSERTION_PUBLIC_KEY_FILE ? readFileSync(env.XIETONG_ASSERTION_PUBLIC_KEY_FILE, 'utf8') : '',
+    ...(env.XIETONG_WORKFLOW_PUBLIC_KEY_FILE ? { workflowPublicKey: readFileSync(env.XIETONG_WORKFLOW_PUBLIC_KEY_FILE, 'utf8') } : {}),
     ...(env.XIETONG_MAPPING_FILE ? { mapping: JSON.parse(readFileSync(env.XIETONG_MAPPING_FILE, 'utf8')) } : {}),
   };
 }

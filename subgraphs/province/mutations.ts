@@ -1,53 +1,26 @@
-import { createHash } from 'node:crypto';
 import { ErrorCode, userError } from '../../common/errors.js';
 import { formatId, isIdOfKind } from '../../common/ids.js';
 import type { AssetRow } from './db/schema.js';
 import { validateReport, type EnergyReportInput } from './report-input.js';
-import { isUniqueViolation } from './db/errors.js';
+import { runOnce, type IdempotencyStore } from '../../common/idempotency.js';
 import type { Repository } from './repository.js';
 import { mayWrite } from '../../common/auth/policy.js';
-import type { Principal } from '../../common/auth/principal.js';
 import type { ProvinceContext } from './resolvers.js';
 
+/** The statuses an administrator sets; TRANSFER_PENDING and TRANSFERRED_OUT belong to the transfer steps. */
 const ASSET_STATUSES = ['IN_USE', 'IDLE', 'LEASED_OUT', 'LENT_OUT', 'PENDING_DISPOSAL', 'DISPOSED'];
+const TRANSFER_STATUSES = ['TRANSFER_PENDING', 'TRANSFERRED_OUT'];
 
-/**
- * Runs a mutation at most once per client key: a retry with the same key and the same input
- * returns the first result; the same key with a different input is refused. The stored
- * result and the change commit in one transaction.
- */
-async function idempotent<R>(ctx: ProvinceContext, operation: string, clientKey: string | null | undefined, input: unknown, work: (trx: Repository) => Promise<R>): Promise<R> {
-  // Keys are the caller's own: another caller's key is a different key, never their stored result.
-  const key = clientKey ? createHash('sha256').update(JSON.stringify([callerOf(ctx.principal), clientKey])).digest('hex') : undefined;
-  const hash = createHash('sha256').update(JSON.stringify([operation, input])).digest('hex');
-  const once = () =>
-    ctx.repo.transaction(async (trx) => {
-      if (!key) return work(trx);
-      const [previous] = await trx.db.selectFrom(trx.source('idempotency_keys')).selectAll().where('t.key', '=', key).execute();
-      if (previous) {
-        if (previous.request_hash !== hash) {
-          throw userError(ErrorCode.IDEMPOTENCY_CONFLICT, 'This idempotency key was already used with a different request.');
-        }
-        return JSON.parse(previous.response_json) as R;
-      }
-      const result = await work(trx);
-      await trx.insert('idempotency_keys', { key, operation, request_hash: hash, response_json: JSON.stringify(result), created_at: new Date().toISOString() });
-      return result;
-    });
-  // A concurrent request that committed the same key, report or id first makes this one collide
-  // on a unique key; run again, and it finds what the other committed (a replay, or a correction).
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await once();
-    } catch (error) {
-      if (attempt >= 3 || !isUniqueViolation(error)) throw error;
-    }
-  }
-}
+/** The province's stored results of idempotent mutations (in its `idempotency_keys` table). */
+const storedResults = (repo: Repository): IdempotencyStore<Repository> => ({
+  transaction: (work) => repo.transaction(work),
+  find: async (trx, key) => (await trx.db.selectFrom(trx.source('idempotency_keys')).selectAll().where('t.key', '=', key).execute())[0],
+  save: (trx, row) => trx.insert('idempotency_keys', { ...row, created_at: new Date().toISOString() }),
+});
 
-/** Who owns an idempotency key: the subject with its role and binding. */
-function callerOf(p: Principal): string[] {
-  return [p.sub ?? '', p.role, p.province ?? '', p.region ?? '', p.agency ?? ''];
+/** Runs a mutation at most once per caller and client key, in one transaction, again after a unique-key collision (see {@link runOnce}). */
+export function idempotent<R>(ctx: ProvinceContext, operation: string, clientKey: string | null | undefined, input: unknown, work: (trx: Repository) => Promise<R>): Promise<R> {
+  return runOnce(storedResults(ctx.repo), { principal: ctx.principal, operation, clientKey, input }, work);
 }
 
 async function ownedAsset(trx: Repository, ctx: ProvinceContext, assetId: string): Promise<AssetRow> {
@@ -96,11 +69,15 @@ export const mutationResolvers = {
     return assetPayload(ctx, stored);
   },
   setAssetStatus: async (_: unknown, { input }: { input: { assetId: string; status: string; idempotencyKey?: string } }, ctx: ProvinceContext) => {
+    if (TRANSFER_STATUSES.includes(input.status)) throw userError(ErrorCode.BAD_USER_INPUT, `Status ${input.status} is set by a 公物仓 transfer only.`);
     if (!ASSET_STATUSES.includes(input.status)) throw userError(ErrorCode.BAD_USER_INPUT, `Unknown status ${input.status}.`);
     const stored = await idempotent(ctx, 'setAssetStatus', input.idempotencyKey, input, async (trx) => {
       const asset = await ownedAsset(trx, ctx, input.assetId);
       if (asset.status === 'DISPOSED' && input.status !== 'DISPOSED') {
         throw userError(ErrorCode.INVALID_STATE, `Asset ${asset.id} is disposed; its status can no longer change.`, { id: asset.id });
+      }
+      if (TRANSFER_STATUSES.includes(asset.status)) {
+        throw userError(ErrorCode.INVALID_STATE, `Asset ${asset.id} is ${asset.status} by a 公物仓 transfer; its status can no longer change here.`, { id: asset.id });
       }
       // Only idle assets may sit in the pool: leaving IDLE withdraws the offer.
       const leavesPool = input.status !== 'IDLE' && asset.offered_to_pool === 1;

@@ -3,7 +3,7 @@ import { toPrecision } from '../../common/exact.js';
 import type { ProvinceDatabase } from './db/database.js';
 import { readDataVersion, type DataVersion } from './db/data-version.js';
 import { standardSource, toLocalRows } from './db/mapping.js';
-import type { AgencyRow, StandardDatabase, StandardTable } from './db/schema.js';
+import type { AgencyRow, AssetTransferRow, StandardDatabase, StandardTable } from './db/schema.js';
 
 /** What the 公物仓 pool shows of an asset's holder (the policy's pool-context class): never personal data or addresses. */
 export type PoolHolderRow = Pick<AgencyRow, 'id' | 'province' | 'name' | 'level' | 'division_code'>;
@@ -66,6 +66,12 @@ export class Repository {
       .execute() as Promise<PoolHolderRow[]>;
   }
 
+  /** The 公物仓 transfer records of some asset cards (read for cards the caller already sees). */
+  async transferRecords(assetIds: readonly string[]): Promise<AssetTransferRow[]> {
+    if (assetIds.length === 0) return [];
+    return this.db.selectFrom(this.source('asset_transfers')).selectAll().where('t.asset_id', 'in', [...assetIds]).execute();
+  }
+
   /** Energy totals of one year over some provinces; sums rounded to their field's precision. */
   async energySummary(provinces: readonly string[], year: number) {
     const r = await this.db
@@ -108,12 +114,13 @@ export class Repository {
     };
   }
 
-  /** Asset totals over some provinces (disposed assets excluded). */
+  /** Asset totals over some provinces (disposed and transferred-out cards excluded). */
   async assetSummary(provinces: readonly string[]) {
     const r = await this.db
       .selectFrom(this.source('assets'))
       .where('t.province', 'in', provinces.length ? [...provinces] : [''])
-      .where('t.status', '!=', 'DISPOSED')
+      // A card transferred out lives on as the receiving agency's card: counted there, once.
+      .where('t.status', 'not in', ['DISPOSED', 'TRANSFERRED_OUT'])
       .select((eb) => [
         eb.fn.countAll<number>().as('assetCount'),
         eb.fn.sum<number>('t.original_value_fen').as('originalFen'),
@@ -226,6 +233,23 @@ export class Repository {
       const { [resolved.split.key]: _key, ...values } = split;
       if (Object.keys(values).length) await raw.updateTable(resolved.split.table).set(values).where(resolved.split.key, '=', id).execute();
     }
+  }
+
+  /**
+   * Changes one row only while it still has the `expected` values, in one statement (on
+   * PostgreSQL and MySQL a concurrent claimer waits for the row and then finds it changed).
+   * Whether the row changed; `expected` must name columns of the main local table.
+   */
+  async claim<T extends StandardTable>(table: T, id: string, expected: Partial<StandardDatabase[T]>, changes: Partial<StandardDatabase[T]>, db: Kysely<StandardDatabase> = this.db): Promise<boolean> {
+    const resolved = this.pdb.tables.get(table)!;
+    const { main: where, split: whereSplit } = toLocalRows(resolved, expected as Record<string, unknown>);
+    const { main, split } = toLocalRows(resolved, changes as Record<string, unknown>);
+    if (whereSplit || split) throw new Error(`claim: ${table} keeps a claimed column in its side table`);
+    const raw = db as unknown as Kysely<Record<string, Record<string, unknown>>>;
+    let update = raw.updateTable(resolved.table).set(main).where(resolved.byStandard.get('id')!.column, '=', id);
+    for (const [column, value] of Object.entries(where)) update = update.where(column, '=', value);
+    const [result] = await update.execute();
+    return Number(result?.numUpdatedRows ?? 0) === 1;
   }
 
   /** Inserts one standard row through the local mapping. */

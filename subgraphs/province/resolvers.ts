@@ -1,11 +1,12 @@
 import { ratio } from '../../common/exact.js';
 import { pageSize } from '../../common/pagination.js';
-import type { AgencyRow, AssetRow, BuildingRow, EnergyReportRow, OperatingCostRow, VehicleRow } from './db/schema.js';
+import type { AgencyRow, AssetRow, AssetTransferRow, BuildingRow, EnergyReportRow, OperatingCostRow, VehicleRow } from './db/schema.js';
 import type { ListTable, PoolHolderRow, Repository } from './repository.js';
 import type { ListFilter, VisibleRows } from './visible-rows.js';
 import type { Loaders } from './loaders.js';
 import { scopeProvinces, type ScopeArgs } from './scope.js';
 import { mutationResolvers } from './mutations.js';
+import { workflowStepResolvers } from './workflow-steps.js';
 import { findRegion } from '../../common/standards.js';
 import { guarded, requireAccess } from '../../common/auth/subgraph-auth.js';
 import { mayAccess, rowScope } from '../../common/auth/policy.js';
@@ -96,6 +97,7 @@ export const provinceResolvers = {
     building: (_: unknown, { id }: { id: string }, ctx: ProvinceContext) => lookups.building(id, ctx),
     asset: (_: unknown, { id }: { id: string }, ctx: ProvinceContext) => lookups.asset(id, ctx),
     vehicle: (_: unknown, { id }: { id: string }, ctx: ProvinceContext) => lookups.vehicle(id, ctx),
+    ...workflowStepResolvers.Query,
     ...Object.fromEntries(
       Object.entries(summaries).map(([name, fn]) => [
         name,
@@ -106,7 +108,7 @@ export const provinceResolvers = {
       ]),
     ),
   },
-  Mutation: mutationResolvers,
+  Mutation: { ...mutationResolvers, ...workflowStepResolvers.Mutation },
   Province: {
     __resolveReference: (ref: { code: string }) => ({ code: ref.code }),
     ...summaryFields((p, ctx) => scopeProvinces(ctx.served, { province: p.code })),
@@ -165,6 +167,18 @@ export const provinceResolvers = {
       return ctx.loaders.poolHolder.load(a.agency_id);
     },
     building: (a: AssetRow, _: unknown, ctx: ProvinceContext) => (a.building_id ? ctx.loaders.building.load(a.building_id) : null),
+    transferredToId: async (a: AssetRow, _: unknown, ctx: ProvinceContext) =>
+      a.status === 'TRANSFERRED_OUT' ? ((await ctx.loaders.transferRecords.load(a.id)).find((r) => r.state === 'TRANSFERRED_OUT')?.counterpart_asset_id ?? null) : null,
+    provenance: async (a: AssetRow, _: unknown, ctx: ProvinceContext) => (await ctx.loaders.transferRecords.load(a.id)).find((r) => r.direction === 'IN') ?? null,
+  },
+  AssetProvenance: {
+    transferId: (r: AssetTransferRow) => r.transfer_id,
+    sourceAssetId: (r: AssetTransferRow) => r.source_asset_id,
+    sourceProvince: (r: AssetTransferRow) => ({ code: r.source_asset_id.slice(0, 6) }),
+    categoryCode: (r: AssetTransferRow) => r.category_code,
+    originalValue: (r: AssetTransferRow) => yuan(r.original_value_fen),
+    netValue: (r: AssetTransferRow) => yuan(r.net_value_fen),
+    acquiredOn: (r: AssetTransferRow) => r.acquired_on,
   },
   Vehicle: {
     __resolveReference: (ref: { id: string }, ctx: ProvinceContext) => lookups.vehicle(ref.id, ctx),

@@ -5,7 +5,7 @@ import { healthRoute, serveApollo, type RunningService } from '../../common/http
 import { createSubgraphServer } from '../../common/subgraph-server.js';
 import { readSubgraphSdl } from '../../common/subgraphs.js';
 import { openProvinceDatabase, type ProvinceDatabase } from './db/database.js';
-import { databaseUnavailable } from './db/errors.js';
+import { databaseUnavailable } from '../../common/db/errors.js';
 import { parseProvinceConfig, type ProvinceConfig } from './config.js';
 import { createLoaders } from './loaders.js';
 import { Repository } from './repository.js';
@@ -27,7 +27,7 @@ export async function startProvince(input: unknown, database?: ProvinceDatabase)
   const logger = createLogger(`province-${config.provinces.join('+')}`);
   const pdb = database ?? (await openProvinceDatabase(config.database, config.mapping, { onIdleError: (err) => logger.warn({ err: err.message }, 'database connection lost') }));
   const repo = new Repository(pdb);
-  const principalOf = principalFromAssertion(config.assertionPublicKey, { audiences: config.provinces.map(provinceAudience), logger });
+  const principalOf = principalFromAssertion({ gateway: config.assertionPublicKey, workflow: config.workflowPublicKey }, { audiences: config.provinces.map(provinceAudience), logger });
   const server = createSubgraphServer<ProvinceContext>({
     sdl: readSubgraphSdl('province'),
     resolvers: provinceResolvers,

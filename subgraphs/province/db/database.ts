@@ -1,5 +1,5 @@
 import { Kysely, type LogEvent } from 'kysely';
-import { createAdapter, redact, type DialectAdapter } from './dialects.js';
+import { createAdapter, redact, type DialectAdapter } from '../../../common/db/dialects.js';
 import { resolveMapping, type LocalSchemaMapping, type ResolvedTable } from './mapping.js';
 import { migrate } from './migrate.js';
 import type { StandardDatabase, StandardTable } from './schema.js';

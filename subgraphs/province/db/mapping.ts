@@ -1,5 +1,5 @@
 import { sql, type Kysely, type AliasedSelectQueryBuilder, type Expression } from 'kysely';
-import type { DialectAdapter } from './dialects.js';
+import type { DialectAdapter } from '../../../common/db/dialects.js';
 import { STANDARD_COLUMNS, type StandardDatabase, type StandardTable } from './schema.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
-import type { DialectAdapter } from './dialects.js';
+import type { DialectAdapter } from '../../../common/db/dialects.js';
 import type { ResolvedTable } from './mapping.js';
 import { STANDARD_COLUMNS, STANDARD_INDEXES, STANDARD_UNIQUE, type StandardDatabase, type StandardTable } from './schema.js';
 

@@ -1,3 +1,5 @@
+import type { ColumnType } from '../../../common/db/dialects.js';
+
 /**
  * The standard (contract) shape of a province database. Every query is written against these
  * types; a province whose local tables differ maps them to this shape (see mapping.ts).
@@ -119,6 +121,28 @@ export interface IdempotencyRow {
   created_at: string;
 }
 
+/** One side of a 公物仓 transfer at this province: the source card (OUT) or the card it created (IN); at most one per transfer and side. */
+export interface AssetTransferRow {
+  /** `<transferId>:OUT` or `<transferId>:IN`: a repeated step finds the row its first delivery wrote. */
+  id: string;
+  transfer_id: string;
+  direction: string;
+  /** The card at this province. */
+  asset_id: string;
+  /** OUT: RESERVED, RELEASED or TRANSFERRED_OUT; IN: RECEIVED. */
+  state: string;
+  /** OUT: the new card's id once transferred out. */
+  counterpart_asset_id: string | null;
+  /** The source card as reserved (IN rows: provenance). */
+  source_asset_id: string;
+  name: string;
+  category_code: string;
+  original_value_fen: number;
+  net_value_fen: number;
+  acquired_on: string;
+  recorded_at: string;
+}
+
 /** The standard database, as Kysely sees it. */
 export interface StandardDatabase {
   agencies: AgencyRow;
@@ -128,12 +152,13 @@ export interface StandardDatabase {
   energy_reports: EnergyReportRow;
   operating_costs: OperatingCostRow;
   idempotency_keys: IdempotencyRow;
+  asset_transfers: AssetTransferRow;
 }
 /** Name of a standard table. */
 export type StandardTable = keyof StandardDatabase;
 
 /** Storage type of a standard column. */
-export type ColumnType = 'text' | 'integer' | 'real';
+export type { ColumnType };
 
 /** One standard column: its storage type and, for reals, the decimal digits it keeps. */
 export interface ColumnDef {
@@ -176,6 +201,10 @@ export const STANDARD_COLUMNS: { [T in StandardTable]: Columns<StandardDatabase[
     official_reception_fen: int, vehicle_operation_fen: int, depreciation_fen: int, other_fen: int, total_fen: int,
   },
   idempotency_keys: { key: text, operation: text, request_hash: text, response_json: text, created_at: text },
+  asset_transfers: {
+    id: text, transfer_id: text, direction: text, asset_id: text, state: text, counterpart_asset_id: textNull,
+    source_asset_id: text, name: text, category_code: text, original_value_fen: int, net_value_fen: int, acquired_on: text, recorded_at: text,
+  },
 };
 
 /** Keys no two rows share: one report and one cost record per agency and year (concurrent submissions then correct, never duplicate). */
@@ -195,4 +224,5 @@ export const STANDARD_INDEXES: { [T in StandardTable]?: string[][] } = {
   vehicles: [['agency_id', 'id'], ['price_fen', 'id'], ['purchased_on', 'id'], ['category', 'id'], ['status', 'id']],
   energy_reports: [['agency_id', 'year'], ['year', 'id'], ['total_kgce_milli', 'id'], ['year', 'total_kgce_milli', 'id']],
   operating_costs: [['agency_id', 'year'], ['year', 'id'], ['total_fen', 'id'], ['year', 'total_fen', 'id']],
+  asset_transfers: [['asset_id']],
 };

@@ -1,8 +1,8 @@
 import { Agent, request } from 'undici';
 import type { GraphQLFormattedError } from 'graphql';
-import { ASSERTION_HEADER } from '../../common/auth/assertion.js';
-import { createLogger, type Logger } from '../../common/logger.js';
-import type { ClientTls } from '../../common/tls.js';
+import { ASSERTION_HEADER } from './auth/assertion.js';
+import { createLogger, type Logger } from './logger.js';
+import type { ClientTls } from './tls.js';
 
 /** A GraphQL request body as a gateway sends it to a subgraph. */
 export interface GraphQLBody {

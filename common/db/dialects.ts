@@ -2,7 +2,8 @@ import SQLite from 'better-sqlite3';
 import { createPool } from 'mysql2';
 import pg from 'pg';
 import { MysqlDialect, PostgresDialect, sql, SqliteDialect, type Dialect, type Expression, type RawBuilder } from 'kysely';
-import type { ColumnType } from './schema.js';
+/** Storage type of a standard column. */
+export type ColumnType = 'text' | 'integer' | 'real';
 
 /** The database products a province may run. */
 export type DialectKind = 'sqlite' | 'postgres' | 'mysql';

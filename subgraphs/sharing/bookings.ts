@@ -1,0 +1,358 @@
+import type { ExpressionBuilder, Kysely } from 'kysely';
+import { ErrorCode, userError } from '../../common/errors.js';
+import { isIdOfKind, provinceOfId } from '../../common/ids.js';
+import { findProvince } from '../../common/standards.js';
+import { runOnce } from '../../common/idempotency.js';
+import { mayAct, workflowScope } from '../../common/auth/policy.js';
+import type { Principal } from '../../common/auth/principal.js';
+import { pageSize } from '../../common/pagination.js';
+import { isBookingOverlap, OCCUPYING_STATUSES } from './db/database.js';
+import type { BookingRow, PlatformVehicleRow, RentalCompanyRow, SharingDatabase } from './db/schema.js';
+import type { ProvinceSteps } from './province-steps.js';
+import { afterId, boundedText, fenOf, forbidden, instant, newRecordId, pageOf, recordEvent, regionProvinces, storedResults } from './records.js';
+
+const CATEGORIES = ['CONFIDENTIAL_COMMUNICATION', 'EMERGENCY', 'LAW_ENFORCEMENT', 'SPECIAL_TECHNICAL', 'OTHER'];
+const DAY_MS = 86_400_000;
+/** The longest window one booking may hold. */
+export const MAX_BOOKING_DAYS = 30;
+const CREDIT_CODE = /^[0-9A-HJ-NPQRTUWXY]{18}$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+// A booking may start this much before "now": the client's clock and the trip to the server.
+const CLOCK_SKEW_MS = 60_000;
+
+/**
+ * The cross-region official-vehicle platform (the 安徽 model): agency vehicles their provinces
+ * share and vehicles of rental companies admitted by tender, booked by agencies of any province.
+ *
+ * | from              | step          | who (policy WORKFLOW_ACTIONS)   | to         |
+ * |-------------------|---------------|---------------------------------|------------|
+ * |                   | bookVehicle   | an agency officer               | REQUESTED  |
+ * | REQUESTED         | approveBooking| the vehicle's province          | APPROVED   |
+ * | REQUESTED         | rejectBooking | the vehicle's province          | REJECTED   |
+ * | REQUESTED, APPROVED | cancelBooking | the booker, the vehicle's province | CANCELLED |
+ * | APPROVED          | completeTrip  | the booker, the vehicle's province | COMPLETED |
+ *
+ * A REQUESTED, APPROVED or COMPLETED booking holds its window: the database refuses a second
+ * booking that overlaps it on the same vehicle (db/database.ts), whatever the concurrency.
+ */
+export class Bookings {
+  constructor(
+    private readonly db: Kysely<SharingDatabase>,
+    private readonly steps: ProvinceSteps,
+  ) {}
+
+  /** Puts an agency vehicle in service on the platform, with the facts its province gives. */
+  async shareVehicle(principal: Principal, input: { vehicleId: string; seats: number; dailyRate: number; perKmRate: number; idempotencyKey?: string | null }): Promise<PlatformVehicleRow> {
+    if (!isIdOfKind(input.vehicleId, 'vehicle')) throw userError(ErrorCode.BAD_USER_INPUT, `${input.vehicleId} is not a vehicle id.`, { argumentName: 'vehicleId' });
+    const province = provinceOfId(input.vehicleId)!;
+    if (!mayAct(principal, 'shareVehicle', { owner: province })) throw forbidden(principal, 'share', input.vehicleId);
+    const seats = seatCount(input.seats);
+    const [daily, perKm] = [fenOf(input.dailyRate, 'dailyRate'), fenOf(input.perKmRate, 'perKmRate')];
+    const facts = await this.steps.shareableVehicle(province, input.vehicleId);
+    if ('unavailable' in facts) throw userError(ErrorCode.PROVINCE_UNAVAILABLE, `Province ${province} cannot be reached; try again later.`, { province });
+    const vehicle = 'done' in facts ? facts.done : null;
+    if (!vehicle) throw userError(ErrorCode.NOT_FOUND, `No vehicle ${input.vehicleId}.`, { id: input.vehicleId });
+    if (vehicle.status !== 'IN_SERVICE') throw userError(ErrorCode.INVALID_STATE, `Vehicle ${input.vehicleId} is ${vehicle.status}; only vehicles in service can be shared.`, { id: input.vehicleId });
+    await runOnce(storedResults(this.db), { principal, operation: 'shareVehicle', clientKey: input.idempotencyKey, input }, async (trx) => {
+      const row: PlatformVehicleRow = {
+        id: vehicle.vehicleId, kind: 'AGENCY', province, company_id: null, model: vehicle.model, category: vehicle.category, seats,
+        daily_rate_fen: daily, per_km_fen: perKm, plate_number: vehicle.plateNumber, odometer_km: vehicle.mileageKm, active: 1, registered_at: Date.now(),
+      };
+      const { id: _id, registered_at: _at, ...changes } = row;
+      await trx.insertInto('platform_vehicles').values(row).onConflict((oc) => oc.column('id').doUpdateSet(changes)).execute();
+      await recordEvent(trx, row.id, 'SHARED', principal);
+      return { id: row.id };
+    });
+    return this.vehicle(input.vehicleId) as Promise<PlatformVehicleRow>;
+  }
+
+  /** Admits a rental company for a period and a set of provinces. */
+  async admitCompany(principal: Principal, input: { name: string; creditCode: string; provinces: string[]; admittedFrom: string; admittedUntil: string; idempotencyKey?: string | null }): Promise<RentalCompanyRow> {
+    const name = boundedText(input.name, 'name', 100)!;
+    if (!CREDIT_CODE.test(input.creditCode)) throw userError(ErrorCode.BAD_USER_INPUT, 'creditCode must be an 18-character unified social credit code.', { argumentName: 'creditCode' });
+    const provinces = [...new Set(input.provinces)];
+    if (!provinces.length || provinces.some((c) => !findProvince(c))) throw userError(ErrorCode.UNKNOWN_PROVINCE, 'provinces must be GB/T 2260 provincial codes, at least one.', { argumentName: 'provinces' });
+    if (!DATE.test(input.admittedFrom) || !DATE.test(input.admittedUntil) || !(input.admittedFrom <= input.admittedUntil) || Number.isNaN(Date.parse(input.admittedUntil))) {
+      throw userError(ErrorCode.BAD_USER_INPUT, 'admittedFrom and admittedUntil must be ISO dates, the first not after the second.', { argumentName: 'admittedUntil' });
+    }
+    if (!mayAct(principal, 'admitRentalCompany', { provinces })) throw forbidden(principal, 'admit a rental company for', provinces.join(','));
+    const stored = await runOnce(storedResults(this.db), { principal, operation: 'admitRentalCompany', clientKey: input.idempotencyKey, input }, async (trx) => {
+      const id = newRecordId('RC');
+      await trx
+        .insertInto('rental_companies')
+        .values({ id, name, credit_code: input.creditCode, provinces: provinces.join(','), admitted_from: input.admittedFrom, admitted_until: input.admittedUntil, registered_at: Date.now() })
+        .execute();
+      await recordEvent(trx, id, 'ADMITTED', principal, `${input.admittedFrom}..${input.admittedUntil} ${provinces.join(',')}`);
+      return { id };
+    });
+    return (await this.companies([stored.id]))[0]!;
+  }
+
+  /** Registers a rental company's vehicle in one of its provinces. */
+  async registerRentalVehicle(
+    principal: Principal,
+    input: { companyId: string; province: string; model: string; category: string; seats: number; plateNumber: string; dailyRate: number; perKmRate: number; odometerKm: number; idempotencyKey?: string | null },
+  ): Promise<PlatformVehicleRow> {
+    const [company] = await this.companies([input.companyId]);
+    if (!company) throw userError(ErrorCode.NOT_FOUND, `No rental company ${input.companyId}.`, { id: input.companyId });
+    if (!company.provinces.split(',').includes(input.province)) throw userError(ErrorCode.INVALID_STATE, `Company ${company.id} is not admitted for province ${input.province}.`, { id: company.id });
+    if (!mayAct(principal, 'registerRentalVehicle', { owner: input.province })) throw forbidden(principal, 'register a vehicle in', input.province);
+    if (!CATEGORIES.includes(input.category)) throw userError(ErrorCode.BAD_USER_INPUT, `Unknown category ${input.category}.`, { argumentName: 'category' });
+    if (!Number.isInteger(input.odometerKm) || input.odometerKm < 0) throw userError(ErrorCode.BAD_USER_INPUT, 'odometerKm must be a non-negative integer.', { argumentName: 'odometerKm' });
+    const row = {
+      kind: 'RENTAL', province: input.province, company_id: company.id, model: boundedText(input.model, 'model', 100)!, category: input.category, seats: seatCount(input.seats),
+      daily_rate_fen: fenOf(input.dailyRate, 'dailyRate'), per_km_fen: fenOf(input.perKmRate, 'perKmRate'), plate_number: boundedText(input.plateNumber, 'plateNumber', 20)!,
+      odometer_km: input.odometerKm, active: 1,
+    };
+    const stored = await runOnce(storedResults(this.db), { principal, operation: 'registerRentalVehicle', clientKey: input.idempotencyKey, input }, async (trx) => {
+      const id = `${input.province}:${newRecordId('RV')}`;
+      await trx.insertInto('platform_vehicles').values({ id, ...row, registered_at: Date.now() }).execute();
+      await recordEvent(trx, id, 'REGISTERED', principal, company.id);
+      return { id };
+    });
+    return (await this.vehicle(stored.id))!;
+  }
+
+  /** Vehicles free for the whole window with enough seats, in a province or region, one page. */
+  async available(args: { filter: { province?: string | null; region?: string | null; from: string; to: string; seats?: number | null; category?: string | null }; first?: number | null; after?: string | null }) {
+    const f = args.filter;
+    const first = pageSize(args.first);
+    const after = afterId(args.after);
+    const { starts, ends } = windowOf(f.from, f.to, false);
+    const provinces = f.region ? regionProvinces(f.region) : f.province ? [f.province] : undefined;
+    const base = this.db
+      .selectFrom('platform_vehicles as v')
+      .leftJoin('rental_companies as c', 'c.id', 'v.company_id')
+      .where('v.active', '=', 1)
+      .$if(provinces !== undefined, (q) => q.where('v.province', 'in', [...provinces!]))
+      .$if(!!f.seats, (q) => q.where('v.seats', '>=', f.seats!))
+      .$if(!!f.category, (q) => q.where('v.category', '=', f.category!))
+      // A rental vehicle serves only within its company's admission period.
+      .where((eb) => eb.or([eb('v.company_id', 'is', null), eb.and([eb('c.admitted_from', '<=', dayOf(starts)), eb('c.admitted_until', '>=', dayOf(ends - 1))])]))
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('bookings as b')
+              .select('b.id')
+              .whereRef('b.vehicle_id', '=', 'v.id')
+              .where('b.status', 'in', [...OCCUPYING_STATUSES])
+              .where('b.starts_ms', '<', ends)
+              .where('b.ends_ms', '>', starts),
+          ),
+        ),
+      );
+    const [rows, count] = await Promise.all([
+      base.selectAll('v').$if(after !== undefined, (q) => q.where('v.id', '<', after!)).orderBy('v.id', 'desc').limit(first + 1).execute(),
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return pageOf(rows, first, Number(count.n));
+  }
+
+  /** Books a vehicle for a window: the database refuses an overlap with a booking that holds its window. */
+  async book(principal: Principal, input: { vehicleId: string; agencyId: string; from: string; to: string; purpose: string; passengers: number; idempotencyKey?: string | null }): Promise<BookingRow> {
+    if (!isIdOfKind(input.agencyId, 'agency')) throw userError(ErrorCode.BAD_USER_INPUT, `${input.agencyId} is not an agency id.`, { argumentName: 'agencyId' });
+    const { starts, ends } = windowOf(input.from, input.to, true);
+    const purpose = boundedText(input.purpose, 'purpose', 200)!;
+    if (!mayAct(principal, 'bookVehicle', { agency: input.agencyId })) throw forbidden(principal, 'book for', input.agencyId);
+    const vehicle = await this.vehicle(input.vehicleId);
+    if (!vehicle || vehicle.active !== 1) throw userError(ErrorCode.NOT_FOUND, `No platform vehicle ${input.vehicleId}.`, { id: input.vehicleId });
+    if (!Number.isInteger(input.passengers) || input.passengers < 1 || input.passengers > vehicle.seats) {
+      throw userError(ErrorCode.BAD_USER_INPUT, `passengers must be between 1 and the vehicle's ${vehicle.seats} seats.`, { argumentName: 'passengers' });
+    }
+    if (vehicle.company_id) {
+      const [company] = await this.companies([vehicle.company_id]);
+      if (!company || company.admitted_from > dayOf(starts) || company.admitted_until < dayOf(ends - 1)) {
+        throw userError(ErrorCode.INVALID_STATE, `The rental company of ${vehicle.id} is not admitted for the whole window.`, { id: vehicle.id });
+      }
+    }
+    try {
+      const stored = await runOnce(storedResults(this.db), { principal, operation: 'bookVehicle', clientKey: input.idempotencyKey, input }, async (trx) => {
+        const now = Date.now();
+        const id = newRecordId('BK', now);
+        await trx
+          .insertInto('bookings')
+          .values({
+            id, vehicle_id: vehicle.id, vehicle_province: vehicle.province, agency_id: input.agencyId, agency_province: provinceOfId(input.agencyId)!, purpose,
+            passengers: input.passengers, starts_ms: starts, ends_ms: ends, status: 'REQUESTED', occupies: 1, requested_by: principal.sub ?? '', requested_role: principal.role,
+            decided_by: null, outcome_reason: null, mileage_km: null, cost_fen: null, requested_at: now, decided_at: null, completed_at: null,
+          })
+          .execute();
+        await recordEvent(trx, id, 'REQUESTED', principal, purpose, now);
+        return { id };
+      });
+      return (await this.visible(principal, [stored.id]))[0]!;
+    } catch (error) {
+      if (!isBookingOverlap(error)) throw error;
+      throw userError(ErrorCode.BOOKING_CONFLICT, `Vehicle ${vehicle.id} is already booked for part of ${input.from} – ${input.to}.`, { id: vehicle.id });
+    }
+  }
+
+  /** Approves, rejects or cancels a booking. */
+  async decide(principal: Principal, verb: 'approve' | 'reject' | 'cancel', input: { bookingId: string; reason?: string | null; idempotencyKey?: string | null }): Promise<BookingRow> {
+    const reason = boundedText(input.reason, 'reason', 500, verb === 'reject');
+    const booking = await this.actionable(principal, input.bookingId, verb === 'cancel' ? 'cancelBooking' : 'decideBooking', verb);
+    const to = { approve: 'APPROVED', reject: 'REJECTED', cancel: 'CANCELLED' }[verb];
+    const from = verb === 'cancel' ? ['REQUESTED', 'APPROVED'] : ['REQUESTED'];
+    await runOnce(storedResults(this.db), { principal, operation: `${verb}Booking`, clientKey: input.idempotencyKey, input }, async (trx) => {
+      const now = Date.now();
+      const changed = await trx
+        .updateTable('bookings')
+        .set({ status: to, occupies: to === 'APPROVED' ? 1 : 0, outcome_reason: reason, decided_by: principal.sub ?? '', decided_at: now })
+        .where('id', '=', booking.id)
+        .where('status', 'in', from)
+        .executeTakeFirst();
+      if (Number(changed.numUpdatedRows) !== 1) throw invalidState(booking, from);
+      await recordEvent(trx, booking.id, to, principal, reason, now);
+      return { id: booking.id };
+    });
+    return (await this.visible(principal, [booking.id]))[0]!;
+  }
+
+  /** Closes an approved trip with the odometer reading: mileage since the vehicle's last reading, and its cost. */
+  async complete(principal: Principal, input: { bookingId: string; odometerKm: number; idempotencyKey?: string | null }): Promise<BookingRow> {
+    if (!Number.isInteger(input.odometerKm) || input.odometerKm < 0) throw userError(ErrorCode.BAD_USER_INPUT, 'odometerKm must be a non-negative integer.', { argumentName: 'odometerKm' });
+    const booking = await this.actionable(principal, input.bookingId, 'completeTrip', 'complete');
+    await runOnce(storedResults(this.db), { principal, operation: 'completeTrip', clientKey: input.idempotencyKey, input }, async (trx) => {
+      const now = Date.now();
+      if (booking.status === 'APPROVED' && now < booking.starts_ms) throw userError(ErrorCode.INVALID_STATE, `The trip of ${booking.id} has not started yet.`, { id: booking.id });
+      const vehicle = await trx.selectFrom('platform_vehicles').selectAll().where('id', '=', booking.vehicle_id).executeTakeFirstOrThrow();
+      const mileage = input.odometerKm - vehicle.odometer_km;
+      if (mileage < 0) throw userError(ErrorCode.BAD_USER_INPUT, `odometerKm ${input.odometerKm} is below the vehicle's last reading ${vehicle.odometer_km}.`, { argumentName: 'odometerKm' });
+      const cost = tripCostFen(booking, vehicle, mileage);
+      const changed = await trx
+        .updateTable('bookings')
+        .set({ status: 'COMPLETED', mileage_km: mileage, cost_fen: cost, completed_at: now })
+        .where('id', '=', booking.id)
+        .where('status', '=', 'APPROVED')
+        .executeTakeFirst();
+      if (Number(changed.numUpdatedRows) !== 1) throw invalidState(booking, ['APPROVED']);
+      await trx.updateTable('platform_vehicles').set({ odometer_km: input.odometerKm }).where('id', '=', vehicle.id).where('odometer_km', '=', vehicle.odometer_km).execute();
+      await recordEvent(trx, booking.id, 'COMPLETED', principal, `${mileage} km`, now);
+      return { id: booking.id };
+    });
+    return (await this.visible(principal, [booking.id]))[0]!;
+  }
+
+  /** Bookings the principal may see, newest first, one page. */
+  async list(principal: Principal, args: { filter?: { province?: string | null; region?: string | null; status?: string | null; vehicleId?: string | null } | null; first?: number | null; after?: string | null }) {
+    const first = pageSize(args.first);
+    const after = afterId(args.after);
+    const f = args.filter ?? {};
+    const touching = f.region ? regionProvinces(f.region) : f.province ? [f.province] : undefined;
+    const base = this.db
+      .selectFrom('bookings')
+      .where((eb) => this.scope(eb, principal))
+      .$if(touching !== undefined, (q) => q.where((eb) => eb.or([eb('vehicle_province', 'in', [...touching!]), eb('agency_province', 'in', [...touching!])])))
+      .$if(!!f.status, (q) => q.where('status', '=', f.status!))
+      .$if(!!f.vehicleId, (q) => q.where('vehicle_id', '=', f.vehicleId!));
+    const [rows, count] = await Promise.all([
+      base.selectAll().$if(after !== undefined, (q) => q.where('id', '<', after!)).orderBy('id', 'desc').limit(first + 1).execute(),
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return pageOf(rows, first, Number(count.n));
+  }
+
+  /** Bookings by id as the principal may see them. */
+  visible(principal: Principal, ids: readonly string[]): Promise<BookingRow[]> {
+    if (!ids.length) return Promise.resolve([]);
+    return this.db.selectFrom('bookings').selectAll().where('id', 'in', [...ids]).where((eb) => this.scope(eb, principal)).execute();
+  }
+
+  /** A platform vehicle by id (the platform is open to every role that sees rows). */
+  vehicle(id: string): Promise<PlatformVehicleRow | undefined> {
+    return this.db.selectFrom('platform_vehicles').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Rental companies by id, or all. */
+  companies(ids?: readonly string[]): Promise<RentalCompanyRow[]> {
+    if (ids && !ids.length) return Promise.resolve([]);
+    return this.db.selectFrom('rental_companies').selectAll().$if(!!ids, (q) => q.where('id', 'in', [...ids!])).orderBy('id').execute();
+  }
+
+  /** Platform figures of a region over [from, to): utilisation, completed and cross-province trips, cost per km. */
+  async statistics(region: string, from: string, to: string) {
+    const provinces = regionProvinces(region);
+    const { starts, ends } = windowOf(from, to, false, 366);
+    const [vehicles, held, trips] = await Promise.all([
+      this.db.selectFrom('platform_vehicles').select((eb) => eb.fn.countAll<number>().as('n')).where('active', '=', 1).where('province', 'in', [...provinces]).executeTakeFirstOrThrow(),
+      this.db
+        .selectFrom('bookings')
+        .select(['starts_ms', 'ends_ms'])
+        .where('vehicle_province', 'in', [...provinces])
+        .where('status', 'in', ['APPROVED', 'COMPLETED'])
+        .where('starts_ms', '<', ends)
+        .where('ends_ms', '>', starts)
+        .execute(),
+      this.db
+        .selectFrom('bookings')
+        .select(['agency_province', 'vehicle_province', 'mileage_km', 'cost_fen'])
+        .where('vehicle_province', 'in', [...provinces])
+        .where('status', '=', 'COMPLETED')
+        .where('starts_ms', '>=', starts)
+        .where('starts_ms', '<', ends)
+        .execute(),
+    ]);
+    const bookedMs = held.reduce((sum, b) => sum + Math.min(ends, Number(b.ends_ms)) - Math.max(starts, Number(b.starts_ms)), 0);
+    const vehicleCount = Number(vehicles.n);
+    const totalKm = trips.reduce((sum, t) => sum + Number(t.mileage_km ?? 0), 0);
+    const totalFen = trips.reduce((sum, t) => sum + Number(t.cost_fen ?? 0), 0);
+    return {
+      region: { code: region },
+      from,
+      to,
+      vehicleCount,
+      bookedHours: bookedMs / 3_600_000,
+      utilisation: vehicleCount ? bookedMs / (vehicleCount * (ends - starts)) : null,
+      completedTrips: trips.length,
+      crossProvinceTrips: trips.filter((t) => t.agency_province !== t.vehicle_province).length,
+      totalKm,
+      totalCost: totalFen / 100,
+      costPerKm: totalKm ? totalFen / 100 / totalKm : null,
+    };
+  }
+
+  private scope(eb: ExpressionBuilder<SharingDatabase, 'bookings'>, principal: Principal) {
+    const scope = workflowScope(principal);
+    if (scope.kind === 'all') return eb.lit(true);
+    if (scope.kind === 'provinces') return eb.or([eb('vehicle_province', 'in', [...scope.provinces]), eb('agency_province', 'in', [...scope.provinces])]);
+    if (scope.kind === 'agency') return eb('agency_id', '=', scope.agency);
+    return eb.lit(false);
+  }
+
+  private async actionable(principal: Principal, id: string, action: 'decideBooking' | 'cancelBooking' | 'completeTrip', verb: string): Promise<BookingRow> {
+    const [booking] = await this.visible(principal, [id]);
+    if (!booking) throw userError(ErrorCode.NOT_FOUND, `No booking ${id}.`, { id });
+    if (!mayAct(principal, action, { owner: booking.vehicle_province, requester: { sub: booking.requested_by, role: booking.requested_role } })) throw forbidden(principal, verb, id);
+    return booking;
+  }
+}
+
+/** The cost of a trip in fen: whole days of the booked window × daily rate + km × rate per km. */
+export function tripCostFen(booking: Pick<BookingRow, 'starts_ms' | 'ends_ms'>, vehicle: Pick<PlatformVehicleRow, 'daily_rate_fen' | 'per_km_fen'>, mileageKm: number): number {
+  const days = Math.ceil((booking.ends_ms - booking.starts_ms) / DAY_MS);
+  return days * vehicle.daily_rate_fen + mileageKm * vehicle.per_km_fen;
+}
+
+function windowOf(from: string, to: string, booking: boolean, maxDays = MAX_BOOKING_DAYS) {
+  const starts = instant(from, 'from');
+  const ends = instant(to, 'to');
+  if (ends <= starts) throw userError(ErrorCode.BAD_USER_INPUT, '`to` must be after `from`.', { argumentName: 'to' });
+  if (ends - starts > maxDays * DAY_MS) throw userError(ErrorCode.BAD_USER_INPUT, `A window may span at most ${maxDays} days.`, { argumentName: 'to' });
+  if (booking && starts < Date.now() - CLOCK_SKEW_MS) throw userError(ErrorCode.BAD_USER_INPUT, 'A booking cannot start in the past.', { argumentName: 'from' });
+  return { starts, ends };
+}
+
+/** The calendar day (Beijing time) of an instant, for admission periods. */
+function dayOf(ms: number): string {
+  return new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
+}
+
+function seatCount(seats: number): number {
+  if (!Number.isInteger(seats) || seats < 1 || seats > 60) throw userError(ErrorCode.BAD_USER_INPUT, 'seats must be between 1 and 60.', { argumentName: 'seats' });
+  return seats;
+}
+
+function invalidState(booking: BookingRow, from: string[]) {
+  return userError(ErrorCode.INVALID_STATE, `Booking ${booking.id} is not ${from.join(' or ')}.`, { id: booking.id });
+}

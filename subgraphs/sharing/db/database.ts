@@ -1,0 +1,154 @@
+import { Kysely, sql, type CreateTableBuilder } from 'kysely';
+import { createAdapter, dialectOf, redact, type DialectAdapter } from '../../../common/db/dialects.js';
+import type { SharingDatabase } from './schema.js';
+
+/** An open sharing database. */
+export interface SharingStore {
+  db: Kysely<SharingDatabase>;
+  kind: 'sqlite' | 'postgres';
+  close(): Promise<void>;
+}
+
+/** The statuses in which a booking holds its window. */
+export const OCCUPYING_STATUSES = ['REQUESTED', 'APPROVED', 'COMPLETED'] as const;
+/** The statuses in which a transfer owns its asset: one per asset, enforced by a unique index. */
+export const OWNING_STATUSES = ['APPROVED', 'COMPLETED'] as const;
+
+/**
+ * Opens (and migrates) the sharing database: `sqlite:PATH` (the embedded default) or
+ * `postgres://…`. MySQL is refused: the no-double-booking rule needs PostgreSQL's exclusion
+ * constraint or SQLite's serialized writes.
+ */
+export async function openSharingDatabase(url: string): Promise<SharingStore> {
+  const kind = dialectOf(url);
+  if (kind === 'mysql') throw new Error(`the sharing database must be sqlite:PATH or postgres://…, got ${redact(url)}`);
+  const adapter = createAdapter(url, { poolSize: 20 });
+  const db = new Kysely<SharingDatabase>({ dialect: adapter.dialect });
+  await migrate(db, adapter);
+  return { db, kind, close: () => db.destroy() };
+}
+
+type Column = 'text' | 'integer' | 'text?' | 'integer?';
+
+const TABLES: Record<keyof SharingDatabase, { key: string; columns: Record<string, Column> }> = {
+  transfers: {
+    key: 'id',
+    columns: {
+      id: 'text', asset_id: 'text', source_province: 'text', source_agency_id: 'text', target_agency_id: 'text', target_province: 'text',
+      reason: 'text', status: 'text', stage: 'text?', requested_by: 'text', requested_role: 'text', decided_by: 'text?', outcome_reason: 'text?',
+      target_asset_id: 'text?', name: 'text?', category_code: 'text?', original_value_fen: 'integer?', net_value_fen: 'integer?', acquired_on: 'text?',
+      attempts: 'integer', last_error: 'text?', requested_at: 'integer', decided_at: 'integer?', completed_at: 'integer?',
+    },
+  },
+  transfer_outbox: {
+    key: 'id',
+    columns: { id: 'text', transfer_id: 'text', step: 'text', due_at: 'integer', attempts: 'integer', locked_until: 'integer', done_at: 'integer?' },
+  },
+  workflow_events: { key: 'id', columns: { id: 'text', record_id: 'text', action: 'text', actor: 'text', role: 'text', note: 'text?', at: 'integer' } },
+  idempotency_keys: { key: 'key', columns: { key: 'text', operation: 'text', request_hash: 'text', response_json: 'text', created_at: 'integer' } },
+  rental_companies: {
+    key: 'id',
+    columns: { id: 'text', name: 'text', credit_code: 'text', provinces: 'text', admitted_from: 'text', admitted_until: 'text', registered_at: 'integer' },
+  },
+  platform_vehicles: {
+    key: 'id',
+    columns: {
+      id: 'text', kind: 'text', province: 'text', company_id: 'text?', model: 'text', category: 'text', seats: 'integer', daily_rate_fen: 'integer',
+      per_km_fen: 'integer', plate_number: 'text', odometer_km: 'integer', active: 'integer', registered_at: 'integer',
+    },
+  },
+  bookings: {
+    key: 'id',
+    columns: {
+      id: 'text', vehicle_id: 'text', vehicle_province: 'text', agency_id: 'text', agency_province: 'text', purpose: 'text', passengers: 'integer',
+      starts_ms: 'integer', ends_ms: 'integer', status: 'text', occupies: 'integer', requested_by: 'text', requested_role: 'text', decided_by: 'text?',
+      outcome_reason: 'text?', mileage_km: 'integer?', cost_fen: 'integer?', requested_at: 'integer', decided_at: 'integer?', completed_at: 'integer?',
+    },
+  },
+};
+
+const INDEXES: { table: keyof SharingDatabase; columns: string[] }[] = [
+  { table: 'transfers', columns: ['asset_id'] },
+  { table: 'transfers', columns: ['status', 'id'] },
+  { table: 'transfers', columns: ['source_province', 'id'] },
+  { table: 'transfers', columns: ['target_province', 'id'] },
+  { table: 'transfer_outbox', columns: ['done_at', 'due_at'] },
+  { table: 'workflow_events', columns: ['record_id', 'at'] },
+  { table: 'platform_vehicles', columns: ['province', 'category'] },
+  { table: 'bookings', columns: ['vehicle_id', 'starts_ms'] },
+  { table: 'bookings', columns: ['agency_province', 'id'] },
+  { table: 'bookings', columns: ['vehicle_province', 'id'] },
+];
+
+/** Creates the tables, indexes and the two database-enforced workflow rules; idempotent. */
+async function migrate(db: Kysely<SharingDatabase>, adapter: DialectAdapter): Promise<void> {
+  const schema = (db as unknown as Kysely<Record<string, never>>).schema;
+  for (const [table, def] of Object.entries(TABLES)) {
+    let create: CreateTableBuilder<string, string> = schema.createTable(table).ifNotExists();
+    for (const [name, type] of Object.entries(def.columns)) {
+      const base = type.replace('?', '') as 'text' | 'integer';
+      create = create.addColumn(name, adapter.columnType(base), (c) => {
+        const text = base === 'text' && adapter.textOrder ? c.modifyFront(adapter.textOrder) : c;
+        const keyed = name === def.key ? text.primaryKey() : text;
+        return type.endsWith('?') ? keyed : keyed.notNull();
+      });
+    }
+    await create.execute();
+  }
+  for (const { table, columns } of INDEXES) {
+    await schema.createIndex(`${table}_${columns.join('_')}_idx`).ifNotExists().on(table).columns(columns).execute();
+  }
+  // The first approval wins: at most one transfer owns an asset, however many are approved at once.
+  await schema
+    .createIndex('transfers_one_owner_key')
+    .ifNotExists()
+    .on('transfers')
+    .column('asset_id')
+    .unique()
+    .where(sql.ref('status'), 'in', sql`(${sql.join(OWNING_STATUSES.map((s) => sql.lit(s)))})`)
+    .execute();
+  // One open request per asset and receiving agency, however many arrive at once.
+  await schema
+    .createIndex('transfers_one_open_request_key')
+    .ifNotExists()
+    .on('transfers')
+    .columns(['asset_id', 'target_agency_id'])
+    .unique()
+    .where(sql.ref('status'), '=', sql.lit('REQUESTED'))
+    .execute();
+  await noDoubleBooking(db, adapter.kind);
+}
+
+/**
+ * No two bookings that hold their window overlap on one vehicle, enforced by the database: on
+ * PostgreSQL an exclusion constraint over the vehicle and the window's integer range, on SQLite
+ * triggers that abort the write (SQLite runs one write at a time, so the check and the write
+ * cannot interleave with another's).
+ */
+async function noDoubleBooking(db: Kysely<SharingDatabase>, kind: DialectAdapter['kind']): Promise<void> {
+  const occupying = sql.join(OCCUPYING_STATUSES.map((s) => sql.lit(s)));
+  if (kind === 'postgres') {
+    await sql`CREATE EXTENSION IF NOT EXISTS btree_gist`.execute(db);
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_constraint WHERE conname = 'bookings_no_overlap'`.execute(db);
+    if (rows[0]?.n) return;
+    await sql`ALTER TABLE bookings ADD CONSTRAINT bookings_no_overlap
+      EXCLUDE USING gist (vehicle_id WITH =, int8range(starts_ms, ends_ms) WITH &&) WHERE (status IN (${occupying}))`.execute(db);
+    return;
+  }
+  for (const [name, event, guard] of [
+    ['bookings_no_overlap_insert', 'INSERT', sql``],
+    ['bookings_no_overlap_update', 'UPDATE OF status, starts_ms, ends_ms, vehicle_id', sql`AND OLD.status NOT IN (${occupying})`],
+  ] as const) {
+    await sql`CREATE TRIGGER IF NOT EXISTS ${sql.raw(name)} BEFORE ${sql.raw(event)} ON bookings
+      WHEN NEW.status IN (${occupying}) ${guard} AND EXISTS (
+        SELECT 1 FROM bookings b WHERE b.vehicle_id = NEW.vehicle_id AND b.id <> NEW.id AND b.status IN (${occupying})
+          AND b.starts_ms < NEW.ends_ms AND NEW.starts_ms < b.ends_ms)
+      BEGIN SELECT RAISE(ABORT, 'bookings_no_overlap'); END`.execute(db);
+  }
+}
+
+/** Whether a driver error is the no-double-booking rule refusing a write (PostgreSQL 23P01, the SQLite trigger). */
+export function isBookingOverlap(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  return e?.code === '23P01' || (typeof e?.message === 'string' && e.message.includes('bookings_no_overlap'));
+}

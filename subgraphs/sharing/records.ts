@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import { decodeCursor, encodeCursor } from '../../common/cursor.js';
+import { ErrorCode, userError } from '../../common/errors.js';
+import { findRegion } from '../../common/standards.js';
+import type { IdempotencyStore } from '../../common/idempotency.js';
+import type { Principal } from '../../common/auth/principal.js';
+import type { SharingDatabase } from './db/schema.js';
+
+/** A database handle: the pool or one transaction. */
+export type Db = Kysely<SharingDatabase> | Transaction<SharingDatabase>;
+
+/**
+ * A new record id: `<TAG>-<ms><random>`, so ids sort by creation time (lists are newest first
+ * by id) and concurrent writers never pick the same one.
+ */
+export function newRecordId(tag: string, now = Date.now()): string {
+  return `${tag}-${String(now).padStart(14, '0')}${randomBytes(4).toString('hex')}`;
+}
+
+/** The sharing database's stored results of idempotent commands. */
+export function storedResults(db: Kysely<SharingDatabase>): IdempotencyStore<Transaction<SharingDatabase>> {
+  return {
+    transaction: (work) => db.transaction().execute(work),
+    find: async (trx, key) => trx.selectFrom('idempotency_keys').select(['request_hash', 'response_json']).where('key', '=', key).executeTakeFirst(),
+    save: async (trx, row) => {
+      await trx.insertInto('idempotency_keys').values({ ...row, created_at: Date.now() }).execute();
+    },
+  };
+}
+
+/** Appends one action to a record's history (in the caller's transaction). */
+export async function recordEvent(db: Db, recordId: string, action: string, actor: { sub: string | null; role: string }, note?: string | null, at = Date.now()): Promise<void> {
+  await db
+    .insertInto('workflow_events')
+    .values({ id: newRecordId('EV', at), record_id: recordId, action, actor: actor.sub ?? '', role: actor.role, note: note ?? null, at })
+    .execute();
+}
+
+/** An ISO 8601 time from epoch milliseconds. */
+export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+/** Yuan from fen. */
+export const yuan = (fen: number | null): number | null => (fen === null ? null : fen / 100);
+
+/** Whole fen from a yuan amount given by a client, refusing negatives and fractions of a fen. */
+export function fenOf(yuanAmount: number, field: string): number {
+  const fen = Math.round(yuanAmount * 100);
+  if (!Number.isFinite(yuanAmount) || yuanAmount < 0 || Math.abs(fen - yuanAmount * 100) > 1e-6 || !Number.isSafeInteger(fen)) {
+    throw userError(ErrorCode.BAD_USER_INPUT, `${field} must be a non-negative amount of yuan with at most two decimals.`, { argumentName: field });
+  }
+  return fen;
+}
+
+/** Text a client gives, trimmed, within bounds. */
+export function boundedText(value: string | null | undefined, field: string, max: number, required = true): string | null {
+  const text = (value ?? '').trim();
+  if (!text && required) throw userError(ErrorCode.BAD_USER_INPUT, `${field} must not be empty.`, { argumentName: field });
+  if (text.length > max) throw userError(ErrorCode.BAD_USER_INPUT, `${field} may have at most ${max} characters.`, { argumentName: field });
+  return text || null;
+}
+
+/** The provinces of a region code, or UNKNOWN_REGION. */
+export function regionProvinces(code: string): readonly string[] {
+  const region = findRegion(code);
+  if (!region) throw userError(ErrorCode.UNKNOWN_REGION, `Unknown region ${code}.`, { region: code });
+  return region.provinceCodes;
+}
+
+/** Refuses a workflow step the principal may not take, naming the step, never the record's parties. */
+export function forbidden(principal: Principal, action: string, id: string) {
+  return userError(ErrorCode.FORBIDDEN, `The role ${principal.role} may not ${action} ${id}.`, { id });
+}
+
+/** One page of a newest-first list: the rows after the cursor, with their edges and page info. */
+export function pageOf<Row extends { id: string }>(rows: Row[], first: number, totalCount: number) {
+  const page = rows.slice(0, first);
+  const edges = page.map((node) => ({ cursor: encodeCursor({ order: 'ID_DESC', direction: 'DESC', value: node.id, id: node.id }), node }));
+  return { edges, totalCount, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+}
+
+/** The id a newest-first list continues below, from a client's `after` cursor. */
+export function afterId(after: string | null | undefined): string | undefined {
+  if (!after) return undefined;
+  const cursor = decodeCursor(after);
+  if (cursor.order !== 'ID_DESC') throw userError(ErrorCode.BAD_CURSOR, 'The `after` cursor belongs to another list.');
+  return cursor.id;
+}
+
+/** Milliseconds of an ISO 8601 time with an offset, or BAD_USER_INPUT. */
+export function instant(value: string, field: string): number {
+  const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(value) ? Date.parse(value) : NaN;
+  if (!Number.isFinite(ms)) throw userError(ErrorCode.BAD_USER_INPUT, `${field} must be an ISO 8601 time with an offset, e.g. 2026-12-02T09:00:00+08:00.`, { argumentName: field });
+  return ms;
+}

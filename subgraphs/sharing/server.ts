@@ -1,0 +1,69 @@
+import { createLogger } from '../../common/logger.js';
+import { principalFromAssertion } from '../../common/auth/subgraph-auth.js';
+import { subgraphAudience } from '../../common/auth/assertion.js';
+import { healthRoute, serveApollo, type RunningService } from '../../common/http.js';
+import { createSubgraphServer } from '../../common/subgraph-server.js';
+import { readSubgraphSdl } from '../../common/subgraphs.js';
+import { subgraphAgent } from '../../common/post-graphql.js';
+import { openSharingDatabase, type SharingStore } from './db/database.js';
+import { parseSharingConfig, type SharingConfig } from './config.js';
+import { ProvinceSteps } from './province-steps.js';
+import { TransferSaga } from './saga.js';
+import { Transfers } from './transfers.js';
+import { Bookings } from './bookings.js';
+import { createSharingLoaders, sharingResolvers, type SharingContext } from './resolvers.js';
+
+/** A running sharing service: the subgraph, its database and the transfer saga. */
+export interface SharingService extends RunningService {
+  store: SharingStore;
+  saga: TransferSaga;
+  config: SharingConfig;
+  /** Points the saga and the platform at a province's (new) URL. */
+  setProvince(code: string, url: string): void;
+}
+
+/**
+ * Starts the sharing subgraph: opens and migrates its database, serves the workflows, and runs
+ * the transfer saga from the outbox (resuming whatever a previous run left due).
+ */
+export async function startSharing(input: unknown, tls?: Parameters<typeof parseSharingConfig>[1]): Promise<SharingService> {
+  const config = parseSharingConfig(input, tls);
+  const logger = createLogger('sharing');
+  const store = await openSharingDatabase(config.database);
+  const provinces = new Map(Object.entries(config.provinces));
+  const agent = subgraphAgent(config.provinceTls, logger);
+  const steps = new ProvinceSteps({ provinces: () => provinces, workflowPrivateKey: config.workflowPrivateKey, agent, timeoutMs: config.provinceTimeoutMs });
+  const saga = new TransferSaga(store.db, steps, logger, config.saga);
+  const transfers = new Transfers(store.db, steps, saga.wake);
+  const bookings = new Bookings(store.db, steps);
+  const history = (ids: readonly string[]) => store.db.selectFrom('workflow_events').selectAll().where('record_id', 'in', [...ids]).orderBy('at').orderBy('id').execute();
+  const principalOf = principalFromAssertion({ gateway: config.assertionPublicKey }, { audiences: [subgraphAudience('sharing')], logger });
+  const server = createSubgraphServer<SharingContext>({ sdl: readSubgraphSdl('sharing'), resolvers: sharingResolvers, logger });
+  await server.start();
+  const running = await serveApollo<SharingContext>({
+    server,
+    port: config.port,
+    host: config.host,
+    tls: config.tls,
+    context: async ({ req, requestId }) => {
+      const principal = principalOf(req, requestId);
+      return { principal, requestId, transfers, bookings, loaders: createSharingLoaders(principal, transfers, bookings, history) };
+    },
+    routes: [healthRoute(() => ({ service: 'sharing', database: store.kind, pid: process.pid }))],
+  });
+  saga.start();
+  logger.info({ url: running.url, database: store.kind, provinces: [...provinces.keys()] }, 'sharing subgraph listening');
+  return {
+    ...running,
+    store,
+    saga,
+    config,
+    setProvince: (code, url) => void provinces.set(code, url),
+    async stop() {
+      await saga.stop();
+      await running.stop();
+      await agent.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,185 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Principal } from '../common/auth/principal.js';
+import { findRegion } from '../common/standards.js';
+import type { DemoStack } from '../scripts/demo-stack.js';
+import { Repository } from '../subgraphs/province/repository.js';
+import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
+import { gql, startMixedStack, startTestStack, tokenFor, type Result } from './helpers.js';
+
+const BOOK = `mutation($v: ID!, $g: ID!, $from: String!, $to: String!, $p: Int!, $k: String) {
+  bookVehicle(input: { vehicleId: $v, agencyId: $g, from: $from, to: $to, purpose: "跨省联合检查", passengers: $p, idempotencyKey: $k }) { booking { id status crossProvince from to } } }`;
+const DECIDE = (verb: string) => `mutation($b: ID!, $r: String) { ${verb}(input: { bookingId: $b, reason: $r }) { booking { id status } } }`;
+const COMPLETE = `mutation($b: ID!, $km: Int!) { completeTrip(input: { bookingId: $b, odometerKm: $km }) { booking { id status mileageKm cost } } }`;
+
+const HOUR = 3_600_000;
+const isoAt = (ms: number) => new Date(ms).toISOString();
+const as = (p: Principal | null) => ({ token: p ? tokenFor(p) : null });
+const admin = (province: string): Principal => ({ sub: `admin-${province}`, role: 'PROVINCE_ADMIN', province });
+const officer = (agency: string): Principal => ({ sub: `officer-${agency}`, role: 'AGENCY_OFFICER', agency });
+
+const codes = (r: Result) => (r.errors ?? []).map((e) => e.extensions?.code);
+
+/** The same rules on both databases of the sharing service: PostgreSQL (exclusion constraint) and SQLite (triggers). */
+describe.each([
+  ['PostgreSQL', () => startMixedStack(TEST_SCALE, ['320000', '330000', '340000'])],
+  ['SQLite', () => startTestStack(TEST_SCALE, ['320000', '330000', '340000'])],
+])('vehicle platform over %s', (_name, start) => {
+  let stack: DemoStack;
+  let jsOfficer: Principal;
+  let zjAgency: string;
+  let zjOfficer: Principal;
+  beforeAll(async () => {
+    stack = await start();
+    const first = async (code: string) => {
+      const r = new Repository(stack.databases.get(code)!);
+      return (await r.db.selectFrom(r.source('agencies')).select('t.id').orderBy('t.id').limit(1).executeTakeFirstOrThrow()).id;
+    };
+    jsOfficer = officer(await first('320000'));
+    zjAgency = await first('330000');
+    zjOfficer = officer(zjAgency);
+  }, 120_000);
+  afterAll(() => stack?.stop());
+
+  const vehicles = () => stack.sharing.store.db.selectFrom('platform_vehicles').selectAll().orderBy('id').execute();
+
+  it('100 concurrent bookings of one vehicle: exactly one per overlapping window, every separate window', async () => {
+    const vehicle = (await vehicles()).find((v) => v.province === '320000' && v.kind === 'RENTAL')!;
+    const base = Math.ceil((Date.now() + 48 * HOUR) / HOUR) * HOUR;
+    // 20 separate slots two hours apart; in each, 5 windows that all overlap one another.
+    const requests = Array.from({ length: 100 }, (_, i) => {
+      const slot = Math.floor(i / 5);
+      const j = i % 5;
+      const from = base + slot * 2 * HOUR + j * 5 * 60_000;
+      return { from: isoAt(from), to: isoAt(base + slot * 2 * HOUR + HOUR + j * 60_000), slot };
+    });
+    const results = await Promise.all(requests.map((r) => gql(stack.gateway.url, BOOK, { v: vehicle.id, g: zjAgency, from: r.from, to: r.to, p: 2 }, as(zjOfficer))));
+    const accepted = results.map((r, i) => ({ r, slot: requests[i].slot })).filter(({ r }) => !r.errors);
+    expect(accepted).toHaveLength(20);
+    expect(new Set(accepted.map((a) => a.slot)).size).toBe(20);
+    for (const r of results.filter((x) => x.errors)) expect(codes(r)).toEqual(['BOOKING_CONFLICT']);
+    // The database agrees: no two holding bookings of the vehicle overlap.
+    const held = await stack.sharing.store.db.selectFrom('bookings').selectAll().where('vehicle_id', '=', vehicle.id).where('status', 'in', ['REQUESTED', 'APPROVED', 'COMPLETED']).orderBy('starts_ms').execute();
+    for (let i = 1; i < held.length; i++) expect(Number(held[i].starts_ms)).toBeGreaterThanOrEqual(Number(held[i - 1].ends_ms));
+    // A rejected booking frees its window for the next one.
+    const first = accepted[0].r.data!.bookVehicle.booking;
+    expect(codes(await gql(stack.gateway.url, DECIDE('rejectBooking'), { b: first.id, r: '车辆检修' }, as(admin('320000'))))).toEqual([]);
+    const rebook = await gql(stack.gateway.url, BOOK, { v: vehicle.id, g: zjAgency, from: first.from, to: first.to, p: 1 }, as(zjOfficer));
+    expect(rebook.errors).toBeUndefined();
+  }, 60_000);
+
+  it('a 浙江 agency books a 江苏 agency vehicle; 江苏 approves; the trip closes with mileage and cost', async () => {
+    const vehicle = (await vehicles()).find((v) => v.province === '320000' && v.kind === 'AGENCY')!;
+    const from = Date.now() + 1500;
+    const available = await gql(
+      stack.gateway.url,
+      `query($f: String!, $t: String!) { availableVehicles(filter: { province: "320000", from: $f, to: $t, seats: 2 }, first: 100) { totalCount edges { node { id kind seats dailyRate } } } }`,
+      { f: isoAt(from), t: isoAt(from + 26 * HOUR) },
+      as(zjOfficer),
+    );
+    expect(available.errors).toBeUndefined();
+    expect(available.data!.availableVehicles.edges.map((e: { node: { id: string } }) => e.node.id)).toContain(vehicle.id);
+
+    const booked = await gql(stack.gateway.url, BOOK, { v: vehicle.id, g: zjAgency, from: isoAt(from), to: isoAt(from + 26 * HOUR), p: 3, k: 'zj-trip-1' }, as(zjOfficer));
+    expect(booked.errors).toBeUndefined();
+    const id = booked.data!.bookVehicle.booking.id;
+    expect(booked.data!.bookVehicle.booking).toMatchObject({ status: 'REQUESTED', crossProvince: true });
+    // The booked vehicle is no longer available for that window.
+    const after = await gql(stack.gateway.url, `query($f: String!, $t: String!) { availableVehicles(filter: { province: "320000", from: $f, to: $t }, first: 100) { edges { node { id } } } }`, { f: isoAt(from + HOUR), t: isoAt(from + 2 * HOUR) }, as(zjOfficer));
+    expect(after.data!.availableVehicles.edges.map((e: { node: { id: string } }) => e.node.id)).not.toContain(vehicle.id);
+
+    // Only the vehicle's province decides: 浙江's administrator may not.
+    expect(codes(await gql(stack.gateway.url, DECIDE('approveBooking'), { b: id }, as(admin('330000'))))).toEqual(['FORBIDDEN']);
+    expect(codes(await gql(stack.gateway.url, DECIDE('approveBooking'), { b: id }, as(admin('320000'))))).toEqual([]);
+    await new Promise((r) => setTimeout(r, Math.max(0, from - Date.now() + 50)));
+    const km = 186;
+    const done = await gql(stack.gateway.url, COMPLETE, { b: id, km: vehicle.odometer_km + km }, as(zjOfficer));
+    expect(done.errors).toBeUndefined();
+    // Expected from the raw platform row and the pricing rule: whole days × daily rate + km × rate per km.
+    const expectedFen = Math.ceil((26 * HOUR) / (24 * HOUR)) * vehicle.daily_rate_fen + km * vehicle.per_km_fen;
+    expect(done.data!.completeTrip.booking).toEqual({ id, status: 'COMPLETED', mileageKm: km, cost: expectedFen / 100 });
+    // An odometer reading below the last one is refused on the next trip.
+    const again = await gql(stack.gateway.url, COMPLETE, { b: id, km: 1 }, as(zjOfficer));
+    expect(codes(again)[0]).toMatch(/INVALID_STATE|BAD_USER_INPUT/);
+  }, 30_000);
+
+  it('statistics per region: utilisation, cross-province trips and cost per km, as computed from the raw rows', async () => {
+    const from = Date.now() - 24 * HOUR;
+    const to = Date.now() + 30 * 24 * HOUR;
+    const result = await gql(
+      stack.gateway.url,
+      'query($f: String!, $t: String!) { bookingStatistics(region: "YRD", from: $f, to: $t) { vehicleCount bookedHours utilisation completedTrips crossProvinceTrips totalKm totalCost costPerKm } }',
+      { f: isoAt(from), t: isoAt(to) },
+      as({ sub: 'analyst', role: 'ANALYST' }),
+    );
+    expect(result.errors).toBeUndefined();
+    const yrd = findRegion('YRD')!.provinceCodes;
+    const vs = (await vehicles()).filter((v) => v.active === 1 && yrd.includes(v.province));
+    const bookings = (await stack.sharing.store.db.selectFrom('bookings').selectAll().execute()).filter((b) => yrd.includes(b.vehicle_province));
+    const held = bookings.filter((b) => b.status === 'APPROVED' || b.status === 'COMPLETED');
+    const heldMs = held.reduce((s, b) => s + Math.max(0, Math.min(to, Number(b.ends_ms)) - Math.max(from, Number(b.starts_ms))), 0);
+    const trips = bookings.filter((b) => b.status === 'COMPLETED' && Number(b.starts_ms) >= from && Number(b.starts_ms) < to);
+    const km = trips.reduce((s, b) => s + Number(b.mileage_km), 0);
+    const fen = trips.reduce((s, b) => s + Number(b.cost_fen), 0);
+    const s = result.data!.bookingStatistics;
+    expect(s.vehicleCount).toBe(vs.length);
+    expect(s.bookedHours).toBeCloseTo(heldMs / HOUR, 9);
+    expect(s.utilisation).toBeCloseTo(heldMs / (vs.length * (to - from)), 12);
+    expect(s.completedTrips).toBe(trips.length);
+    expect(s.crossProvinceTrips).toBe(trips.filter((b) => b.agency_province !== b.vehicle_province).length);
+    expect(s.totalKm).toBe(km);
+    expect(s.totalCost).toBe(fen / 100);
+    expect(s.costPerKm).toBeCloseTo(fen / 100 / km, 12);
+    expect(trips.length).toBeGreaterThan(0);
+  });
+
+  describe('bad input and wrong roles get clear errors with stable codes', () => {
+    const soon = () => Date.now() + 3 * HOUR;
+    const book = (vars: Record<string, unknown>, who: Principal | null) => gql(stack.gateway.url, BOOK, { p: 1, ...vars }, as(who));
+    it.each([
+      ['a window that ends before it starts', (v: string) => ({ v, from: isoAt(soon() + HOUR), to: isoAt(soon()) }), 'BAD_USER_INPUT'],
+      ['a window in the past', (v: string) => ({ v, from: isoAt(Date.now() - 5 * HOUR), to: isoAt(Date.now() - 4 * HOUR) }), 'BAD_USER_INPUT'],
+      ['a time without an offset', (v: string) => ({ v, from: '2030-01-01T09:00:00', to: '2030-01-01T10:00:00' }), 'BAD_USER_INPUT'],
+      ['a window of 40 days', (v: string) => ({ v, from: isoAt(soon()), to: isoAt(soon() + 40 * 24 * HOUR) }), 'BAD_USER_INPUT'],
+      ['more passengers than seats', (v: string) => ({ v, from: isoAt(soon()), to: isoAt(soon() + HOUR), p: 99 }), 'BAD_USER_INPUT'],
+      ['an unknown vehicle', () => ({ v: '320000:RV-NOPE', from: isoAt(soon()), to: isoAt(soon() + HOUR) }), 'NOT_FOUND'],
+    ])('%s', async (_n, vars, code) => {
+      const [v] = await vehicles();
+      const result = await book({ ...vars(v.id), g: zjAgency }, zjOfficer);
+      expect(codes(result)).toEqual([code]);
+      expect(JSON.stringify(result)).not.toMatch(/select |insert |stack|\.js:\d+/i);
+    });
+
+    it('wrong roles: an officer booking for another agency, an administrator, an analyst, anonymous', async () => {
+      const [v] = await vehicles();
+      const vars = { v: v.id, g: zjAgency, from: isoAt(soon()), to: isoAt(soon() + HOUR) };
+      expect(codes(await book(vars, jsOfficer))).toEqual(['FORBIDDEN']);
+      expect(codes(await book(vars, admin('330000')))).toEqual(['FORBIDDEN']);
+      expect(codes(await book(vars, { sub: 'analyst', role: 'ANALYST' }))).toEqual(['FORBIDDEN']);
+      expect(codes(await book(vars, null))).toEqual(['FORBIDDEN']);
+    });
+
+    it('unknown ids and steps out of order', async () => {
+      expect(codes(await gql(stack.gateway.url, DECIDE('approveBooking'), { b: 'BK-nope' }, as(admin('320000'))))).toEqual(['NOT_FOUND']);
+      expect(codes(await gql(stack.gateway.url, 'mutation { approveAssetTransfer(input: { transferId: "TR-nope" }) { transfer { id } } }', {}, as(admin('320000'))))).toEqual(['NOT_FOUND']);
+      expect(codes(await gql(stack.gateway.url, 'mutation { requestAssetTransfer(input: { assetId: "320000:AS-9999999", agencyId: "330000:AG-0000001", reason: "x" }) { transfer { id } } }', {}, as(admin('330000'))))).toEqual(['NOT_FOUND']);
+      expect(codes(await gql(stack.gateway.url, 'mutation { requestAssetTransfer(input: { assetId: "nope", agencyId: "330000:AG-0000001", reason: "x" }) { transfer { id } } }', {}, as(admin('330000'))))).toEqual(['BAD_USER_INPUT']);
+      const [v] = await vehicles();
+      const booked = await book({ v: v.id, g: zjAgency, from: isoAt(soon() + 20 * 24 * HOUR), to: isoAt(soon() + 20 * 24 * HOUR + HOUR) }, zjOfficer);
+      const id = booked.data!.bookVehicle.booking.id;
+      // Not approved yet: the trip cannot be completed; rejecting needs a reason.
+      expect(codes(await gql(stack.gateway.url, COMPLETE, { b: id, km: 999_999 }, as(zjOfficer)))).toEqual(['INVALID_STATE']);
+      expect(codes(await gql(stack.gateway.url, DECIDE('rejectBooking'), { b: id }, as(admin(v.province))))).toEqual(['BAD_USER_INPUT']);
+      expect(codes(await gql(stack.gateway.url, DECIDE('cancelBooking'), { b: id }, as(zjOfficer)))).toEqual([]);
+      expect(codes(await gql(stack.gateway.url, DECIDE('cancelBooking'), { b: id }, as(zjOfficer)))).toEqual(['INVALID_STATE']);
+    });
+
+    it('an officer sees its own agency’s bookings only; an analyst none', async () => {
+      const own = await gql(stack.gateway.url, '{ vehicleBookings(first: 100) { totalCount edges { node { agencyId } } } }', {}, as(zjOfficer));
+      expect(own.data!.vehicleBookings.totalCount).toBeGreaterThan(0);
+      for (const e of own.data!.vehicleBookings.edges) expect(e.node.agencyId).toBe(zjAgency);
+      const other = await gql(stack.gateway.url, '{ vehicleBookings { totalCount } }', {}, as(jsOfficer));
+      expect(other.data!.vehicleBookings.totalCount).toBe(0);
+      expect(codes(await gql(stack.gateway.url, '{ vehicleBookings { totalCount } }', {}, as({ sub: 'analyst', role: 'ANALYST' })))).toEqual(['FORBIDDEN']);
+    });
+  });
+});
