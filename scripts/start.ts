@@ -4,8 +4,8 @@
  * gateway on http://localhost:4000/graphql. Ctrl-C stops everything.
  *
  * `npm run start:servers` (`--servers`): the same, with the provinces spread over the local
- * PostgreSQL, MariaDB and SQLite (databases xietong_<code>, created and seeded when missing)
- * and the gateway's shared state in Redis.
+ * PostgreSQL, MariaDB and SQLite (databases xietong_<code>, created and seeded when missing),
+ * the sharing service over PostgreSQL (xietong_sharing) and the gateway's shared state in Redis.
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -32,6 +32,7 @@ if (cacheSetting !== 'on' && cacheSetting !== 'off') {
 }
 const databases: Record<string, string> = {};
 let redis: { url: string } | undefined;
+let sharingDatabase: string | undefined;
 if (values.servers) {
   const servers = {
     postgres: process.env.XIETONG_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
@@ -47,6 +48,12 @@ if (values.servers) {
       process.exit(1);
     }
   }
+  try {
+    sharingDatabase = await ensureDatabase(servers.postgres, 'xietong_sharing');
+  } catch (error) {
+    console.error(`cannot create database xietong_sharing on ${redact(servers.postgres)}: ${(error as Error).message}`);
+    process.exit(1);
+  }
 }
 console.log(`Xietong demo: ${values.servers ? 'PostgreSQL, MariaDB and SQLite' : 'SQLite'} data (SQLite files in ${dataDir}); first start seeds 9 provinces`);
 const started = Date.now();
@@ -54,6 +61,7 @@ const stack = await startDemoStack({
   scale: FULL_SCALE,
   dataDir,
   databases,
+  sharingDatabase,
   redis,
   keys: ensureDevKeys(),
   basePort: port,
@@ -66,6 +74,7 @@ const stack = await startDemoStack({
 console.log(`\nready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 console.log(`GraphQL + explorer: http://localhost:${stack.gateway.port}/graphql`);
 console.log(`development keys in ${DEV_KEYS_DIR}; a token: npm run token -- --role NATIONAL_ADMIN`);
+console.log(`sharing: ${stack.sharing.url} (${stack.sharing.store.kind})`);
 console.log(`provinces: ${[...stack.databases].map(([code, d]) => `${code} (${d.adapter.kind})`).join(', ')}\nCtrl-C to stop`);
 
 let stopping = false;

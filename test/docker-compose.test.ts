@@ -36,6 +36,7 @@ const reads = {
   gateway: [...SERVICE_ENVIRONMENT.gateway, ...SUBGRAPH_TLS_ENVIRONMENT] as string[],
   directory: [...SERVICE_ENVIRONMENT.directory, ...SERVICE_TLS_ENVIRONMENT] as string[],
   province: [...SERVICE_ENVIRONMENT.province, ...SERVICE_TLS_ENVIRONMENT] as string[],
+  sharing: [...SERVICE_ENVIRONMENT.sharing, ...SERVICE_TLS_ENVIRONMENT, ...SUBGRAPH_TLS_ENVIRONMENT] as string[],
 };
 
 /** One self-signed certificate and key: enough for the readers' checks (PEM, key matches certificate, not expired). */
@@ -60,7 +61,13 @@ const TLS = selfSigned();
  */
 function withSecrets(s: Service): NodeJS.ProcessEnv {
   const dir = mkdtempSync(join(tmpdir(), 'xietong-secrets-'));
-  const contents: Record<string, string> = { 'token-public': TEST_KEYS.tokenPublicKey, 'assertion-private': TEST_KEYS.assertionPrivateKey, 'assertion-public': TEST_KEYS.assertionPublicKey };
+  const contents: Record<string, string> = {
+    'token-public': TEST_KEYS.tokenPublicKey,
+    'assertion-private': TEST_KEYS.assertionPrivateKey,
+    'assertion-public': TEST_KEYS.assertionPublicKey,
+    'workflow-private': TEST_KEYS.workflowPrivateKey,
+    'workflow-public': TEST_KEYS.workflowPublicKey,
+  };
   const env: NodeJS.ProcessEnv = {};
   for (const [key, raw] of Object.entries(s.environment ?? {})) {
     const value = String(raw).replace(/\$\{(\w+):[-?][^}]*\}/g, (_, name: string) => (name === 'XIETONG_ADMIN_TOKEN' ? 'x'.repeat(32) : `test-${name.toLowerCase()}`));
@@ -166,15 +173,15 @@ describe('docker-compose.yml', () => {
       const config = readGatewayConfig(gatewayArgs(s).map((a) => (a === 'schema/supergraph.graphql' ? SUPERGRAPH_PATH : a.startsWith('deploy/') ? join(REPO_ROOT, a) : a)), withSecrets(s));
       expect([name, Boolean(config.tls?.ca && config.tls.cert && config.tls.key)]).toEqual([name, true]);
       for (const url of [...config.provinces.map((p) => p.url), ...Object.values(config.subgraphUrls)]) expect([name, new URL(url).protocol]).toEqual([name, 'https:']);
-      expect([name, Object.keys(config.subgraphUrls)]).toEqual([name, expect.arrayContaining(['directory'])]);
+      expect([name, Object.keys(config.subgraphUrls)]).toEqual([name, expect.arrayContaining(['directory', 'sharing'])]);
       // Production runs with the fair-use budgets on and the per-province timeout it names.
       expect([name, config.rateLimit, config.subgraphTimeoutMs]).toEqual([name, {}, 5000]);
     }
   });
 
   it('serves every subgraph over HTTPS that admits only clients with a certificate, each service with a key of its own', () => {
-    const subgraphs = [...ofKind('dist/subgraphs/directory/main.js'), ...ofKind('dist/subgraphs/province/main.js')];
-    expect(subgraphs).toHaveLength(Object.keys(SERVER_TOPOLOGY).length + 1);
+    const subgraphs = [...ofKind('dist/subgraphs/directory/main.js'), ...ofKind('dist/subgraphs/sharing/main.js'), ...ofKind('dist/subgraphs/province/main.js')];
+    expect(subgraphs).toHaveLength(Object.keys(SERVER_TOPOLOGY).length + 2);
     const keySecrets = new Set<string>();
     for (const [name, s] of subgraphs) {
       expect([name, SERVICE_TLS_ENVIRONMENT.filter((v) => !s.environment![v])]).toEqual([name, []]);
@@ -184,8 +191,32 @@ describe('docker-compose.yml', () => {
       expect([name, s.healthcheck!.test.join(' ')]).toEqual([name, expect.stringContaining(`port:${s.environment!.PORT},`)]);
     }
     expect(keySecrets.size).toBe(subgraphs.length);
-    // Only the gateways hold the client key that opens the subgraphs' ports.
+    // Only the gateways hold the client key that opens the subgraphs' ports; the sharing service has its own.
     const clientKeyHolders = entries.filter(([, s]) => s.secrets?.includes('gateway-client-key')).map(([name]) => name);
     expect(clientKeyHolders.sort()).toEqual(ofKind('dist/gateway/main.js').map(([name]) => name).sort());
+    expect(entries.filter(([, s]) => s.secrets?.some((x) => x === 'sharing-client-key' || x === 'workflow-private')).map(([name]) => name)).toEqual(['sharing']);
+  });
+
+  it('runs the sharing service over PostgreSQL with every province it calls, over https, and every province trusts its key', async () => {
+    const [[, sharing]] = ofKind('dist/subgraphs/sharing/main.js');
+    const env = sharing.environment!;
+    expect(Object.keys(env).filter((k) => !reads.sharing.includes(k))).toEqual([]);
+    expect(dialectOf(withSecrets(sharing).XIETONG_SHARING_DATABASE_URL!)).toBe('postgres');
+    const called = Object.fromEntries(env.XIETONG_PROVINCES.split(',').map((p) => p.split('=')));
+    const provinces = ofKind('dist/subgraphs/province/main.js');
+    expect(Object.keys(called).sort()).toEqual(provinces.map(([, s]) => s.environment!.XIETONG_PROVINCE).sort());
+    for (const [name, s] of provinces) {
+      expect([name, called[s.environment!.XIETONG_PROVINCE]]).toEqual([name, `https://${name}:${s.environment!.PORT}/graphql`]);
+      expect([name, s.environment!.XIETONG_WORKFLOW_PUBLIC_KEY_FILE]).toEqual([name, '/run/secrets/workflow-public']);
+    }
+    const { parseSharingConfig } = await import('../subgraphs/sharing/config.js');
+    const e = withSecrets(sharing);
+    const config = parseSharingConfig({
+      database: e.XIETONG_SHARING_DATABASE_URL,
+      provinces: called,
+      assertionPublicKey: readFileSync(e.XIETONG_ASSERTION_PUBLIC_KEY_FILE!, 'utf8'),
+      workflowPrivateKey: readFileSync(e.XIETONG_WORKFLOW_PRIVATE_KEY_FILE!, 'utf8'),
+    });
+    expect(Object.keys(config.provinces)).toHaveLength(provinces.length);
   });
 });
