@@ -11,6 +11,8 @@ const budget = z.strictObject({ points: z.number().int().positive(), anonymousPo
 const configSchema = z.object({
   /** Subgraphs whose instances are province shards. */
   shardedSubgraphs: z.array(z.string()).default(['province']),
+  /** Subgraphs whose data changes without writes through the gateway: never cached. */
+  liveSubgraphs: z.array(z.string()).default(['sharing']),
   /** Registered province instances. */
   provinces: z.array(z.object({ code: z.string().regex(/^\d{6}$/), url: z.string().url() })).default([]),
   /** URL overrides for non-sharded subgraphs, by subgraph name. */

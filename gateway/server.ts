@@ -53,6 +53,8 @@ export interface GatewayOptions {
   subgraphUrls?: Record<string, string>;
   /** Subgraphs whose instances are province shards, routed by the shard router. */
   shardedSubgraphs?: string[];
+  /** Subgraphs whose data changes without writes through the gateway (default: the sharing workflows); their answers are never cached. */
+  liveSubgraphs?: string[];
   /** Province instances of the sharded subgraphs. */
   provinces?: ProvinceEndpoint[];
   /** Time limit of one subgraph or province request, ms. */
@@ -114,6 +116,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     options.auditFile || !redis ? await SqliteAuditStore.open(options.auditFile ?? ':memory:') : new RedisAuditStore(redis, `${prefix}audit`, options.auditRetention);
   const trail = new AuditTrail(audit, logger);
   const sharded = new Set(options.shardedSubgraphs ?? ['province']);
+  const live = new Set(options.liveSubgraphs ?? ['sharing']);
   const guards = new ProvinceGuards(options.provinceGuard);
   const agent = subgraphAgent(options.tls, logger);
   const timeoutMs = options.subgraphTimeoutMs ?? 5000;
@@ -143,7 +146,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       if (sharded.has(name) || url?.startsWith(SHARD_URL_PREFIX)) {
         return new ShardRouter({ registry, rules: () => rules, timeoutMs, agent, guards, callerOf, reuse });
       }
-      return new SubgraphSource(name, options.subgraphUrls?.[name] ?? url!, { agent, timeoutMs, logger, callerOf, reuse });
+      return new SubgraphSource(name, options.subgraphUrls?.[name] ?? url!, { agent, timeoutMs, logger, callerOf, reuse, live: live.has(name) });
     },
   });
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {

@@ -22,13 +22,25 @@ export class SubgraphSource implements GraphQLDataSource {
   constructor(
     private readonly subgraph: string,
     private readonly url: string,
-    private readonly options: { agent: Agent; timeoutMs: number; logger: Logger; callerOf: (context: unknown) => Caller; reuse?: Reuse },
+    private readonly options: {
+      agent: Agent;
+      timeoutMs: number;
+      logger: Logger;
+      callerOf: (context: unknown) => Caller;
+      reuse?: Reuse;
+      /** Its data changes without writes through the gateway (workflow state): never reused or cached, and recorded as reached. */
+      live?: boolean;
+    },
   ) {}
 
   async process({ request, context }: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
     const caller = this.options.callerOf(context);
     const body = JSON.stringify({ query: request.query!, variables: request.variables, operationName: request.operationName });
     const send = () => this.send(body, caller);
+    if (this.options.live) {
+      caller.reached?.(`subgraph:${this.subgraph}`);
+      return (await send()) as GatewayGraphQLResponse;
+    }
     const reuse = this.options.reuse;
     // Reads are reused for the response cache's TTL, per caller scope (a subgraph may filter by it).
     if (reuse && READ.test(request.query!)) return (await reuse(`${this.subgraph} ${scopeKey(caller.principal)} ${body}`, undefined, send)) as GatewayGraphQLResponse;

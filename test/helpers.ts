@@ -317,7 +317,7 @@ export async function gatewayOptionsFor(stack: DemoStack, extra: Partial<import(
   return {
     supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
     port: 0,
-    subgraphUrls: { directory: stack.directory.url },
+    subgraphUrls: { directory: stack.directory.url, sharing: stack.sharing.url },
     provinces: provinces.map((code) => ({ code, url: stack.provinces.get(code)!.url })),
     auth: devAuth(TEST_KEYS),
     ...extra,

@@ -57,6 +57,20 @@ describe('response cache (in-process)', () => {
     }
   });
 
+  it('never caches the sharing workflows, whose state changes without a write through the gateway', async () => {
+    const companies = { query: '{ rentalCompanies { id } }' };
+    const before = await ask(gateway.url, coordinator, companies);
+    expect(before.body.errors).toBeUndefined();
+    // As the transfer saga does, the sharing service changes its own data behind the gateway.
+    await stack.sharing.store.db
+      .insertInto('rental_companies')
+      .values({ id: 'RC-CACHE-TEST', name: '缓存测试租赁公司', credit_code: '91310000MA1CACHE0X', provinces: '310000', admitted_from: '2026-01-01', admitted_until: '2026-12-31', registered_at: Date.now() })
+      .execute();
+    const after = await ask(gateway.url, coordinator, companies);
+    expect(after.cache).toBe('miss');
+    expect(after.body.data.rentalCompanies.map((c: { id: string }) => c.id)).toEqual([...before.body.data.rentalCompanies.map((c: { id: string }) => c.id), 'RC-CACHE-TEST'].sort());
+  });
+
   it('a cached answer is byte-identical to the executed one, and a bad token never reaches it', async () => {
     const SAME = 'query SameBytes($region: ID!) { vehicleSummary(scope: { region: $region }) { vehicleCount newEnergyShare } }';
     const send = (token: string | null, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>

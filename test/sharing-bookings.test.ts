@@ -132,6 +132,31 @@ describe.each([
     expect(trips.length).toBeGreaterThan(0);
   });
 
+  it('50 concurrent approvals of the competing requests for one asset make exactly one transfer', async () => {
+    const js = new Repository(stack.databases.get('320000')!);
+    const [asset] = await js.db.selectFrom(js.source('assets')).select('t.id').where('t.status', '=', 'IN_USE').orderBy('t.id', 'desc').limit(1).execute();
+    const asAdmin = as(admin('320000'));
+    expect((await gql(stack.gateway.url, 'mutation($a: ID!) { setAssetStatus(input: { assetId: $a, status: IDLE }) { asset { id } } }', { a: asset.id }, asAdmin)).errors).toBeUndefined();
+    expect((await gql(stack.gateway.url, 'mutation($a: ID!) { offerAssetToPool(input: { assetId: $a }) { asset { id } } }', { a: asset.id }, asAdmin)).errors).toBeUndefined();
+    const receivers: string[] = [];
+    for (const code of ['330000', '340000']) {
+      const r = new Repository(stack.databases.get(code)!);
+      receivers.push(...(await r.db.selectFrom(r.source('agencies')).select('t.id').orderBy('t.id').execute()).map((a) => a.id));
+    }
+    const requested = await Promise.all(
+      receivers.map((g) => gql(stack.gateway.url, 'mutation($a: ID!, $g: ID!) { requestAssetTransfer(input: { assetId: $a, agencyId: $g, reason: "竞争申请" }) { transfer { id } } }', { a: asset.id, g }, as(officer(g)))),
+    );
+    const ids = requested.map((r) => r.data!.requestAssetTransfer.transfer.id as string);
+    const approvals = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => gql(stack.gateway.url, 'mutation($t: ID!) { approveAssetTransfer(input: { transferId: $t }) { transfer { id } } }', { t: ids[i % ids.length] }, asAdmin)),
+    );
+    expect(approvals.filter((a) => a.errors).map((a) => codes(a)[0]).filter((c) => c !== 'INVALID_STATE')).toEqual([]);
+    expect(approvals.filter((a) => !a.errors)).toHaveLength(1);
+    const rows = await stack.sharing.store.db.selectFrom('transfers').select(['status']).where('asset_id', '=', asset.id).execute();
+    expect(rows.filter((r) => r.status === 'APPROVED' || r.status === 'COMPLETED')).toHaveLength(1);
+    expect(rows.filter((r) => r.status === 'CLOSED')).toHaveLength(ids.length - 1);
+  }, 30_000);
+
   describe('bad input and wrong roles get clear errors with stable codes', () => {
     const soon = () => Date.now() + 3 * HOUR;
     const book = (vars: Record<string, unknown>, who: Principal | null) => gql(stack.gateway.url, BOOK, { p: 1, ...vars }, as(who));

@@ -2,9 +2,11 @@ import type { BaseContext } from '@apollo/server';
 import type { AuthContext } from '../auth/context.js';
 
 /**
- * The provinces one request reached. The shard router (for each province it calls) and the
- * response cache (for the provinces a cached answer was read from) add to it; once the answer
- * is ready, the audit trail and the cache's invalidation read it. Adding is the only write.
+ * The provinces one request reached, and the live subgraphs (as `subgraph:NAME`: workflow state
+ * that changes without a write through the gateway). The shard router (for each province it
+ * calls), live subgraph sources and the response cache (for the provinces a cached answer was
+ * read from) add to it; once the answer is ready, the audit trail and the cache read it (an
+ * answer that reached a live subgraph is never cached). Adding is the only write.
  */
 export class ProvinceLedger {
   private readonly reached = new Set<string>();

@@ -11,7 +11,7 @@ export interface Caller {
   principal: Principal;
   /** A fresh assertion addressed to one audience (`province:…`, `subgraph:…`). */
   assertionFor?(audience: string): string;
-  /** Records that the request reached a province (the audit trail and cache invalidation read it). */
+  /** Records that the request reached a province, or a live subgraph as `subgraph:NAME` (the audit trail and the cache read it). */
   reached?(province: string): void;
 }
 

@@ -34,7 +34,7 @@ export async function startSharing(input: unknown, tls?: Parameters<typeof parse
   const agent = subgraphAgent(config.provinceTls, logger);
   const steps = new ProvinceSteps({ provinces: () => provinces, workflowPrivateKey: config.workflowPrivateKey, agent, timeoutMs: config.provinceTimeoutMs });
   const saga = new TransferSaga(store.db, steps, logger, config.saga);
-  const transfers = new Transfers(store.db, steps, saga.wake);
+  const transfers = new Transfers(store.db, store.kind, steps, saga.wake);
   const bookings = new Bookings(store.db, steps);
   const history = (ids: readonly string[]) => store.db.selectFrom('workflow_events').selectAll().where('record_id', 'in', [...ids]).orderBy('at').orderBy('id').execute();
   const principalOf = principalFromAssertion({ gateway: config.assertionPublicKey }, { audiences: [subgraphAudience('sharing')], logger });

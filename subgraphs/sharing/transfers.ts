@@ -29,6 +29,8 @@ import { afterId, boundedText, forbidden, newRecordId, pageOf, recordEvent, regi
 export class Transfers {
   constructor(
     private readonly db: Kysely<SharingDatabase>,
+    /** PostgreSQL locks an asset's transfers before a decision; SQLite runs one write at a time anyway. */
+    private readonly kind: 'sqlite' | 'postgres',
     private readonly steps: ProvinceSteps,
     /** Tells the saga a step is due now. */
     private readonly wake: () => void,
@@ -82,6 +84,7 @@ export class Transfers {
     const transfer = await this.decidable(principal, input.transferId, 'decideAssetTransfer', 'approve');
     try {
       await runOnce(storedResults(this.db), { principal, operation: 'approveAssetTransfer', clientKey: input.idempotencyKey, input }, async (trx) => {
+        await this.lockAsset(trx, transfer.asset_id);
         const now = Date.now();
         await this.move(trx, transfer.id, 'REQUESTED', { status: 'APPROVED', stage: 'RESERVING', decided_by: principal.sub ?? '', decided_at: now });
         await recordEvent(trx, transfer.id, 'APPROVED', principal, note, now);
@@ -213,6 +216,16 @@ export class Transfers {
       return { id: transfer.id };
     });
     return this.visibleOrMissing(principal, transfer.id);
+  }
+
+  /**
+   * Decisions on one asset's transfers take turns: approving one closes the others, so two
+   * concurrent approvals would each wait for rows the other holds. Locking the asset's transfers
+   * first, in id order, makes the second wait for the first and then find its request closed.
+   */
+  private async lockAsset(trx: Db, assetId: string): Promise<void> {
+    if (this.kind !== 'postgres') return;
+    await trx.selectFrom('transfers').select('id').where('asset_id', '=', assetId).orderBy('id').forUpdate().execute();
   }
 
   /** Changes a transfer only from the expected state (INVALID_STATE naming the state it is in otherwise). */
