@@ -9,7 +9,9 @@ import type { DemoStack } from '../scripts/demo-stack.js';
 import { Repository } from '../subgraphs/province/repository.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
 import type { BookingRow, TransferRow } from '../subgraphs/sharing/db/schema.js';
-import { gql, startTestStack, tokenFor } from './helpers.js';
+import { gatewayOptionsFor, gql, post, startTestStack, tokenFor } from './helpers.js';
+import { readManifest } from '../gateway/persisted/manifest.js';
+import { startGateway } from '../gateway/server.js';
 
 /*
  * Access to the sharing workflows, generated from schema/sharing.graphql: every root field and
@@ -240,5 +242,35 @@ describe('sharing workflows: every role × every root and relation that yields w
     }
     const after = await stack.sharing.store.db.selectFrom('workflow_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(Number(before.n));
+  }, 60_000);
+});
+
+describe('the sharing app under the safelist (docker-compose runs with it on)', () => {
+  it('officers run the workflow operations of the manifest by id, and nothing else; every manifest operation is valid', async () => {
+    const manifest = readManifest(join(REPO_ROOT, 'deploy', 'persisted-operations.json'));
+    const gateway = await startGateway(await gatewayOptionsFor(stack, { persistedOperations: { manifest, safelist: true } }));
+    try {
+      const byName = (name: string) => manifest.operations.find((o) => o.name === name)!;
+      for (const o of manifest.operations) {
+        const r = (await (await post(gateway.url, { extensions: { persistedQuery: { version: 1, sha256Hash: o.id } }, variables: {} }, { token: tokenFor({ sub: 'n', role: 'NATIONAL_ADMIN' }), assertion: null })).json()) as { errors?: { extensions?: { code?: string } }[] };
+        expect([o.name, r.errors?.some((e) => e.extensions?.code === 'GRAPHQL_VALIDATION_FAILED') ?? false]).toEqual([o.name, false]);
+      }
+      const agency = agencies['340000'][3];
+      const officer = tokenFor({ sub: `officer-${agency}`, role: 'AGENCY_OFFICER', agency });
+      const vehicle = (await stack.sharing.store.db.selectFrom('platform_vehicles').select('id').where('province', '=', '320000').orderBy('id').executeTakeFirstOrThrow()).id;
+      const at = Date.now() + 72 * HOUR;
+      const booked = (await (
+        await post(gateway.url, {
+          extensions: { persistedQuery: { version: 1, sha256Hash: byName('SharingBookVehicle').id } },
+          variables: { vehicleId: vehicle, agencyId: agency, from: new Date(at).toISOString(), to: new Date(at + HOUR).toISOString(), purpose: '会议', passengers: 1 },
+        }, { token: officer, assertion: null })
+      ).json()) as { data?: { bookVehicle: { booking: { status: string } } }; errors?: unknown };
+      expect(booked.errors).toBeUndefined();
+      expect(booked.data!.bookVehicle.booking.status).toBe('REQUESTED');
+      const adHoc = await post(gateway.url, { query: '{ vehicleBookings { totalCount } }' }, { token: officer, assertion: null });
+      expect(((await adHoc.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('OPERATION_NOT_SAFELISTED');
+    } finally {
+      await gateway.stop();
+    }
   }, 60_000);
 });

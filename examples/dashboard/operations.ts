@@ -1,6 +1,6 @@
 /**
  * The operations of a regional dashboard (a bureau's web app), as its source would hold them.
- * `npm run extract-operations -- examples/dashboard` turns them into the safelist manifest
+ * `npm run extract-operations -- examples` turns them (with the sharing app's) into the safelist manifest
  * deploy/persisted-operations.json that the gateway serves by id.
  */
 const gql = String.raw;

@@ -27,4 +27,20 @@ query VehicleMix {
   jjj: vehicleSummary(scope: { region: "JJJ" }) { vehicleCount newEnergyCount newEnergyShare }
   cy: vehicleSummary(scope: { region: "CY" }) { vehicleCount newEnergyCount newEnergyShare }
 }
+
+# 公物仓 transfers touching 长三角, newest first, with where each one stands.
+query TransferQueue {
+  assetTransfers(filter: { region: "YRD" }, first: 10) {
+    totalCount
+    edges { node { id status stage crossProvince reason sourceProvince { name } targetProvince { name } asset { name originalValue } } }
+  }
+}
+
+# Platform vehicles free in 江苏 for a window (edit the dates), with at least 5 seats.
+query AvailableVehicles {
+  availableVehicles(filter: { province: "320000", from: "2027-03-02T08:00:00+08:00", to: "2027-03-02T18:00:00+08:00", seats: 5 }, first: 10) {
+    totalCount
+    edges { node { id kind model seats dailyRate perKmRate rentalCompany { name } } }
+  }
+}
 `;
