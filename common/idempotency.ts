@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ErrorCode, userError } from './errors.js';
-import { isUniqueViolation } from './db/errors.js';
-import type { Principal } from './auth/principal.js';
+import { isTransientConflict, isUniqueViolation } from './db/errors.js';
+import { callerKey, type Principal } from './auth/principal.js';
 
 /** A stored result of an idempotent command. */
 export interface StoredResult {
@@ -23,7 +23,12 @@ export interface Command {
   operation: string;
   clientKey: string | null | undefined;
   input: unknown;
+  /** Further errors after which the command runs again (e.g. a constraint that a concurrent run with the same key hit first). */
+  retryOn?: (error: unknown) => boolean;
 }
+
+/** The longest client key accepted. */
+export const MAX_CLIENT_KEY_LENGTH = 200;
 
 /**
  * Runs a command at most once per client key: a retry with the same key and the same input
@@ -31,11 +36,13 @@ export interface Command {
  * caller's own (another caller's key is a different key, never their stored result). The stored
  * result and the change commit in one transaction; a concurrent run that committed the same key
  * (or a row with the same unique key) first makes this one collide, and it runs again to find
- * what the other committed.
+ * what the other committed; so does one that the database chose as a deadlock's victim.
  */
 export async function runOnce<Trx, R>(store: IdempotencyStore<Trx>, command: Command, work: (trx: Trx) => Promise<R>): Promise<R> {
-  const p = command.principal;
-  const key = command.clientKey ? createHash('sha256').update(JSON.stringify([[p.sub ?? '', p.role, p.province ?? '', p.region ?? '', p.agency ?? ''], command.clientKey])).digest('hex') : undefined;
+  if (command.clientKey && command.clientKey.length > MAX_CLIENT_KEY_LENGTH) {
+    throw userError(ErrorCode.BAD_USER_INPUT, `idempotencyKey may have at most ${MAX_CLIENT_KEY_LENGTH} characters.`, { argumentName: 'idempotencyKey' });
+  }
+  const key = command.clientKey ? createHash('sha256').update(JSON.stringify([callerKey(command.principal), command.clientKey])).digest('hex') : undefined;
   const hash = createHash('sha256').update(JSON.stringify([command.operation, command.input])).digest('hex');
   const once = () =>
     store.transaction(async (trx) => {
@@ -53,7 +60,8 @@ export async function runOnce<Trx, R>(store: IdempotencyStore<Trx>, command: Com
     try {
       return await once();
     } catch (error) {
-      if (attempt >= 3 || !isUniqueViolation(error)) throw error;
+      const again = isUniqueViolation(error) || isTransientConflict(error) || command.retryOn?.(error) === true;
+      if (attempt >= 3 || !again) throw error;
     }
   }
 }

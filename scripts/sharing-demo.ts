@@ -2,7 +2,7 @@ import type { ProvinceDatabase } from '../subgraphs/province/db/database.js';
 import { Repository } from '../subgraphs/province/repository.js';
 import type { SharingStore } from '../subgraphs/sharing/db/database.js';
 import type { PlatformVehicleRow } from '../subgraphs/sharing/db/schema.js';
-import { findRegion } from '../common/standards.js';
+import { findProvince, findRegion } from '../common/standards.js';
 
 /** Whether the sharing database already holds the demo platform. */
 export async function isSharingSeeded(store: SharingStore): Promise<boolean> {
@@ -44,14 +44,17 @@ export async function seedSharingDemo(store: SharingStore, provinces: ReadonlyMa
       const codes = findRegion(c.region)!.provinceCodes.filter((p) => provinces.has(p));
       if (!codes.length) continue;
       await trx.insertInto('rental_companies').values({ id: c.id, name: c.name, credit_code: c.credit_code, provinces: codes.join(','), admitted_from: '2026-01-01', admitted_until: '2027-12-31', registered_at: at }).execute();
-      codes.forEach((province, i) =>
+      const company = COMPANIES.indexOf(c);
+      for (const province of codes) {
         MODELS.forEach((m, j) =>
           vehicles.push({
             id: `${province}:RV-${c.id.slice(3)}-${j + 1}`, kind: 'RENTAL', province, company_id: c.id, model: m.model, category: m.category, seats: m.seats,
-            daily_rate_fen: m.daily, per_km_fen: m.perKm, plate_number: `租${province.slice(0, 2)}${String(i * 10 + j).padStart(4, '0')}`, odometer_km: 12000 + 1000 * j, active: 1, registered_at: at,
+            // Rental plates: the province's abbreviation, an office letter the demo agencies never use (G…K), Z and four digits.
+            daily_rate_fen: m.daily, per_km_fen: m.perKm, plate_number: `${findProvince(province)!.plate}${'GHJK'[company]}Z${String(100 + j).padStart(4, '0')}`,
+            odometer_km: 12000 + 1000 * j, active: 1, registered_at: at,
           }),
-        ),
-      );
+        );
+      }
     }
     for (const v of vehicles) await trx.insertInto('platform_vehicles').values(v).execute();
   });

@@ -230,6 +230,16 @@ describe('sharing workflows: every role × every root and relation that yields w
     expect(compared).toBeGreaterThan(10);
   }, 120_000);
 
+  it('refused fields leave no trace but their null and error: no placeholder in the data, no empty error list', async () => {
+    const analyst = await ask({ sub: 'an', role: 'ANALYST' }, '{ assetTransfers { totalCount } }');
+    expect(Object.keys(analyst.data!)).toEqual(['assetTransfers']);
+    expect(analyst.errors!.map((e) => e.extensions!.code)).toEqual(['FORBIDDEN']);
+    const nothing = await ask({ sub: 'a', role: 'PROVINCE_ADMIN', province: '320000' }, '{ vehicleBooking(id: "BK-none") { id history { actor } } }');
+    expect(nothing).toEqual({ data: { vehicleBooking: null } });
+    const history = await ask({ sub: 'a', role: 'PROVINCE_ADMIN', province: '310000' }, '{ assetTransfers(first: 1) { edges { node { history { actor } } } } }');
+    expect(JSON.stringify(history.data)).not.toMatch(/__typename|xietongRemovedFields/);
+  });
+
   it('every mutation is refused to the roles that may change nothing, and runs nothing', async () => {
     const mutations = Object.values(schema.getMutationType()!.getFields());
     expect(mutations.length).toBeGreaterThanOrEqual(12);

@@ -41,6 +41,21 @@ describe.each([
   afterAll(() => stack?.stop());
 
   const vehicles = () => stack.sharing.store.db.selectFrom('platform_vehicles').selectAll().orderBy('id').execute();
+  const book = (vars: Record<string, unknown>, who: Principal | null) => gql(stack.gateway.url, BOOK, { p: 1, ...vars }, as(who));
+  const agenciesOf = async (code: string) => {
+    const r = new Repository(stack.databases.get(code)!);
+    return (await r.db.selectFrom(r.source('agencies')).select('t.id').orderBy('t.id').execute()).map((a) => a.id);
+  };
+  let pooled = 0;
+  /** An asset of a province offered to the pool for one test (its administrator sets it idle and offers it). */
+  const poolAsset = async (code: string): Promise<[string, string, string]> => {
+    const r = new Repository(stack.databases.get(code)!);
+    const rows = await r.db.selectFrom(r.source('assets')).select(['t.id', 't.agency_id']).where('t.status', '=', 'IN_USE').orderBy('t.id').limit(20).execute();
+    const { id, agency_id: holder } = rows[pooled++];
+    await gql(stack.gateway.url, 'mutation($a: ID!) { setAssetStatus(input: { assetId: $a, status: IDLE }) { asset { id } } }', { a: id }, as(admin(code)));
+    await gql(stack.gateway.url, 'mutation($a: ID!) { offerAssetToPool(input: { assetId: $a }) { asset { id } } }', { a: id }, as(admin(code)));
+    return [code, holder, id];
+  };
 
   it('100 concurrent bookings of one vehicle: exactly one per overlapping window, every separate window', async () => {
     const vehicle = (await vehicles()).find((v) => v.province === '320000' && v.kind === 'RENTAL')!;
@@ -157,9 +172,104 @@ describe.each([
     expect(rows.filter((r) => r.status === 'CLOSED')).toHaveLength(ids.length - 1);
   }, 30_000);
 
+  describe('rules an attacker probed', () => {
+    const REGISTER = `mutation($i: RentalVehicleInput!) { registerRentalVehicle(input: $i) { vehicle { id plateNumber } } }`;
+    const ADMIT = `mutation($i: AdmitRentalCompanyInput!) { admitRentalCompany(input: $i) { company { id } } }`;
+    const SHARE = `mutation($v: ID!, $d: Float!, $k: Float!) { shareVehicle(input: { vehicleId: $v, seats: 5, dailyRate: $d, perKmRate: $k }) { vehicle { id odometerKm dailyRate } } }`;
+    const rental = (over: Record<string, unknown>) => ({ companyId: 'RC-YRD-01', province: '320000', model: '大众 帕萨特', category: 'OTHER', seats: 5, plateNumber: '苏GZ9001', dailyRate: 500, perKmRate: 2, odometerKm: 1000, ...over });
+
+    it('the requester is the same caller only: one subject in another agency may not cancel', async () => {
+      const [, holder, asset] = await poolAsset('320000');
+      const receiver = zjAgency;
+      const same = (agency: string): Principal => ({ sub: 'same-subject', role: 'AGENCY_OFFICER', agency });
+      const r = await gql(stack.gateway.url, 'mutation($a: ID!, $g: ID!) { requestAssetTransfer(input: { assetId: $a, agencyId: $g, reason: "需要" }) { transfer { id } } }', { a: asset, g: receiver }, as(same(receiver)));
+      expect(r.errors).toBeUndefined();
+      const id = r.data!.requestAssetTransfer.transfer.id;
+      const cancel = 'mutation($t: ID!) { cancelAssetTransfer(input: { transferId: $t }) { transfer { status } } }';
+      // The holding agency's officer carries the same subject: it sees the request, but it is not the requester.
+      expect(codes(await gql(stack.gateway.url, cancel, { t: id }, as(same(holder))))).toEqual(['FORBIDDEN']);
+      expect(codes(await gql(stack.gateway.url, cancel, { t: id }, as(same(receiver))))).toEqual([]);
+    });
+
+    it('no one decides its own request', async () => {
+      const [, holder, asset] = await poolAsset('320000');
+      const jsAdmin = admin('320000');
+      const own = (await agenciesOf('320000')).find((a) => a !== holder)!;
+      const r = await gql(stack.gateway.url, 'mutation($a: ID!, $g: ID!) { requestAssetTransfer(input: { assetId: $a, agencyId: $g, reason: "省内调剂" }) { transfer { id } } }', { a: asset, g: own }, as(jsAdmin));
+      expect(r.errors).toBeUndefined();
+      const id = r.data!.requestAssetTransfer.transfer.id;
+      expect(codes(await gql(stack.gateway.url, 'mutation($t: ID!) { approveAssetTransfer(input: { transferId: $t }) { transfer { id } } }', { t: id }, as(jsAdmin)))).toEqual(['FORBIDDEN']);
+      expect(codes(await gql(stack.gateway.url, 'mutation($t: ID!) { approveAssetTransfer(input: { transferId: $t }) { transfer { id } } }', { t: id }, as({ ...jsAdmin, sub: 'another-js-admin' })))).toEqual([]);
+    });
+
+    it('a province administrator admits a rental company for its own province only; impossible dates and duplicate codes are refused', async () => {
+      const company = (over: Record<string, unknown>) => ({ name: '苏州公务出行有限公司', creditCode: '91320500MA1XT0099P', provinces: ['320000'], admittedFrom: '2026-01-01', admittedUntil: '2027-12-31', ...over });
+      expect(codes(await gql(stack.gateway.url, ADMIT, { i: company({ provinces: ['320000', '330000'] }) }, as(admin('320000'))))).toEqual(['FORBIDDEN']);
+      expect(codes(await gql(stack.gateway.url, ADMIT, { i: company({}) }, as({ sub: 'c', role: 'REGION_COORDINATOR', region: 'YRD' })))).toEqual(['FORBIDDEN']);
+      for (const bad of [{ admittedFrom: '2026-02-30' }, { admittedFrom: '2026-99-99' }, { admittedUntil: '0000-00-00' }]) {
+        expect(codes(await gql(stack.gateway.url, ADMIT, { i: company(bad) }, as(admin('320000'))))).toEqual(['BAD_USER_INPUT']);
+      }
+      expect(codes(await gql(stack.gateway.url, ADMIT, { i: company({}) }, as(admin('320000'))))).toEqual([]);
+      expect(codes(await gql(stack.gateway.url, ADMIT, { i: company({ name: '同一家公司' }) }, as(admin('320000'))))).toEqual(['INVALID_STATE']);
+    });
+
+    it('plates are real plates, once on the platform; rates and odometers are bounded', async () => {
+      const taken = (await vehicles()).find((v) => v.province === '320000')!.plate_number;
+      expect(codes(await gql(stack.gateway.url, REGISTER, { i: rental({ plateNumber: taken }) }, as(admin('320000'))))).toEqual(['INVALID_STATE']);
+      for (const bad of [{ plateNumber: 'A\u0000B' }, { plateNumber: '苏A‮12345' }, { plateNumber: '租320012' }, { dailyRate: 90071992547409.91 }, { perKmRate: -1 }, { dailyRate: 1.001 }, { odometerKm: 2147483647 }, { seats: 0 }]) {
+        expect([bad, codes(await gql(stack.gateway.url, REGISTER, { i: rental(bad) }, as(admin('320000'))))]).toEqual([bad, ['BAD_USER_INPUT']]);
+      }
+      expect(codes(await gql(stack.gateway.url, REGISTER, { i: rental({}) }, as(admin('320000'))))).toEqual([]);
+    });
+
+    it('sharing a vehicle again keeps the platform odometer, and a booking keeps the rates it was made at', async () => {
+      const v = (await vehicles()).find((x) => x.kind === 'AGENCY' && x.province === '330000')!;
+      const from = Date.now() + 1500;
+      const booked = await gql(stack.gateway.url, BOOK, { v: v.id, g: jsOfficer.agency, from: isoAt(from), to: isoAt(from + HOUR), p: 1 }, as(jsOfficer));
+      expect(booked.errors).toBeUndefined();
+      const id = booked.data!.bookVehicle.booking.id;
+      expect(codes(await gql(stack.gateway.url, DECIDE('approveBooking'), { b: id }, as(admin('330000'))))).toEqual([]);
+      // 浙江 raises the rates after the booking: the trip keeps the old ones.
+      const reshared = await gql(stack.gateway.url, SHARE, { v: v.id, d: 5000, k: 20 }, as(admin('330000')));
+      expect(reshared.errors).toBeUndefined();
+      await new Promise((r) => setTimeout(r, Math.max(0, from - Date.now() + 50)));
+      const done = await gql(stack.gateway.url, COMPLETE, { b: id, km: v.odometer_km + 100 }, as(jsOfficer));
+      expect(done.data!.completeTrip.booking).toMatchObject({ mileageKm: 100, cost: (v.daily_rate_fen + 100 * v.per_km_fen) / 100 });
+      // Sharing again after the trip does not wind the odometer back to the province's reading.
+      const again = await gql(stack.gateway.url, SHARE, { v: v.id, d: 0, k: 1.5 }, as(admin('330000')));
+      expect(again.data!.shareVehicle.vehicle.odometerKm).toBe(v.odometer_km + 100);
+    });
+
+    it('impossible times, control characters, unknown provinces and long keys are refused with BAD_USER_INPUT or UNKNOWN_PROVINCE', async () => {
+      const [v] = await vehicles();
+      const at = (t: string) => book({ v: v.id, g: zjAgency, from: t, to: '2027-03-02T18:00:00+08:00' }, zjOfficer);
+      for (const t of ['2027-02-29T08:00:00+08:00', '2027-03-01T24:00:00+08:00', '2027-03-01T08:60:00+08:00', '2027-03-01T08:00:00+15:00', '10000-01-01T08:00:00+08:00']) {
+        expect([t, codes(await at(t))]).toEqual([t, ['BAD_USER_INPUT']]);
+      }
+      const purpose = await gql(stack.gateway.url, BOOK.replace('"跨省联合检查"', '$purpose').replace('$k: String)', '$k: String, $purpose: String!)'), { v: v.id, g: zjAgency, from: isoAt(Date.now() + 90 * 24 * HOUR), to: isoAt(Date.now() + 90 * 24 * HOUR + HOUR), p: 1, purpose: 'x\u0000y' }, as(zjOfficer));
+      expect(codes(purpose)).toEqual(['BAD_USER_INPUT']);
+      expect(codes(await gql(stack.gateway.url, '{ assetTransfers(filter: { assetId: "a\u0000b" }) { totalCount } }', {}, as(admin('320000'))))).toEqual(['BAD_USER_INPUT']);
+      expect((await gql(stack.gateway.url, '{ vehicleBooking(id: "a\u0000b") { id } }', {}, as(admin('320000')))).data).toEqual({ vehicleBooking: null });
+      expect(codes(await gql(stack.gateway.url, `{ availableVehicles(filter: { province: "999999", from: "${isoAt(Date.now() + HOUR)}", to: "${isoAt(Date.now() + 2 * HOUR)}" }) { totalCount } }`, {}, as(zjOfficer)))).toEqual(['UNKNOWN_PROVINCE']);
+      expect(codes(await gql(stack.gateway.url, `{ availableVehicles(filter: { seats: -5, from: "${isoAt(Date.now() + HOUR)}", to: "${isoAt(Date.now() + 2 * HOUR)}" }) { totalCount } }`, {}, as(zjOfficer)))).toEqual(['BAD_USER_INPUT']);
+      expect(codes(await gql(stack.gateway.url, 'mutation { requestAssetTransfer(input: { assetId: "999999:AS-0000001", agencyId: "330000:AG-0000001", reason: "x" }) { transfer { id } } }', {}, as(admin('330000'))))).toEqual(['UNKNOWN_PROVINCE']);
+      expect(codes(await book({ v: v.id, g: zjAgency, from: isoAt(Date.now() + 91 * 24 * HOUR), to: isoAt(Date.now() + 91 * 24 * HOUR + HOUR), k: 'k'.repeat(201) }, zjOfficer))).toEqual(['BAD_USER_INPUT']);
+      // 150 汉字 or emoji are 150 characters.
+      const emoji = await gql(stack.gateway.url, BOOK.replace('"跨省联合检查"', '$purpose').replace('$k: String)', '$k: String, $purpose: String!)'), { v: v.id, g: zjAgency, from: isoAt(Date.now() + 92 * 24 * HOUR), to: isoAt(Date.now() + 92 * 24 * HOUR + HOUR), p: 1, purpose: '🚗'.repeat(150) }, as(zjOfficer));
+      expect(emoji.errors).toBeUndefined();
+    });
+
+    it('30 concurrent retries of one booking with one idempotency key are one booking', async () => {
+      const v = (await vehicles()).find((x) => x.kind === 'RENTAL' && x.province === '340000')!;
+      const from = Date.now() + 100 * 24 * HOUR;
+      const results = await Promise.all(Array.from({ length: 30 }, () => book({ v: v.id, g: zjAgency, from: isoAt(from), to: isoAt(from + HOUR), k: 'retry-1' }, zjOfficer)));
+      expect(results.map((r) => codes(r))).toEqual(results.map(() => []));
+      expect(new Set(results.map((r) => r.data!.bookVehicle.booking.id)).size).toBe(1);
+    });
+  });
+
   describe('bad input and wrong roles get clear errors with stable codes', () => {
     const soon = () => Date.now() + 3 * HOUR;
-    const book = (vars: Record<string, unknown>, who: Principal | null) => gql(stack.gateway.url, BOOK, { p: 1, ...vars }, as(who));
     it.each([
       ['a window that ends before it starts', (v: string) => ({ v, from: isoAt(soon() + HOUR), to: isoAt(soon()) }), 'BAD_USER_INPUT'],
       ['a window in the past', (v: string) => ({ v, from: isoAt(Date.now() - 5 * HOUR), to: isoAt(Date.now() - 4 * HOUR) }), 'BAD_USER_INPUT'],
@@ -202,8 +312,8 @@ describe.each([
       const own = await gql(stack.gateway.url, '{ vehicleBookings(first: 100) { totalCount edges { node { agencyId } } } }', {}, as(zjOfficer));
       expect(own.data!.vehicleBookings.totalCount).toBeGreaterThan(0);
       for (const e of own.data!.vehicleBookings.edges) expect(e.node.agencyId).toBe(zjAgency);
-      const other = await gql(stack.gateway.url, '{ vehicleBookings { totalCount } }', {}, as(jsOfficer));
-      expect(other.data!.vehicleBookings.totalCount).toBe(0);
+      const other = await gql(stack.gateway.url, '{ vehicleBookings(first: 100) { edges { node { agencyId } } } }', {}, as(jsOfficer));
+      expect(other.data!.vehicleBookings.edges.map((e: { node: { agencyId: string } }) => e.node.agencyId)).toEqual([jsOfficer.agency]);
       expect(codes(await gql(stack.gateway.url, '{ vehicleBookings { totalCount } }', {}, as({ sub: 'analyst', role: 'ANALYST' })))).toEqual(['FORBIDDEN']);
     });
   });

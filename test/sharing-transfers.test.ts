@@ -188,15 +188,33 @@ describe('faults', () => {
     expect((await rawAssets('340000')).filter((a) => a.id === done.targetAssetId)).toHaveLength(1);
   });
 
+  it('a request for an agency that does not exist is refused before anything is recorded', async () => {
+    const asset = await pooledAsset('310000');
+    const r = await gql(stack.gateway.url, REQUEST, { a: asset.id, g: '340000:AG-0999999' }, as(NATIONAL));
+    expect(r.errors?.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
+    const other = await gql(stack.gateway.url, REQUEST, { a: asset.id, g: '440000:AG-0000001' }, as(NATIONAL));
+    expect(other.errors?.map((e) => e.extensions?.code)).toEqual(['PROVINCE_NOT_REGISTERED']);
+    expect(await stack.sharing.store.db.selectFrom('transfers').select('id').where('asset_id', '=', asset.id).execute()).toEqual([]);
+    taken.delete(asset.id);
+  });
+
   it('a target that refuses: the reservation is released and the asset is offered again', async () => {
     const asset = await pooledAsset('310000');
-    const unknownAgency = '340000:AG-0999999';
-    const r = await gql(stack.gateway.url, REQUEST, { a: asset.id, g: unknownAgency }, as(NATIONAL));
+    // The receiving agency is dissolved between the request and the approval.
+    const ah = repo('340000');
+    const [receiver] = await ah.db.selectFrom(ah.source('agencies')).selectAll().orderBy('t.id', 'desc').limit(1).execute();
+    const r = await gql(stack.gateway.url, REQUEST, { a: asset.id, g: receiver.id }, as(NATIONAL));
     expect(r.errors).toBeUndefined();
     const id = r.data!.requestAssetTransfer.transfer.id;
-    await gql(stack.gateway.url, APPROVE, { t: id }, as(admin('310000')));
-    const failed = await until(transferOf(id), (t) => t.status === 'FAILED');
-    expect(failed.outcomeReason).toMatch(/receiving province refused/);
+    const local = ah.db as unknown as Kysely<Record<string, { id: string }>>;
+    await local.deleteFrom('agencies').where('id', '=', receiver.id).execute();
+    try {
+      await gql(stack.gateway.url, APPROVE, { t: id }, as(admin('310000')));
+      const failed = await until(transferOf(id), (t) => t.status === 'FAILED');
+      expect(failed.outcomeReason).toMatch(/receiving province refused/);
+    } finally {
+      await ah.insert('agencies', receiver);
+    }
     const row = (await rawAssets('310000')).find((a) => a.id === asset.id)!;
     expect(row).toMatchObject({ status: 'IDLE', offered_to_pool: 1 });
   });

@@ -1,6 +1,6 @@
 import { findRegion } from '../standards.js';
 import { provinceOfId } from '../ids.js';
-import type { Principal, Role } from './principal.js';
+import { callerKey, type Principal, type Role } from './principal.js';
 
 /**
  * The access policy of Xietong, as one table. Classes of data (named by `@access(class:)` in
@@ -78,8 +78,8 @@ export interface WorkflowParties {
   owner?: string;
   /** The agency that receives an asset or books a vehicle. */
   agency?: string;
-  /** Who asked (subject and role), for cancelling one's own request. */
-  requester?: { sub: string | null; role: string };
+  /** Who asked (`callerKey`: subject, role and binding), for cancelling one's own request and deciding only others'. */
+  requester?: string;
   /** The provinces a rental company is admitted for. */
   provinces?: readonly string[];
 }
@@ -87,9 +87,7 @@ export interface WorkflowParties {
 const national = (p: Principal) => p.role === 'NATIONAL_ADMIN';
 const adminOf = (p: Principal, province: string | undefined) => p.role === 'PROVINCE_ADMIN' && province !== undefined && p.province === province;
 const officerOf = (p: Principal, agency: string | undefined) => p.role === 'AGENCY_OFFICER' && agency !== undefined && p.agency === agency;
-const requesterIs = (p: Principal, r: WorkflowParties['requester']) => r !== undefined && p.sub !== null && p.sub === r.sub && p.role === r.role;
-const coordinatorOfAll = (p: Principal, provinces: readonly string[] | undefined) =>
-  p.role === 'REGION_COORDINATOR' && !!provinces?.length && provinces.every((c) => !!p.region && findRegion(p.region)?.provinceCodes.includes(c));
+const requesterIs = (p: Principal, r: WorkflowParties['requester']) => r !== undefined && p.sub !== null && callerKey(p) === r;
 
 /**
  * Who may take each step of the sharing workflows, as one table (the README prints `who`). The
@@ -101,8 +99,8 @@ export const WORKFLOW_ACTIONS = {
     allows: (p: Principal, t: WorkflowParties) => national(p) || officerOf(p, t.agency) || (t.agency !== undefined && adminOf(p, provinceOfId(t.agency))),
   },
   decideAssetTransfer: {
-    who: "an administrator of the province that holds the asset (also for a transfer to another region), a national administrator",
-    allows: (p: Principal, t: WorkflowParties) => national(p) || adminOf(p, t.owner),
+    who: 'an administrator of the province that holds the asset (also for a transfer to another region), a national administrator; never whoever requested it',
+    allows: (p: Principal, t: WorkflowParties) => (national(p) || adminOf(p, t.owner)) && !requesterIs(p, t.requester),
   },
   cancelAssetTransfer: { who: 'whoever requested it, while it waits for a decision', allows: (p: Principal, t: WorkflowParties) => requesterIs(p, t.requester) },
   shareVehicle: {
@@ -110,8 +108,8 @@ export const WORKFLOW_ACTIONS = {
     allows: (p: Principal, t: WorkflowParties) => national(p) || adminOf(p, t.owner),
   },
   admitRentalCompany: {
-    who: 'the coordinator of a region that holds every province of the admission, a national administrator',
-    allows: (p: Principal, t: WorkflowParties) => national(p) || coordinatorOfAll(p, t.provinces),
+    who: 'an administrator of the one province it admits the company for (its own tender), a national administrator (any provinces)',
+    allows: (p: Principal, t: WorkflowParties) => national(p) || (t.provinces?.length === 1 && adminOf(p, t.provinces[0])),
   },
   registerRentalVehicle: {
     who: "an administrator of the vehicle's base province (one the company is admitted for), a national administrator",

@@ -37,3 +37,8 @@ export function isUserRole(value: unknown): value is Exclude<UserRole, 'ANONYMOU
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
 }
+
+/** One string naming a caller: subject, role and binding. Two callers share it only when they are the same caller. */
+export function callerKey(p: Principal): string {
+  return JSON.stringify([p.sub ?? '', p.role, p.province ?? '', p.region ?? '', p.agency ?? '']);
+}

@@ -61,7 +61,7 @@ export function guarded<P, A, C extends { principal: Principal }, R>(dataClass: 
 const CONFINED: Partial<Record<Principal['role'], { query: ReadonlySet<string>; mutation: ReadonlySet<string> }>> = {
   SYSTEM: { query: new Set(['_service', '_dataVersion', '__typename']), mutation: new Set() },
   WORKFLOW: {
-    query: new Set(['_transferCandidate', '_shareableVehicle', '__typename']),
+    query: new Set(['_transferCandidate', '_receivingAgency', '_shareableVehicle', '__typename']),
     mutation: new Set(['_reserveAssetForTransfer', '_receiveTransferredAsset', '_completeTransferOut', '_releaseAssetReservation', '__typename']),
   },
 };

@@ -18,6 +18,12 @@ export function isUniqueViolation(error: unknown): boolean {
   return code === '23505' || code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
+/** Whether a driver error is a transaction the database gave up to let a concurrent one through (PostgreSQL deadlock 40P01, serialization 40001; MySQL ER_LOCK_DEADLOCK): running it again is safe. */
+export function isTransientConflict(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001' || code === 'ER_LOCK_DEADLOCK';
+}
+
 /** The client error for a province whose database is unreachable: its code names the cause, never the URL. */
 export function databaseUnavailable(provinces: readonly string[]) {
   return (error: unknown): GraphQLFormattedError | undefined =>

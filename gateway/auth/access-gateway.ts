@@ -47,8 +47,10 @@ export function accessControlledGateway(inner: ApolloGateway, rules: () => Shard
       queryHash: filtered.queryHash,
     });
     const result = await executor(view);
-    const forbidden = patchRemoved(result.data as Record<string, unknown> | null | undefined, filtered.removed).map((e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions }));
-    return { ...result, errors: [...(result.errors ?? []), ...forbidden] };
+    const forbidden = patchRemoved(result.data as Record<string, unknown> | null | undefined, filtered.removed, filtered.placeholders).map((e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions }));
+    // A removed field under a null or empty parent has no place in the answer, and no error either.
+    const errors = [...(result.errors ?? []), ...forbidden];
+    return errors.length ? { ...result, errors } : result;
   };
   return {
     async load(options) {

@@ -30,9 +30,13 @@ describe('field rules', () => {
     expect(print(r.document)).toContain('$a');
   });
 
-  it('keeps a selection set valid when everything in it is removed', () => {
+  it('keeps a selection set valid when everything in it is removed, with a placeholder the answer loses again', () => {
     const r = filter('{ agency(id: "x") { contactPhone } }', coordinator);
-    expect(print(r.document)).toMatch(/agency\(id: "x"\) \{\s+__typename\s+\}/);
+    expect(print(r.document)).toMatch(/agency\(id: "x"\) \{\s+xietongRemovedFields: __typename\s+\}/);
+    const data = { agency: { xietongRemovedFields: 'Agency' } };
+    const errors = patchRemoved(data, r.removed, r.placeholders);
+    expect(data).toEqual({ agency: { contactPhone: null } });
+    expect(errors.map((e) => e.path)).toEqual([['agency', 'contactPhone']]);
   });
 
   it('refuses a mutation outright', () => {

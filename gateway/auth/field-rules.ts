@@ -24,10 +24,15 @@ export interface RemovedField {
   dataClass: string;
 }
 
+/** The response key of the `__typename` that holds the place of a selection set emptied by removals; taken out of the answer again. */
+export const PLACEHOLDER_KEY = 'xietongRemovedFields';
+
 /** The operation as a principal may run it. */
 export interface FilteredOperation {
   document: DocumentNode;
   removed: RemovedField[];
+  /** Where a selection set lost every field and holds a placeholder (response keys from the root). */
+  placeholders?: string[][];
   /** Set when the operation's root field itself is refused (e.g. a mutation): nothing runs. */
   refusedRoot?: RemovedField;
 }
@@ -46,6 +51,7 @@ export function filterOperation(document: DocumentNode, operationName: string | 
   const root = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
   if (!root) return { document, removed: [] };
   const removed: RemovedField[] = [];
+  const placeholders: string[][] = [];
 
   const filterSet = (set: SelectionSetNode, type: GraphQLObjectType, path: string[]): SelectionSetNode => {
     const kept: SelectionNode[] = [];
@@ -72,8 +78,11 @@ export function filterOperation(document: DocumentNode, operationName: string | 
       const child = def ? getNamedType(def.type) : undefined;
       kept.push(s.selectionSet && isObjectType(child) ? { ...s, selectionSet: filterSet(s.selectionSet, child, [...path, key]) } : s);
     }
-    // A selection set may not be empty: keep __typename where everything was removed.
-    if (kept.length === 0) kept.push({ kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } } as FieldNode);
+    // A selection set may not be empty: a placeholder __typename holds the place (the answer loses it again).
+    if (kept.length === 0) {
+      kept.push({ kind: Kind.FIELD, alias: { kind: Kind.NAME, value: PLACEHOLDER_KEY }, name: { kind: Kind.NAME, value: '__typename' } } as FieldNode);
+      placeholders.push(path);
+    }
     return { ...set, selections: kept };
   };
 
@@ -89,7 +98,7 @@ export function filterOperation(document: DocumentNode, operationName: string | 
     variableDefinitions: operation.variableDefinitions?.filter((d) => used.has(d.variable.name.value)),
     selectionSet,
   };
-  return { document: { kind: Kind.DOCUMENT, definitions: [filtered] }, removed };
+  return { document: { kind: Kind.DOCUMENT, definitions: [filtered] }, removed, placeholders };
 }
 
 function fieldNameOf(operation: OperationDefinitionNode, responseKey: string): string {
@@ -97,10 +106,20 @@ function fieldNameOf(operation: OperationDefinitionNode, responseKey: string): s
   return f?.name.value ?? responseKey;
 }
 
-/** Puts null where removed fields would have been, with one FORBIDDEN error per place. */
-export function patchRemoved(data: Record<string, unknown> | null | undefined, removed: readonly RemovedField[]) {
+/** Puts null where removed fields would have been, with one FORBIDDEN error per place, and takes the placeholders out. */
+export function patchRemoved(data: Record<string, unknown> | null | undefined, removed: readonly RemovedField[], placeholders: readonly string[][] = []) {
   const errors: { message: string; path: (string | number)[]; extensions: Record<string, unknown> }[] = [];
   if (!data) return errors;
+  for (const path of placeholders) {
+    const drop = (value: unknown, depth: number): void => {
+      if (value === null || value === undefined) return;
+      if (Array.isArray(value)) return value.forEach((v) => drop(v, depth));
+      const obj = value as Record<string, unknown>;
+      if (depth === path.length) delete obj[PLACEHOLDER_KEY];
+      else drop(obj[path[depth]], depth + 1);
+    };
+    drop(data, 0);
+  }
   for (const r of removed) {
     const walk = (value: unknown, depth: number, at: (string | number)[]) => {
       if (value === null || value === undefined) return;

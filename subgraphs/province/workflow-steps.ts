@@ -91,6 +91,12 @@ export const workflowStepResolvers = {
         ? { assetId: asset.id, agencyId: asset.agency_id, status: asset.status, offeredToPool: asset.offered_to_pool === 1, originalValueFen: asset.original_value_fen }
         : null;
     },
+    _receivingAgency: async (_: unknown, { agencyId }: { agencyId: string }, ctx: ProvinceContext) => {
+      workflowOnly(ctx);
+      const served = isIdOfKind(agencyId, 'agency') && ctx.served.includes(provinceOfId(agencyId)!);
+      const [agency] = served ? await ctx.repo.db.selectFrom(ctx.repo.source('agencies')).select('t.id').where('t.id', '=', agencyId).execute() : [];
+      return agency?.id ?? null;
+    },
     _shareableVehicle: async (_: unknown, { vehicleId }: { vehicleId: string }, ctx: ProvinceContext) => {
       workflowOnly(ctx);
       const served = isIdOfKind(vehicleId, 'vehicle') && ctx.served.includes(provinceOfId(vehicleId)!);

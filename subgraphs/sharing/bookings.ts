@@ -4,19 +4,25 @@ import { isIdOfKind, provinceOfId } from '../../common/ids.js';
 import { findProvince } from '../../common/standards.js';
 import { runOnce } from '../../common/idempotency.js';
 import { mayAct, workflowScope } from '../../common/auth/policy.js';
-import type { Principal } from '../../common/auth/principal.js';
+import { callerKey, type Principal } from '../../common/auth/principal.js';
+import { isUniqueViolation } from '../../common/db/errors.js';
 import { pageSize } from '../../common/pagination.js';
 import { isBookingOverlap, OCCUPYING_STATUSES } from './db/database.js';
 import type { BookingRow, PlatformVehicleRow, RentalCompanyRow, SharingDatabase } from './db/schema.js';
 import type { ProvinceSteps } from './province-steps.js';
-import { afterId, boundedText, fenOf, forbidden, instant, newRecordId, pageOf, recordEvent, regionProvinces, storedResults } from './records.js';
+import { afterId, boundedText, calendarDay, fenOf, forbidden, instant, isPlainId, newRecordId, pageOf, plainId, recordEvent, regionProvinces, scopeOf, storedResults, wholeNumber } from './records.js';
 
 const CATEGORIES = ['CONFIDENTIAL_COMMUNICATION', 'EMERGENCY', 'LAW_ENFORCEMENT', 'SPECIAL_TECHNICAL', 'OTHER'];
 const DAY_MS = 86_400_000;
 /** The longest window one booking may hold. */
 export const MAX_BOOKING_DAYS = 30;
 const CREDIT_CODE = /^[0-9A-HJ-NPQRTUWXY]{18}$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** A mainland plate: province abbreviation, issuing-office letter, five characters (six for new-energy vehicles); no I or O. */
+const PLATE = /^[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z][A-HJ-NP-Z0-9]{5,6}$/;
+/** Upper bounds of what a client may set: rates in yuan, odometer readings in km. */
+const MAX_DAILY_RATE = 100_000;
+const MAX_KM_RATE = 1_000;
+const MAX_ODOMETER_KM = 2_000_000;
 // A booking may start this much before "now": the client's clock and the trip to the server.
 const CLOCK_SKEW_MS = 60_000;
 
@@ -47,22 +53,27 @@ export class Bookings {
     const province = provinceOfId(input.vehicleId)!;
     if (!mayAct(principal, 'shareVehicle', { owner: province })) throw forbidden(principal, 'share', input.vehicleId);
     const seats = seatCount(input.seats);
-    const [daily, perKm] = [fenOf(input.dailyRate, 'dailyRate'), fenOf(input.perKmRate, 'perKmRate')];
+    const [daily, perKm] = [fenOf(input.dailyRate, 'dailyRate', MAX_DAILY_RATE), fenOf(input.perKmRate, 'perKmRate', MAX_KM_RATE)];
     const facts = await this.steps.shareableVehicle(province, input.vehicleId);
     if ('unavailable' in facts) throw userError(ErrorCode.PROVINCE_UNAVAILABLE, `Province ${province} cannot be reached; try again later.`, { province });
     const vehicle = 'done' in facts ? facts.done : null;
     if (!vehicle) throw userError(ErrorCode.NOT_FOUND, `No vehicle ${input.vehicleId}.`, { id: input.vehicleId });
     if (vehicle.status !== 'IN_SERVICE') throw userError(ErrorCode.INVALID_STATE, `Vehicle ${input.vehicleId} is ${vehicle.status}; only vehicles in service can be shared.`, { id: input.vehicleId });
-    await runOnce(storedResults(this.db), { principal, operation: 'shareVehicle', clientKey: input.idempotencyKey, input }, async (trx) => {
-      const row: PlatformVehicleRow = {
-        id: vehicle.vehicleId, kind: 'AGENCY', province, company_id: null, model: vehicle.model, category: vehicle.category, seats,
-        daily_rate_fen: daily, per_km_fen: perKm, plate_number: vehicle.plateNumber, odometer_km: vehicle.mileageKm, active: 1, registered_at: Date.now(),
-      };
-      const { id: _id, registered_at: _at, ...changes } = row;
-      await trx.insertInto('platform_vehicles').values(row).onConflict((oc) => oc.column('id').doUpdateSet(changes)).execute();
-      await recordEvent(trx, row.id, 'SHARED', principal);
-      return { id: row.id };
-    });
+    await this.uniquePlate(() =>
+      runOnce(storedResults(this.db), { principal, operation: 'shareVehicle', clientKey: input.idempotencyKey, input }, async (trx) => {
+        const known = await trx.selectFrom('platform_vehicles').select('odometer_km').where('id', '=', vehicle.vehicleId).executeTakeFirst();
+        const row: PlatformVehicleRow = {
+          id: vehicle.vehicleId, kind: 'AGENCY', province, company_id: null, model: vehicle.model, category: vehicle.category, seats,
+          daily_rate_fen: daily, per_km_fen: perKm, plate_number: vehicle.plateNumber,
+          // Sharing again never winds the odometer back: trips on the platform may be ahead of the province's record.
+          odometer_km: Math.max(vehicle.mileageKm, Number(known?.odometer_km ?? 0)), active: 1, registered_at: Date.now(),
+        };
+        const { id: _id, registered_at: _at, ...changes } = row;
+        await trx.insertInto('platform_vehicles').values(row).onConflict((oc) => oc.column('id').doUpdateSet(changes)).execute();
+        await recordEvent(trx, row.id, 'SHARED', principal);
+        return { id: row.id };
+      }),
+    );
     return this.vehicle(input.vehicleId) as Promise<PlatformVehicleRow>;
   }
 
@@ -72,10 +83,12 @@ export class Bookings {
     if (!CREDIT_CODE.test(input.creditCode)) throw userError(ErrorCode.BAD_USER_INPUT, 'creditCode must be an 18-character unified social credit code.', { argumentName: 'creditCode' });
     const provinces = [...new Set(input.provinces)];
     if (!provinces.length || provinces.some((c) => !findProvince(c))) throw userError(ErrorCode.UNKNOWN_PROVINCE, 'provinces must be GB/T 2260 provincial codes, at least one.', { argumentName: 'provinces' });
-    if (!DATE.test(input.admittedFrom) || !DATE.test(input.admittedUntil) || !(input.admittedFrom <= input.admittedUntil) || Number.isNaN(Date.parse(input.admittedUntil))) {
-      throw userError(ErrorCode.BAD_USER_INPUT, 'admittedFrom and admittedUntil must be ISO dates, the first not after the second.', { argumentName: 'admittedUntil' });
+    if (calendarDay(input.admittedFrom, 'admittedFrom') > calendarDay(input.admittedUntil, 'admittedUntil')) {
+      throw userError(ErrorCode.BAD_USER_INPUT, 'admittedFrom may not be after admittedUntil.', { argumentName: 'admittedUntil' });
     }
     if (!mayAct(principal, 'admitRentalCompany', { provinces })) throw forbidden(principal, 'admit a rental company for', provinces.join(','));
+    const admitted = await this.db.selectFrom('rental_companies').select('id').where('credit_code', '=', input.creditCode).executeTakeFirst();
+    if (admitted) throw userError(ErrorCode.INVALID_STATE, `A company with credit code ${input.creditCode} is already admitted (${admitted.id}).`, { id: admitted.id });
     const stored = await runOnce(storedResults(this.db), { principal, operation: 'admitRentalCompany', clientKey: input.idempotencyKey, input }, async (trx) => {
       const id = newRecordId('RC');
       await trx
@@ -93,23 +106,26 @@ export class Bookings {
     principal: Principal,
     input: { companyId: string; province: string; model: string; category: string; seats: number; plateNumber: string; dailyRate: number; perKmRate: number; odometerKm: number; idempotencyKey?: string | null },
   ): Promise<PlatformVehicleRow> {
-    const [company] = await this.companies([input.companyId]);
+    const [company] = await this.companies([plainId(input.companyId, 'companyId')]);
     if (!company) throw userError(ErrorCode.NOT_FOUND, `No rental company ${input.companyId}.`, { id: input.companyId });
     if (!company.provinces.split(',').includes(input.province)) throw userError(ErrorCode.INVALID_STATE, `Company ${company.id} is not admitted for province ${input.province}.`, { id: company.id });
     if (!mayAct(principal, 'registerRentalVehicle', { owner: input.province })) throw forbidden(principal, 'register a vehicle in', input.province);
     if (!CATEGORIES.includes(input.category)) throw userError(ErrorCode.BAD_USER_INPUT, `Unknown category ${input.category}.`, { argumentName: 'category' });
-    if (!Number.isInteger(input.odometerKm) || input.odometerKm < 0) throw userError(ErrorCode.BAD_USER_INPUT, 'odometerKm must be a non-negative integer.', { argumentName: 'odometerKm' });
+    wholeNumber(input.odometerKm, 'odometerKm', 0, MAX_ODOMETER_KM);
+    if (!PLATE.test(input.plateNumber)) throw userError(ErrorCode.BAD_USER_INPUT, 'plateNumber must be a mainland plate such as 苏A12345 (new-energy: six characters after the letter).', { argumentName: 'plateNumber' });
     const row = {
       kind: 'RENTAL', province: input.province, company_id: company.id, model: boundedText(input.model, 'model', 100)!, category: input.category, seats: seatCount(input.seats),
-      daily_rate_fen: fenOf(input.dailyRate, 'dailyRate'), per_km_fen: fenOf(input.perKmRate, 'perKmRate'), plate_number: boundedText(input.plateNumber, 'plateNumber', 20)!,
+      daily_rate_fen: fenOf(input.dailyRate, 'dailyRate', MAX_DAILY_RATE), per_km_fen: fenOf(input.perKmRate, 'perKmRate', MAX_KM_RATE), plate_number: input.plateNumber,
       odometer_km: input.odometerKm, active: 1,
     };
-    const stored = await runOnce(storedResults(this.db), { principal, operation: 'registerRentalVehicle', clientKey: input.idempotencyKey, input }, async (trx) => {
-      const id = `${input.province}:${newRecordId('RV')}`;
-      await trx.insertInto('platform_vehicles').values({ id, ...row, registered_at: Date.now() }).execute();
-      await recordEvent(trx, id, 'REGISTERED', principal, company.id);
-      return { id };
-    });
+    const stored = await this.uniquePlate(() =>
+      runOnce(storedResults(this.db), { principal, operation: 'registerRentalVehicle', clientKey: input.idempotencyKey, input }, async (trx) => {
+        const id = `${input.province}:${newRecordId('RV')}`;
+        await trx.insertInto('platform_vehicles').values({ id, ...row, registered_at: Date.now() }).execute();
+        await recordEvent(trx, id, 'REGISTERED', principal, company.id);
+        return { id };
+      }),
+    );
     return (await this.vehicle(stored.id))!;
   }
 
@@ -119,13 +135,14 @@ export class Bookings {
     const first = pageSize(args.first);
     const after = afterId(args.after);
     const { starts, ends } = windowOf(f.from, f.to, false);
-    const provinces = f.region ? regionProvinces(f.region) : f.province ? [f.province] : undefined;
+    const provinces = scopeOf(f);
+    if (f.seats !== null && f.seats !== undefined) seatCount(f.seats);
     const base = this.db
       .selectFrom('platform_vehicles as v')
       .leftJoin('rental_companies as c', 'c.id', 'v.company_id')
       .where('v.active', '=', 1)
       .$if(provinces !== undefined, (q) => q.where('v.province', 'in', [...provinces!]))
-      .$if(!!f.seats, (q) => q.where('v.seats', '>=', f.seats!))
+      .$if(f.seats !== null && f.seats !== undefined, (q) => q.where('v.seats', '>=', f.seats!))
       .$if(!!f.category, (q) => q.where('v.category', '=', f.category!))
       // A rental vehicle serves only within its company's admission period.
       .where((eb) => eb.or([eb('v.company_id', 'is', null), eb.and([eb('c.admitted_from', '<=', dayOf(starts)), eb('c.admitted_until', '>=', dayOf(ends - 1))])]))
@@ -155,7 +172,7 @@ export class Bookings {
     const { starts, ends } = windowOf(input.from, input.to, true);
     const purpose = boundedText(input.purpose, 'purpose', 200)!;
     if (!mayAct(principal, 'bookVehicle', { agency: input.agencyId })) throw forbidden(principal, 'book for', input.agencyId);
-    const vehicle = await this.vehicle(input.vehicleId);
+    const vehicle = await this.vehicle(plainId(input.vehicleId, 'vehicleId'));
     if (!vehicle || vehicle.active !== 1) throw userError(ErrorCode.NOT_FOUND, `No platform vehicle ${input.vehicleId}.`, { id: input.vehicleId });
     if (!Number.isInteger(input.passengers) || input.passengers < 1 || input.passengers > vehicle.seats) {
       throw userError(ErrorCode.BAD_USER_INPUT, `passengers must be between 1 and the vehicle's ${vehicle.seats} seats.`, { argumentName: 'passengers' });
@@ -167,14 +184,18 @@ export class Bookings {
       }
     }
     try {
-      const stored = await runOnce(storedResults(this.db), { principal, operation: 'bookVehicle', clientKey: input.idempotencyKey, input }, async (trx) => {
+      // A retry racing its first run meets the first run's window: run again, and it finds the stored answer.
+      const retryOn = input.idempotencyKey ? isBookingOverlap : undefined;
+      const stored = await runOnce(storedResults(this.db), { principal, operation: 'bookVehicle', clientKey: input.idempotencyKey, input, retryOn }, async (trx) => {
         const now = Date.now();
         const id = newRecordId('BK', now);
         await trx
           .insertInto('bookings')
           .values({
             id, vehicle_id: vehicle.id, vehicle_province: vehicle.province, agency_id: input.agencyId, agency_province: provinceOfId(input.agencyId)!, purpose,
-            passengers: input.passengers, starts_ms: starts, ends_ms: ends, status: 'REQUESTED', occupies: 1, requested_by: principal.sub ?? '', requested_role: principal.role,
+            passengers: input.passengers, starts_ms: starts, ends_ms: ends, status: 'REQUESTED', occupies: 1, requested_by: callerKey(principal), requested_role: principal.role,
+            // The rates in force when booked are the rates of the trip.
+            daily_rate_fen: vehicle.daily_rate_fen, per_km_fen: vehicle.per_km_fen,
             decided_by: null, outcome_reason: null, mileage_km: null, cost_fen: null, requested_at: now, decided_at: null, completed_at: null,
           })
           .execute();
@@ -211,7 +232,7 @@ export class Bookings {
 
   /** Closes an approved trip with the odometer reading: mileage since the vehicle's last reading, and its cost. */
   async complete(principal: Principal, input: { bookingId: string; odometerKm: number; idempotencyKey?: string | null }): Promise<BookingRow> {
-    if (!Number.isInteger(input.odometerKm) || input.odometerKm < 0) throw userError(ErrorCode.BAD_USER_INPUT, 'odometerKm must be a non-negative integer.', { argumentName: 'odometerKm' });
+    wholeNumber(input.odometerKm, 'odometerKm', 0, MAX_ODOMETER_KM);
     const booking = await this.actionable(principal, input.bookingId, 'completeTrip', 'complete');
     await runOnce(storedResults(this.db), { principal, operation: 'completeTrip', clientKey: input.idempotencyKey, input }, async (trx) => {
       const now = Date.now();
@@ -219,7 +240,7 @@ export class Bookings {
       const vehicle = await trx.selectFrom('platform_vehicles').selectAll().where('id', '=', booking.vehicle_id).executeTakeFirstOrThrow();
       const mileage = input.odometerKm - vehicle.odometer_km;
       if (mileage < 0) throw userError(ErrorCode.BAD_USER_INPUT, `odometerKm ${input.odometerKm} is below the vehicle's last reading ${vehicle.odometer_km}.`, { argumentName: 'odometerKm' });
-      const cost = tripCostFen(booking, vehicle, mileage);
+      const cost = tripCostFen(booking, mileage);
       const changed = await trx
         .updateTable('bookings')
         .set({ status: 'COMPLETED', mileage_km: mileage, cost_fen: cost, completed_at: now })
@@ -239,7 +260,8 @@ export class Bookings {
     const first = pageSize(args.first);
     const after = afterId(args.after);
     const f = args.filter ?? {};
-    const touching = f.region ? regionProvinces(f.region) : f.province ? [f.province] : undefined;
+    const touching = scopeOf(f);
+    if (f.vehicleId) plainId(f.vehicleId, 'vehicleId');
     const base = this.db
       .selectFrom('bookings')
       .where((eb) => this.scope(eb, principal))
@@ -255,17 +277,20 @@ export class Bookings {
 
   /** Bookings by id as the principal may see them. */
   visible(principal: Principal, ids: readonly string[]): Promise<BookingRow[]> {
+    ids = ids.filter(isPlainId);
     if (!ids.length) return Promise.resolve([]);
     return this.db.selectFrom('bookings').selectAll().where('id', 'in', [...ids]).where((eb) => this.scope(eb, principal)).execute();
   }
 
   /** A platform vehicle by id (the platform is open to every role that sees rows). */
   vehicle(id: string): Promise<PlatformVehicleRow | undefined> {
+    if (!isPlainId(id)) return Promise.resolve(undefined);
     return this.db.selectFrom('platform_vehicles').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
   /** Rental companies by id, or all. */
   companies(ids?: readonly string[]): Promise<RentalCompanyRow[]> {
+    ids = ids?.filter(isPlainId);
     if (ids && !ids.length) return Promise.resolve([]);
     return this.db.selectFrom('rental_companies').selectAll().$if(!!ids, (q) => q.where('id', 'in', [...ids!])).orderBy('id').execute();
   }
@@ -312,6 +337,16 @@ export class Bookings {
     };
   }
 
+  /** Runs a write that may put a plate on the platform twice: the unique index refuses it, named. */
+  private async uniquePlate<R>(write: () => Promise<R>): Promise<R> {
+    try {
+      return await write();
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      throw userError(ErrorCode.INVALID_STATE, 'A vehicle with this plate is already on the platform.', { argumentName: 'plateNumber' });
+    }
+  }
+
   private scope(eb: ExpressionBuilder<SharingDatabase, 'bookings'>, principal: Principal) {
     const scope = workflowScope(principal);
     if (scope.kind === 'all') return eb.lit(true);
@@ -323,15 +358,15 @@ export class Bookings {
   private async actionable(principal: Principal, id: string, action: 'decideBooking' | 'cancelBooking' | 'completeTrip', verb: string): Promise<BookingRow> {
     const [booking] = await this.visible(principal, [id]);
     if (!booking) throw userError(ErrorCode.NOT_FOUND, `No booking ${id}.`, { id });
-    if (!mayAct(principal, action, { owner: booking.vehicle_province, requester: { sub: booking.requested_by, role: booking.requested_role } })) throw forbidden(principal, verb, id);
+    if (!mayAct(principal, action, { owner: booking.vehicle_province, requester: booking.requested_by })) throw forbidden(principal, verb, id);
     return booking;
   }
 }
 
-/** The cost of a trip in fen: whole days of the booked window × daily rate + km × rate per km. */
-export function tripCostFen(booking: Pick<BookingRow, 'starts_ms' | 'ends_ms'>, vehicle: Pick<PlatformVehicleRow, 'daily_rate_fen' | 'per_km_fen'>, mileageKm: number): number {
-  const days = Math.ceil((booking.ends_ms - booking.starts_ms) / DAY_MS);
-  return days * vehicle.daily_rate_fen + mileageKm * vehicle.per_km_fen;
+/** The cost of a trip in fen: whole days of the booked window × daily rate + km × rate per km, at the rates in force when booked. */
+export function tripCostFen(booking: Pick<BookingRow, 'starts_ms' | 'ends_ms' | 'daily_rate_fen' | 'per_km_fen'>, mileageKm: number): number {
+  const days = Math.ceil((Number(booking.ends_ms) - Number(booking.starts_ms)) / DAY_MS);
+  return days * Number(booking.daily_rate_fen) + mileageKm * Number(booking.per_km_fen);
 }
 
 function windowOf(from: string, to: string, booking: boolean, maxDays = MAX_BOOKING_DAYS) {
@@ -349,8 +384,7 @@ function dayOf(ms: number): string {
 }
 
 function seatCount(seats: number): number {
-  if (!Number.isInteger(seats) || seats < 1 || seats > 60) throw userError(ErrorCode.BAD_USER_INPUT, 'seats must be between 1 and 60.', { argumentName: 'seats' });
-  return seats;
+  return wholeNumber(seats, 'seats', 1, 60);
 }
 
 function invalidState(booking: BookingRow, from: string[]) {

@@ -58,6 +58,16 @@ export class ProvinceSteps {
     this.key = createPrivateKey(options.workflowPrivateKey);
   }
 
+  /** Whether a province is one this service calls. */
+  serves(province: string): boolean {
+    return this.options.provinces().has(province);
+  }
+
+  /** Whether an agency exists to receive an asset (its id, or null when the province does not know it). */
+  receivingAgency(province: string, agencyId: string): Promise<StepOutcome<string | null>> {
+    return this.call(province, `query($g: ID!) { r: _receivingAgency(agencyId: $g) }`, { g: agencyId });
+  }
+
   /** Reads whether an asset may be asked for (null when the province does not know it). */
   candidate(province: string, assetId: string): Promise<StepOutcome<TransferCandidate | null>> {
     return this.call(province, `query($a: ID!) { r: _transferCandidate(assetId: $a) { assetId agencyId status offeredToPool originalValueFen } }`, { a: assetId });
@@ -101,7 +111,7 @@ export class ProvinceSteps {
     const error = result.answer.errors?.[0];
     const code = String(error?.extensions?.code ?? '');
     if (error && FINAL_CODES.has(code)) return { refused: error.message, code };
-    if (error || !result.answer.data) return { unavailable: `${code || 'error'}: ${error?.message ?? 'no data'}` };
+    if (error || !result.answer.data || !('r' in result.answer.data)) return { unavailable: `${code || 'error'}: ${error?.message ?? 'no data'}` };
     return { done: result.answer.data.r as T };
   }
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { decodeCursor, encodeCursor } from '../../common/cursor.js';
 import { ErrorCode, userError } from '../../common/errors.js';
-import { findRegion } from '../../common/standards.js';
+import { findProvince, findRegion } from '../../common/standards.js';
 import type { IdempotencyStore } from '../../common/idempotency.js';
 import type { Principal } from '../../common/auth/principal.js';
 import type { SharingDatabase } from './db/schema.js';
@@ -43,21 +43,48 @@ export const iso = (ms: number | null): string | null => (ms === null ? null : n
 /** Yuan from fen. */
 export const yuan = (fen: number | null): number | null => (fen === null ? null : fen / 100);
 
-/** Whole fen from a yuan amount given by a client, refusing negatives and fractions of a fen. */
-export function fenOf(yuanAmount: number, field: string): number {
+/** Whole fen from a yuan amount given by a client, refusing negatives, fractions of a fen and amounts above `maxYuan`. */
+export function fenOf(yuanAmount: number, field: string, maxYuan: number): number {
   const fen = Math.round(yuanAmount * 100);
-  if (!Number.isFinite(yuanAmount) || yuanAmount < 0 || Math.abs(fen - yuanAmount * 100) > 1e-6 || !Number.isSafeInteger(fen)) {
-    throw userError(ErrorCode.BAD_USER_INPUT, `${field} must be a non-negative amount of yuan with at most two decimals.`, { argumentName: field });
+  if (!Number.isFinite(yuanAmount) || yuanAmount < 0 || yuanAmount > maxYuan || Math.abs(fen - yuanAmount * 100) > 1e-6) {
+    throw userError(ErrorCode.BAD_USER_INPUT, `${field} must be an amount of yuan from 0 to ${maxYuan} with at most two decimals.`, { argumentName: field });
   }
   return fen;
 }
 
-/** Text a client gives, trimmed, within bounds. */
+/** A whole number a client gives, within bounds. */
+export function wholeNumber(value: number, field: string, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) throw userError(ErrorCode.BAD_USER_INPUT, `${field} must be a whole number from ${min} to ${max}.`, { argumentName: field });
+  return value;
+}
+
+// Control characters (NUL among them, which PostgreSQL refuses in text) and bidirectional overrides.
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+/** Text a client gives, trimmed, printable, at most `max` characters (code points, so 汉字 and emoji count one each). */
 export function boundedText(value: string | null | undefined, field: string, max: number, required = true): string | null {
   const text = (value ?? '').trim();
   if (!text && required) throw userError(ErrorCode.BAD_USER_INPUT, `${field} must not be empty.`, { argumentName: field });
-  if (text.length > max) throw userError(ErrorCode.BAD_USER_INPUT, `${field} may have at most ${max} characters.`, { argumentName: field });
+  if ([...text].length > max) throw userError(ErrorCode.BAD_USER_INPUT, `${field} may have at most ${max} characters.`, { argumentName: field });
+  if (UNPRINTABLE.test(text)) throw userError(ErrorCode.BAD_USER_INPUT, `${field} may not contain control characters.`, { argumentName: field });
   return text || null;
+}
+
+/** Whether a client-given id could name a record at all (short and printable); others name nothing. */
+export const isPlainId = (id: string): boolean => id.length <= 100 && !UNPRINTABLE.test(id);
+
+/** A client-given id used as a filter: BAD_USER_INPUT unless it could name a record. */
+export function plainId(id: string, field: string): string {
+  if (!isPlainId(id)) throw userError(ErrorCode.BAD_USER_INPUT, `${field} is not an id.`, { argumentName: field });
+  return id;
+}
+
+/** The provinces a `province`/`region` filter names (undefined: no filter); UNKNOWN_PROVINCE or UNKNOWN_REGION otherwise. */
+export function scopeOf(filter: { province?: string | null; region?: string | null }): readonly string[] | undefined {
+  if (filter.region) return regionProvinces(filter.region);
+  if (!filter.province) return undefined;
+  if (!findProvince(filter.province)) throw userError(ErrorCode.UNKNOWN_PROVINCE, `${filter.province} is not a GB/T 2260 provincial code.`, { province: filter.province });
+  return [filter.province];
 }
 
 /** The provinces of a region code, or UNKNOWN_REGION. */
@@ -87,9 +114,27 @@ export function afterId(after: string | null | undefined): string | undefined {
   return cursor.id;
 }
 
-/** Milliseconds of an ISO 8601 time with an offset, or BAD_USER_INPUT. */
+const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(Z|[+-](\d{2}):(\d{2}))$/;
+
+/** Whether year, month and day name a real calendar day. */
+function realDay(y: number, m: number, d: number): boolean {
+  return m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+}
+
+/** Milliseconds of an ISO 8601 time with an offset (a real day and time, years 2000–2100), or BAD_USER_INPUT. */
 export function instant(value: string, field: string): number {
-  const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(value) ? Date.parse(value) : NaN;
-  if (!Number.isFinite(ms)) throw userError(ErrorCode.BAD_USER_INPUT, `${field} must be an ISO 8601 time with an offset, e.g. 2026-12-02T09:00:00+08:00.`, { argumentName: field });
-  return ms;
+  const m = INSTANT.exec(value);
+  const n = (i: number) => Number(m?.[i] ?? 0);
+  const valid = m && n(1) >= 2000 && n(1) <= 2100 && realDay(n(1), n(2), n(3)) && n(4) <= 23 && n(5) <= 59 && n(6) <= 59 && n(8) <= 14 && n(9) <= 59;
+  if (!valid) throw userError(ErrorCode.BAD_USER_INPUT, `${field} must be an ISO 8601 time with an offset, e.g. 2026-12-02T09:00:00+08:00.`, { argumentName: field });
+  return Date.parse(value);
+}
+
+/** An ISO 8601 calendar day (YYYY-MM-DD, a real day, years 2000–2100), or BAD_USER_INPUT. */
+export function calendarDay(value: string, field: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m || Number(m[1]) < 2000 || Number(m[1]) > 2100 || !realDay(Number(m[1]), Number(m[2]), Number(m[3]))) {
+    throw userError(ErrorCode.BAD_USER_INPUT, `${field} must be a calendar day, e.g. 2026-12-02.`, { argumentName: field });
+  }
+  return value;
 }

@@ -5,12 +5,26 @@ import { findProvince } from '../../common/standards.js';
 import { runOnce } from '../../common/idempotency.js';
 import { isUniqueViolation } from '../../common/db/errors.js';
 import { mayAct, workflowScope } from '../../common/auth/policy.js';
-import type { Principal } from '../../common/auth/principal.js';
+import { callerKey, type Principal } from '../../common/auth/principal.js';
 import { pageSize } from '../../common/pagination.js';
 import { OWNING_STATUSES } from './db/database.js';
 import type { SharingDatabase, TransferRow } from './db/schema.js';
-import type { ProvinceSteps } from './province-steps.js';
-import { afterId, boundedText, forbidden, newRecordId, pageOf, recordEvent, regionProvinces, storedResults, type Db } from './records.js';
+import type { ProvinceSteps, StepOutcome } from './province-steps.js';
+import { afterId, boundedText, forbidden, isPlainId, newRecordId, pageOf, plainId, recordEvent, regionProvinces, scopeOf, storedResults, type Db } from './records.js';
+
+/** The province of a global id of a kind: BAD_USER_INPUT for another shape, UNKNOWN_PROVINCE for a code not in GB/T 2260. */
+function provinceOf(id: string, kind: 'asset' | 'agency', argumentName: string): string {
+  if (!isIdOfKind(id, kind)) throw userError(ErrorCode.BAD_USER_INPUT, `${argumentName} is not ${kind === 'asset' ? 'an asset' : 'an agency'} id.`, { argumentName });
+  const province = provinceOfId(id)!;
+  if (!findProvince(province)) throw userError(ErrorCode.UNKNOWN_PROVINCE, `${province} is not a GB/T 2260 provincial code.`, { province });
+  return province;
+}
+
+/** A province read's answer, or PROVINCE_UNAVAILABLE when the province could not answer now. */
+function unlessUnavailable<T>(province: string, outcome: StepOutcome<T | null>): T | null {
+  if ('unavailable' in outcome) throw userError(ErrorCode.PROVINCE_UNAVAILABLE, `Province ${province} cannot be reached; try again later.`, { province });
+  return 'done' in outcome ? outcome.done : null;
+}
 
 /**
  * The 公物仓 transfer workflow (调剂), as commands and reads over the sharing database:
@@ -18,7 +32,7 @@ import { afterId, boundedText, forbidden, newRecordId, pageOf, recordEvent, regi
  * | from      | step                  | who (policy WORKFLOW_ACTIONS) | to                                    |
  * |-----------|-----------------------|-------------------------------|---------------------------------------|
  * |           | requestAssetTransfer  | receiving side                | REQUESTED                             |
- * | REQUESTED | approveAssetTransfer  | holding province              | APPROVED (stage RESERVING), others of the asset CLOSED |
+ * | REQUESTED | approveAssetTransfer  | holding province, not the requester | APPROVED (stage RESERVING), others of the asset CLOSED |
  * | REQUESTED | rejectAssetTransfer   | holding province              | REJECTED                              |
  * | REQUESTED | cancelAssetTransfer   | the requester                 | CANCELLED                             |
  * | APPROVED  | the saga (saga.ts)    | the sharing service           | COMPLETED, or FAILED with nothing moved |
@@ -38,18 +52,17 @@ export class Transfers {
 
   /** Records a request for a pooled asset of another agency. */
   async request(principal: Principal, input: { assetId: string; agencyId: string; reason: string; idempotencyKey?: string | null }): Promise<TransferRow> {
-    if (!isIdOfKind(input.assetId, 'asset')) throw userError(ErrorCode.BAD_USER_INPUT, `${input.assetId} is not an asset id.`, { argumentName: 'assetId' });
-    if (!isIdOfKind(input.agencyId, 'agency') || !findProvince(provinceOfId(input.agencyId)!)) {
-      throw userError(ErrorCode.BAD_USER_INPUT, `${input.agencyId} is not an agency id.`, { argumentName: 'agencyId' });
-    }
+    const source = provinceOf(input.assetId, 'asset', 'assetId');
+    const target = provinceOf(input.agencyId, 'agency', 'agencyId');
     const reason = boundedText(input.reason, 'reason', 500)!;
     if (!mayAct(principal, 'requestAssetTransfer', { agency: input.agencyId })) throw forbidden(principal, 'request a transfer to', input.agencyId);
-    const source = provinceOfId(input.assetId)!;
-    const candidate = await this.steps.candidate(source, input.assetId);
-    if ('unavailable' in candidate) {
-      throw userError(ErrorCode.PROVINCE_UNAVAILABLE, `Province ${source} cannot be reached to check the asset; try again later.`, { province: source });
+    for (const province of new Set([source, target])) {
+      if (!this.steps.serves(province)) throw userError(ErrorCode.PROVINCE_NOT_REGISTERED, `Province ${province} has not joined the sharing platform.`, { province });
     }
-    const found = 'done' in candidate ? candidate.done : null;
+    // The receiving agency must exist: a request for no one would close real competitors when approved.
+    const receiver = unlessUnavailable(target, await this.steps.receivingAgency(target, input.agencyId));
+    if (!receiver) throw userError(ErrorCode.NOT_FOUND, `No agency ${input.agencyId}.`, { id: input.agencyId });
+    const found = unlessUnavailable(source, await this.steps.candidate(source, input.assetId));
     // One answer for "unknown" and "not pooled": a caller learns nothing of assets outside the pool.
     if (!found || found.status !== 'IDLE' || !found.offeredToPool) throw userError(ErrorCode.NOT_FOUND, `No asset ${input.assetId} in the 公物仓 pool.`, { id: input.assetId });
     if (found.agencyId === input.agencyId) throw userError(ErrorCode.INVALID_STATE, `Agency ${input.agencyId} already holds ${input.assetId}.`, { id: input.assetId });
@@ -67,7 +80,7 @@ export class Transfers {
         .insertInto('transfers')
         .values({
           id, asset_id: input.assetId, source_province: source, source_agency_id: found.agencyId, target_agency_id: input.agencyId,
-          target_province: provinceOfId(input.agencyId)!, reason, status: 'REQUESTED', stage: null, requested_by: principal.sub ?? '',
+          target_province: provinceOfId(input.agencyId)!, reason, status: 'REQUESTED', stage: null, requested_by: callerKey(principal),
           requested_role: principal.role, decided_by: null, outcome_reason: null, target_asset_id: null, name: null, category_code: null,
           original_value_fen: null, net_value_fen: null, acquired_on: null, attempts: 0, last_error: null, requested_at: now, decided_at: null, completed_at: null,
         })
@@ -123,7 +136,8 @@ export class Transfers {
     const first = pageSize(args.first);
     const after = afterId(args.after);
     const f = args.filter ?? {};
-    const touching = f.region ? regionProvinces(f.region) : f.province ? [f.province] : undefined;
+    const touching = scopeOf(f);
+    if (f.assetId) plainId(f.assetId, 'assetId');
     const base = this.db
       .selectFrom('transfers')
       .where((eb) => this.scope(eb, principal))
@@ -139,12 +153,14 @@ export class Transfers {
 
   /** Transfers by id as the principal may see them (absent otherwise). */
   byIds(principal: Principal, ids: readonly string[]): Promise<TransferRow[]> {
+    ids = ids.filter(isPlainId);
     if (!ids.length) return Promise.resolve([]);
     return this.db.selectFrom('transfers').selectAll().where('id', 'in', [...ids]).where((eb) => this.scope(eb, principal)).execute();
   }
 
   /** Transfers of some source cards as the principal may see them, newest first. */
   ofAssets(principal: Principal, assetIds: readonly string[]): Promise<TransferRow[]> {
+    assetIds = assetIds.filter(isPlainId);
     if (!assetIds.length) return Promise.resolve([]);
     return this.db.selectFrom('transfers').selectAll().where('asset_id', 'in', [...assetIds]).where((eb) => this.scope(eb, principal)).orderBy('id', 'desc').execute();
   }
@@ -194,7 +210,7 @@ export class Transfers {
   /** A transfer the principal may see and take this step on (NOT_FOUND, FORBIDDEN otherwise). */
   private async decidable(principal: Principal, id: string, action: 'decideAssetTransfer' | 'cancelAssetTransfer', verb: string): Promise<TransferRow> {
     const transfer = await this.visibleOrMissing(principal, id);
-    const parties = { owner: transfer.source_province, requester: { sub: transfer.requested_by, role: transfer.requested_role } };
+    const parties = { owner: transfer.source_province, requester: transfer.requested_by };
     if (!mayAct(principal, action, parties)) throw forbidden(principal, verb, id);
     return transfer;
   }

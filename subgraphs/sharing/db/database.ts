@@ -61,13 +61,16 @@ const TABLES: Record<keyof SharingDatabase, { key: string; columns: Record<strin
     key: 'id',
     columns: {
       id: 'text', vehicle_id: 'text', vehicle_province: 'text', agency_id: 'text', agency_province: 'text', purpose: 'text', passengers: 'integer',
-      starts_ms: 'integer', ends_ms: 'integer', status: 'text', occupies: 'integer', requested_by: 'text', requested_role: 'text', decided_by: 'text?',
+      daily_rate_fen: 'integer', per_km_fen: 'integer', starts_ms: 'integer', ends_ms: 'integer', status: 'text', occupies: 'integer', requested_by: 'text', requested_role: 'text', decided_by: 'text?',
       outcome_reason: 'text?', mileage_km: 'integer?', cost_fen: 'integer?', requested_at: 'integer', decided_at: 'integer?', completed_at: 'integer?',
     },
   },
 };
 
-const INDEXES: { table: keyof SharingDatabase; columns: string[] }[] = [
+const INDEXES: { table: keyof SharingDatabase; columns: string[]; unique?: boolean }[] = [
+  // One vehicle per plate and one admission per company on the platform.
+  { table: 'platform_vehicles', columns: ['plate_number'], unique: true },
+  { table: 'rental_companies', columns: ['credit_code'], unique: true },
   { table: 'transfers', columns: ['asset_id'] },
   { table: 'transfers', columns: ['status', 'id'] },
   { table: 'transfers', columns: ['source_province', 'id'] },
@@ -95,8 +98,9 @@ async function migrate(db: Kysely<SharingDatabase>, adapter: DialectAdapter): Pr
     }
     await create.execute();
   }
-  for (const { table, columns } of INDEXES) {
-    await schema.createIndex(`${table}_${columns.join('_')}_idx`).ifNotExists().on(table).columns(columns).execute();
+  for (const { table, columns, unique } of INDEXES) {
+    const index = schema.createIndex(`${table}_${columns.join('_')}_${unique ? 'key' : 'idx'}`).ifNotExists().on(table).columns(columns);
+    await (unique ? index.unique() : index).execute();
   }
   // The first approval wins: at most one transfer owns an asset, however many are approved at once.
   await schema

@@ -111,6 +111,9 @@ export interface BookingRow {
   agency_province: string;
   purpose: string;
   passengers: number;
+  /** The vehicle's rates when booked: the trip is charged at these. */
+  daily_rate_fen: number;
+  per_km_fen: number;
   starts_ms: number;
   ends_ms: number;
   /** REQUESTED, APPROVED, REJECTED, CANCELLED or COMPLETED. */
