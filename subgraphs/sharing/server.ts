@@ -18,8 +18,6 @@ export interface SharingService extends RunningService {
   store: SharingStore;
   saga: TransferSaga;
   config: SharingConfig;
-  /** Points the saga and the platform at a province's (new) URL. */
-  setProvince(code: string, url: string): void;
 }
 
 /**
@@ -58,7 +56,6 @@ export async function startSharing(input: unknown, tls?: Parameters<typeof parse
     store,
     saga,
     config,
-    setProvince: (code, url) => void provinces.set(code, url),
     async stop() {
       await saga.stop();
       await running.stop();
