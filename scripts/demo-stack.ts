@@ -85,10 +85,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
   const chosen = DEMO_PROVINCES.filter((p) => !options.provinces || options.provinces.includes(p.code));
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
 
-  const directory = await startDirectory({ port: port(1), assertionPublicKey: options.keys.assertionPublicKey });
   if (options.isolateProvinces && !options.dataDir && !options.databases) throw new Error('isolateProvinces needs databases another process can open: a dataDir or database URLs');
-  const databases = new Map<string, ProvinceDatabase>();
-  const provinces = new Map<string, RunningProvince>();
   const launch = (p: (typeof chosen)[number], url: string, at: number, pdb?: ProvinceDatabase): Promise<RunningProvince> =>
     options.isolateProvinces
       ? spawnProvince({ code: p.code, database: url, mapping: p.mapping, port: at, assertionPublicKey: options.keys.assertionPublicKey, workflowPublicKey: options.keys.workflowPublicKey })
@@ -98,53 +95,71 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
         );
   const ports = new Map<string, number>();
   const urls = new Map<string, string>();
-  let i = 0;
-  for (const p of chosen) {
-    const url = options.databases?.[p.code] ?? (options.dataDir ? `sqlite:${join(options.dataDir, `${p.code}.sqlite`)}` : 'sqlite::memory:');
-    const pdb = await openProvinceDatabase(url, p.mapping);
-    urls.set(p.code, url);
-    if (!(await isSeeded(pdb))) {
-      const started = Date.now();
-      await seedProvince(pdb, generateProvince(p.code, options.scale));
-      say(`seeded ${p.code} (${findProvince(p.code)!.name}, ${pdb.adapter.kind}) in ${Date.now() - started} ms`);
+  const databases = new Map<string, ProvinceDatabase>();
+  const provinces = new Map<string, RunningProvince>();
+  let directory: RunningService | undefined;
+  let sharing: SharingService | undefined;
+  let gateway: RunningGateway | undefined;
+  // A start that fails half-way stops what it started, so a failing test leaves nothing running.
+  const stopAll = async () => {
+    await gateway?.stop();
+    await sharing?.stop();
+    await Promise.all([...provinces.values()].map((s) => s.stop()));
+    await directory?.stop();
+    await Promise.all([...databases.values()].map((d) => d.close()));
+  };
+  try {
+    directory = await startDirectory({ port: port(1), assertionPublicKey: options.keys.assertionPublicKey });
+    let i = 0;
+    for (const p of chosen) {
+      const url = options.databases?.[p.code] ?? (options.dataDir ? `sqlite:${join(options.dataDir, `${p.code}.sqlite`)}` : 'sqlite::memory:');
+      const pdb = await openProvinceDatabase(url, p.mapping);
+      databases.set(p.code, pdb);
+      urls.set(p.code, url);
+      if (!(await isSeeded(pdb))) {
+        const started = Date.now();
+        await seedProvince(pdb, generateProvince(p.code, options.scale));
+        say(`seeded ${p.code} (${findProvince(p.code)!.name}, ${pdb.adapter.kind}) in ${Date.now() - started} ms`);
+      }
+      const service = await launch(p, url, port(101 + i++), pdb);
+      provinces.set(p.code, service);
+      ports.set(p.code, service.port);
     }
-    databases.set(p.code, pdb);
-    const service = await launch(p, url, port(101 + i++), pdb);
-    provinces.set(p.code, service);
-    ports.set(p.code, service.port);
+
+    sharing = await startSharing({
+      database: options.sharingDatabase ?? (options.dataDir ? `sqlite:${join(options.dataDir, 'sharing.sqlite')}` : 'sqlite::memory:'),
+      provinces: Object.fromEntries([...provinces.entries()].map(([code, s]) => [code, s.url])),
+      assertionPublicKey: options.keys.assertionPublicKey,
+      workflowPrivateKey: options.keys.workflowPrivateKey,
+      port: port(2),
+      saga: options.saga,
+    });
+    if (!(await isSharingSeeded(sharing.store))) {
+      await seedSharingDemo(sharing.store, databases);
+      say('seeded the sharing platform (rental companies, shared vehicles)');
+    }
+
+    gateway = await startGateway({
+      supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
+      port: options.basePort,
+      subgraphUrls: { directory: directory.url, sharing: sharing.url },
+      provinces: [...provinces.entries()].map(([code, s]) => ({ code, url: s.url })),
+      subgraphTimeoutMs: options.subgraphTimeoutMs,
+      redis: options.redis,
+      auth: devAuth(options.keys),
+      auditFile: options.auditFile ?? (options.dataDir ? join(options.dataDir, 'audit.sqlite') : undefined),
+      responseCache: options.responseCache,
+      persistedOperations: options.persistedOperations,
+      rateLimit: options.rateLimit,
+    });
+  } catch (error) {
+    await stopAll().catch(() => undefined);
+    throw error;
   }
-
-  const sharing = await startSharing({
-    database: options.sharingDatabase ?? (options.dataDir ? `sqlite:${join(options.dataDir, 'sharing.sqlite')}` : 'sqlite::memory:'),
-    provinces: Object.fromEntries([...provinces.entries()].map(([code, s]) => [code, s.url])),
-    assertionPublicKey: options.keys.assertionPublicKey,
-    workflowPrivateKey: options.keys.workflowPrivateKey,
-    port: port(2),
-    saga: options.saga,
-  });
-  if (!(await isSharingSeeded(sharing.store))) {
-    await seedSharingDemo(sharing.store, databases);
-    say('seeded the sharing platform (rental companies, shared vehicles)');
-  }
-
-  const gateway = await startGateway({
-    supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
-    port: options.basePort,
-    subgraphUrls: { directory: directory.url, sharing: sharing.url },
-    provinces: [...provinces.entries()].map(([code, s]) => ({ code, url: s.url })),
-    subgraphTimeoutMs: options.subgraphTimeoutMs,
-    redis: options.redis,
-    auth: devAuth(options.keys),
-    auditFile: options.auditFile ?? (options.dataDir ? join(options.dataDir, 'audit.sqlite') : undefined),
-    responseCache: options.responseCache,
-    persistedOperations: options.persistedOperations,
-    rateLimit: options.rateLimit,
-  });
-
   return {
-    gateway,
-    directory,
-    sharing,
+    gateway: gateway!,
+    directory: directory!,
+    sharing: sharing!,
     provinces,
     databases,
     async stopProvince(code) {
@@ -155,12 +170,6 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
       const p = chosen.find((x) => x.code === code)!;
       provinces.set(code, await launch(p, urls.get(code)!, ports.get(code)!, databases.get(code)));
     },
-    async stop() {
-      await gateway.stop();
-      await sharing.stop();
-      await Promise.all([...provinces.values()].map((s) => s.stop()));
-      await directory.stop();
-      await Promise.all([...databases.values()].map((d) => d.close()));
-    },
+    stop: stopAll,
   };
 }

@@ -15,7 +15,12 @@ let stack: DemoStack;
 let reference: Awaited<ReturnType<typeof startCombinedReference>>;
 
 beforeAll(async () => {
-  [stack, reference] = await Promise.all([topology === 'mixed' ? startMixedStack(TEST_SCALE) : startTestStack(TEST_SCALE), startCombinedReference(TEST_SCALE)]);
+  // Both finish starting before a failure is reported, so afterAll stops whichever started.
+  const [s, r] = await Promise.allSettled([topology === 'mixed' ? startMixedStack(TEST_SCALE) : startTestStack(TEST_SCALE), startCombinedReference(TEST_SCALE)]);
+  if (s.status === 'fulfilled') stack = s.value;
+  if (r.status === 'fulfilled') reference = r.value;
+  if (s.status === 'rejected') throw s.reason;
+  if (r.status === 'rejected') throw r.reason;
 });
 afterAll(async () => {
   await stack?.stop();

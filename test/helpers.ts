@@ -135,11 +135,17 @@ export async function startMixedStack(scale: DemoScale, provinces = Object.keys(
   // The sharing service runs over PostgreSQL here: its no-double-booking rule is then the exclusion constraint.
   const sharingDatabase = await ensureDatabase(TEST_POSTGRES_URL, `${run}_sharing`);
   created.push([TEST_POSTGRES_URL, `${run}_sharing`]);
-  const stack = await startDemoStack({ scale, basePort: 0, provinces, subgraphTimeoutMs, databases, sharingDatabase, keys: TEST_KEYS, saga: TEST_SAGA });
+  const dropAll = async () => {
+    for (const [server, name] of created) await dropDatabase(server, name);
+  };
+  const stack = await startDemoStack({ scale, basePort: 0, provinces, subgraphTimeoutMs, databases, sharingDatabase, keys: TEST_KEYS, saga: TEST_SAGA }).catch(async (error: unknown) => {
+    await dropAll().catch(() => undefined);
+    throw error;
+  });
   const stop = stack.stop;
   stack.stop = async () => {
     await stop();
-    for (const [server, name] of created) await dropDatabase(server, name);
+    await dropAll();
   };
   return stack;
 }
