@@ -7,6 +7,8 @@ import { maskForClient } from './errors.js';
 import { requestLogPlugin, type RequestIdContext } from './request-log-plugin.js';
 import { apolloLogger, type Logger } from './logger.js';
 import { systemPrincipalPlugin } from './auth/subgraph-auth.js';
+import { subgraphMetricsPlugin } from './metrics.js';
+import type { Registry } from 'prom-client';
 
 /** Options of {@link createSubgraphServer}. */
 export interface SubgraphServerOptions<TContext extends RequestIdContext> {
@@ -18,11 +20,13 @@ export interface SubgraphServerOptions<TContext extends RequestIdContext> {
   plugins?: ApolloServerPlugin<TContext>[];
   /** Turns an unexpected error the service recognises (e.g. a lost database) into a client error. */
   classify?: (error: unknown) => GraphQLFormattedError | undefined;
+  /** The service's metrics registry: every operation is measured into it. */
+  registry: Registry;
 }
 
 /**
  * An ApolloServer for a federation subgraph with the settings every Xietong subgraph shares:
- * inline tracing off (nothing reads it), a structured request log, the SYSTEM principal kept to
+ * inline tracing off (nothing reads it), a structured request log, request metrics, the SYSTEM principal kept to
  * `_service` and `_dataVersion`, and unexpected errors
  * sent to the caller without stack traces or internal messages.
  */
@@ -30,7 +34,7 @@ export function createSubgraphServer<TContext extends RequestIdContext>(options:
   return new ApolloServer<TContext>({
     schema: buildSubgraphSchema({ typeDefs: parse(options.sdl), resolvers: options.resolvers }),
     logger: apolloLogger(options.logger),
-    plugins: [ApolloServerPluginInlineTraceDisabled(), requestLogPlugin<TContext>(options.logger), systemPrincipalPlugin<TContext>(), ...(options.plugins ?? [])],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), requestLogPlugin<TContext>(options.logger), subgraphMetricsPlugin<TContext>(options.registry), systemPrincipalPlugin<TContext>(), ...(options.plugins ?? [])],
     includeStacktraceInErrorResponses: false,
     // The process that hosts the server owns shutdown (several servers may share one process).
     stopOnTerminationSignals: false,

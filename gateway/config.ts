@@ -13,6 +13,8 @@ const configSchema = z.object({
   shardedSubgraphs: z.array(z.string()).default(['province']),
   /** Subgraphs whose data changes without writes through the gateway: never cached. */
   liveSubgraphs: z.array(z.string()).default(['sharing']),
+  /** Prometheus metrics on a port of their own (plain HTTP, internal network); /metrics of the main listener when omitted. */
+  metricsPort: z.number().int().min(0).max(65535).optional(),
   /** Registered province instances. */
   provinces: z.array(z.object({ code: z.string().regex(/^\d{6}$/), url: z.string().url() })).default([]),
   /** URL overrides for non-sharded subgraphs, by subgraph name. */
@@ -87,6 +89,7 @@ export function readGatewayConfig(argv: string[], env: NodeJS.ProcessEnv = proce
     ...raw,
     adminToken: raw.adminToken ?? env.XIETONG_ADMIN_TOKEN,
     redis: raw.redis ?? (env.XIETONG_REDIS_URL ? { url: env.XIETONG_REDIS_URL } : undefined),
+    metricsPort: raw.metricsPort ?? (env.XIETONG_METRICS_PORT ? Number(env.XIETONG_METRICS_PORT) : undefined),
     auth: { ...authFromEnvironment(env), ...(raw.auth ?? {}) },
     persistedOperations:
       raw.persistedOperations ?? (env.XIETONG_PERSISTED_OPERATIONS_FILE ? { manifestFile: env.XIETONG_PERSISTED_OPERATIONS_FILE, safelist: env.XIETONG_SAFELIST === 'true' } : undefined),

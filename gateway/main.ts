@@ -2,11 +2,14 @@
  * Production entry point: `node dist/gateway/main.js --supergraph FILE --port N [--config FILE]`.
  * XIETONG_WORKERS=N (or `auto`, one per CPU) runs N gateway processes on the port through
  * node:cluster; they then share state through Redis, which is required for more than one.
+ * XIETONG_METRICS_PORT serves Prometheus metrics on a port of their own (with workers: the
+ * primary serves them all, summed); without it they are at /metrics of the gateway's port.
  */
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { readGatewayConfig } from './config.js';
 import { startGateway } from './server.js';
+import { serveClusterMetrics } from '../common/metrics.js';
 
 let config;
 try {
@@ -26,8 +29,11 @@ if (workers > 1 && !config.redis) {
   process.exit(2);
 }
 
+const { metricsPort, ...options } = config;
 if (workers > 1 && cluster.isPrimary) {
   let stopping = false;
+  // The primary answers scrapes with every worker's series summed; the workers expose none themselves.
+  if (metricsPort !== undefined) await serveClusterMetrics(metricsPort);
   for (let i = 0; i < workers; i++) cluster.fork();
   cluster.on('exit', (worker, code) => {
     if (stopping) return;
@@ -44,7 +50,7 @@ if (workers > 1 && cluster.isPrimary) {
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
 } else {
-  const gateway = await startGateway(config);
+  const gateway = await startGateway({ ...options, metrics: { port: metricsPort, processMetrics: true, clusterWorker: workers > 1 } });
   const shutdown = () => void gateway.stop().then(() => process.exit(0));
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);

@@ -43,6 +43,8 @@ import { ProvinceGuards, type ProvinceGuardOptions } from './shard/province-guar
 import { Budget, clientAddress, DEFAULT_RATE_LIMIT, DEFAULT_SCAN_BUDGET, rateLimitAdmission, type BudgetOptions, type RateLimitOptions } from './fair-use/rate-limit.js';
 import { fanOutCostPlugin, registryFanOut } from './fair-use/fan-out-cost.js';
 import { readShardRules, type ShardRules } from './shard/rules.js';
+import { GatewayMetrics } from './observability/metrics.js';
+import { createRegistry, exposeMetrics, type MetricsOptions } from '../common/metrics.js';
 
 /** Options of {@link startGateway}. */
 export interface GatewayOptions {
@@ -90,6 +92,8 @@ export interface GatewayOptions {
   responseCache?: ResponseCacheOptions;
   /** TLS toward subgraphs and provinces (PEM): only `ca` is trusted; `cert` and `key` are presented for mutual TLS. */
   tls?: { ca: string; cert?: string; key?: string };
+  /** Prometheus metrics: on a port of their own, or at /metrics of the gateway's listener (default). */
+  metrics?: MetricsOptions;
 }
 
 /** A running gateway with its province registry. */
@@ -115,9 +119,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const audit: AuditStore =
     options.auditFile || !redis ? await SqliteAuditStore.open(options.auditFile ?? ':memory:') : new RedisAuditStore(redis, `${prefix}audit`, options.auditRetention);
   const trail = new AuditTrail(audit, logger);
+  const metrics = new GatewayMetrics(createRegistry('gateway', { processMetrics: options.metrics?.processMetrics }));
+  if (redis) metrics.watchRedis(() => redis.status);
   const sharded = new Set(options.shardedSubgraphs ?? ['province']);
   const live = new Set(options.liveSubgraphs ?? ['sharing']);
-  const guards = new ProvinceGuards(options.provinceGuard);
+  const guards = new ProvinceGuards(options.provinceGuard, { call: metrics.provinceFetch, circuit: metrics.circuit });
   const agent = subgraphAgent(options.tls, logger);
   const timeoutMs = options.subgraphTimeoutMs ?? 5000;
   // Parsed once: importing a PEM key costs more than signing with it.
@@ -134,6 +140,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   };
   // Every answered operation, executed or served from the cache, is audited and logged here once.
   const onFinished: OnFinished = async (op) => {
+    metrics.operation(op, options.responseCache !== undefined);
     await trail.record(op);
     logger.info({ requestId: op.requestId, operationName: op.operationName, ms: Math.round(op.ms * 100) / 100, errorCodes: op.errorCodes, ...(op.cacheHit ? { cache: 'hit' } : {}) }, 'operation');
   };
@@ -146,7 +153,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       if (sharded.has(name) || url?.startsWith(SHARD_URL_PREFIX)) {
         return new ShardRouter({ registry, rules: () => rules, timeoutMs, agent, guards, callerOf, reuse });
       }
-      return new SubgraphSource(name, options.subgraphUrls?.[name] ?? url!, { agent, timeoutMs, logger, callerOf, reuse, live: live.has(name) });
+      return new SubgraphSource(name, options.subgraphUrls?.[name] ?? url!, { agent, timeoutMs, logger, callerOf, reuse, live: live.has(name), observe: metrics.subgraphFetch });
     },
   });
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
@@ -173,7 +180,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       })
     : undefined;
   const verifier = new TokenVerifier(options.auth.tokens);
-  const budget = (name: string, defaults: BudgetOptions, overrides?: Partial<BudgetOptions>) => new Budget(name, { ...defaults, ...overrides }, { redis, prefix, logger });
+  const budget = (name: string, defaults: BudgetOptions, overrides?: Partial<BudgetOptions>) => new Budget(name, { ...defaults, ...overrides }, { redis, prefix, logger, onRefused: metrics.rateLimited });
   const requestBudget = options.rateLimit && budget('rate', DEFAULT_RATE_LIMIT, options.rateLimit.requests);
   const scanBudget = options.rateLimit && budget('scans', DEFAULT_SCAN_BUDGET, options.rateLimit.provinceScans);
   const limits = surfaceLimits(options.limits);
@@ -212,6 +219,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     formatError: (formatted) => maskForClient(formatted),
   });
   await server.start();
+  const exposed = await exposeMetrics(metrics.registry, options.metrics);
   const running = await serveApollo<GatewayContext>({
     server,
     port: options.port,
@@ -230,6 +238,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       healthRoute(() => ({ service: 'gateway', pid: process.pid, provinces: registry.list().map((p) => p.code), redis: redis?.status ?? 'not configured', anonymousReads: trail.anonymousReads })),
       ...(options.adminToken ? [adminRoute({ registry, store, token: options.adminToken, contractSdl: options.contractSdl ?? readSubgraphSdl('province'), logger, assertionFor: systemAssertion, agent })] : []),
       explorerRoute(),
+      ...exposed.routes,
     ],
   });
   logger.info({ url: running.url, provinces: registry.list().length }, 'gateway listening');
@@ -240,6 +249,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     async stop() {
       await watcher?.stop();
       await running.stop();
+      await exposed.stop();
       await store.close();
       await audit.close();
       await agent.close();

@@ -30,6 +30,8 @@ export class SubgraphSource implements GraphQLDataSource {
       reuse?: Reuse;
       /** Its data changes without writes through the gateway (workflow state): never reused or cached, and recorded as reached. */
       live?: boolean;
+      /** Told of each call's outcome and time (metrics). */
+      observe?: (subgraph: string, outcome: 'ok' | 'unavailable', seconds: number) => void;
     },
   ) {}
 
@@ -48,7 +50,9 @@ export class SubgraphSource implements GraphQLDataSource {
   }
 
   private async send(body: string, caller: Caller): Promise<GraphQLAnswer> {
+    const started = performance.now();
     const result = await postGraphQL(this.url, body, { agent: this.options.agent, timeoutMs: this.options.timeoutMs, requestId: caller.requestId, assertion: caller.assertionFor?.(subgraphAudience(this.subgraph)) });
+    this.options.observe?.(this.subgraph, 'answer' in result ? 'ok' : 'unavailable', (performance.now() - started) / 1000);
     if ('answer' in result) return result.answer;
     this.options.logger.warn({ subgraph: this.subgraph, url: this.url, reason: result.failure, requestId: caller.requestId }, 'subgraph unavailable');
     return { errors: [{ message: `The ${this.subgraph} service could not be reached; its data is missing from this answer.`, extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, subgraph: this.subgraph } }] };

@@ -25,6 +25,7 @@ interface Service {
   healthcheck?: { test: string[] };
   restart?: string;
   secrets?: string[];
+  volumes?: string[];
 }
 const compose = parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service>; secrets: Record<string, { file: string }> };
 const services = compose.services;
@@ -218,5 +219,22 @@ describe('docker-compose.yml', () => {
       workflowPrivateKey: readFileSync(e.XIETONG_WORKFLOW_PRIVATE_KEY_FILE!, 'utf8'),
     });
     expect(Object.keys(config.provinces)).toHaveLength(provinces.length);
+  });
+
+  it('Prometheus scrapes every Xietong service at its metrics port; the Grafana dashboard reads only families the code defines', () => {
+    const prometheus = parse(readFileSync(join(REPO_ROOT, 'deploy', 'prometheus.yml'), 'utf8')) as { scrape_configs: { static_configs: { targets: string[] }[] }[] };
+    const targets = new Set(prometheus.scrape_configs.flatMap((c) => c.static_configs.flatMap((sc) => sc.targets)));
+    const node = entries.filter(([, s]) => s.command?.[0] === 'node');
+    expect(node.length).toBeGreaterThan(10);
+    for (const [name, s] of node) expect([name, targets.has(`${name}:${s.environment!.XIETONG_METRICS_PORT}`)]).toEqual([name, true]);
+    expect(targets.size).toBe(node.length);
+    for (const mount of services.prometheus.volumes!) expect(existsSync(join(REPO_ROOT, mount.split(':')[0]))).toBe(!mount.startsWith('prometheus-data'));
+    const defined = new Set(
+      ['common/metrics.ts', 'gateway/observability/metrics.ts'].flatMap((f) => [...readFileSync(join(REPO_ROOT, f), 'utf8').matchAll(/name: '(xietong_[a-z_]+)'/g)].map((m) => m[1])),
+    );
+    const dashboard = JSON.parse(readFileSync(join(REPO_ROOT, 'deploy', 'grafana', 'xietong.json'), 'utf8')) as { panels: { targets: { expr: string }[] }[] };
+    const used = dashboard.panels.flatMap((p) => p.targets.flatMap((t) => [...t.expr.matchAll(/(xietong_[a-z_]+?)(?:_bucket|_count|_sum)?\b/g)].map((m) => m[1])));
+    expect(used.length).toBeGreaterThan(10);
+    expect(used.filter((u) => !defined.has(u))).toEqual([]);
   });
 });

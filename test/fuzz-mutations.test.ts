@@ -34,6 +34,9 @@ const THIS_YEAR = new Date().getUTCFullYear();
 const ASSET_STATUSES = ['IN_USE', 'IDLE', 'LEASED_OUT', 'LENT_OUT', 'PENDING_DISPOSAL', 'DISPOSED'];
 const MUTATION_RUNS = 600;
 const CURSOR_RUNS = 600;
+// A fixed seed keeps the suite's thresholds (every mutation succeeds a few times) from depending
+// on luck; XIETONG_FUZZ_SEED explores others (fast-check prints the seed of a failure).
+const FUZZ_SEED = Number(process.env.XIETONG_FUZZ_SEED ?? 20261201);
 
 type Caller = 'national' | 'provinceAdmin' | 'officer' | 'coordinator' | 'analyst' | 'anonymous';
 const CALLERS: Caller[] = ['national', 'provinceAdmin', 'officer', 'coordinator', 'analyst', 'anonymous'];
@@ -859,7 +862,7 @@ const listCase = () =>
 
 describe('fuzzing every mutation and cursor through the gateway', () => {
   it('mutation input: clean refusals only, changes only within the caller\'s scope, stored values finite and in range', async () => {
-    await fc.assert(fc.asyncProperty(mutationCase(), runMutation), { numRuns: MUTATION_RUNS, endOnFailure: true });
+    await fc.assert(fc.asyncProperty(mutationCase(), runMutation), { numRuns: MUTATION_RUNS, endOnFailure: true, seed: FUZZ_SEED });
     expect(mutationViolations.list()).toEqual([]);
     // Guard against a vacuous pass: every operation succeeded and was refused many times.
     const summary = Object.entries(outcomes).sort().map(([k, n]) => `${k}=${n}`).join(' ');
@@ -923,7 +926,7 @@ describe('fuzzing every mutation and cursor through the gateway', () => {
         // A partial answer (a province failed, with an error naming it) counts only the provinces that answered.
         if (!answer.json?.errors?.length && page.totalCount !== visible) fail(`totalCount ${page.totalCount}, but ${c.caller} may see ${visible} rows there`);
       }),
-      { numRuns: CURSOR_RUNS, endOnFailure: true },
+      { numRuns: CURSOR_RUNS, endOnFailure: true, seed: FUZZ_SEED },
     );
     expect(cursorViolations.list()).toEqual([]);
     // Guard against a vacuous pass: pages and both kinds of refusal were reached.

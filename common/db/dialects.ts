@@ -22,6 +22,8 @@ export interface DialectAdapter {
   scaled(column: Expression<unknown>, scale: number, digits: number): RawBuilder<unknown>;
   /** Called for errors on idle pooled connections, which would otherwise crash the process. */
   onIdleError?: (handler: (error: Error) => void) => void;
+  /** The connection pool's use now (SQLite has one connection and no pool). */
+  poolStats?: () => { total: number; idle: number; waiting: number };
 }
 
 /** The dialect named by a connection URL's scheme. */
@@ -38,7 +40,7 @@ export function redact(url: string): string {
 }
 
 /** Opens a connection pool for a URL. */
-export function createAdapter(url: string, options: { poolSize?: number; statementTimeoutMs?: number } = {}): DialectAdapter {
+export function createAdapter(url: string, options: { poolSize?: number; statementTimeoutMs?: number; acquireTimeoutMs?: number } = {}): DialectAdapter {
   const kind = dialectOf(url);
   if (kind === 'sqlite') {
     const db = new SQLite(url.slice('sqlite:'.length));
@@ -59,7 +61,7 @@ export function createAdapter(url: string, options: { poolSize?: number; stateme
     const pool = new pg.Pool({
       connectionString: url,
       max: options.poolSize ?? 10,
-      connectionTimeoutMillis: 3000,
+      connectionTimeoutMillis: options.acquireTimeoutMs ?? 3000,
       statement_timeout: options.statementTimeoutMs ?? 10_000,
       types,
     });
@@ -70,6 +72,7 @@ export function createAdapter(url: string, options: { poolSize?: number; stateme
       textOrder: sql`collate "C"`,
       scaled: (c, s, d) => sql`round(cast(${c} * ${sql.lit(s)} as numeric), ${sql.lit(d)})`,
       onIdleError: (handler) => pool.on('error', handler),
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     };
   }
   const pool = createPool({
@@ -87,5 +90,10 @@ export function createAdapter(url: string, options: { poolSize?: number; stateme
     tableOptions: sql`character set utf8mb4 collate utf8mb4_bin`,
     scaled: (c, s, d) => sql`round(${c} * ${sql.lit(s)}, ${sql.lit(d)})`,
     onIdleError: (handler) => pool.on('error' as never, handler as never),
+    poolStats: () => {
+      // mysql2 keeps its pool's state in fields it does not type; read defensively.
+      const p = pool as unknown as { _allConnections?: { length: number }; _freeConnections?: { length: number }; _connectionQueue?: { length: number } };
+      return { total: p._allConnections?.length ?? 0, idle: p._freeConnections?.length ?? 0, waiting: p._connectionQueue?.length ?? 0 };
+    },
   };
 }

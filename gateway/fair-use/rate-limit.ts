@@ -38,14 +38,16 @@ export interface BudgetOptions {
  * unreachable, so the gateway stays up and still limits.
  */
 export class Budget {
+  private readonly name: string;
   private readonly subjects: RateLimiterAbstract;
   private readonly addresses: RateLimiterAbstract;
 
   constructor(
     name: string,
     options: BudgetOptions,
-    private readonly shared: { redis?: Redis | Cluster; prefix: string; logger: Logger },
+    private readonly shared: { redis?: Redis | Cluster; prefix: string; logger: Logger; onRefused?: (budget: string) => void },
   ) {
+    this.name = name;
     const limiter = (points: number, kind: string): RateLimiterAbstract => {
       const keyPrefix = `${name}:${kind}`;
       const local = new RateLimiterMemory({ points, duration: options.windowSeconds, keyPrefix });
@@ -62,7 +64,10 @@ export class Budget {
       await (subject ? this.subjects.consume(subject, points) : this.addresses.consume(address, points));
       return undefined;
     } catch (error) {
-      if (error instanceof RateLimiterRes) return error.msBeforeNext;
+      if (error instanceof RateLimiterRes) {
+        this.shared.onRefused?.(this.name);
+        return error.msBeforeNext;
+      }
       this.shared.logger.error({ err: error }, 'rate limiter failed; request let through');
       return undefined;
     }

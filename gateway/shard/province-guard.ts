@@ -1,4 +1,4 @@
-import { BrokenCircuitError, BulkheadRejectedError, ConsecutiveBreaker, bulkhead, circuitBreaker, handleType, wrap, type IPolicy } from 'cockatiel';
+import { BrokenCircuitError, BulkheadRejectedError, CircuitState, ConsecutiveBreaker, bulkhead, circuitBreaker, handleType, wrap, type IPolicy } from 'cockatiel';
 import type { PostResult } from '../../common/post-graphql.js';
 
 /** How hard the gateway leans on one province instance. */
@@ -19,6 +19,12 @@ export const DEFAULT_PROVINCE_GUARD: ProvinceGuardOptions = { failuresToOpen: 5,
 
 class CallFailed extends Error {}
 
+/** What the guards tell an observer (metrics): each call's outcome and time, and circuits opening and closing. */
+export interface GuardObserver {
+  call(province: string, outcome: 'ok' | 'unavailable' | 'refused', seconds: number): void;
+  circuit(province: string, open: boolean): void;
+}
+
 /**
  * A circuit breaker and a concurrency limit (bulkhead) per province instance (cockatiel), so a
  * hanging or overloaded province is answered PROVINCE_UNAVAILABLE at once instead of costing
@@ -29,33 +35,47 @@ export class ProvinceGuards {
   private readonly policies = new Map<string, IPolicy>();
   private readonly options: ProvinceGuardOptions;
 
-  constructor(options: Partial<ProvinceGuardOptions> = {}) {
+  constructor(
+    options: Partial<ProvinceGuardOptions> = {},
+    private readonly observer?: GuardObserver,
+  ) {
     this.options = { ...DEFAULT_PROVINCE_GUARD, ...options };
   }
 
   /** Runs one call to a province through its guard; a refused call is a failure result naming why. */
   async run(code: string, url: string, call: () => Promise<PostResult>): Promise<PostResult> {
+    const started = performance.now();
+    const done = (outcome: 'ok' | 'unavailable' | 'refused', result: PostResult) => {
+      this.observer?.call(code, outcome, (performance.now() - started) / 1000);
+      return result;
+    };
     try {
-      return await this.policyOf(`${code} ${url}`).execute(async () => {
-        const result = await call();
-        // Only a call that got no answer counts against the province: an answer with errors is an
-        // answer, and a 4xx refusal is about the request (a client must not trip a healthy province).
-        if ('failure' in result && !(result.status !== undefined && result.status < 500)) throw new CallFailed(result.failure);
-        return result;
-      });
+      return done(
+        'ok',
+        await this.policyOf(code, url).execute(async () => {
+          const result = await call();
+          // Only a call that got no answer counts against the province: an answer with errors is an
+          // answer, and a 4xx refusal is about the request (a client must not trip a healthy province).
+          if ('failure' in result && !(result.status !== undefined && result.status < 500)) throw new CallFailed(result.failure);
+          return result;
+        }),
+      );
     } catch (error) {
-      if (error instanceof CallFailed) return { failure: error.message };
-      if (error instanceof BrokenCircuitError) return { failure: `failed ${this.options.failuresToOpen} times in a row and is not asked again for a few seconds` };
-      if (error instanceof BulkheadRejectedError) return { failure: 'has too many requests in flight' };
+      if (error instanceof CallFailed) return done('unavailable', { failure: error.message });
+      if (error instanceof BrokenCircuitError) return done('refused', { failure: `failed ${this.options.failuresToOpen} times in a row and is not asked again for a few seconds` });
+      if (error instanceof BulkheadRejectedError) return done('refused', { failure: 'has too many requests in flight' });
       throw error;
     }
   }
 
-  private policyOf(key: string): IPolicy {
+  private policyOf(code: string, url: string): IPolicy {
+    const key = `${code} ${url}`;
     let policy = this.policies.get(key);
     if (!policy) {
       const { failuresToOpen, halfOpenAfterMs, maxConcurrent, maxQueued } = this.options;
-      policy = wrap(bulkhead(maxConcurrent, maxQueued), circuitBreaker(handleType(CallFailed), { halfOpenAfter: halfOpenAfterMs, breaker: new ConsecutiveBreaker(failuresToOpen) }));
+      const breaker = circuitBreaker(handleType(CallFailed), { halfOpenAfter: halfOpenAfterMs, breaker: new ConsecutiveBreaker(failuresToOpen) });
+      breaker.onStateChange((state) => this.observer?.circuit(code, state === CircuitState.Open || state === CircuitState.Isolated));
+      policy = wrap(bulkhead(maxConcurrent, maxQueued), breaker);
       this.policies.set(key, policy);
     }
     return policy;

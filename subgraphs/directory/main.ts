@@ -23,7 +23,12 @@ try {
   console.error(`xietong directory: ${(error as Error).message}`);
   process.exit(2);
 }
-const service = await startDirectory({ port, host: process.env.HOST ?? '0.0.0.0', assertionPublicKey: readFileSync(keyFile, 'utf8'), tls });
+const metricsPort = process.env.XIETONG_METRICS_PORT ? Number(process.env.XIETONG_METRICS_PORT) : undefined;
+if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535)) {
+  console.error(`xietong directory: XIETONG_METRICS_PORT must be a TCP port number, got "${process.env.XIETONG_METRICS_PORT}"`);
+  process.exit(2);
+}
+const service = await startDirectory({ port, host: process.env.HOST ?? '0.0.0.0', assertionPublicKey: readFileSync(keyFile, 'utf8'), tls, metrics: { port: metricsPort, processMetrics: true } });
 const shutdown = () => void service.stop().then(() => process.exit(0));
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);

@@ -6,21 +6,30 @@ import { healthRoute, serveApollo, type RunningService } from '../../common/http
 import { createSubgraphServer } from '../../common/subgraph-server.js';
 import { readSubgraphSdl } from '../../common/subgraphs.js';
 import { directoryResolvers } from './resolvers.js';
+import { createRegistry, exposeMetrics, type MetricsOptions } from '../../common/metrics.js';
 
 /** Starts the directory subgraph on a port (0 picks a free one). */
-export async function startDirectory(options: { port: number; host?: string; assertionPublicKey: string; tls?: import('../../common/tls.js').ServerTls }): Promise<RunningService> {
+export async function startDirectory(options: { port: number; host?: string; assertionPublicKey: string; tls?: import('../../common/tls.js').ServerTls; metrics?: MetricsOptions }): Promise<RunningService> {
   const logger = createLogger('directory');
   const principalOf = principalFromAssertion({ gateway: options.assertionPublicKey }, { audiences: [subgraphAudience('directory')], logger });
-  const server = createSubgraphServer<{ requestId: string; principal: Principal }>({ sdl: readSubgraphSdl('directory'), resolvers: directoryResolvers, logger });
+  const registry = createRegistry('directory', options.metrics);
+  const server = createSubgraphServer<{ requestId: string; principal: Principal }>({ sdl: readSubgraphSdl('directory'), resolvers: directoryResolvers, logger, registry });
   await server.start();
+  const metrics = await exposeMetrics(registry, options.metrics);
   const running = await serveApollo({
     server,
     port: options.port,
     host: options.host,
     tls: options.tls,
     context: async ({ req, requestId }) => ({ principal: principalOf(req, requestId), requestId }),
-    routes: [healthRoute(() => ({ service: 'directory' }))],
+    routes: [healthRoute(() => ({ service: 'directory' })), ...metrics.routes],
   });
   logger.info({ url: running.url }, 'directory subgraph listening');
-  return running;
+  return {
+    ...running,
+    async stop() {
+      await running.stop();
+      await metrics.stop();
+    },
+  };
 }

@@ -48,6 +48,8 @@ export const provinceConfigSchema = z.object({
   workflowPublicKey: z.string().includes('BEGIN PUBLIC KEY', { message: 'expected a PEM public key' }).optional(),
   port: z.number().int().min(0).max(65535).default(0),
   host: z.string().default('127.0.0.1'),
+  /** Serve Prometheus metrics on this port of their own (plain HTTP, for the internal network); at /metrics of the main listener when omitted. */
+  metricsPort: z.number().int().min(0).max(65535).optional(),
   /** Serve HTTPS instead of HTTP (see common/tls.ts for the environment variables that fill it). */
   tls: tlsConfig.optional(),
 });

@@ -24,6 +24,7 @@ function configFromEnvironment(): unknown {
     provinces: [env.XIETONG_PROVINCE],
     database: env.XIETONG_DATABASE_URL,
     port: env.PORT ? Number(env.PORT) : 4100,
+    ...(env.XIETONG_METRICS_PORT ? { metricsPort: Number(env.XIETONG_METRICS_PORT) } : {}),
     host: env.HOST ?? '0.0.0.0',
     assertionPublicKey: env.XIETONG_ASSERTION_PUBLIC_KEY_FILE ? readFileSync(env.XIETONG_ASSERTION_PUBLIC_KEY_FILE, 'utf8') : '',
     ...(env.XIETONG_WORKFLOW_PUBLIC_KEY_FILE ? { workflowPublicKey: readFileSync(env.XIETONG_WORKFLOW_PUBLIC_KEY_FILE, 'utf8') } : {}),
@@ -35,12 +36,16 @@ let service;
 try {
   const raw = (process.argv[2] ? JSON.parse(readFileSync(process.argv[2], 'utf8')) : configFromEnvironment()) as Record<string, unknown>;
   // Key files are easier to protect than PEM pasted into JSON, so the variables serve a config file too.
-  const config = parseProvinceConfig({ ...raw, tls: raw.tls ?? serverTlsFromEnvironment() });
+  const config = parseProvinceConfig({
+    ...raw,
+    tls: raw.tls ?? serverTlsFromEnvironment(),
+    ...(raw.metricsPort === undefined && process.env.XIETONG_METRICS_PORT ? { metricsPort: Number(process.env.XIETONG_METRICS_PORT) } : {}),
+  });
   const database = await openProvinceDatabase(config.database, config.mapping);
   if (process.env.XIETONG_SEED_DEMO === 'true' && !(await isSeeded(database))) {
     for (const code of config.provinces) await seedProvince(database, generateProvince(code, FULL_SCALE));
   }
-  service = await startProvince(config, database);
+  service = await startProvince(config, database, { processMetrics: true });
   const stop = service.stop;
   service.stop = async () => {
     await stop();

@@ -11,6 +11,7 @@ import { createLoaders } from './loaders.js';
 import { Repository } from './repository.js';
 import { VisibleRows } from './visible-rows.js';
 import { provinceResolvers, type ProvinceContext } from './resolvers.js';
+import { createRegistry, databaseMetrics, exposeMetrics } from '../../common/metrics.js';
 
 /** A running province instance with its database. */
 export interface ProvinceService extends RunningService {
@@ -22,19 +23,24 @@ export interface ProvinceService extends RunningService {
  * Starts one province instance: opens and migrates its database, then serves the province
  * subgraph. `database` may be passed to reuse an open one (restarting on the same data).
  */
-export async function startProvince(input: unknown, database?: ProvinceDatabase): Promise<ProvinceService> {
+export async function startProvince(input: unknown, database?: ProvinceDatabase, options: { processMetrics?: boolean } = {}): Promise<ProvinceService> {
   const config = parseProvinceConfig(input);
   const logger = createLogger(`province-${config.provinces.join('+')}`);
   const pdb = database ?? (await openProvinceDatabase(config.database, config.mapping, { onIdleError: (err) => logger.warn({ err: err.message }, 'database connection lost') }));
   const repo = new Repository(pdb);
   const principalOf = principalFromAssertion({ gateway: config.assertionPublicKey, workflow: config.workflowPublicKey }, { audiences: config.provinces.map(provinceAudience), logger });
+  const registry = createRegistry('province', options);
+  registry.setDefaultLabels({ service: 'province', province: config.provinces.join('+') });
+  databaseMetrics(registry, config.provinces.join('+'), pdb);
   const server = createSubgraphServer<ProvinceContext>({
     sdl: readSubgraphSdl('province'),
     resolvers: provinceResolvers,
     logger,
     classify: databaseUnavailable(config.provinces),
+    registry,
   });
   await server.start();
+  const metrics = await exposeMetrics(registry, { port: config.metricsPort });
   const running = await serveApollo<ProvinceContext>({
     server,
     port: config.port,
@@ -45,7 +51,7 @@ export async function startProvince(input: unknown, database?: ProvinceDatabase)
       const rows = new VisibleRows(repo, principal, config.provinces);
       return { principal, repo, rows, loaders: createLoaders(rows, repo), served: config.provinces, requestId };
     },
-    routes: [healthRoute(() => ({ service: 'province', provinces: config.provinces, pid: process.pid }))],
+    routes: [healthRoute(() => ({ service: 'province', provinces: config.provinces, pid: process.pid })), ...metrics.routes],
   });
   logger.info({ url: running.url, provinces: config.provinces }, 'province subgraph listening');
   return {
@@ -54,6 +60,7 @@ export async function startProvince(input: unknown, database?: ProvinceDatabase)
     config,
     async stop() {
       await running.stop();
+      await metrics.stop();
       if (!database) await pdb.close();
     },
   };

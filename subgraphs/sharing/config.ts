@@ -24,6 +24,8 @@ export const sharingConfigSchema = z.strictObject({
   provinces: z.record(z.string().refine((c) => findProvince(c) !== undefined, { message: 'not a GB/T 2260 provincial code' }), z.url()),
   port: z.number().int().min(0).max(65535).default(0),
   host: z.string().default('127.0.0.1'),
+  /** Serve Prometheus metrics on this port of their own (plain HTTP, for the internal network); at /metrics of the main listener when omitted. */
+  metricsPort: z.number().int().min(0).max(65535).optional(),
   /** Time limit of one province call, ms. */
   provinceTimeoutMs: z.number().int().positive().max(120_000).default(5000),
   /** Saga timing (defaults: DEFAULT_SAGA). */

@@ -12,6 +12,16 @@ import { TransferSaga } from './saga.js';
 import { Transfers } from './transfers.js';
 import { Bookings } from './bookings.js';
 import { createSharingLoaders, sharingResolvers, type SharingContext } from './resolvers.js';
+import { createRegistry, databaseMetrics, exposeMetrics } from '../../common/metrics.js';
+import { isDatabaseUnreachable } from '../../common/db/errors.js';
+import { ErrorCode } from '../../common/errors.js';
+
+/** A database that cannot be reached, or has no connection free in time, is named as such: the caller may try again. */
+function sharingDatabaseUnavailable(error: unknown) {
+  return isDatabaseUnreachable(error)
+    ? { message: 'The sharing service cannot reach its database right now; try again.', extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, subgraph: 'sharing' } }
+    : undefined;
+}
 
 /** A running sharing service: the subgraph, its database and the transfer saga. */
 export interface SharingService extends RunningService {
@@ -24,7 +34,7 @@ export interface SharingService extends RunningService {
  * Starts the sharing subgraph: opens and migrates its database, serves the workflows, and runs
  * the transfer saga from the outbox (resuming whatever a previous run left due).
  */
-export async function startSharing(input: unknown, tls?: Parameters<typeof parseSharingConfig>[1]): Promise<SharingService> {
+export async function startSharing(input: unknown, tls?: Parameters<typeof parseSharingConfig>[1], options: { processMetrics?: boolean } = {}): Promise<SharingService> {
   const config = parseSharingConfig(input, tls);
   const logger = createLogger('sharing');
   const store = await openSharingDatabase(config.database);
@@ -36,8 +46,11 @@ export async function startSharing(input: unknown, tls?: Parameters<typeof parse
   const bookings = new Bookings(store.db, steps);
   const history = (ids: readonly string[]) => store.db.selectFrom('workflow_events').selectAll().where('record_id', 'in', [...ids]).orderBy('at').orderBy('id').execute();
   const principalOf = principalFromAssertion({ gateway: config.assertionPublicKey }, { audiences: [subgraphAudience('sharing')], logger });
-  const server = createSubgraphServer<SharingContext>({ sdl: readSubgraphSdl('sharing'), resolvers: sharingResolvers, logger });
+  const registry = createRegistry('sharing', options);
+  databaseMetrics(registry, 'sharing', store);
+  const server = createSubgraphServer<SharingContext>({ sdl: readSubgraphSdl('sharing'), resolvers: sharingResolvers, logger, registry, classify: sharingDatabaseUnavailable });
   await server.start();
+  const metrics = await exposeMetrics(registry, { port: config.metricsPort });
   const running = await serveApollo<SharingContext>({
     server,
     port: config.port,
@@ -47,7 +60,7 @@ export async function startSharing(input: unknown, tls?: Parameters<typeof parse
       const principal = principalOf(req, requestId);
       return { principal, requestId, transfers, bookings, loaders: createSharingLoaders(principal, transfers, bookings, history) };
     },
-    routes: [healthRoute(() => ({ service: 'sharing', database: store.kind, pid: process.pid }))],
+    routes: [healthRoute(() => ({ service: 'sharing', database: store.kind, pid: process.pid })), ...metrics.routes],
   });
   saga.start();
   logger.info({ url: running.url, database: store.kind, provinces: [...provinces.keys()] }, 'sharing subgraph listening');
@@ -59,6 +72,7 @@ export async function startSharing(input: unknown, tls?: Parameters<typeof parse
     async stop() {
       await saga.stop();
       await running.stop();
+      await metrics.stop();
       await agent.close();
       await store.close();
     },

@@ -13,6 +13,10 @@ export interface ProvinceDatabase {
   label: string;
   /** SQL statements executed so far (tests assert batching with it). */
   statements: () => number;
+  /** Tells a listener each statement's duration (seconds) and whether it failed (metrics). */
+  onStatement(listener: (seconds: number, failed: boolean) => void): void;
+  /** The connection pool's use (none for SQLite). */
+  poolStats?: () => { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -28,8 +32,10 @@ export async function openProvinceDatabase(
 ): Promise<ProvinceDatabase> {
   const tables = resolveMapping(mapping);
   let count = 0;
+  const listeners: ((seconds: number, failed: boolean) => void)[] = [];
   const log = (event: LogEvent) => {
     if (event.level === 'query') count++;
+    for (const listener of listeners) listener(event.queryDurationMillis / 1000, event.level === 'error');
   };
   const adapter = createAdapter(url);
   adapter.onIdleError?.(options.onIdleError ?? (() => {}));
@@ -40,5 +46,14 @@ export async function openProvinceDatabase(
     await db.destroy();
     throw new Error(`cannot prepare province database ${redact(url)}: ${(error as Error).message}`);
   }
-  return { db, adapter, tables, label: redact(url), statements: () => count, close: () => db.destroy() };
+  return {
+    db,
+    adapter,
+    tables,
+    label: redact(url),
+    statements: () => count,
+    onStatement: (listener) => void listeners.push(listener),
+    poolStats: adapter.poolStats,
+    close: () => db.destroy(),
+  };
 }

@@ -6,6 +6,10 @@ import type { SharingDatabase } from './schema.js';
 export interface SharingStore {
   db: Kysely<SharingDatabase>;
   kind: 'sqlite' | 'postgres';
+  /** Tells a listener each statement's duration (seconds) and whether it failed (metrics). */
+  onStatement(listener: (seconds: number, failed: boolean) => void): void;
+  /** The connection pool's use (none for SQLite). */
+  poolStats?: () => { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -22,10 +26,15 @@ export const OWNING_STATUSES = ['APPROVED', 'COMPLETED'] as const;
 export async function openSharingDatabase(url: string): Promise<SharingStore> {
   const kind = dialectOf(url);
   if (kind === 'mysql') throw new Error(`the sharing database must be sqlite:PATH or postgres://…, got ${redact(url)}`);
-  const adapter = createAdapter(url, { poolSize: 20 });
-  const db = new Kysely<SharingDatabase>({ dialect: adapter.dialect });
+  // Bookings of one vehicle wait for each other's locks: a request may wait for a connection a while before it is refused.
+  const adapter = createAdapter(url, { poolSize: 20, acquireTimeoutMs: 10_000 });
+  const listeners: ((seconds: number, failed: boolean) => void)[] = [];
+  const db = new Kysely<SharingDatabase>({
+    dialect: adapter.dialect,
+    log: (event) => listeners.forEach((l) => l(event.queryDurationMillis / 1000, event.level === 'error')),
+  });
   await migrate(db, adapter);
-  return { db, kind, close: () => db.destroy() };
+  return { db, kind, onStatement: (listener) => void listeners.push(listener), poolStats: adapter.poolStats, close: () => db.destroy() };
 }
 
 type Column = 'text' | 'integer' | 'text?' | 'integer?';
