@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
 import type { ServerTls } from './tls.js';
+import { inRequestSpan } from './tracing.js';
 
 /** A handler for a non-GraphQL route; returns false to fall through to GraphQL. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
@@ -47,6 +48,10 @@ export interface ServeOptions<TContext extends BaseContext> {
   tls?: ServerTls;
   /** Asked first for every GraphQL request, shortcuts included. */
   admission?: Admission<TContext>;
+  /** The service's name on its traces' request spans. */
+  service?: string;
+  /** Whether a request that carries no trace starts one (the gateway, where clients enter). */
+  traceRoots?: boolean;
 }
 
 /** Time limits of a client sending its request: headers, and the whole request with its body (ms). */
@@ -68,7 +73,7 @@ export interface RunningService {
 export async function serveApollo<TContext extends BaseContext>(options: ServeOptions<TContext>): Promise<RunningService> {
   const { server, routes = [], maxBodyBytes = 1_000_000, shortcuts = [] } = options;
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-    void handle(req, res).catch((error: unknown) => {
+    void inRequestSpan(options.service ?? 'xietong', req.headers, () => handle(req, res), options.traceRoots).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));
       void error;

@@ -1,6 +1,7 @@
 import { Agent, request } from 'undici';
 import type { GraphQLFormattedError } from 'graphql';
 import { ASSERTION_HEADER } from './auth/assertion.js';
+import { traceHeaders } from './tracing.js';
 import { createLogger, type Logger } from './logger.js';
 import type { ClientTls } from './tls.js';
 
@@ -64,6 +65,7 @@ export async function postGraphQL(
         'content-type': 'application/json',
         ...(options.requestId ? { 'x-request-id': options.requestId } : {}),
         ...(options.assertion ? { [ASSERTION_HEADER]: options.assertion } : {}),
+        ...traceHeaders(),
       },
       body: typeof body === 'string' ? body : JSON.stringify(body),
       headersTimeout: options.timeoutMs,

@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { Logger } from './logger.js';
+import { activeTraceId } from './tracing.js';
 
 /** Context fields the request log reads. */
 export interface RequestIdContext extends BaseContext {
@@ -25,7 +26,8 @@ export function unexpectedErrorsPlugin<TContext extends RequestIdContext>(logger
 /**
  * Logs one structured line per operation (request id, operation, duration, error codes) and
  * every unexpected error in full, so what clients never see (stack, SQL, subgraph bodies)
- * is in the log under the same request id.
+ * is in the log under the same request id. Answers without errors are logged at debug: a
+ * healthy subgraph (polled every second for its data version) is quiet at info.
  */
 export function requestLogPlugin<TContext extends RequestIdContext>(logger: Logger): ApolloServerPlugin<TContext> {
   const unexpected = unexpectedErrorsPlugin<TContext>(logger);
@@ -38,14 +40,8 @@ export function requestLogPlugin<TContext extends RequestIdContext>(logger: Logg
         ...(await unexpected.requestDidStart!(requestContext)),
         async willSendResponse({ response, errors }) {
           const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
-          log.info(
-            {
-              operationName: request.operationName ?? null,
-              ms: Number(process.hrtime.bigint() - started) / 1e6,
-              errorCodes: (body?.errors ?? errors ?? []).map((e) => e.extensions?.code ?? 'UNKNOWN'),
-            },
-            'operation',
-          );
+          const errorCodes = (body?.errors ?? errors ?? []).map((e) => e.extensions?.code ?? 'UNKNOWN');
+          log[errorCodes.length ? 'info' : 'debug']({ operationName: request.operationName ?? null, ms: Number(process.hrtime.bigint() - started) / 1e6, errorCodes, traceId: activeTraceId() }, 'operation');
         },
       };
     },

@@ -10,6 +10,7 @@ import { availableParallelism } from 'node:os';
 import { readGatewayConfig } from './config.js';
 import { startGateway } from './server.js';
 import { serveClusterMetrics } from '../common/metrics.js';
+import { startTracing } from '../common/tracing-setup.js';
 
 let config;
 try {
@@ -50,8 +51,9 @@ if (workers > 1 && cluster.isPrimary) {
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
 } else {
+  const tracing = startTracing('xietong-gateway');
   const gateway = await startGateway({ ...options, metrics: { port: metricsPort, processMetrics: true, clusterWorker: workers > 1 } });
-  const shutdown = () => void gateway.stop().then(() => process.exit(0));
+  const shutdown = () => void gateway.stop().then(() => tracing?.stop()).then(() => process.exit(0));
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
 }

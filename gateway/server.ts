@@ -45,6 +45,7 @@ import { fanOutCostPlugin, registryFanOut } from './fair-use/fan-out-cost.js';
 import { readShardRules, type ShardRules } from './shard/rules.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { createRegistry, exposeMetrics, type MetricsOptions } from '../common/metrics.js';
+import { activeTraceId } from '../common/tracing.js';
 
 /** Options of {@link startGateway}. */
 export interface GatewayOptions {
@@ -142,7 +143,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const onFinished: OnFinished = async (op) => {
     metrics.operation(op, options.responseCache !== undefined);
     await trail.record(op);
-    logger.info({ requestId: op.requestId, operationName: op.operationName, ms: Math.round(op.ms * 100) / 100, errorCodes: op.errorCodes, ...(op.cacheHit ? { cache: 'hit' } : {}) }, 'operation');
+    logger.info({ requestId: op.requestId, traceId: activeTraceId(), operationName: op.operationName, ms: Math.round(op.ms * 100) / 100, errorCodes: op.errorCodes, ...(op.cacheHit ? { cache: 'hit' } : {}) }, 'operation');
   };
   let rules: ShardRules = readShardRules(options.supergraphSdl);
   const gateway = new ApolloGateway({
@@ -221,6 +222,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   await server.start();
   const exposed = await exposeMetrics(metrics.registry, options.metrics);
   const running = await serveApollo<GatewayContext>({
+    service: 'gateway',
+    traceRoots: true,
     server,
     port: options.port,
     host: options.host,

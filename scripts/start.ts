@@ -17,8 +17,19 @@ import { startDemoStack } from './demo-stack.js';
 import { SERVER_TOPOLOGY } from './demo-topology.js';
 import { DEV_KEYS_DIR, ensureDevKeys } from './dev-keys.js';
 import { readManifest } from '../gateway/persisted/manifest.js';
+import { logFormat } from '../common/logger.js';
+import { startTracing } from '../common/tracing-setup.js';
 
 const { values } = parseArgs({ options: { servers: { type: 'boolean', default: false } } });
+// A person reads this demo's log: lines, not JSON (XIETONG_LOG_FORMAT=json restores JSON). Set
+// before any service starts, so the province processes inherit it.
+process.env.XIETONG_LOG_FORMAT ??= 'pretty';
+try {
+  logFormat();
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}
 const port = Number(process.env.PORT ?? 4000);
 if (!Number.isInteger(port) || port < 1 || port > 65535) {
   console.error(`PORT must be a TCP port number, got "${process.env.PORT}"`);
@@ -55,6 +66,7 @@ if (values.servers) {
     process.exit(1);
   }
 }
+const tracing = startTracing('xietong-demo');
 console.log(`Xietong demo: ${values.servers ? 'PostgreSQL, MariaDB and SQLite' : 'SQLite'} data (SQLite files in ${dataDir}); first start seeds 9 provinces`);
 const started = Date.now();
 const stack = await startDemoStack({
@@ -83,6 +95,7 @@ const shutdown = async () => {
   stopping = true;
   console.log('\nstopping…');
   await stack.stop();
+  await tracing?.stop();
   process.exit(0);
 };
 process.on('SIGINT', () => void shutdown());

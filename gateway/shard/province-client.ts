@@ -3,6 +3,7 @@ import { ErrorCode } from '../../common/errors.js';
 import { findProvince } from '../../common/standards.js';
 import type { ProvinceGuards } from './province-guard.js';
 import { postGraphQL, type GraphQLAnswer, type GraphQLBody } from '../../common/post-graphql.js';
+import { failSpan, inClientSpan, SPAN } from '../../common/tracing.js';
 
 /** What one province answered for one request. */
 export type ProvinceAnswer = GraphQLAnswer;
@@ -19,7 +20,11 @@ export async function callProvince(
   body: GraphQLBody | string,
   options: { agent: Agent; timeoutMs: number; requestId?: string; assertion?: string; guards: ProvinceGuards },
 ): Promise<ProvinceAnswer> {
-  const result = await options.guards.run(code, url, () => postGraphQL(url, body, options));
+  const result = await inClientSpan(SPAN.PROVINCE_FETCH, { 'xietong.province': code }, async (span) => {
+    const r = await options.guards.run(code, url, () => postGraphQL(url, body, options));
+    if ('failure' in r) failSpan(span, r.failure);
+    return r;
+  });
   if ('answer' in result) return result.answer;
   const name = findProvince(code)?.name ?? code;
   return { data: null, errors: [{ message: `Province ${code} (${name}) ${result.failure}; its data is missing from this answer.`, extensions: { code: ErrorCode.PROVINCE_UNAVAILABLE, province: code } }] };

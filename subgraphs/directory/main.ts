@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { serverTlsFromEnvironment, type ServerTls } from '../../common/tls.js';
 import { startDirectory } from './server.js';
+import { startTracing } from '../../common/tracing-setup.js';
 
 const port = Number(process.env.PORT ?? 4001);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -28,7 +29,8 @@ if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort 
   console.error(`xietong directory: XIETONG_METRICS_PORT must be a TCP port number, got "${process.env.XIETONG_METRICS_PORT}"`);
   process.exit(2);
 }
+const tracing = startTracing('xietong-directory');
 const service = await startDirectory({ port, host: process.env.HOST ?? '0.0.0.0', assertionPublicKey: readFileSync(keyFile, 'utf8'), tls, metrics: { port: metricsPort, processMetrics: true } });
-const shutdown = () => void service.stop().then(() => process.exit(0));
+const shutdown = () => void service.stop().then(() => tracing?.stop()).then(() => process.exit(0));
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);

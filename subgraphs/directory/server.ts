@@ -17,6 +17,7 @@ export async function startDirectory(options: { port: number; host?: string; ass
   await server.start();
   const metrics = await exposeMetrics(registry, options.metrics);
   const running = await serveApollo({
+    service: 'directory',
     server,
     port: options.port,
     host: options.host,

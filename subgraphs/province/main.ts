@@ -14,6 +14,7 @@ import { startProvince } from './server.js';
 import { openProvinceDatabase } from './db/database.js';
 import { parseProvinceConfig } from './config.js';
 import { serverTlsFromEnvironment } from '../../common/tls.js';
+import { startTracing } from '../../common/tracing-setup.js';
 
 function configFromEnvironment(): unknown {
   const env = process.env;
@@ -32,6 +33,7 @@ function configFromEnvironment(): unknown {
   };
 }
 
+const tracing = startTracing(`xietong-province-${process.env.XIETONG_PROVINCE ?? ''}`.replace(/-$/, ''));
 let service;
 try {
   const raw = (process.argv[2] ? JSON.parse(readFileSync(process.argv[2], 'utf8')) : configFromEnvironment()) as Record<string, unknown>;
@@ -55,6 +57,6 @@ try {
   console.error(`xietong province: ${(error as Error).message}`);
   process.exit(2);
 }
-const shutdown = () => void service.stop().then(() => process.exit(0));
+const shutdown = () => void service.stop().then(() => tracing?.stop()).then(() => process.exit(0));
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);

@@ -42,6 +42,7 @@ export async function startProvince(input: unknown, database?: ProvinceDatabase,
   await server.start();
   const metrics = await exposeMetrics(registry, { port: config.metricsPort });
   const running = await serveApollo<ProvinceContext>({
+    service: 'province',
     server,
     port: config.port,
     host: config.host,

@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { readClientTls, serverTlsFromEnvironment, subgraphTlsFilesFromEnvironment } from '../../common/tls.js';
 import { startSharing, type SharingService } from './server.js';
+import { startTracing } from '../../common/tracing-setup.js';
 
 function configFromEnvironment(): unknown {
   const env = process.env;
@@ -26,6 +27,7 @@ function configFromEnvironment(): unknown {
   };
 }
 
+const tracing = startTracing('xietong-sharing');
 let service: SharingService;
 try {
   const config = process.argv[2] ? JSON.parse(readFileSync(process.argv[2], 'utf8')) : configFromEnvironment();
@@ -34,6 +36,6 @@ try {
   console.error(`xietong sharing: ${(error as Error).message}`);
   process.exit(2);
 }
-const shutdown = () => void service.stop().then(() => process.exit(0));
+const shutdown = () => void service.stop().then(() => tracing?.stop()).then(() => process.exit(0));
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);

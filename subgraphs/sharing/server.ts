@@ -52,6 +52,7 @@ export async function startSharing(input: unknown, tls?: Parameters<typeof parse
   await server.start();
   const metrics = await exposeMetrics(registry, { port: config.metricsPort });
   const running = await serveApollo<SharingContext>({
+    service: 'sharing',
     server,
     port: config.port,
     host: config.host,

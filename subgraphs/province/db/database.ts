@@ -2,6 +2,7 @@ import { Kysely, type LogEvent } from 'kysely';
 import { createAdapter, redact, type DialectAdapter } from '../../../common/db/dialects.js';
 import { resolveMapping, type LocalSchemaMapping, type ResolvedTable } from './mapping.js';
 import { migrate } from './migrate.js';
+import { recordStatement } from '../../../common/tracing.js';
 import type { StandardDatabase, StandardTable } from './schema.js';
 
 /** An open province database with its resolved local mapping and a statement counter. */
@@ -36,6 +37,7 @@ export async function openProvinceDatabase(
   const log = (event: LogEvent) => {
     if (event.level === 'query') count++;
     for (const listener of listeners) listener(event.queryDurationMillis / 1000, event.level === 'error');
+    recordStatement(adapter.kind, event.query.sql, event.queryDurationMillis / 1000, event.level === 'error');
   };
   const adapter = createAdapter(url);
   adapter.onIdleError?.(options.onIdleError ?? (() => {}));

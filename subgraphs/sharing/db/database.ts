@@ -1,6 +1,7 @@
 import { Kysely, sql, type CreateTableBuilder } from 'kysely';
 import { createAdapter, dialectOf, redact, type DialectAdapter } from '../../../common/db/dialects.js';
 import type { SharingDatabase } from './schema.js';
+import { recordStatement } from '../../../common/tracing.js';
 
 /** An open sharing database. */
 export interface SharingStore {
@@ -31,7 +32,10 @@ export async function openSharingDatabase(url: string): Promise<SharingStore> {
   const listeners: ((seconds: number, failed: boolean) => void)[] = [];
   const db = new Kysely<SharingDatabase>({
     dialect: adapter.dialect,
-    log: (event) => listeners.forEach((l) => l(event.queryDurationMillis / 1000, event.level === 'error')),
+    log: (event) => {
+      listeners.forEach((l) => l(event.queryDurationMillis / 1000, event.level === 'error'));
+      recordStatement(adapter.kind, event.query.sql, event.queryDurationMillis / 1000, event.level === 'error');
+    },
   });
   await migrate(db, adapter);
   return { db, kind, onStatement: (listener) => void listeners.push(listener), poolStats: adapter.poolStats, close: () => db.destroy() };
