@@ -14,6 +14,7 @@ COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY --from=build /app/schema schema
 COPY --from=build /app/deploy deploy
+COPY --from=build /app/dashboard dashboard
 COPY package.json ./
 # SQLite provinces keep their database in a volume at /data.
 RUN mkdir -p /data && chown node:node /data

@@ -211,3 +211,10 @@ export function standardBuildingArea(level: AgencyLevel, establishedStaff: numbe
   const perStaff = establishedStaff > g.lowerBoundAboveStaff ? g.minBuildingAreaPerStaff : g.maxBuildingAreaPerStaff;
   return establishedStaff * perStaff;
 }
+
+/**
+ * National public-institution energy intensities of 2020 (国家机关事务管理局, 公共机构能源资源
+ * 节约"十四五"规划; ../shared/reference/domain-standards.md [S08][S11]): the reference line on
+ * the dashboard's ranking.
+ */
+export const NATIONAL_ENERGY_AVERAGES_2020 = { kgcePerCapita: 329.56, kgcePerArea: 18.48 } as const;

@@ -33,6 +33,7 @@ import { introspectionPolicyPlugin, suggestionsPolicyPlugin } from './auth/plugi
 import { TokenVerifier, type TokenConfig } from './auth/tokens.js';
 import { surfaceArmor, surfaceLimits, type SurfaceLimits } from './auth/limits.js';
 import { explorerRoute } from './explorer/route.js';
+import { dashboardRoute } from './dashboard/route.js';
 import { ProvinceRegistry, type ProvinceEndpoint } from './shard/registry.js';
 import { LocalRegistryStore, RedisRegistryStore, type RegistryStore } from './shard/registry-store.js';
 import { connectRedis, whenReady, type RedisConfig } from './shared-state/redis.js';
@@ -241,6 +242,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       healthRoute(() => ({ service: 'gateway', pid: process.pid, provinces: registry.list().map((p) => p.code), redis: redis?.status ?? 'not configured', anonymousReads: trail.anonymousReads })),
       ...(options.adminToken ? [adminRoute({ registry, store, token: options.adminToken, contractSdl: options.contractSdl ?? readSubgraphSdl('province'), logger, assertionFor: systemAssertion, agent })] : []),
       explorerRoute(),
+      dashboardRoute(options.persistedOperations?.manifest),
       ...exposed.routes,
     ],
   });

@@ -85,6 +85,7 @@ const stack = await startDemoStack({
 });
 console.log(`\nready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 console.log(`GraphQL + explorer: http://localhost:${stack.gateway.port}/graphql`);
+console.log(`regional dashboard: http://localhost:${stack.gateway.port}/dashboard   metrics: http://localhost:${stack.gateway.port}/metrics`);
 console.log(`development keys in ${DEV_KEYS_DIR}; a token: npm run token -- --role NATIONAL_ADMIN`);
 console.log(`sharing: ${stack.sharing.url} (${stack.sharing.store.kind})`);
 console.log(`provinces: ${[...stack.databases].map(([code, d]) => `${code} (${d.adapter.kind})`).join(', ')}\nCtrl-C to stop`);

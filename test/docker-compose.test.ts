@@ -97,6 +97,8 @@ describe('docker-compose.yml', () => {
   it('runs entry points that the build produces, and the Dockerfile builds them', () => {
     const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/npm run build && npm run compose/);
+    // The gateway serves the dashboard's page and styles from dashboard/ (its script is in dist/).
+    expect(dockerfile).toMatch(/COPY --from=build \/app\/dashboard dashboard/);
     for (const [, s] of entries.filter(([, s]) => s.build)) {
       const script = s.command!.find((c) => c.startsWith('dist/'))!;
       expect(existsSync(join(REPO_ROOT, script))).toBe(true);

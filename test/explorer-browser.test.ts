@@ -1,20 +1,17 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { DemoStack } from '../scripts/demo-stack.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
-import { startTestStack, tokenFor } from './helpers.js';
+import { launchChromium, startTestStack, tokenFor } from './helpers.js';
 
 // A real browser (Debian's Chromium) loads the explorer from the gateway and runs an example.
 let stack: DemoStack;
 let browser: Browser;
 beforeAll(async () => {
   stack = await startTestStack(TEST_SCALE, ['310000', '320000', '330000', '340000']);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

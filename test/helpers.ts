@@ -329,3 +329,12 @@ export async function gatewayOptionsFor(stack: DemoStack, extra: Partial<import(
     ...extra,
   };
 }
+
+/** Debian's Chromium, headless, with no background network (never a downloaded browser build). */
+export async function launchChromium() {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}

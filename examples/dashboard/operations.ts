@@ -37,3 +37,30 @@ export const OFFER_ASSET = gql`
     offerAssetToPool(input: { assetId: $assetId, idempotencyKey: $key }) { asset { id offeredToPool } }
   }
 `;
+
+export const REGION_OVERVIEW = gql`
+  query DashboardRegionOverview($region: ID!) {
+    vehicleSummary(scope: { region: $region }) {
+      vehicleCount newEnergyCount newEnergyShare
+      confidentialCommunicationCount emergencyCount lawEnforcementCount specialTechnicalCount otherCount
+    }
+    officeSpaceSummary(scope: { region: $region }) { buildingCount exceedingCount officeAreaPerCapita }
+    assetSummary(scope: { region: $region }) { pooledCount pooledOriginalValue }
+  }
+`;
+
+export const POOL_PAGE = gql`
+  query DashboardPoolPage($region: ID, $category: String, $after: String) {
+    assets(filter: { region: $region, offeredToPool: true, categoryPrefix: $category }, orderBy: ORIGINAL_VALUE_DESC, first: 10, after: $after) {
+      totalCount
+      edges { node { id name categoryCode originalValue netValue province { name } holder { agencyName } } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`;
+
+export const ASSET_DETAIL = gql`
+  query DashboardAsset($id: ID!) {
+    asset(id: $id) { id name categoryCode originalValue netValue acquiredOn status offeredAt province { name } holder { agencyName agencyLevel divisionCode } }
+  }
+`;

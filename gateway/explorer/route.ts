@@ -1,27 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import type { RouteHandler } from '../../common/http.js';
 import { EXAMPLE_OPERATIONS } from './examples.js';
-
-const require = createRequire(import.meta.url);
-/** A file inside an installed package (resolved from its package.json: the UMD builds are not in `exports`). */
-const packageFile = (pkg: string, file: string) => join(dirname(require.resolve(`${pkg}/package.json`)), file);
+import { fromPackage, ownAsset, PAGE_HEADERS, serveAsset, type PageAsset } from '../web/static-pages.js';
 
 /** Browser assets: GraphiQL and React from node_modules (so the explorer works on an isolated network) and the page's own script and styles. */
-const ASSETS: Record<string, { read: () => Buffer; type: string; cacheControl: string }> = {
+const ASSETS: Record<string, PageAsset> = {
   '/explorer/react.js': fromPackage('react', 'umd/react.production.min.js', 'text/javascript'),
   '/explorer/react-dom.js': fromPackage('react-dom', 'umd/react-dom.production.min.js', 'text/javascript'),
   '/explorer/graphiql.js': fromPackage('graphiql', 'graphiql.min.js', 'text/javascript'),
   '/explorer/graphiql.css': fromPackage('graphiql', 'graphiql.min.css', 'text/css'),
-  // Revalidated: they change with a deployment, under the same URL.
-  '/explorer/app.js': { read: () => Buffer.from(script()), type: 'text/javascript', cacheControl: 'no-cache' },
-  '/explorer/app.css': { read: () => Buffer.from(STYLES), type: 'text/css', cacheControl: 'no-cache' },
+  '/explorer/app.js': ownAsset(script, 'text/javascript'),
+  '/explorer/app.css': ownAsset(() => STYLES, 'text/css'),
 };
-
-function fromPackage(pkg: string, file: string, type: string) {
-  return { read: () => readFileSync(packageFile(pkg, file)), type, cacheControl: 'public, max-age=86400' };
-}
 
 /**
  * The page's own script. It is a file, not an inline <script>, so the Content-Security-Policy
@@ -92,30 +81,6 @@ function page(): string {
 }
 
 /**
- * What the explorer page may load and who may frame it. Scripts, fetches and everything else
- * only from this origin; images and fonts also as data: URIs (graphiql.css embeds its fonts and
- * icons). Inline styles stay allowed: GraphiQL's menus add <style> elements at run time
- * (react-remove-scroll), and a style cannot run code.
- */
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-/** Headers of every explorer response: no MIME sniffing, no referrer (the page URL may carry a query). */
-const COMMON_HEADERS = { 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
-/** Headers of the page itself: its policy, and no framing for browsers that predate frame-ancestors. */
-const PAGE_HEADERS = { ...COMMON_HEADERS, 'content-security-policy': CONTENT_SECURITY_POLICY, 'x-frame-options': 'DENY', 'cache-control': 'no-store' };
-
-/**
  * Serves a self-hosted GraphiQL at the GraphQL URL for browsers (GET with Accept: text/html)
  * and its bundled assets. Apollo's default landing page loads from a CDN, which an isolated
  * government network cannot reach.
@@ -124,15 +89,9 @@ export function explorerRoute(): RouteHandler {
   const html = page();
   const cache = new Map<string, Buffer>();
   return (req, res) => {
+    if (serveAsset(ASSETS, cache, req, res)) return true;
     if (req.method !== 'GET') return false;
     const path = (req.url ?? '/').split('?')[0];
-    const asset = ASSETS[path];
-    if (asset) {
-      let body = cache.get(path);
-      if (!body) cache.set(path, (body = asset.read()));
-      res.writeHead(200, { ...COMMON_HEADERS, 'content-type': `${asset.type}; charset=utf-8`, 'cache-control': asset.cacheControl }).end(body);
-      return true;
-    }
     const wantsHtml = (req.headers.accept ?? '').includes('text/html');
     if ((path === '/graphql' || path === '/') && wantsHtml && !(req.url ?? '').includes('query=')) {
       res.writeHead(200, { ...PAGE_HEADERS, 'content-type': 'text/html; charset=utf-8' }).end(html);

@@ -1,0 +1,206 @@
+/**
+ * The regional dashboard. It runs only the gateway's persisted operations, by id (the ids come
+ * from /dashboard/operations.json, which the gateway writes from its manifest), so it works
+ * under the safelist and from the response cache. A province that fails shows as a named banner
+ * while the other provinces' figures still draw; the banner goes when the province answers again.
+ */
+
+interface GraphQLAnswer {
+  data?: Record<string, any> | null;
+  errors?: { message: string; extensions?: { code?: string; province?: string } }[];
+}
+interface ECharts {
+  setOption(option: unknown): void;
+  resize(): void;
+}
+declare const echarts: { init(element: HTMLElement): ECharts };
+
+const params = new URLSearchParams(location.search);
+const REFRESH_MS = Math.max(1, Number(params.get('refresh') ?? 30)) * 1000;
+const NATIONAL = { kgcePerCapita: 329.56, kgcePerArea: 18.48 };
+const PROVINCE_NAMES: Record<string, string> = {
+  '310000': '上海市', '320000': '江苏省', '330000': '浙江省', '340000': '安徽省', '110000': '北京市',
+  '120000': '天津市', '130000': '河北省', '500000': '重庆市', '510000': '四川省',
+};
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const token = () => sessionStorage.getItem('xietong-token') ?? '';
+const yuan = (n: number) => n.toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const text = (value: unknown) => document.createTextNode(String(value ?? ''));
+
+let operations: Record<string, string> = {};
+/** Provinces that failed in the current refresh round (the banner shows them). */
+let failing = new Set<string>();
+
+/** Runs a persisted operation by its id; province failures are collected for the banner. */
+async function run(name: string, variables: Record<string, unknown>): Promise<GraphQLAnswer> {
+  const id = operations[name];
+  if (!id) return { errors: [{ message: `operation ${name} is not in the gateway's manifest` }] };
+  const res = await fetch('/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token() ? { authorization: `Bearer ${token()}` } : {}) },
+    body: JSON.stringify({ variables, extensions: { persistedQuery: { version: 1, sha256Hash: id } } }),
+  });
+  const answer = (await res.json()) as GraphQLAnswer;
+  for (const e of answer.errors ?? []) if (e.extensions?.code === 'PROVINCE_UNAVAILABLE' && e.extensions.province) failing.add(e.extensions.province);
+  return answer;
+}
+
+function row(cells: (string | number | Node)[], numeric: number[] = []): HTMLTableRowElement {
+  const tr = document.createElement('tr');
+  cells.forEach((c, i) => {
+    const td = document.createElement('td');
+    if (numeric.includes(i)) td.className = 'num';
+    td.append(c instanceof Node ? c : text(c));
+    tr.append(td);
+  });
+  return tr;
+}
+
+const energyChart = echarts.init($('energy-chart'));
+const vehicleChart = echarts.init($('vehicle-chart'));
+addEventListener('resize', () => (energyChart.resize(), vehicleChart.resize()));
+
+async function drawEnergy(region: string, year: number) {
+  const { data } = await run('DashboardRegionEnergy', { region, year });
+  const provinces = ((data?.region?.provinces ?? []) as { code: string; name: string; energySummary: { kgcePerCapita: number | null; kgcePerArea: number | null } | null }[])
+    .filter((p) => p.energySummary)
+    .sort((a, b) => (b.energySummary!.kgcePerCapita ?? 0) - (a.energySummary!.kgcePerCapita ?? 0));
+  const body = $('energy-table').querySelector('tbody')!;
+  body.replaceChildren(...provinces.map((p) => row([p.name, p.energySummary!.kgcePerCapita?.toFixed(2) ?? '–', p.energySummary!.kgcePerArea?.toFixed(2) ?? '–'], [1, 2])));
+  energyChart.setOption({
+    tooltip: { trigger: 'axis' },
+    legend: { data: ['kgce/人', 'kgce/m²'] },
+    xAxis: { type: 'category', data: provinces.map((p) => p.name) },
+    // Each axis reaches past the national average, so its reference line is always on the chart.
+    yAxis: [
+      { type: 'value', name: 'kgce/人', max: (v: { max: number }) => Math.ceil(Math.max(v.max, NATIONAL.kgcePerCapita) * 1.1) },
+      { type: 'value', name: 'kgce/m²', max: (v: { max: number }) => Math.ceil(Math.max(v.max, NATIONAL.kgcePerArea) * 1.1) },
+    ],
+    series: [
+      { name: 'kgce/人', type: 'bar', data: provinces.map((p) => p.energySummary!.kgcePerCapita), markLine: { data: [{ yAxis: NATIONAL.kgcePerCapita, name: '全国平均' }], label: { formatter: '全国人均 {c}', position: 'insideStartTop' } } },
+      { name: 'kgce/m²', type: 'bar', yAxisIndex: 1, data: provinces.map((p) => p.energySummary!.kgcePerArea), markLine: { data: [{ yAxis: NATIONAL.kgcePerArea, name: '全国平均' }], label: { formatter: '全国单位面积 {c}', position: 'insideEndBottom' } } },
+    ],
+  });
+}
+
+async function drawOverview(region: string) {
+  const { data } = await run('DashboardRegionOverview', { region });
+  const figure = (name: string, value: string) => ($('overview').querySelector(`[data-figure="${name}"]`)!.textContent = value);
+  const v = data?.vehicleSummary;
+  const o = data?.officeSpaceSummary;
+  const a = data?.assetSummary;
+  figure('vehicleCount', v ? String(v.vehicleCount) : '–');
+  figure('newEnergyShare', v?.newEnergyShare != null ? `${(v.newEnergyShare * 100).toFixed(1)}%` : '–');
+  figure('exceeding', o ? `${o.exceedingCount} / ${o.buildingCount}` : '–');
+  figure('pool', a ? `${a.pooledCount} 件 / ${yuan(a.pooledOriginalValue)} 元` : '–');
+  if (v) {
+    vehicleChart.setOption({
+      tooltip: { trigger: 'item' },
+      series: [{ type: 'pie', radius: ['40%', '70%'], data: [
+        { name: '机要通信', value: v.confidentialCommunicationCount }, { name: '应急保障', value: v.emergencyCount },
+        { name: '执法执勤', value: v.lawEnforcementCount }, { name: '特种专业技术', value: v.specialTechnicalCount }, { name: '其他', value: v.otherCount },
+      ] }],
+    });
+  }
+}
+
+const pool = { after: null as string | null, category: '' };
+async function drawPool(region: string) {
+  const { data } = await run('DashboardPoolPage', { region, category: pool.category || null, after: pool.after });
+  const page = data?.assets;
+  $('pool-count').textContent = page ? `共 ${page.totalCount} 件` : '';
+  const body = $('pool-table').querySelector('tbody')!;
+  body.replaceChildren(
+    ...((page?.edges ?? []) as { node: Record<string, any> }[]).map(({ node: n }) => {
+      const link = document.createElement('a');
+      link.textContent = n.name;
+      link.dataset.asset = n.id;
+      link.addEventListener('click', () => void showAsset(n.id));
+      return row([link, n.categoryCode, yuan(n.originalValue), yuan(n.netValue), n.province?.name ?? '', n.holder?.agencyName ?? ''], [2, 3]);
+    }),
+  );
+  ($('pool-next') as HTMLButtonElement).disabled = !page?.pageInfo?.hasNextPage;
+  ($('pool-next') as HTMLButtonElement).onclick = () => {
+    pool.after = page?.pageInfo?.endCursor ?? null;
+    void drawPool(region);
+  };
+}
+
+async function showAsset(id: string) {
+  const { data, errors } = await run('DashboardAsset', { id });
+  const box = $('asset-detail');
+  box.hidden = false;
+  const a = data?.asset;
+  box.textContent = a
+    ? `${a.id} ${a.name}｜${a.categoryCode}｜原值 ${yuan(a.originalValue)} 元｜净值 ${yuan(a.netValue)} 元｜购置 ${a.acquiredOn}｜${a.province?.name ?? ''} ${a.holder?.agencyName ?? ''}`
+    : (errors?.[0]?.message ?? '无权查看此资产');
+}
+
+async function drawQueues(region: string) {
+  const [transfers, bookings] = await Promise.all([run('SharingTransferQueue', { region }), run('SharingBookingQueue', { region })]);
+  $('transfer-table').querySelector('tbody')!.replaceChildren(
+    ...((transfers.data?.assetTransfers?.edges ?? []) as { node: Record<string, any> }[]).map(({ node: t }) => row([t.asset?.name ?? t.assetId, t.sourceProvince?.name ?? '', t.targetProvince?.name ?? '', t.status])),
+  );
+  $('booking-table').querySelector('tbody')!.replaceChildren(
+    ...((bookings.data?.vehicleBookings?.edges ?? []) as { node: Record<string, any> }[]).map(({ node: b }) => row([b.vehicle?.model ?? '', `${b.from.slice(0, 16)}–${b.to.slice(11, 16)}`, b.agencyProvince?.name ?? '', b.status])),
+  );
+}
+
+function showBanner() {
+  const banner = $('banner');
+  if (!failing.size) {
+    banner.hidden = true;
+    banner.textContent = '';
+    return;
+  }
+  banner.hidden = false;
+  banner.textContent = `以下省份暂时无法访问，图表未计入其数据：${[...failing].sort().map((c) => `${PROVINCE_NAMES[c] ?? c} (${c})`).join('、')}`;
+}
+
+async function refresh() {
+  const region = ($('region') as HTMLSelectElement).value;
+  const year = Number(($('year') as HTMLSelectElement).value);
+  failing = new Set();
+  await Promise.all([drawEnergy(region, year), drawOverview(region), drawPool(region), drawQueues(region)]).catch((e: unknown) => console.error(e));
+  showBanner();
+  $('updated').textContent = `更新于 ${new Date().toLocaleTimeString('zh-CN')}`;
+  document.body.dataset.refreshed = String(Number(document.body.dataset.refreshed ?? 0) + 1);
+}
+
+function describe() {
+  const t = token();
+  if (!t) return;
+  try {
+    const claims = JSON.parse(atob(t.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+    $('who').textContent = `${claims.sub}（${claims.role}）`;
+  } catch {
+    $('who').textContent = '已设置令牌';
+  }
+}
+
+$('signin').addEventListener('submit', (event) => {
+  event.preventDefault();
+  sessionStorage.setItem('xietong-token', ($('token') as HTMLInputElement).value.trim());
+  ($('token') as HTMLInputElement).value = '';
+  describe();
+  void refresh();
+});
+$('pool-filter').addEventListener('submit', (event) => {
+  event.preventDefault();
+  pool.category = ($('category') as HTMLInputElement).value.trim();
+  pool.after = null;
+  void refresh();
+});
+$('pool-first').addEventListener('click', () => {
+  pool.after = null;
+  void refresh();
+});
+for (const id of ['region', 'year']) $(id).addEventListener('change', () => ((pool.after = null), void refresh()));
+
+operations = (await (await fetch('/dashboard/operations.json')).json()) as Record<string, string>;
+describe();
+await refresh();
+setInterval(() => void refresh(), REFRESH_MS);
+
+export {};
