@@ -147,6 +147,20 @@ async function drawQueues(region: string) {
   );
 }
 
+/** Each province's last answer as the gateway saw it (its /health), for the status panel. */
+async function drawStatus() {
+  const health = (await (await fetch('/health')).json()) as { provinceStatus?: { code: string; up: boolean | null; answerMs: number | null; lastChangeAt: string | null }[] };
+  const when = (iso: string | null) => (iso ? new Date(iso).toLocaleTimeString('zh-CN') : '–');
+  $('status-table').querySelector('tbody')!.replaceChildren(
+    ...(health.provinceStatus ?? []).map((p) => {
+      const tr = row([PROVINCE_NAMES[p.code] ?? p.code, p.up === null ? '未访问' : p.up ? '正常' : '不可用', p.answerMs ?? '–', when(p.lastChangeAt)], [2]);
+      tr.dataset.province = p.code;
+      tr.dataset.up = String(p.up);
+      return tr;
+    }),
+  );
+}
+
 function showBanner() {
   const banner = $('banner');
   if (!failing.size) {
@@ -163,6 +177,7 @@ async function refresh() {
   const year = Number(($('year') as HTMLSelectElement).value);
   failing = new Set();
   await Promise.all([drawEnergy(region, year), drawOverview(region), drawPool(region), drawQueues(region)]).catch((e: unknown) => console.error(e));
+  await drawStatus().catch((e: unknown) => console.error(e));
   showBanner();
   $('updated').textContent = `更新于 ${new Date().toLocaleTimeString('zh-CN')}`;
   document.body.dataset.refreshed = String(Number(document.body.dataset.refreshed ?? 0) + 1);

@@ -40,13 +40,23 @@ import { connectRedis, whenReady, type RedisConfig } from './shared-state/redis.
 import { redisCache } from './shared-state/redis-cache.js';
 import { subgraphAgent } from '../common/post-graphql.js';
 import { ShardRouter } from './shard/router.js';
-import { ProvinceGuards, type ProvinceGuardOptions } from './shard/province-guard.js';
+import { ProvinceGuards, type ProvinceCallStatus, type ProvinceGuardOptions } from './shard/province-guard.js';
 import { Budget, clientAddress, DEFAULT_RATE_LIMIT, DEFAULT_SCAN_BUDGET, rateLimitAdmission, type BudgetOptions, type RateLimitOptions } from './fair-use/rate-limit.js';
 import { fanOutCostPlugin, registryFanOut } from './fair-use/fan-out-cost.js';
 import { readShardRules, type ShardRules } from './shard/rules.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { createRegistry, exposeMetrics, type MetricsOptions } from '../common/metrics.js';
 import { activeTraceId } from '../common/tracing.js';
+
+/** Each registered province: up or not and how long its last call took (unknown before one), and when its data last changed (with the response cache). */
+function provinceStatus(codes: string[], calls: ProvinceCallStatus[], changes: ReadonlyMap<string, number> | undefined) {
+  const byCode = new Map(calls.map((c) => [c.province, c]));
+  return codes.map((code) => {
+    const call = byCode.get(code);
+    const changed = changes?.get(code);
+    return { code, up: call?.up ?? null, answerMs: call ? Math.round(call.ms * 10) / 10 : null, lastCallAt: call ? new Date(call.at).toISOString() : null, lastChangeAt: changed ? new Date(changed).toISOString() : null };
+  });
+}
 
 /** Options of {@link startGateway}. */
 export interface GatewayOptions {
@@ -239,7 +249,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     shortcuts: cache ? [cache.shortcut] : [],
     admission: requestBudget && rateLimitAdmission<GatewayContext>(requestBudget),
     routes: [
-      healthRoute(() => ({ service: 'gateway', pid: process.pid, provinces: registry.list().map((p) => p.code), redis: redis?.status ?? 'not configured', anonymousReads: trail.anonymousReads })),
+      healthRoute(() => ({
+        service: 'gateway',
+        pid: process.pid,
+        provinces: registry.list().map((p) => p.code),
+        // What the dashboard's status panel shows: each province's last call, and its last data change seen here.
+        provinceStatus: provinceStatus(registry.list().map((p) => p.code), guards.status(), watcher?.lastChanges()),
+        redis: redis?.status ?? 'not configured',
+        anonymousReads: trail.anonymousReads,
+      })),
       ...(options.adminToken ? [adminRoute({ registry, store, token: options.adminToken, contractSdl: options.contractSdl ?? readSubgraphSdl('province'), logger, assertionFor: systemAssertion, agent })] : []),
       explorerRoute(),
       dashboardRoute(options.persistedOperations?.manifest),

@@ -81,13 +81,16 @@ describe('the regional dashboard', () => {
     await stack.stopProvince('320000');
     try {
       await page.waitForFunction(() => !document.getElementById('banner')!.hidden && document.getElementById('banner')!.textContent!.includes('江苏省 (320000)'), undefined, { timeout: 20_000 });
-      // The other two provinces still draw.
+      // The other two provinces still draw, and the status panel says which one is down.
       await page.waitForFunction(() => document.querySelectorAll('#energy-table tbody tr').length === 2, undefined, { timeout: 20_000 });
+      await page.waitForFunction(() => document.querySelector('#status-table tr[data-province="320000"]')?.getAttribute('data-up') === 'false', undefined, { timeout: 20_000 });
+      expect(await page.getAttribute('#status-table tr[data-province="310000"]', 'data-up')).toBe('true');
       await page.screenshot({ path: join(ARTIFACTS, 'dashboard-province-down.png'), fullPage: true });
     } finally {
       await stack.restartProvince('320000');
     }
     await page.waitForFunction(() => document.getElementById('banner')!.hidden && document.querySelectorAll('#energy-table tbody tr').length === 3, undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => document.querySelector('#status-table tr[data-province="320000"]')?.getAttribute('data-up') === 'true', undefined, { timeout: 20_000 });
     expect(errors).toEqual([]);
     expect(outside).toEqual([]);
     await page.close();

@@ -30,6 +30,8 @@ export interface DataVersionWatcher {
    * so the next poll does not expire the same answers again a second later.
    */
   refresh(provinces: readonly string[]): Promise<void>;
+  /** When this gateway last saw each province's data change (epoch ms). */
+  lastChanges(): ReadonlyMap<string, number>;
   stop(): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ export function watchDataVersions(options: DataVersionWatcherOptions): DataVersi
   let timer: NodeJS.Timeout | undefined;
   let round: Promise<void> = Promise.resolve();
   let stopped = false;
+  const changedAt = new Map<string, number>();
 
   const read = async (only?: ReadonlySet<string>) => {
     const byUrl = new Map<string, string[]>();
@@ -56,7 +59,10 @@ export function watchDataVersions(options: DataVersionWatcherOptions): DataVersi
         // A settling marker must count as changed next time, so it is never recorded twice alike.
         const marker = `${url} ${version.marker}${version.settling ? ` ~${Date.now()}` : ''}`;
         for (const code of codes) {
-          if (await options.generations.observe(code, marker)) options.logger.debug({ province: code }, 'province data changed; its cached answers expire');
+          if (await options.generations.observe(code, marker)) {
+            changedAt.set(code, Date.now());
+            options.logger.debug({ province: code }, 'province data changed; its cached answers expire');
+          }
         }
       }),
     );
@@ -72,6 +78,7 @@ export function watchDataVersions(options: DataVersionWatcherOptions): DataVersi
   };
   schedule();
   return {
+    lastChanges: () => changedAt,
     async refresh(provinces) {
       await read(new Set(provinces)).catch((error: unknown) => options.logger.warn({ err: (error as Error).message }, 'could not read province data versions'));
     },

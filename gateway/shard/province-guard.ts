@@ -31,8 +31,19 @@ export interface GuardObserver {
  * every request the timeout, and one slow province cannot hold all the gateway's connections.
  * Keyed by code and URL: a province that re-registers elsewhere starts closed.
  */
+/** How a province's last call went, as the guards saw it. */
+export interface ProvinceCallStatus {
+  province: string;
+  up: boolean;
+  /** Milliseconds the last call took. */
+  ms: number;
+  /** When it ended (epoch ms). */
+  at: number;
+}
+
 export class ProvinceGuards {
   private readonly policies = new Map<string, IPolicy>();
+  private readonly last = new Map<string, ProvinceCallStatus>();
   private readonly options: ProvinceGuardOptions;
 
   constructor(
@@ -46,7 +57,9 @@ export class ProvinceGuards {
   async run(code: string, url: string, call: () => Promise<PostResult>): Promise<PostResult> {
     const started = performance.now();
     const done = (outcome: 'ok' | 'unavailable' | 'refused', result: PostResult) => {
-      this.observer?.call(code, outcome, (performance.now() - started) / 1000);
+      const ms = performance.now() - started;
+      this.last.set(code, { province: code, up: outcome === 'ok', ms, at: Date.now() });
+      this.observer?.call(code, outcome, ms / 1000);
       return result;
     };
     try {
@@ -66,6 +79,11 @@ export class ProvinceGuards {
       if (error instanceof BulkheadRejectedError) return done('refused', { failure: 'has too many requests in flight' });
       throw error;
     }
+  }
+
+  /** The last call to each province that has been called: up or not, and how long it took. */
+  status(): ProvinceCallStatus[] {
+    return [...this.last.values()];
   }
 
   private policyOf(code: string, url: string): IPolicy {
