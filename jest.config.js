@@ -4,7 +4,7 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'es6' } }] },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/{common,gateway,subgraphs,scripts}/**/*.test.ts'],
+  testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/{common,gateway,subgraphs,scripts,demo,bench}/**/*.test.ts'],
   testTimeout: 60000,
   reporters: ['default', '<rootDir>/test/summary-reporter.cjs'],
 };

@@ -2,7 +2,7 @@ import { createHash, createPrivateKey } from 'node:crypto';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloGateway } from '@apollo/gateway';
-import { SubgraphSource } from './subgraph-source.js';
+import { SubgraphSource } from './transport/subgraph-source.js';
 import { maskForClient } from '../common/errors.js';
 import { unexpectedErrorsPlugin } from '../common/request-log-plugin.js';
 import { healthRoute, serveApollo, type RunningService, type ServeOptions } from '../common/http.js';

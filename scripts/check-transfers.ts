@@ -15,7 +15,7 @@ import { REPO_ROOT } from '../common/subgraphs.js';
 import { openProvinceDatabase } from '../subgraphs/province/db/database.js';
 import { Repository } from '../subgraphs/province/repository.js';
 import { openSharingDatabase } from '../subgraphs/sharing/db/database.js';
-import { DEMO_PROVINCES } from './demo-topology.js';
+import { DEMO_PROVINCES } from '../demo/demo-topology.js';
 import { checkTransferInvariant } from './transfer-invariant.js';
 
 const { values } = parseArgs({ options: { sharing: { type: 'string' }, province: { type: 'string', multiple: true } } });

@@ -17,8 +17,8 @@ import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../common/subgraphs.js';
 import { DEFAULT_LIMITS } from '../gateway/auth/limits.js';
 import { FULL_SCALE } from '../subgraphs/province/seed/generator.js';
-import { startDemoStack } from './demo-stack.js';
-import { ensureDevKeys, devToken } from './dev-keys.js';
+import { startDemoStack } from '../demo/demo-stack.js';
+import { ensureDevKeys, devToken } from '../demo/dev-keys.js';
 
 const { values } = parseArgs({
   options: {

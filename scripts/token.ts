@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { isUserRole, USER_ROLES } from '../common/auth/principal.js';
-import { devToken, ensureDevKeys } from './dev-keys.js';
+import { devToken, ensureDevKeys } from '../demo/dev-keys.js';
 
 const { values } = parseArgs({
   options: {

@@ -9,8 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { ASSERTION_HEADER, provinceAudience, signAssertion, subgraphAudience } from '../common/auth/assertion.js';
 import { SYSTEM } from '../common/auth/principal.js';
 import { startGateway, type RunningGateway } from '../gateway/server.js';
-import type { DemoStack } from '../scripts/demo-stack.js';
-import { DEV_TOKEN } from '../scripts/dev-keys.js';
+import type { DemoStack } from '../demo/demo-stack.js';
+import { DEV_TOKEN } from '../demo/dev-keys.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
 import { gatewayOptionsFor, gql, NATIONAL_ADMIN, post, startTestStack, TEST_KEYS, TEST_REDIS_URL, tokenFor } from './helpers.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import type { DemoStack } from '../scripts/demo-stack.js';
+import type { DemoStack } from '../demo/demo-stack.js';
 import { gql, startTestStack } from './helpers.js';
 
 let stack: DemoStack;

@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { REPO_ROOT } from '../common/subgraphs.js';
 import { readManifest } from '../gateway/persisted/manifest.js';
 import { startGateway } from '../gateway/server.js';
-import { startDemoStack, type DemoStack } from '../scripts/demo-stack.js';
+import { startDemoStack, type DemoStack } from '../demo/demo-stack.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
 import { gatewayOptionsFor, gql, launchChromium, TEST_KEYS, TEST_SAGA, tokenFor } from './helpers.js';
 

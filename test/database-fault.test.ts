@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { dropDatabase, ensureDatabase } from '../scripts/databases.js';
-import { startDemoStack, type DemoStack } from '../scripts/demo-stack.js';
+import { dropDatabase, ensureDatabase } from '../demo/databases.js';
+import { startDemoStack, type DemoStack } from '../demo/demo-stack.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
 import { gql, startTcpProxy, TEST_KEYS, TEST_MYSQL_URL, TEST_POSTGRES_URL } from './helpers.js';
 

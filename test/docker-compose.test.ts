@@ -8,7 +8,7 @@ import { SERVICE_ENVIRONMENT } from '../common/env.js';
 import { SERVICE_TLS_ENVIRONMENT, serverTlsFromEnvironment, SUBGRAPH_TLS_ENVIRONMENT } from '../common/tls.js';
 import { REPO_ROOT, SUPERGRAPH_PATH } from '../common/subgraphs.js';
 import { readGatewayConfig } from '../gateway/config.js';
-import { SERVER_TOPOLOGY } from '../scripts/demo-topology.js';
+import { SERVER_TOPOLOGY } from '../demo/demo-topology.js';
 import { parseProvinceConfig } from '../subgraphs/province/config.js';
 import { dialectOf } from '../common/db/dialects.js';
 import { resolveMapping } from '../subgraphs/province/db/mapping.js';

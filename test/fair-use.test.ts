@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startGateway, type RunningGateway } from '../gateway/server.js';
-import type { DemoStack } from '../scripts/demo-stack.js';
+import type { DemoStack } from '../demo/demo-stack.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
 import { gatewayOptionsFor, post, startTestStack, TEST_REDIS_URL, tokenFor } from './helpers.js';
 
@@ -76,7 +76,7 @@ describe('a cost model that weighs what a field costs', () => {
 
 describe('npm start runs each province in a process of its own', () => {
   it('provinces answer through the gateway from their own processes, and stop with the stack', async () => {
-    const { startDemoStack } = await import('../scripts/demo-stack.js');
+    const { startDemoStack } = await import('../demo/demo-stack.js');
     const { TEST_KEYS } = await import('./helpers.js');
     const { mkdtempSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');

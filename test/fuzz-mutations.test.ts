@@ -4,7 +4,7 @@ import { compareCursors, decodeCursor, type Cursor } from '../common/cursor.js';
 import { ErrorCode } from '../common/errors.js';
 import { provinceOfId } from '../common/ids.js';
 import { ENERGY_TYPES, KGCE_PER_UNIT } from '../common/standards.js';
-import type { DemoStack } from '../scripts/demo-stack.js';
+import type { DemoStack } from '../demo/demo-stack.js';
 import type { StandardTable } from '../subgraphs/province/db/schema.js';
 import { ACCEPTED_UNITS, ENERGY_COLUMNS, REPORT_RANGES, STANDARD_DIGITS } from '../subgraphs/province/energy.js';
 import { validateReport, type EnergyReportInput } from '../subgraphs/province/report-input.js';

@@ -1,14 +1,14 @@
 import jwt from 'jsonwebtoken';
 import { ASSERTION_HEADER, provinceAudience, signAssertion } from '../common/auth/assertion.js';
 import type { Principal, UserRole } from '../common/auth/principal.js';
-import { DEV_TOKEN, generateDevKeys } from '../scripts/dev-keys.js';
-import { startDemoStack, type DemoStack } from '../scripts/demo-stack.js';
-import { DEMO_PROVINCES, SERVER_TOPOLOGY } from '../scripts/demo-topology.js';
+import { DEV_TOKEN, generateDevKeys } from '../demo/dev-keys.js';
+import { startDemoStack, type DemoStack } from '../demo/demo-stack.js';
+import { DEMO_PROVINCES, SERVER_TOPOLOGY } from '../demo/demo-topology.js';
 import { openProvinceDatabase, type ProvinceDatabase } from '../subgraphs/province/db/database.js';
 import { generateProvince, type DemoScale } from '../subgraphs/province/seed/generator.js';
 import { seedProvince } from '../subgraphs/province/seed/seed.js';
 import { startProvince, type ProvinceService } from '../subgraphs/province/server.js';
-import { freePort } from '../scripts/free-port.js';
+import { freePort } from '../demo/free-port.js';
 
 /** A GraphQL response as tests read it. */
 export interface Result {
@@ -121,7 +121,7 @@ export const MIXED_TOPOLOGY = SERVER_TOPOLOGY;
  * fresh database of its own (dropped again by `stop`).
  */
 export async function startMixedStack(scale: DemoScale, provinces = Object.keys(MIXED_TOPOLOGY), subgraphTimeoutMs = 3000): Promise<DemoStack> {
-  const { ensureDatabase, dropDatabase } = await import('../scripts/databases.js');
+  const { ensureDatabase, dropDatabase } = await import('../demo/databases.js');
   const run = `xt_${process.pid}_${Date.now().toString(36)}`;
   const databases: Record<string, string> = {};
   const created: [string, string][] = [];
@@ -319,7 +319,7 @@ export async function startRedisCluster(): Promise<{ nodes: { host: string; port
 export async function gatewayOptionsFor(stack: DemoStack, extra: Partial<import('../gateway/server.js').GatewayOptions> = {}, provinces = [...stack.provinces.keys()]) {
   const { readFileSync } = await import('node:fs');
   const { SUPERGRAPH_PATH } = await import('../common/subgraphs.js');
-  const { devAuth } = await import('../scripts/demo-stack.js');
+  const { devAuth } = await import('../demo/demo-stack.js');
   return {
     supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
     port: 0,

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { REPO_ROOT, SUPERGRAPH_PATH, readSubgraphSdl } from '../common/subgraphs.js';
 import { checkContract } from '../gateway/shard/contract.js';
 import { startGateway, type RunningGateway } from '../gateway/server.js';
-import type { DemoStack } from '../scripts/demo-stack.js';
+import type { DemoStack } from '../demo/demo-stack.js';
 import { startProvince, type ProvinceService } from '../subgraphs/province/server.js';
 import { openProvinceDatabase } from '../subgraphs/province/db/database.js';
 import { generateProvince, TEST_SCALE } from '../subgraphs/province/seed/generator.js';

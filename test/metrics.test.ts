@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startGateway, type RunningGateway } from '../gateway/server.js';
-import type { DemoStack } from '../scripts/demo-stack.js';
+import type { DemoStack } from '../demo/demo-stack.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
 import { gatewayOptionsFor, gql, startTestStack } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sql } from 'kysely';
-import { dropDatabase, ensureDatabase } from '../scripts/databases.js';
-import { DEMO_PROVINCES } from '../scripts/demo-topology.js';
+import { dropDatabase, ensureDatabase } from '../demo/databases.js';
+import { DEMO_PROVINCES } from '../demo/demo-topology.js';
 import { openProvinceDatabase, type ProvinceDatabase } from '../subgraphs/province/db/database.js';
 import { Repository, ORDERS, type ListTable } from '../subgraphs/province/repository.js';
 import { VisibleRows } from '../subgraphs/province/visible-rows.js';

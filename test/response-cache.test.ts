@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { REPO_ROOT } from '../common/subgraphs.js';
 import { readManifest } from '../gateway/persisted/manifest.js';
 import { startGateway, type GatewayOptions, type RunningGateway } from '../gateway/server.js';
-import type { DemoStack } from '../scripts/demo-stack.js';
+import type { DemoStack } from '../demo/demo-stack.js';
 import { Repository } from '../subgraphs/province/repository.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
 import { gatewayOptionsFor, NATIONAL_ADMIN, post, startMixedStack, startTestStack, TEST_REDIS_URL, tokenFor } from './helpers.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { DemoStack } from '../scripts/demo-stack.js';
+import type { DemoStack } from '../demo/demo-stack.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
 import { authConfigFiles, gatewayOptionsFor, gql, post, spawnGateway, startRedisServer, startTestStack, TEST_REDIS_URL } from './helpers.js';
 

@@ -5,7 +5,7 @@ import { buildSchema, getNamedType, isEnumType, isInputObjectType, isListType, i
 import { findRegion } from '../common/standards.js';
 import type { Principal } from '../common/auth/principal.js';
 import { REPO_ROOT } from '../common/subgraphs.js';
-import type { DemoStack } from '../scripts/demo-stack.js';
+import type { DemoStack } from '../demo/demo-stack.js';
 import { Repository } from '../subgraphs/province/repository.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
 import type { BookingRow, TransferRow } from '../subgraphs/sharing/db/schema.js';

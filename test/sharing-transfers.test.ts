@@ -8,7 +8,7 @@ import { provinceAudience, signAssertion, subgraphAudience } from '../common/aut
 import { WORKFLOW, type Principal } from '../common/auth/principal.js';
 import { REPO_ROOT } from '../common/subgraphs.js';
 import { findRegion } from '../common/standards.js';
-import type { DemoStack } from '../scripts/demo-stack.js';
+import type { DemoStack } from '../demo/demo-stack.js';
 import { checkTransferInvariant } from '../scripts/transfer-invariant.js';
 import { Repository } from '../subgraphs/province/repository.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';

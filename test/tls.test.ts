@@ -18,7 +18,7 @@ import { readGatewayConfig } from '../gateway/config.js';
 import { startGateway, type RunningGateway } from '../gateway/server.js';
 import { fetchServiceSdl } from '../gateway/shard/join.js';
 import { postGraphQL, subgraphAgent } from '../common/post-graphql.js';
-import { devAuth } from '../scripts/demo-stack.js';
+import { devAuth } from '../demo/demo-stack.js';
 import { startDirectory } from '../subgraphs/directory/server.js';
 import { parseProvinceConfig } from '../subgraphs/province/config.js';
 import { openProvinceDatabase } from '../subgraphs/province/db/database.js';

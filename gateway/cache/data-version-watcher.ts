@@ -1,6 +1,6 @@
 import type { Agent } from 'undici';
 import type { Logger } from '../../common/logger.js';
-import { callProvince } from '../shard/province-client.js';
+import { callProvince } from '../transport/province-client.js';
 import type { ProvinceGuards } from '../shard/province-guard.js';
 import type { ProvinceRegistry } from '../shard/registry.js';
 import type { GenerationStore } from './generations.js';

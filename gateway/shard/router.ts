@@ -11,7 +11,7 @@ import { InFlight } from './in-flight.js';
 import { createHash } from 'node:crypto';
 import { scopeKey } from '../../common/auth/scope-key.js';
 import type { Agent } from 'undici';
-import { callProvince, type ProvinceAnswer } from './province-client.js';
+import { callProvince, type ProvinceAnswer } from '../transport/province-client.js';
 import type { ProvinceGuards } from './province-guard.js';
 import type { Caller, Reuse } from '../transport/caller.js';
 import type { ProvinceRegistry, Scope } from './registry.js';

@@ -9,8 +9,8 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROVINCES } from '../../common/standards.js';
-import { REPO_ROOT } from '../../common/subgraphs.js';
+import { PROVINCES } from '../common/standards.js';
+import { REPO_ROOT } from '../common/subgraphs.js';
 import type { GatewayProcess } from './gateway-process.js';
 import { measure, PEERS, post, startBackends, startXietong, tokenFor, writeSupergraph, type Backends, type RunFigures } from './harness.js';
 import { percentile, runLoad, type Variant } from './load.js';

@@ -1,13 +1,13 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Agent } from 'undici';
-import { ErrorCode } from '../common/errors.js';
-import type { Logger } from '../common/logger.js';
-import { postGraphQL, type GraphQLAnswer } from '../common/post-graphql.js';
-import type { Caller, Reuse } from './transport/caller.js';
-import { scopeKey } from '../common/auth/scope-key.js';
-import { subgraphAudience } from '../common/auth/assertion.js';
-import { failSpan, inClientSpan, SPAN } from '../common/tracing.js';
+import { ErrorCode } from '../../common/errors.js';
+import type { Logger } from '../../common/logger.js';
+import { postGraphQL, type GraphQLAnswer } from '../../common/post-graphql.js';
+import type { Caller, Reuse } from './caller.js';
+import { scopeKey } from '../../common/auth/scope-key.js';
+import { subgraphAudience } from '../../common/auth/assertion.js';
+import { failSpan, inClientSpan, SPAN } from '../../common/tracing.js';
 
 
 /** A fetch the planner sends that only reads (mutations start with `mutation`). */

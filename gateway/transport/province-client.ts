@@ -1,7 +1,7 @@
 import type { Agent } from 'undici';
 import { ErrorCode } from '../../common/errors.js';
 import { findProvince } from '../../common/standards.js';
-import type { ProvinceGuards } from './province-guard.js';
+import type { ProvinceGuards } from '../shard/province-guard.js';
 import { postGraphQL, type GraphQLAnswer, type GraphQLBody } from '../../common/post-graphql.js';
 import { failSpan, inClientSpan, SPAN } from '../../common/tracing.js';
 

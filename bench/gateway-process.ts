@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { REPO_ROOT } from '../../common/subgraphs.js';
+import { REPO_ROOT } from '../common/subgraphs.js';
 
 /** The CPU the gateway under test gets; the harness and the subgraphs use the other one. */
 export const GATEWAY_CPU = '1';
@@ -55,7 +55,7 @@ export async function spawnGateway(name: string, entry: string, args: string[], 
   const started = process.hrtime.bigint();
   // BENCH_CPU_PROF=DIR writes a V8 CPU profile of every gateway into DIR when it stops.
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn('taskset', ['-c', GATEWAY_CPU, process.execPath, ...profile, '--import', join(REPO_ROOT, 'dist/scripts/bench/probe.js'), join(REPO_ROOT, entry), ...args], {
+  const child = spawn('taskset', ['-c', GATEWAY_CPU, process.execPath, ...profile, '--import', join(REPO_ROOT, 'dist/bench/probe.js'), join(REPO_ROOT, entry), ...args], {
     env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', BENCH_PROBE_DIR: probeDir, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

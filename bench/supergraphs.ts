@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
-import { SUPERGRAPH_PATH } from '../../common/subgraphs.js';
+import { SUPERGRAPH_PATH } from '../common/subgraphs.js';
 import { W1_SUBGRAPHS } from './w1/subgraphs.js';
 
 /** W1's supergraph over the replayed accounts, inventory, products and reviews subgraphs. */

@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { setPriority } from 'node:os';
 import { createInterface } from 'node:readline';
 import jwt from 'jsonwebtoken';
-import type { Principal } from '../../common/auth/principal.js';
-import { REPO_ROOT } from '../../common/subgraphs.js';
-import { DEV_TOKEN, generateDevKeys } from '../dev-keys.js';
-import { freePort } from '../free-port.js';
+import type { Principal } from '../common/auth/principal.js';
+import { REPO_ROOT } from '../common/subgraphs.js';
+import { DEV_TOKEN, generateDevKeys } from '../demo/dev-keys.js';
+import { freePort } from '../demo/free-port.js';
 import { spawnGateway, type GatewayProcess, type ProcessWindow } from './gateway-process.js';
 import { runLoad, type LoadResult, type Variant } from './load.js';
 import type { ReplayStats } from './replay.js';
@@ -40,7 +40,7 @@ export interface Backends {
 
 /** Starts the subgraphs and the replay server in their own process on CPU 0. */
 export async function startBackends(): Promise<Backends> {
-  const child: ChildProcess = spawn('taskset', ['-c', '0', process.execPath, join(REPO_ROOT, 'dist/scripts/bench/backends.js'), WORK_DIR], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn('taskset', ['-c', '0', process.execPath, join(REPO_ROOT, 'dist/bench/backends.js'), WORK_DIR], { stdio: ['ignore', 'pipe', 'inherit'] });
   // The subgraphs share CPU 0 with the load generator; ahead of it in the scheduler they answer
   // as promptly as subgraphs on machines of their own would (this needs root; otherwise a note).
   try {
@@ -99,10 +99,10 @@ export async function startXietong(name: string, options: XietongOptions): Promi
 
 /** The peer gateways, each as its own process on the gateway CPU. */
 export const PEERS = {
-  'apollo-gateway': (supergraphFile: string) => spawnGateway('apollo-gateway', 'dist/scripts/bench/peers/apollo.js', [supergraphFile], WORK_DIR),
-  'hive-gateway': (supergraphFile: string) => spawnGateway('hive-gateway', 'dist/scripts/bench/peers/hive.js', [supergraphFile], WORK_DIR),
-  'hive-gateway+dedupe': (supergraphFile: string) => spawnGateway('hive-gateway+dedupe', 'dist/scripts/bench/peers/hive.js', [supergraphFile, '--dedupe'], WORK_DIR),
-  'hive-gateway+router-runtime': (supergraphFile: string) => spawnGateway('hive-gateway+router-runtime', 'dist/scripts/bench/peers/hive.js', [supergraphFile, '--router-runtime'], WORK_DIR),
+  'apollo-gateway': (supergraphFile: string) => spawnGateway('apollo-gateway', 'dist/bench/peers/apollo.js', [supergraphFile], WORK_DIR),
+  'hive-gateway': (supergraphFile: string) => spawnGateway('hive-gateway', 'dist/bench/peers/hive.js', [supergraphFile], WORK_DIR),
+  'hive-gateway+dedupe': (supergraphFile: string) => spawnGateway('hive-gateway+dedupe', 'dist/bench/peers/hive.js', [supergraphFile, '--dedupe'], WORK_DIR),
+  'hive-gateway+router-runtime': (supergraphFile: string) => spawnGateway('hive-gateway+router-runtime', 'dist/bench/peers/hive.js', [supergraphFile, '--router-runtime'], WORK_DIR),
 } as const;
 
 /** Writes a supergraph to the work dir and returns its path. */

@@ -1,6 +1,6 @@
 /** The requests of each workload: bodies, tokens and how the golden copy of each is obtained. */
-import { IDLE_ASSET_POOL, REGION_ENERGY, VEHICLE_MIX } from '../../examples/dashboard/operations.js';
-import { PROVINCES } from '../../common/standards.js';
+import { IDLE_ASSET_POOL, REGION_ENERGY, VEHICLE_MIX } from '../examples/dashboard/operations.js';
+import { PROVINCES } from '../common/standards.js';
 import { post, tokenFor } from './harness.js';
 import type { Variant } from './load.js';
 import { W1_QUERY } from './w1/subgraphs.js';

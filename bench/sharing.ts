@@ -13,9 +13,9 @@ import { parseArgs } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDemoStack } from './demo-stack.js';
-import { devToken, generateDevKeys } from './dev-keys.js';
-import { dropDatabase, ensureDatabase } from './databases.js';
+import { startDemoStack } from '../demo/demo-stack.js';
+import { devToken, generateDevKeys } from '../demo/dev-keys.js';
+import { dropDatabase, ensureDatabase } from '../demo/databases.js';
 import { Repository } from '../subgraphs/province/repository.js';
 
 const { values } = parseArgs({

@@ -1,6 +1,6 @@
 /**
  * Peer: stock @apollo/gateway in a plain ApolloServer, nothing else added.
- * Usage: node dist/scripts/bench/peers/apollo.js SUPERGRAPH_FILE — prints {"url": …} when ready.
+ * Usage: node dist/bench/peers/apollo.js SUPERGRAPH_FILE — prints {"url": …} when ready.
  */
 import { readFileSync } from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';

@@ -1,6 +1,6 @@
 /**
  * Peer: Hive Gateway's runtime (@graphql-hive/gateway-runtime) on node:http, as its docs show.
- * Usage: node dist/scripts/bench/peers/hive.js SUPERGRAPH_FILE [--dedupe] [--router-runtime]
+ * Usage: node dist/bench/peers/hive.js SUPERGRAPH_FILE [--dedupe] [--router-runtime]
  * — `--dedupe` adds upstream in-flight request deduplication; `--router-runtime` plans with
  * @graphql-hive/router-runtime's Rust query planner. Prints {"url": …} when ready.
  */

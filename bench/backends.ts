@@ -4,17 +4,17 @@
  * instance over all of them, which is what a gateway without sharding queries; the four W1
  * subgraphs) behind one replay server. Prints one JSON line with the replay URL and targets.
  *
- * Usage: node dist/scripts/bench/backends.js KEYS_DIR
+ * Usage: node dist/bench/backends.js KEYS_DIR
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ASSERTION_HEADER, provinceAudience, signAssertion, subgraphAudience } from '../../common/auth/assertion.js';
-import { PROVINCES } from '../../common/standards.js';
-import { startDirectory } from '../../subgraphs/directory/server.js';
-import { openProvinceDatabase } from '../../subgraphs/province/db/database.js';
-import { generateProvince, type DemoScale } from '../../subgraphs/province/seed/generator.js';
-import { seedProvince } from '../../subgraphs/province/seed/seed.js';
-import { startProvince } from '../../subgraphs/province/server.js';
+import { ASSERTION_HEADER, provinceAudience, signAssertion, subgraphAudience } from '../common/auth/assertion.js';
+import { PROVINCES } from '../common/standards.js';
+import { startDirectory } from '../subgraphs/directory/server.js';
+import { openProvinceDatabase } from '../subgraphs/province/db/database.js';
+import { generateProvince, type DemoScale } from '../subgraphs/province/seed/generator.js';
+import { seedProvince } from '../subgraphs/province/seed/seed.js';
+import { startProvince } from '../subgraphs/province/server.js';
 import { startReplayServer } from './replay.js';
 import { startW1Subgraphs } from './w1/subgraphs.js';
 
