@@ -57,8 +57,12 @@ for (const [name, url] of Object.entries(w1.urls)) targets[`/w1/${name}`] = url;
 stops.push(w1.stop);
 
 // Peer gateways send no assertion; the replay server adds a national one, addressed to the target, when it records.
-const audienceOf = (target: string) => (target === '/directory' ? subgraphAudience('directory') : provinceAudience(target.startsWith('/province/') ? target.slice('/province/'.length) : PROVINCES[0].code));
-const replay = await startReplayServer({ targets, defaultHeaders: (target) => ({ [ASSERTION_HEADER]: signAssertion({ role: 'NATIONAL_ADMIN', sub: 'bench-peer' }, assertionPrivateKey, audienceOf(target)) }) });
+const audienceOf = (target: string) =>
+  target === '/directory' ? subgraphAudience('directory') : provinceAudience(target.startsWith('/province/') ? target.slice('/province/'.length) : PROVINCES[0].code);
+const replay = await startReplayServer({
+  targets,
+  defaultHeaders: (target) => ({ [ASSERTION_HEADER]: signAssertion({ role: 'NATIONAL_ADMIN', sub: 'bench-peer' }, assertionPrivateKey, audienceOf(target)) }),
+});
 console.log(JSON.stringify({ replayUrl: replay.url, targets: Object.keys(targets) }));
 
 const shutdown = async () => {

@@ -6,7 +6,10 @@ const fetchOf = (serviceName: string) => ({ kind: 'Fetch', serviceName }) as unk
 
 describe('planDuration', () => {
   it('adds a sequence up, takes a parallel node’s slowest branch and looks through flatten nodes', () => {
-    const plan = { kind: 'Sequence', nodes: [fetchOf('a'), { kind: 'Parallel', nodes: [fetchOf('b'), { kind: 'Flatten', path: [], node: fetchOf('c') }] }, fetchOf('d')] } as unknown as PlanNode;
+    const plan = {
+      kind: 'Sequence',
+      nodes: [fetchOf('a'), { kind: 'Parallel', nodes: [fetchOf('b'), { kind: 'Flatten', path: [], node: fetchOf('c') }] }, fetchOf('d')],
+    } as unknown as PlanNode;
     expect(planDuration(plan, [1, 2, 5, 3])).toBe(9);
     expect(planDuration(plan, [1, 7, 5, 3])).toBe(11);
   });

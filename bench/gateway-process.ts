@@ -44,14 +44,27 @@ export type Readiness = { kind: 'stdout' } | { kind: 'health'; url: string; heal
 
 async function pollHealth(healthUrl: string, exited: Promise<never>): Promise<void> {
   for (;;) {
-    const ok = await Promise.race([fetch(healthUrl).then((r) => r.ok, () => false), exited]);
+    const ok = await Promise.race([
+      fetch(healthUrl).then(
+        (r) => r.ok,
+        () => false,
+      ),
+      exited,
+    ]);
     if (ok) return;
     await new Promise((r) => setTimeout(r, 10));
   }
 }
 
 /** Spawns `node ENTRY ...args` on the gateway CPU and waits until it is ready. */
-export async function spawnGateway(name: string, entry: string, args: string[], probeDir: string, env: Record<string, string> = {}, readiness: Readiness = { kind: 'stdout' }): Promise<GatewayProcess> {
+export async function spawnGateway(
+  name: string,
+  entry: string,
+  args: string[],
+  probeDir: string,
+  env: Record<string, string> = {},
+  readiness: Readiness = { kind: 'stdout' },
+): Promise<GatewayProcess> {
   const started = process.hrtime.bigint();
   // BENCH_CPU_PROF=DIR writes a V8 CPU profile of every gateway into DIR when it stops.
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];

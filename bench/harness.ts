@@ -46,7 +46,7 @@ export async function startBackends(): Promise<Backends> {
   try {
     setPriority(child.pid!, -10);
   } catch {
-    console.warn('could not raise the subgraphs\' scheduling priority (not root): answers recorded after a write wait behind the load generator');
+    console.warn("could not raise the subgraphs' scheduling priority (not root): answers recorded after a write wait behind the load generator");
   }
   const replayUrl = await new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`backends exited with ${code}`)));
@@ -83,18 +83,31 @@ export async function startXietong(name: string, options: XietongOptions): Promi
     config,
     JSON.stringify({
       provinces: options.provinces ?? [],
-      auth: { issuer: DEV_TOKEN.issuer, audience: DEV_TOKEN.audience, algorithms: ['ES256'], publicKeyFiles: { [DEV_TOKEN.kid]: join(WORK_DIR, 'token-public.pem') }, assertionPrivateKeyFile: join(WORK_DIR, 'assertion-private.pem') },
+      auth: {
+        issuer: DEV_TOKEN.issuer,
+        audience: DEV_TOKEN.audience,
+        algorithms: ['ES256'],
+        publicKeyFiles: { [DEV_TOKEN.kid]: join(WORK_DIR, 'token-public.pem') },
+        assertionPrivateKeyFile: join(WORK_DIR, 'assertion-private.pem'),
+      },
       ...(options.responseCache ? { responseCache: { ttlSeconds: 60, maxEntries: 5000 } } : {}),
       ...(options.redisUrl ? { redis: { url: options.redisUrl }, redisPrefix: `xietong-bench:${process.pid}:${configs}:` } : {}),
     }),
   );
   // Logging at warn, like the peers, so it prints no URL: it gets a free port and is polled.
   const port = await freePort();
-  return spawnGateway(name, 'dist/gateway/main.js', ['--supergraph', options.supergraphFile, '--port', String(port), '--host', '127.0.0.1', '--config', config], WORK_DIR, { XIETONG_WORKERS: '1' }, {
-    kind: 'health',
-    url: `http://127.0.0.1:${port}/`,
-    healthUrl: `http://127.0.0.1:${port}/health`,
-  });
+  return spawnGateway(
+    name,
+    'dist/gateway/main.js',
+    ['--supergraph', options.supergraphFile, '--port', String(port), '--host', '127.0.0.1', '--config', config],
+    WORK_DIR,
+    { XIETONG_WORKERS: '1' },
+    {
+      kind: 'health',
+      url: `http://127.0.0.1:${port}/`,
+      healthUrl: `http://127.0.0.1:${port}/health`,
+    },
+  );
 }
 
 /** The peer gateways, each as its own process on the gateway CPU. */
@@ -102,7 +115,8 @@ export const PEERS = {
   'apollo-gateway': (supergraphFile: string) => spawnGateway('apollo-gateway', 'dist/bench/peers/apollo.js', [supergraphFile], WORK_DIR),
   'hive-gateway': (supergraphFile: string) => spawnGateway('hive-gateway', 'dist/bench/peers/hive.js', [supergraphFile], WORK_DIR),
   'hive-gateway+dedupe': (supergraphFile: string) => spawnGateway('hive-gateway+dedupe', 'dist/bench/peers/hive.js', [supergraphFile, '--dedupe'], WORK_DIR),
-  'hive-gateway+router-runtime': (supergraphFile: string) => spawnGateway('hive-gateway+router-runtime', 'dist/bench/peers/hive.js', [supergraphFile, '--router-runtime'], WORK_DIR),
+  'hive-gateway+router-runtime': (supergraphFile: string) =>
+    spawnGateway('hive-gateway+router-runtime', 'dist/bench/peers/hive.js', [supergraphFile, '--router-runtime'], WORK_DIR),
 } as const;
 
 /** Writes a supergraph to the work dir and returns its path. */
@@ -122,7 +136,14 @@ export interface RunFigures extends LoadResult, ProcessWindow {
 }
 
 /** One measured run: the gateway's window and the replay counts around one load run. */
-export async function measure(backends: Backends, gateway: GatewayProcess, variants: Variant[], connections: number, seconds: number, during?: () => Promise<void>): Promise<RunFigures> {
+export async function measure(
+  backends: Backends,
+  gateway: GatewayProcess,
+  variants: Variant[],
+  connections: number,
+  seconds: number,
+  during?: () => Promise<void>,
+): Promise<RunFigures> {
   await backends.reset();
   await gateway.beginWindow();
   const [load] = await Promise.all([runLoad(gateway.url, variants, connections, seconds), during?.()]);
@@ -140,6 +161,10 @@ export async function measure(backends: Backends, gateway: GatewayProcess, varia
 
 /** POSTs one GraphQL request and returns its parsed body. */
 export async function post(url: string, body: unknown, token?: string): Promise<{ data?: Record<string, unknown>; errors?: unknown[] }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
   return (await res.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
 }

@@ -40,7 +40,14 @@ const FIGURES = ['requestsPerSecond', 'p50Ms', 'p95Ms', 'p99Ms', 'cpuSecondsPer1
 function summarize(runs: RunFigures[]) {
   const valid = runs.filter((r) => r.valid);
   const figures = Object.fromEntries(FIGURES.map((f) => [f, valid.length ? spread(valid.map((r) => r[f])) : null])) as Record<(typeof FIGURES)[number], Spread | null>;
-  return { gateway: runs[0].gateway, validRuns: valid.length, runs: runs.length, wrongAnswers: runs.reduce((n, r) => n + r.wrong, 0), firstWrong: runs.find((r) => r.firstWrong)?.firstWrong, ...figures };
+  return {
+    gateway: runs[0].gateway,
+    validRuns: valid.length,
+    runs: runs.length,
+    wrongAnswers: runs.reduce((n, r) => n + r.wrong, 0),
+    firstWrong: runs.find((r) => r.firstWrong)?.firstWrong,
+    ...figures,
+  };
 }
 type Summary = ReturnType<typeof summarize>;
 
@@ -71,7 +78,10 @@ function printTable(title: string, summaries: Summary[]) {
 }
 
 /** Warms each gateway (recording the replays and checking one answer per variant), then alternates measured runs. */
-async function alternate(backends: Backends, entries: Array<{ gateway: GatewayProcess; variants: Variant[]; connections: number; during?: () => Promise<void> }>): Promise<Summary[]> {
+async function alternate(
+  backends: Backends,
+  entries: Array<{ gateway: GatewayProcess; variants: Variant[]; connections: number; during?: () => Promise<void> }>,
+): Promise<Summary[]> {
   for (const e of entries) {
     const warm = await runLoad(e.gateway.url, e.variants, Math.min(4, e.connections), 1.5);
     if (warm.wrong) throw new Error(`${e.gateway.name} answered wrongly while warming up: ${warm.firstWrong}`);
@@ -83,7 +93,9 @@ async function alternate(backends: Backends, entries: Array<{ gateway: GatewayPr
     for (const e of order) {
       const figures = await measure(backends, e.gateway, e.variants, e.connections, DURATION, e.during);
       runs.get(e.gateway.name)!.push(figures);
-      process.stderr.write(`  ${e.gateway.name} round ${round + 1}: ${figures.requestsPerSecond.toFixed(0)} req/s, p50 ${figures.p50Ms.toFixed(2)} ms${figures.valid ? '' : ' (load generator saturated: not counted)'}${figures.wrong ? `, ${figures.wrong} wrong` : ''}\n`);
+      process.stderr.write(
+        `  ${e.gateway.name} round ${round + 1}: ${figures.requestsPerSecond.toFixed(0)} req/s, p50 ${figures.p50Ms.toFixed(2)} ms${figures.valid ? '' : ' (load generator saturated: not counted)'}${figures.wrong ? `, ${figures.wrong} wrong` : ''}\n`,
+      );
     }
   }
   return [...runs.values()].map(summarize);
@@ -120,22 +132,38 @@ const ratios: Record<string, string> = {};
 const rps = (list: Summary[], name: string) => list.find((s) => s.gateway === name)?.requestsPerSecond?.median ?? NaN;
 
 if (ONLY.has('w1')) {
-  console.log('\nW1: The Guild\'s federation benchmark query (4 subgraphs), caches off, Xietong auth on');
+  console.log("\nW1: The Guild's federation benchmark query (4 subgraphs), caches off, Xietong auth on");
   const w1 = writeSupergraph('w1', w1Supergraph(replay));
-  const gateways = [await startXietong('xietong', { supergraphFile: w1 }), await PEERS['apollo-gateway'](w1), await PEERS['hive-gateway'](w1), await PEERS['hive-gateway+dedupe'](w1)];
+  const gateways = [
+    await startXietong('xietong', { supergraphFile: w1 }),
+    await PEERS['apollo-gateway'](w1),
+    await PEERS['hive-gateway'](w1),
+    await PEERS['hive-gateway+dedupe'](w1),
+  ];
   try {
     gateways.push(await PEERS['hive-gateway+router-runtime'](w1));
   } catch (error) {
     console.warn(`hive-gateway+router-runtime left out: ${(error as Error).message}`);
   }
   const variants = await withGolden(gateways[1].url, w1Requests());
-  const summaries = await alternate(backends, gateways.map((gateway) => ({ gateway, variants, connections: CONNECTIONS })));
+  const summaries = await alternate(
+    backends,
+    gateways.map((gateway) => ({ gateway, variants, connections: CONNECTIONS })),
+  );
   printTable(`W1, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION} s`, summaries);
   // Overhead at one connection: the gateway's p50 minus the direct calls of its plan's critical path.
   const one = await runLoad(gateways[0].url, variants, 1, DURATION);
   const direct = await directCriticalPath(replay, readFileSync(w1, 'utf8'), W1_QUERY, () => post(gateways[0].url, JSON.parse(variants[0].body), variants[0].tokens?.[0]));
-  const overhead = { gatewayP50Ms: one.p50Ms, directCriticalPathP50Ms: direct.p50Ms, planFetches: direct.fetches, subgraphCalls: direct.calls, overheadMs: one.p50Ms - direct.p50Ms };
-  console.log(`W1 at one connection: Xietong p50 ${one.p50Ms.toFixed(2)} ms; the plan's ${direct.fetches} fetches called directly, critical path p50 ${direct.p50Ms.toFixed(2)} ms; overhead ${overhead.overheadMs.toFixed(2)} ms (target <= 3 ms)`);
+  const overhead = {
+    gatewayP50Ms: one.p50Ms,
+    directCriticalPathP50Ms: direct.p50Ms,
+    planFetches: direct.fetches,
+    subgraphCalls: direct.calls,
+    overheadMs: one.p50Ms - direct.p50Ms,
+  };
+  console.log(
+    `W1 at one connection: Xietong p50 ${one.p50Ms.toFixed(2)} ms; the plan's ${direct.fetches} fetches called directly, critical path p50 ${direct.p50Ms.toFixed(2)} ms; overhead ${overhead.overheadMs.toFixed(2)} ms (target <= 3 ms)`,
+  );
   ratios['W1 Xietong / apollo-gateway req/s (target >= 1.0)'] = (rps(summaries, 'xietong') / rps(summaries, 'apollo-gateway')).toFixed(2);
   ratios['W1 Xietong / hive-gateway req/s (target >= 1.0)'] = (rps(summaries, 'xietong') / rps(summaries, 'hive-gateway')).toFixed(2);
   ratios['W1 overhead at 1 connection, ms (target <= 3)'] = overhead.overheadMs.toFixed(2);
@@ -182,7 +210,9 @@ if (ONLY.has('fanout')) {
   printTable('W2 fan-out, one connection', summaries);
   const p50 = (i: number) => summaries[i].p50Ms?.median ?? NaN;
   ratios[`W2 fan-out p50 growth 1 -> ${PROVINCES.length} provinces (target <= 1.5x)`] = `${(p50(summaries.length - 1) / p50(0)).toFixed(2)}x`;
-  ratios['W2 fan-out subgraph requests per request (target = provinces)'] = summaries.map((s, i) => `${FANOUT_COUNTS[i]}: ${s.subgraphRequestsPerRequest?.median.toFixed(2)}`).join(', ');
+  ratios['W2 fan-out subgraph requests per request (target = provinces)'] = summaries
+    .map((s, i) => `${FANOUT_COUNTS[i]}: ${s.subgraphRequestsPerRequest?.median.toFixed(2)}`)
+    .join(', ');
   report.fanout = { summaries };
   await stopAll(entries.map((e) => e.gateway));
 }
@@ -221,7 +251,14 @@ if (ONLY.has('w3')) {
     }
     results[name] = { readyMs: spread(ready), firstRequestP50Ms: spread(p50), firstRequestP95Ms: spread(p95), errors };
   }
-  console.table(Object.fromEntries(Object.entries(results).map(([k, v]) => [k, { 'ready ms': fmt(v.readyMs, 0), 'first request p50 ms': fmt(v.firstRequestP50Ms, 1), 'first request p95 ms': fmt(v.firstRequestP95Ms, 1), errors: v.errors }])));
+  console.table(
+    Object.fromEntries(
+      Object.entries(results).map(([k, v]) => [
+        k,
+        { 'ready ms': fmt(v.readyMs, 0), 'first request p50 ms': fmt(v.firstRequestP50Ms, 1), 'first request p95 ms': fmt(v.firstRequestP95Ms, 1), errors: v.errors },
+      ]),
+    ),
+  );
   ratios['W3 Xietong first request of a new operation p95 ms (target <= 100)'] = results.xietong.firstRequestP95Ms.median.toFixed(1);
   ratios[`W3 Xietong ready ms with ${PROVINCES.length} provinces (target <= 3000)`] = results.xietong.readyMs.median.toFixed(0);
   report.w3 = results;

@@ -19,7 +19,9 @@ beforeAll(async () => {
 afterAll(() => new Promise((r) => upstream.close(r)));
 
 const ask = async (replay: ReplayServer, path: string, query: string) =>
-  (await (await fetch(`${replay.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })).json()) as { data: { n: number } };
+  (await (await fetch(`${replay.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })).json()) as {
+    data: { n: number };
+  };
 
 describe('replay server', () => {
   let replay: ReplayServer;

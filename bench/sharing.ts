@@ -19,7 +19,12 @@ import { dropDatabase, ensureDatabase } from '../demo/databases.js';
 import { Repository } from '../subgraphs/province/repository.js';
 
 const { values } = parseArgs({
-  options: { database: { type: 'string', default: 'postgres' }, clients: { type: 'string', default: '16' }, seconds: { type: 'string', default: '10' }, transfers: { type: 'string', default: '20' } },
+  options: {
+    database: { type: 'string', default: 'postgres' },
+    clients: { type: 'string', default: '16' },
+    seconds: { type: 'string', default: '10' },
+    transfers: { type: 'string', default: '20' },
+  },
 });
 const CLIENTS = Number(values.clients);
 const SECONDS = Number(values.seconds);
@@ -44,7 +49,7 @@ const stack = await startDemoStack({
 const url = stack.gateway.url;
 const ask = async (token: string, query: string, variables: Record<string, unknown>) => {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
-  return (await res.json()) as { data?: Record<string, any>; errors?: { extensions?: { code?: string } }[] };
+  return (await res.json()) as { data?: { requestAssetTransfer?: { transfer: { id: string } } } | null; errors?: { extensions?: { code?: string } }[] };
 };
 
 try {
@@ -78,7 +83,13 @@ try {
     }),
   );
   const elapsed = (Date.now() - started) / 1000;
-  const held = await stack.sharing.store.db.selectFrom('bookings').select(['vehicle_id', 'starts_ms', 'ends_ms']).where('status', '=', 'REQUESTED').orderBy('vehicle_id').orderBy('starts_ms').execute();
+  const held = await stack.sharing.store.db
+    .selectFrom('bookings')
+    .select(['vehicle_id', 'starts_ms', 'ends_ms'])
+    .where('status', '=', 'REQUESTED')
+    .orderBy('vehicle_id')
+    .orderBy('starts_ms')
+    .execute();
   const overlaps = held.filter((b, i) => i > 0 && held[i - 1].vehicle_id === b.vehicle_id && Number(b.starts_ms) < Number(held[i - 1].ends_ms)).length;
   console.log('bookings with contention (4 vehicles × 40 slots = 160 windows):');
   console.log(`  attempts ${latencies.length} in ${elapsed.toFixed(1)} s = ${(latencies.length / elapsed).toFixed(0)} bookings/s attempted`);
@@ -98,8 +109,11 @@ try {
     await ask(shAdmin, 'mutation($a: ID!) { setAssetStatus(input: { assetId: $a, status: IDLE }) { asset { id } } }', { a: id });
     await ask(shAdmin, 'mutation($a: ID!) { offerAssetToPool(input: { assetId: $a }) { asset { id } } }', { a: id });
     const t0 = performance.now();
-    const r = await ask(ahOfficer, 'mutation($a: ID!, $g: ID!) { requestAssetTransfer(input: { assetId: $a, agencyId: $g, reason: "基准测试" }) { transfer { id } } }', { a: id, g: receiver });
-    const transfer = r.data?.requestAssetTransfer.transfer.id;
+    const r = await ask(ahOfficer, 'mutation($a: ID!, $g: ID!) { requestAssetTransfer(input: { assetId: $a, agencyId: $g, reason: "基准测试" }) { transfer { id } } }', {
+      a: id,
+      g: receiver,
+    });
+    const transfer = r.data?.requestAssetTransfer?.transfer.id;
     if (!transfer) throw new Error(JSON.stringify(r));
     const t1 = performance.now();
     await ask(shAdmin, 'mutation($t: ID!) { approveAssetTransfer(input: { transferId: $t }) { transfer { id } } }', { t: transfer });

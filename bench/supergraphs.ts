@@ -24,5 +24,7 @@ export function xietongSupergraph(replayUrl: string, province: 'sharded' | 'comb
     // Never queried by the workloads; a peer needs an http URL for it all the same.
     audit: province === 'sharded' ? 'local://audit' : `${replayUrl}/combined`,
   };
-  return readFileSync(SUPERGRAPH_PATH, 'utf8').replace(/@join__graph\(name: "(\w+)", url: "[^"]*"\)/g, (whole, name: string) => (urls[name] ? `@join__graph(name: "${name}", url: "${urls[name]}")` : whole));
+  return readFileSync(SUPERGRAPH_PATH, 'utf8').replace(/@join__graph\(name: "(\w+)", url: "[^"]*"\)/g, (whole, name: string) =>
+    urls[name] ? `@join__graph(name: "${name}", url: "${urls[name]}")` : whole,
+  );
 }

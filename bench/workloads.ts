@@ -44,7 +44,8 @@ export function w2Requests(usersPerScope: number): Request[] {
     const coordinators = users('REGION_COORDINATOR', region);
     const analysts = users('ANALYST', region);
     const interleave = (...lists: string[][]) => lists[0].flatMap((_, i) => lists.map((l) => l[i]));
-    for (const year of [2024, 2025]) requests.push({ body: JSON.stringify({ query: REGION_ENERGY, variables: { region, year } }), tokens: interleave(national, coordinators, analysts) });
+    for (const year of [2024, 2025])
+      requests.push({ body: JSON.stringify({ query: REGION_ENERGY, variables: { region, year } }), tokens: interleave(national, coordinators, analysts) });
     requests.push({ body: JSON.stringify({ query: IDLE_ASSET_POOL, variables: { region } }), tokens: interleave(national, coordinators) });
     requests.push({ body: JSON.stringify({ query: VEHICLE_MIX, variables: { region } }), tokens: interleave(national, coordinators, analysts) });
   }

@@ -42,8 +42,14 @@ export async function runOnce<Trx, R>(store: IdempotencyStore<Trx>, command: Com
   if (command.clientKey && command.clientKey.length > MAX_CLIENT_KEY_LENGTH) {
     throw userError(ErrorCode.BAD_USER_INPUT, `idempotencyKey may have at most ${MAX_CLIENT_KEY_LENGTH} characters.`, { argumentName: 'idempotencyKey' });
   }
-  const key = command.clientKey ? createHash('sha256').update(JSON.stringify([callerKey(command.principal), command.clientKey])).digest('hex') : undefined;
-  const hash = createHash('sha256').update(JSON.stringify([command.operation, command.input])).digest('hex');
+  const key = command.clientKey
+    ? createHash('sha256')
+        .update(JSON.stringify([callerKey(command.principal), command.clientKey]))
+        .digest('hex')
+    : undefined;
+  const hash = createHash('sha256')
+    .update(JSON.stringify([command.operation, command.input]))
+    .digest('hex');
   const once = () =>
     store.transaction(async (trx) => {
       if (!key) return work(trx);

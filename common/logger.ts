@@ -21,7 +21,14 @@ export function createLogger(service: string): Logger {
   if (logFormat() === 'json') return pino({ name: service, level });
   return pino(
     { name: service, level },
-    pretty({ colorize: process.stdout.isTTY, translateTime: 'HH:MM:ss', ignore: 'pid,hostname,requestId', messageFormat: '{if requestId}[{requestId}] {end}{msg}', singleLine: true, sync: true }),
+    pretty({
+      colorize: process.stdout.isTTY,
+      translateTime: 'HH:MM:ss',
+      ignore: 'pid,hostname,requestId',
+      messageFormat: '{if requestId}[{requestId}] {end}{msg}',
+      singleLine: true,
+      sync: true,
+    }),
   );
 }
 export type { Logger };

@@ -137,7 +137,8 @@ export interface MeasuredDatabase {
 
 /** Statement durations and pool use of a subgraph's database: `xietong_db_statement_duration_seconds{database,outcome}`, `xietong_db_pool_connections{database,state}`. */
 export function databaseMetrics(registry: Registry, database: string, db: MeasuredDatabase): void {
-  const statements = (registry.getSingleMetric('xietong_db_statement_duration_seconds') as Histogram<string> | undefined) ??
+  const statements =
+    (registry.getSingleMetric('xietong_db_statement_duration_seconds') as Histogram<string> | undefined) ??
     new Histogram({
       name: 'xietong_db_statement_duration_seconds',
       help: 'SQL statements, by database and outcome.',

@@ -15,7 +15,8 @@ export function unexpectedErrorsPlugin<TContext extends RequestIdContext>(logger
         async didEncounterErrors({ errors }) {
           for (const error of errors) {
             const code = error.extensions?.code;
-            if (!code || code === 'INTERNAL_SERVER_ERROR') logger.error({ requestId: contextValue.requestId, err: error.originalError ?? error, path: error.path }, 'unexpected error');
+            if (!code || code === 'INTERNAL_SERVER_ERROR')
+              logger.error({ requestId: contextValue.requestId, err: error.originalError ?? error, path: error.path }, 'unexpected error');
           }
         },
       };
@@ -41,7 +42,10 @@ export function requestLogPlugin<TContext extends RequestIdContext>(logger: Logg
         async willSendResponse({ response, errors }) {
           const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
           const errorCodes = (body?.errors ?? errors ?? []).map((e) => e.extensions?.code ?? 'UNKNOWN');
-          log[errorCodes.length ? 'info' : 'debug']({ operationName: request.operationName ?? null, ms: Number(process.hrtime.bigint() - started) / 1e6, errorCodes, traceId: activeTraceId() }, 'operation');
+          log[errorCodes.length ? 'info' : 'debug'](
+            { operationName: request.operationName ?? null, ms: Number(process.hrtime.bigint() - started) / 1e6, errorCodes, traceId: activeTraceId() },
+            'operation',
+          );
         },
       };
     },

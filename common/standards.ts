@@ -90,16 +90,7 @@ export function regionOfProvince(provinceCode: string): RegionInfo | undefined {
 }
 
 /** Energy types of the public-institution energy survey, with their standard (contract) unit. */
-export const ENERGY_TYPES = [
-  'ELECTRICITY',
-  'WATER',
-  'COAL',
-  'NATURAL_GAS',
-  'LPG',
-  'GASOLINE',
-  'DIESEL',
-  'HEAT',
-] as const;
+export const ENERGY_TYPES = ['ELECTRICITY', 'WATER', 'COAL', 'NATURAL_GAS', 'LPG', 'GASOLINE', 'DIESEL', 'HEAT'] as const;
 /** One energy type of the survey. */
 export type EnergyType = (typeof ENERGY_TYPES)[number];
 
@@ -125,20 +116,25 @@ export const ENERGY_COEFFICIENTS: readonly EnergyCoefficient[] = [
   { energyType: 'COAL', name: '煤炭(原煤)', unit: 'kg', kgcePerUnit: 0.7143, basis: 'GB/T 2589-2020, 5000 kcal/kg', sourced: true },
   { energyType: 'NATURAL_GAS', name: '天然气(气田气)', unit: 'm3', kgcePerUnit: 1.2143, basis: 'GB/T 2589-2020, 8500 kcal/m3', sourced: true },
   { energyType: 'LPG', name: '液化石油气', unit: 'kg', kgcePerUnit: 1.7143, basis: 'GB/T 2589-2020, 12000 kcal/kg', sourced: true },
-  { energyType: 'GASOLINE', name: '汽油', unit: 'L', kgcePerUnit: round(1.4714 * 0.725, 6), basis: 'GB/T 2589-2020 1.4714 kgce/kg x 0.725 kg/L (density unsourced)', sourced: false },
+  {
+    energyType: 'GASOLINE',
+    name: '汽油',
+    unit: 'L',
+    kgcePerUnit: round(1.4714 * 0.725, 6),
+    basis: 'GB/T 2589-2020 1.4714 kgce/kg x 0.725 kg/L (density unsourced)',
+    sourced: false,
+  },
   { energyType: 'DIESEL', name: '柴油', unit: 'L', kgcePerUnit: round(1.4571 * 0.835, 6), basis: 'GB/T 2589-2020 1.4571 kgce/kg x 0.835 kg/L (density unsourced)', sourced: false },
   { energyType: 'HEAT', name: '热力(当量值)', unit: 'MJ', kgcePerUnit: 0.03412, basis: 'GB/T 2589-2020, 0.0341 tce/GJ', sourced: true },
 ];
 
 /** kgce per standard unit, by energy type. */
-export const KGCE_PER_UNIT: Readonly<Record<EnergyType, number>> = Object.fromEntries(
-  ENERGY_COEFFICIENTS.map((c) => [c.energyType, c.kgcePerUnit]),
-) as Record<EnergyType, number>;
+export const KGCE_PER_UNIT: Readonly<Record<EnergyType, number>> = Object.fromEntries(ENERGY_COEFFICIENTS.map((c) => [c.energyType, c.kgcePerUnit])) as Record<EnergyType, number>;
 
 /** Rounds to a number of decimal digits (half away from zero). */
 export function round(value: number, digits: number): number {
   const f = 10 ** digits;
-  return Math.sign(value) * Math.round(Math.abs(value) * f + Number.EPSILON) / f;
+  return (Math.sign(value) * Math.round(Math.abs(value) * f + Number.EPSILON)) / f;
 }
 
 /** A GB/T 14885-2022 top-level asset category. */
@@ -190,9 +186,33 @@ export interface OfficeAreaGrade {
 
 /** The three grades; 乡级 follows 县级 here (the province sets it, capped at 县级 figures). */
 export const OFFICE_AREA_GRADES: readonly OfficeAreaGrade[] = [
-  { grade: '一级', levels: ['CENTRAL', 'PROVINCIAL'], minBuildingAreaPerStaff: 26, maxBuildingAreaPerStaff: 30, minUsableAreaPerStaff: 16, maxUsableAreaPerStaff: 19, lowerBoundAboveStaff: 400 },
-  { grade: '二级', levels: ['MUNICIPAL'], minBuildingAreaPerStaff: 20, maxBuildingAreaPerStaff: 24, minUsableAreaPerStaff: 12, maxUsableAreaPerStaff: 15, lowerBoundAboveStaff: 200 },
-  { grade: '三级', levels: ['COUNTY', 'TOWNSHIP'], minBuildingAreaPerStaff: 16, maxBuildingAreaPerStaff: 18, minUsableAreaPerStaff: 10, maxUsableAreaPerStaff: 12, lowerBoundAboveStaff: 100 },
+  {
+    grade: '一级',
+    levels: ['CENTRAL', 'PROVINCIAL'],
+    minBuildingAreaPerStaff: 26,
+    maxBuildingAreaPerStaff: 30,
+    minUsableAreaPerStaff: 16,
+    maxUsableAreaPerStaff: 19,
+    lowerBoundAboveStaff: 400,
+  },
+  {
+    grade: '二级',
+    levels: ['MUNICIPAL'],
+    minBuildingAreaPerStaff: 20,
+    maxBuildingAreaPerStaff: 24,
+    minUsableAreaPerStaff: 12,
+    maxUsableAreaPerStaff: 15,
+    lowerBoundAboveStaff: 200,
+  },
+  {
+    grade: '三级',
+    levels: ['COUNTY', 'TOWNSHIP'],
+    minBuildingAreaPerStaff: 16,
+    maxBuildingAreaPerStaff: 18,
+    minUsableAreaPerStaff: 10,
+    maxUsableAreaPerStaff: 12,
+    lowerBoundAboveStaff: 100,
+  },
 ];
 
 /** The grade that applies to an agency level. */

@@ -34,7 +34,13 @@ export function createSubgraphServer<TContext extends RequestIdContext>(options:
   return new ApolloServer<TContext>({
     schema: buildSubgraphSchema({ typeDefs: parse(options.sdl), resolvers: options.resolvers }),
     logger: apolloLogger(options.logger),
-    plugins: [ApolloServerPluginInlineTraceDisabled(), requestLogPlugin<TContext>(options.logger), subgraphMetricsPlugin<TContext>(options.registry), systemPrincipalPlugin<TContext>(), ...(options.plugins ?? [])],
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      requestLogPlugin<TContext>(options.logger),
+      subgraphMetricsPlugin<TContext>(options.registry),
+      systemPrincipalPlugin<TContext>(),
+      ...(options.plugins ?? []),
+    ],
     includeStacktraceInErrorResponses: false,
     // The process that hosts the server owns shutdown (several servers may share one process).
     stopOnTerminationSignals: false,

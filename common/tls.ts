@@ -129,7 +129,8 @@ export function readClientTls(files: ClientTlsFiles): ClientTls | undefined {
   const { ca, cert, key } = files;
   if (!ca && !cert && !key) return undefined;
   if (!ca) throw new Error(`${(cert ?? key)!.name} is set without the CA file that subgraph certificates are verified against`);
-  if (Boolean(cert) !== Boolean(key)) throw new Error(`${(cert ?? key)!.name} is set without ${cert ? 'the client key file' : 'the client certificate file'}: give both or neither`);
+  if (Boolean(cert) !== Boolean(key))
+    throw new Error(`${(cert ?? key)!.name} is set without ${cert ? 'the client key file' : 'the client certificate file'}: give both or neither`);
   const caPem = readPemFile(ca.file, ca.name, 'certificate');
   if (!cert || !key) return { ca: caPem };
   const certPem = readPemFile(cert.file, cert.name, 'certificate');

@@ -5,9 +5,48 @@
  * while the other provinces' figures still draw; the banner goes when the province answers again.
  */
 
-interface GraphQLAnswer {
-  data?: Record<string, any> | null;
+/** A GraphQL answer of the shape its operation decides. */
+interface GraphQLAnswer<T> {
+  data?: T | null;
   errors?: { message: string; extensions?: { code?: string; province?: string } }[];
+}
+type Named = { name: string } | null;
+interface EnergyAnswer {
+  region: { provinces: { code: string; name: string; energySummary: { kgcePerCapita: number | null; kgcePerArea: number | null } | null }[] } | null;
+}
+interface OverviewAnswer {
+  vehicleSummary: {
+    vehicleCount: number;
+    newEnergyShare: number | null;
+    confidentialCommunicationCount: number;
+    emergencyCount: number;
+    lawEnforcementCount: number;
+    specialTechnicalCount: number;
+    otherCount: number;
+  } | null;
+  officeSpaceSummary: { buildingCount: number; exceedingCount: number } | null;
+  assetSummary: { pooledCount: number; pooledOriginalValue: number } | null;
+}
+interface PoolAsset {
+  id: string;
+  name: string;
+  categoryCode: string;
+  originalValue: number;
+  netValue: number;
+  province: Named;
+  holder: { agencyName: string } | null;
+}
+interface PoolAnswer {
+  assets: { totalCount: number; edges: { node: PoolAsset }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } | null;
+}
+interface AssetAnswer {
+  asset: (PoolAsset & { acquiredOn: string }) | null;
+}
+interface TransferQueueAnswer {
+  assetTransfers: { edges: { node: { assetId: string; status: string; asset: Named; sourceProvince: Named; targetProvince: Named } }[] } | null;
+}
+interface BookingQueueAnswer {
+  vehicleBookings: { edges: { node: { from: string; to: string; status: string; vehicle: { model: string } | null; agencyProvince: Named } }[] } | null;
 }
 interface ECharts {
   setOption(option: unknown): void;
@@ -19,8 +58,15 @@ const params = new URLSearchParams(location.search);
 const REFRESH_MS = Math.max(1, Number(params.get('refresh') ?? 30)) * 1000;
 const NATIONAL = { kgcePerCapita: 329.56, kgcePerArea: 18.48 };
 const PROVINCE_NAMES: Record<string, string> = {
-  '310000': '上海市', '320000': '江苏省', '330000': '浙江省', '340000': '安徽省', '110000': '北京市',
-  '120000': '天津市', '130000': '河北省', '500000': '重庆市', '510000': '四川省',
+  '310000': '上海市',
+  '320000': '江苏省',
+  '330000': '浙江省',
+  '340000': '安徽省',
+  '110000': '北京市',
+  '120000': '天津市',
+  '130000': '河北省',
+  '500000': '重庆市',
+  '510000': '四川省',
 };
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -33,7 +79,7 @@ let operations: Record<string, string> = {};
 let failing = new Set<string>();
 
 /** Runs a persisted operation by its id; province failures are collected for the banner. */
-async function run(name: string, variables: Record<string, unknown>): Promise<GraphQLAnswer> {
+async function run<T>(name: string, variables: Record<string, unknown>): Promise<GraphQLAnswer<T>> {
   const id = operations[name];
   if (!id) return { errors: [{ message: `operation ${name} is not in the gateway's manifest` }] };
   const res = await fetch('/graphql', {
@@ -41,7 +87,7 @@ async function run(name: string, variables: Record<string, unknown>): Promise<Gr
     headers: { 'content-type': 'application/json', ...(token() ? { authorization: `Bearer ${token()}` } : {}) },
     body: JSON.stringify({ variables, extensions: { persistedQuery: { version: 1, sha256Hash: id } } }),
   });
-  const answer = (await res.json()) as GraphQLAnswer;
+  const answer = (await res.json()) as GraphQLAnswer<T>;
   for (const e of answer.errors ?? []) if (e.extensions?.code === 'PROVINCE_UNAVAILABLE' && e.extensions.province) failing.add(e.extensions.province);
   return answer;
 }
@@ -62,10 +108,8 @@ const vehicleChart = echarts.init($('vehicle-chart'));
 addEventListener('resize', () => (energyChart.resize(), vehicleChart.resize()));
 
 async function drawEnergy(region: string, year: number) {
-  const { data } = await run('DashboardRegionEnergy', { region, year });
-  const provinces = ((data?.region?.provinces ?? []) as { code: string; name: string; energySummary: { kgcePerCapita: number | null; kgcePerArea: number | null } | null }[])
-    .filter((p) => p.energySummary)
-    .sort((a, b) => (b.energySummary!.kgcePerCapita ?? 0) - (a.energySummary!.kgcePerCapita ?? 0));
+  const { data } = await run<EnergyAnswer>('DashboardRegionEnergy', { region, year });
+  const provinces = (data?.region?.provinces ?? []).filter((p) => p.energySummary).sort((a, b) => (b.energySummary!.kgcePerCapita ?? 0) - (a.energySummary!.kgcePerCapita ?? 0));
   const body = $('energy-table').querySelector('tbody')!;
   body.replaceChildren(...provinces.map((p) => row([p.name, p.energySummary!.kgcePerCapita?.toFixed(2) ?? '–', p.energySummary!.kgcePerArea?.toFixed(2) ?? '–'], [1, 2])));
   energyChart.setOption({
@@ -78,14 +122,25 @@ async function drawEnergy(region: string, year: number) {
       { type: 'value', name: 'kgce/m²', max: (v: { max: number }) => Math.ceil(Math.max(v.max, NATIONAL.kgcePerArea) * 1.1) },
     ],
     series: [
-      { name: 'kgce/人', type: 'bar', data: provinces.map((p) => p.energySummary!.kgcePerCapita), markLine: { data: [{ yAxis: NATIONAL.kgcePerCapita, name: '全国平均' }], label: { formatter: '全国人均 {c}', position: 'insideStartTop' } } },
-      { name: 'kgce/m²', type: 'bar', yAxisIndex: 1, data: provinces.map((p) => p.energySummary!.kgcePerArea), markLine: { data: [{ yAxis: NATIONAL.kgcePerArea, name: '全国平均' }], label: { formatter: '全国单位面积 {c}', position: 'insideEndBottom' } } },
+      {
+        name: 'kgce/人',
+        type: 'bar',
+        data: provinces.map((p) => p.energySummary!.kgcePerCapita),
+        markLine: { data: [{ yAxis: NATIONAL.kgcePerCapita, name: '全国平均' }], label: { formatter: '全国人均 {c}', position: 'insideStartTop' } },
+      },
+      {
+        name: 'kgce/m²',
+        type: 'bar',
+        yAxisIndex: 1,
+        data: provinces.map((p) => p.energySummary!.kgcePerArea),
+        markLine: { data: [{ yAxis: NATIONAL.kgcePerArea, name: '全国平均' }], label: { formatter: '全国单位面积 {c}', position: 'insideEndBottom' } },
+      },
     ],
   });
 }
 
 async function drawOverview(region: string) {
-  const { data } = await run('DashboardRegionOverview', { region });
+  const { data } = await run<OverviewAnswer>('DashboardRegionOverview', { region });
   const figure = (name: string, value: string) => ($('overview').querySelector(`[data-figure="${name}"]`)!.textContent = value);
   const v = data?.vehicleSummary;
   const o = data?.officeSpaceSummary;
@@ -97,22 +152,31 @@ async function drawOverview(region: string) {
   if (v) {
     vehicleChart.setOption({
       tooltip: { trigger: 'item' },
-      series: [{ type: 'pie', radius: ['40%', '70%'], data: [
-        { name: '机要通信', value: v.confidentialCommunicationCount }, { name: '应急保障', value: v.emergencyCount },
-        { name: '执法执勤', value: v.lawEnforcementCount }, { name: '特种专业技术', value: v.specialTechnicalCount }, { name: '其他', value: v.otherCount },
-      ] }],
+      series: [
+        {
+          type: 'pie',
+          radius: ['40%', '70%'],
+          data: [
+            { name: '机要通信', value: v.confidentialCommunicationCount },
+            { name: '应急保障', value: v.emergencyCount },
+            { name: '执法执勤', value: v.lawEnforcementCount },
+            { name: '特种专业技术', value: v.specialTechnicalCount },
+            { name: '其他', value: v.otherCount },
+          ],
+        },
+      ],
     });
   }
 }
 
 const pool = { after: null as string | null, category: '' };
 async function drawPool(region: string) {
-  const { data } = await run('DashboardPoolPage', { region, category: pool.category || null, after: pool.after });
+  const { data } = await run<PoolAnswer>('DashboardPoolPage', { region, category: pool.category || null, after: pool.after });
   const page = data?.assets;
   $('pool-count').textContent = page ? `共 ${page.totalCount} 件` : '';
   const body = $('pool-table').querySelector('tbody')!;
   body.replaceChildren(
-    ...((page?.edges ?? []) as { node: Record<string, any> }[]).map(({ node: n }) => {
+    ...(page?.edges ?? []).map(({ node: n }) => {
       const link = document.createElement('a');
       link.textContent = n.name;
       link.dataset.asset = n.id;
@@ -128,7 +192,7 @@ async function drawPool(region: string) {
 }
 
 async function showAsset(id: string) {
-  const { data, errors } = await run('DashboardAsset', { id });
+  const { data, errors } = await run<AssetAnswer>('DashboardAsset', { id });
   const box = $('asset-detail');
   box.hidden = false;
   const a = data?.asset;
@@ -138,27 +202,37 @@ async function showAsset(id: string) {
 }
 
 async function drawQueues(region: string) {
-  const [transfers, bookings] = await Promise.all([run('SharingTransferQueue', { region }), run('SharingBookingQueue', { region })]);
-  $('transfer-table').querySelector('tbody')!.replaceChildren(
-    ...((transfers.data?.assetTransfers?.edges ?? []) as { node: Record<string, any> }[]).map(({ node: t }) => row([t.asset?.name ?? t.assetId, t.sourceProvince?.name ?? '', t.targetProvince?.name ?? '', t.status])),
-  );
-  $('booking-table').querySelector('tbody')!.replaceChildren(
-    ...((bookings.data?.vehicleBookings?.edges ?? []) as { node: Record<string, any> }[]).map(({ node: b }) => row([b.vehicle?.model ?? '', `${b.from.slice(0, 16)}–${b.to.slice(11, 16)}`, b.agencyProvince?.name ?? '', b.status])),
-  );
+  const [transfers, bookings] = await Promise.all([run<TransferQueueAnswer>('SharingTransferQueue', { region }), run<BookingQueueAnswer>('SharingBookingQueue', { region })]);
+  $('transfer-table')
+    .querySelector('tbody')!
+    .replaceChildren(
+      ...(transfers.data?.assetTransfers?.edges ?? []).map(({ node: t }) =>
+        row([t.asset?.name ?? t.assetId, t.sourceProvince?.name ?? '', t.targetProvince?.name ?? '', t.status]),
+      ),
+    );
+  $('booking-table')
+    .querySelector('tbody')!
+    .replaceChildren(
+      ...(bookings.data?.vehicleBookings?.edges ?? []).map(({ node: b }) =>
+        row([b.vehicle?.model ?? '', `${b.from.slice(0, 16)}–${b.to.slice(11, 16)}`, b.agencyProvince?.name ?? '', b.status]),
+      ),
+    );
 }
 
 /** Each province's last answer as the gateway saw it (its /health), for the status panel. */
 async function drawStatus() {
   const health = (await (await fetch('/health')).json()) as { provinceStatus?: { code: string; up: boolean | null; answerMs: number | null; lastChangeAt: string | null }[] };
   const when = (iso: string | null) => (iso ? new Date(iso).toLocaleTimeString('zh-CN') : '–');
-  $('status-table').querySelector('tbody')!.replaceChildren(
-    ...(health.provinceStatus ?? []).map((p) => {
-      const tr = row([PROVINCE_NAMES[p.code] ?? p.code, p.up === null ? '未访问' : p.up ? '正常' : '不可用', p.answerMs ?? '–', when(p.lastChangeAt)], [2]);
-      tr.dataset.province = p.code;
-      tr.dataset.up = String(p.up);
-      return tr;
-    }),
-  );
+  $('status-table')
+    .querySelector('tbody')!
+    .replaceChildren(
+      ...(health.provinceStatus ?? []).map((p) => {
+        const tr = row([PROVINCE_NAMES[p.code] ?? p.code, p.up === null ? '未访问' : p.up ? '正常' : '不可用', p.answerMs ?? '–', when(p.lastChangeAt)], [2]);
+        tr.dataset.province = p.code;
+        tr.dataset.up = String(p.up);
+        return tr;
+      }),
+    );
 }
 
 function showBanner() {
@@ -169,7 +243,10 @@ function showBanner() {
     return;
   }
   banner.hidden = false;
-  banner.textContent = `以下省份暂时无法访问，图表未计入其数据：${[...failing].sort().map((c) => `${PROVINCE_NAMES[c] ?? c} (${c})`).join('、')}`;
+  banner.textContent = `以下省份暂时无法访问，图表未计入其数据：${[...failing]
+    .sort()
+    .map((c) => `${PROVINCE_NAMES[c] ?? c} (${c})`)
+    .join('、')}`;
 }
 
 async function refresh() {

@@ -88,9 +88,23 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
   if (options.isolateProvinces && !options.dataDir && !options.databases) throw new Error('isolateProvinces needs databases another process can open: a dataDir or database URLs');
   const launch = (p: (typeof chosen)[number], url: string, at: number, pdb?: ProvinceDatabase): Promise<RunningProvince> =>
     options.isolateProvinces
-      ? spawnProvince({ code: p.code, database: url, mapping: p.mapping, port: at, assertionPublicKey: options.keys.assertionPublicKey, workflowPublicKey: options.keys.workflowPublicKey })
+      ? spawnProvince({
+          code: p.code,
+          database: url,
+          mapping: p.mapping,
+          port: at,
+          assertionPublicKey: options.keys.assertionPublicKey,
+          workflowPublicKey: options.keys.workflowPublicKey,
+        })
       : startProvince(
-          { provinces: [p.code], database: url, mapping: p.mapping, port: at, assertionPublicKey: options.keys.assertionPublicKey, workflowPublicKey: options.keys.workflowPublicKey },
+          {
+            provinces: [p.code],
+            database: url,
+            mapping: p.mapping,
+            port: at,
+            assertionPublicKey: options.keys.assertionPublicKey,
+            workflowPublicKey: options.keys.workflowPublicKey,
+          },
           pdb,
         );
   const ports = new Map<string, number>();

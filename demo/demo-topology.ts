@@ -25,7 +25,13 @@ export const DEMO_PROVINCES: { code: string; mapping?: LocalSchemaMapping }[] = 
  * of database server, as real provinces run what they already have.
  */
 export const SERVER_TOPOLOGY: Record<string, 'postgres' | 'mysql' | 'sqlite'> = {
-  '310000': 'postgres', '320000': 'postgres', '110000': 'postgres', '500000': 'postgres',
-  '330000': 'mysql', '120000': 'mysql', '510000': 'mysql',
-  '340000': 'sqlite', '130000': 'sqlite',
+  '310000': 'postgres',
+  '320000': 'postgres',
+  '110000': 'postgres',
+  '500000': 'postgres',
+  '330000': 'mysql',
+  '120000': 'mysql',
+  '510000': 'mysql',
+  '340000': 'sqlite',
+  '130000': 'sqlite',
 };

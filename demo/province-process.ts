@@ -19,13 +19,28 @@ export interface ProvinceProcess {
  * a lower scheduling priority). Resolves once
  * the instance answers /health; its logs go to the parent's output at `LOG_LEVEL` (default warn).
  */
-export async function spawnProvince(config: { code: string; database: string; mapping?: unknown; port: number; assertionPublicKey: string; workflowPublicKey?: string }): Promise<ProvinceProcess> {
+export async function spawnProvince(config: {
+  code: string;
+  database: string;
+  mapping?: unknown;
+  port: number;
+  assertionPublicKey: string;
+  workflowPublicKey?: string;
+}): Promise<ProvinceProcess> {
   const port = config.port || (await freePort());
   const dir = mkdtempSync(join(tmpdir(), `xietong-${config.code}-`));
   const file = join(dir, 'province.json');
   writeFileSync(
     file,
-    JSON.stringify({ provinces: [config.code], database: config.database, port, host: '127.0.0.1', assertionPublicKey: config.assertionPublicKey, ...(config.workflowPublicKey ? { workflowPublicKey: config.workflowPublicKey } : {}), ...(config.mapping ? { mapping: config.mapping } : {}) }),
+    JSON.stringify({
+      provinces: [config.code],
+      database: config.database,
+      port,
+      host: '127.0.0.1',
+      assertionPublicKey: config.assertionPublicKey,
+      ...(config.workflowPublicKey ? { workflowPublicKey: config.workflowPublicKey } : {}),
+      ...(config.mapping ? { mapping: config.mapping } : {}),
+    }),
     { mode: 0o600 },
   );
   const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/subgraphs/province/main.js'), file], {
@@ -65,7 +80,10 @@ async function untilHealthy(url: string, exited: Promise<number | null>, code: s
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (gone !== undefined) throw new Error(`province ${code} exited with code ${gone} while starting`);
-    const ok = await fetch(url).then((r) => r.ok, () => false);
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -34,8 +34,19 @@ export async function seedSharingDemo(store: SharingStore, provinces: ReadonlyMa
     const shared = await repo.db.selectFrom(repo.source('vehicles')).selectAll().where('t.status', '=', 'IN_SERVICE').orderBy('t.id').limit(2).execute();
     for (const v of shared) {
       vehicles.push({
-        id: v.id, kind: 'AGENCY', province: code, company_id: null, model: v.model, category: v.category, seats: 5, daily_rate_fen: 0, per_km_fen: 150,
-        plate_number: v.plate_number, odometer_km: v.mileage_km, active: 1, registered_at: at,
+        id: v.id,
+        kind: 'AGENCY',
+        province: code,
+        company_id: null,
+        model: v.model,
+        category: v.category,
+        seats: 5,
+        daily_rate_fen: 0,
+        per_km_fen: 150,
+        plate_number: v.plate_number,
+        odometer_km: v.mileage_km,
+        active: 1,
+        registered_at: at,
       });
     }
   }
@@ -43,15 +54,28 @@ export async function seedSharingDemo(store: SharingStore, provinces: ReadonlyMa
     for (const c of COMPANIES) {
       const codes = findRegion(c.region)!.provinceCodes.filter((p) => provinces.has(p));
       if (!codes.length) continue;
-      await trx.insertInto('rental_companies').values({ id: c.id, name: c.name, credit_code: c.credit_code, provinces: codes.join(','), admitted_from: '2026-01-01', admitted_until: '2027-12-31', registered_at: at }).execute();
+      await trx
+        .insertInto('rental_companies')
+        .values({ id: c.id, name: c.name, credit_code: c.credit_code, provinces: codes.join(','), admitted_from: '2026-01-01', admitted_until: '2027-12-31', registered_at: at })
+        .execute();
       const company = COMPANIES.indexOf(c);
       for (const province of codes) {
         MODELS.forEach((m, j) =>
           vehicles.push({
-            id: `${province}:RV-${c.id.slice(3)}-${j + 1}`, kind: 'RENTAL', province, company_id: c.id, model: m.model, category: m.category, seats: m.seats,
+            id: `${province}:RV-${c.id.slice(3)}-${j + 1}`,
+            kind: 'RENTAL',
+            province,
+            company_id: c.id,
+            model: m.model,
+            category: m.category,
+            seats: m.seats,
             // Rental plates: the province's abbreviation, an office letter the demo agencies never use (G…K), Z and four digits.
-            daily_rate_fen: m.daily, per_km_fen: m.perKm, plate_number: `${findProvince(province)!.plate}${'GHJK'[company]}Z${String(100 + j).padStart(4, '0')}`,
-            odometer_km: 12000 + 1000 * j, active: 1, registered_at: at,
+            daily_rate_fen: m.daily,
+            per_km_fen: m.perKm,
+            plate_number: `${findProvince(province)!.plate}${'GHJK'[company]}Z${String(100 + j).padStart(4, '0')}`,
+            odometer_km: 12000 + 1000 * j,
+            active: 1,
+            registered_at: at,
           }),
         );
       }

@@ -22,18 +22,28 @@ const configSchema = z.object({
   /** Time limit of one subgraph or province request. */
   subgraphTimeoutMs: z.number().int().positive().default(5000),
   /** Shared state for replicas: one node by URL, or the nodes of a Redis Cluster. */
-  redis: z.union([z.object({ url: z.string().regex(/^rediss?:\/\//, 'expected redis://…') }), z.object({ cluster: z.array(z.object({ host: z.string(), port: z.number().int() })).min(1) })]).optional(),
+  redis: z
+    .union([
+      z.object({ url: z.string().regex(/^rediss?:\/\//, 'expected redis://…') }),
+      z.object({ cluster: z.array(z.object({ host: z.string(), port: z.number().int() })).min(1) }),
+    ])
+    .optional(),
   redisPrefix: z.string().default('xietong:'),
   /** User tokens: pinned issuer, audience and asymmetric algorithms; keys from PEM files (by kid) or a JWKS URL. */
-  auth: z.object({
-    issuer: z.string().min(1),
-    audience: z.string().min(1),
-    algorithms: z.array(z.enum(['ES256', 'RS256'])).min(1).default(['ES256', 'RS256']),
-    publicKeyFiles: z.record(z.string(), z.string()).optional(),
-    jwksUrl: z.string().url().optional(),
-    /** The gateway's private key (PEM file) for its assertions to subgraphs. */
-    assertionPrivateKeyFile: z.string().min(1),
-  }).refine((a) => a.publicKeyFiles || a.jwksUrl, { message: 'give publicKeyFiles or jwksUrl' }),
+  auth: z
+    .object({
+      issuer: z.string().min(1),
+      audience: z.string().min(1),
+      algorithms: z
+        .array(z.enum(['ES256', 'RS256']))
+        .min(1)
+        .default(['ES256', 'RS256']),
+      publicKeyFiles: z.record(z.string(), z.string()).optional(),
+      jwksUrl: z.string().url().optional(),
+      /** The gateway's private key (PEM file) for its assertions to subgraphs. */
+      assertionPrivateKeyFile: z.string().min(1),
+    })
+    .refine((a) => a.publicKeyFiles || a.jwksUrl, { message: 'give publicKeyFiles or jwksUrl' }),
   /** The persisted-operation manifest; `safelist: true` lets non-exploring roles run only its operations. */
   persistedOperations: z.object({ manifestFile: z.string(), safelist: z.boolean().default(false) }).optional(),
   /** Response cache; the TTL bounds how long a write made directly to a province database stays unseen. */
@@ -45,12 +55,15 @@ const configSchema = z.object({
   /** Enables POST/DELETE /admin/provinces with this bearer token (at least 24 characters). */
   adminToken: z.string().min(24).optional(),
   /** Per-caller budgets of requests and of province aggregate scans (README: Fair use); off when absent, `{}` for the defaults. */
-  rateLimit: z
-    .strictObject({ requests: budget.optional(), provinceScans: budget.optional() })
-    .optional(),
+  rateLimit: z.strictObject({ requests: budget.optional(), provinceScans: budget.optional() }).optional(),
   /** Circuit breaker and concurrency limit per province. */
   provinceGuard: z
-    .strictObject({ failuresToOpen: z.number().int().positive(), halfOpenAfterMs: z.number().int().positive(), maxConcurrent: z.number().int().positive(), maxQueued: z.number().int().min(0) })
+    .strictObject({
+      failuresToOpen: z.number().int().positive(),
+      halfOpenAfterMs: z.number().int().positive(),
+      maxConcurrent: z.number().int().positive(),
+      maxQueued: z.number().int().min(0),
+    })
     .partial()
     .optional(),
   /** Time limits of clients sending their requests. */
@@ -92,7 +105,8 @@ export function readGatewayConfig(argv: string[], env: NodeJS.ProcessEnv = proce
     metricsPort: raw.metricsPort ?? (env.XIETONG_METRICS_PORT ? Number(env.XIETONG_METRICS_PORT) : undefined),
     auth: { ...authFromEnvironment(env), ...(raw.auth ?? {}) },
     persistedOperations:
-      raw.persistedOperations ?? (env.XIETONG_PERSISTED_OPERATIONS_FILE ? { manifestFile: env.XIETONG_PERSISTED_OPERATIONS_FILE, safelist: env.XIETONG_SAFELIST === 'true' } : undefined),
+      raw.persistedOperations ??
+      (env.XIETONG_PERSISTED_OPERATIONS_FILE ? { manifestFile: env.XIETONG_PERSISTED_OPERATIONS_FILE, safelist: env.XIETONG_SAFELIST === 'true' } : undefined),
   });
   if (!parsed.success) {
     throw new Error(`invalid gateway configuration ${values.config}:\n${parsed.error.issues.map((i) => `- ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n')}`);

@@ -53,7 +53,11 @@ if (workers > 1 && cluster.isPrimary) {
 } else {
   const tracing = startTracing('xietong-gateway');
   const gateway = await startGateway({ ...options, metrics: { port: metricsPort, processMetrics: true, clusterWorker: workers > 1 } });
-  const shutdown = () => void gateway.stop().then(() => tracing?.stop()).then(() => process.exit(0));
+  const shutdown = () =>
+    void gateway
+      .stop()
+      .then(() => tracing?.stop())
+      .then(() => process.exit(0));
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
 }

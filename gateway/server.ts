@@ -54,7 +54,13 @@ function provinceStatus(codes: string[], calls: ProvinceCallStatus[], changes: R
   return codes.map((code) => {
     const call = byCode.get(code);
     const changed = changes?.get(code);
-    return { code, up: call?.up ?? null, answerMs: call ? Math.round(call.ms * 10) / 10 : null, lastCallAt: call ? new Date(call.at).toISOString() : null, lastChangeAt: changed ? new Date(changed).toISOString() : null };
+    return {
+      code,
+      up: call?.up ?? null,
+      answerMs: call ? Math.round(call.ms * 10) / 10 : null,
+      lastCallAt: call ? new Date(call.at).toISOString() : null,
+      lastChangeAt: changed ? new Date(changed).toISOString() : null,
+    };
   });
 }
 
@@ -125,9 +131,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const prefix = options.redisPrefix ?? 'xietong:';
   const redis = options.redis ? connectRedis(options.redis, logger) : undefined;
   if (redis) await whenReady(redis).catch(() => logger.warn('redis not reachable at start-up; starting with the configured provinces'));
-  const store: RegistryStore = redis
-    ? await RedisRegistryStore.start(registry, redis, logger, { prefix, initial: options.provinces ?? [] })
-    : new LocalRegistryStore(registry);
+  const store: RegistryStore = redis ? await RedisRegistryStore.start(registry, redis, logger, { prefix, initial: options.provinces ?? [] }) : new LocalRegistryStore(registry);
   const audit: AuditStore =
     options.auditFile || !redis ? await SqliteAuditStore.open(options.auditFile ?? ':memory:') : new RedisAuditStore(redis, `${prefix}audit`, options.auditRetention);
   const trail = new AuditTrail(audit, logger);
@@ -154,7 +158,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const onFinished: OnFinished = async (op) => {
     metrics.operation(op, options.responseCache !== undefined);
     await trail.record(op);
-    logger.info({ requestId: op.requestId, traceId: activeTraceId(), operationName: op.operationName, ms: Math.round(op.ms * 100) / 100, errorCodes: op.errorCodes, ...(op.cacheHit ? { cache: 'hit' } : {}) }, 'operation');
+    logger.info(
+      {
+        requestId: op.requestId,
+        traceId: activeTraceId(),
+        operationName: op.operationName,
+        ms: Math.round(op.ms * 100) / 100,
+        errorCodes: op.errorCodes,
+        ...(op.cacheHit ? { cache: 'hit' } : {}),
+      },
+      'operation',
+    );
   };
   let rules: ShardRules = readShardRules(options.supergraphSdl);
   const gateway = new ApolloGateway({
@@ -183,7 +197,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         shared: redis,
         prefix: `${prefix}response:`,
         fingerprint: createHash('sha256')
-          .update(JSON.stringify([options.supergraphSdl, POLICY, options.persistedOperations?.safelist ?? false, options.persistedOperations?.manifest.operations.map((o) => o.id) ?? []]))
+          .update(
+            JSON.stringify([
+              options.supergraphSdl,
+              POLICY,
+              options.persistedOperations?.safelist ?? false,
+              options.persistedOperations?.manifest.operations.map((o) => o.id) ?? [],
+            ]),
+          )
           .digest('hex'),
         allProvinces: () => registry.list().map((p) => p.code),
         afterWrite: watcher?.refresh,
@@ -192,7 +213,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       })
     : undefined;
   const verifier = new TokenVerifier(options.auth.tokens);
-  const budget = (name: string, defaults: BudgetOptions, overrides?: Partial<BudgetOptions>) => new Budget(name, { ...defaults, ...overrides }, { redis, prefix, logger, onRefused: metrics.rateLimited });
+  const budget = (name: string, defaults: BudgetOptions, overrides?: Partial<BudgetOptions>) =>
+    new Budget(name, { ...defaults, ...overrides }, { redis, prefix, logger, onRefused: metrics.rateLimited });
   const requestBudget = options.rateLimit && budget('rate', DEFAULT_RATE_LIMIT, options.rateLimit.requests);
   const scanBudget = options.rateLimit && budget('scans', DEFAULT_SCAN_BUDGET, options.rateLimit.provinceScans);
   const limits = surfaceLimits(options.limits);
@@ -254,11 +276,27 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         pid: process.pid,
         provinces: registry.list().map((p) => p.code),
         // What the dashboard's status panel shows: each province's last call, and its last data change seen here.
-        provinceStatus: provinceStatus(registry.list().map((p) => p.code), guards.status(), watcher?.lastChanges()),
+        provinceStatus: provinceStatus(
+          registry.list().map((p) => p.code),
+          guards.status(),
+          watcher?.lastChanges(),
+        ),
         redis: redis?.status ?? 'not configured',
         anonymousReads: trail.anonymousReads,
       })),
-      ...(options.adminToken ? [adminRoute({ registry, store, token: options.adminToken, contractSdl: options.contractSdl ?? readSubgraphSdl('province'), logger, assertionFor: systemAssertion, agent })] : []),
+      ...(options.adminToken
+        ? [
+            adminRoute({
+              registry,
+              store,
+              token: options.adminToken,
+              contractSdl: options.contractSdl ?? readSubgraphSdl('province'),
+              logger,
+              assertionFor: systemAssertion,
+              agent,
+            }),
+          ]
+        : []),
       explorerRoute(),
       dashboardRoute(options.persistedOperations?.manifest),
       ...exposed.routes,

@@ -18,17 +18,32 @@ const QUERIES: [string, string][] = [
   ['energy summary, 上海 (PostgreSQL)', '{ energySummary(year: 2025, scope: { province: "310000" }) { totalKgce kgcePerCapita } }'],
   ['energy summary, 浙江 (MariaDB)', '{ energySummary(year: 2025, scope: { province: "330000" }) { totalKgce kgcePerCapita } }'],
   ['energy summary, 安徽 (SQLite)', '{ energySummary(year: 2025, scope: { province: "340000" }) { totalKgce kgcePerCapita } }'],
-  ['region energy ranking, 长三角 (all three)', '{ region(code: "YRD") { provinces { name energySummary(year: 2025) { kgcePerCapita } } energySummary(year: 2025) { kgcePerCapita } } }'],
-  ['20 idle assets of highest value, 长三角', '{ assets(filter: { region: "YRD", status: IDLE }, orderBy: ORIGINAL_VALUE_DESC, first: 20) { edges { node { id originalValue } } pageInfo { endCursor } } }'],
+  [
+    'region energy ranking, 长三角 (all three)',
+    '{ region(code: "YRD") { provinces { name energySummary(year: 2025) { kgcePerCapita } } energySummary(year: 2025) { kgcePerCapita } } }',
+  ],
+  [
+    '20 idle assets of highest value, 长三角',
+    '{ assets(filter: { region: "YRD", status: IDLE }, orderBy: ORIGINAL_VALUE_DESC, first: 20) { edges { node { id originalValue } } pageInfo { endCursor } } }',
+  ],
   ['asset page by id, 上海 (PostgreSQL)', '{ assets(filter: { province: "310000" }, first: 20) { edges { node { id name agency { name } building { name } } } } }'],
   ['asset page by id, 浙江 (MariaDB)', '{ assets(filter: { province: "330000" }, first: 20) { edges { node { id name agency { name } building { name } } } } }'],
   ['asset page by id, 安徽 (SQLite)', '{ assets(filter: { province: "340000" }, first: 20) { edges { node { id name agency { name } building { name } } } } }'],
 ];
 
-async function ask(query: string): Promise<{ ms: number; data: Record<string, any> }> {
+/** What the paged query reads of an answer (the other queries are only timed). */
+interface PageAnswer {
+  assets?: { pageInfo: { endCursor: string | null } };
+}
+
+async function ask(query: string): Promise<{ ms: number; data: PageAnswer }> {
   const started = process.hrtime.bigint();
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify({ query }) });
-  const body = (await res.json()) as { data: Record<string, any>; errors?: unknown[] };
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query }),
+  });
+  const body = (await res.json()) as { data: PageAnswer; errors?: unknown[] };
   if (body.errors) throw new Error(`errors: ${JSON.stringify(body.errors)}`);
   return { ms: Number(process.hrtime.bigint() - started) / 1e6, data: body.data };
 }
@@ -39,7 +54,7 @@ async function deepPageQuery(depth: number): Promise<string> {
   let after: string | null = null;
   for (let i = 0; i < depth; i++) {
     const { data } = await ask(IDLE_PAGE(after));
-    after = data.assets.pageInfo.endCursor as string;
+    after = data.assets!.pageInfo.endCursor!;
   }
   return IDLE_PAGE(after);
 }

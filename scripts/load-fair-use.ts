@@ -36,7 +36,11 @@ const keys = ensureDevKeys();
 
 async function ask(url: string, query: string, token?: string): Promise<{ status: number; ms: number; errors: unknown[] }> {
   const started = performance.now();
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify({ query }) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query }),
+  });
   const body = (await res.json()) as { errors?: unknown[] };
   return { status: res.status, ms: performance.now() - started, errors: body.errors ?? [] };
 }
@@ -89,13 +93,26 @@ const url = stack.gateway.url;
 const provinces = stack.provinces.size;
 
 // 1. The load generator runs in its own process: only the gateway's own work is on its event loop.
-const generator = spawn(process.execPath, [fileURLToPath(import.meta.url), '--load-against', url, '--provinces', String(provinces), '--clients', String(clients), '--seconds', String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
+const generator = spawn(
+  process.execPath,
+  [fileURLToPath(import.meta.url), '--load-against', url, '--provinces', String(provinces), '--clients', String(clients), '--seconds', String(seconds)],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
 let output = '';
 generator.stdout.on('data', (d) => (output += d));
 await new Promise((resolve) => generator.once('exit', resolve));
-const { aliases, outcomes, cheapTimes, heavyTimes } = JSON.parse(output.trim().split('\n').at(-1)!) as { aliases: number; outcomes: Record<string, number>; cheapTimes: number[]; heavyTimes: number[] };
-console.log(`\n${clients} clients sending ${aliases} aliased national aggregates each (${aliases * provinces} province scans per request, budget ${DEFAULT_LIMITS.maxProvinceScans}) for ${seconds} s:`);
-console.log(`  heavy requests: ${outcomes.answered} answered (${heavyTimes.length ? fmt(heavyTimes) : 'none'}), ${outcomes.refused400} refused (400), ${outcomes.limited429} rate-limited (429)`);
+const { aliases, outcomes, cheapTimes, heavyTimes } = JSON.parse(output.trim().split('\n').at(-1)!) as {
+  aliases: number;
+  outcomes: Record<string, number>;
+  cheapTimes: number[];
+  heavyTimes: number[];
+};
+console.log(
+  `\n${clients} clients sending ${aliases} aliased national aggregates each (${aliases * provinces} province scans per request, budget ${DEFAULT_LIMITS.maxProvinceScans}) for ${seconds} s:`,
+);
+console.log(
+  `  heavy requests: ${outcomes.answered} answered (${heavyTimes.length ? fmt(heavyTimes) : 'none'}), ${outcomes.refused400} refused (400), ${outcomes.limited429} rate-limited (429)`,
+);
 console.log(`  cheap cached query meanwhile: ${fmt(cheapTimes)}  (target p99 < 50 ms)`);
 
 // 2. One province hangs: the breaker opens, then the region dashboard answers without it.

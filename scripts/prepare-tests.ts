@@ -23,7 +23,12 @@ function listening(port: number): Promise<boolean> {
 
 // The start commands of this machine kind (see the env notes), for a service that has stopped.
 const SERVICES = [
-  { name: 'PostgreSQL', port: 5432, start: () => `pg_ctlcluster --skip-systemctl-redirect ${readdirSync('/etc/postgresql')[0]} main start`, installed: () => existsSync('/etc/postgresql') },
+  {
+    name: 'PostgreSQL',
+    port: 5432,
+    start: () => `pg_ctlcluster --skip-systemctl-redirect ${readdirSync('/etc/postgresql')[0]} main start`,
+    installed: () => existsSync('/etc/postgresql'),
+  },
   { name: 'MariaDB', port: 3306, start: () => 'start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd', installed: () => existsSync('/usr/sbin/mariadbd') },
   {
     name: 'Redis',

@@ -92,7 +92,8 @@ export const BROWSER_PACKAGES = [
 export function ensureBrowserPackages(): string[] {
   const missing = BROWSER_PACKAGES.filter((p) => !p.present()).map((p) => p.name);
   if (!missing.length) return [];
-  if (process.getuid?.() !== 0) throw new Error(`the browser tests need Debian packages ${missing.join(', ')}: install them (apt-get install ${missing.join(' ')}) or run the tests as root`);
+  if (process.getuid?.() !== 0)
+    throw new Error(`the browser tests need Debian packages ${missing.join(', ')}: install them (apt-get install ${missing.join(' ')}) or run the tests as root`);
   const apt = (args: string[]) => execFileSync('apt-get', args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   apt(['update', '-qq']);
   apt(['install', '-y', '-qq', ...missing]);

@@ -55,8 +55,14 @@ export async function checkTransferInvariant(sharing: Kysely<SharingDatabase>, p
       continue;
     }
     // Active, unless a later transfer moved it on (then that transfer's own record says so).
-    const movedOn = await target.db.selectFrom(target.source('asset_transfers')).select('t.id').where('t.asset_id', '=', targetCard.id).where('t.direction', '=', 'OUT').executeTakeFirst();
-    if ((targetCard.status === 'TRANSFER_PENDING' || targetCard.status === 'TRANSFERRED_OUT') && !movedOn) problems.push(`${t.id}: target card ${targetCard.id} is ${targetCard.status}`);
+    const movedOn = await target.db
+      .selectFrom(target.source('asset_transfers'))
+      .select('t.id')
+      .where('t.asset_id', '=', targetCard.id)
+      .where('t.direction', '=', 'OUT')
+      .executeTakeFirst();
+    if ((targetCard.status === 'TRANSFER_PENDING' || targetCard.status === 'TRANSFERRED_OUT') && !movedOn)
+      problems.push(`${t.id}: target card ${targetCard.id} is ${targetCard.status}`);
     if (targetCard.id !== t.target_asset_id) problems.push(`${t.id}: the transfer names ${t.target_asset_id}, the target holds ${targetCard.id}`);
     if (sourceCard?.status !== 'TRANSFERRED_OUT') problems.push(`${t.id}: source card ${t.asset_id} is ${sourceCard?.status ?? 'missing'}, expected TRANSFERRED_OUT`);
     if (out?.state !== 'TRANSFERRED_OUT' || out.counterpart_asset_id !== targetCard.id) problems.push(`${t.id}: the source card does not name ${targetCard.id}`);

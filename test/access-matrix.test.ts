@@ -17,9 +17,19 @@ const codes = (r: Result) => (r.errors ?? []).map((e) => e.extensions?.code);
 
 // Facts of the data, read as a national administrator.
 const facts = {} as {
-  jsAssets: number; jsOfficerAssets: number; bjAssets: number; bjPooled: number; pooledAll: number; pooledYrd: number;
-  jsVehicles: number; jsOfficerVehicles: number; bjVehicles: number; jsBuildings: { id: string; restricted: boolean; agencyId: string }[];
-  officerAsset: string; bjPooledAsset: string; yrdKgce: number;
+  jsAssets: number;
+  jsOfficerAssets: number;
+  bjAssets: number;
+  bjPooled: number;
+  pooledAll: number;
+  pooledYrd: number;
+  jsVehicles: number;
+  jsOfficerVehicles: number;
+  bjVehicles: number;
+  jsBuildings: { id: string; restricted: boolean; agencyId: string }[];
+  officerAsset: string;
+  bjPooledAsset: string;
+  yrdKgce: number;
 };
 
 beforeAll(async () => {
@@ -27,7 +37,11 @@ beforeAll(async () => {
   const q = (query: string) => as('NATIONAL_ADMIN', query).then((r) => (expect(r.errors).toBeUndefined(), r.data!));
   const count = async (filter: string) => (await q(`{ assets(filter: { ${filter} }) { totalCount } }`)).assets.totalCount as number;
   facts.jsAssets = await count('province: "320000"');
-  facts.jsOfficerAssets = await count(`province: "320000", agencyId: "${OFFICER_AGENCY}"`) + (await q(`{ assets(filter: { province: "320000", offeredToPool: true }, first: 100) { edges { node { agency { id } } } } }`)).assets.edges.filter((e: any) => e.node.agency.id !== OFFICER_AGENCY).length;
+  facts.jsOfficerAssets =
+    (await count(`province: "320000", agencyId: "${OFFICER_AGENCY}"`)) +
+    (await q(`{ assets(filter: { province: "320000", offeredToPool: true }, first: 100) { edges { node { agency { id } } } } }`)).assets.edges.filter(
+      (e: any) => e.node.agency.id !== OFFICER_AGENCY,
+    ).length;
   facts.bjAssets = await count('province: "110000"');
   facts.bjPooled = await count('province: "110000", offeredToPool: true');
   facts.pooledAll = await count('offeredToPool: true');
@@ -35,7 +49,11 @@ beforeAll(async () => {
   facts.jsVehicles = (await q('{ vehicles(filter: { province: "320000" }) { totalCount } }')).vehicles.totalCount;
   facts.jsOfficerVehicles = (await q(`{ vehicles(filter: { agencyId: "${OFFICER_AGENCY}" }) { totalCount } }`)).vehicles.totalCount;
   facts.bjVehicles = (await q('{ vehicles(filter: { province: "110000" }) { totalCount } }')).vehicles.totalCount;
-  facts.jsBuildings = (await q('{ buildings(filter: { province: "320000" }, first: 100) { edges { node { id restricted agency { id } } } } }')).buildings.edges.map((e: any) => ({ id: e.node.id, restricted: e.node.restricted, agencyId: e.node.agency.id }));
+  facts.jsBuildings = (await q('{ buildings(filter: { province: "320000" }, first: 100) { edges { node { id restricted agency { id } } } } }')).buildings.edges.map((e: any) => ({
+    id: e.node.id,
+    restricted: e.node.restricted,
+    agencyId: e.node.agency.id,
+  }));
   facts.officerAsset = (await q(`{ assets(filter: { agencyId: "${OFFICER_AGENCY}" }, first: 1) { edges { node { id } } } }`)).assets.edges[0].node.id;
   facts.bjPooledAsset = (await q('{ assets(filter: { province: "110000", offeredToPool: true }, first: 1) { edges { node { id } } } }')).assets.edges[0].node.id;
   facts.yrdKgce = (await q('{ energySummary(year: 2025, scope: { region: "YRD" }) { totalKgce } }')).energySummary.totalKgce;
@@ -45,14 +63,18 @@ beforeAll(async () => {
 afterAll(() => stack?.stop());
 
 type Expect = (r: Result) => void;
-const forbidden = (field: string): Expect => (r) => {
-  expect(r.data?.[field] ?? null).toBeNull();
-  expect(r.errors?.find((e) => e.path?.[0] === field)?.extensions?.code).toBe('FORBIDDEN');
-};
-const total = (field: string, n: () => number): Expect => (r) => {
-  expect(r.errors).toBeUndefined();
-  expect(r.data![field].totalCount).toBe(n());
-};
+const forbidden =
+  (field: string): Expect =>
+  (r) => {
+    expect(r.data?.[field] ?? null).toBeNull();
+    expect(r.errors?.find((e) => e.path?.[0] === field)?.extensions?.code).toBe('FORBIDDEN');
+  };
+const total =
+  (field: string, n: () => number): Expect =>
+  (r) => {
+    expect(r.errors).toBeUndefined();
+    expect(r.data![field].totalCount).toBe(n());
+  };
 const refused: Expect = (r) => {
   expect(r.data ?? null).toBeNull();
   expect(codes(r)).toEqual(['FORBIDDEN']);
@@ -64,26 +86,30 @@ interface Operation {
   expect: Record<UserRole, Expect>;
 }
 
-const vehiclesSensitive = (plates: boolean, drivers: boolean, onlyAgency?: string): Expect => (r) => {
-  const edges = r.data!.vehicles.edges as { node: { plateNumber: string | null; assignedDriver: string | null; agency: { id: string } } }[];
-  expect(edges.length).toBeGreaterThan(0);
-  for (const e of edges) {
-    if (onlyAgency) expect(e.node.agency.id).toBe(onlyAgency);
-    expect(e.node.plateNumber === null).toBe(!plates);
-    if (!drivers) expect(e.node.assignedDriver).toBeNull();
-  }
-  const classes = new Set((r.errors ?? []).map((e) => `${e.extensions?.code}:${e.extensions?.class}`));
-  expect(classes).toEqual(new Set([...(plates ? [] : ['FORBIDDEN:vehicle-identity']), ...(drivers ? [] : ['FORBIDDEN:personal'])]));
-};
+const vehiclesSensitive =
+  (plates: boolean, drivers: boolean, onlyAgency?: string): Expect =>
+  (r) => {
+    const edges = r.data!.vehicles.edges as { node: { plateNumber: string | null; assignedDriver: string | null; agency: { id: string } } }[];
+    expect(edges.length).toBeGreaterThan(0);
+    for (const e of edges) {
+      if (onlyAgency) expect(e.node.agency.id).toBe(onlyAgency);
+      expect(e.node.plateNumber === null).toBe(!plates);
+      if (!drivers) expect(e.node.assignedDriver).toBeNull();
+    }
+    const classes = new Set((r.errors ?? []).map((e) => `${e.extensions?.code}:${e.extensions?.class}`));
+    expect(classes).toEqual(new Set([...(plates ? [] : ['FORBIDDEN:vehicle-identity']), ...(drivers ? [] : ['FORBIDDEN:personal'])]));
+  };
 
-const addresses = (mode: 'all' | 'unrestricted', onlyAgency?: string): Expect => (r) => {
-  const edges = r.data!.buildings.edges as { node: { id: string; restricted: boolean; address: string | null } }[];
-  const expected = facts.jsBuildings.filter((b) => !onlyAgency || b.agencyId === onlyAgency);
-  expect(edges.map((e) => e.node.id)).toEqual(expected.map((b) => b.id));
-  for (const e of edges) expect(e.node.address === null).toBe(mode === 'unrestricted' && e.node.restricted);
-  const hidden = edges.filter((e) => e.node.address === null).length;
-  expect((r.errors ?? []).filter((e) => e.extensions?.code === 'FORBIDDEN').length).toBe(hidden);
-};
+const addresses =
+  (mode: 'all' | 'unrestricted', onlyAgency?: string): Expect =>
+  (r) => {
+    const edges = r.data!.buildings.edges as { node: { id: string; restricted: boolean; address: string | null } }[];
+    const expected = facts.jsBuildings.filter((b) => !onlyAgency || b.agencyId === onlyAgency);
+    expect(edges.map((e) => e.node.id)).toEqual(expected.map((b) => b.id));
+    for (const e of edges) expect(e.node.address === null).toBe(mode === 'unrestricted' && e.node.restricted);
+    const hidden = edges.filter((e) => e.node.address === null).length;
+    expect((r.errors ?? []).filter((e) => e.extensions?.code === 'FORBIDDEN').length).toBe(hidden);
+  };
 
 const OPERATIONS: Operation[] = [
   {
@@ -185,7 +211,10 @@ const OPERATIONS: Operation[] = [
     name: 'directory and another region’s aggregate',
     query: () => '{ region(code: "JJJ") { name energySummary(year: 2025) { provinceCount } } }',
     expect: Object.fromEntries(
-      Object.keys(PRINCIPALS).map((role) => [role, (r: Result) => (expect(r.errors).toBeUndefined(), expect(r.data!.region).toEqual({ name: '京津冀', energySummary: { provinceCount: 1 } }))]),
+      Object.keys(PRINCIPALS).map((role) => [
+        role,
+        (r: Result) => (expect(r.errors).toBeUndefined(), expect(r.data!.region).toEqual({ name: '京津冀', energySummary: { provinceCount: 1 } })),
+      ]),
     ) as Record<UserRole, Expect>,
   },
   {
@@ -250,7 +279,10 @@ describe('role x operation', () => {
     expect(codes(officer)).toEqual(['FORBIDDEN']);
     // The refusal names the asset asked about, never its holder (the pool shows no agency id).
     const holder = (await as('NATIONAL_ADMIN', `{ asset(id: "${facts.bjPooledAsset}") { agency { id } } }`)).data!.asset.agency.id as string;
-    const admin = await gql(stack.gateway.url, `mutation { withdrawAssetFromPool(input: { assetId: "${facts.bjPooledAsset}" }) { asset { id } } }`, undefined, { token: tokenFor(PRINCIPALS.PROVINCE_ADMIN!), assertion: null });
+    const admin = await gql(stack.gateway.url, `mutation { withdrawAssetFromPool(input: { assetId: "${facts.bjPooledAsset}" }) { asset { id } } }`, undefined, {
+      token: tokenFor(PRINCIPALS.PROVINCE_ADMIN!),
+      assertion: null,
+    });
     expect(codes(admin)).toEqual(['FORBIDDEN']);
     expect(JSON.stringify([officer, admin])).not.toContain(holder);
   });

@@ -179,7 +179,10 @@ describe('the audit chain in a Redis stream', () => {
 
     const exported = await cli('audit-export', ['--redis', TEST_REDIS_URL, '--prefix', p, '--since', ids[9]]);
     expect(exported.code).toBe(0);
-    const lines = exported.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; sequence: number; prevHash: string; hash: string });
+    const lines = exported.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; sequence: number; prevHash: string; hash: string });
     expect(lines.map((l) => l.id)).toEqual(ids.slice(10));
     for (let i = 1; i < lines.length; i++) expect(lines[i].prevHash).toBe(lines[i - 1].hash);
     expect(lines.at(-1)!.sequence).toBe(400);

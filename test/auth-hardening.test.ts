@@ -25,7 +25,11 @@ const claims = { role: 'NATIONAL_ADMIN', sub: 'mallory' };
 const now = () => Math.floor(Date.now() / 1000);
 
 async function asBearer(token: string) {
-  const res = await fetch(stack.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: '{ assets { totalCount } }' }) });
+  const res = await fetch(stack.gateway.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: '{ assets { totalCount } }' }),
+  });
   return { status: res.status, body: (await res.json()) as { errors?: { message: string; extensions?: { code?: string } }[]; data?: unknown } };
 }
 
@@ -34,7 +38,11 @@ describe('forged and broken tokens are refused with 401 and a clear message', ()
   const sign = (payload: object, options: jwt.SignOptions, key = TEST_KEYS.tokenPrivateKey) =>
     jwt.sign(payload, key, { algorithm: 'ES256', keyid: DEV_TOKEN.kid, issuer: DEV_TOKEN.issuer, audience: DEV_TOKEN.audience, ...options });
   const CASES: [string, () => string, RegExp][] = [
-    ['alg: none', () => `${b64({ alg: 'none', typ: 'JWT', kid: DEV_TOKEN.kid })}.${b64({ ...claims, iss: DEV_TOKEN.issuer, aud: DEV_TOKEN.audience, exp: now() + 600 })}.`, /algorithm|signature|invalid/],
+    [
+      'alg: none',
+      () => `${b64({ alg: 'none', typ: 'JWT', kid: DEV_TOKEN.kid })}.${b64({ ...claims, iss: DEV_TOKEN.issuer, aud: DEV_TOKEN.audience, exp: now() + 600 })}.`,
+      /algorithm|signature|invalid/,
+    ],
     [
       'HS256 signed with the public key',
       () => {
@@ -79,16 +87,22 @@ describe('a province instance reached directly answers only the gateway', () => 
 
   it.each([
     ['no assertion', () => null],
-    ['a tampered assertion (role raised)', () => {
-      const [h, , s] = signAssertion({ sub: 'x', role: 'ANALYST' }, key, JS).split('.');
-      return `${h}.${b64({ role: 'NATIONAL_ADMIN', sub: 'x', iss: 'xietong-gateway', aud: JS, jti: 'x', iat: now(), exp: now() + 10 })}.${s}`;
-    }],
+    [
+      'a tampered assertion (role raised)',
+      () => {
+        const [h, , s] = signAssertion({ sub: 'x', role: 'ANALYST' }, key, JS).split('.');
+        return `${h}.${b64({ role: 'NATIONAL_ADMIN', sub: 'x', iss: 'xietong-gateway', aud: JS, jti: 'x', iat: now(), exp: now() + 10 })}.${s}`;
+      },
+    ],
     ['an expired assertion', () => signAssertion(NATIONAL_ADMIN, key, JS, -120)],
     ['an assertion signed by another key', () => signAssertion(NATIONAL_ADMIN, other, JS)],
     ['a user token instead of an assertion', () => tokenFor(NATIONAL_ADMIN)],
     ['an assertion addressed to another province', () => signAssertion(NATIONAL_ADMIN, key, provinceAudience('110000'))],
     ['an assertion addressed to the directory', () => signAssertion(NATIONAL_ADMIN, key, subgraphAudience('directory'))],
-    ['an assertion addressed to several audiences', () => jwt.sign({ role: 'NATIONAL_ADMIN' }, key, { algorithm: 'ES256', issuer: 'xietong-gateway', audience: [JS, provinceAudience('110000')], expiresIn: 10, jwtid: 'multi' })],
+    [
+      'an assertion addressed to several audiences',
+      () => jwt.sign({ role: 'NATIONAL_ADMIN' }, key, { algorithm: 'ES256', issuer: 'xietong-gateway', audience: [JS, provinceAudience('110000')], expiresIn: 10, jwtid: 'multi' }),
+    ],
     ['a ten-year assertion', () => signAssertion(NATIONAL_ADMIN, key, JS, 10 * 365 * 86_400)],
     ['an assertion without a unique id', () => jwt.sign({ role: 'NATIONAL_ADMIN' }, key, { algorithm: 'ES256', issuer: 'xietong-gateway', audience: JS, expiresIn: 10 })],
   ])('%s: 401, naming no issuer, audience or key', async (_name, assertion) => {
@@ -114,7 +128,10 @@ describe('a province instance reached directly answers only the gateway', () => 
     const captured: string[] = [];
     const spy = createServer(async (req, res) => {
       captured.push(String(req.headers[ASSERTION_HEADER] ?? ''));
-      const body = await new Promise<string>((resolve) => { let b = ''; req.on('data', (c) => (b += c)).on('end', () => resolve(b)); });
+      const body = await new Promise<string>((resolve) => {
+        let b = '';
+        req.on('data', (c) => (b += c)).on('end', () => resolve(b));
+      });
       const upstream = await fetch(real, { method: 'POST', headers: { 'content-type': 'application/json', [ASSERTION_HEADER]: captured.at(-1)! }, body });
       res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text());
     });
@@ -158,7 +175,10 @@ describe('a province instance reached directly answers only the gateway', () => 
       expect(body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     }
     // And a user role may not read the data version.
-    const asAdmin = (await (await direct(signAssertion(NATIONAL_ADMIN, key, JS), '{ _dataVersion { marker } }')).json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] };
+    const asAdmin = (await (await direct(signAssertion(NATIONAL_ADMIN, key, JS), '{ _dataVersion { marker } }')).json()) as {
+      data?: unknown;
+      errors?: { extensions?: { code?: string } }[];
+    };
     expect(asAdmin.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 });
@@ -171,7 +191,12 @@ describe('hostile documents are refused before any subgraph call', () => {
     ['10,000 aliases', () => ({ query: aliases }), 400, 'GRAPHQL_PARSE_FAILED|GRAPHQL_VALIDATION_FAILED|PAYLOAD_TOO_LARGE'],
     ['depth 50', () => ({ query: deep }), 400, 'GRAPHQL_VALIDATION_FAILED'],
     ['a 1 MB document', () => ({ query: `{ regions { code } } # ${'x'.repeat(1_000_000)}` }), 413, 'PAYLOAD_TOO_LARGE'],
-    ['circular fragments', () => ({ query: 'query { regions { ...A } } fragment A on Region { provinces { region { ...B } } } fragment B on Region { provinces { region { ...A } } }' }), 400, 'GRAPHQL_VALIDATION_FAILED'],
+    [
+      'circular fragments',
+      () => ({ query: 'query { regions { ...A } } fragment A on Region { provinces { region { ...B } } } fragment B on Region { provinces { region { ...A } } }' }),
+      400,
+      'GRAPHQL_VALIDATION_FAILED',
+    ],
     ['first: 1000000', () => ({ query: '{ assets(first: 1000000) { edges { node { id name agency { name } } } } }' }), 400, 'GRAPHQL_VALIDATION_FAILED'],
     ['100 batched operations', () => Array.from({ length: 100 }, () => ({ query: '{ assets { totalCount } }' })), 400, 'BAD_REQUEST|BATCH'],
   ];
@@ -201,7 +226,9 @@ describe('caches never carry one caller’s answer to another', () => {
     const { createHash } = await import('node:crypto');
     const hash = createHash('sha256').update(query).digest('hex');
     const run = async (token: string | null, withQuery: boolean) =>
-      (await (await post(gateway.url, { ...(withQuery ? { query } : {}), extensions: { persistedQuery: { version: 1, sha256Hash: hash } } }, { token, assertion: null })).json()) as {
+      (await (
+        await post(gateway.url, { ...(withQuery ? { query } : {}), extensions: { persistedQuery: { version: 1, sha256Hash: hash } } }, { token, assertion: null })
+      ).json()) as {
         data: { vehicles: { totalCount: number; edges: { node: { plateNumber: string | null; assignedDriver: string | null } }[] } | null } | null;
         errors?: { extensions: { code: string; class?: string } }[];
       };
@@ -232,11 +259,15 @@ describe('audit trail', () => {
     const jsAdmin = tokenFor({ role: 'PROVINCE_ADMIN', province: '320000', sub: 'admin-js' });
     await gql(gateway.url, 'query OwnOnly { assets(filter: { province: "320000" }) { totalCount } }', undefined, { token: jsAdmin, assertion: null });
     await gql(gateway.url, 'query PoolBeijing { assets(filter: { province: "110000", offeredToPool: true }) { totalCount } }', undefined, { token: jsAdmin, assertion: null });
-    const asset = (await gql(gateway.url, '{ assets(filter: { province: "320000", status: IDLE, offeredToPool: false }, first: 1) { edges { node { id } } } }')).data!.assets.edges[0].node.id;
+    const asset = (await gql(gateway.url, '{ assets(filter: { province: "320000", status: IDLE, offeredToPool: false }, first: 1) { edges { node { id } } } }')).data!.assets
+      .edges[0].node.id;
     await gql(gateway.url, `mutation Offer { offerAssetToPool(input: { assetId: "${asset}" }) { asset { id } } }`, undefined, { token: jsAdmin, assertion: null });
     // A coordinator's token that also carries a province claim is still a coordinator's: its reads are recorded.
     const coordinator = tokenFor({ role: 'REGION_COORDINATOR', region: 'YRD', province: '320000', sub: 'coordinator-with-claim' });
-    const plates = await gql(gateway.url, 'query Plates { vehicles(filter: { province: "320000" }, first: 2) { edges { node { plateNumber } } } }', undefined, { token: coordinator, assertion: null });
+    const plates = await gql(gateway.url, 'query Plates { vehicles(filter: { province: "320000" }, first: 2) { edges { node { plateNumber } } } }', undefined, {
+      token: coordinator,
+      assertion: null,
+    });
     expect(plates.data!.vehicles.edges[0].node.plateNumber).toEqual(expect.any(String));
     // Anonymous reads of published aggregates are counted, not recorded one by one (cache or not).
     for (let i = 0; i < 3; i++) {
@@ -244,7 +275,9 @@ describe('audit trail', () => {
       expect(published.data!.energySummary.totalKgce).toEqual(expect.any(Number));
     }
     // Nor does an anonymous mutation (refused before it runs), whatever its name.
-    const refusedWrite = await gql(gateway.url, `mutation ${'X'.repeat(5000)} { setAssetStatus(input: { assetId: "${asset}", status: IDLE }) { asset { id } } }`, undefined, { token: null });
+    const refusedWrite = await gql(gateway.url, `mutation ${'X'.repeat(5000)} { setAssetStatus(input: { assetId: "${asset}", status: IDLE }) { asset { id } } }`, undefined, {
+      token: null,
+    });
     expect(refusedWrite.errors![0].extensions!.code).toBe('FORBIDDEN');
     const health = (await (await fetch(gateway.url.replace('/graphql', '/health'))).json()) as { anonymousReads: number };
     expect(health.anonymousReads).toBe(4);
@@ -252,14 +285,24 @@ describe('audit trail', () => {
 
     gateway = await startGateway(options);
     try {
-      const trail = await gql(gateway.url, '{ auditEvents(filter: { subject: "admin-js" }, first: 10) { nodes { subject role binding operationName mutation provinces outcome errorCodes operationHash time } hasNextPage } }', undefined, { assertion: null });
+      const trail = await gql(
+        gateway.url,
+        '{ auditEvents(filter: { subject: "admin-js" }, first: 10) { nodes { subject role binding operationName mutation provinces outcome errorCodes operationHash time } hasNextPage } }',
+        undefined,
+        { assertion: null },
+      );
       expect(trail.errors).toBeUndefined();
       const events = trail.data!.auditEvents.nodes;
       expect(events.map((e: { operationName: string }) => e.operationName)).toEqual(['Offer', 'PoolBeijing']);
       expect(events[0]).toMatchObject({ subject: 'admin-js', role: 'PROVINCE_ADMIN', binding: '320000', mutation: true, provinces: ['320000'], outcome: 'ok', errorCodes: [] });
       expect(events[1]).toMatchObject({ mutation: false, provinces: ['110000'], outcome: 'ok' });
       expect(events[1].operationHash).toMatch(/^[0-9a-f]{64}$/);
-      const coordinatorTrail = await gql(gateway.url, '{ auditEvents(filter: { subject: "coordinator-with-claim" }) { nodes { operationName role binding provinces } } }', undefined, { assertion: null });
+      const coordinatorTrail = await gql(
+        gateway.url,
+        '{ auditEvents(filter: { subject: "coordinator-with-claim" }) { nodes { operationName role binding provinces } } }',
+        undefined,
+        { assertion: null },
+      );
       expect(coordinatorTrail.data!.auditEvents.nodes).toEqual([{ operationName: 'Plates', role: 'REGION_COORDINATOR', binding: 'YRD', provinces: ['320000'] }]);
       const all = await gql(gateway.url, '{ auditEvents(first: 100) { nodes { role operationName } } }', undefined, { assertion: null });
       expect(all.data!.auditEvents.nodes.filter((e: { role: string }) => e.role === 'ANONYMOUS')).toEqual([]);
@@ -286,7 +329,12 @@ describe('keys from a JWKS endpoint', () => {
     const gateway = await startGateway(
       await gatewayOptionsFor(stack, {
         auth: {
-          tokens: { issuer: DEV_TOKEN.issuer, audience: DEV_TOKEN.audience, algorithms: ['ES256'], jwksUrl: `http://127.0.0.1:${(jwks.address() as { port: number }).port}/.well-known/jwks.json` },
+          tokens: {
+            issuer: DEV_TOKEN.issuer,
+            audience: DEV_TOKEN.audience,
+            algorithms: ['ES256'],
+            jwksUrl: `http://127.0.0.1:${(jwks.address() as { port: number }).port}/.well-known/jwks.json`,
+          },
           assertionPrivateKey: TEST_KEYS.assertionPrivateKey,
         },
       }),
@@ -315,7 +363,9 @@ describe('the rest of the surface', () => {
     const gateway = await startGateway(await gatewayOptionsFor(stack, { subgraphUrls: { directory: 'http://127.0.0.1:9/graphql' } }));
     try {
       const r = await gql(gateway.url, '{ regions { code } }');
-      expect(r.errors).toEqual([{ message: expect.stringContaining('directory service could not be reached'), extensions: { code: 'SUBGRAPH_UNAVAILABLE', subgraph: 'directory' } }]);
+      expect(r.errors).toEqual([
+        { message: expect.stringContaining('directory service could not be reached'), extensions: { code: 'SUBGRAPH_UNAVAILABLE', subgraph: 'directory' } },
+      ]);
       expect(JSON.stringify(r)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|:9\//);
     } finally {
       await gateway.stop();
@@ -325,7 +375,10 @@ describe('the rest of the surface', () => {
   it('the audit trail in a Redis stream is shared by replicas and outlives them', async () => {
     const options = await gatewayOptionsFor(stack, { redis: { url: TEST_REDIS_URL }, redisPrefix: `xietong:test:audit:${process.pid}:${Date.now()}:` });
     const a = await startGateway(options);
-    await gql(a.url, 'query ReadBeijing { assets(filter: { province: "110000" }) { totalCount } }', undefined, { token: tokenFor({ role: 'PROVINCE_ADMIN', province: '320000', sub: 'stream-js' }), assertion: null });
+    await gql(a.url, 'query ReadBeijing { assets(filter: { province: "110000" }) { totalCount } }', undefined, {
+      token: tokenFor({ role: 'PROVINCE_ADMIN', province: '320000', sub: 'stream-js' }),
+      assertion: null,
+    });
     await a.stop();
     const b = await startGateway(options);
     try {

@@ -21,7 +21,11 @@ describe('bad input gets a clear error with a stable code', () => {
     ['province that has not joined', '{ assets(filter: { province: "440000" }) { totalCount } }', 'PROVINCE_NOT_REGISTERED'],
     ['unknown region', '{ energySummary(year: 2025, scope: { region: "ZZ" }) { totalKgce } }', 'UNKNOWN_REGION'],
     ['malformed cursor', '{ assets(after: "not-a-cursor") { totalCount } }', 'BAD_CURSOR'],
-    ['cursor of another order', '{ assets(orderBy: NET_VALUE_DESC, after: "WyJJRF9BU0MiLCJBU0MiLCIzMjAwMDA6QVMtMDAwMDAwMSIsIjMyMDAwMDpBUy0wMDAwMDAxIl0") { totalCount } }', 'BAD_CURSOR'],
+    [
+      'cursor of another order',
+      '{ assets(orderBy: NET_VALUE_DESC, after: "WyJJRF9BU0MiLCJBU0MiLCIzMjAwMDA6QVMtMDAwMDAwMSIsIjMyMDAwMDpBUy0wMDAwMDAxIl0") { totalCount } }',
+      'BAD_CURSOR',
+    ],
     ['first beyond the maximum', '{ assets(first: 101) { totalCount } }', 'PAGE_SIZE_EXCEEDED'],
     ['negative first', '{ vehicles(first: -1) { totalCount } }', 'BAD_USER_INPUT'],
     ['invalid document', '{ assets(first: "x") { totalCount } }', 'GRAPHQL_VALIDATION_FAILED'],
@@ -35,7 +39,10 @@ describe('bad input gets a clear error with a stable code', () => {
   });
 
   it('a cursor-order mismatch reaches the province as one error, not one per province', async () => {
-    const result = await gql(stack.gateway.url, '{ assets(orderBy: NET_VALUE_DESC, after: "WyJJRF9BU0MiLCJBU0MiLCIzMjAwMDA6QVMtMDAwMDAwMSIsIjMyMDAwMDpBUy0wMDAwMDAxIl0") { totalCount } }');
+    const result = await gql(
+      stack.gateway.url,
+      '{ assets(orderBy: NET_VALUE_DESC, after: "WyJJRF9BU0MiLCJBU0MiLCIzMjAwMDA6QVMtMDAwMDAwMSIsIjMyMDAwMDpBUy0wMDAwMDAxIl0") { totalCount } }',
+    );
     expect(result.errors).toHaveLength(1);
   });
 

@@ -126,7 +126,12 @@ describe('client mistakes answer 400 with a stable code, not 500', () => {
     ['an operationName for an anonymous operation', { query: '{ regions { code } }', operationName: 'A' }, 'OPERATION_RESOLUTION_FAILURE', /Unknown operation named "A"/],
     ['several operations without operationName', { query }, 'OPERATION_RESOLUTION_FAILURE', /several operations.*operationName/],
     ['a subscription', { query: 'subscription S { regions { code } }' }, 'BAD_REQUEST', /Subscriptions are not supported/],
-    ['an APQ hash that does not match its query', { query: '{ regions { code } }', extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } }, 'PERSISTED_QUERY_HASH_MISMATCH', /sha256Hash.*SHA-256/],
+    [
+      'an APQ hash that does not match its query',
+      { query: '{ regions { code } }', extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } },
+      'PERSISTED_QUERY_HASH_MISMATCH',
+      /sha256Hash.*SHA-256/,
+    ],
     ['an APQ version other than 1', { query: '{ regions { code } }', extensions: { persistedQuery: { version: 2, sha256Hash: 'a'.repeat(64) } } }, 'BAD_REQUEST', /version/],
   ];
 
@@ -182,7 +187,12 @@ describe('the explorer page', () => {
     const res = await get('/graphql');
     expect(res.status).toBe(200);
     const csp = res.headers.get('content-security-policy')!;
-    const directives = Object.fromEntries(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+    const directives = Object.fromEntries(
+      csp
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([name, ...values]) => [name, values]),
+    );
     expect(directives['script-src']).toEqual(["'self'"]);
     expect(directives['default-src']).toEqual(["'self'"]);
     expect(directives['frame-ancestors']).toEqual(["'none'"]);
@@ -196,7 +206,11 @@ describe('the explorer page', () => {
   });
 
   it('serves its own script and the bundles as files, unsniffable', async () => {
-    for (const [path, type] of [['/explorer/app.js', 'text/javascript'], ['/explorer/graphiql.js', 'text/javascript'], ['/explorer/app.css', 'text/css']]) {
+    for (const [path, type] of [
+      ['/explorer/app.js', 'text/javascript'],
+      ['/explorer/graphiql.js', 'text/javascript'],
+      ['/explorer/app.css', 'text/css'],
+    ]) {
       const res = await get(path, '*/*');
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(type);

@@ -18,7 +18,15 @@ let stack: DemoStack;
 let browser: Browser;
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  stack = await startDemoStack({ scale: TEST_SCALE, basePort: 0, provinces: ['310000', '320000', '340000'], keys: TEST_KEYS, saga: TEST_SAGA, subgraphTimeoutMs: 3000, persistedOperations: { manifest, safelist: true } });
+  stack = await startDemoStack({
+    scale: TEST_SCALE,
+    basePort: 0,
+    provinces: ['310000', '320000', '340000'],
+    keys: TEST_KEYS,
+    saga: TEST_SAGA,
+    subgraphTimeoutMs: 3000,
+    persistedOperations: { manifest, safelist: true },
+  });
   browser = await launchChromium();
 });
 afterAll(async () => {
@@ -52,14 +60,24 @@ describe('the regional dashboard', () => {
     const { page, outside, errors } = await open(stack.gateway.url);
     const asCoordinator = { token: tokenFor(COORDINATOR) };
     // The figures the page shows are the GraphQL answers (asked here as the same coordinator, with the explorer's rights).
-    const energy = await gql(stack.gateway.url.replace('/graphql', '/graphql'), 'query { region(code: "YRD") { provinces { name energySummary(year: 2025) { kgcePerCapita kgcePerArea } } } }', {}, asCoordinator);
+    const energy = await gql(
+      stack.gateway.url.replace('/graphql', '/graphql'),
+      'query { region(code: "YRD") { provinces { name energySummary(year: 2025) { kgcePerCapita kgcePerArea } } } }',
+      {},
+      asCoordinator,
+    );
     const expected = (energy.data!.region.provinces as { name: string; energySummary: { kgcePerCapita: number; kgcePerArea: number } | null }[])
       .filter((p) => p.energySummary)
       .sort((a, b) => b.energySummary!.kgcePerCapita - a.energySummary!.kgcePerCapita)
       .map((p) => [p.name, p.energySummary!.kgcePerCapita.toFixed(2), p.energySummary!.kgcePerArea.toFixed(2)]);
     const shown = await page.$$eval('#energy-table tbody tr', (rows) => rows.map((r) => Array.from(r.querySelectorAll('td'), (td) => td.textContent)));
     expect(shown).toEqual(expected);
-    const summary = await gql(stack.gateway.url, 'query { assetSummary(scope: { region: "YRD" }) { pooledCount pooledOriginalValue } vehicleSummary(scope: { region: "YRD" }) { vehicleCount } }', {}, asCoordinator);
+    const summary = await gql(
+      stack.gateway.url,
+      'query { assetSummary(scope: { region: "YRD" }) { pooledCount pooledOriginalValue } vehicleSummary(scope: { region: "YRD" }) { vehicleCount } }',
+      {},
+      asCoordinator,
+    );
     await page.waitForFunction((n) => document.querySelector('[data-figure="vehicleCount"]')?.textContent === String(n), summary.data!.vehicleSummary.vehicleCount);
     const pool = await page.textContent('[data-figure="pool"]');
     expect(pool).toContain(`${summary.data!.assetSummary.pooledCount} 件`);
@@ -80,7 +98,9 @@ describe('the regional dashboard', () => {
     const { page, outside, errors } = await open(stack.gateway.url);
     await stack.stopProvince('320000');
     try {
-      await page.waitForFunction(() => !document.getElementById('banner')!.hidden && document.getElementById('banner')!.textContent!.includes('江苏省 (320000)'), undefined, { timeout: 20_000 });
+      await page.waitForFunction(() => !document.getElementById('banner')!.hidden && document.getElementById('banner')!.textContent!.includes('江苏省 (320000)'), undefined, {
+        timeout: 20_000,
+      });
       // The other two provinces still draw, and the status panel says which one is down.
       await page.waitForFunction(() => document.querySelectorAll('#energy-table tbody tr').length === 2, undefined, { timeout: 20_000 });
       await page.waitForFunction(() => document.querySelector('#status-table tr[data-province="320000"]')?.getAttribute('data-up') === 'false', undefined, { timeout: 20_000 });

@@ -27,7 +27,10 @@ interface Service {
   secrets?: string[];
   volumes?: string[];
 }
-const compose = parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service>; secrets: Record<string, { file: string }> };
+const compose = parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+  secrets: Record<string, { file: string }>;
+};
 const services = compose.services;
 const entries = Object.entries(services);
 const ofKind = (entry: string) => entries.filter(([, s]) => s.command?.includes(entry));
@@ -173,7 +176,10 @@ describe('docker-compose.yml', () => {
 
   it('calls every subgraph over https, trusting the deployment CA and presenting a client certificate', () => {
     for (const [name, s] of ofKind('dist/gateway/main.js')) {
-      const config = readGatewayConfig(gatewayArgs(s).map((a) => (a === 'schema/supergraph.graphql' ? SUPERGRAPH_PATH : a.startsWith('deploy/') ? join(REPO_ROOT, a) : a)), withSecrets(s));
+      const config = readGatewayConfig(
+        gatewayArgs(s).map((a) => (a === 'schema/supergraph.graphql' ? SUPERGRAPH_PATH : a.startsWith('deploy/') ? join(REPO_ROOT, a) : a)),
+        withSecrets(s),
+      );
       expect([name, Boolean(config.tls?.ca && config.tls.cert && config.tls.key)]).toEqual([name, true]);
       for (const url of [...config.provinces.map((p) => p.url), ...Object.values(config.subgraphUrls)]) expect([name, new URL(url).protocol]).toEqual([name, 'https:']);
       expect([name, Object.keys(config.subgraphUrls)]).toEqual([name, expect.arrayContaining(['directory', 'sharing'])]);
@@ -196,7 +202,11 @@ describe('docker-compose.yml', () => {
     expect(keySecrets.size).toBe(subgraphs.length);
     // Only the gateways hold the client key that opens the subgraphs' ports; the sharing service has its own.
     const clientKeyHolders = entries.filter(([, s]) => s.secrets?.includes('gateway-client-key')).map(([name]) => name);
-    expect(clientKeyHolders.sort()).toEqual(ofKind('dist/gateway/main.js').map(([name]) => name).sort());
+    expect(clientKeyHolders.sort()).toEqual(
+      ofKind('dist/gateway/main.js')
+        .map(([name]) => name)
+        .sort(),
+    );
     expect(entries.filter(([, s]) => s.secrets?.some((x) => x === 'sharing-client-key' || x === 'workflow-private')).map(([name]) => name)).toEqual(['sharing']);
   });
 
@@ -232,7 +242,9 @@ describe('docker-compose.yml', () => {
     expect(targets.size).toBe(node.length);
     for (const mount of services.prometheus.volumes!) expect(existsSync(join(REPO_ROOT, mount.split(':')[0]))).toBe(!mount.startsWith('prometheus-data'));
     const defined = new Set(
-      ['common/metrics.ts', 'gateway/observability/metrics.ts'].flatMap((f) => [...readFileSync(join(REPO_ROOT, f), 'utf8').matchAll(/name: '(xietong_[a-z_]+)'/g)].map((m) => m[1])),
+      ['common/metrics.ts', 'gateway/observability/metrics.ts'].flatMap((f) =>
+        [...readFileSync(join(REPO_ROOT, f), 'utf8').matchAll(/name: '(xietong_[a-z_]+)'/g)].map((m) => m[1]),
+      ),
     );
     const dashboard = JSON.parse(readFileSync(join(REPO_ROOT, 'deploy', 'grafana', 'xietong.json'), 'utf8')) as { panels: { targets: { expr: string }[] }[] };
     const used = dashboard.panels.flatMap((p) => p.targets.flatMap((t) => [...t.expr.matchAll(/(xietong_[a-z_]+?)(?:_bucket|_count|_sum)?\b/g)].map((m) => m[1])));

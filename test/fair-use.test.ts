@@ -58,15 +58,23 @@ describe('a cost model that weighs what a field costs', () => {
       expect(body.errors[0].extensions).toMatchObject({ code: 'COST_LIMIT_EXCEEDED', provinceScans: 30, maximum: 20 });
       expect(statements()).toBe(before);
       // `first` in a variable counts like a literal: pages through relations are rows fetched.
-      const rows = await post(gateway.url, { query: `query($n: Int) { ${Array.from({ length: 30 }, (_, i) => `p${i}: assets(first: $n) { edges { node { agency { buildings { agency { name } } } } } }`).join(' ')} }`, variables: { n: 100 } });
+      const rows = await post(gateway.url, {
+        query: `query($n: Int) { ${Array.from({ length: 30 }, (_, i) => `p${i}: assets(first: $n) { edges { node { agency { buildings { agency { name } } } } } }`).join(' ')} }`,
+        variables: { n: 100 },
+      });
       expect(rows.status).toBe(400);
-      expect(((await rows.json()) as { errors: { extensions: { code: string; rows: number } }[] }).errors[0].extensions).toMatchObject({ code: 'COST_LIMIT_EXCEEDED', rows: expect.any(Number) });
+      expect(((await rows.json()) as { errors: { extensions: { code: string; rows: number } }[] }).errors[0].extensions).toMatchObject({
+        code: 'COST_LIMIT_EXCEEDED',
+        rows: expect.any(Number),
+      });
       expect(statements()).toBe(before);
       // Within the budget it runs.
       const fine = await post(gateway.url, { query: aliased(20) });
       expect(fine.status).toBe(200);
       // A page of rows each asking for its province's figure counts each time it asks.
-      const perRow = (await (await post(gateway.url, { query: '{ assets(first: 25) { edges { node { province { assetSummary { assetCount } } } } } }' })).json()) as { errors?: { extensions: { code: string } }[] };
+      const perRow = (await (await post(gateway.url, { query: '{ assets(first: 25) { edges { node { province { assetSummary { assetCount } } } } } }' })).json()) as {
+        errors?: { extensions: { code: string } }[];
+      };
       expect(perRow.errors?.[0].extensions.code).toBe('COST_LIMIT_EXCEEDED');
     } finally {
       await gateway.stop();
@@ -88,7 +96,9 @@ describe('npm start runs each province in a process of its own', () => {
     try {
       pids = await Promise.all([...isolated.provinces.values()].map((p) => healthOf(p.url).then((h) => h.pid)));
       expect(new Set([process.pid, ...pids]).size).toBe(3);
-      const answer = (await (await post(isolated.gateway.url, { query: '{ assetSummary(scope: { region: "YRD" }) { provinceCount assetCount } }' })).json()) as { data: { assetSummary: { provinceCount: number; assetCount: number } } };
+      const answer = (await (await post(isolated.gateway.url, { query: '{ assetSummary(scope: { region: "YRD" }) { provinceCount assetCount } }' })).json()) as {
+        data: { assetSummary: { provinceCount: number; assetCount: number } };
+      };
       expect(answer.data.assetSummary.provinceCount).toBe(2);
       expect(answer.data.assetSummary.assetCount).toBeGreaterThan(0);
     } finally {
@@ -156,11 +166,19 @@ describe('a budget of province aggregate scans per caller', () => {
 describe('hostile request shapes', () => {
   it('a huge x-request-id is replaced, not passed on to the provinces (it would trip their breakers for everyone)', async () => {
     const auth = { authorization: `Bearer ${tokenFor({ role: 'ANALYST', sub: 'hostile-headers' })}` };
-    const res = await fetch(replicas[0].url, { method: 'POST', headers: { ...auth, 'content-type': 'application/json', 'x-request-id': 'r'.repeat(12_000) }, body: JSON.stringify({ query: '{ assetSummary { assetCount } }' }) });
+    const res = await fetch(replicas[0].url, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json', 'x-request-id': 'r'.repeat(12_000) },
+      body: JSON.stringify({ query: '{ assetSummary { assetCount } }' }),
+    });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { errors?: unknown[] }).errors).toBeUndefined();
     expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
-    const plain = await fetch(replicas[0].url, { method: 'POST', headers: { ...auth, 'content-type': 'application/json', 'x-request-id': 'dashboard-42' }, body: JSON.stringify({ query: '{ regions { code } }' }) });
+    const plain = await fetch(replicas[0].url, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json', 'x-request-id': 'dashboard-42' },
+      body: JSON.stringify({ query: '{ regions { code } }' }),
+    });
     expect(plain.headers.get('x-request-id')).toBe('dashboard-42');
   });
 

@@ -77,7 +77,9 @@ it('a plain subgraph that hangs is cut off at the same timeout and named, with n
     const started = Date.now();
     const result = await gql(gateway.url, '{ regions { code } }');
     expect(Date.now() - started).toBeLessThan(3000);
-    expect(result.errors).toEqual([{ message: expect.stringContaining('directory service could not be reached'), extensions: { code: 'SUBGRAPH_UNAVAILABLE', subgraph: 'directory' } }]);
+    expect(result.errors).toEqual([
+      { message: expect.stringContaining('directory service could not be reached'), extensions: { code: 'SUBGRAPH_UNAVAILABLE', subgraph: 'directory' } },
+    ]);
     expect(JSON.stringify(result)).not.toMatch(/127\.0\.0\.1|800 ms|http:/);
   } finally {
     await gateway.stop();

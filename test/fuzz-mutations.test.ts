@@ -51,10 +51,22 @@ const TOKENS: Record<Caller, string | null> = {
 
 /** Codes a fuzzed request may legitimately be answered with. Unavailability or auth codes would mean the input broke something. */
 const EXPECTED_CODES = new Set<string>([
-  ErrorCode.BAD_USER_INPUT, ErrorCode.BAD_CURSOR, ErrorCode.PAGE_SIZE_EXCEEDED, ErrorCode.UNKNOWN_PROVINCE, ErrorCode.UNKNOWN_REGION,
-  ErrorCode.PROVINCE_NOT_REGISTERED, ErrorCode.NOT_FOUND, ErrorCode.INVALID_UNIT, ErrorCode.INVALID_QUANTITY, ErrorCode.INVALID_STATE,
-  ErrorCode.IDEMPOTENCY_CONFLICT, ErrorCode.FORBIDDEN,
-  'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PAYLOAD_TOO_LARGE',
+  ErrorCode.BAD_USER_INPUT,
+  ErrorCode.BAD_CURSOR,
+  ErrorCode.PAGE_SIZE_EXCEEDED,
+  ErrorCode.UNKNOWN_PROVINCE,
+  ErrorCode.UNKNOWN_REGION,
+  ErrorCode.PROVINCE_NOT_REGISTERED,
+  ErrorCode.NOT_FOUND,
+  ErrorCode.INVALID_UNIT,
+  ErrorCode.INVALID_QUANTITY,
+  ErrorCode.INVALID_STATE,
+  ErrorCode.IDEMPOTENCY_CONFLICT,
+  ErrorCode.FORBIDDEN,
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PAYLOAD_TOO_LARGE',
 ]);
 
 /** What must never reach a client, checked after the client's own echoed input is taken out of the answer. */
@@ -287,7 +299,8 @@ function rowProblems(table: string, r: Row): string[] {
       kgce += x * KGCE_PER_UNIT[t];
     }
     // The stored total is the kgce of the stored quantities (to 0.001 kgce, rounding slack for float sums).
-    if (finite(r.total_kgce_milli) && Math.abs(kgce * 1000 - r.total_kgce_milli) > 1 + kgce * 1e-9) out.push(`${r.id}.total_kgce_milli = ${r.total_kgce_milli} but its quantities make ${kgce * 1000}`);
+    if (finite(r.total_kgce_milli) && Math.abs(kgce * 1000 - r.total_kgce_milli) > 1 + kgce * 1e-9)
+      out.push(`${r.id}.total_kgce_milli = ${r.total_kgce_milli} but its quantities make ${kgce * 1000}`);
   } else if (table === 'assets') {
     within('original_value_fen', 0, Number.MAX_SAFE_INTEGER, true);
     within('net_value_fen', 0, Number.MAX_SAFE_INTEGER, true);
@@ -332,14 +345,24 @@ beforeAll(async () => {
   stack = process.env.XIETONG_FUZZ_SQLITE === '1' ? await startTestStack(TEST_SCALE, [...PROVINCES]) : await startMixedStack(TEST_SCALE, [...PROVINCES]);
   const rows = await allRows();
   const assets = rows.get('assets')!;
-  const ids = (t: ListTable, n = 3) => rows.get(t)!.slice(0, n).map((r) => r.id);
+  const ids = (t: ListTable, n = 3) =>
+    rows
+      .get(t)!
+      .slice(0, n)
+      .map((r) => r.id);
   pools = {
     ownAssets: assets.filter((a) => a.agency_id === OFFICER_AGENCY).map((a) => a.id),
     otherAgencyAssets: assets.filter((a) => a.province === HOME && a.agency_id !== OFFICER_AGENCY).map((a) => a.id),
     otherProvinceAssets: assets.filter((a) => a.province !== HOME).map((a) => a.id),
     pooledAssets: assets.filter((a) => a.offered_to_pool === 1).map((a) => a.id),
-    otherAgencies: rows.get('agencies')!.filter((a) => a.province === HOME && a.id !== OFFICER_AGENCY).map((a) => a.id),
-    foreignAgencies: rows.get('agencies')!.filter((a) => a.province !== HOME).map((a) => a.id),
+    otherAgencies: rows
+      .get('agencies')!
+      .filter((a) => a.province === HOME && a.id !== OFFICER_AGENCY)
+      .map((a) => a.id),
+    foreignAgencies: rows
+      .get('agencies')!
+      .filter((a) => a.province !== HOME)
+      .map((a) => a.id),
     otherKinds: [...ids('agencies'), ...ids('buildings'), ...ids('vehicles'), ...ids('energy_reports'), ...ids('operating_costs'), ...assets.slice(0, 3).map((a) => a.id)],
     cursors: [],
   };
@@ -365,14 +388,49 @@ afterAll(() => stack?.stop());
 // Arbitraries.
 
 const SQLISH = [
-  "' OR '1'='1", "320000:AS-0000001' OR '1'='1", '320000:AS-0000001"; DROP TABLE assets; --', '1; DELETE FROM energy_reports',
-  '330000:AS-0000001) UNION SELECT * FROM agencies --', "320000:AG-0000001' --", '%', '_', '\\', '320000:AS-%', '\u0000',
-  '320000:AS-0000001\u0000', "'; UPDATE zc_kp SET syzk = 'DISPOSED'; --", '$1', '?', '`id`',
+  "' OR '1'='1",
+  "320000:AS-0000001' OR '1'='1",
+  '320000:AS-0000001"; DROP TABLE assets; --',
+  '1; DELETE FROM energy_reports',
+  '330000:AS-0000001) UNION SELECT * FROM agencies --',
+  "320000:AG-0000001' --",
+  '%',
+  '_',
+  '\\',
+  '320000:AS-%',
+  '\u0000',
+  '320000:AS-0000001\u0000',
+  "'; UPDATE zc_kp SET syzk = 'DISPOSED'; --",
+  '$1',
+  '?',
+  '`id`',
 ];
 const ODD_IDS = [
-  '', ' ', '320000', '330000', 'YRD', '990000:AS-0000001', '440000:AS-0000001', '110000:AG-0000001', '320000:AS-1', '320000:as-0000001',
-  '320000:AS-0000001 ', ' 320000:AS-0000001', '320000:AS-00000001', '320000:AS-9999999', '320000:AS-0', '320000:AS--1', '320000:AS-1e3',
-  '320000:AS-０００１', '３２００００:AS-0000001', '320000:AS-0000001\n', '320000:AG-0000001:AS-0000001', '__proto__', 'constructor', 'null', 'undefined',
+  '',
+  ' ',
+  '320000',
+  '330000',
+  'YRD',
+  '990000:AS-0000001',
+  '440000:AS-0000001',
+  '110000:AG-0000001',
+  '320000:AS-1',
+  '320000:as-0000001',
+  '320000:AS-0000001 ',
+  ' 320000:AS-0000001',
+  '320000:AS-00000001',
+  '320000:AS-9999999',
+  '320000:AS-0',
+  '320000:AS--1',
+  '320000:AS-1e3',
+  '320000:AS-０００１',
+  '３２００００:AS-0000001',
+  '320000:AS-0000001\n',
+  '320000:AG-0000001:AS-0000001',
+  '__proto__',
+  'constructor',
+  'null',
+  'undefined',
 ];
 const HUGE_ID = `320000:AS-${'0'.repeat(150_000)}1`;
 const HUGE_AGENCY = `320000:AG-${'9'.repeat(120_000)}`;
@@ -386,7 +444,10 @@ const malformedId = (kind: 'asset' | 'agency') =>
     { weight: 4, arbitrary: fc.constantFrom(...ODD_IDS) },
     { weight: 3, arbitrary: fc.constantFrom(...pools.otherKinds) },
     { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...PROVINCES), fc.nat()).map(([p, n]) => `${p}:${kind === 'asset' ? 'AS' : 'AG'}-${n}`) },
-    { weight: 1, arbitrary: fc.constantFrom<unknown>(kind === 'asset' ? HUGE_ID : HUGE_AGENCY, OVER_LIMIT, 320000, 12.5, null, true, ['320000:AS-0000001'], { id: '320000:AS-0000001' }) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom<unknown>(kind === 'asset' ? HUGE_ID : HUGE_AGENCY, OVER_LIMIT, 320000, 12.5, null, true, ['320000:AS-0000001'], { id: '320000:AS-0000001' }),
+    },
   );
 
 /** An asset picked when the request is made, among those idle and not pooled, or pooled, at that moment (so offers and withdrawals often apply). */
@@ -396,7 +457,9 @@ class LiveAsset {
     readonly n: number,
   ) {}
   pick(rows: Awaited<ReturnType<typeof snapshot>>): string {
-    const ids = [...rows.values()].filter(({ table, row }) => table === 'assets' && (this.kind === 'pooled' ? row.offered_to_pool === 1 : row.status === 'IDLE' && row.offered_to_pool === 0)).map(({ row }) => row.id);
+    const ids = [...rows.values()]
+      .filter(({ table, row }) => table === 'assets' && (this.kind === 'pooled' ? row.offered_to_pool === 1 : row.status === 'IDLE' && row.offered_to_pool === 0))
+      .map(({ row }) => row.id);
     return ids.length ? ids[this.n % ids.length] : pools.ownAssets[0];
   }
   toJSON() {
@@ -444,7 +507,28 @@ const anyNumber = fc.oneof(
   { weight: 3, arbitrary: fc.double() },
   { weight: 1, arbitrary: fc.integer() },
   { weight: 2, arbitrary: rawNumber },
-  { weight: 2, arbitrary: fc.constantFrom(0, -0, 0.004, 0.005, 0.01, -1e-9, 1e305, 1e308, -1e308, Number.MAX_VALUE, Number.MIN_VALUE, Number.MAX_SAFE_INTEGER, 2 ** 53 + 2, 2 ** 31, NaN, Infinity, -Infinity) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      0,
+      -0,
+      0.004,
+      0.005,
+      0.01,
+      -1e-9,
+      1e305,
+      1e308,
+      -1e308,
+      Number.MAX_VALUE,
+      Number.MIN_VALUE,
+      Number.MAX_SAFE_INTEGER,
+      2 ** 53 + 2,
+      2 ** 31,
+      NaN,
+      Infinity,
+      -Infinity,
+    ),
+  },
 );
 /** Values in [0, top], evenly or over orders of magnitude. */
 const spread = (top: number) =>
@@ -470,7 +554,10 @@ const quantityItem = fc.constantFrom(...ENERGY_TYPES).chain((energyType) =>
       const factor = typeof unit === 'string' && Object.hasOwn(ACCEPTED_UNITS[energyType], unit) ? ACCEPTED_UNITS[energyType][unit] : 1;
       const max = REPORT_RANGES.quantity[energyType].max / factor;
       return fc.record({
-        energyType: fc.oneof({ weight: 20, arbitrary: fc.constant<unknown>(energyType) }, { weight: 1, arbitrary: fc.constantFrom<unknown>('electricity', '__proto__', 'constructor', '', 'STEAM') }),
+        energyType: fc.oneof(
+          { weight: 20, arbitrary: fc.constant<unknown>(energyType) },
+          { weight: 1, arbitrary: fc.constantFrom<unknown>('electricity', '__proto__', 'constructor', '', 'STEAM') },
+        ),
         quantity: fc.oneof({ weight: 4, arbitrary: spread(max / 8) }, { weight: 2, arbitrary: around(max) }),
         unit: fc.constant(unit),
       });
@@ -512,7 +599,11 @@ const plausibleReport = () =>
       quantities: fc.uniqueArray(
         fc.constantFrom(...ENERGY_TYPES).chain((energyType) =>
           fc.constantFrom(...Object.keys(ACCEPTED_UNITS[energyType]), undefined).chain((unit) =>
-            fc.record({ energyType: fc.constant<unknown>(energyType), quantity: spread(REPORT_RANGES.quantity[energyType].max / 10 / (unit ? ACCEPTED_UNITS[energyType][unit] : 1)), unit: fc.constant(unit) }),
+            fc.record({
+              energyType: fc.constant<unknown>(energyType),
+              quantity: spread(REPORT_RANGES.quantity[energyType].max / 10 / (unit ? ACCEPTED_UNITS[energyType][unit] : 1)),
+              unit: fc.constant(unit),
+            }),
           ),
         ),
         { selector: (i) => i.energyType, maxLength: 8 },
@@ -561,7 +652,8 @@ const FIELD_ORDER: Record<string, string[]> = {
   EnergyReportInput: ['agencyId', 'year', 'buildingArea', 'energyUsingPeople', 'quantities', 'costYuan', 'idempotencyKey'],
 };
 const ASSET_FIELDS = 'id status offeredToPool offeredAt originalValue netValue holder { agencyName }';
-const REPORT_FIELDS = 'id year buildingArea energyUsingPeople electricityKwh waterM3 coalKg naturalGasM3 lpgKg gasolineL dieselL heatMj costYuan totalKgce kgcePerCapita kgcePerArea waterPerCapita revision';
+const REPORT_FIELDS =
+  'id year buildingArea energyUsingPeople electricityKwh waterM3 coalKg naturalGasM3 lpgKg gasolineL dieselL heatMj costYuan totalKgce kgcePerCapita kgcePerArea waterPerCapita revision';
 const SELECTION: Record<Op, string> = {
   offerAssetToPool: `asset { ${ASSET_FIELDS} }`,
   withdrawAssetFromPool: `asset { ${ASSET_FIELDS} }`,
@@ -582,19 +674,30 @@ interface MutationCase {
 }
 
 const mutationCase = () =>
-  fc.record({
-    caller: fc.oneof({ weight: 3, arbitrary: fc.constantFrom<Caller>('national', 'provinceAdmin', 'officer') }, { weight: 1, arbitrary: fc.constantFrom<Caller>('coordinator', 'analyst', 'anonymous') }),
-    opInput: fc.oneof(
-      { weight: 2, arbitrary: mangled(fc.record({ assetId: assetId(), idempotencyKey }, { requiredKeys: ['assetId'] })).map((m) => ({ op: 'offerAssetToPool' as Op, ...m })) },
-      { weight: 1, arbitrary: mangled(fc.record({ assetId: assetId(), idempotencyKey }, { requiredKeys: ['assetId'] })).map((m) => ({ op: 'withdrawAssetFromPool' as Op, ...m })) },
-      { weight: 2, arbitrary: mangled(fc.record({ assetId: assetId(), status, idempotencyKey }, { requiredKeys: ['assetId', 'status'] })).map((m) => ({ op: 'setAssetStatus' as Op, ...m })) },
-      { weight: 3, arbitrary: mangled(reportInput()).map((m) => ({ op: 'submitEnergyReport' as Op, ...m })) },
-      { weight: 2, arbitrary: mangled(plausibleReport()).map((m) => ({ op: 'submitEnergyReport' as Op, ...m })) },
-    ),
-    transport: fc.oneof({ weight: 2, arbitrary: fc.constant<'variables' | 'inline'>('variables') }, { weight: 1, arbitrary: fc.constant<'variables' | 'inline'>('inline') }),
-    twice: fc.oneof({ weight: 12, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
-    retry: fc.oneof({ weight: 4, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
-  }).map(({ caller, opInput, transport, twice, retry }): MutationCase => ({ caller, op: opInput.op, input: opInput.input, mangled: opInput.mangled, transport, twice, retry }));
+  fc
+    .record({
+      caller: fc.oneof(
+        { weight: 3, arbitrary: fc.constantFrom<Caller>('national', 'provinceAdmin', 'officer') },
+        { weight: 1, arbitrary: fc.constantFrom<Caller>('coordinator', 'analyst', 'anonymous') },
+      ),
+      opInput: fc.oneof(
+        { weight: 2, arbitrary: mangled(fc.record({ assetId: assetId(), idempotencyKey }, { requiredKeys: ['assetId'] })).map((m) => ({ op: 'offerAssetToPool' as Op, ...m })) },
+        {
+          weight: 1,
+          arbitrary: mangled(fc.record({ assetId: assetId(), idempotencyKey }, { requiredKeys: ['assetId'] })).map((m) => ({ op: 'withdrawAssetFromPool' as Op, ...m })),
+        },
+        {
+          weight: 2,
+          arbitrary: mangled(fc.record({ assetId: assetId(), status, idempotencyKey }, { requiredKeys: ['assetId', 'status'] })).map((m) => ({ op: 'setAssetStatus' as Op, ...m })),
+        },
+        { weight: 3, arbitrary: mangled(reportInput()).map((m) => ({ op: 'submitEnergyReport' as Op, ...m })) },
+        { weight: 2, arbitrary: mangled(plausibleReport()).map((m) => ({ op: 'submitEnergyReport' as Op, ...m })) },
+      ),
+      transport: fc.oneof({ weight: 2, arbitrary: fc.constant<'variables' | 'inline'>('variables') }, { weight: 1, arbitrary: fc.constant<'variables' | 'inline'>('inline') }),
+      twice: fc.oneof({ weight: 12, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+      retry: fc.oneof({ weight: 4, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+    })
+    .map(({ caller, opInput, transport, twice, retry }): MutationCase => ({ caller, op: opInput.op, input: opInput.input, mangled: opInput.mangled, transport, twice, retry }));
 
 function mutationBody(c: MutationCase): string {
   if (c.transport === 'inline') {
@@ -631,7 +734,8 @@ async function runMutation(generated: MutationCase): Promise<void> {
   const answers = c.twice ? await Promise.all([send(c.caller, body), send(c.caller, body)]) : [await send(c.caller, body)];
   const after = await snapshot();
   const changes = diff(before, after);
-  const context = () => `  caller: ${c.caller}\n  request: ${clip(body)}\n  answer: ${answers.map((a) => `HTTP ${a.status} ${clip(a.text)}`).join('\n          ')}\n  changes: ${clip(JSON.stringify(changes))}`;
+  const context = () =>
+    `  caller: ${c.caller}\n  request: ${clip(body)}\n  answer: ${answers.map((a) => `HTTP ${a.status} ${clip(a.text)}`).join('\n          ')}\n  changes: ${clip(JSON.stringify(changes))}`;
   const fail = (why: string): never => {
     throw new Error(`${why}\n${context()}`);
   };
@@ -660,13 +764,26 @@ async function runMutation(generated: MutationCase): Promise<void> {
   if (c.op === 'submitEnergyReport') {
     if (changes.some((ch) => ch.table !== 'energy_reports')) fail('submitEnergyReport changed an asset');
     if (changes.length > 1) fail('submitEnergyReport changed several reports');
-    for (const ch of changes) if (ch.after!.agency_id !== input.agencyId || ch.after!.year !== input.year) fail(`submitEnergyReport changed ${ch.id}, not the report of ${String(input.agencyId)} for ${String(input.year)}`);
+    for (const ch of changes)
+      if (ch.after!.agency_id !== input.agencyId || ch.after!.year !== input.year)
+        fail(`submitEnergyReport changed ${ch.id}, not the report of ${String(input.agencyId)} for ${String(input.year)}`);
   } else {
     if (changes.some((ch) => ch.table !== 'assets' || ch.id !== input.assetId)) fail(`${c.op} changed a row other than ${String(input.assetId)}`);
   }
   if (!succeeded.some(Boolean)) {
     if (['coordinator', 'analyst', 'anonymous'].includes(c.caller)) {
-      for (const a of answers) if (!a.json?.errors?.some((e) => e.extensions?.code === 'FORBIDDEN' || e.extensions?.code === 'BAD_USER_INPUT' || e.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' || e.extensions?.code === 'PAYLOAD_TOO_LARGE' || e.extensions?.code === 'GRAPHQL_PARSE_FAILED')) fail(`a ${c.caller} mutation was refused without FORBIDDEN`);
+      for (const a of answers)
+        if (
+          !a.json?.errors?.some(
+            (e) =>
+              e.extensions?.code === 'FORBIDDEN' ||
+              e.extensions?.code === 'BAD_USER_INPUT' ||
+              e.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' ||
+              e.extensions?.code === 'PAYLOAD_TOO_LARGE' ||
+              e.extensions?.code === 'GRAPHQL_PARSE_FAILED',
+          )
+        )
+          fail(`a ${c.caller} mutation was refused without FORBIDDEN`);
     }
     return;
   }
@@ -697,12 +814,17 @@ async function runMutation(generated: MutationCase): Promise<void> {
       if (stored!.agency_id !== input.agencyId || stored!.year !== input.year) fail('the answer names another agency-year report');
       const camel = (column: string) => column.replace(/_(\w)/g, (_, ch: string) => ch.toUpperCase());
       const want: Record<string, unknown> = {
-        year: stored!.year, buildingArea: stored!.building_area, energyUsingPeople: stored!.energy_using_people, costYuan: Number(stored!.cost_fen) / 100,
-        totalKgce: Number(stored!.total_kgce_milli) / 1000, revision: stored!.revision,
+        year: stored!.year,
+        buildingArea: stored!.building_area,
+        energyUsingPeople: stored!.energy_using_people,
+        costYuan: Number(stored!.cost_fen) / 100,
+        totalKgce: Number(stored!.total_kgce_milli) / 1000,
+        revision: stored!.revision,
         ...Object.fromEntries(ENERGY_TYPES.map((t) => [camel(ENERGY_COLUMNS[t]), stored![ENERGY_COLUMNS[t]]])),
       };
       // Two answers at once each show the report as their own transaction left it; only the last need equal the stored row.
-      if (!c.twice) for (const [field, v] of Object.entries(want)) if (report[field] !== v) fail(`the answer's ${field} = ${String(report[field])} but the stored value is ${String(v)}`);
+      if (!c.twice)
+        for (const [field, v] of Object.entries(want)) if (report[field] !== v) fail(`the answer's ${field} = ${String(report[field])} but the stored value is ${String(v)}`);
       for (const [k, v] of Object.entries(report)) if (typeof v === 'number' && !Number.isFinite(v)) fail(`the answer's ${k} is not finite`);
     } else {
       const asset = result.asset as Record<string, unknown>;
@@ -810,7 +932,10 @@ const cursorFor = (table: ListTable, order: string) => {
     { weight: 3, arbitrary: edited },
     { weight: 1, arbitrary: real.map((c) => Buffer.from(c, 'base64url').toString('base64')) },
     { weight: 1, arbitrary: real.map((c) => `${c}===`) },
-    { weight: 1, arbitrary: fc.constantFrom('', '=', 'W10', b64('['), b64('null'), b64('[]'), 'a'.repeat(100_000), b64(JSON.stringify(['ID_ASC', 'ASC', 'x'.repeat(60_000), 'y']))) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom('', '=', 'W10', b64('['), b64('null'), b64('[]'), 'a'.repeat(100_000), b64(JSON.stringify(['ID_ASC', 'ASC', 'x'.repeat(60_000), 'y']))),
+    },
   );
 };
 
@@ -841,7 +966,10 @@ const listCase = () =>
   fc
     .record({
       list: fc.constantFrom(...LISTS),
-      caller: fc.oneof({ weight: 4, arbitrary: fc.constantFrom<Caller>('national', 'provinceAdmin', 'officer', 'coordinator') }, { weight: 1, arbitrary: fc.constantFrom<Caller>('analyst', 'anonymous') }),
+      caller: fc.oneof(
+        { weight: 4, arbitrary: fc.constantFrom<Caller>('national', 'provinceAdmin', 'officer', 'coordinator') },
+        { weight: 1, arbitrary: fc.constantFrom<Caller>('analyst', 'anonymous') },
+      ),
       first: fc.oneof(
         { weight: 6, arbitrary: fc.integer({ min: 0, max: 5 }) },
         { weight: 2, arbitrary: fc.constant<unknown>(undefined) },
@@ -849,33 +977,42 @@ const listCase = () =>
       ),
       filter: fc.oneof(
         { weight: 6, arbitrary: fc.constant<Record<string, unknown> | undefined>(undefined) },
-        { weight: 3, arbitrary: fc.constantFrom<Record<string, unknown> | undefined>({ province: '320000' }, { province: '330000' }, { region: 'YRD' }, { provinces: ['320000', '330000'] }) },
-        { weight: 1, arbitrary: fc.constantFrom<Record<string, unknown> | undefined>({ province: '990000' }, { region: 'ZZ' }, { province: '440000' }, { provinces: [] }, { region: 'JJJ' }) },
+        {
+          weight: 3,
+          arbitrary: fc.constantFrom<Record<string, unknown> | undefined>({ province: '320000' }, { province: '330000' }, { region: 'YRD' }, { provinces: ['320000', '330000'] }),
+        },
+        {
+          weight: 1,
+          arbitrary: fc.constantFrom<Record<string, unknown> | undefined>({ province: '990000' }, { region: 'ZZ' }, { province: '440000' }, { provinces: [] }, { region: 'JJJ' }),
+        },
       ),
       transport: fc.oneof({ weight: 4, arbitrary: fc.constant<'variables' | 'inline'>('variables') }, { weight: 1, arbitrary: fc.constant<'variables' | 'inline'>('inline') }),
     })
-    .chain((c) =>
-      fc.constantFrom(...Object.keys(ORDERS[c.list.table])).chain((order) => cursorFor(c.list.table, order).map((after) => ({ ...c, order, after }))),
-    );
+    .chain((c) => fc.constantFrom(...Object.keys(ORDERS[c.list.table])).chain((order) => cursorFor(c.list.table, order).map((after) => ({ ...c, order, after }))));
 
 // ---------------------------------------------------------------------------------------------
 
 describe('fuzzing every mutation and cursor through the gateway', () => {
-  it('mutation input: clean refusals only, changes only within the caller\'s scope, stored values finite and in range', async () => {
+  it("mutation input: clean refusals only, changes only within the caller's scope, stored values finite and in range", async () => {
     await fc.assert(fc.asyncProperty(mutationCase(), runMutation), { numRuns: MUTATION_RUNS, endOnFailure: true, seed: FUZZ_SEED });
     expect(mutationViolations.list()).toEqual([]);
     // Guard against a vacuous pass: every operation succeeded and was refused many times.
-    const summary = Object.entries(outcomes).sort().map(([k, n]) => `${k}=${n}`).join(' ');
+    const summary = Object.entries(outcomes)
+      .sort()
+      .map(([k, n]) => `${k}=${n}`)
+      .join(' ');
     for (const op of Object.keys(INPUT_TYPES)) {
       expect([op, summary, (outcomes[`${op}:ok`] ?? 0) >= 5]).toEqual([op, summary, true]);
     }
     for (const code of ['FORBIDDEN', 'NOT_FOUND', 'INVALID_QUANTITY', 'INVALID_UNIT', 'BAD_USER_INPUT', 'IDEMPOTENCY_CONFLICT', 'INVALID_STATE']) {
-      const n = Object.entries(outcomes).filter(([k]) => k.endsWith(`:${code}`)).reduce((a, [, v]) => a + v, 0);
+      const n = Object.entries(outcomes)
+        .filter(([k]) => k.endsWith(`:${code}`))
+        .reduce((a, [, v]) => a + v, 0);
       expect([code, summary, n > 0]).toEqual([code, summary, true]);
     }
   }, 120_000);
 
-  it('cursors of every list and order: clean refusals only, never a row outside the caller\'s scope or before the cursor', async () => {
+  it("cursors of every list and order: clean refusals only, never a row outside the caller's scope or before the cursor", async () => {
     const rows = await allRows();
     const byId = new Map<string, { table: ListTable; row: Row }>();
     for (const [table, list] of rows) for (const row of list) byId.set(row.id, { table, row });
@@ -886,7 +1023,9 @@ describe('fuzzing every mutation and cursor through the gateway', () => {
         const selection = '{ totalCount edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } }';
         const body =
           c.transport === 'inline'
-            ? toJson({ query: `{ page: ${field}, after: ${toLiteral(c.after)}${c.first === undefined ? '' : `, first: ${toLiteral(c.first)}`}${c.filter ? `, filter: ${toLiteral(c.filter)}` : ''}) ${selection} }` })
+            ? toJson({
+                query: `{ page: ${field}, after: ${toLiteral(c.after)}${c.first === undefined ? '' : `, first: ${toLiteral(c.first)}`}${c.filter ? `, filter: ${toLiteral(c.filter)}` : ''}) ${selection} }`,
+              })
             : toJson({
                 query: `query Page($after: String, $first: Int, $filter: ${c.list.filter}) { page: ${field}, after: $after, first: $first, filter: $filter) ${selection} }`,
                 variables: { after: c.after, first: c.first, filter: c.filter },
@@ -895,7 +1034,10 @@ describe('fuzzing every mutation and cursor through the gateway', () => {
         const fail = (why: string): never => {
           throw new Error(`${why}\n  caller: ${c.caller}\n  request: ${clip(body)}\n  answer: HTTP ${answer.status} ${clip(answer.text)}`);
         };
-        cursorViolations.add(answerProblems(answer, [...stringsIn(c.after), ...stringsIn(c.filter), ...decodedStrings(c.after)], c.caller), () => `  caller: ${c.caller}\n  request: ${clip(body)}\n  answer: HTTP ${answer.status} ${clip(answer.text)}`);
+        cursorViolations.add(
+          answerProblems(answer, [...stringsIn(c.after), ...stringsIn(c.filter), ...decodedStrings(c.after)], c.caller),
+          () => `  caller: ${c.caller}\n  request: ${clip(body)}\n  answer: HTTP ${answer.status} ${clip(answer.text)}`,
+        );
         const page = answer.json?.data?.page as { totalCount: number; edges: { cursor: string; node: { id: string } }[] } | null | undefined;
         const outcome = page ? 'page' : String(answer.json?.errors?.[0]?.extensions?.code);
         seen[outcome] = (seen[outcome] ?? 0) + 1;
@@ -920,7 +1062,8 @@ describe('fuzzing every mutation and cursor through the gateway', () => {
           if (!mayRead(c.caller, c.list.table, found!.row)) fail(`${c.caller} was shown ${edge.node.id}, outside its rows`);
           const key = decodeCursor(edge.cursor);
           if (key.order !== c.order || key.id !== edge.node.id) fail(`edge cursor ${edge.cursor} does not name its row and order`);
-          if (after && typeof after.value === typeof key.value && /^[\x20-\x7e]*$/.test(String(after.value) + after.id) && compareCursors(key, after) <= 0) fail(`${edge.node.id} does not come after the cursor`);
+          if (after && typeof after.value === typeof key.value && /^[\x20-\x7e]*$/.test(String(after.value) + after.id) && compareCursors(key, after) <= 0)
+            fail(`${edge.node.id} does not come after the cursor`);
         }
         const visible = rows.get(c.list.table)!.filter((r) => provinces.includes(r.province) && mayRead(c.caller, c.list.table, r)).length;
         // A partial answer (a province failed, with an error naming it) counts only the provinces that answered.
@@ -936,16 +1079,21 @@ describe('fuzzing every mutation and cursor through the gateway', () => {
   // Found by this fuzzing: a Float literal beyond the double range reaches the query planner as
   // ±Infinity (graphql-js parses Float literals without a finiteness check) and the gateway
   // answers HTTP 500 INVALID_GRAPHQL; the same value as a variable is a 400 BAD_USER_INPUT.
-  it.each(['buildingArea: 1e400', 'costYuan: -1e400', 'quantities: [{ energyType: COAL, quantity: 1e400 }]'])('an overflowing Float literal (%s) is a client error, not a 500', async (field) => {
-    const base: Record<string, string> = { agencyId: `"${OFFICER_AGENCY}"`, year: '2024', buildingArea: '100', energyUsingPeople: '1', quantities: '[]', costYuan: '1' };
-    const [name] = field.split(':');
-    const fields = Object.entries({ ...base, [name]: field.slice(name.length + 2) }).map(([k, v]) => `${k}: ${v}`).join(', ');
-    const before = await snapshot();
-    const answer = await send('national', JSON.stringify({ query: `mutation { submitEnergyReport(input: { ${fields} }) { corrected } }` }));
-    expect([answer.status, answerProblems(answer, [], 'national'), diff(before, await snapshot())]).toEqual([400, [], []]);
-  });
+  it.each(['buildingArea: 1e400', 'costYuan: -1e400', 'quantities: [{ energyType: COAL, quantity: 1e400 }]'])(
+    'an overflowing Float literal (%s) is a client error, not a 500',
+    async (field) => {
+      const base: Record<string, string> = { agencyId: `"${OFFICER_AGENCY}"`, year: '2024', buildingArea: '100', energyUsingPeople: '1', quantities: '[]', costYuan: '1' };
+      const [name] = field.split(':');
+      const fields = Object.entries({ ...base, [name]: field.slice(name.length + 2) })
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ');
+      const before = await snapshot();
+      const answer = await send('national', JSON.stringify({ query: `mutation { submitEnergyReport(input: { ${fields} }) { corrected } }` }));
+      expect([answer.status, answerProblems(answer, [], 'national'), diff(before, await snapshot())]).toEqual([400, [], []]);
+    },
+  );
 
-  it('afterwards: no row outside the writers\' scopes changed, every stored figure is finite and in range, every summary answers exactly', async () => {
+  it("afterwards: no row outside the writers' scopes changed, every stored figure is finite and in range, every summary answers exactly", async () => {
     const final = await snapshot();
     // Rows non-national callers may not change (everything of 330000, everything of other agencies for the officer) are as before, but for national changes.
     for (const ch of diff(initial, final)) {
@@ -965,7 +1113,12 @@ describe('fuzzing every mutation and cursor through the gateway', () => {
       seenReports.add(agencyYear);
       const k = `${row.province}|${String(row.year)}`;
       const s = perYear.get(k) ?? { n: 0, people: 0, kgceMilli: 0, costFen: 0 };
-      perYear.set(k, { n: s.n + 1, people: s.people + Number(row.energy_using_people), kgceMilli: s.kgceMilli + Number(row.total_kgce_milli), costFen: s.costFen + Number(row.cost_fen) });
+      perYear.set(k, {
+        n: s.n + 1,
+        people: s.people + Number(row.energy_using_people),
+        kgceMilli: s.kgceMilli + Number(row.total_kgce_milli),
+        costFen: s.costFen + Number(row.cost_fen),
+      });
     }
     // …and as the gateway answers them to a national administrator.
     for (const list of ['energyReports', 'assets']) {
@@ -973,14 +1126,25 @@ describe('fuzzing every mutation and cursor through the gateway', () => {
       let after: string | null = null;
       let n = 0;
       do {
-        const a = await send('national', JSON.stringify({ query: `query($after: String) { l: ${list}(first: 100, after: $after) { edges { node { ${fields} } } pageInfo { hasNextPage endCursor } } }`, variables: { after } }));
+        const a = await send(
+          'national',
+          JSON.stringify({
+            query: `query($after: String) { l: ${list}(first: 100, after: $after) { edges { node { ${fields} } } pageInfo { hasNextPage endCursor } } }`,
+            variables: { after },
+          }),
+        );
         if (a.json?.errors?.length || !a.json?.data?.l) problemsFound.push(`${list} page: ${clip(a.text, 500)}`);
         const l = a.json?.data?.l as { edges: { node: Record<string, unknown> }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } | undefined;
         for (const { node } of l?.edges ?? []) {
           n++;
           for (const [k, v] of Object.entries(node)) if (typeof v === 'number' && !Number.isFinite(v)) problemsFound.push(`${String(node.id)}.${k} answered ${v}`);
           if (list === 'energyReports') {
-            if (!(Number(node.costYuan) <= REPORT_RANGES.costYuan.max && Number(node.totalKgce) <= REPORT_RANGES.totalKgce.max && Number(node.buildingArea) <= REPORT_RANGES.buildingArea.max)) problemsFound.push(`${String(node.id)} answered out of range: ${JSON.stringify(node)}`);
+            if (!(
+              Number(node.costYuan) <= REPORT_RANGES.costYuan.max &&
+              Number(node.totalKgce) <= REPORT_RANGES.totalKgce.max &&
+              Number(node.buildingArea) <= REPORT_RANGES.buildingArea.max
+            ))
+              problemsFound.push(`${String(node.id)} answered out of range: ${JSON.stringify(node)}`);
           }
         }
         after = l?.pageInfo.hasNextPage ? l.pageInfo.endCursor : null;
@@ -992,8 +1156,10 @@ describe('fuzzing every mutation and cursor through the gateway', () => {
     const years = [...new Set([...perYear.keys()].map((k) => Number(k.split('|')[1])))].sort();
     const E = 'provinceCount reportCount energyUsingPeople totalKgce costYuan buildingArea electricityKwh heatMj kgcePerCapita kgcePerArea waterPerCapita';
     for (const year of years) {
-      const a = await send('anonymous', JSON.stringify({
-        query: `query($y: Int!) {
+      const a = await send(
+        'anonymous',
+        JSON.stringify({
+          query: `query($y: Int!) {
           all: energySummary(year: $y) { ${E} }
           yrd: energySummary(year: $y, scope: { region: "YRD" }) { ${E} }
           p320000: energySummary(year: $y, scope: { province: "320000" }) { ${E} }
@@ -1002,30 +1168,42 @@ describe('fuzzing every mutation and cursor through the gateway', () => {
           e330000: province(code: "330000") { energySummary(year: $y) { ${E} } }
           region(code: "YRD") { energySummary(year: $y) { ${E} } }
         }`,
-        variables: { y: year },
-      }));
+          variables: { y: year },
+        }),
+      );
       const d = a.json?.data as Record<string, any> | undefined;
       if (a.json?.errors?.length || !d) {
         problemsFound.push(`energySummary ${year}: ${clip(a.text, 600)}`);
         continue;
       }
-      const sum = (codes: readonly string[]) => codes.map((p) => perYear.get(`${p}|${year}`) ?? { n: 0, people: 0, kgceMilli: 0, costFen: 0 }).reduce((x, y) => ({ n: x.n + y.n, people: x.people + y.people, kgceMilli: x.kgceMilli + y.kgceMilli, costFen: x.costFen + y.costFen }));
+      const sum = (codes: readonly string[]) =>
+        codes
+          .map((p) => perYear.get(`${p}|${year}`) ?? { n: 0, people: 0, kgceMilli: 0, costFen: 0 })
+          .reduce((x, y) => ({ n: x.n + y.n, people: x.people + y.people, kgceMilli: x.kgceMilli + y.kgceMilli, costFen: x.costFen + y.costFen }));
       const cases: [string, unknown, readonly string[]][] = [
-        ['all', d.all, PROVINCES], ['yrd', d.yrd, PROVINCES], ['region', d.region?.energySummary, PROVINCES],
-        ...PROVINCES.flatMap((p): [string, unknown, readonly string[]][] => [[`p${p}`, d[`p${p}`], [p]], [`e${p}`, d[`e${p}`]?.energySummary, [p]]]),
+        ['all', d.all, PROVINCES],
+        ['yrd', d.yrd, PROVINCES],
+        ['region', d.region?.energySummary, PROVINCES],
+        ...PROVINCES.flatMap((p): [string, unknown, readonly string[]][] => [
+          [`p${p}`, d[`p${p}`], [p]],
+          [`e${p}`, d[`e${p}`]?.energySummary, [p]],
+        ]),
       ];
       for (const [name, got, codes] of cases) {
         const s = sum(codes);
         const g = got as Record<string, number> | undefined;
         const want = { reportCount: s.n, energyUsingPeople: s.people, totalKgce: s.kgceMilli / 1000, costYuan: s.costFen / 100 };
         const have = { reportCount: g?.reportCount, energyUsingPeople: g?.energyUsingPeople, totalKgce: g?.totalKgce, costYuan: g?.costYuan };
-        if (JSON.stringify(have) !== JSON.stringify(want)) problemsFound.push(`energySummary ${year} ${name}: ${JSON.stringify(have)}, the stored rows make ${JSON.stringify(want)}`);
+        if (JSON.stringify(have) !== JSON.stringify(want))
+          problemsFound.push(`energySummary ${year} ${name}: ${JSON.stringify(have)}, the stored rows make ${JSON.stringify(want)}`);
         for (const [k, v] of Object.entries(g ?? {})) if (v !== null && !finite(v)) problemsFound.push(`energySummary ${year} ${name}.${k} = ${String(v)}`);
       }
     }
     const A = 'provinceCount assetCount originalValue netValue idleCount pooledCount pooledOriginalValue idleShare';
-    const a = await send('anonymous', JSON.stringify({
-      query: `{
+    const a = await send(
+      'anonymous',
+      JSON.stringify({
+        query: `{
         all: assetSummary { ${A} }
         yrd: assetSummary(scope: { region: "YRD" }) { ${A} }
         p320000: assetSummary(scope: { province: "320000" }) { ${A} }
@@ -1034,16 +1212,30 @@ describe('fuzzing every mutation and cursor through the gateway', () => {
         e330000: province(code: "330000") { assetSummary { ${A} } }
         regions { code assetSummary { ${A} } energySummary(year: ${THIS_YEAR}) { ${E} } }
       }`,
-    }));
+      }),
+    );
     if (a.json?.errors?.length || !a.json?.data) problemsFound.push(`assetSummary: ${clip(a.text, 600)}`);
     const d = (a.json?.data ?? {}) as Record<string, any>;
     const assets = [...final.values()].filter((v) => v.table === 'assets').map((v) => v.row);
     const assetSums = (codes: readonly string[]) => {
       const live = assets.filter((r) => codes.includes(r.province) && r.status !== 'DISPOSED');
-      return { assetCount: live.length, idleCount: live.filter((r) => r.status === 'IDLE').length, pooledCount: live.filter((r) => r.offered_to_pool === 1).length, originalValue: live.reduce((s, r) => s + Number(r.original_value_fen), 0) / 100 };
+      return {
+        assetCount: live.length,
+        idleCount: live.filter((r) => r.status === 'IDLE').length,
+        pooledCount: live.filter((r) => r.offered_to_pool === 1).length,
+        originalValue: live.reduce((s, r) => s + Number(r.original_value_fen), 0) / 100,
+      };
     };
     const yrd = (d.regions as { code: string; assetSummary: Record<string, number> }[] | undefined)?.find((r) => r.code === 'YRD');
-    for (const [name, got, codes] of [['all', d.all, PROVINCES], ['yrd', d.yrd, PROVINCES], ['regions.YRD', yrd?.assetSummary, PROVINCES], ...PROVINCES.flatMap((p) => [[`p${p}`, d[`p${p}`], [p]], [`e${p}`, d[`e${p}`]?.assetSummary, [p]]])] as [string, Record<string, number> | undefined, readonly string[]][]) {
+    for (const [name, got, codes] of [
+      ['all', d.all, PROVINCES],
+      ['yrd', d.yrd, PROVINCES],
+      ['regions.YRD', yrd?.assetSummary, PROVINCES],
+      ...PROVINCES.flatMap((p) => [
+        [`p${p}`, d[`p${p}`], [p]],
+        [`e${p}`, d[`e${p}`]?.assetSummary, [p]],
+      ]),
+    ] as [string, Record<string, number> | undefined, readonly string[]][]) {
       const want = assetSums(codes);
       const have = { assetCount: got?.assetCount, idleCount: got?.idleCount, pooledCount: got?.pooledCount, originalValue: got?.originalValue };
       if (JSON.stringify(have) !== JSON.stringify(want)) problemsFound.push(`assetSummary ${name}: ${JSON.stringify(have)}, the stored rows make ${JSON.stringify(want)}`);

@@ -13,13 +13,28 @@ import { validateReport, type EnergyReportInput, type ReportValues } from '../su
 
 const REFUSAL_CODES = new Set(['BAD_USER_INPUT', 'INVALID_QUANTITY', 'INVALID_UNIT']);
 const INTEGER_COLUMNS = ['energy_using_people', 'cost_fen', 'total_kgce_milli'] as const;
-const PROTOTYPE_NAMES = ['constructor', '__proto__', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString', '__defineGetter__', '__lookupSetter__'];
+const PROTOTYPE_NAMES = [
+  'constructor',
+  '__proto__',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  'isPrototypeOf',
+  'propertyIsEnumerable',
+  'toLocaleString',
+  '__defineGetter__',
+  '__lookupSetter__',
+];
 const ALL_UNITS = [...new Set(Object.values(ACCEPTED_UNITS).flatMap((u) => Object.keys(u)))];
 const THIS_YEAR = new Date().getUTCFullYear();
 
 /** Every cap, and the numbers just either side of it, in the standard unit and per accepted unit. */
 const EDGES = [
-  REPORT_RANGES.buildingArea.max, REPORT_RANGES.energyUsingPeople.max, REPORT_RANGES.costYuan.max, REPORT_RANGES.totalKgce.max,
+  REPORT_RANGES.buildingArea.max,
+  REPORT_RANGES.energyUsingPeople.max,
+  REPORT_RANGES.costYuan.max,
+  REPORT_RANGES.totalKgce.max,
   ...ENERGY_TYPES.flatMap((t) => Object.values(ACCEPTED_UNITS[t]).map((f) => REPORT_RANGES.quantity[t].max / f)),
 ].flatMap((v) => [v, v + 0.01, v - 0.01, v * (1 + Number.EPSILON), v + 1]);
 
@@ -32,7 +47,25 @@ const jsonNumber = fc
 const anyNumber = fc.oneof(
   fc.double(),
   jsonNumber,
-  fc.constantFrom(...EDGES, 0, -0, 0.004, 0.005, 0.01, -1e-9, 1e305, 1e308, -1e308, Number.MAX_VALUE, Number.MIN_VALUE, Number.MAX_SAFE_INTEGER, 2 ** 53 + 2, NaN, Infinity, -Infinity),
+  fc.constantFrom(
+    ...EDGES,
+    0,
+    -0,
+    0.004,
+    0.005,
+    0.01,
+    -1e-9,
+    1e305,
+    1e308,
+    -1e308,
+    Number.MAX_VALUE,
+    Number.MIN_VALUE,
+    Number.MAX_SAFE_INTEGER,
+    2 ** 53 + 2,
+    NaN,
+    Infinity,
+    -Infinity,
+  ),
   fc.integer(),
 );
 
@@ -65,17 +98,28 @@ const quantityItem = fc.constantFrom(...ENERGY_TYPES).chain((energyType) =>
     const factor = typeof unit === 'string' && Object.hasOwn(ACCEPTED_UNITS[energyType], unit) ? ACCEPTED_UNITS[energyType][unit] : 1;
     // Kept small so several lines fit under the total-kgce cap and the accepted path is common.
     const typical = spread(REPORT_RANGES.quantity[energyType].max / factor / 8);
-    return fc.record({ energyType: fc.constant(energyType), unit: fc.constant(unit), quantity: fc.oneof({ arbitrary: typical, weight: 6 }, around(REPORT_RANGES.quantity[energyType].max / factor)) });
+    return fc.record({
+      energyType: fc.constant(energyType),
+      unit: fc.constant(unit),
+      quantity: fc.oneof({ arbitrary: typical, weight: 6 }, around(REPORT_RANGES.quantity[energyType].max / factor)),
+    });
   }),
 );
 
 const reportInput: fc.Arbitrary<EnergyReportInput> = fc.record({
   agencyId: fc.constant('340000:AG-0000001'),
-  year: fc.oneof({ arbitrary: fc.integer({ min: 2000, max: THIS_YEAR }), weight: 16 }, { arbitrary: fc.integer({ min: 1990, max: THIS_YEAR + 5 }), weight: 1 }, { arbitrary: anyNumber, weight: 1 }),
+  year: fc.oneof(
+    { arbitrary: fc.integer({ min: 2000, max: THIS_YEAR }), weight: 16 },
+    { arbitrary: fc.integer({ min: 1990, max: THIS_YEAR + 5 }), weight: 1 },
+    { arbitrary: anyNumber, weight: 1 },
+  ),
   buildingArea: around(REPORT_RANGES.buildingArea.max),
   energyUsingPeople: fc.oneof({ arbitrary: fc.integer({ min: -2, max: REPORT_RANGES.energyUsingPeople.max + 2 }), weight: 8 }, { arbitrary: anyNumber, weight: 1 }),
   // Mostly one line per type; sometimes duplicates, which must be refused.
-  quantities: fc.oneof({ arbitrary: fc.uniqueArray(quantityItem, { selector: (i) => i.energyType, maxLength: 8 }), weight: 4 }, { arbitrary: fc.array(quantityItem, { maxLength: 10 }), weight: 1 }),
+  quantities: fc.oneof(
+    { arbitrary: fc.uniqueArray(quantityItem, { selector: (i) => i.energyType, maxLength: 8 }), weight: 4 },
+    { arbitrary: fc.array(quantityItem, { maxLength: 10 }), weight: 1 },
+  ),
   costYuan: around(REPORT_RANGES.costYuan.max),
 });
 

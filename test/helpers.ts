@@ -138,10 +138,12 @@ export async function startMixedStack(scale: DemoScale, provinces = Object.keys(
   const dropAll = async () => {
     for (const [server, name] of created) await dropDatabase(server, name);
   };
-  const stack = await startDemoStack({ scale, basePort: 0, provinces, subgraphTimeoutMs, databases, sharingDatabase, keys: TEST_KEYS, saga: TEST_SAGA }).catch(async (error: unknown) => {
-    await dropAll().catch(() => undefined);
-    throw error;
-  });
+  const stack = await startDemoStack({ scale, basePort: 0, provinces, subgraphTimeoutMs, databases, sharingDatabase, keys: TEST_KEYS, saga: TEST_SAGA }).catch(
+    async (error: unknown) => {
+      await dropAll().catch(() => undefined);
+      throw error;
+    },
+  );
   const stop = stack.stop;
   stack.stop = async () => {
     await stop();
@@ -283,7 +285,26 @@ export async function startRedisCluster(): Promise<{ nodes: { host: string; port
   const dir = mkdtempSync(join(tmpdir(), 'xietong-cluster-'));
   const ports = [await freePort(), await freePort(), await freePort()];
   const children = ports.map((port) =>
-    spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' }),
+    spawn(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        join(dir, `nodes-${port}.conf`),
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+      ],
+      { stdio: 'ignore' },
+    ),
   );
   const stop = async () => {
     await Promise.all(children.map((c) => new Promise<void>((r) => (c.exitCode !== null ? r() : (c.once('exit', () => r()), c.kill('SIGKILL'))))));

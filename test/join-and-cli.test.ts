@@ -58,7 +58,9 @@ describe('a province joins without a gateway restart', () => {
 
   it('refuses a service that does not implement the contract, an unknown code and a wrong token', async () => {
     // A service that answers its SDL (the directory's) but is not a province.
-    const impostor = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { _service: { sdl: readSubgraphSdl('directory') } } })));
+    const impostor = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { _service: { sdl: readSubgraphSdl('directory') } } })),
+    );
     await new Promise<void>((resolve) => impostor.listen(0, '127.0.0.1', resolve));
     try {
       const wrong = await admin('POST', '/admin/provinces', { code: '510000', url: `http://127.0.0.1:${(impostor.address() as AddressInfo).port}/graphql` });
@@ -112,7 +114,10 @@ describe('gateway command line', () => {
   it('runs as a plain federation gateway on a supergraph file, sharding only the configured subgraph', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'xietong-'));
     const config = join(dir, 'gateway.json');
-    writeFileSync(config, JSON.stringify({ subgraphUrls: { directory: stack.directory.url }, provinces: [{ code: '500000', url: stack.provinces.get('500000')!.url }], auth: await authConfigFiles() }));
+    writeFileSync(
+      config,
+      JSON.stringify({ subgraphUrls: { directory: stack.directory.url }, provinces: [{ code: '500000', url: stack.provinces.get('500000')!.url }], auth: await authConfigFiles() }),
+    );
     child = spawn(process.execPath, [join(REPO_ROOT, 'dist/gateway/main.js'), '--supergraph', SUPERGRAPH_PATH, '--port', '0', '--host', '127.0.0.1', '--config', config], {
       env: { ...process.env, LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'inherit'],

@@ -182,7 +182,9 @@ interface RawSource {
 }
 /** A row and the rows it references (`<name>_id` columns): what a keyless value object of it (PoolHolder) may describe. */
 function sourcesOf(row: Row): RawSource[] {
-  const refs = Object.entries(row).flatMap(([column, v]) => (column.endsWith('_id') && typeof v === 'string' && RAW_BY_ID.has(v) ? [{ prefix: camel(column.slice(0, -3)), row: RAW_BY_ID.get(v)!.row }] : []));
+  const refs = Object.entries(row).flatMap(([column, v]) =>
+    column.endsWith('_id') && typeof v === 'string' && RAW_BY_ID.has(v) ? [{ prefix: camel(column.slice(0, -3)), row: RAW_BY_ID.get(v)!.row }] : [],
+  );
   return [{ prefix: '', row }, ...refs];
 }
 /** The raw value a value object's field describes: `agencyName` → the referenced agency's name; else a column of the row or of a row it references. */
@@ -211,7 +213,11 @@ function relationExpectation(role: Role, parentType: string, parent: Row, field:
     return hit && visible(role, target, hit.row) ? [hit.row.id] : [];
   }
   const back = `${snake(parentType)}_id`;
-  if (rowsOf(target).length && back in rowsOf(target)[0]) return rowsOf(target).filter((r) => r[back] === parent.id && visible(role, target, r)).map((r) => r.id).sort();
+  if (rowsOf(target).length && back in rowsOf(target)[0])
+    return rowsOf(target)
+      .filter((r) => r[back] === parent.id && visible(role, target, r))
+      .map((r) => r.id)
+      .sort();
   return undefined;
 }
 
@@ -274,7 +280,10 @@ function connectionNode(type: GraphQLNamedType): GraphQLObjectType | undefined {
 }
 
 /** The leaf fields of a type that take no arguments (a connection's `totalCount`). */
-const leafNames = (type: GraphQLObjectType) => Object.values(type.getFields()).filter((f) => isLeafType(getNamedType(f.type)) && f.args.length === 0).map((f) => f.name);
+const leafNames = (type: GraphQLObjectType) =>
+  Object.values(type.getFields())
+    .filter((f) => isLeafType(getNamedType(f.type)) && f.args.length === 0)
+    .map((f) => f.name);
 
 /** Arguments of a nested field: `first` for pages, year 2025 for summaries; null when a required argument cannot be chosen. */
 function nestedArgs(field: GraphQLField<unknown, unknown>): { text: string; first?: number } | null {
@@ -314,7 +323,13 @@ function selectionOf(type: GraphQLObjectType, hops: number, path: string, paths:
     paths.push(at);
     const node = connectionNode(named);
     if (node) {
-      children.push({ name: field.name, args: args.text, first: args.first, leaves: leafNames(named), children: [{ name: 'edges', leaves: [], children: [{ name: 'node', ...selectionOf(node, hops + 1, at, paths) }] }] });
+      children.push({
+        name: field.name,
+        args: args.text,
+        first: args.first,
+        leaves: leafNames(named),
+        children: [{ name: 'edges', leaves: [], children: [{ name: 'node', ...selectionOf(node, hops + 1, at, paths) }] }],
+      });
     } else {
       children.push({ name: field.name, args: args.text, first: args.first, ...selectionOf(named, hops + 1, at, paths) });
     }
@@ -387,7 +402,11 @@ function listFilters(field: GraphQLField<unknown, unknown>): (Record<string, unk
 /** Whether a raw row matches a list filter the test generated. */
 function matchesFilter(row: Row, filter: Record<string, unknown> | null): boolean {
   return Object.entries(filter ?? {}).every(([key, value]) =>
-    key === 'province' ? row.province === value : key === 'region' ? REGIONS[value as string].includes(row.province) : row[snake(key)] === (typeof value === 'boolean' ? Number(value) : value),
+    key === 'province'
+      ? row.province === value
+      : key === 'region'
+        ? REGIONS[value as string].includes(row.province)
+        : row[snake(key)] === (typeof value === 'boolean' ? Number(value) : value),
   );
 }
 
@@ -547,7 +566,15 @@ class AnswerCheck {
     if (!same(value, expected)) this.fail(at, `${type.name}.${key} is ${json(value)}, the raw row has ${json(expected)}`);
   }
 
-  private relation(value: unknown, parentType: GraphQLObjectType, field: GraphQLField<unknown, unknown>, target: GraphQLObjectType, row: Row | undefined, sources: RawSource[], at: Path) {
+  private relation(
+    value: unknown,
+    parentType: GraphQLObjectType,
+    field: GraphQLField<unknown, unknown>,
+    target: GraphQLObjectType,
+    row: Row | undefined,
+    sources: RawSource[],
+    at: Path,
+  ) {
     const targetTable = tableOf(target);
     const keyed = !targetTable && Boolean(target.getFields().code);
     // A value object without a key (PoolHolder) describes its parent's rows; a keyed one (Province) only its key does.
@@ -559,7 +586,8 @@ class AnswerCheck {
       const itemPath = list ? [...at, i] : at;
       if (keyed && 'code' in item) {
         const expected = describedValue(sources, field.name, getNamedType(target.getFields().code.type));
-        if (expected !== undefined && item.code !== expected) this.fail(itemPath, `${parentType.name}.${field.name} is ${target.name} ${json(item.code)}, the raw row has ${json(expected)}`);
+        if (expected !== undefined && item.code !== expected)
+          this.fail(itemPath, `${parentType.name}.${field.name} is ${target.name} ${json(item.code)}, the raw row has ${json(expected)}`);
       }
       this.object(item, target, itemPath, childSources);
     });
@@ -599,9 +627,11 @@ class AnswerCheck {
 /** Runs tasks with bounded concurrency. */
 async function inPool<T>(items: T[], width: number, task: (item: T) => Promise<void>) {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, async () => {
-    while (next < items.length) await task(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(width, items.length) }, async () => {
+      while (next < items.length) await task(items[next++]);
+    }),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -622,7 +652,10 @@ async function generate() {
     if (!verdicts.has(key)) {
       const asked = gql(stack.gateway.url, document, variables, { token: tokenFor(NATIONAL_ADMIN), assertion: null });
       // A refused request has no `data` at all (limits answer before anything runs).
-      verdicts.set(key, asked.then((r) => (r.data !== undefined ? { ok: true } : { ok: false, why: json(r.errors) })));
+      verdicts.set(
+        key,
+        asked.then((r) => (r.data !== undefined ? { ok: true } : { ok: false, why: json(r.errors) })),
+      );
     }
     return verdicts.get(key)!;
   };
@@ -685,7 +718,10 @@ describe('relation walking agrees with the policy (generated from the schema)', 
               if ((answer?.id ?? null) !== expected) check.fail([root.field], `is ${json(answer?.id ?? null)}, expected ${json(expected)}`);
             } else {
               const rows = rowsOf(root.table).filter((r) => matchesFilter(r, (variables.filter ?? null) as Record<string, unknown> | null) && visible(role, root.table, r));
-              const page = rows.map((r) => r.id).sort().slice(0, PAGE);
+              const page = rows
+                .map((r) => r.id)
+                .sort()
+                .slice(0, PAGE);
               const got = (answer?.edges ?? []).map((e: { node: { id: string } }) => e.node.id);
               if (json(got) !== json(page)) check.fail([root.field], `first page is ${json(got)}, expected ${json(page)}`);
               if ('totalCount' in (answer ?? {}) && answer!.totalCount !== rows.length) check.fail([root.field, 'totalCount'], `is ${answer!.totalCount}, expected ${rows.length}`);
@@ -702,7 +738,6 @@ describe('relation walking agrees with the policy (generated from the schema)', 
   }
 
   afterAll(() => {
-    // eslint-disable-next-line no-console
     console.log(
       [
         `relation-access: ${totals.requests} requests, ${totals.rowObjects} row objects, ${totals.valuesCompared} values compared with raw rows, ${totals.refusedFields} refused fields`,

@@ -64,17 +64,31 @@ describe('response cache (in-process)', () => {
     // As the transfer saga does, the sharing service changes its own data behind the gateway.
     await stack.sharing.store.db
       .insertInto('rental_companies')
-      .values({ id: 'RC-CACHE-TEST', name: '缓存测试租赁公司', credit_code: '91310000MA1CACHE0X', provinces: '310000', admitted_from: '2026-01-01', admitted_until: '2026-12-31', registered_at: Date.now() })
+      .values({
+        id: 'RC-CACHE-TEST',
+        name: '缓存测试租赁公司',
+        credit_code: '91310000MA1CACHE0X',
+        provinces: '310000',
+        admitted_from: '2026-01-01',
+        admitted_until: '2026-12-31',
+        registered_at: Date.now(),
+      })
       .execute();
     const after = await ask(gateway.url, coordinator, companies);
     expect(after.cache).toBe('miss');
-    expect(after.body.data.rentalCompanies.map((c: { id: string }) => c.id)).toEqual([...before.body.data.rentalCompanies.map((c: { id: string }) => c.id), 'RC-CACHE-TEST'].sort());
+    expect(after.body.data.rentalCompanies.map((c: { id: string }) => c.id)).toEqual(
+      [...before.body.data.rentalCompanies.map((c: { id: string }) => c.id), 'RC-CACHE-TEST'].sort(),
+    );
   });
 
   it('a cached answer is byte-identical to the executed one, and a bad token never reaches it', async () => {
     const SAME = 'query SameBytes($region: ID!) { vehicleSummary(scope: { region: $region }) { vehicleCount newEnergyShare } }';
     const send = (token: string | null, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
-      fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify({ query: SAME, variables: { region: 'YRD' }, ...extra }) });
+      fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query: SAME, variables: { region: 'YRD' }, ...extra }),
+      });
     const first = await send(admin);
     const firstText = await first.text();
     const second = await send(admin);
@@ -91,7 +105,11 @@ describe('response cache (in-process)', () => {
     // By APQ hash alone; a hash that does not match the text is refused, not served.
     const { createHash } = await import('node:crypto');
     const sha256Hash = createHash('sha256').update(SAME).digest('hex');
-    const byHash = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` }, body: JSON.stringify({ variables: { region: 'YRD' }, extensions: { persistedQuery: { version: 1, sha256Hash } } }) });
+    const byHash = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+      body: JSON.stringify({ variables: { region: 'YRD' }, extensions: { persistedQuery: { version: 1, sha256Hash } } }),
+    });
     expect(byHash.headers.get('x-xietong-cache')).toBe('hit');
     expect(await byHash.text()).toBe(firstText);
     const mismatched = await send(admin, { extensions: { persistedQuery: { version: 1, sha256Hash: 'f'.repeat(64) } } });
@@ -108,8 +126,12 @@ describe('response cache (in-process)', () => {
     const answers = [];
     for (const sub of readers) answers.push(await ask(gateway.url, tokenFor({ role: 'REGION_COORDINATOR', region: 'YRD', sub }), { query: AUDITED }));
     expect(answers.map((a) => a.cache)).toEqual(['miss', 'hit', 'hit']);
-    const trail = await ask(gateway.url, admin, { query: '{ auditEvents(filter: { role: "REGION_COORDINATOR", mutation: false }, first: 100) { nodes { subject operationName provinces outcome } } }' });
-    const events = (trail.body.data.auditEvents.nodes as { subject: string; operationName: string; provinces: string[] }[]).filter((e) => e.operationName === 'AuditedFleet').map(({ operationName: _, ...e }) => e);
+    const trail = await ask(gateway.url, admin, {
+      query: '{ auditEvents(filter: { role: "REGION_COORDINATOR", mutation: false }, first: 100) { nodes { subject operationName provinces outcome } } }',
+    });
+    const events = (trail.body.data.auditEvents.nodes as { subject: string; operationName: string; provinces: string[] }[])
+      .filter((e) => e.operationName === 'AuditedFleet')
+      .map(({ operationName: _, ...e }) => e);
     expect(events.map((e) => e.subject).sort()).toEqual(readers);
     for (const e of events) expect(e).toEqual({ subject: expect.any(String), provinces: ['310000', '320000'], outcome: 'ok' });
   });
@@ -117,7 +139,8 @@ describe('response cache (in-process)', () => {
   it('a write through Xietong makes cached answers about its province stale at once', async () => {
     const before = await ask(gateway.url, admin, { query: POOL });
     expect((await ask(gateway.url, admin, { query: POOL })).cache).toBe('hit');
-    const idle = (await ask(gateway.url, admin, { query: '{ assets(filter: { province: "320000", status: IDLE, offeredToPool: false }, first: 1) { edges { node { id } } } }' })).body.data.assets.edges[0].node.id;
+    const idle = (await ask(gateway.url, admin, { query: '{ assets(filter: { province: "320000", status: IDLE, offeredToPool: false }, first: 1) { edges { node { id } } } }' }))
+      .body.data.assets.edges[0].node.id;
     const offered = await ask(gateway.url, admin, { query: `mutation { offerAssetToPool(input: { assetId: "${idle}" }) { asset { offeredToPool } } }` });
     expect(offered.body.data.offerAssetToPool.asset.offeredToPool).toBe(true);
     const after = await ask(gateway.url, admin, { query: POOL });
@@ -128,7 +151,8 @@ describe('response cache (in-process)', () => {
   it('a write through Xietong expires its province’s answers once, not again at the next data-version poll', async () => {
     const AFTER = 'query AfterWrite { assets(filter: { province: "320000", offeredToPool: true }) { totalCount } }';
     const before = await ask(gateway.url, admin, { query: AFTER });
-    const idle = (await ask(gateway.url, admin, { query: '{ assets(filter: { province: "320000", status: IDLE, offeredToPool: false }, first: 1) { edges { node { id } } } }' })).body.data.assets.edges[0].node.id;
+    const idle = (await ask(gateway.url, admin, { query: '{ assets(filter: { province: "320000", status: IDLE, offeredToPool: false }, first: 1) { edges { node { id } } } }' }))
+      .body.data.assets.edges[0].node.id;
     await ask(gateway.url, admin, { query: `mutation { offerAssetToPool(input: { assetId: "${idle}" }) { asset { id } } }` });
     const after = await ask(gateway.url, admin, { query: AFTER });
     expect(after.cache).toBe('miss');
@@ -162,19 +186,21 @@ describe('response cache: coalescing and fetch reuse', () => {
     const first = await Promise.all(Array.from({ length: 6 }, () => ask(gateway.url, admin, { query: BURST })));
     expect(first.map((r) => r.cache).sort()).toEqual(['hit', 'hit', 'hit', 'hit', 'hit', 'miss']);
     for (const r of first) expect(r.body).toEqual(first[0].body);
-    const idle = (await ask(gateway.url, admin, { query: '{ assets(filter: { province: "310000", status: IDLE, offeredToPool: false }, first: 1) { edges { node { id } } } }' })).body.data.assets.edges[0].node.id;
+    const idle = (await ask(gateway.url, admin, { query: '{ assets(filter: { province: "310000", status: IDLE, offeredToPool: false }, first: 1) { edges { node { id } } } }' }))
+      .body.data.assets.edges[0].node.id;
     await ask(gateway.url, admin, { query: `mutation { offerAssetToPool(input: { assetId: "${idle}" }) { asset { offeredToPool } } }` });
     const after = await Promise.all(Array.from({ length: 6 }, () => ask(gateway.url, admin, { query: BURST })));
     for (const r of after) expect(r.body.data.assets.totalCount).toBe(first[0].body.data.assets.totalCount + 1);
     expect(after.filter((r) => r.cache === 'miss')).toHaveLength(1);
   });
 
-
   it('after a write to one province, a rebuilt answer asks only that province again', async () => {
-    const TWO = 'query TwoFleets { vehicles(filter: { provinces: ["310000", "320000"] }, first: 5) { totalCount edges { node { id } } } vehicleSummary(scope: { provinces: ["310000", "320000"] }) { vehicleCount } }';
+    const TWO =
+      'query TwoFleets { vehicles(filter: { provinces: ["310000", "320000"] }, first: 5) { totalCount edges { node { id } } } vehicleSummary(scope: { provinces: ["310000", "320000"] }) { vehicleCount } }';
     const first = await ask(gateway.url, admin, { query: TWO });
     expect(first.cache).toBe('miss');
-    const idle = (await ask(gateway.url, admin, { query: '{ assets(filter: { province: "320000", status: IDLE, offeredToPool: false }, first: 1) { edges { node { id } } } }' })).body.data.assets.edges[0].node.id;
+    const idle = (await ask(gateway.url, admin, { query: '{ assets(filter: { province: "320000", status: IDLE, offeredToPool: false }, first: 1) { edges { node { id } } } }' }))
+      .body.data.assets.edges[0].node.id;
     await ask(gateway.url, admin, { query: `mutation { offerAssetToPool(input: { assetId: "${idle}" }) { asset { id } } }` });
     const before = statements();
     const again = await ask(gateway.url, admin, { query: TWO });
@@ -255,13 +281,18 @@ describe('direct database writes on PostgreSQL, MariaDB and SQLite', () => {
 
 describe('response cache shared through Redis', () => {
   it('a write through one replica invalidates the other’s cached answers', async () => {
-    const options = await gatewayOptions({ redis: { url: TEST_REDIS_URL }, redisPrefix: `xietong:test:rc:${process.pid}:${Date.now()}:`, responseCache: { ttlSeconds: 30, maxEntries: 100 } });
+    const options = await gatewayOptions({
+      redis: { url: TEST_REDIS_URL },
+      redisPrefix: `xietong:test:rc:${process.pid}:${Date.now()}:`,
+      responseCache: { ttlSeconds: 30, maxEntries: 100 },
+    });
     const a = await startGateway(options);
     const b = await startGateway(options);
     try {
       const first = await ask(a.url, admin, { query: POOL });
       expect((await ask(b.url, admin, { query: POOL })).cache).toBe('hit');
-      const idle = (await ask(a.url, admin, { query: '{ assets(filter: { province: "310000", status: IDLE, offeredToPool: false }, first: 1) { edges { node { id } } } }' })).body.data.assets.edges[0].node.id;
+      const idle = (await ask(a.url, admin, { query: '{ assets(filter: { province: "310000", status: IDLE, offeredToPool: false }, first: 1) { edges { node { id } } } }' })).body
+        .data.assets.edges[0].node.id;
       await ask(a.url, admin, { query: `mutation { offerAssetToPool(input: { assetId: "${idle}" }) { asset { id } } }` });
       const afterOnB = await ask(b.url, admin, { query: POOL });
       expect(afterOnB.cache).toBe('miss');

@@ -1,7 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { buildSchema, getNamedType, isEnumType, isInputObjectType, isListType, isNonNullType, isObjectType, isScalarType, type GraphQLField, type GraphQLInputType, type GraphQLObjectType } from 'graphql';
+import {
+  buildSchema,
+  getNamedType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  isScalarType,
+  type GraphQLField,
+  type GraphQLInputType,
+  type GraphQLObjectType,
+} from 'graphql';
 import { findRegion } from '../common/standards.js';
 import type { Principal } from '../common/auth/principal.js';
 import { REPO_ROOT } from '../common/subgraphs.js';
@@ -80,7 +92,12 @@ function argumentsOf(field: GraphQLField<unknown, unknown>, sampleId: string): s
 function sample(type: GraphQLInputType): unknown {
   const t = isNonNullType(type) ? type.ofType : type;
   if (isListType(t)) return [sample(t.ofType)];
-  if (isInputObjectType(t)) return Object.fromEntries(Object.values(t.getFields()).filter((f) => isNonNullType(f.type)).map((f) => [f.name, sample(f.type)]));
+  if (isInputObjectType(t))
+    return Object.fromEntries(
+      Object.values(t.getFields())
+        .filter((f) => isNonNullType(f.type))
+        .map((f) => [f.name, sample(f.type)]),
+    );
   if (isEnumType(t)) return t.getValues()[0].value;
   return { ID: '320000:AG-0000001', String: '2030-01-01T09:00:00+08:00', Int: 1, Float: 1, Boolean: true }[(t as { name: string }).name];
 }
@@ -88,7 +105,10 @@ function sample(type: GraphQLInputType): unknown {
 /** The oracle: which rows a principal may read, from the README's rule. */
 function visible(p: Principal | null, kind: 'transfer' | 'booking', row: TransferRow | BookingRow): boolean {
   if (!p) return false;
-  const provinces = kind === 'transfer' ? [(row as TransferRow).source_province, (row as TransferRow).target_province] : [(row as BookingRow).vehicle_province, (row as BookingRow).agency_province];
+  const provinces =
+    kind === 'transfer'
+      ? [(row as TransferRow).source_province, (row as TransferRow).target_province]
+      : [(row as BookingRow).vehicle_province, (row as BookingRow).agency_province];
   const agenciesOf = kind === 'transfer' ? [(row as TransferRow).source_agency_id, (row as TransferRow).target_agency_id] : [(row as BookingRow).agency_id];
   switch (p.role) {
     case 'NATIONAL_ADMIN':
@@ -128,29 +148,55 @@ beforeAll(async () => {
   }
   const national: Principal = { sub: 'n', role: 'NATIONAL_ADMIN' };
   // Transfers: pooled assets of 上海, 江苏 and 北京 asked for by agencies of other provinces and of their own.
-  for (const [source, receivers] of [['310000', [agencies['340000'][0], agencies['320000'][1]]], ['320000', [agencies['320000'][0]]], ['110000', [agencies['310000'][0]]]] as const) {
+  for (const [source, receivers] of [
+    ['310000', [agencies['340000'][0], agencies['320000'][1]]],
+    ['320000', [agencies['320000'][0]]],
+    ['110000', [agencies['310000'][0]]],
+  ] as const) {
     const r = new Repository(stack.databases.get(source)!);
-    const assets = await r.db.selectFrom(r.source('assets')).select(['t.id', 't.agency_id']).where('t.status', '=', 'IN_USE').orderBy('t.id', 'desc').limit(receivers.length).execute();
+    const assets = await r.db
+      .selectFrom(r.source('assets'))
+      .select(['t.id', 't.agency_id'])
+      .where('t.status', '=', 'IN_USE')
+      .orderBy('t.id', 'desc')
+      .limit(receivers.length)
+      .execute();
     for (const [i, g] of receivers.entries()) {
       const a = assets[i];
       await ask(national, 'mutation($a: ID!) { setAssetStatus(input: { assetId: $a, status: IDLE }) { asset { id } } }', { a: a.id });
       await ask(national, 'mutation($a: ID!) { offerAssetToPool(input: { assetId: $a }) { asset { id } } }', { a: a.id });
-      const req = await ask(national, 'mutation($a: ID!, $g: ID!) { requestAssetTransfer(input: { assetId: $a, agencyId: $g, reason: "需要" }) { transfer { id } } }', { a: a.id, g });
+      const req = await ask(national, 'mutation($a: ID!, $g: ID!) { requestAssetTransfer(input: { assetId: $a, agencyId: $g, reason: "需要" }) { transfer { id } } }', {
+        a: a.id,
+        g,
+      });
       if (req.errors) throw new Error(JSON.stringify(req.errors));
-      if (i === 0) await ask(national, 'mutation($t: ID!) { approveAssetTransfer(input: { transferId: $t }) { transfer { id } } }', { t: req.data!.requestAssetTransfer.transfer.id });
+      if (i === 0)
+        await ask(national, 'mutation($t: ID!) { approveAssetTransfer(input: { transferId: $t }) { transfer { id } } }', { t: req.data!.requestAssetTransfer.transfer.id });
     }
   }
   // Bookings: agencies of several provinces booking vehicles of others.
   const vehicles = await stack.sharing.store.db.selectFrom('platform_vehicles').selectAll().orderBy('id').execute();
   const start = Date.now() + 24 * HOUR;
   let n = 0;
-  for (const [booker, vehicleProvince] of [[agencies['340000'][0], '320000'], [agencies['310000'][1], '310000'], [agencies['110000'][0], '340000'], [agencies['320000'][0], '110000']] as const) {
+  for (const [booker, vehicleProvince] of [
+    [agencies['340000'][0], '320000'],
+    [agencies['310000'][1], '310000'],
+    [agencies['110000'][0], '340000'],
+    [agencies['320000'][0], '110000'],
+  ] as const) {
     const v = vehicles.find((x) => x.province === vehicleProvince)!;
     const officer: Principal = { sub: `officer-${booker}`, role: 'AGENCY_OFFICER', agency: booker };
     const at = start + n++ * 3 * HOUR;
-    const b = await ask(officer, 'mutation($v: ID!, $g: ID!, $f: String!, $t: String!) { bookVehicle(input: { vehicleId: $v, agencyId: $g, from: $f, to: $t, purpose: "公务", passengers: 1 }) { booking { id } } }', {
-      v: v.id, g: booker, f: new Date(at).toISOString(), t: new Date(at + HOUR).toISOString(),
-    });
+    const b = await ask(
+      officer,
+      'mutation($v: ID!, $g: ID!, $f: String!, $t: String!) { bookVehicle(input: { vehicleId: $v, agencyId: $g, from: $f, to: $t, purpose: "公务", passengers: 1 }) { booking { id } } }',
+      {
+        v: v.id,
+        g: booker,
+        f: new Date(at).toISOString(),
+        t: new Date(at + HOUR).toISOString(),
+      },
+    );
     if (b.errors) throw new Error(JSON.stringify(b.errors));
   }
   await stack.sharing.saga.drain();
@@ -186,8 +232,15 @@ describe('sharing workflows: every role × every root and relation that yields w
           // The only refusals: the actor of each history entry, for everyone but auditors.
           const refused = (result.errors ?? []).map((e) => `${e.extensions?.code} ${e.extensions?.class} ${String(e.path?.at(-1))}`);
           expect([who, field.name, [...new Set(refused)]]).toEqual([who, field.name, p.role === 'NATIONAL_ADMIN' || !refused.length ? [] : ['FORBIDDEN audit actor']]);
-          const got: { id: string; status: string; history: { actor: string | null }[] }[] = single ? (result.data!.r ? [result.data!.r] : []) : result.data!.r.edges.map((e: { node: unknown }) => e.node);
-          const expected = (single ? [sample] : rows[kind]).filter((row) => visible(p, kind, row)).map((row) => row.id).sort();
+          const got: { id: string; status: string; history: { actor: string | null }[] }[] = single
+            ? result.data!.r
+              ? [result.data!.r]
+              : []
+            : result.data!.r.edges.map((e: { node: unknown }) => e.node);
+          const expected = (single ? [sample] : rows[kind])
+            .filter((row) => visible(p, kind, row))
+            .map((row) => row.id)
+            .sort();
           expect([who, field.name, got.map((g) => g.id).sort()]).toEqual([who, field.name, expected]);
           for (const g of got) {
             const raw = rows[kind].find((r) => r.id === g.id)!;
@@ -215,14 +268,20 @@ describe('sharing workflows: every role × every root and relation that yields w
         const r = await ask(p, `query($a: ID!) { asset(id: $a) { id transfers ${recordSelection('AssetTransfer')} } }`, { a: assetId });
         // The asset itself follows the province's row rule; where it is visible, its transfers follow the oracle.
         if (!r.data?.asset) continue;
-        const expected = transfers.filter((t) => t.asset_id === assetId && visible(p, 'transfer', t)).map((t) => t.id).sort();
+        const expected = transfers
+          .filter((t) => t.asset_id === assetId && visible(p, 'transfer', t))
+          .map((t) => t.id)
+          .sort();
         expect([who, assetId, r.data.asset.transfers.map((t: { id: string }) => t.id).sort()]).toEqual([who, assetId, expected]);
         compared += expected.length;
       }
       for (const vehicleId of agencyVehicleIds) {
         const r = await ask(p, `query($v: ID!) { vehicle(id: $v) { id bookings(first: 100) { edges { node ${recordSelection('VehicleBooking')} } } } }`, { v: vehicleId });
         if (!r.data?.vehicle) continue;
-        const expected = bookings.filter((b) => b.vehicle_id === vehicleId && visible(p, 'booking', b)).map((b) => b.id).sort();
+        const expected = bookings
+          .filter((b) => b.vehicle_id === vehicleId && visible(p, 'booking', b))
+          .map((b) => b.id)
+          .sort();
         expect([who, vehicleId, r.data.vehicle.bookings.edges.map((e: { node: { id: string } }) => e.node.id).sort()]).toEqual([who, vehicleId, expected]);
         compared += expected.length;
       }
@@ -243,14 +302,20 @@ describe('sharing workflows: every role × every root and relation that yields w
   it('every mutation is refused to the roles that may change nothing, and runs nothing', async () => {
     const mutations = Object.values(schema.getMutationType()!.getFields());
     expect(mutations.length).toBeGreaterThanOrEqual(12);
-    const before = await stack.sharing.store.db.selectFrom('workflow_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const before = await stack.sharing.store.db
+      .selectFrom('workflow_events')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     for (const [who, p] of principals().filter(([, p]) => !p || p.role === 'ANALYST' || p.role === 'REGION_COORDINATOR')) {
       for (const m of mutations) {
         const result = await ask(p, `mutation($i: ${m.args[0].type.toString()}) { ${m.name}(input: $i) { __typename } }`, { i: sample(m.args[0].type) });
         expect([who, m.name, result.errors?.map((e) => e.extensions?.code)]).toEqual([who, m.name, ['FORBIDDEN']]);
       }
     }
-    const after = await stack.sharing.store.db.selectFrom('workflow_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const after = await stack.sharing.store.db
+      .selectFrom('workflow_events')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(Number(before.n));
   }, 60_000);
 });
@@ -262,7 +327,13 @@ describe('the sharing app under the safelist (docker-compose runs with it on)', 
     try {
       const byName = (name: string) => manifest.operations.find((o) => o.name === name)!;
       for (const o of manifest.operations) {
-        const r = (await (await post(gateway.url, { extensions: { persistedQuery: { version: 1, sha256Hash: o.id } }, variables: {} }, { token: tokenFor({ sub: 'n', role: 'NATIONAL_ADMIN' }), assertion: null })).json()) as { errors?: { extensions?: { code?: string } }[] };
+        const r = (await (
+          await post(
+            gateway.url,
+            { extensions: { persistedQuery: { version: 1, sha256Hash: o.id } }, variables: {} },
+            { token: tokenFor({ sub: 'n', role: 'NATIONAL_ADMIN' }), assertion: null },
+          )
+        ).json()) as { errors?: { extensions?: { code?: string } }[] };
         expect([o.name, r.errors?.some((e) => e.extensions?.code === 'GRAPHQL_VALIDATION_FAILED') ?? false]).toEqual([o.name, false]);
       }
       const agency = agencies['340000'][3];
@@ -270,10 +341,14 @@ describe('the sharing app under the safelist (docker-compose runs with it on)', 
       const vehicle = (await stack.sharing.store.db.selectFrom('platform_vehicles').select('id').where('province', '=', '320000').orderBy('id').executeTakeFirstOrThrow()).id;
       const at = Date.now() + 72 * HOUR;
       const booked = (await (
-        await post(gateway.url, {
-          extensions: { persistedQuery: { version: 1, sha256Hash: byName('SharingBookVehicle').id } },
-          variables: { vehicleId: vehicle, agencyId: agency, from: new Date(at).toISOString(), to: new Date(at + HOUR).toISOString(), purpose: '会议', passengers: 1 },
-        }, { token: officer, assertion: null })
+        await post(
+          gateway.url,
+          {
+            extensions: { persistedQuery: { version: 1, sha256Hash: byName('SharingBookVehicle').id } },
+            variables: { vehicleId: vehicle, agencyId: agency, from: new Date(at).toISOString(), to: new Date(at + HOUR).toISOString(), purpose: '会议', passengers: 1 },
+          },
+          { token: officer, assertion: null },
+        )
       ).json()) as { data?: { bookVehicle: { booking: { status: string } } }; errors?: unknown };
       expect(booked.errors).toBeUndefined();
       expect(booked.data!.bookVehicle.booking.status).toBe('REQUESTED');

@@ -73,7 +73,13 @@ describe.each([
     expect(new Set(accepted.map((a) => a.slot)).size).toBe(20);
     for (const r of results.filter((x) => x.errors)) expect(codes(r)).toEqual(['BOOKING_CONFLICT']);
     // The database agrees: no two holding bookings of the vehicle overlap.
-    const held = await stack.sharing.store.db.selectFrom('bookings').selectAll().where('vehicle_id', '=', vehicle.id).where('status', 'in', ['REQUESTED', 'APPROVED', 'COMPLETED']).orderBy('starts_ms').execute();
+    const held = await stack.sharing.store.db
+      .selectFrom('bookings')
+      .selectAll()
+      .where('vehicle_id', '=', vehicle.id)
+      .where('status', 'in', ['REQUESTED', 'APPROVED', 'COMPLETED'])
+      .orderBy('starts_ms')
+      .execute();
     for (let i = 1; i < held.length; i++) expect(Number(held[i].starts_ms)).toBeGreaterThanOrEqual(Number(held[i - 1].ends_ms));
     // A rejected booking frees its window for the next one.
     const first = accepted[0].r.data!.bookVehicle.booking;
@@ -99,7 +105,12 @@ describe.each([
     const id = booked.data!.bookVehicle.booking.id;
     expect(booked.data!.bookVehicle.booking).toMatchObject({ status: 'REQUESTED', crossProvince: true });
     // The booked vehicle is no longer available for that window.
-    const after = await gql(stack.gateway.url, `query($f: String!, $t: String!) { availableVehicles(filter: { province: "320000", from: $f, to: $t }, first: 100) { edges { node { id } } } }`, { f: isoAt(from + HOUR), t: isoAt(from + 2 * HOUR) }, as(zjOfficer));
+    const after = await gql(
+      stack.gateway.url,
+      `query($f: String!, $t: String!) { availableVehicles(filter: { province: "320000", from: $f, to: $t }, first: 100) { edges { node { id } } } }`,
+      { f: isoAt(from + HOUR), t: isoAt(from + 2 * HOUR) },
+      as(zjOfficer),
+    );
     expect(after.data!.availableVehicles.edges.map((e: { node: { id: string } }) => e.node.id)).not.toContain(vehicle.id);
 
     // Only the vehicle's province decides: 浙江's administrator may not.
@@ -151,7 +162,9 @@ describe.each([
     const js = new Repository(stack.databases.get('320000')!);
     const [asset] = await js.db.selectFrom(js.source('assets')).select('t.id').where('t.status', '=', 'IN_USE').orderBy('t.id', 'desc').limit(1).execute();
     const asAdmin = as(admin('320000'));
-    expect((await gql(stack.gateway.url, 'mutation($a: ID!) { setAssetStatus(input: { assetId: $a, status: IDLE }) { asset { id } } }', { a: asset.id }, asAdmin)).errors).toBeUndefined();
+    expect(
+      (await gql(stack.gateway.url, 'mutation($a: ID!) { setAssetStatus(input: { assetId: $a, status: IDLE }) { asset { id } } }', { a: asset.id }, asAdmin)).errors,
+    ).toBeUndefined();
     expect((await gql(stack.gateway.url, 'mutation($a: ID!) { offerAssetToPool(input: { assetId: $a }) { asset { id } } }', { a: asset.id }, asAdmin)).errors).toBeUndefined();
     const receivers: string[] = [];
     for (const code of ['330000', '340000']) {
@@ -159,13 +172,27 @@ describe.each([
       receivers.push(...(await r.db.selectFrom(r.source('agencies')).select('t.id').orderBy('t.id').execute()).map((a) => a.id));
     }
     const requested = await Promise.all(
-      receivers.map((g) => gql(stack.gateway.url, 'mutation($a: ID!, $g: ID!) { requestAssetTransfer(input: { assetId: $a, agencyId: $g, reason: "竞争申请" }) { transfer { id } } }', { a: asset.id, g }, as(officer(g)))),
+      receivers.map((g) =>
+        gql(
+          stack.gateway.url,
+          'mutation($a: ID!, $g: ID!) { requestAssetTransfer(input: { assetId: $a, agencyId: $g, reason: "竞争申请" }) { transfer { id } } }',
+          { a: asset.id, g },
+          as(officer(g)),
+        ),
+      ),
     );
     const ids = requested.map((r) => r.data!.requestAssetTransfer.transfer.id as string);
     const approvals = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => gql(stack.gateway.url, 'mutation($t: ID!) { approveAssetTransfer(input: { transferId: $t }) { transfer { id } } }', { t: ids[i % ids.length] }, asAdmin)),
+      Array.from({ length: 50 }, (_, i) =>
+        gql(stack.gateway.url, 'mutation($t: ID!) { approveAssetTransfer(input: { transferId: $t }) { transfer { id } } }', { t: ids[i % ids.length] }, asAdmin),
+      ),
     );
-    expect(approvals.filter((a) => a.errors).map((a) => codes(a)[0]).filter((c) => c !== 'INVALID_STATE')).toEqual([]);
+    expect(
+      approvals
+        .filter((a) => a.errors)
+        .map((a) => codes(a)[0])
+        .filter((c) => c !== 'INVALID_STATE'),
+    ).toEqual([]);
     expect(approvals.filter((a) => !a.errors)).toHaveLength(1);
     const rows = await stack.sharing.store.db.selectFrom('transfers').select(['status']).where('asset_id', '=', asset.id).execute();
     expect(rows.filter((r) => r.status === 'APPROVED' || r.status === 'COMPLETED')).toHaveLength(1);
@@ -176,13 +203,29 @@ describe.each([
     const REGISTER = `mutation($i: RentalVehicleInput!) { registerRentalVehicle(input: $i) { vehicle { id plateNumber } } }`;
     const ADMIT = `mutation($i: AdmitRentalCompanyInput!) { admitRentalCompany(input: $i) { company { id } } }`;
     const SHARE = `mutation($v: ID!, $d: Float!, $k: Float!) { shareVehicle(input: { vehicleId: $v, seats: 5, dailyRate: $d, perKmRate: $k }) { vehicle { id odometerKm dailyRate } } }`;
-    const rental = (over: Record<string, unknown>) => ({ companyId: 'RC-YRD-01', province: '320000', model: '大众 帕萨特', category: 'OTHER', seats: 5, plateNumber: '苏GZ9001', dailyRate: 500, perKmRate: 2, odometerKm: 1000, ...over });
+    const rental = (over: Record<string, unknown>) => ({
+      companyId: 'RC-YRD-01',
+      province: '320000',
+      model: '大众 帕萨特',
+      category: 'OTHER',
+      seats: 5,
+      plateNumber: '苏GZ9001',
+      dailyRate: 500,
+      perKmRate: 2,
+      odometerKm: 1000,
+      ...over,
+    });
 
     it('the requester is the same caller only: one subject in another agency may not cancel', async () => {
       const [, holder, asset] = await poolAsset('320000');
       const receiver = zjAgency;
       const same = (agency: string): Principal => ({ sub: 'same-subject', role: 'AGENCY_OFFICER', agency });
-      const r = await gql(stack.gateway.url, 'mutation($a: ID!, $g: ID!) { requestAssetTransfer(input: { assetId: $a, agencyId: $g, reason: "需要" }) { transfer { id } } }', { a: asset, g: receiver }, as(same(receiver)));
+      const r = await gql(
+        stack.gateway.url,
+        'mutation($a: ID!, $g: ID!) { requestAssetTransfer(input: { assetId: $a, agencyId: $g, reason: "需要" }) { transfer { id } } }',
+        { a: asset, g: receiver },
+        as(same(receiver)),
+      );
       expect(r.errors).toBeUndefined();
       const id = r.data!.requestAssetTransfer.transfer.id;
       const cancel = 'mutation($t: ID!) { cancelAssetTransfer(input: { transferId: $t }) { transfer { status } } }';
@@ -195,15 +238,38 @@ describe.each([
       const [, holder, asset] = await poolAsset('320000');
       const jsAdmin = admin('320000');
       const own = (await agenciesOf('320000')).find((a) => a !== holder)!;
-      const r = await gql(stack.gateway.url, 'mutation($a: ID!, $g: ID!) { requestAssetTransfer(input: { assetId: $a, agencyId: $g, reason: "省内调剂" }) { transfer { id } } }', { a: asset, g: own }, as(jsAdmin));
+      const r = await gql(
+        stack.gateway.url,
+        'mutation($a: ID!, $g: ID!) { requestAssetTransfer(input: { assetId: $a, agencyId: $g, reason: "省内调剂" }) { transfer { id } } }',
+        { a: asset, g: own },
+        as(jsAdmin),
+      );
       expect(r.errors).toBeUndefined();
       const id = r.data!.requestAssetTransfer.transfer.id;
-      expect(codes(await gql(stack.gateway.url, 'mutation($t: ID!) { approveAssetTransfer(input: { transferId: $t }) { transfer { id } } }', { t: id }, as(jsAdmin)))).toEqual(['FORBIDDEN']);
-      expect(codes(await gql(stack.gateway.url, 'mutation($t: ID!) { approveAssetTransfer(input: { transferId: $t }) { transfer { id } } }', { t: id }, as({ ...jsAdmin, sub: 'another-js-admin' })))).toEqual([]);
+      expect(codes(await gql(stack.gateway.url, 'mutation($t: ID!) { approveAssetTransfer(input: { transferId: $t }) { transfer { id } } }', { t: id }, as(jsAdmin)))).toEqual([
+        'FORBIDDEN',
+      ]);
+      expect(
+        codes(
+          await gql(
+            stack.gateway.url,
+            'mutation($t: ID!) { approveAssetTransfer(input: { transferId: $t }) { transfer { id } } }',
+            { t: id },
+            as({ ...jsAdmin, sub: 'another-js-admin' }),
+          ),
+        ),
+      ).toEqual([]);
     });
 
     it('a province administrator admits a rental company for its own province only; impossible dates and duplicate codes are refused', async () => {
-      const company = (over: Record<string, unknown>) => ({ name: '苏州公务出行有限公司', creditCode: '91320500MA1XT0099P', provinces: ['320000'], admittedFrom: '2026-01-01', admittedUntil: '2027-12-31', ...over });
+      const company = (over: Record<string, unknown>) => ({
+        name: '苏州公务出行有限公司',
+        creditCode: '91320500MA1XT0099P',
+        provinces: ['320000'],
+        admittedFrom: '2026-01-01',
+        admittedUntil: '2027-12-31',
+        ...over,
+      });
       expect(codes(await gql(stack.gateway.url, ADMIT, { i: company({ provinces: ['320000', '330000'] }) }, as(admin('320000'))))).toEqual(['FORBIDDEN']);
       expect(codes(await gql(stack.gateway.url, ADMIT, { i: company({}) }, as({ sub: 'c', role: 'REGION_COORDINATOR', region: 'YRD' })))).toEqual(['FORBIDDEN']);
       for (const bad of [{ admittedFrom: '2026-02-30' }, { admittedFrom: '2026-99-99' }, { admittedUntil: '0000-00-00' }]) {
@@ -216,7 +282,16 @@ describe.each([
     it('plates are real plates, once on the platform; rates and odometers are bounded', async () => {
       const taken = (await vehicles()).find((v) => v.province === '320000')!.plate_number;
       expect(codes(await gql(stack.gateway.url, REGISTER, { i: rental({ plateNumber: taken }) }, as(admin('320000'))))).toEqual(['INVALID_STATE']);
-      for (const bad of [{ plateNumber: 'A\u0000B' }, { plateNumber: '苏A‮12345' }, { plateNumber: '租320012' }, { dailyRate: 90071992547409.91 }, { perKmRate: -1 }, { dailyRate: 1.001 }, { odometerKm: 2147483647 }, { seats: 0 }]) {
+      for (const bad of [
+        { plateNumber: 'A\u0000B' },
+        { plateNumber: '苏A‮12345' },
+        { plateNumber: '租320012' },
+        { dailyRate: 90071992547409.91 },
+        { perKmRate: -1 },
+        { dailyRate: 1.001 },
+        { odometerKm: 2147483647 },
+        { seats: 0 },
+      ]) {
         expect([bad, codes(await gql(stack.gateway.url, REGISTER, { i: rental(bad) }, as(admin('320000'))))]).toEqual([bad, ['BAD_USER_INPUT']]);
       }
       expect(codes(await gql(stack.gateway.url, REGISTER, { i: rental({}) }, as(admin('320000'))))).toEqual([]);
@@ -246,16 +321,55 @@ describe.each([
       for (const t of ['2027-02-29T08:00:00+08:00', '2027-03-01T24:00:00+08:00', '2027-03-01T08:60:00+08:00', '2027-03-01T08:00:00+15:00', '10000-01-01T08:00:00+08:00']) {
         expect([t, codes(await at(t))]).toEqual([t, ['BAD_USER_INPUT']]);
       }
-      const purpose = await gql(stack.gateway.url, BOOK.replace('"跨省联合检查"', '$purpose').replace('$k: String)', '$k: String, $purpose: String!)'), { v: v.id, g: zjAgency, from: isoAt(Date.now() + 90 * 24 * HOUR), to: isoAt(Date.now() + 90 * 24 * HOUR + HOUR), p: 1, purpose: 'x\u0000y' }, as(zjOfficer));
+      const purpose = await gql(
+        stack.gateway.url,
+        BOOK.replace('"跨省联合检查"', '$purpose').replace('$k: String)', '$k: String, $purpose: String!)'),
+        { v: v.id, g: zjAgency, from: isoAt(Date.now() + 90 * 24 * HOUR), to: isoAt(Date.now() + 90 * 24 * HOUR + HOUR), p: 1, purpose: 'x\u0000y' },
+        as(zjOfficer),
+      );
       expect(codes(purpose)).toEqual(['BAD_USER_INPUT']);
       expect(codes(await gql(stack.gateway.url, '{ assetTransfers(filter: { assetId: "a\u0000b" }) { totalCount } }', {}, as(admin('320000'))))).toEqual(['BAD_USER_INPUT']);
       expect((await gql(stack.gateway.url, '{ vehicleBooking(id: "a\u0000b") { id } }', {}, as(admin('320000')))).data).toEqual({ vehicleBooking: null });
-      expect(codes(await gql(stack.gateway.url, `{ availableVehicles(filter: { province: "999999", from: "${isoAt(Date.now() + HOUR)}", to: "${isoAt(Date.now() + 2 * HOUR)}" }) { totalCount } }`, {}, as(zjOfficer)))).toEqual(['UNKNOWN_PROVINCE']);
-      expect(codes(await gql(stack.gateway.url, `{ availableVehicles(filter: { seats: -5, from: "${isoAt(Date.now() + HOUR)}", to: "${isoAt(Date.now() + 2 * HOUR)}" }) { totalCount } }`, {}, as(zjOfficer)))).toEqual(['BAD_USER_INPUT']);
-      expect(codes(await gql(stack.gateway.url, 'mutation { requestAssetTransfer(input: { assetId: "999999:AS-0000001", agencyId: "330000:AG-0000001", reason: "x" }) { transfer { id } } }', {}, as(admin('330000'))))).toEqual(['UNKNOWN_PROVINCE']);
-      expect(codes(await book({ v: v.id, g: zjAgency, from: isoAt(Date.now() + 91 * 24 * HOUR), to: isoAt(Date.now() + 91 * 24 * HOUR + HOUR), k: 'k'.repeat(201) }, zjOfficer))).toEqual(['BAD_USER_INPUT']);
+      expect(
+        codes(
+          await gql(
+            stack.gateway.url,
+            `{ availableVehicles(filter: { province: "999999", from: "${isoAt(Date.now() + HOUR)}", to: "${isoAt(Date.now() + 2 * HOUR)}" }) { totalCount } }`,
+            {},
+            as(zjOfficer),
+          ),
+        ),
+      ).toEqual(['UNKNOWN_PROVINCE']);
+      expect(
+        codes(
+          await gql(
+            stack.gateway.url,
+            `{ availableVehicles(filter: { seats: -5, from: "${isoAt(Date.now() + HOUR)}", to: "${isoAt(Date.now() + 2 * HOUR)}" }) { totalCount } }`,
+            {},
+            as(zjOfficer),
+          ),
+        ),
+      ).toEqual(['BAD_USER_INPUT']);
+      expect(
+        codes(
+          await gql(
+            stack.gateway.url,
+            'mutation { requestAssetTransfer(input: { assetId: "999999:AS-0000001", agencyId: "330000:AG-0000001", reason: "x" }) { transfer { id } } }',
+            {},
+            as(admin('330000')),
+          ),
+        ),
+      ).toEqual(['UNKNOWN_PROVINCE']);
+      expect(
+        codes(await book({ v: v.id, g: zjAgency, from: isoAt(Date.now() + 91 * 24 * HOUR), to: isoAt(Date.now() + 91 * 24 * HOUR + HOUR), k: 'k'.repeat(201) }, zjOfficer)),
+      ).toEqual(['BAD_USER_INPUT']);
       // 150 汉字 or emoji are 150 characters.
-      const emoji = await gql(stack.gateway.url, BOOK.replace('"跨省联合检查"', '$purpose').replace('$k: String)', '$k: String, $purpose: String!)'), { v: v.id, g: zjAgency, from: isoAt(Date.now() + 92 * 24 * HOUR), to: isoAt(Date.now() + 92 * 24 * HOUR + HOUR), p: 1, purpose: '🚗'.repeat(150) }, as(zjOfficer));
+      const emoji = await gql(
+        stack.gateway.url,
+        BOOK.replace('"跨省联合检查"', '$purpose').replace('$k: String)', '$k: String, $purpose: String!)'),
+        { v: v.id, g: zjAgency, from: isoAt(Date.now() + 92 * 24 * HOUR), to: isoAt(Date.now() + 92 * 24 * HOUR + HOUR), p: 1, purpose: '🚗'.repeat(150) },
+        as(zjOfficer),
+      );
       expect(emoji.errors).toBeUndefined();
     });
 
@@ -295,9 +409,29 @@ describe.each([
 
     it('unknown ids and steps out of order', async () => {
       expect(codes(await gql(stack.gateway.url, DECIDE('approveBooking'), { b: 'BK-nope' }, as(admin('320000'))))).toEqual(['NOT_FOUND']);
-      expect(codes(await gql(stack.gateway.url, 'mutation { approveAssetTransfer(input: { transferId: "TR-nope" }) { transfer { id } } }', {}, as(admin('320000'))))).toEqual(['NOT_FOUND']);
-      expect(codes(await gql(stack.gateway.url, 'mutation { requestAssetTransfer(input: { assetId: "320000:AS-9999999", agencyId: "330000:AG-0000001", reason: "x" }) { transfer { id } } }', {}, as(admin('330000'))))).toEqual(['NOT_FOUND']);
-      expect(codes(await gql(stack.gateway.url, 'mutation { requestAssetTransfer(input: { assetId: "nope", agencyId: "330000:AG-0000001", reason: "x" }) { transfer { id } } }', {}, as(admin('330000'))))).toEqual(['BAD_USER_INPUT']);
+      expect(codes(await gql(stack.gateway.url, 'mutation { approveAssetTransfer(input: { transferId: "TR-nope" }) { transfer { id } } }', {}, as(admin('320000'))))).toEqual([
+        'NOT_FOUND',
+      ]);
+      expect(
+        codes(
+          await gql(
+            stack.gateway.url,
+            'mutation { requestAssetTransfer(input: { assetId: "320000:AS-9999999", agencyId: "330000:AG-0000001", reason: "x" }) { transfer { id } } }',
+            {},
+            as(admin('330000')),
+          ),
+        ),
+      ).toEqual(['NOT_FOUND']);
+      expect(
+        codes(
+          await gql(
+            stack.gateway.url,
+            'mutation { requestAssetTransfer(input: { assetId: "nope", agencyId: "330000:AG-0000001", reason: "x" }) { transfer { id } } }',
+            {},
+            as(admin('330000')),
+          ),
+        ),
+      ).toEqual(['BAD_USER_INPUT']);
       const [v] = await vehicles();
       const booked = await book({ v: v.id, g: zjAgency, from: isoAt(soon() + 20 * 24 * HOUR), to: isoAt(soon() + 20 * 24 * HOUR + HOUR) }, zjOfficer);
       const id = booked.data!.bookVehicle.booking.id;

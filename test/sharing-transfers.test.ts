@@ -102,7 +102,14 @@ describe('a 公物仓 transfer from 上海 to 安徽', () => {
     const source = (await rawAssets('310000')).find((a) => a.id === asset.id)!;
     const target = (await rawAssets('340000')).find((a) => a.id === done.targetAssetId)!;
     expect(source.status).toBe('TRANSFERRED_OUT');
-    expect(target).toMatchObject({ agency_id: receiver, status: 'IN_USE', original_value_fen: source.original_value_fen, net_value_fen: source.net_value_fen, acquired_on: source.acquired_on, category_code: source.category_code });
+    expect(target).toMatchObject({
+      agency_id: receiver,
+      status: 'IN_USE',
+      original_value_fen: source.original_value_fen,
+      net_value_fen: source.net_value_fen,
+      acquired_on: source.acquired_on,
+      category_code: source.category_code,
+    });
     expect(done.originalValue).toBe(source.original_value_fen / 100);
 
     const seen = await gql(
@@ -113,8 +120,13 @@ describe('a 公物仓 transfer from 上海 to 安徽', () => {
     expect(seen.errors).toBeUndefined();
     expect(seen.data!.s).toEqual({ status: 'TRANSFERRED_OUT', transferredToId: target.id, transfers: [{ id, status: 'COMPLETED' }] });
     expect(seen.data!.t.provenance).toEqual({
-      transferId: id, sourceAssetId: asset.id, sourceProvince: { code: '310000' }, originalValue: source.original_value_fen / 100,
-      netValue: source.net_value_fen / 100, acquiredOn: source.acquired_on, categoryCode: source.category_code,
+      transferId: id,
+      sourceAssetId: asset.id,
+      sourceProvince: { code: '310000' },
+      originalValue: source.original_value_fen / 100,
+      netValue: source.net_value_fen / 100,
+      acquiredOn: source.acquired_on,
+      categoryCode: source.category_code,
     });
 
     // The region's original value is conserved, in the raw rows and in the published summary.
@@ -126,7 +138,11 @@ describe('a 公物仓 transfer from 上海 to 安徽', () => {
 
   it('shows in the statistics of the receiving region and year', async () => {
     const year = new Date(Date.now() + 8 * 3_600_000).getUTCFullYear();
-    const stats = await gql(stack.gateway.url, 'query($y: Int!) { transferStatistics(region: "YRD", year: $y) { inProvinceCount crossProvinceCount crossProvinceOriginalValue inProvinceOriginalValue } }', { y: year });
+    const stats = await gql(
+      stack.gateway.url,
+      'query($y: Int!) { transferStatistics(region: "YRD", year: $y) { inProvinceCount crossProvinceCount crossProvinceOriginalValue inProvinceOriginalValue } }',
+      { y: year },
+    );
     // Expected from the raw sharing rows: completed transfers to YRD agencies this year.
     const rows = await stack.sharing.store.db.selectFrom('transfers').selectAll().where('status', '=', 'COMPLETED').execute();
     const yrd = rows.filter((r) => findRegion('YRD')!.provinceCodes.includes(r.target_province));
@@ -229,7 +245,16 @@ describe('faults', () => {
     const [r1, r2] = [await call('310000', reserve, {}), await call('310000', reserve, {})];
     expect(r2).toEqual(r1);
     const countBefore = (await rawAssets('320000')).length;
-    const input = { transferId, agencyId: receiver, sourceAssetId: asset.id, name: '调剂资产', categoryCode: 'A02010105', originalValueFen: asset.original_value_fen, netValueFen: 0, acquiredOn: '2020-01-01' };
+    const input = {
+      transferId,
+      agencyId: receiver,
+      sourceAssetId: asset.id,
+      name: '调剂资产',
+      categoryCode: 'A02010105',
+      originalValueFen: asset.original_value_fen,
+      netValueFen: 0,
+      acquiredOn: '2020-01-01',
+    };
     const receive = 'mutation($i: ReceiveAssetInput!) { _receiveTransferredAsset(input: $i) { assetId } }';
     const [c1, c2] = await Promise.all([call('320000', receive, { i: input }), call('320000', receive, { i: input })]);
     expect(c1.errors).toBeUndefined();
@@ -249,9 +274,18 @@ describe('faults', () => {
     const step = '{ _transferCandidate(assetId: "310000:AS-0000001") { status } }';
     const asAdmin = await gql(url, step, {}, { token: null, assertion: signAssertion(NATIONAL, TEST_KEYS.assertionPrivateKey, provinceAudience('310000')) });
     expect(asAdmin.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    const forged = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-xietong-assertion': signAssertion(WORKFLOW, TEST_KEYS.assertionPrivateKey, provinceAudience('310000')) }, body: JSON.stringify({ query: step }) });
+    const forged = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-xietong-assertion': signAssertion(WORKFLOW, TEST_KEYS.assertionPrivateKey, provinceAudience('310000')) },
+      body: JSON.stringify({ query: step }),
+    });
     expect(forged.status).toBe(401);
-    const workflowElsewhere = await gql(url, '{ assets { totalCount } }', {}, { token: null, assertion: signAssertion(WORKFLOW, TEST_KEYS.workflowPrivateKey, provinceAudience('310000')) });
+    const workflowElsewhere = await gql(
+      url,
+      '{ assets { totalCount } }',
+      {},
+      { token: null, assertion: signAssertion(WORKFLOW, TEST_KEYS.workflowPrivateKey, provinceAudience('310000')) },
+    );
     expect(workflowElsewhere.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     // Through the gateway the steps do not exist.
     const viaGateway = await gql(stack.gateway.url, step);
@@ -278,7 +312,13 @@ describe('faults', () => {
     const launch = async () => {
       child = spawn(process.execPath, [join(REPO_ROOT, 'dist/subgraphs/sharing/main.js'), config], { stdio: 'ignore', env: { ...process.env, LOG_LEVEL: 'silent' } });
       for (let i = 0; i < 100; i++) {
-        if (await fetch(url.replace('/graphql', '/health')).then((r) => r.ok, () => false)) return;
+        if (
+          await fetch(url.replace('/graphql', '/health')).then(
+            (r) => r.ok,
+            () => false,
+          )
+        )
+          return;
         await new Promise((r) => setTimeout(r, 100));
       }
       throw new Error('sharing service did not start');
@@ -296,14 +336,21 @@ describe('faults', () => {
       await stack.stopProvince('340000');
       try {
         await direct(admin('310000'), APPROVE, { t: id });
-        await until(() => direct(NATIONAL, TRANSFER, { t: id }), (t) => t.stage === 'RECEIVING' && t.attempts >= 1);
+        await until(
+          () => direct(NATIONAL, TRANSFER, { t: id }),
+          (t) => t.stage === 'RECEIVING' && t.attempts >= 1,
+        );
         child!.kill('SIGKILL');
         await new Promise((r) => child!.once('exit', r));
       } finally {
         await stack.restartProvince('340000');
       }
       await launch();
-      const done = await until(() => direct(NATIONAL, TRANSFER, { t: id }), (t) => t.status === 'COMPLETED', 20_000);
+      const done = await until(
+        () => direct(NATIONAL, TRANSFER, { t: id }),
+        (t) => t.status === 'COMPLETED',
+        20_000,
+      );
       const target = await rawAssets('340000');
       expect(target.length).toBe(targetBefore + 1);
       expect(target.filter((a) => a.id === done.targetAssetId)).toHaveLength(1);

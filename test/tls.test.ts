@@ -38,7 +38,10 @@ interface Authority extends Issued {
 }
 
 let serial = 1;
-function certificate(commonName: string, options: { issuer?: { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey }; ca?: boolean; usage?: 'server' | 'client'; altNames?: string[] }) {
+function certificate(
+  commonName: string,
+  options: { issuer?: { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey }; ca?: boolean; usage?: 'server' | 'client'; altNames?: string[] },
+) {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const key = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
   const forgeKey = forge.pki.privateKeyFromPem(key) as forge.pki.rsa.PrivateKey;
@@ -164,7 +167,8 @@ describe('gateway to subgraphs over mutual TLS', () => {
     expect(result.errors).toHaveLength(1);
     expect(result.errors![0].extensions).toMatchObject({ code: 'PROVINCE_UNAVAILABLE', province: '330000' });
     const text = JSON.stringify(result);
-    for (const leak of ['certificate', 'CERT', 'verify', 'TLS', 'SSL', String(new URL(rogueZhejiang.url).port), 'https:']) expect([leak, text.includes(leak)]).toEqual([leak, false]);
+    for (const leak of ['certificate', 'CERT', 'verify', 'TLS', 'SSL', String(new URL(rogueZhejiang.url).port), 'https:'])
+      expect([leak, text.includes(leak)]).toEqual([leak, false]);
   });
 
   it('still answers the other provinces of a region when one is refused', async () => {
@@ -247,7 +251,10 @@ describe('the compose health check of a TLS service', () => {
   const script = compose.services['province-320000'].healthcheck.test.at(-1)!;
   const run = (port: number) =>
     new Promise<number | null>((resolve) => {
-      const child = spawn(process.execPath, ['-e', script.replace('port:4100,', `port:${port},`)], { env: { ...process.env, XIETONG_TLS_CA_FILE: file('health-ca.pem', ca.cert) }, stdio: 'ignore' });
+      const child = spawn(process.execPath, ['-e', script.replace('port:4100,', `port:${port},`)], {
+        env: { ...process.env, XIETONG_TLS_CA_FILE: file('health-ca.pem', ca.cert) },
+        stdio: 'ignore',
+      });
       child.once('exit', resolve);
     });
 
@@ -279,9 +286,21 @@ describe('TLS configuration, checked at start-up', () => {
     ['a certificate file that is not PEM', { XIETONG_TLS_CERT_FILE: notPem, XIETONG_TLS_KEY_FILE: keyFile }, `XIETONG_TLS_CERT_FILE: ${notPem} is not PEM`],
     ['a key file that is not PEM', { XIETONG_TLS_CERT_FILE: certFile, XIETONG_TLS_KEY_FILE: notPem }, `XIETONG_TLS_KEY_FILE: ${notPem} is not a PEM private key`],
     ['a certificate where the key belongs', { XIETONG_TLS_CERT_FILE: certFile, XIETONG_TLS_KEY_FILE: caFile }, `XIETONG_TLS_KEY_FILE: ${caFile} is not a PEM private key`],
-    ['a client CA file that is not PEM', { XIETONG_TLS_CERT_FILE: certFile, XIETONG_TLS_KEY_FILE: keyFile, XIETONG_TLS_CLIENT_CA_FILE: notPem }, `XIETONG_TLS_CLIENT_CA_FILE: ${notPem} is not PEM`],
-    ['a chain file holding a key', { XIETONG_TLS_CERT_FILE: certFile, XIETONG_TLS_KEY_FILE: keyFile, XIETONG_TLS_CA_FILE: keyFile }, `XIETONG_TLS_CA_FILE: ${keyFile} holds a PRIVATE KEY block where certificates were expected`],
-    ['a key of another certificate', { XIETONG_TLS_CERT_FILE: certFile, XIETONG_TLS_KEY_FILE: clientKeyFile }, 'XIETONG_TLS_CERT_FILE / XIETONG_TLS_KEY_FILE: the private key does not belong to the certificate'],
+    [
+      'a client CA file that is not PEM',
+      { XIETONG_TLS_CERT_FILE: certFile, XIETONG_TLS_KEY_FILE: keyFile, XIETONG_TLS_CLIENT_CA_FILE: notPem },
+      `XIETONG_TLS_CLIENT_CA_FILE: ${notPem} is not PEM`,
+    ],
+    [
+      'a chain file holding a key',
+      { XIETONG_TLS_CERT_FILE: certFile, XIETONG_TLS_KEY_FILE: keyFile, XIETONG_TLS_CA_FILE: keyFile },
+      `XIETONG_TLS_CA_FILE: ${keyFile} holds a PRIVATE KEY block where certificates were expected`,
+    ],
+    [
+      'a key of another certificate',
+      { XIETONG_TLS_CERT_FILE: certFile, XIETONG_TLS_KEY_FILE: clientKeyFile },
+      'XIETONG_TLS_CERT_FILE / XIETONG_TLS_KEY_FILE: the private key does not belong to the certificate',
+    ],
     ['a certificate without a key', { XIETONG_TLS_CERT_FILE: certFile }, 'XIETONG_TLS_CERT_FILE is set without the key file'],
     ['a client CA without TLS', { XIETONG_TLS_CLIENT_CA_FILE: caFile }, 'XIETONG_TLS_CLIENT_CA_FILE is set, but TLS is off'],
   ])('refuses %s', (_, env, message) => {
@@ -325,14 +344,39 @@ describe('TLS configuration, checked at start-up', () => {
     it.each([
       ['an unreadable CA file', { XIETONG_SUBGRAPH_CA_FILE: missing }, {}, `XIETONG_SUBGRAPH_CA_FILE: cannot read ${missing}`],
       ['a CA file that is not PEM', { XIETONG_SUBGRAPH_CA_FILE: notPem }, {}, `XIETONG_SUBGRAPH_CA_FILE: ${notPem} is not PEM`],
-      ['a client key file that is not PEM', { XIETONG_SUBGRAPH_CA_FILE: caFile, XIETONG_SUBGRAPH_CLIENT_CERT_FILE: clientCertFile, XIETONG_SUBGRAPH_CLIENT_KEY_FILE: notPem }, {}, `XIETONG_SUBGRAPH_CLIENT_KEY_FILE: ${notPem} is not a PEM private key`],
-      ['a client certificate without its key', { XIETONG_SUBGRAPH_CA_FILE: caFile, XIETONG_SUBGRAPH_CLIENT_CERT_FILE: clientCertFile }, {}, 'XIETONG_SUBGRAPH_CLIENT_CERT_FILE is set without the client key file'],
-      ['a client certificate without a CA', { XIETONG_SUBGRAPH_CLIENT_CERT_FILE: clientCertFile, XIETONG_SUBGRAPH_CLIENT_KEY_FILE: clientKeyFile }, {}, 'XIETONG_SUBGRAPH_CLIENT_CERT_FILE is set without the CA file'],
-      ['a client key of another certificate', { XIETONG_SUBGRAPH_CA_FILE: caFile, XIETONG_SUBGRAPH_CLIENT_CERT_FILE: clientCertFile, XIETONG_SUBGRAPH_CLIENT_KEY_FILE: keyFile }, {}, 'the private key does not belong to the certificate'],
+      [
+        'a client key file that is not PEM',
+        { XIETONG_SUBGRAPH_CA_FILE: caFile, XIETONG_SUBGRAPH_CLIENT_CERT_FILE: clientCertFile, XIETONG_SUBGRAPH_CLIENT_KEY_FILE: notPem },
+        {},
+        `XIETONG_SUBGRAPH_CLIENT_KEY_FILE: ${notPem} is not a PEM private key`,
+      ],
+      [
+        'a client certificate without its key',
+        { XIETONG_SUBGRAPH_CA_FILE: caFile, XIETONG_SUBGRAPH_CLIENT_CERT_FILE: clientCertFile },
+        {},
+        'XIETONG_SUBGRAPH_CLIENT_CERT_FILE is set without the client key file',
+      ],
+      [
+        'a client certificate without a CA',
+        { XIETONG_SUBGRAPH_CLIENT_CERT_FILE: clientCertFile, XIETONG_SUBGRAPH_CLIENT_KEY_FILE: clientKeyFile },
+        {},
+        'XIETONG_SUBGRAPH_CLIENT_CERT_FILE is set without the CA file',
+      ],
+      [
+        'a client key of another certificate',
+        { XIETONG_SUBGRAPH_CA_FILE: caFile, XIETONG_SUBGRAPH_CLIENT_CERT_FILE: clientCertFile, XIETONG_SUBGRAPH_CLIENT_KEY_FILE: keyFile },
+        {},
+        'the private key does not belong to the certificate',
+      ],
       ['a config-file CA that is not PEM', {}, { tls: { caFile: notPem } }, `tls.caFile: ${notPem} is not PEM`],
       ['a config-file client certificate without its key', {}, { tls: { caFile, clientCertFile } }, '- tls: give clientCertFile and clientKeyFile together'],
       ['an unknown key in the tls block', {}, { tls: { caFile, trustSystemStore: true } }, '- tls: Unrecognized key'],
-      ['a plain http:// URL while TLS is on', { XIETONG_SUBGRAPH_CA_FILE: caFile }, { provinces: [{ code: '320000', url: 'http://province-320000:4100/graphql' }] }, 'every subgraph URL must be https://; these are not:\n- provinces.0.url (320000): http://province-320000:4100/graphql'],
+      [
+        'a plain http:// URL while TLS is on',
+        { XIETONG_SUBGRAPH_CA_FILE: caFile },
+        { provinces: [{ code: '320000', url: 'http://province-320000:4100/graphql' }] },
+        'every subgraph URL must be https://; these are not:\n- provinces.0.url (320000): http://province-320000:4100/graphql',
+      ],
     ])('refuses %s', (_, env, config, message) => {
       expect(() => readGatewayConfig([...supergraph, ...withConfig({ ...https, ...config })], env)).toThrow(message);
     });
@@ -342,7 +386,10 @@ describe('TLS configuration, checked at start-up', () => {
     const publicKey = file('assertion-public.pem', TEST_KEYS.assertionPublicKey);
     const start = (entry: string, env: Record<string, string>) =>
       new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, [join(REPO_ROOT, entry)], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', XIETONG_ASSERTION_PUBLIC_KEY_FILE: publicKey, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+        const child = spawn(process.execPath, [join(REPO_ROOT, entry)], {
+          env: { ...process.env, PORT: '0', HOST: '127.0.0.1', XIETONG_ASSERTION_PUBLIC_KEY_FILE: publicKey, ...env },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
         let stderr = '';
         child.stderr!.on('data', (d) => (stderr += d));
         // A process that wrongly starts is stopped rather than left running.
@@ -352,7 +399,12 @@ describe('TLS configuration, checked at start-up', () => {
           resolve({ code, stderr });
         });
       });
-    const province = await start('dist/subgraphs/province/main.js', { XIETONG_PROVINCE: '320000', XIETONG_DATABASE_URL: 'sqlite::memory:', XIETONG_TLS_CERT_FILE: certFile, XIETONG_TLS_KEY_FILE: notPem });
+    const province = await start('dist/subgraphs/province/main.js', {
+      XIETONG_PROVINCE: '320000',
+      XIETONG_DATABASE_URL: 'sqlite::memory:',
+      XIETONG_TLS_CERT_FILE: certFile,
+      XIETONG_TLS_KEY_FILE: notPem,
+    });
     expect(province).toEqual({ code: 2, stderr: expect.stringContaining(`xietong province: XIETONG_TLS_KEY_FILE: ${notPem} is not a PEM private key`) });
     const directoryProcess = await start('dist/subgraphs/directory/main.js', { XIETONG_TLS_CERT_FILE: missing, XIETONG_TLS_KEY_FILE: keyFile });
     expect(directoryProcess).toEqual({ code: 2, stderr: expect.stringContaining(`xietong directory: XIETONG_TLS_CERT_FILE: cannot read ${missing}`) });

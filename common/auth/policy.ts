@@ -22,8 +22,14 @@ import { callerKey, type Principal, type Role } from './principal.js';
 export const POLICY: Record<Role, { classes: readonly DataClass[]; rows: string }> = {
   NATIONAL_ADMIN: { classes: ['rows', 'pool-context', 'aggregate', 'vehicle-identity', 'personal', 'restricted-address', 'write', 'audit', 'explore'], rows: 'every province' },
   REGION_COORDINATOR: { classes: ['rows', 'pool-context', 'aggregate', 'vehicle-identity', 'explore'], rows: 'the provinces of its region' },
-  PROVINCE_ADMIN: { classes: ['rows', 'pool-context', 'aggregate', 'vehicle-identity', 'personal', 'restricted-address', 'write', 'explore'], rows: 'its province in full; elsewhere only assets offered to the sharing pool' },
-  AGENCY_OFFICER: { classes: ['rows', 'pool-context', 'aggregate', 'vehicle-identity', 'personal', 'write'], rows: 'its own agency; elsewhere only assets offered to the sharing pool' },
+  PROVINCE_ADMIN: {
+    classes: ['rows', 'pool-context', 'aggregate', 'vehicle-identity', 'personal', 'restricted-address', 'write', 'explore'],
+    rows: 'its province in full; elsewhere only assets offered to the sharing pool',
+  },
+  AGENCY_OFFICER: {
+    classes: ['rows', 'pool-context', 'aggregate', 'vehicle-identity', 'personal', 'write'],
+    rows: 'its own agency; elsewhere only assets offered to the sharing pool',
+  },
   ANALYST: { classes: ['aggregate', 'explore'], rows: 'none (aggregates only)' },
   ANONYMOUS: { classes: ['aggregate'], rows: 'none (directory and published aggregates only)' },
   SYSTEM: { classes: ['system'], rows: 'none (data versions and service SDL only)' },

@@ -2,8 +2,22 @@ import type { GraphQLFormattedError } from 'graphql';
 import { ErrorCode } from '../errors.js';
 
 // Driver error codes and messages that mean "the database cannot be reached right now".
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'PROTOCOL_CONNECTION_LOST', '57P01', '57P02', '57P03', '08006', '08001', '08003']);
-const UNREACHABLE_MESSAGES = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Connection lost|Can't add new command when connection is in closed state|read ECONNRESET|connect ECONNREFUSED/i;
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'PROTOCOL_CONNECTION_LOST',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08006',
+  '08001',
+  '08003',
+]);
+const UNREACHABLE_MESSAGES =
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Connection lost|Can't add new command when connection is in closed state|read ECONNRESET|connect ECONNREFUSED/i;
 
 /** Whether a driver error means the database is unreachable (as opposed to a bug or bad data). */
 export function isDatabaseUnreachable(error: unknown): boolean {
@@ -28,6 +42,9 @@ export function isTransientConflict(error: unknown): boolean {
 export function databaseUnavailable(provinces: readonly string[]) {
   return (error: unknown): GraphQLFormattedError | undefined =>
     isDatabaseUnreachable(error)
-      ? { message: `The database of province ${provinces.join(', ')} is unreachable; its data is missing from this answer.`, extensions: { code: ErrorCode.PROVINCE_UNAVAILABLE, province: provinces[0] } }
+      ? {
+          message: `The database of province ${provinces.join(', ')} is unreachable; its data is missing from this answer.`,
+          extensions: { code: ErrorCode.PROVINCE_UNAVAILABLE, province: provinces[0] },
+        }
       : undefined;
 }

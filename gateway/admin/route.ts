@@ -21,8 +21,7 @@ export interface AdminOptions {
   agent: Dispatcher;
 }
 
-const send = (res: ServerResponse, status: number, body: unknown) =>
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+const send = (res: ServerResponse, status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 
 function authorised(req: IncomingMessage, token: string): boolean {
   const given = Buffer.from((req.headers.authorization ?? '').replace(/^Bearer /i, ''));
@@ -64,7 +63,10 @@ export function adminRoute(options: AdminOptions): RouteHandler {
         return true;
       }
       try {
-        await joinProvince(options.store, { code: String(body.code ?? ''), url: String(body.url ?? '') }, options.contractSdl, { assertion: options.assertionFor(String(body.code ?? '')), dispatcher: options.agent });
+        await joinProvince(options.store, { code: String(body.code ?? ''), url: String(body.url ?? '') }, options.contractSdl, {
+          assertion: options.assertionFor(String(body.code ?? '')),
+          dispatcher: options.agent,
+        });
         options.logger.info({ code: body.code, url: body.url }, 'province joined');
         send(res, 200, { registered: { code: body.code, url: body.url } });
       } catch (error) {

@@ -46,7 +46,20 @@ describe('canonical form', () => {
     const reordered = Object.fromEntries(Object.entries(e).reverse()) as typeof e;
     expect(eventHash(reordered)).toBe(eventHash(e));
     expect(eventHash({ ...e, id: 'anything' } as typeof e)).toBe(eventHash(e));
-    const variants: Partial<typeof e>[] = [{ sequence: 2 }, { prevHash: 'f'.repeat(64) }, { time: 'x' }, { subject: 'other' }, { role: 'ANALYST' }, { binding: null }, { operationName: null }, { operationHash: 'b' }, { mutation: true }, { provinces: ['110000', '310000'] }, { outcome: 'error' }, { errorCodes: ['X'] }];
+    const variants: Partial<typeof e>[] = [
+      { sequence: 2 },
+      { prevHash: 'f'.repeat(64) },
+      { time: 'x' },
+      { subject: 'other' },
+      { role: 'ANALYST' },
+      { binding: null },
+      { operationName: null },
+      { operationHash: 'b' },
+      { mutation: true },
+      { provinces: ['110000', '310000'] },
+      { outcome: 'error' },
+      { errorCodes: ['X'] },
+    ];
     const hashes = new Set(variants.map((v) => eventHash({ ...e, ...v })));
     expect(hashes.size).toBe(variants.length);
     expect(hashes.has(eventHash(e))).toBe(false);

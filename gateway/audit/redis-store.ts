@@ -111,7 +111,10 @@ export class RedisAuditStore implements AuditStore {
     this.head ??= (await this.tryAppend({ hash: null, sequence: -1 }, []))!;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const events = link(records, this.head);
-      const current = await this.tryAppend(this.head, events.map((e) => JSON.stringify(e)));
+      const current = await this.tryAppend(
+        this.head,
+        events.map((e) => JSON.stringify(e)),
+      );
       this.head = current ?? { hash: events.at(-1)!.hash, sequence: events.at(-1)!.sequence };
       if (!current) return;
     }

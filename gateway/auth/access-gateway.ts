@@ -34,24 +34,35 @@ export function accessControlledGateway(inner: ApolloGateway, rules: () => Shard
     }
     return view;
   };
-  const wrap = (executor: GatewayExecutor): GatewayExecutor => async (requestContext) => {
-    const principal = (requestContext.context as { principal: Principal }).principal;
-    const filtered = viewOf(requestContext, principal);
-    if (filtered.refusedRoot) {
-      return { errors: [new GraphQLError(`The role ${principal.role} may not run this operation (${filtered.refusedRoot.dataClass}).`, { path: filtered.refusedRoot.path, extensions: { code: 'FORBIDDEN', class: filtered.refusedRoot.dataClass } })] };
-    }
-    if (filtered.removed.length === 0) return executor(requestContext);
-    const view = Object.assign(Object.create(Object.getPrototypeOf(requestContext)), requestContext, {
-      document: filtered.document,
-      source: filtered.source,
-      queryHash: filtered.queryHash,
-    });
-    const result = await executor(view);
-    const forbidden = patchRemoved(result.data as Record<string, unknown> | null | undefined, filtered.removed, filtered.placeholders).map((e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions }));
-    // A removed field under a null or empty parent has no place in the answer, and no error either.
-    const errors = [...(result.errors ?? []), ...forbidden];
-    return errors.length ? { ...result, errors } : result;
-  };
+  const wrap =
+    (executor: GatewayExecutor): GatewayExecutor =>
+    async (requestContext) => {
+      const principal = (requestContext.context as { principal: Principal }).principal;
+      const filtered = viewOf(requestContext, principal);
+      if (filtered.refusedRoot) {
+        return {
+          errors: [
+            new GraphQLError(`The role ${principal.role} may not run this operation (${filtered.refusedRoot.dataClass}).`, {
+              path: filtered.refusedRoot.path,
+              extensions: { code: 'FORBIDDEN', class: filtered.refusedRoot.dataClass },
+            }),
+          ],
+        };
+      }
+      if (filtered.removed.length === 0) return executor(requestContext);
+      const view = Object.assign(Object.create(Object.getPrototypeOf(requestContext)), requestContext, {
+        document: filtered.document,
+        source: filtered.source,
+        queryHash: filtered.queryHash,
+      });
+      const result = await executor(view);
+      const forbidden = patchRemoved(result.data as Record<string, unknown> | null | undefined, filtered.removed, filtered.placeholders).map(
+        (e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions }),
+      );
+      // A removed field under a null or empty parent has no place in the answer, and no error either.
+      const errors = [...(result.errors ?? []), ...forbidden];
+      return errors.length ? { ...result, errors } : result;
+    };
   return {
     async load(options) {
       const loaded = await inner.load(options);

@@ -106,7 +106,9 @@ export function ReservedAliasRule(context: ValidationContext): ASTVisitor {
       const alias = node.alias?.value;
       if (!alias?.startsWith(INTERNAL_PREFIX)) return;
       context.reportError(
-        new GraphQLError(`The alias "${alias}" is reserved: aliases may not start with "${INTERNAL_PREFIX}", which the gateway uses internally. Choose another alias.`, { nodes: node.alias }),
+        new GraphQLError(`The alias "${alias}" is reserved: aliases may not start with "${INTERNAL_PREFIX}", which the gateway uses internally. Choose another alias.`, {
+          nodes: node.alias,
+        }),
       );
     },
   };

@@ -22,7 +22,9 @@ export async function authenticate(req: IncomingMessage, verifier: TokenVerifier
     principal = await verifier.verify(headerValue(req, 'authorization'));
   } catch (error) {
     if (!(error instanceof InvalidToken)) throw error;
-    throw new GraphQLError(`Unauthenticated: ${error.message}.`, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: new Map([['www-authenticate', 'Bearer error="invalid_token"']]) } } });
+    throw new GraphQLError(`Unauthenticated: ${error.message}.`, {
+      extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: new Map([['www-authenticate', 'Bearer error="invalid_token"']]) } },
+    });
   }
   return { principal, assertionFor: (audience) => signAssertion(principal, assertionPrivateKey, audience) };
 }

@@ -43,7 +43,13 @@ export interface FilteredOperation {
  * response path), to be answered with null and a FORBIDDEN error. Removing a root field of a
  * mutation refuses the whole operation. Pure: the same document and role give the same result.
  */
-export function filterOperation(document: DocumentNode, operationName: string | null | undefined, schema: GraphQLSchema, rules: ShardRules, principal: Principal): FilteredOperation {
+export function filterOperation(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  schema: GraphQLSchema,
+  rules: ShardRules,
+  principal: Principal,
+): FilteredOperation {
   const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
@@ -60,7 +66,12 @@ export function filterOperation(document: DocumentNode, operationName: string | 
         const f = fragments.get(s.name.value);
         if (!f) continue;
         const t = schema.getType(f.typeCondition.name.value);
-        kept.push({ kind: Kind.INLINE_FRAGMENT, typeCondition: f.typeCondition, directives: s.directives, selectionSet: isObjectType(t) ? filterSet(f.selectionSet, t, path) : f.selectionSet });
+        kept.push({
+          kind: Kind.INLINE_FRAGMENT,
+          typeCondition: f.typeCondition,
+          directives: s.directives,
+          selectionSet: isObjectType(t) ? filterSet(f.selectionSet, t, path) : f.selectionSet,
+        });
         continue;
       }
       if (s.kind === Kind.INLINE_FRAGMENT) {

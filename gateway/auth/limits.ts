@@ -18,7 +18,16 @@ export interface SurfaceLimits {
 }
 
 /** Defaults: generous for dashboards and the explorer's example operations, far below abuse. */
-export const DEFAULT_LIMITS: SurfaceLimits = { maxDepth: 12, maxAliases: 30, maxDirectives: 50, maxTokens: 5000, maxCost: 20000, maxBodyBytes: 256 * 1024, maxProvinceScans: 120, maxRows: 5000 };
+export const DEFAULT_LIMITS: SurfaceLimits = {
+  maxDepth: 12,
+  maxAliases: 30,
+  maxDirectives: 50,
+  maxTokens: 5000,
+  maxCost: 20000,
+  maxBodyBytes: 256 * 1024,
+  maxProvinceScans: 120,
+  maxRows: 5000,
+};
 
 /** The limits in force. */
 export function surfaceLimits(overrides: Partial<SurfaceLimits> = {}): SurfaceLimits {

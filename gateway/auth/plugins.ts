@@ -67,7 +67,6 @@ export function suggestionsPolicyPlugin<C extends AuthContext>(): ApolloServerPl
   };
 }
 
-
 const NAME = '"[_A-Za-z][_0-9A-Za-z]*"';
 /** graphql-js's didYouMean(): " Did you mean [to use an inline fragment on | the enum value] "a", "b", or "c"?" */
 const SUGGESTION = new RegExp(` ?Did you mean (?:to use an inline fragment on |the enum value )?${NAME}(?:(?:, |,? or )${NAME})*\\?`, 'g');

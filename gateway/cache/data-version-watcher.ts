@@ -53,7 +53,12 @@ export function watchDataVersions(options: DataVersionWatcherOptions): DataVersi
     for (const { code, url } of options.registry.list()) if (!only || only.has(code)) byUrl.set(url, [...(byUrl.get(url) ?? []), code]);
     await Promise.all(
       [...byUrl].map(async ([url, codes]) => {
-        const answer = await callProvince(codes[0], url, { query: QUERY }, { agent: options.agent, guards: options.guards, timeoutMs: options.timeoutMs, assertion: options.assertionFor(codes[0]) });
+        const answer = await callProvince(
+          codes[0],
+          url,
+          { query: QUERY },
+          { agent: options.agent, guards: options.guards, timeoutMs: options.timeoutMs, assertion: options.assertionFor(codes[0]) },
+        );
         const version = answer.data?._dataVersion as { marker: string; settling: boolean } | undefined;
         if (!version) return;
         // A settling marker must count as changed next time, so it is never recorded twice alike.

@@ -105,7 +105,9 @@ export function responseCache(
     return raw ? (JSON.parse(raw) as Entry) : undefined;
   };
   const keyOf = (queryHash: string, operationName: string | null | undefined, variables: Record<string, unknown> | undefined, principal: Principal) =>
-    createHash('sha256').update(JSON.stringify([options.fingerprint, queryHash, operationName ?? null, variables ?? {}, scopeKey(principal)])).digest('hex');
+    createHash('sha256')
+      .update(JSON.stringify([options.fingerprint, queryHash, operationName ?? null, variables ?? {}, scopeKey(principal)]))
+      .digest('hex');
   /** The entry under key if it may be served now: within its TTL, with its provinces' counters unchanged. */
   const valid = async (key: string): Promise<Entry | undefined> => {
     const entry = await load(key);
@@ -166,7 +168,14 @@ export function responseCache(
           const cacheable = result && !result.errors?.length && result.data && provinces.every((p) => cache.before.has(p));
           cache.settle?.(cacheable ? { result, provinces } : undefined);
           if (!cacheable) return;
-          const entry: Entry = { result, text: serialized(result), operationName: operation?.name?.value ?? null, provinces, generations: provinces.map((p) => cache.before.get(p)!), expiresAt: Date.now() + options.ttlSeconds * 1000 };
+          const entry: Entry = {
+            result,
+            text: serialized(result),
+            operationName: operation?.name?.value ?? null,
+            provinces,
+            generations: provinces.map((p) => cache.before.get(p)!),
+            expiresAt: Date.now() + options.ttlSeconds * 1000,
+          };
           remember(cache.key, entry);
           await options.shared?.set(`${options.prefix}${cache.key}`, JSON.stringify(entry), 'EX', options.ttlSeconds).catch(() => undefined);
         },

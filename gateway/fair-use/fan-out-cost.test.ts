@@ -25,10 +25,18 @@ describe('requestCost: province aggregate scans', () => {
     ['a region-scoped aggregate', '{ vehicleSummary(scope: { region: "YRD" }) { vehicleCount } }', 4],
     ['a province-scoped aggregate, scope in a variable', 'query($s: ScopeInput) { assetSummary(scope: $s) { assetCount } }', 1],
     ['thirty aliases of a national aggregate', `{ ${Array.from({ length: 30 }, (_, i) => `a${i}: assetSummary { assetCount }`).join(' ')} }`, 270],
-    ['the region dashboard: the region figure and each province of the directory list', '{ region(code: "YRD") { energySummary(year: 2025) { totalKgce } provinces { energySummary(year: 2025) { totalKgce } } } }', 4 + 9],
+    [
+      'the region dashboard: the region figure and each province of the directory list',
+      '{ region(code: "YRD") { energySummary(year: 2025) { totalKgce } provinces { energySummary(year: 2025) { totalKgce } } } }',
+      4 + 9,
+    ],
     // An upper bound: each of the 9 provinces pages 100 rows before the gateway keeps 100.
     ['a page of assets each asking for its province figure', '{ assets(first: 100) { edges { node { province { assetSummary { assetCount } } } } } }', 900],
-    ['aggregates behind named and inline fragments', '{ ...F ... on Query { c: assetSummary { assetCount } } } fragment F on Query { a: assetSummary { assetCount } b: assetSummary { assetCount } }', 27],
+    [
+      'aggregates behind named and inline fragments',
+      '{ ...F ... on Query { c: assetSummary { assetCount } } } fragment F on Query { a: assetSummary { assetCount } b: assetSummary { assetCount } }',
+      27,
+    ],
     ['rows only', '{ assets(first: 100) { totalCount edges { node { id agency { name } } } } }', 0],
   ])('%s', (_name, query, expected) => {
     expect(scans(query, { s: { province: '320000' } }).provinceScans).toBe(expected);
@@ -39,8 +47,13 @@ describe('requestCost: province rows', () => {
   it.each([
     ['a national page of 20', '{ assets(first: 20) { edges { node { id } } } }', {}, 20 * 9],
     ['the page size in a variable counts like a literal', 'query($n: Int) { assets(first: $n) { edges { node { id } } } }', { n: 100 }, 100 * 9],
-    ['a region page with each row\'s agency and building', '{ assets(filter: { region: "YRD" }, first: 10) { edges { node { agency { name } building { name } } } } }', {}, 10 * 4 + 2 * 40],
-    ['a lookup with the agency\'s buildings', '{ agency(id: "320000:AG-0000001") { buildings { name agency { name } } } }', {}, 1 + 10 + 10],
+    [
+      "a region page with each row's agency and building",
+      '{ assets(filter: { region: "YRD" }, first: 10) { edges { node { agency { name } building { name } } } } }',
+      {},
+      10 * 4 + 2 * 40,
+    ],
+    ["a lookup with the agency's buildings", '{ agency(id: "320000:AG-0000001") { buildings { name agency { name } } } }', {}, 1 + 10 + 10],
     [
       'thirty aliased pages through agencies and their buildings',
       `query($n: Int) { ${Array.from({ length: 30 }, (_, i) => `a${i}: assets(first: $n) { edges { node { agency { buildings { agency { name } } } } } }`).join(' ')} }`,

@@ -53,7 +53,13 @@ export interface RequestCost {
  * Both are multiplied by how many times they are asked: aliases and the lists above them (a page
  * of 100 assets each asking for its province's summary is 100 scans).
  */
-export function requestCost(input: { rules: ShardRules; fanOut: FanOut; document: DocumentNode; operation: OperationDefinitionNode; variables: Record<string, unknown> }): RequestCost {
+export function requestCost(input: {
+  rules: ShardRules;
+  fanOut: FanOut;
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+  variables: Record<string, unknown>;
+}): RequestCost {
   const { rules, fanOut, document, operation, variables } = input;
   const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
   const root = operation.operation === 'mutation' ? rules.schema.getMutationType() : rules.schema.getQueryType();
@@ -117,7 +123,13 @@ export function requestCost(input: { rules: ShardRules; fanOut: FanOut; document
  * With a `budget`, the scans are also charged to the caller, and a caller whose budget is spent
  * is answered 429 RATE_LIMITED with Retry-After, also before planning.
  */
-export function fanOutCostPlugin(options: { rules: () => ShardRules; fanOut: FanOut; maxProvinceScans: number; maxRows: number; budget?: Budget }): ApolloServerPlugin<GatewayContext> {
+export function fanOutCostPlugin(options: {
+  rules: () => ShardRules;
+  fanOut: FanOut;
+  maxProvinceScans: number;
+  maxRows: number;
+  budget?: Budget;
+}): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
@@ -125,14 +137,20 @@ export function fanOutCostPlugin(options: { rules: () => ShardRules; fanOut: Fan
           if (!operation) return;
           const { provinceScans: scans, rows } = requestCost({ rules: options.rules(), fanOut: options.fanOut, document, operation, variables: request.variables ?? {} });
           if (rows > options.maxRows) {
-            throw new GraphQLError(`This operation asks for about ${rows} province rows; at most ${options.maxRows} are allowed per request. Ask for smaller pages or fewer relations.`, {
-              extensions: { code: ErrorCode.COST_LIMIT_EXCEEDED, rows, maximum: options.maxRows, http: { status: 400 } },
-            });
+            throw new GraphQLError(
+              `This operation asks for about ${rows} province rows; at most ${options.maxRows} are allowed per request. Ask for smaller pages or fewer relations.`,
+              {
+                extensions: { code: ErrorCode.COST_LIMIT_EXCEEDED, rows, maximum: options.maxRows, http: { status: 400 } },
+              },
+            );
           }
           if (scans > options.maxProvinceScans) {
-            throw new GraphQLError(`This operation asks for ${scans} province aggregate scans; at most ${options.maxProvinceScans} are allowed per request. Ask for fewer figures or narrower scopes.`, {
-              extensions: { code: ErrorCode.COST_LIMIT_EXCEEDED, provinceScans: scans, maximum: options.maxProvinceScans, http: { status: 400 } },
-            });
+            throw new GraphQLError(
+              `This operation asks for ${scans} province aggregate scans; at most ${options.maxProvinceScans} are allowed per request. Ask for fewer figures or narrower scopes.`,
+              {
+                extensions: { code: ErrorCode.COST_LIMIT_EXCEEDED, provinceScans: scans, maximum: options.maxProvinceScans, http: { status: 400 } },
+              },
+            );
           }
           const waitMs = scans && options.budget ? await options.budget.charge(contextValue.principal, contextValue.clientAddress, scans) : undefined;
           if (waitMs !== undefined) {

@@ -51,7 +51,9 @@ export class Budget {
     const limiter = (points: number, kind: string): RateLimiterAbstract => {
       const keyPrefix = `${name}:${kind}`;
       const local = new RateLimiterMemory({ points, duration: options.windowSeconds, keyPrefix });
-      return shared.redis ? new RateLimiterRedis({ storeClient: shared.redis, points, duration: options.windowSeconds, keyPrefix: `${shared.prefix}${keyPrefix}`, insuranceLimiter: local }) : local;
+      return shared.redis
+        ? new RateLimiterRedis({ storeClient: shared.redis, points, duration: options.windowSeconds, keyPrefix: `${shared.prefix}${keyPrefix}`, insuranceLimiter: local })
+        : local;
     };
     this.subjects = limiter(options.points, 'subject');
     this.addresses = limiter(options.anonymousPoints, 'address');
@@ -80,7 +82,10 @@ export const retryAfterSeconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000
 /** Charges one point of a request budget per request; a refused request is answered 429 with Retry-After before anything else runs, cache hits included. */
 export function rateLimitAdmission<C extends { principal: Principal }>(budget: Budget): Admission<C> {
   return async ({ req, context }) => {
-    const principal = await context().then((c) => c.principal, () => undefined);
+    const principal = await context().then(
+      (c) => c.principal,
+      () => undefined,
+    );
     const waitMs = await budget.charge(principal, clientAddress(req), 1);
     return waitMs === undefined ? undefined : tooMany(waitMs);
   };

@@ -26,11 +26,39 @@ export class GatewayMetrics {
 
   constructor(readonly registry: Registry) {
     const registers = [registry];
-    this.requests = new Histogram({ name: 'xietong_gateway_request_duration_seconds', help: 'Operations the gateway answered, by operation name (bounded) and outcome.', labelNames: ['operation', 'outcome'], buckets: DURATION_BUCKETS, registers });
-    this.cacheRequests = new Counter({ name: 'xietong_response_cache_requests_total', help: 'Queries answered while the response cache is on, by whether the cache answered.', labelNames: ['result'], registers });
-    this.provinceFetches = new Histogram({ name: 'xietong_province_fetch_duration_seconds', help: 'Calls to province instances, by province and outcome (ok; unavailable: no answer in time; refused: circuit open or too many in flight).', labelNames: ['province', 'outcome'], buckets: DURATION_BUCKETS, registers });
-    this.circuits = new Gauge({ name: 'xietong_province_circuit_open', help: 'Whether a province circuit breaker is open (1) or closed (0).', labelNames: ['province'], registers });
-    this.subgraphFetches = new Histogram({ name: 'xietong_subgraph_fetch_duration_seconds', help: 'Calls to plain subgraphs, by subgraph and outcome.', labelNames: ['subgraph', 'outcome'], buckets: DURATION_BUCKETS, registers });
+    this.requests = new Histogram({
+      name: 'xietong_gateway_request_duration_seconds',
+      help: 'Operations the gateway answered, by operation name (bounded) and outcome.',
+      labelNames: ['operation', 'outcome'],
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
+    this.cacheRequests = new Counter({
+      name: 'xietong_response_cache_requests_total',
+      help: 'Queries answered while the response cache is on, by whether the cache answered.',
+      labelNames: ['result'],
+      registers,
+    });
+    this.provinceFetches = new Histogram({
+      name: 'xietong_province_fetch_duration_seconds',
+      help: 'Calls to province instances, by province and outcome (ok; unavailable: no answer in time; refused: circuit open or too many in flight).',
+      labelNames: ['province', 'outcome'],
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
+    this.circuits = new Gauge({
+      name: 'xietong_province_circuit_open',
+      help: 'Whether a province circuit breaker is open (1) or closed (0).',
+      labelNames: ['province'],
+      registers,
+    });
+    this.subgraphFetches = new Histogram({
+      name: 'xietong_subgraph_fetch_duration_seconds',
+      help: 'Calls to plain subgraphs, by subgraph and outcome.',
+      labelNames: ['subgraph', 'outcome'],
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
     this.refusals = new Counter({ name: 'xietong_rate_limited_total', help: 'Requests refused by a fair-use budget.', labelNames: ['budget'], registers });
   }
 

@@ -18,7 +18,10 @@ function typesOf(document: DocumentNode): Map<string, Named> {
   const merge = (def: DefinitionNode) => {
     if (def.kind === Kind.OBJECT_TYPE_DEFINITION || def.kind === Kind.OBJECT_TYPE_EXTENSION) {
       const prev = out.get(def.name.value) as ObjectTypeDefinitionNode | undefined;
-      out.set(def.name.value, { ...(prev ?? { kind: Kind.OBJECT_TYPE_DEFINITION, name: def.name }), fields: [...(prev?.fields ?? []), ...(def.fields ?? [])] } as ObjectTypeDefinitionNode);
+      out.set(def.name.value, {
+        ...(prev ?? { kind: Kind.OBJECT_TYPE_DEFINITION, name: def.name }),
+        fields: [...(prev?.fields ?? []), ...(def.fields ?? [])],
+      } as ObjectTypeDefinitionNode);
     } else if (def.kind === Kind.INPUT_OBJECT_TYPE_DEFINITION || def.kind === Kind.ENUM_TYPE_DEFINITION) {
       out.set(def.name.value, def);
     }
@@ -27,8 +30,7 @@ function typesOf(document: DocumentNode): Map<string, Named> {
   return out;
 }
 
-const signature = (args: readonly InputValueDefinitionNode[] | undefined) =>
-  new Map((args ?? []).map((a) => [a.name.value, print(a.type)]));
+const signature = (args: readonly InputValueDefinitionNode[] | undefined) => new Map((args ?? []).map((a) => [a.name.value, print(a.type)]));
 
 /**
  * Checks that a province service's SDL implements the regional contract: every contract type,
@@ -56,9 +58,7 @@ export function checkContract(contractSdl: string, candidateSdl: string): string
       for (const v of want.values ?? []) if (!values.has(v.name.value)) problems.push(`enum ${name} lacks value ${v.name.value}`);
       continue;
     }
-    const haveFields = new Map<string, FieldDefinitionNode | InputValueDefinitionNode>(
-      ((have as ObjectTypeDefinitionNode).fields ?? []).map((f) => [f.name.value, f]),
-    );
+    const haveFields = new Map<string, FieldDefinitionNode | InputValueDefinitionNode>(((have as ObjectTypeDefinitionNode).fields ?? []).map((f) => [f.name.value, f]));
     for (const f of want.fields ?? []) {
       const h = haveFields.get(f.name.value);
       if (!h) {

@@ -38,9 +38,7 @@ export interface AnalysedFetch {
  */
 export function analyseFetch(query: string, rules: ShardRules): AnalysedFetch {
   const document = parse(query);
-  const fragments = new Map(
-    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
-  );
+  const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
   const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   if (!operation) throw new Error('fetch has no operation');
   const rootType = operation.operation === 'mutation' ? rules.schema.getMutationType() : rules.schema.getQueryType();

@@ -48,7 +48,12 @@ export async function fetchServiceSdl(url: string, timeoutMs: number, assertion?
  * and its SDL must implement the contract. Only then is it registered, and routed to from the
  * next request on.
  */
-export async function joinProvince(store: RegistryStore, endpoint: ProvinceEndpoint, contractSdl: string, options: { assertion?: string; timeoutMs?: number; dispatcher?: import('undici').Dispatcher } = {}): Promise<void> {
+export async function joinProvince(
+  store: RegistryStore,
+  endpoint: ProvinceEndpoint,
+  contractSdl: string,
+  options: { assertion?: string; timeoutMs?: number; dispatcher?: import('undici').Dispatcher } = {},
+): Promise<void> {
   if (!findProvince(endpoint.code)) throw new JoinRefused(`${endpoint.code} is not a GB/T 2260 provincial code`, [], ErrorCode.UNKNOWN_PROVINCE);
   try {
     const url = new URL(endpoint.url);

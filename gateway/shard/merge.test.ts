@@ -24,7 +24,30 @@ describe('merging province answers', () => {
         __xt_pageInfo: { hasNextPage: hasNext, hasPreviousPage: false },
       };
     };
-    const merged = mergeValues(rules, query, 'assets', query.getFields().assets.type, f.selectionSet, [page([[90, 'A:1'], [50, 'A:2']], false), page([[70, 'B:1'], [50, 'B:0']], true)], 3) as any;
+    const merged = mergeValues(
+      rules,
+      query,
+      'assets',
+      query.getFields().assets.type,
+      f.selectionSet,
+      [
+        page(
+          [
+            [90, 'A:1'],
+            [50, 'A:2'],
+          ],
+          false,
+        ),
+        page(
+          [
+            [70, 'B:1'],
+            [50, 'B:0'],
+          ],
+          true,
+        ),
+      ],
+      3,
+    ) as any;
     expect(merged.edges.map((e: any) => e.node.id)).toEqual(['A:1', 'B:1', 'B:0']);
     expect(merged.totalCount).toBe(14);
     expect(merged.pageInfo.hasNextPage).toBe(true);
@@ -32,7 +55,13 @@ describe('merging province answers', () => {
 
   it('adds sums exactly and divides merged parts for ratios', () => {
     const f = field('{ energySummary(year: 2025) { totalKgce energyUsingPeople kgcePerCapita } }');
-    const parts = (kgce: number, people: number) => ({ totalKgce: kgce, energyUsingPeople: people, kgcePerCapita: kgce / people, __xt_totalKgce: kgce, __xt_energyUsingPeople: people });
+    const parts = (kgce: number, people: number) => ({
+      totalKgce: kgce,
+      energyUsingPeople: people,
+      kgcePerCapita: kgce / people,
+      __xt_totalKgce: kgce,
+      __xt_energyUsingPeople: people,
+    });
     const merged = mergeValues(rules, query, 'energySummary', query.getFields().energySummary.type, f.selectionSet, [parts(0.1, 1), parts(0.2, 3)]) as any;
     expect(merged.totalKgce).toBe(0.3);
     expect(merged.kgcePerCapita).toBe(0.3 / 4);

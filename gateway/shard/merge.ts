@@ -63,7 +63,14 @@ export function mergeObject(rules: ShardRules, type: GraphQLObjectType, selectio
       const def = type.getFields()[s.name.value];
       const rule = rules.fieldMerge(type.name, s.name.value);
       if (rule?.op === 'ratio' && rule.of) ratios.push([key, rule.of]);
-      out[key] = mergeValues(rules, type, s.name.value, def.type, s.selectionSet, values.map((v) => v[key]));
+      out[key] = mergeValues(
+        rules,
+        type,
+        s.name.value,
+        def.type,
+        s.selectionSet,
+        values.map((v) => v[key]),
+      );
     }
   };
   visitSelections(selectionSet);
@@ -93,7 +100,9 @@ function mergeConnection(rules: ShardRules, type: GraphQLObjectType, selectionSe
   }
   items.sort((a, b) => compareCursors(a.key, b.key));
   const kept = items.slice(0, first);
-  const flags = pages.map((p) => (p[`${INTERNAL_PREFIX}pageInfo`] as { hasNextPage: boolean; hasPreviousPage: boolean } | undefined) ?? { hasNextPage: false, hasPreviousPage: false });
+  const flags = pages.map(
+    (p) => (p[`${INTERNAL_PREFIX}pageInfo`] as { hasNextPage: boolean; hasPreviousPage: boolean } | undefined) ?? { hasNextPage: false, hasPreviousPage: false },
+  );
   const pageInfo = {
     hasNextPage: items.length > first || flags.some((f) => f.hasNextPage),
     hasPreviousPage: flags.some((f) => f.hasPreviousPage),
@@ -121,7 +130,14 @@ function mergeConnection(rules: ShardRules, type: GraphQLObjectType, selectionSe
         break;
       default: {
         const def = type.getFields()[s.name.value];
-        out[key] = mergeValues(rules, type, s.name.value, def.type, s.selectionSet, pages.map((p) => p[key]));
+        out[key] = mergeValues(
+          rules,
+          type,
+          s.name.value,
+          def.type,
+          s.selectionSet,
+          pages.map((p) => p[key]),
+        );
       }
     }
   }
@@ -142,7 +158,11 @@ export function emptyValue(rules: ShardRules, parent: GraphQLObjectType, fieldNa
     if (s.name.value === 'edges' || s.name.value === 'nodes') out[key] = [];
     else if (s.name.value === 'totalCount') out[key] = 0;
     else if (s.name.value === 'pageInfo') {
-      out[key] = Object.fromEntries((s.selectionSet?.selections ?? []).flatMap((p) => (p.kind === Kind.FIELD ? [[p.alias?.value ?? p.name.value, pageInfo[p.name.value as keyof typeof pageInfo] ?? null]] : [])));
+      out[key] = Object.fromEntries(
+        (s.selectionSet?.selections ?? []).flatMap((p) =>
+          p.kind === Kind.FIELD ? [[p.alias?.value ?? p.name.value, pageInfo[p.name.value as keyof typeof pageInfo] ?? null]] : [],
+        ),
+      );
     } else out[key] = null;
   }
   return out;

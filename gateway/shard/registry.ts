@@ -84,7 +84,11 @@ export class ProvinceRegistry extends EventEmitter {
   /** The provinces of a region that are registered. */
   regionProvinces(regionCode: string): string[] {
     const region = findRegion(regionCode);
-    return region ? this.list().map((e) => e.code).filter((c) => region.provinceCodes.includes(c)) : [];
+    return region
+      ? this.list()
+          .map((e) => e.code)
+          .filter((c) => region.provinceCodes.includes(c))
+      : [];
   }
 
   /** Throws UNKNOWN_PROVINCE or PROVINCE_NOT_REGISTERED unless the code is a registered province. */

@@ -161,9 +161,17 @@ export class ShardRouter implements GraphQLDataSource {
     return Promise.all(
       provinces.map(async (code): Promise<[string, ProvinceAnswer]> => {
         const endpoint = this.options.registry.get(code);
-        if (!endpoint) return [code, { data: null, errors: [{ message: `Province ${code} has left this gateway.`, extensions: { code: ErrorCode.PROVINCE_NOT_REGISTERED, province: code } }] }];
+        if (!endpoint)
+          return [code, { data: null, errors: [{ message: `Province ${code} has left this gateway.`, extensions: { code: ErrorCode.PROVINCE_NOT_REGISTERED, province: code } }] }];
         call.reached?.(code);
-        const send = () => callProvince(code, endpoint.url, body, { agent: this.options.agent, guards: this.options.guards, timeoutMs: this.options.timeoutMs, requestId: call.requestId, assertion: call.assertionFor?.(provinceAudience(code)) });
+        const send = () =>
+          callProvince(code, endpoint.url, body, {
+            agent: this.options.agent,
+            guards: this.options.guards,
+            timeoutMs: this.options.timeoutMs,
+            requestId: call.requestId,
+            assertion: call.assertionFor?.(provinceAudience(code)),
+          });
         if (!call.read) return [code, await send()];
         const key = `${code} ${endpoint.url} ${shared}`;
         const reuse = this.options.reuse;

@@ -21,7 +21,8 @@ export function connectRedis(config: RedisConfig, logger: Logger, name = 'shared
     // Commands issued in one tick (every concurrent request's cache and audit calls) travel as one write.
     enableAutoPipelining: true,
   };
-  const client: RedisClient = 'url' in config ? new Redis(config.url, options) : new Cluster(config.cluster, { redisOptions: options, enableOfflineQueue: false, enableAutoPipelining: true });
+  const client: RedisClient =
+    'url' in config ? new Redis(config.url, options) : new Cluster(config.cluster, { redisOptions: options, enableOfflineQueue: false, enableAutoPipelining: true });
   let down = false;
   client.on('error', (error: Error) => {
     if (!down) logger.warn({ redis: name, err: error.message }, 'redis unreachable; serving without shared state until it returns');

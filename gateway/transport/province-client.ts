@@ -27,5 +27,10 @@ export async function callProvince(
   });
   if ('answer' in result) return result.answer;
   const name = findProvince(code)?.name ?? code;
-  return { data: null, errors: [{ message: `Province ${code} (${name}) ${result.failure}; its data is missing from this answer.`, extensions: { code: ErrorCode.PROVINCE_UNAVAILABLE, province: code } }] };
+  return {
+    data: null,
+    errors: [
+      { message: `Province ${code} (${name}) ${result.failure}; its data is missing from this answer.`, extensions: { code: ErrorCode.PROVINCE_UNAVAILABLE, province: code } },
+    ],
+  };
 }

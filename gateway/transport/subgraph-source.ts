@@ -9,7 +9,6 @@ import { scopeKey } from '../../common/auth/scope-key.js';
 import { subgraphAudience } from '../../common/auth/assertion.js';
 import { failSpan, inClientSpan, SPAN } from '../../common/tracing.js';
 
-
 /** A fetch the planner sends that only reads (mutations start with `mutation`). */
 const READ = /^\s*(query\b|\{)/;
 
@@ -53,13 +52,25 @@ export class SubgraphSource implements GraphQLDataSource {
   private async send(body: string, caller: Caller): Promise<GraphQLAnswer> {
     const started = performance.now();
     const result = await inClientSpan(SPAN.SUBGRAPH_FETCH, { 'xietong.subgraph': this.subgraph }, async (span) => {
-      const r = await postGraphQL(this.url, body, { agent: this.options.agent, timeoutMs: this.options.timeoutMs, requestId: caller.requestId, assertion: caller.assertionFor?.(subgraphAudience(this.subgraph)) });
+      const r = await postGraphQL(this.url, body, {
+        agent: this.options.agent,
+        timeoutMs: this.options.timeoutMs,
+        requestId: caller.requestId,
+        assertion: caller.assertionFor?.(subgraphAudience(this.subgraph)),
+      });
       if ('failure' in r) failSpan(span, r.failure);
       return r;
     });
     this.options.observe?.(this.subgraph, 'answer' in result ? 'ok' : 'unavailable', (performance.now() - started) / 1000);
     if ('answer' in result) return result.answer;
     this.options.logger.warn({ subgraph: this.subgraph, url: this.url, reason: result.failure, requestId: caller.requestId }, 'subgraph unavailable');
-    return { errors: [{ message: `The ${this.subgraph} service could not be reached; its data is missing from this answer.`, extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, subgraph: this.subgraph } }] };
+    return {
+      errors: [
+        {
+          message: `The ${this.subgraph} service could not be reached; its data is missing from this answer.`,
+          extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, subgraph: this.subgraph },
+        },
+      ],
+    };
   }
 }

@@ -14,7 +14,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 const keyFile = process.env.XIETONG_ASSERTION_PUBLIC_KEY_FILE;
 if (!keyFile) {
-  console.error('xietong directory: set XIETONG_ASSERTION_PUBLIC_KEY_FILE to the gateway\'s public key (PEM)');
+  console.error("xietong directory: set XIETONG_ASSERTION_PUBLIC_KEY_FILE to the gateway's public key (PEM)");
   process.exit(2);
 }
 let tls: ServerTls | undefined;
@@ -30,7 +30,17 @@ if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort 
   process.exit(2);
 }
 const tracing = startTracing('xietong-directory');
-const service = await startDirectory({ port, host: process.env.HOST ?? '0.0.0.0', assertionPublicKey: readFileSync(keyFile, 'utf8'), tls, metrics: { port: metricsPort, processMetrics: true } });
-const shutdown = () => void service.stop().then(() => tracing?.stop()).then(() => process.exit(0));
+const service = await startDirectory({
+  port,
+  host: process.env.HOST ?? '0.0.0.0',
+  assertionPublicKey: readFileSync(keyFile, 'utf8'),
+  tls,
+  metrics: { port: metricsPort, processMetrics: true },
+});
+const shutdown = () =>
+  void service
+    .stop()
+    .then(() => tracing?.stop())
+    .then(() => process.exit(0));
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);

@@ -9,7 +9,13 @@ import { directoryResolvers } from './resolvers.js';
 import { createRegistry, exposeMetrics, type MetricsOptions } from '../../common/metrics.js';
 
 /** Starts the directory subgraph on a port (0 picks a free one). */
-export async function startDirectory(options: { port: number; host?: string; assertionPublicKey: string; tls?: import('../../common/tls.js').ServerTls; metrics?: MetricsOptions }): Promise<RunningService> {
+export async function startDirectory(options: {
+  port: number;
+  host?: string;
+  assertionPublicKey: string;
+  tls?: import('../../common/tls.js').ServerTls;
+  metrics?: MetricsOptions;
+}): Promise<RunningService> {
   const logger = createLogger('directory');
   const principalOf = principalFromAssertion({ gateway: options.assertionPublicKey }, { audiences: [subgraphAudience('directory')], logger });
   const registry = createRegistry('directory', options.metrics);

@@ -34,10 +34,10 @@ function unitTable(factors: Record<string, number>): Readonly<Record<string, num
 
 /** Units accepted on input, as factors to the standard unit of each energy type (the first is the standard unit). */
 export const ACCEPTED_UNITS: Readonly<Record<EnergyType, Readonly<Record<string, number>>>> = Object.freeze({
-  ELECTRICITY: unitTable({ kWh: 1, MWh: 1000, '万kWh': 10000 }),
+  ELECTRICITY: unitTable({ kWh: 1, MWh: 1000, 万kWh: 10000 }),
   WATER: unitTable({ m3: 1, t: 1 }),
   COAL: unitTable({ kg: 1, t: 1000 }),
-  NATURAL_GAS: unitTable({ m3: 1, '万m3': 10000 }),
+  NATURAL_GAS: unitTable({ m3: 1, 万m3: 10000 }),
   LPG: unitTable({ kg: 1, t: 1000 }),
   GASOLINE: unitTable({ L: 1 }),
   DIESEL: unitTable({ L: 1 }),
@@ -46,7 +46,14 @@ export const ACCEPTED_UNITS: Readonly<Record<EnergyType, Readonly<Record<string,
 
 /** Digits kept in the standard unit (electricity to 1 kWh, the rest to 0.01). */
 export const STANDARD_DIGITS: Record<EnergyType, number> = {
-  ELECTRICITY: 0, WATER: 2, COAL: 2, NATURAL_GAS: 2, LPG: 2, GASOLINE: 2, DIESEL: 2, HEAT: 2,
+  ELECTRICITY: 0,
+  WATER: 2,
+  COAL: 2,
+  NATURAL_GAS: 2,
+  LPG: 2,
+  GASOLINE: 2,
+  DIESEL: 2,
+  HEAT: 2,
 };
 
 /** An inclusive range of one stored value, in its standard unit. */

@@ -57,6 +57,10 @@ try {
   console.error(`xietong province: ${(error as Error).message}`);
   process.exit(2);
 }
-const shutdown = () => void service.stop().then(() => tracing?.stop()).then(() => process.exit(0));
+const shutdown = () =>
+  void service
+    .stop()
+    .then(() => tracing?.stop())
+    .then(() => process.exit(0));
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);

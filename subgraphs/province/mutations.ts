@@ -92,23 +92,12 @@ export const mutationResolvers = {
       const [agency] = isIdOfKind(input.agencyId, 'agency') ? await ctx.rows.through(trx).byIds('agencies', [input.agencyId]) : [];
       if (!agency) throw userError(ErrorCode.NOT_FOUND, `No agency ${input.agencyId}.`, { id: input.agencyId });
       requireWrite(ctx, agency.province, agency.id, agency.id);
-      const [existing] = await trx.db
-        .selectFrom(trx.source('energy_reports'))
-        .selectAll()
-        .where('t.agency_id', '=', agency.id)
-        .where('t.year', '=', input.year)
-        .execute();
+      const [existing] = await trx.db.selectFrom(trx.source('energy_reports')).selectAll().where('t.agency_id', '=', agency.id).where('t.year', '=', input.year).execute();
       if (existing) {
         await trx.update('energy_reports', existing.id, { ...values, revision: existing.revision + 1 });
         return { reportId: existing.id, corrected: true };
       }
-      const [last] = await trx.db
-        .selectFrom(trx.source('energy_reports'))
-        .select('t.id')
-        .where('t.province', '=', agency.province)
-        .orderBy('t.id', 'desc')
-        .limit(1)
-        .execute();
+      const [last] = await trx.db.selectFrom(trx.source('energy_reports')).select('t.id').where('t.province', '=', agency.province).orderBy('t.id', 'desc').limit(1).execute();
       const seq = last ? Number(last.id.split('-')[1]) + 1 : 1;
       const id = formatId(agency.province, 'energyReport', seq);
       await trx.insert('energy_reports', { id, province: agency.province, agency_id: agency.id, year: input.year, ...values, revision: 0 });

@@ -78,7 +78,12 @@ describe('validateReport: every stored number is finite and within its range', (
     expect(refusal({ buildingArea: 0 }).extensions).toMatchObject({ code: 'INVALID_QUANTITY', argumentName: 'buildingArea' });
     expect(refusal({ energyUsingPeople: 1.5 }).extensions).toMatchObject({ code: 'INVALID_QUANTITY', argumentName: 'energyUsingPeople' });
     expect(refusal(one('WATER', -1e-9)).extensions).toMatchObject({ code: 'INVALID_QUANTITY', energyType: 'WATER' });
-    const twice = { quantities: [{ energyType: 'WATER' as const, quantity: 1 }, { energyType: 'WATER' as const, quantity: 2, unit: 't' }] };
+    const twice = {
+      quantities: [
+        { energyType: 'WATER' as const, quantity: 1 },
+        { energyType: 'WATER' as const, quantity: 2, unit: 't' },
+      ],
+    };
     expect(refusal(twice).extensions).toMatchObject({ code: 'BAD_USER_INPUT', energyType: 'WATER' });
   });
 
@@ -132,7 +137,12 @@ describe('validateReport: range boundaries (REPORT_RANGES)', () => {
   });
 
   it('refuses a report whose total exceeds the kgce cap although each type is within its own', () => {
-    const e = refusal({ quantities: [{ energyType: 'ELECTRICITY', quantity: 800_000_000 }, { energyType: 'COAL', quantity: 100_000_000 }] });
+    const e = refusal({
+      quantities: [
+        { energyType: 'ELECTRICITY', quantity: 800_000_000 },
+        { energyType: 'COAL', quantity: 100_000_000 },
+      ],
+    });
     expect(e.extensions).toMatchObject({ code: 'INVALID_QUANTITY', argumentName: 'quantities' });
     expect(e.message).toMatch(/100,000,000 kgce/);
   });
@@ -145,7 +155,14 @@ describe('validateReport: range boundaries (REPORT_RANGES)', () => {
   });
 
   it('stores a typical report as before', () => {
-    const stored = validateReport({ ...base, costYuan: 123456.78, quantities: [{ energyType: 'ELECTRICITY', quantity: 40, unit: '万kWh' }, { energyType: 'HEAT', quantity: 12.5, unit: 'GJ' }] });
+    const stored = validateReport({
+      ...base,
+      costYuan: 123456.78,
+      quantities: [
+        { energyType: 'ELECTRICITY', quantity: 40, unit: '万kWh' },
+        { energyType: 'HEAT', quantity: 12.5, unit: 'GJ' },
+      ],
+    });
     expect(stored).toMatchObject({ building_area: 5000, energy_using_people: 200, electricity_kwh: 400_000, heat_mj: 12_500, cost_fen: 12_345_678, total_kgce_milli: 49_586_500 });
   });
 });

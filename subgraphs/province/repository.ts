@@ -69,7 +69,11 @@ export class Repository {
   /** The 公物仓 transfer records of some asset cards (read for cards the caller already sees). */
   async transferRecords(assetIds: readonly string[]): Promise<AssetTransferRow[]> {
     if (assetIds.length === 0) return [];
-    return this.db.selectFrom(this.source('asset_transfers')).selectAll().where('t.asset_id', 'in', [...assetIds]).execute();
+    return this.db
+      .selectFrom(this.source('asset_transfers'))
+      .selectAll()
+      .where('t.asset_id', 'in', [...assetIds])
+      .execute();
   }
 
   /** Energy totals of one year over some provinces; sums rounded to their field's precision. */
@@ -148,8 +152,7 @@ export class Repository {
       .where('t.province', 'in', provinces.length ? [...provinces] : [''])
       .where('t.status', '!=', 'DISPOSED')
       .select((eb) => {
-        const countWhen = (column: 't.status' | 't.category' | 't.energy_type', value: string) =>
-          eb.fn.sum<number>(eb.case().when(column, '=', value).then(1).else(0).end());
+        const countWhen = (column: 't.status' | 't.category' | 't.energy_type', value: string) => eb.fn.sum<number>(eb.case().when(column, '=', value).then(1).else(0).end());
         return [
           eb.fn.countAll<number>().as('vehicleCount'),
           countWhen('t.status', 'IN_SERVICE').as('inServiceCount'),
@@ -240,7 +243,13 @@ export class Repository {
    * PostgreSQL and MySQL a concurrent claimer waits for the row and then finds it changed).
    * Whether the row changed; `expected` must name columns of the main local table.
    */
-  async claim<T extends StandardTable>(table: T, id: string, expected: Partial<StandardDatabase[T]>, changes: Partial<StandardDatabase[T]>, db: Kysely<StandardDatabase> = this.db): Promise<boolean> {
+  async claim<T extends StandardTable>(
+    table: T,
+    id: string,
+    expected: Partial<StandardDatabase[T]>,
+    changes: Partial<StandardDatabase[T]>,
+    db: Kysely<StandardDatabase> = this.db,
+  ): Promise<boolean> {
     const resolved = this.pdb.tables.get(table)!;
     const { main: where, split: whereSplit } = toLocalRows(resolved, expected as Record<string, unknown>);
     const { main, split } = toLocalRows(resolved, changes as Record<string, unknown>);

@@ -28,7 +28,10 @@ export async function startProvince(input: unknown, database?: ProvinceDatabase,
   const logger = createLogger(`province-${config.provinces.join('+')}`);
   const pdb = database ?? (await openProvinceDatabase(config.database, config.mapping, { onIdleError: (err) => logger.warn({ err: err.message }, 'database connection lost') }));
   const repo = new Repository(pdb);
-  const principalOf = principalFromAssertion({ gateway: config.assertionPublicKey, workflow: config.workflowPublicKey }, { audiences: config.provinces.map(provinceAudience), logger });
+  const principalOf = principalFromAssertion(
+    { gateway: config.assertionPublicKey, workflow: config.workflowPublicKey },
+    { audiences: config.provinces.map(provinceAudience), logger },
+  );
   const registry = createRegistry('province', options);
   registry.setDefaultLabels({ service: 'province', province: config.provinces.join('+') });
   databaseMetrics(registry, config.provinces.join('+'), pdb);

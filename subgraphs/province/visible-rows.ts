@@ -17,8 +17,7 @@ export interface Page<Row> {
 /** A list filter as the contract's inputs carry it: scope plus the list's own fields. */
 export type ListFilter = Record<string, unknown> & ScopeArgs;
 
-const when = <V>(value: V | null | undefined, condition: (v: V) => Condition): Condition[] =>
-  value === null || value === undefined ? [] : [condition(value)];
+const when = <V>(value: V | null | undefined, condition: (v: V) => Condition): Condition[] => (value === null || value === undefined ? [] : [condition(value)]);
 
 /** The filters each list offers, as SQL conditions on the standard row `t`. */
 export const LIST_FILTERS: Record<ListTable, (f: ListFilter) => Condition[]> = {
@@ -39,14 +38,8 @@ export const LIST_FILTERS: Record<ListTable, (f: ListFilter) => Condition[]> = {
     ...when(f.status as string, (v) => (eb) => eb('t.status', '=', v)),
     ...when(f.newEnergy as boolean, (v) => (eb) => eb('t.energy_type', v ? 'in' : 'not in', ['BATTERY_ELECTRIC', 'PLUG_IN_HYBRID'])),
   ],
-  energy_reports: (f) => [
-    ...when(f.agencyId as string, (v) => (eb) => eb('t.agency_id', '=', v)),
-    ...when(f.year as number, (v) => (eb) => eb('t.year', '=', v)),
-  ],
-  operating_costs: (f) => [
-    ...when(f.agencyId as string, (v) => (eb) => eb('t.agency_id', '=', v)),
-    ...when(f.year as number, (v) => (eb) => eb('t.year', '=', v)),
-  ],
+  energy_reports: (f) => [...when(f.agencyId as string, (v) => (eb) => eb('t.agency_id', '=', v)), ...when(f.year as number, (v) => (eb) => eb('t.year', '=', v))],
+  operating_costs: (f) => [...when(f.agencyId as string, (v) => (eb) => eb('t.agency_id', '=', v)), ...when(f.year as number, (v) => (eb) => eb('t.year', '=', v))],
 };
 
 /**
@@ -86,12 +79,16 @@ export class VisibleRows {
       const cursor = decodeCursor(after);
       if (cursor.order !== orderName) throw userError(ErrorCode.BAD_CURSOR, `The cursor belongs to order ${cursor.order}, not ${orderName}.`);
       // A value of another type than the order's column would reach the database as a type error.
-      if (!fitsColumn(cursor.value, (STANDARD_COLUMNS[table] as Record<string, ColumnDef>)[column].type)) throw userError(ErrorCode.BAD_CURSOR, 'The `after` cursor does not belong to this list.');
+      if (!fitsColumn(cursor.value, (STANDARD_COLUMNS[table] as Record<string, ColumnDef>)[column].type))
+        throw userError(ErrorCode.BAD_CURSOR, 'The `after` cursor does not belong to this list.');
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       q = q.where((eb: ExpressionBuilder<any, 't'>) => eb(eb.refTuple(`t.${column}`, 't.id'), direction === 'ASC' ? '>' : '<', eb.tuple(cursor.value, cursor.id)));
     }
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    return (q as any).orderBy(`t.${column}`, direction.toLowerCase()).orderBy('t.id', direction.toLowerCase()).limit(first + 1) as typeof q;
+    return (q as any)
+      .orderBy(`t.${column}`, direction.toLowerCase())
+      .orderBy('t.id', direction.toLowerCase())
+      .limit(first + 1) as typeof q;
   }
 
   /** One page of a list, with the cursors and page flags a connection needs; totalCount runs only when asked for. */
@@ -111,7 +108,10 @@ export class VisibleRows {
         endCursor: edges.at(-1)?.cursor ?? null,
       },
       totalCount: async () => {
-        const row = await this.select(table, this.listConditions(table, filter)).clearSelect().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+        const row = await this.select(table, this.listConditions(table, filter))
+          .clearSelect()
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow();
         return Number((row as { n: number }).n);
       },
     };

@@ -46,7 +46,15 @@ const outId = (transferId: string) => `${transferId}:OUT`;
 const inId = (transferId: string) => `${transferId}:IN`;
 
 function fromRecord(r: AssetTransferRow, agencyId: string): StepResult {
-  return { assetId: r.asset_id, name: r.name, categoryCode: r.category_code, originalValueFen: r.original_value_fen, netValueFen: r.net_value_fen, acquiredOn: r.acquired_on, agencyId };
+  return {
+    assetId: r.asset_id,
+    name: r.name,
+    categoryCode: r.category_code,
+    originalValueFen: r.original_value_fen,
+    netValueFen: r.net_value_fen,
+    acquiredOn: r.acquired_on,
+    agencyId,
+  };
 }
 
 async function record(trx: Repository, id: string): Promise<AssetTransferRow | undefined> {
@@ -116,9 +124,19 @@ export const workflowStepResolvers = {
         const claimed = await trx.claim('assets', asset.id, { status: 'IDLE', offered_to_pool: 1 }, { status: 'TRANSFER_PENDING', offered_to_pool: 0, offered_at: null });
         if (!claimed) throw userError(ErrorCode.INVALID_STATE, `Asset ${asset.id} is not an idle asset offered to the pool (it is ${asset.status}).`, { id: asset.id });
         const row: AssetTransferRow = {
-          id: outId(transferId), transfer_id: transferId, direction: 'OUT', asset_id: asset.id, state: 'RESERVED', counterpart_asset_id: null,
-          source_asset_id: asset.id, name: asset.name, category_code: asset.category_code, original_value_fen: asset.original_value_fen,
-          net_value_fen: asset.net_value_fen, acquired_on: asset.acquired_on, recorded_at: new Date().toISOString(),
+          id: outId(transferId),
+          transfer_id: transferId,
+          direction: 'OUT',
+          asset_id: asset.id,
+          state: 'RESERVED',
+          counterpart_asset_id: null,
+          source_asset_id: asset.id,
+          name: asset.name,
+          category_code: asset.category_code,
+          original_value_fen: asset.original_value_fen,
+          net_value_fen: asset.net_value_fen,
+          acquired_on: asset.acquired_on,
+          recorded_at: new Date().toISOString(),
         };
         await trx.insert('asset_transfers', row);
         return fromRecord(row, asset.agency_id);
@@ -136,14 +154,33 @@ export const workflowStepResolvers = {
         const [last] = await trx.db.selectFrom(trx.source('assets')).select('t.id').where('t.province', '=', agency.province).orderBy('t.id', 'desc').limit(1).execute();
         const id = formatId(agency.province, 'asset', last ? Number(last.id.split('-')[1]) + 1 : 1);
         await trx.insert('assets', {
-          id, province: agency.province, agency_id: agency.id, building_id: null, name: input.name, category_code: input.categoryCode,
-          original_value_fen: input.originalValueFen, net_value_fen: input.netValueFen, acquired_on: input.acquiredOn,
-          status: 'IN_USE', offered_to_pool: 0, offered_at: null,
+          id,
+          province: agency.province,
+          agency_id: agency.id,
+          building_id: null,
+          name: input.name,
+          category_code: input.categoryCode,
+          original_value_fen: input.originalValueFen,
+          net_value_fen: input.netValueFen,
+          acquired_on: input.acquiredOn,
+          status: 'IN_USE',
+          offered_to_pool: 0,
+          offered_at: null,
         });
         const row: AssetTransferRow = {
-          id: inId(input.transferId), transfer_id: input.transferId, direction: 'IN', asset_id: id, state: 'RECEIVED', counterpart_asset_id: input.sourceAssetId,
-          source_asset_id: input.sourceAssetId, name: input.name, category_code: input.categoryCode, original_value_fen: input.originalValueFen,
-          net_value_fen: input.netValueFen, acquired_on: input.acquiredOn, recorded_at: new Date().toISOString(),
+          id: inId(input.transferId),
+          transfer_id: input.transferId,
+          direction: 'IN',
+          asset_id: id,
+          state: 'RECEIVED',
+          counterpart_asset_id: input.sourceAssetId,
+          source_asset_id: input.sourceAssetId,
+          name: input.name,
+          category_code: input.categoryCode,
+          original_value_fen: input.originalValueFen,
+          net_value_fen: input.netValueFen,
+          acquired_on: input.acquiredOn,
+          recorded_at: new Date().toISOString(),
         };
         await trx.insert('asset_transfers', row);
         return fromRecord(row, agency.id);
@@ -176,8 +213,13 @@ export const workflowStepResolvers = {
           await trx.update('asset_transfers', reserved.id, { state: 'RELEASED' });
         }
         return {
-          assetId: asset.id, name: asset.name, categoryCode: asset.category_code, originalValueFen: asset.original_value_fen,
-          netValueFen: asset.net_value_fen, acquiredOn: asset.acquired_on, agencyId: asset.agency_id,
+          assetId: asset.id,
+          name: asset.name,
+          categoryCode: asset.category_code,
+          originalValueFen: asset.original_value_fen,
+          netValueFen: asset.net_value_fen,
+          acquiredOn: asset.acquired_on,
+          agencyId: asset.agency_id,
         };
       });
     },

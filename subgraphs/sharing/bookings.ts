@@ -10,7 +10,23 @@ import { pageSize } from '../../common/pagination.js';
 import { isBookingOverlap, OCCUPYING_STATUSES } from './db/database.js';
 import type { BookingRow, PlatformVehicleRow, RentalCompanyRow, SharingDatabase } from './db/schema.js';
 import type { ProvinceSteps } from './province-steps.js';
-import { afterId, boundedText, calendarDay, fenOf, forbidden, instant, isPlainId, newRecordId, pageOf, plainId, recordEvent, regionProvinces, scopeOf, storedResults, wholeNumber } from './records.js';
+import {
+  afterId,
+  boundedText,
+  calendarDay,
+  fenOf,
+  forbidden,
+  instant,
+  isPlainId,
+  newRecordId,
+  pageOf,
+  plainId,
+  recordEvent,
+  regionProvinces,
+  scopeOf,
+  storedResults,
+  wholeNumber,
+} from './records.js';
 
 const CATEGORIES = ['CONFIDENTIAL_COMMUNICATION', 'EMERGENCY', 'LAW_ENFORCEMENT', 'SPECIAL_TECHNICAL', 'OTHER'];
 const DAY_MS = 86_400_000;
@@ -48,7 +64,10 @@ export class Bookings {
   ) {}
 
   /** Puts an agency vehicle in service on the platform, with the facts its province gives. */
-  async shareVehicle(principal: Principal, input: { vehicleId: string; seats: number; dailyRate: number; perKmRate: number; idempotencyKey?: string | null }): Promise<PlatformVehicleRow> {
+  async shareVehicle(
+    principal: Principal,
+    input: { vehicleId: string; seats: number; dailyRate: number; perKmRate: number; idempotencyKey?: string | null },
+  ): Promise<PlatformVehicleRow> {
     if (!isIdOfKind(input.vehicleId, 'vehicle')) throw userError(ErrorCode.BAD_USER_INPUT, `${input.vehicleId} is not a vehicle id.`, { argumentName: 'vehicleId' });
     const province = provinceOfId(input.vehicleId)!;
     if (!mayAct(principal, 'shareVehicle', { owner: province })) throw forbidden(principal, 'share', input.vehicleId);
@@ -58,18 +77,33 @@ export class Bookings {
     if ('unavailable' in facts) throw userError(ErrorCode.PROVINCE_UNAVAILABLE, `Province ${province} cannot be reached; try again later.`, { province });
     const vehicle = 'done' in facts ? facts.done : null;
     if (!vehicle) throw userError(ErrorCode.NOT_FOUND, `No vehicle ${input.vehicleId}.`, { id: input.vehicleId });
-    if (vehicle.status !== 'IN_SERVICE') throw userError(ErrorCode.INVALID_STATE, `Vehicle ${input.vehicleId} is ${vehicle.status}; only vehicles in service can be shared.`, { id: input.vehicleId });
+    if (vehicle.status !== 'IN_SERVICE')
+      throw userError(ErrorCode.INVALID_STATE, `Vehicle ${input.vehicleId} is ${vehicle.status}; only vehicles in service can be shared.`, { id: input.vehicleId });
     await this.uniquePlate(() =>
       runOnce(storedResults(this.db), { principal, operation: 'shareVehicle', clientKey: input.idempotencyKey, input }, async (trx) => {
         const known = await trx.selectFrom('platform_vehicles').select('odometer_km').where('id', '=', vehicle.vehicleId).executeTakeFirst();
         const row: PlatformVehicleRow = {
-          id: vehicle.vehicleId, kind: 'AGENCY', province, company_id: null, model: vehicle.model, category: vehicle.category, seats,
-          daily_rate_fen: daily, per_km_fen: perKm, plate_number: vehicle.plateNumber,
+          id: vehicle.vehicleId,
+          kind: 'AGENCY',
+          province,
+          company_id: null,
+          model: vehicle.model,
+          category: vehicle.category,
+          seats,
+          daily_rate_fen: daily,
+          per_km_fen: perKm,
+          plate_number: vehicle.plateNumber,
           // Sharing again never winds the odometer back: trips on the platform may be ahead of the province's record.
-          odometer_km: Math.max(vehicle.mileageKm, Number(known?.odometer_km ?? 0)), active: 1, registered_at: Date.now(),
+          odometer_km: Math.max(vehicle.mileageKm, Number(known?.odometer_km ?? 0)),
+          active: 1,
+          registered_at: Date.now(),
         };
         const { id: _id, registered_at: _at, ...changes } = row;
-        await trx.insertInto('platform_vehicles').values(row).onConflict((oc) => oc.column('id').doUpdateSet(changes)).execute();
+        await trx
+          .insertInto('platform_vehicles')
+          .values(row)
+          .onConflict((oc) => oc.column('id').doUpdateSet(changes))
+          .execute();
         await recordEvent(trx, row.id, 'SHARED', principal);
         return { id: row.id };
       }),
@@ -78,11 +112,16 @@ export class Bookings {
   }
 
   /** Admits a rental company for a period and a set of provinces. */
-  async admitCompany(principal: Principal, input: { name: string; creditCode: string; provinces: string[]; admittedFrom: string; admittedUntil: string; idempotencyKey?: string | null }): Promise<RentalCompanyRow> {
+  async admitCompany(
+    principal: Principal,
+    input: { name: string; creditCode: string; provinces: string[]; admittedFrom: string; admittedUntil: string; idempotencyKey?: string | null },
+  ): Promise<RentalCompanyRow> {
     const name = boundedText(input.name, 'name', 100)!;
-    if (!CREDIT_CODE.test(input.creditCode)) throw userError(ErrorCode.BAD_USER_INPUT, 'creditCode must be an 18-character unified social credit code.', { argumentName: 'creditCode' });
+    if (!CREDIT_CODE.test(input.creditCode))
+      throw userError(ErrorCode.BAD_USER_INPUT, 'creditCode must be an 18-character unified social credit code.', { argumentName: 'creditCode' });
     const provinces = [...new Set(input.provinces)];
-    if (!provinces.length || provinces.some((c) => !findProvince(c))) throw userError(ErrorCode.UNKNOWN_PROVINCE, 'provinces must be GB/T 2260 provincial codes, at least one.', { argumentName: 'provinces' });
+    if (!provinces.length || provinces.some((c) => !findProvince(c)))
+      throw userError(ErrorCode.UNKNOWN_PROVINCE, 'provinces must be GB/T 2260 provincial codes, at least one.', { argumentName: 'provinces' });
     if (calendarDay(input.admittedFrom, 'admittedFrom') > calendarDay(input.admittedUntil, 'admittedUntil')) {
       throw userError(ErrorCode.BAD_USER_INPUT, 'admittedFrom may not be after admittedUntil.', { argumentName: 'admittedUntil' });
     }
@@ -93,7 +132,15 @@ export class Bookings {
       const id = newRecordId('RC');
       await trx
         .insertInto('rental_companies')
-        .values({ id, name, credit_code: input.creditCode, provinces: provinces.join(','), admitted_from: input.admittedFrom, admitted_until: input.admittedUntil, registered_at: Date.now() })
+        .values({
+          id,
+          name,
+          credit_code: input.creditCode,
+          provinces: provinces.join(','),
+          admitted_from: input.admittedFrom,
+          admitted_until: input.admittedUntil,
+          registered_at: Date.now(),
+        })
         .execute();
       await recordEvent(trx, id, 'ADMITTED', principal, `${input.admittedFrom}..${input.admittedUntil} ${provinces.join(',')}`);
       return { id };
@@ -104,24 +151,50 @@ export class Bookings {
   /** Registers a rental company's vehicle in one of its provinces. */
   async registerRentalVehicle(
     principal: Principal,
-    input: { companyId: string; province: string; model: string; category: string; seats: number; plateNumber: string; dailyRate: number; perKmRate: number; odometerKm: number; idempotencyKey?: string | null },
+    input: {
+      companyId: string;
+      province: string;
+      model: string;
+      category: string;
+      seats: number;
+      plateNumber: string;
+      dailyRate: number;
+      perKmRate: number;
+      odometerKm: number;
+      idempotencyKey?: string | null;
+    },
   ): Promise<PlatformVehicleRow> {
     const [company] = await this.companies([plainId(input.companyId, 'companyId')]);
     if (!company) throw userError(ErrorCode.NOT_FOUND, `No rental company ${input.companyId}.`, { id: input.companyId });
-    if (!company.provinces.split(',').includes(input.province)) throw userError(ErrorCode.INVALID_STATE, `Company ${company.id} is not admitted for province ${input.province}.`, { id: company.id });
+    if (!company.provinces.split(',').includes(input.province))
+      throw userError(ErrorCode.INVALID_STATE, `Company ${company.id} is not admitted for province ${input.province}.`, { id: company.id });
     if (!mayAct(principal, 'registerRentalVehicle', { owner: input.province })) throw forbidden(principal, 'register a vehicle in', input.province);
     if (!CATEGORIES.includes(input.category)) throw userError(ErrorCode.BAD_USER_INPUT, `Unknown category ${input.category}.`, { argumentName: 'category' });
     wholeNumber(input.odometerKm, 'odometerKm', 0, MAX_ODOMETER_KM);
-    if (!PLATE.test(input.plateNumber)) throw userError(ErrorCode.BAD_USER_INPUT, 'plateNumber must be a mainland plate such as 苏A12345 (new-energy: six characters after the letter).', { argumentName: 'plateNumber' });
+    if (!PLATE.test(input.plateNumber))
+      throw userError(ErrorCode.BAD_USER_INPUT, 'plateNumber must be a mainland plate such as 苏A12345 (new-energy: six characters after the letter).', {
+        argumentName: 'plateNumber',
+      });
     const row = {
-      kind: 'RENTAL', province: input.province, company_id: company.id, model: boundedText(input.model, 'model', 100)!, category: input.category, seats: seatCount(input.seats),
-      daily_rate_fen: fenOf(input.dailyRate, 'dailyRate', MAX_DAILY_RATE), per_km_fen: fenOf(input.perKmRate, 'perKmRate', MAX_KM_RATE), plate_number: input.plateNumber,
-      odometer_km: input.odometerKm, active: 1,
+      kind: 'RENTAL',
+      province: input.province,
+      company_id: company.id,
+      model: boundedText(input.model, 'model', 100)!,
+      category: input.category,
+      seats: seatCount(input.seats),
+      daily_rate_fen: fenOf(input.dailyRate, 'dailyRate', MAX_DAILY_RATE),
+      per_km_fen: fenOf(input.perKmRate, 'perKmRate', MAX_KM_RATE),
+      plate_number: input.plateNumber,
+      odometer_km: input.odometerKm,
+      active: 1,
     };
     const stored = await this.uniquePlate(() =>
       runOnce(storedResults(this.db), { principal, operation: 'registerRentalVehicle', clientKey: input.idempotencyKey, input }, async (trx) => {
         const id = `${input.province}:${newRecordId('RV')}`;
-        await trx.insertInto('platform_vehicles').values({ id, ...row, registered_at: Date.now() }).execute();
+        await trx
+          .insertInto('platform_vehicles')
+          .values({ id, ...row, registered_at: Date.now() })
+          .execute();
         await recordEvent(trx, id, 'REGISTERED', principal, company.id);
         return { id };
       }),
@@ -130,7 +203,11 @@ export class Bookings {
   }
 
   /** Vehicles free for the whole window with enough seats, in a province or region, one page. */
-  async available(args: { filter: { province?: string | null; region?: string | null; from: string; to: string; seats?: number | null; category?: string | null }; first?: number | null; after?: string | null }) {
+  async available(args: {
+    filter: { province?: string | null; region?: string | null; from: string; to: string; seats?: number | null; category?: string | null };
+    first?: number | null;
+    after?: string | null;
+  }) {
     const f = args.filter;
     const first = pageSize(args.first);
     const after = afterId(args.after);
@@ -160,14 +237,22 @@ export class Bookings {
         ),
       );
     const [rows, count] = await Promise.all([
-      base.selectAll('v').$if(after !== undefined, (q) => q.where('v.id', '<', after!)).orderBy('v.id', 'desc').limit(first + 1).execute(),
+      base
+        .selectAll('v')
+        .$if(after !== undefined, (q) => q.where('v.id', '<', after!))
+        .orderBy('v.id', 'desc')
+        .limit(first + 1)
+        .execute(),
       base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     ]);
     return pageOf(rows, first, Number(count.n));
   }
 
   /** Books a vehicle for a window: the database refuses an overlap with a booking that holds its window. */
-  async book(principal: Principal, input: { vehicleId: string; agencyId: string; from: string; to: string; purpose: string; passengers: number; idempotencyKey?: string | null }): Promise<BookingRow> {
+  async book(
+    principal: Principal,
+    input: { vehicleId: string; agencyId: string; from: string; to: string; purpose: string; passengers: number; idempotencyKey?: string | null },
+  ): Promise<BookingRow> {
     if (!isIdOfKind(input.agencyId, 'agency')) throw userError(ErrorCode.BAD_USER_INPUT, `${input.agencyId} is not an agency id.`, { argumentName: 'agencyId' });
     const { starts, ends } = windowOf(input.from, input.to, true);
     const purpose = boundedText(input.purpose, 'purpose', 200)!;
@@ -192,11 +277,29 @@ export class Bookings {
         await trx
           .insertInto('bookings')
           .values({
-            id, vehicle_id: vehicle.id, vehicle_province: vehicle.province, agency_id: input.agencyId, agency_province: provinceOfId(input.agencyId)!, purpose,
-            passengers: input.passengers, starts_ms: starts, ends_ms: ends, status: 'REQUESTED', occupies: 1, requested_by: callerKey(principal), requested_role: principal.role,
+            id,
+            vehicle_id: vehicle.id,
+            vehicle_province: vehicle.province,
+            agency_id: input.agencyId,
+            agency_province: provinceOfId(input.agencyId)!,
+            purpose,
+            passengers: input.passengers,
+            starts_ms: starts,
+            ends_ms: ends,
+            status: 'REQUESTED',
+            occupies: 1,
+            requested_by: callerKey(principal),
+            requested_role: principal.role,
             // The rates in force when booked are the rates of the trip.
-            daily_rate_fen: vehicle.daily_rate_fen, per_km_fen: vehicle.per_km_fen,
-            decided_by: null, outcome_reason: null, mileage_km: null, cost_fen: null, requested_at: now, decided_at: null, completed_at: null,
+            daily_rate_fen: vehicle.daily_rate_fen,
+            per_km_fen: vehicle.per_km_fen,
+            decided_by: null,
+            outcome_reason: null,
+            mileage_km: null,
+            cost_fen: null,
+            requested_at: now,
+            decided_at: null,
+            completed_at: null,
           })
           .execute();
         await recordEvent(trx, id, 'REQUESTED', principal, purpose, now);
@@ -210,7 +313,11 @@ export class Bookings {
   }
 
   /** Approves, rejects or cancels a booking. */
-  async decide(principal: Principal, verb: 'approve' | 'reject' | 'cancel', input: { bookingId: string; reason?: string | null; idempotencyKey?: string | null }): Promise<BookingRow> {
+  async decide(
+    principal: Principal,
+    verb: 'approve' | 'reject' | 'cancel',
+    input: { bookingId: string; reason?: string | null; idempotencyKey?: string | null },
+  ): Promise<BookingRow> {
     const reason = boundedText(input.reason, 'reason', 500, verb === 'reject');
     const booking = await this.actionable(principal, input.bookingId, verb === 'cancel' ? 'cancelBooking' : 'decideBooking', verb);
     const to = { approve: 'APPROVED', reject: 'REJECTED', cancel: 'CANCELLED' }[verb];
@@ -239,7 +346,8 @@ export class Bookings {
       if (booking.status === 'APPROVED' && now < booking.starts_ms) throw userError(ErrorCode.INVALID_STATE, `The trip of ${booking.id} has not started yet.`, { id: booking.id });
       const vehicle = await trx.selectFrom('platform_vehicles').selectAll().where('id', '=', booking.vehicle_id).executeTakeFirstOrThrow();
       const mileage = input.odometerKm - vehicle.odometer_km;
-      if (mileage < 0) throw userError(ErrorCode.BAD_USER_INPUT, `odometerKm ${input.odometerKm} is below the vehicle's last reading ${vehicle.odometer_km}.`, { argumentName: 'odometerKm' });
+      if (mileage < 0)
+        throw userError(ErrorCode.BAD_USER_INPUT, `odometerKm ${input.odometerKm} is below the vehicle's last reading ${vehicle.odometer_km}.`, { argumentName: 'odometerKm' });
       const cost = tripCostFen(booking, mileage);
       const changed = await trx
         .updateTable('bookings')
@@ -256,7 +364,10 @@ export class Bookings {
   }
 
   /** Bookings the principal may see, newest first, one page. */
-  async list(principal: Principal, args: { filter?: { province?: string | null; region?: string | null; status?: string | null; vehicleId?: string | null } | null; first?: number | null; after?: string | null }) {
+  async list(
+    principal: Principal,
+    args: { filter?: { province?: string | null; region?: string | null; status?: string | null; vehicleId?: string | null } | null; first?: number | null; after?: string | null },
+  ) {
     const first = pageSize(args.first);
     const after = afterId(args.after);
     const f = args.filter ?? {};
@@ -269,7 +380,12 @@ export class Bookings {
       .$if(!!f.status, (q) => q.where('status', '=', f.status!))
       .$if(!!f.vehicleId, (q) => q.where('vehicle_id', '=', f.vehicleId!));
     const [rows, count] = await Promise.all([
-      base.selectAll().$if(after !== undefined, (q) => q.where('id', '<', after!)).orderBy('id', 'desc').limit(first + 1).execute(),
+      base
+        .selectAll()
+        .$if(after !== undefined, (q) => q.where('id', '<', after!))
+        .orderBy('id', 'desc')
+        .limit(first + 1)
+        .execute(),
       base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     ]);
     return pageOf(rows, first, Number(count.n));
@@ -279,7 +395,12 @@ export class Bookings {
   visible(principal: Principal, ids: readonly string[]): Promise<BookingRow[]> {
     ids = ids.filter(isPlainId);
     if (!ids.length) return Promise.resolve([]);
-    return this.db.selectFrom('bookings').selectAll().where('id', 'in', [...ids]).where((eb) => this.scope(eb, principal)).execute();
+    return this.db
+      .selectFrom('bookings')
+      .selectAll()
+      .where('id', 'in', [...ids])
+      .where((eb) => this.scope(eb, principal))
+      .execute();
   }
 
   /** A platform vehicle by id (the platform is open to every role that sees rows). */
@@ -292,7 +413,12 @@ export class Bookings {
   companies(ids?: readonly string[]): Promise<RentalCompanyRow[]> {
     ids = ids?.filter(isPlainId);
     if (ids && !ids.length) return Promise.resolve([]);
-    return this.db.selectFrom('rental_companies').selectAll().$if(!!ids, (q) => q.where('id', 'in', [...ids!])).orderBy('id').execute();
+    return this.db
+      .selectFrom('rental_companies')
+      .selectAll()
+      .$if(!!ids, (q) => q.where('id', 'in', [...ids!]))
+      .orderBy('id')
+      .execute();
   }
 
   /** Platform figures of a region over [from, to): utilisation, completed and cross-province trips, cost per km. */
@@ -300,7 +426,12 @@ export class Bookings {
     const provinces = regionProvinces(region);
     const { starts, ends } = windowOf(from, to, false, 366);
     const [vehicles, held, trips] = await Promise.all([
-      this.db.selectFrom('platform_vehicles').select((eb) => eb.fn.countAll<number>().as('n')).where('active', '=', 1).where('province', 'in', [...provinces]).executeTakeFirstOrThrow(),
+      this.db
+        .selectFrom('platform_vehicles')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('active', '=', 1)
+        .where('province', 'in', [...provinces])
+        .executeTakeFirstOrThrow(),
       this.db
         .selectFrom('bookings')
         .select(['starts_ms', 'ends_ms'])

@@ -21,7 +21,10 @@ export const sharingConfigSchema = z.strictObject({
   /** This service's own key (PEM), signing its WORKFLOW assertions to provinces. */
   workflowPrivateKey: pemOf('PRIVATE KEY'),
   /** The province instances the transfer saga and the vehicle platform call: code -> GraphQL URL. */
-  provinces: z.record(z.string().refine((c) => findProvince(c) !== undefined, { message: 'not a GB/T 2260 provincial code' }), z.url()),
+  provinces: z.record(
+    z.string().refine((c) => findProvince(c) !== undefined, { message: 'not a GB/T 2260 provincial code' }),
+    z.url(),
+  ),
   port: z.number().int().min(0).max(65535).default(0),
   host: z.string().default('127.0.0.1'),
   /** Serve Prometheus metrics on this port of their own (plain HTTP, for the internal network); at /metrics of the main listener when omitted. */
@@ -29,7 +32,10 @@ export const sharingConfigSchema = z.strictObject({
   /** Time limit of one province call, ms. */
   provinceTimeoutMs: z.number().int().positive().max(120_000).default(5000),
   /** Saga timing (defaults: DEFAULT_SAGA). */
-  saga: z.strictObject({ pollMs: z.number().int().positive(), leaseMs: z.number().int().positive(), backoffMs: z.number().int().positive(), maxBackoffMs: z.number().int().positive() }).partial().default({}),
+  saga: z
+    .strictObject({ pollMs: z.number().int().positive(), leaseMs: z.number().int().positive(), backoffMs: z.number().int().positive(), maxBackoffMs: z.number().int().positive() })
+    .partial()
+    .default({}),
 });
 /** A validated sharing configuration (TLS comes from the environment or the caller, as PEM). */
 export type SharingConfig = Omit<z.infer<typeof sharingConfigSchema>, 'saga'> & { saga: SagaOptions; tls?: ServerTls; provinceTls?: ClientTls };

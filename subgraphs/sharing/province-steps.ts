@@ -84,7 +84,10 @@ export class ProvinceSteps {
   }
 
   /** Step 2 at the target. */
-  receive(province: string, input: { transferId: string; agencyId: string; sourceAssetId: string } & Omit<CardSnapshot, 'assetId' | 'agencyId'>): Promise<StepOutcome<CardSnapshot>> {
+  receive(
+    province: string,
+    input: { transferId: string; agencyId: string; sourceAssetId: string } & Omit<CardSnapshot, 'assetId' | 'agencyId'>,
+  ): Promise<StepOutcome<CardSnapshot>> {
     return this.call(province, `mutation($i: ReceiveAssetInput!) { r: _receiveTransferredAsset(input: $i) { ${CARD} } }`, { i: input });
   }
 

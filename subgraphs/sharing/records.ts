@@ -24,7 +24,10 @@ export function storedResults(db: Kysely<SharingDatabase>): IdempotencyStore<Tra
     transaction: (work) => db.transaction().execute(work),
     find: async (trx, key) => trx.selectFrom('idempotency_keys').select(['request_hash', 'response_json']).where('key', '=', key).executeTakeFirst(),
     save: async (trx, row) => {
-      await trx.insertInto('idempotency_keys').values({ ...row, created_at: Date.now() }).execute();
+      await trx
+        .insertInto('idempotency_keys')
+        .values({ ...row, created_at: Date.now() })
+        .execute();
     },
   };
 }
@@ -54,24 +57,31 @@ export function fenOf(yuanAmount: number, field: string, maxYuan: number): numbe
 
 /** A whole number a client gives, within bounds. */
 export function wholeNumber(value: number, field: string, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) throw userError(ErrorCode.BAD_USER_INPUT, `${field} must be a whole number from ${min} to ${max}.`, { argumentName: field });
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw userError(ErrorCode.BAD_USER_INPUT, `${field} must be a whole number from ${min} to ${max}.`, { argumentName: field });
   return value;
 }
 
-// Control characters (NUL among them, which PostgreSQL refuses in text) and bidirectional overrides.
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+/** Whether text holds a control character (NUL among them, which PostgreSQL refuses in text) or a bidirectional override. */
+function unprintable(text: string): boolean {
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)) return true;
+  }
+  return false;
+}
 
 /** Text a client gives, trimmed, printable, at most `max` characters (code points, so 汉字 and emoji count one each). */
 export function boundedText(value: string | null | undefined, field: string, max: number, required = true): string | null {
   const text = (value ?? '').trim();
   if (!text && required) throw userError(ErrorCode.BAD_USER_INPUT, `${field} must not be empty.`, { argumentName: field });
   if ([...text].length > max) throw userError(ErrorCode.BAD_USER_INPUT, `${field} may have at most ${max} characters.`, { argumentName: field });
-  if (UNPRINTABLE.test(text)) throw userError(ErrorCode.BAD_USER_INPUT, `${field} may not contain control characters.`, { argumentName: field });
+  if (unprintable(text)) throw userError(ErrorCode.BAD_USER_INPUT, `${field} may not contain control characters.`, { argumentName: field });
   return text || null;
 }
 
 /** Whether a client-given id could name a record at all (short and printable); others name nothing. */
-export const isPlainId = (id: string): boolean => id.length <= 100 && !UNPRINTABLE.test(id);
+export const isPlainId = (id: string): boolean => id.length <= 100 && !unprintable(id);
 
 /** A client-given id used as a filter: BAD_USER_INPUT unless it could name a record. */
 export function plainId(id: string, field: string): string {

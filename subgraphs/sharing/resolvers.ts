@@ -43,14 +43,18 @@ export function createSharingLoaders(principal: Principal, transfers: Transfers,
   };
 }
 
-const rows = <A, R>(resolve: (args: A, ctx: SharingContext) => R) => (_: unknown, args: A, ctx: SharingContext): R => {
-  requireAccess(ctx.principal, 'rows');
-  return resolve(args, ctx);
-};
-const write = <I, R>(resolve: (input: I, ctx: SharingContext) => R) => (_: unknown, { input }: { input: I }, ctx: SharingContext): R => {
-  requireAccess(ctx.principal, 'write');
-  return resolve(input, ctx);
-};
+const rows =
+  <A, R>(resolve: (args: A, ctx: SharingContext) => R) =>
+  (_: unknown, args: A, ctx: SharingContext): R => {
+    requireAccess(ctx.principal, 'rows');
+    return resolve(args, ctx);
+  };
+const write =
+  <I, R>(resolve: (input: I, ctx: SharingContext) => R) =>
+  (_: unknown, { input }: { input: I }, ctx: SharingContext): R => {
+    requireAccess(ctx.principal, 'write');
+    return resolve(input, ctx);
+  };
 const province = (code: string) => ({ code });
 
 /** Resolvers of the sharing subgraph. */
@@ -73,7 +77,9 @@ export const sharingResolvers = {
     cancelAssetTransfer: write(async (input: Parameters<Transfers['cancel']>[1], ctx) => ({ transfer: await ctx.transfers.cancel(ctx.principal, input) })),
     shareVehicle: write(async (input: Parameters<Bookings['shareVehicle']>[1], ctx) => ({ vehicle: await ctx.bookings.shareVehicle(ctx.principal, input) })),
     admitRentalCompany: write(async (input: Parameters<Bookings['admitCompany']>[1], ctx) => ({ company: await ctx.bookings.admitCompany(ctx.principal, input) })),
-    registerRentalVehicle: write(async (input: Parameters<Bookings['registerRentalVehicle']>[1], ctx) => ({ vehicle: await ctx.bookings.registerRentalVehicle(ctx.principal, input) })),
+    registerRentalVehicle: write(async (input: Parameters<Bookings['registerRentalVehicle']>[1], ctx) => ({
+      vehicle: await ctx.bookings.registerRentalVehicle(ctx.principal, input),
+    })),
     bookVehicle: write(async (input: Parameters<Bookings['book']>[1], ctx) => ({ booking: await ctx.bookings.book(ctx.principal, input) })),
     approveBooking: write(async (input: Parameters<Bookings['decide']>[2], ctx) => ({ booking: await ctx.bookings.decide(ctx.principal, 'approve', input) })),
     rejectBooking: write(async (input: Parameters<Bookings['decide']>[2], ctx) => ({ booking: await ctx.bookings.decide(ctx.principal, 'reject', input) })),

@@ -115,7 +115,15 @@ export class TransferSaga {
 
   private dueSteps(): Promise<OutboxRow[]> {
     const now = Date.now();
-    return this.db.selectFrom('transfer_outbox').selectAll().where('done_at', 'is', null).where('due_at', '<=', now).where('locked_until', '<', now).orderBy('due_at').limit(20).execute();
+    return this.db
+      .selectFrom('transfer_outbox')
+      .selectAll()
+      .where('done_at', 'is', null)
+      .where('due_at', '<=', now)
+      .where('locked_until', '<', now)
+      .orderBy('due_at')
+      .limit(20)
+      .execute();
   }
 
   /** Takes one step if no other worker holds it, runs it, and records the outcome. */
@@ -143,8 +151,14 @@ export class TransferSaga {
         return this.steps.reserve(t.source_province, t.id, t.asset_id);
       case 'receive':
         return this.steps.receive(t.target_province, {
-          transferId: t.id, agencyId: t.target_agency_id, sourceAssetId: t.asset_id, name: t.name!, categoryCode: t.category_code!,
-          originalValueFen: Number(t.original_value_fen), netValueFen: Number(t.net_value_fen), acquiredOn: t.acquired_on!,
+          transferId: t.id,
+          agencyId: t.target_agency_id,
+          sourceAssetId: t.asset_id,
+          name: t.name!,
+          categoryCode: t.category_code!,
+          originalValueFen: Number(t.original_value_fen),
+          netValueFen: Number(t.net_value_fen),
+          acquiredOn: t.acquired_on!,
         });
       case 'complete':
         return this.steps.complete(t.source_province, t.id, t.asset_id, t.target_asset_id!);
@@ -159,12 +173,24 @@ export class TransferSaga {
       const now = Date.now();
       await trx.updateTable('transfer_outbox').set({ done_at: now }).where('id', '=', step.id).execute();
       const next = (name: Step) =>
-        trx.insertInto('transfer_outbox').values({ id: `${t.id}:${name}`, transfer_id: t.id, step: name, due_at: now, attempts: 0, locked_until: 0, done_at: null }).execute();
+        trx
+          .insertInto('transfer_outbox')
+          .values({ id: `${t.id}:${name}`, transfer_id: t.id, step: name, due_at: now, attempts: 0, locked_until: 0, done_at: null })
+          .execute();
       switch (step.step as Step) {
         case 'reserve':
           await trx
             .updateTable('transfers')
-            .set({ stage: 'RECEIVING', name: card.name, category_code: card.categoryCode, original_value_fen: card.originalValueFen, net_value_fen: card.netValueFen, acquired_on: card.acquiredOn, attempts: 0, last_error: null })
+            .set({
+              stage: 'RECEIVING',
+              name: card.name,
+              category_code: card.categoryCode,
+              original_value_fen: card.originalValueFen,
+              net_value_fen: card.netValueFen,
+              acquired_on: card.acquiredOn,
+              attempts: 0,
+              last_error: null,
+            })
             .where('id', '=', t.id)
             .execute();
           await recordEvent(trx, t.id, 'RESERVED', WORKFLOW, `at ${t.source_province}`, now);
@@ -194,13 +220,24 @@ export class TransferSaga {
       const now = Date.now();
       await trx.updateTable('transfer_outbox').set({ done_at: now }).where('id', '=', step.id).execute();
       if (step.step === 'reserve') {
-        await trx.updateTable('transfers').set({ status: 'FAILED', stage: null, outcome_reason: `The holding province refused: ${reason}`, completed_at: now }).where('id', '=', t.id).execute();
+        await trx
+          .updateTable('transfers')
+          .set({ status: 'FAILED', stage: null, outcome_reason: `The holding province refused: ${reason}`, completed_at: now })
+          .where('id', '=', t.id)
+          .execute();
         await recordEvent(trx, t.id, 'FAILED', WORKFLOW, reason, now);
         return;
       }
-      await trx.updateTable('transfers').set({ stage: 'RELEASING', outcome_reason: `The receiving province refused: ${reason}`, attempts: 0, last_error: null }).where('id', '=', t.id).execute();
+      await trx
+        .updateTable('transfers')
+        .set({ stage: 'RELEASING', outcome_reason: `The receiving province refused: ${reason}`, attempts: 0, last_error: null })
+        .where('id', '=', t.id)
+        .execute();
       await recordEvent(trx, t.id, 'REFUSED', WORKFLOW, reason, now);
-      await trx.insertInto('transfer_outbox').values({ id: `${t.id}:release`, transfer_id: t.id, step: 'release', due_at: now, attempts: 0, locked_until: 0, done_at: null }).execute();
+      await trx
+        .insertInto('transfer_outbox')
+        .values({ id: `${t.id}:release`, transfer_id: t.id, step: 'release', due_at: now, attempts: 0, locked_until: 0, done_at: null })
+        .execute();
     });
     this.logger.warn({ transfer: t.id, step: step.step, reason }, 'transfer step refused');
   }
@@ -211,7 +248,11 @@ export class TransferSaga {
     const due = Date.now() + Math.round(delay * (0.75 + Math.random() * 0.5));
     await this.db.transaction().execute(async (trx) => {
       await trx.updateTable('transfer_outbox').set({ attempts, due_at: due, locked_until: 0 }).where('id', '=', step.id).execute();
-      await trx.updateTable('transfers').set({ attempts, last_error: reason.slice(0, 300) }).where('id', '=', step.transfer_id).execute();
+      await trx
+        .updateTable('transfers')
+        .set({ attempts, last_error: reason.slice(0, 300) })
+        .where('id', '=', step.transfer_id)
+        .execute();
     });
     this.logger.warn({ transfer: step.transfer_id, step: step.step, attempts, retryInMs: due - Date.now(), reason }, 'transfer step will be retried');
   }

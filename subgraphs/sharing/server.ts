@@ -44,7 +44,14 @@ export async function startSharing(input: unknown, tls?: Parameters<typeof parse
   const saga = new TransferSaga(store.db, steps, logger, config.saga);
   const transfers = new Transfers(store.db, store.kind, steps, saga.wake);
   const bookings = new Bookings(store.db, steps);
-  const history = (ids: readonly string[]) => store.db.selectFrom('workflow_events').selectAll().where('record_id', 'in', [...ids]).orderBy('at').orderBy('id').execute();
+  const history = (ids: readonly string[]) =>
+    store.db
+      .selectFrom('workflow_events')
+      .selectAll()
+      .where('record_id', 'in', [...ids])
+      .orderBy('at')
+      .orderBy('id')
+      .execute();
   const principalOf = principalFromAssertion({ gateway: config.assertionPublicKey }, { audiences: [subgraphAudience('sharing')], logger });
   const registry = createRegistry('sharing', options);
   databaseMetrics(registry, 'sharing', store);

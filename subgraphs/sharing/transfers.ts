@@ -79,10 +79,30 @@ export class Transfers {
       await trx
         .insertInto('transfers')
         .values({
-          id, asset_id: input.assetId, source_province: source, source_agency_id: found.agencyId, target_agency_id: input.agencyId,
-          target_province: provinceOfId(input.agencyId)!, reason, status: 'REQUESTED', stage: null, requested_by: callerKey(principal),
-          requested_role: principal.role, decided_by: null, outcome_reason: null, target_asset_id: null, name: null, category_code: null,
-          original_value_fen: null, net_value_fen: null, acquired_on: null, attempts: 0, last_error: null, requested_at: now, decided_at: null, completed_at: null,
+          id,
+          asset_id: input.assetId,
+          source_province: source,
+          source_agency_id: found.agencyId,
+          target_agency_id: input.agencyId,
+          target_province: provinceOfId(input.agencyId)!,
+          reason,
+          status: 'REQUESTED',
+          stage: null,
+          requested_by: callerKey(principal),
+          requested_role: principal.role,
+          decided_by: null,
+          outcome_reason: null,
+          target_asset_id: null,
+          name: null,
+          category_code: null,
+          original_value_fen: null,
+          net_value_fen: null,
+          acquired_on: null,
+          attempts: 0,
+          last_error: null,
+          requested_at: now,
+          decided_at: null,
+          completed_at: null,
         })
         .execute();
       await recordEvent(trx, id, 'REQUESTED', principal, reason, now);
@@ -107,7 +127,10 @@ export class Transfers {
           await trx.updateTable('transfers').set({ status: 'CLOSED', outcome_reason: why, completed_at: now }).where('id', '=', other.id).execute();
           await recordEvent(trx, other.id, 'CLOSED', principal, why, now);
         }
-        await trx.insertInto('transfer_outbox').values({ id: `${transfer.id}:reserve`, transfer_id: transfer.id, step: 'reserve', due_at: now, attempts: 0, locked_until: 0, done_at: null }).execute();
+        await trx
+          .insertInto('transfer_outbox')
+          .values({ id: `${transfer.id}:reserve`, transfer_id: transfer.id, step: 'reserve', due_at: now, attempts: 0, locked_until: 0, done_at: null })
+          .execute();
         return { id: transfer.id };
       });
     } catch (error) {
@@ -132,7 +155,10 @@ export class Transfers {
   }
 
   /** The transfers a principal may see, newest first, one page. */
-  async list(principal: Principal, args: { filter?: { province?: string | null; region?: string | null; status?: string | null; assetId?: string | null } | null; first?: number | null; after?: string | null }) {
+  async list(
+    principal: Principal,
+    args: { filter?: { province?: string | null; region?: string | null; status?: string | null; assetId?: string | null } | null; first?: number | null; after?: string | null },
+  ) {
     const first = pageSize(args.first);
     const after = afterId(args.after);
     const f = args.filter ?? {};
@@ -145,7 +171,12 @@ export class Transfers {
       .$if(!!f.status, (q) => q.where('status', '=', f.status!))
       .$if(!!f.assetId, (q) => q.where('asset_id', '=', f.assetId!));
     const [rows, count] = await Promise.all([
-      base.selectAll().$if(after !== undefined, (q) => q.where('id', '<', after!)).orderBy('id', 'desc').limit(first + 1).execute(),
+      base
+        .selectAll()
+        .$if(after !== undefined, (q) => q.where('id', '<', after!))
+        .orderBy('id', 'desc')
+        .limit(first + 1)
+        .execute(),
       base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     ]);
     return pageOf(rows, first, Number(count.n));
@@ -155,14 +186,25 @@ export class Transfers {
   byIds(principal: Principal, ids: readonly string[]): Promise<TransferRow[]> {
     ids = ids.filter(isPlainId);
     if (!ids.length) return Promise.resolve([]);
-    return this.db.selectFrom('transfers').selectAll().where('id', 'in', [...ids]).where((eb) => this.scope(eb, principal)).execute();
+    return this.db
+      .selectFrom('transfers')
+      .selectAll()
+      .where('id', 'in', [...ids])
+      .where((eb) => this.scope(eb, principal))
+      .execute();
   }
 
   /** Transfers of some source cards as the principal may see them, newest first. */
   ofAssets(principal: Principal, assetIds: readonly string[]): Promise<TransferRow[]> {
     assetIds = assetIds.filter(isPlainId);
     if (!assetIds.length) return Promise.resolve([]);
-    return this.db.selectFrom('transfers').selectAll().where('asset_id', 'in', [...assetIds]).where((eb) => this.scope(eb, principal)).orderBy('id', 'desc').execute();
+    return this.db
+      .selectFrom('transfers')
+      .selectAll()
+      .where('asset_id', 'in', [...assetIds])
+      .where((eb) => this.scope(eb, principal))
+      .orderBy('id', 'desc')
+      .execute();
   }
 
   /** Completed transfers to a region's agencies in a calendar year (Beijing time): counts and original values, in-province and across provinces. */
@@ -249,14 +291,29 @@ export class Transfers {
     const result = await trx.updateTable('transfers').set(changes).where('id', '=', id).where('status', '=', from).executeTakeFirst();
     if (Number(result.numUpdatedRows) === 1) return;
     const now = await trx.selectFrom('transfers').select(['status', 'outcome_reason']).where('id', '=', id).executeTakeFirst();
-    throw userError(ErrorCode.INVALID_STATE, `Transfer ${id} is ${now?.status ?? 'gone'}${now?.outcome_reason ? ` (${now.outcome_reason})` : ''}; only a ${from} transfer can take this step.`, { id });
+    throw userError(
+      ErrorCode.INVALID_STATE,
+      `Transfer ${id} is ${now?.status ?? 'gone'}${now?.outcome_reason ? ` (${now.outcome_reason})` : ''}; only a ${from} transfer can take this step.`,
+      { id },
+    );
   }
 
   private async closeLoser(id: string): Promise<void> {
     const now = Date.now();
-    const winner = await this.db.selectFrom('transfers as t').innerJoin('transfers as w', 'w.asset_id', 't.asset_id').select('w.id').where('t.id', '=', id).where('w.status', 'in', [...OWNING_STATUSES]).executeTakeFirst();
+    const winner = await this.db
+      .selectFrom('transfers as t')
+      .innerJoin('transfers as w', 'w.asset_id', 't.asset_id')
+      .select('w.id')
+      .where('t.id', '=', id)
+      .where('w.status', 'in', [...OWNING_STATUSES])
+      .executeTakeFirst();
     const why = `Transfer ${winner?.id ?? 'another'} of this asset was approved first.`;
-    const closed = await this.db.updateTable('transfers').set({ status: 'CLOSED', outcome_reason: why, completed_at: now }).where('id', '=', id).where('status', '=', 'REQUESTED').executeTakeFirst();
+    const closed = await this.db
+      .updateTable('transfers')
+      .set({ status: 'CLOSED', outcome_reason: why, completed_at: now })
+      .where('id', '=', id)
+      .where('status', '=', 'REQUESTED')
+      .executeTakeFirst();
     if (Number(closed.numUpdatedRows) === 1) await recordEvent(this.db, id, 'CLOSED', { sub: 'xietong-sharing', role: 'WORKFLOW' }, why, now);
   }
 }

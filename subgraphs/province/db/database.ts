@@ -26,11 +26,7 @@ export interface ProvinceDatabase {
  * `sqlite::memory:`, the embedded default), `postgres://…` or `mysql://…` (MariaDB, MySQL).
  * The database itself must exist; scripts/databases.ts creates demo and test databases.
  */
-export async function openProvinceDatabase(
-  url: string,
-  mapping?: LocalSchemaMapping,
-  options: { onIdleError?: (error: Error) => void } = {},
-): Promise<ProvinceDatabase> {
+export async function openProvinceDatabase(url: string, mapping?: LocalSchemaMapping, options: { onIdleError?: (error: Error) => void } = {}): Promise<ProvinceDatabase> {
   const tables = resolveMapping(mapping);
   let count = 0;
   const listeners: ((seconds: number, failed: boolean) => void)[] = [];

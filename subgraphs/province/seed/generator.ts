@@ -69,11 +69,28 @@ export function generateProvince(provinceCode: string, scale: DemoScale, seed = 
   const today = new Date('2025-12-31');
 
   for (let a = 1; a <= scale.agencies; a++) {
-    const level: AgencyLevel = a <= Math.max(1, Math.round(scale.agencies * 0.15)) ? 'PROVINCIAL' : rnd.weighted([['MUNICIPAL', 5], ['COUNTY', 4], ['TOWNSHIP', 1]] as const);
+    const level: AgencyLevel =
+      a <= Math.max(1, Math.round(scale.agencies * 0.15))
+        ? 'PROVINCIAL'
+        : rnd.weighted([
+            ['MUNICIPAL', 5],
+            ['COUNTY', 4],
+            ['TOWNSHIP', 1],
+          ] as const);
     const division = level === 'PROVINCIAL' ? { code: provinceCode, name: '' } : rnd.pick(divisions);
     const [dept, provSuffix, localSuffix] = DEPARTMENTS[(a - 1) % DEPARTMENTS.length];
-    const prefix = level === 'PROVINCIAL' ? (municipality ? province.name : province.name) : level === 'TOWNSHIP' ? `${division.name}${rnd.pick(['城关镇', '新城街道', '东湖街道', '临江镇'])}` : division.name;
-    const name = level === 'TOWNSHIP' ? `${prefix}人民政府${rnd.pick(['党政办公室', '综合行政执法队', '便民服务中心'])}` : `${prefix}${dept}${level === 'PROVINCIAL' ? provSuffix : localSuffix}`;
+    const prefix =
+      level === 'PROVINCIAL'
+        ? municipality
+          ? province.name
+          : province.name
+        : level === 'TOWNSHIP'
+          ? `${division.name}${rnd.pick(['城关镇', '新城街道', '东湖街道', '临江镇'])}`
+          : division.name;
+    const name =
+      level === 'TOWNSHIP'
+        ? `${prefix}人民政府${rnd.pick(['党政办公室', '综合行政执法队', '便民服务中心'])}`
+        : `${prefix}${dept}${level === 'PROVINCIAL' ? provSuffix : localSuffix}`;
     const established = level === 'PROVINCIAL' ? rnd.int(80, 520) : level === 'MUNICIPAL' ? rnd.int(40, 260) : level === 'COUNTY' ? rnd.int(20, 140) : rnd.int(10, 60);
     const actual = Math.round(established * rnd.between(0.92, 1.25));
     const orgBody = String(rnd.int(10_000_000, 99_999_999));
@@ -99,7 +116,14 @@ export function generateProvince(provinceCode: string, scale: DemoScale, seed = 
       const staff = Math.max(1, Math.round(actual * share));
       const est = Math.max(1, Math.round(established * share));
       const std = round(standardBuildingArea(level, established) * share, 2);
-      const construction = round(std * rnd.weighted([[rnd.between(0.7, 1.0), 80], [rnd.between(1.0, 1.45), 20]] as const), 2);
+      const construction = round(
+        std *
+          rnd.weighted([
+            [rnd.between(0.7, 1.0), 80],
+            [rnd.between(1.0, 1.45), 20],
+          ] as const),
+        2,
+      );
       const building: BuildingRow = {
         id: formatId(provinceCode, 'building', ++counters.building),
         province: provinceCode,
@@ -129,7 +153,14 @@ export function generateProvince(provinceCode: string, scale: DemoScale, seed = 
       const acquired = new Date(Date.UTC(rnd.int(2010, 2025), rnd.int(0, 11), rnd.int(1, 28)));
       const ageYears = (today.getTime() - acquired.getTime()) / (365.25 * 86400_000);
       const net = Math.max(0, Math.round(original * (1 - ageYears / kind.life)));
-      const status = rnd.weighted([['IN_USE', 84], ['IDLE', 7], ['LEASED_OUT', 1], ['LENT_OUT', 1], ['PENDING_DISPOSAL', 4], ['DISPOSED', 3]] as const);
+      const status = rnd.weighted([
+        ['IN_USE', 84],
+        ['IDLE', 7],
+        ['LEASED_OUT', 1],
+        ['LENT_OUT', 1],
+        ['PENDING_DISPOSAL', 4],
+        ['DISPOSED', 3],
+      ] as const);
       const pooled = status === 'IDLE' && rnd.chance(0.4);
       data.assets.push({
         id: formatId(provinceCode, 'asset', ++counters.asset),
@@ -155,7 +186,16 @@ export function generateProvince(provinceCode: string, scale: DemoScale, seed = 
       const wantNev = rnd.chance(nevShare);
       const candidates = VEHICLE_MODELS.filter((m) => (m.energy === 'BATTERY_ELECTRIC' || m.energy === 'PLUG_IN_HYBRID') === wantNev);
       const m = rnd.pick(candidates);
-      const category = m.energy === 'DIESEL' ? 'SPECIAL_TECHNICAL' : rnd.weighted([['LAW_ENFORCEMENT', 45], ['EMERGENCY', 15], ['CONFIDENTIAL_COMMUNICATION', 12], ['OTHER', 20], ['SPECIAL_TECHNICAL', 3]] as const);
+      const category =
+        m.energy === 'DIESEL'
+          ? 'SPECIAL_TECHNICAL'
+          : rnd.weighted([
+              ['LAW_ENFORCEMENT', 45],
+              ['EMERGENCY', 15],
+              ['CONFIDENTIAL_COMMUNICATION', 12],
+              ['OTHER', 20],
+              ['SPECIAL_TECHNICAL', 3],
+            ] as const);
       const nev = m.energy === 'BATTERY_ELECTRIC' || m.energy === 'PLUG_IN_HYBRID';
       const maxPrice = category === 'CONFIDENTIAL_COMMUNICATION' ? Math.min(m.max, 120_000) : m.max;
       const price = Math.round(rnd.between(Math.min(m.min, maxPrice), maxPrice) / 100) * 100;
@@ -170,14 +210,28 @@ export function generateProvince(provinceCode: string, scale: DemoScale, seed = 
         price_fen: price * 100,
         displacement_ml: m.ml,
         purchased_on: `${year}-${String(rnd.int(1, 12)).padStart(2, '0')}-${String(rnd.int(1, 28)).padStart(2, '0')}`,
-        status: year < 2018 ? rnd.weighted([['IN_SERVICE', 60], ['PENDING_DISPOSAL', 25], ['SEALED', 10], ['DISPOSED', 5]] as const) : rnd.weighted([['IN_SERVICE', 95], ['SEALED', 5]] as const),
+        status:
+          year < 2018
+            ? rnd.weighted([
+                ['IN_SERVICE', 60],
+                ['PENDING_DISPOSAL', 25],
+                ['SEALED', 10],
+                ['DISPOSED', 5],
+              ] as const)
+            : rnd.weighted([
+                ['IN_SERVICE', 95],
+                ['SEALED', 5],
+              ] as const),
         mileage_km: rnd.int(3000, 25000) * (2026 - year),
         assigned_driver: rnd.chance(0.6) ? `${rnd.pick(SURNAMES)}${rnd.pick(GIVEN)}` : null,
       });
     }
 
     // Energy reports: kgce/m2 around the Guangdong 2021 机关 averages, falling about 1.5 % a year.
-    const area = round(agencyBuildings.reduce((s, b) => s + b.construction_area, 0), 2);
+    const area = round(
+      agencyBuildings.reduce((s, b) => s + b.construction_area, 0),
+      2,
+    );
     const intensity = rnd.between(9, 15);
     for (const year of scale.years) {
       const trend = 1 - 0.015 * (year - 2021);
@@ -189,7 +243,7 @@ export function generateProvince(provinceCode: string, scale: DemoScale, seed = 
       const gasoline = round(nVehicles * rnd.between(800, 2200), 2);
       const diesel = round(rnd.chance(0.2) ? rnd.between(200, 3000) : 0, 2);
       const lpg = round(rnd.chance(0.25) ? rnd.between(100, 1500) : 0, 2);
-      const electricity = Math.round(Math.max(0, kgce - heat * 0.03412 - coal * 0.7143 - gas * 1.2143) / 0.1229 * 0.9);
+      const electricity = Math.round((Math.max(0, kgce - heat * 0.03412 - coal * 0.7143 - gas * 1.2143) / 0.1229) * 0.9);
       const water = round(people * rnd.between(18, 45), 2);
       const quantities = { ELECTRICITY: electricity, WATER: water, COAL: coal, NATURAL_GAS: gas, LPG: lpg, GASOLINE: gasoline, DIESEL: diesel, HEAT: heat };
       const cost = electricity * 0.78 + water * 4.6 + gas * 3.4 + gasoline * 7.9 + diesel * 7.6 + lpg * 6.5 + heat * 0.045 + coal * 0.9;

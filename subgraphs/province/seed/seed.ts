@@ -17,7 +17,10 @@ export async function seedProvince(pdb: ProvinceDatabase, data: ProvinceData, on
       const resolved = pdb.tables.get(table)!;
       for (let i = 0; i < rows.length; i += BATCH) {
         const local = rows.slice(i, i + BATCH).map((r) => toLocalRows(resolved, r));
-        await raw.insertInto(resolved.table).values(local.map((l) => l.main)).execute();
+        await raw
+          .insertInto(resolved.table)
+          .values(local.map((l) => l.main))
+          .execute();
         const split = local.flatMap((l) => (l.split ? [l.split] : []));
         if (resolved.split && split.length) await raw.insertInto(resolved.split.table).values(split).execute();
       }

@@ -47,10 +47,30 @@ const TABLES: Record<keyof SharingDatabase, { key: string; columns: Record<strin
   transfers: {
     key: 'id',
     columns: {
-      id: 'text', asset_id: 'text', source_province: 'text', source_agency_id: 'text', target_agency_id: 'text', target_province: 'text',
-      reason: 'text', status: 'text', stage: 'text?', requested_by: 'text', requested_role: 'text', decided_by: 'text?', outcome_reason: 'text?',
-      target_asset_id: 'text?', name: 'text?', category_code: 'text?', original_value_fen: 'integer?', net_value_fen: 'integer?', acquired_on: 'text?',
-      attempts: 'integer', last_error: 'text?', requested_at: 'integer', decided_at: 'integer?', completed_at: 'integer?',
+      id: 'text',
+      asset_id: 'text',
+      source_province: 'text',
+      source_agency_id: 'text',
+      target_agency_id: 'text',
+      target_province: 'text',
+      reason: 'text',
+      status: 'text',
+      stage: 'text?',
+      requested_by: 'text',
+      requested_role: 'text',
+      decided_by: 'text?',
+      outcome_reason: 'text?',
+      target_asset_id: 'text?',
+      name: 'text?',
+      category_code: 'text?',
+      original_value_fen: 'integer?',
+      net_value_fen: 'integer?',
+      acquired_on: 'text?',
+      attempts: 'integer',
+      last_error: 'text?',
+      requested_at: 'integer',
+      decided_at: 'integer?',
+      completed_at: 'integer?',
     },
   },
   transfer_outbox: {
@@ -66,16 +86,46 @@ const TABLES: Record<keyof SharingDatabase, { key: string; columns: Record<strin
   platform_vehicles: {
     key: 'id',
     columns: {
-      id: 'text', kind: 'text', province: 'text', company_id: 'text?', model: 'text', category: 'text', seats: 'integer', daily_rate_fen: 'integer',
-      per_km_fen: 'integer', plate_number: 'text', odometer_km: 'integer', active: 'integer', registered_at: 'integer',
+      id: 'text',
+      kind: 'text',
+      province: 'text',
+      company_id: 'text?',
+      model: 'text',
+      category: 'text',
+      seats: 'integer',
+      daily_rate_fen: 'integer',
+      per_km_fen: 'integer',
+      plate_number: 'text',
+      odometer_km: 'integer',
+      active: 'integer',
+      registered_at: 'integer',
     },
   },
   bookings: {
     key: 'id',
     columns: {
-      id: 'text', vehicle_id: 'text', vehicle_province: 'text', agency_id: 'text', agency_province: 'text', purpose: 'text', passengers: 'integer',
-      daily_rate_fen: 'integer', per_km_fen: 'integer', starts_ms: 'integer', ends_ms: 'integer', status: 'text', occupies: 'integer', requested_by: 'text', requested_role: 'text', decided_by: 'text?',
-      outcome_reason: 'text?', mileage_km: 'integer?', cost_fen: 'integer?', requested_at: 'integer', decided_at: 'integer?', completed_at: 'integer?',
+      id: 'text',
+      vehicle_id: 'text',
+      vehicle_province: 'text',
+      agency_id: 'text',
+      agency_province: 'text',
+      purpose: 'text',
+      passengers: 'integer',
+      daily_rate_fen: 'integer',
+      per_km_fen: 'integer',
+      starts_ms: 'integer',
+      ends_ms: 'integer',
+      status: 'text',
+      occupies: 'integer',
+      requested_by: 'text',
+      requested_role: 'text',
+      decided_by: 'text?',
+      outcome_reason: 'text?',
+      mileage_km: 'integer?',
+      cost_fen: 'integer?',
+      requested_at: 'integer',
+      decided_at: 'integer?',
+      completed_at: 'integer?',
     },
   },
 };
@@ -112,7 +162,11 @@ async function migrate(db: Kysely<SharingDatabase>, adapter: DialectAdapter): Pr
     await create.execute();
   }
   for (const { table, columns, unique } of INDEXES) {
-    const index = schema.createIndex(`${table}_${columns.join('_')}_${unique ? 'key' : 'idx'}`).ifNotExists().on(table).columns(columns);
+    const index = schema
+      .createIndex(`${table}_${columns.join('_')}_${unique ? 'key' : 'idx'}`)
+      .ifNotExists()
+      .on(table)
+      .columns(columns);
     await (unique ? index.unique() : index).execute();
   }
   // The first approval wins: at most one transfer owns an asset, however many are approved at once.
