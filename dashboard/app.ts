@@ -169,9 +169,9 @@ async function drawOverview(region: string) {
   }
 }
 
-const pool = { after: null as string | null, category: '' };
+const pool = { after: null as string | null, category: '', minValue: null as number | null };
 async function drawPool(region: string) {
-  const { data } = await run<PoolAnswer>('DashboardPoolPage', { region, category: pool.category || null, after: pool.after });
+  const { data } = await run<PoolAnswer>('DashboardPoolPage', { region, category: pool.category || null, minValue: pool.minValue, after: pool.after });
   const page = data?.assets;
   $('pool-count').textContent = page ? `共 ${page.totalCount} 件` : '';
   const body = $('pool-table').querySelector('tbody')!;
@@ -281,6 +281,8 @@ $('signin').addEventListener('submit', (event) => {
 $('pool-filter').addEventListener('submit', (event) => {
   event.preventDefault();
   pool.category = ($('category') as HTMLInputElement).value.trim();
+  const min = ($('min-value') as HTMLInputElement).value;
+  pool.minValue = min === '' ? null : Number(min);
   pool.after = null;
   void refresh();
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DemoStack } from '../demo/demo-stack.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
+import { Repository } from '../subgraphs/province/repository.js';
 import { gql, startTestStack, tokenFor, type Result } from './helpers.js';
 
 let stack: DemoStack;
@@ -32,6 +33,23 @@ describe('bad input gets a clear error with a stable code', () => {
   ])('%s', async (_name, query, code) => {
     const result = await gql(stack.gateway.url, query);
     expectCleanError(result, code);
+  });
+
+  it('a negative or infinite value bound', async () => {
+    expectCleanError(await gql(stack.gateway.url, '{ assets(filter: { minOriginalValue: -1 }) { totalCount } }'), 'BAD_USER_INPUT');
+    expectCleanError(await gql(stack.gateway.url, '{ assets(filter: { maxOriginalValue: 1e300 }) { totalCount } }'), 'BAD_USER_INPUT');
+  });
+
+  it('value bounds filter by original value, as the raw rows say', async () => {
+    const result = await gql(stack.gateway.url, '{ assets(filter: { minOriginalValue: 5000, maxOriginalValue: 20000.5 }) { totalCount } }');
+    let expected = 0;
+    for (const pdb of stack.databases.values()) {
+      const r = new Repository(pdb);
+      const rows = await r.db.selectFrom(r.source('assets')).select('t.original_value_fen').execute();
+      expected += rows.filter((a) => a.original_value_fen >= 500_000 && a.original_value_fen <= 2_000_050).length;
+    }
+    expect(expected).toBeGreaterThan(0);
+    expect(result.data!.assets.totalCount).toBe(expected);
   });
 
   it('first beyond the maximum in a variable', async () => {

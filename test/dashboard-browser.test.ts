@@ -86,6 +86,17 @@ describe('the regional dashboard', () => {
     expect(await page.$$eval('#pool-table tbody tr', (rows) => rows.length)).toBeGreaterThan(0);
     await page.click('#pool-table tbody tr a');
     await page.waitForFunction(() => !document.getElementById('asset-detail')!.hidden && document.getElementById('asset-detail')!.textContent!.includes('原值'));
+    // Filtered by value: every row at least the bound.
+    await page.fill('#min-value', '3000');
+    await page.click('#pool-filter button');
+    await page.waitForFunction(
+      () => {
+        const values = Array.from(document.querySelectorAll('#pool-table tbody tr td:nth-child(3)'), (td) => Number(td.textContent!.replace(/,/g, '')));
+        return values.length > 0 && values.every((v) => v >= 3000);
+      },
+      undefined,
+      { timeout: 20_000 },
+    );
     // Chinese text has a font to render with (installed by npm test's preparation when missing).
     expect(await page.evaluate(() => document.fonts.check('16px "WenQuanYi Zen Hei"'))).toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });

@@ -106,8 +106,8 @@ export const REGION_OVERVIEW = gql`
 `;
 
 export const POOL_PAGE = gql`
-  query DashboardPoolPage($region: ID, $category: String, $after: String) {
-    assets(filter: { region: $region, offeredToPool: true, categoryPrefix: $category }, orderBy: ORIGINAL_VALUE_DESC, first: 10, after: $after) {
+  query DashboardPoolPage($region: ID, $category: String, $minValue: Float, $after: String) {
+    assets(filter: { region: $region, offeredToPool: true, categoryPrefix: $category, minOriginalValue: $minValue }, orderBy: ORIGINAL_VALUE_DESC, first: 10, after: $after) {
       totalCount
       edges {
         node {

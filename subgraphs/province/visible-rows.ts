@@ -17,6 +17,12 @@ export interface Page<Row> {
 /** A list filter as the contract's inputs carry it: scope plus the list's own fields. */
 export type ListFilter = Record<string, unknown> & ScopeArgs;
 
+/** A value bound in yuan as whole fen (values are stored in fen); BAD_USER_INPUT unless a finite, non-negative amount. */
+function fenBound(yuan: number, argumentName: string): number {
+  if (!Number.isFinite(yuan) || yuan < 0 || yuan > 1e13) throw userError(ErrorCode.BAD_USER_INPUT, `${argumentName} must be an amount of yuan from 0 to 10^13.`, { argumentName });
+  return Math.round(yuan * 100);
+}
+
 const when = <V>(value: V | null | undefined, condition: (v: V) => Condition): Condition[] => (value === null || value === undefined ? [] : [condition(value)]);
 
 /** The filters each list offers, as SQL conditions on the standard row `t`. */
@@ -31,6 +37,14 @@ export const LIST_FILTERS: Record<ListTable, (f: ListFilter) => Condition[]> = {
     ...when(f.status as string, (v) => (eb) => eb('t.status', '=', v)),
     ...when(f.offeredToPool as boolean, (v) => (eb) => eb('t.offered_to_pool', '=', v ? 1 : 0)),
     ...when(f.categoryPrefix as string, (v) => (eb) => eb('t.category_code', 'like', `${v.replace(/[^A-Z0-9]/g, '')}%`)),
+    ...when(f.minOriginalValue as number, (v) => {
+      const fen = fenBound(v, 'minOriginalValue');
+      return (eb) => eb('t.original_value_fen', '>=', fen);
+    }),
+    ...when(f.maxOriginalValue as number, (v) => {
+      const fen = fenBound(v, 'maxOriginalValue');
+      return (eb) => eb('t.original_value_fen', '<=', fen);
+    }),
   ],
   vehicles: (f) => [
     ...when(f.agencyId as string, (v) => (eb) => eb('t.agency_id', '=', v)),
