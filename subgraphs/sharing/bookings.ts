@@ -1,30 +1,30 @@
-import type { ExpressionBuilder, Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { ErrorCode, userError } from '../../common/errors.js';
 import { isIdOfKind, provinceOfId } from '../../common/ids.js';
 import { findProvince } from '../../common/standards.js';
 import { runOnce } from '../../common/idempotency.js';
-import { mayAct, workflowScope } from '../../common/auth/policy.js';
+import { mayAct } from '../../common/auth/policy.js';
 import { callerKey, type Principal } from '../../common/auth/principal.js';
 import { isUniqueViolation } from '../../common/db/errors.js';
-import { pageSize } from '../../common/pagination.js';
 import { isBookingOverlap, OCCUPYING_STATUSES } from './db/database.js';
 import type { BookingRow, PlatformVehicleRow, RentalCompanyRow, SharingDatabase } from './db/schema.js';
 import type { ProvinceSteps } from './province-steps.js';
 import {
-  afterId,
   boundedText,
   calendarDay,
   fenOf,
   forbidden,
   instant,
   isPlainId,
+  newestFirstPage,
   newRecordId,
-  pageOf,
   plainId,
+  readableBy,
   recordEvent,
   regionProvinces,
   scopeOf,
   storedResults,
+  touching,
   wholeNumber,
 } from './records.js';
 
@@ -209,8 +209,6 @@ export class Bookings {
     after?: string | null;
   }) {
     const f = args.filter;
-    const first = pageSize(args.first);
-    const after = afterId(args.after);
     const { starts, ends } = windowOf(f.from, f.to, false);
     const provinces = scopeOf(f);
     if (f.seats !== null && f.seats !== undefined) seatCount(f.seats);
@@ -236,16 +234,16 @@ export class Bookings {
           ),
         ),
       );
-    const [rows, count] = await Promise.all([
-      base
-        .selectAll('v')
-        .$if(after !== undefined, (q) => q.where('v.id', '<', after!))
-        .orderBy('v.id', 'desc')
-        .limit(first + 1)
-        .execute(),
-      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    ]);
-    return pageOf(rows, first, Number(count.n));
+    return newestFirstPage(args, {
+      rows: (below, limit) =>
+        base
+          .selectAll('v')
+          .$if(below !== undefined, (q) => q.where('v.id', '<', below!))
+          .orderBy('v.id', 'desc')
+          .limit(limit)
+          .execute(),
+      count: async () => Number((await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
+    });
   }
 
   /** Books a vehicle for a window: the database refuses an overlap with a booking that holds its window. */
@@ -368,27 +366,25 @@ export class Bookings {
     principal: Principal,
     args: { filter?: { province?: string | null; region?: string | null; status?: string | null; vehicleId?: string | null } | null; first?: number | null; after?: string | null },
   ) {
-    const first = pageSize(args.first);
-    const after = afterId(args.after);
     const f = args.filter ?? {};
-    const touching = scopeOf(f);
+    const provinces = scopeOf(f);
     if (f.vehicleId) plainId(f.vehicleId, 'vehicleId');
     const base = this.db
       .selectFrom('bookings')
-      .where((eb) => this.scope(eb, principal))
-      .$if(touching !== undefined, (q) => q.where((eb) => eb.or([eb('vehicle_province', 'in', [...touching!]), eb('agency_province', 'in', [...touching!])])))
+      .where((eb) => readableBy(eb, 'bookings', principal))
+      .$if(provinces !== undefined, (q) => q.where((eb) => touching(eb, 'bookings', provinces!)))
       .$if(!!f.status, (q) => q.where('status', '=', f.status!))
       .$if(!!f.vehicleId, (q) => q.where('vehicle_id', '=', f.vehicleId!));
-    const [rows, count] = await Promise.all([
-      base
-        .selectAll()
-        .$if(after !== undefined, (q) => q.where('id', '<', after!))
-        .orderBy('id', 'desc')
-        .limit(first + 1)
-        .execute(),
-      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    ]);
-    return pageOf(rows, first, Number(count.n));
+    return newestFirstPage(args, {
+      rows: (below, limit) =>
+        base
+          .selectAll()
+          .$if(below !== undefined, (q) => q.where('id', '<', below!))
+          .orderBy('id', 'desc')
+          .limit(limit)
+          .execute(),
+      count: async () => Number((await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
+    });
   }
 
   /** Bookings by id as the principal may see them. */
@@ -399,7 +395,7 @@ export class Bookings {
       .selectFrom('bookings')
       .selectAll()
       .where('id', 'in', [...ids])
-      .where((eb) => this.scope(eb, principal))
+      .where((eb) => readableBy(eb, 'bookings', principal))
       .execute();
   }
 
@@ -476,14 +472,6 @@ export class Bookings {
       if (!isUniqueViolation(error)) throw error;
       throw userError(ErrorCode.INVALID_STATE, 'A vehicle with this plate is already on the platform.', { argumentName: 'plateNumber' });
     }
-  }
-
-  private scope(eb: ExpressionBuilder<SharingDatabase, 'bookings'>, principal: Principal) {
-    const scope = workflowScope(principal);
-    if (scope.kind === 'all') return eb.lit(true);
-    if (scope.kind === 'provinces') return eb.or([eb('vehicle_province', 'in', [...scope.provinces]), eb('agency_province', 'in', [...scope.provinces])]);
-    if (scope.kind === 'agency') return eb('agency_id', '=', scope.agency);
-    return eb.lit(false);
   }
 
   private async actionable(principal: Principal, id: string, action: 'decideBooking' | 'cancelBooking' | 'completeTrip', verb: string): Promise<BookingRow> {

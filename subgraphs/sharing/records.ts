@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
 import { decodeCursor, encodeCursor } from '../../common/cursor.js';
 import { ErrorCode, userError } from '../../common/errors.js';
 import { findProvince, findRegion } from '../../common/standards.js';
 import type { IdempotencyStore } from '../../common/idempotency.js';
 import type { Principal } from '../../common/auth/principal.js';
+import { workflowScope } from '../../common/auth/policy.js';
+import { pageSize } from '../../common/pagination.js';
 import type { SharingDatabase } from './db/schema.js';
 
 /** A database handle: the pool or one transaction. */
@@ -109,15 +111,61 @@ export function forbidden(principal: Principal, action: string, id: string) {
   return userError(ErrorCode.FORBIDDEN, `The role ${principal.role} may not ${action} ${id}.`, { id });
 }
 
+/** The columns where a workflow record names the provinces and agencies it involves (its read rule and province filter look at them). */
+export interface RecordParties {
+  provinces: readonly string[];
+  agencies: readonly string[];
+}
+
+/** Where transfers and bookings name their parties. */
+export const PARTIES = {
+  transfers: { provinces: ['source_province', 'target_province'], agencies: ['target_agency_id', 'source_agency_id'] },
+  bookings: { provinces: ['vehicle_province', 'agency_province'], agencies: ['agency_id'] },
+} as const satisfies Record<'transfers' | 'bookings', RecordParties>;
+
+type RecordTable = keyof typeof PARTIES;
+
+/** Records involving any of some provinces, as either party. */
+export function touching<T extends RecordTable>(eb: ExpressionBuilder<SharingDatabase, T>, table: T, provinces: readonly string[]) {
+  return eb.or(PARTIES[table].provinces.map((c) => eb(sql.ref(c), 'in', [...provinces])));
+}
+
+/**
+ * The workflow records a principal may read (policy `workflowScope`): all, those involving its
+ * provinces, those of its agency, or none. The one read rule of transfers and bookings alike.
+ */
+export function readableBy<T extends RecordTable>(eb: ExpressionBuilder<SharingDatabase, T>, table: T, principal: Principal) {
+  const scope = workflowScope(principal);
+  if (scope.kind === 'all') return eb.lit(true);
+  if (scope.kind === 'provinces') return touching(eb, table, scope.provinces);
+  if (scope.kind === 'agency') return eb.or(PARTIES[table].agencies.map((c) => eb(sql.ref(c), '=', scope.agency)));
+  return eb.lit(false);
+}
+
+/**
+ * One page of a newest-first list (ids sort by creation): the client's page size and cursor
+ * checked, the rows below the cursor read with one more than asked (whether more follow), and
+ * the count over all pages.
+ */
+export async function newestFirstPage<Row extends { id: string }>(
+  args: { first?: number | null; after?: string | null },
+  read: { rows: (below: string | undefined, limit: number) => Promise<Row[]>; count: () => Promise<number> },
+) {
+  const first = pageSize(args.first);
+  const below = afterId(args.after);
+  const [rows, totalCount] = await Promise.all([read.rows(below, first + 1), read.count()]);
+  return pageOf(rows, first, totalCount);
+}
+
 /** One page of a newest-first list: the rows after the cursor, with their edges and page info. */
-export function pageOf<Row extends { id: string }>(rows: Row[], first: number, totalCount: number) {
+function pageOf<Row extends { id: string }>(rows: Row[], first: number, totalCount: number) {
   const page = rows.slice(0, first);
   const edges = page.map((node) => ({ cursor: encodeCursor({ order: 'ID_DESC', direction: 'DESC', value: node.id, id: node.id }), node }));
   return { edges, totalCount, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
 }
 
 /** The id a newest-first list continues below, from a client's `after` cursor. */
-export function afterId(after: string | null | undefined): string | undefined {
+function afterId(after: string | null | undefined): string | undefined {
   if (!after) return undefined;
   const cursor = decodeCursor(after);
   if (cursor.order !== 'ID_DESC') throw userError(ErrorCode.BAD_CURSOR, 'The `after` cursor belongs to another list.');

@@ -1,16 +1,29 @@
-import type { ExpressionBuilder, Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { ErrorCode, userError } from '../../common/errors.js';
 import { isIdOfKind, provinceOfId } from '../../common/ids.js';
 import { findProvince } from '../../common/standards.js';
 import { runOnce } from '../../common/idempotency.js';
 import { isUniqueViolation } from '../../common/db/errors.js';
-import { mayAct, workflowScope } from '../../common/auth/policy.js';
+import { mayAct } from '../../common/auth/policy.js';
 import { callerKey, type Principal } from '../../common/auth/principal.js';
-import { pageSize } from '../../common/pagination.js';
 import { OWNING_STATUSES } from './db/database.js';
 import type { SharingDatabase, TransferRow } from './db/schema.js';
 import type { ProvinceSteps, StepOutcome } from './province-steps.js';
-import { afterId, boundedText, forbidden, isPlainId, newRecordId, pageOf, plainId, recordEvent, regionProvinces, scopeOf, storedResults, type Db } from './records.js';
+import {
+  boundedText,
+  forbidden,
+  isPlainId,
+  newestFirstPage,
+  newRecordId,
+  plainId,
+  readableBy,
+  recordEvent,
+  regionProvinces,
+  scopeOf,
+  storedResults,
+  touching,
+  type Db,
+} from './records.js';
 
 /** The province of a global id of a kind: BAD_USER_INPUT for another shape, UNKNOWN_PROVINCE for a code not in GB/T 2260. */
 function provinceOf(id: string, kind: 'asset' | 'agency', argumentName: string): string {
@@ -159,27 +172,25 @@ export class Transfers {
     principal: Principal,
     args: { filter?: { province?: string | null; region?: string | null; status?: string | null; assetId?: string | null } | null; first?: number | null; after?: string | null },
   ) {
-    const first = pageSize(args.first);
-    const after = afterId(args.after);
     const f = args.filter ?? {};
-    const touching = scopeOf(f);
+    const provinces = scopeOf(f);
     if (f.assetId) plainId(f.assetId, 'assetId');
     const base = this.db
       .selectFrom('transfers')
-      .where((eb) => this.scope(eb, principal))
-      .$if(touching !== undefined, (q) => q.where((eb) => eb.or([eb('source_province', 'in', [...touching!]), eb('target_province', 'in', [...touching!])])))
+      .where((eb) => readableBy(eb, 'transfers', principal))
+      .$if(provinces !== undefined, (q) => q.where((eb) => touching(eb, 'transfers', provinces!)))
       .$if(!!f.status, (q) => q.where('status', '=', f.status!))
       .$if(!!f.assetId, (q) => q.where('asset_id', '=', f.assetId!));
-    const [rows, count] = await Promise.all([
-      base
-        .selectAll()
-        .$if(after !== undefined, (q) => q.where('id', '<', after!))
-        .orderBy('id', 'desc')
-        .limit(first + 1)
-        .execute(),
-      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    ]);
-    return pageOf(rows, first, Number(count.n));
+    return newestFirstPage(args, {
+      rows: (below, limit) =>
+        base
+          .selectAll()
+          .$if(below !== undefined, (q) => q.where('id', '<', below!))
+          .orderBy('id', 'desc')
+          .limit(limit)
+          .execute(),
+      count: async () => Number((await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
+    });
   }
 
   /** Transfers by id as the principal may see them (absent otherwise). */
@@ -190,7 +201,7 @@ export class Transfers {
       .selectFrom('transfers')
       .selectAll()
       .where('id', 'in', [...ids])
-      .where((eb) => this.scope(eb, principal))
+      .where((eb) => readableBy(eb, 'transfers', principal))
       .execute();
   }
 
@@ -202,7 +213,7 @@ export class Transfers {
       .selectFrom('transfers')
       .selectAll()
       .where('asset_id', 'in', [...assetIds])
-      .where((eb) => this.scope(eb, principal))
+      .where((eb) => readableBy(eb, 'transfers', principal))
       .orderBy('id', 'desc')
       .execute();
   }
@@ -232,15 +243,6 @@ export class Transfers {
       crossProvinceCount: across.length,
       crossProvinceOriginalValue: fen(across) / 100,
     };
-  }
-
-  /** Which transfers a principal may read: those touching its region, province or agency. */
-  private scope(eb: ExpressionBuilder<SharingDatabase, 'transfers'>, principal: Principal) {
-    const scope = workflowScope(principal);
-    if (scope.kind === 'all') return eb.lit(true);
-    if (scope.kind === 'provinces') return eb.or([eb('source_province', 'in', [...scope.provinces]), eb('target_province', 'in', [...scope.provinces])]);
-    if (scope.kind === 'agency') return eb.or([eb('target_agency_id', '=', scope.agency), eb('source_agency_id', '=', scope.agency)]);
-    return eb.lit(false);
   }
 
   private async visibleOrMissing(principal: Principal, id: string): Promise<TransferRow> {
