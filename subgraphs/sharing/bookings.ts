@@ -24,6 +24,7 @@ import {
   regionProvinces,
   scopeOf,
   storedResults,
+  type Db,
   touching,
   wholeNumber,
 } from './records.js';
@@ -60,6 +61,8 @@ const CLOCK_SKEW_MS = 60_000;
 export class Bookings {
   constructor(
     private readonly db: Kysely<SharingDatabase>,
+    /** PostgreSQL locks a vehicle before booking it; SQLite runs one write at a time anyway. */
+    private readonly kind: 'sqlite' | 'postgres',
     private readonly steps: ProvinceSteps,
   ) {}
 
@@ -270,6 +273,7 @@ export class Bookings {
       // A retry racing its first run meets the first run's window: run again, and it finds the stored answer.
       const retryOn = input.idempotencyKey ? isBookingOverlap : undefined;
       const stored = await runOnce(storedResults(this.db), { principal, operation: 'bookVehicle', clientKey: input.idempotencyKey, input, retryOn }, async (trx) => {
+        await this.lockVehicle(trx, vehicle.id);
         const now = Date.now();
         const id = newRecordId('BK', now);
         await trx
@@ -472,6 +476,17 @@ export class Bookings {
       if (!isUniqueViolation(error)) throw error;
       throw userError(ErrorCode.INVALID_STATE, 'A vehicle with this plate is already on the platform.', { argumentName: 'plateNumber' });
     }
+  }
+
+  /**
+   * Bookings of one vehicle take turns. The exclusion constraint alone is exact, but two
+   * overlapping inserts each wait for the other's outcome, and PostgreSQL breaks that cycle by
+   * failing one as a deadlock; under a burst a request could lose every retry that way.
+   * Locking the vehicle first makes the second wait, then meet a plain overlap.
+   */
+  private async lockVehicle(trx: Db, vehicleId: string): Promise<void> {
+    if (this.kind !== 'postgres') return;
+    await trx.selectFrom('platform_vehicles').select('id').where('id', '=', vehicleId).forUpdate().execute();
   }
 
   private async actionable(principal: Principal, id: string, action: 'decideBooking' | 'cancelBooking' | 'completeTrip', verb: string): Promise<BookingRow> {

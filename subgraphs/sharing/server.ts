@@ -43,7 +43,7 @@ export async function startSharing(input: unknown, tls?: Parameters<typeof parse
   const steps = new ProvinceSteps({ provinces: () => provinces, workflowPrivateKey: config.workflowPrivateKey, agent, timeoutMs: config.provinceTimeoutMs });
   const saga = new TransferSaga(store.db, steps, logger, config.saga);
   const transfers = new Transfers(store.db, store.kind, steps, saga.wake);
-  const bookings = new Bookings(store.db, steps);
+  const bookings = new Bookings(store.db, store.kind, steps);
   const history = (ids: readonly string[]) =>
     store.db
       .selectFrom('workflow_events')
