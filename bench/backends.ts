@@ -21,7 +21,7 @@ import { startW1Subgraphs } from './w1/subgraphs.js';
 process.env.LOG_LEVEL ??= 'warn';
 
 /** Small data per province: enough for every dashboard figure, small enough to seed 31 in seconds. */
-export const BENCH_SCALE: DemoScale = { agencies: 8, buildingsPerAgency: 2, assetsPerAgency: 20, vehiclesPerAgency: 3, years: [2024, 2025] };
+export const BENCH_SCALE: DemoScale = { agencies: 8, buildingsPerAgency: 2, assetsPerAgency: 20, years: [2024, 2025] };
 
 const keysDir = process.argv[2];
 if (!keysDir) throw new Error('usage: backends.js KEYS_DIR');

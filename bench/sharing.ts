@@ -38,7 +38,7 @@ const sharingDatabase = values.database === 'postgres' ? await ensureDatabase(se
 const dir = mkdtempSync(join(tmpdir(), 'xietong-bench-sharing-'));
 const keys = generateDevKeys();
 const stack = await startDemoStack({
-  scale: { agencies: 20, buildingsPerAgency: 2, assetsPerAgency: 30, vehiclesPerAgency: 3, years: [2025] },
+  scale: { agencies: 20, buildingsPerAgency: 2, assetsPerAgency: 30, years: [2025] },
   basePort: 0,
   dataDir: dir,
   sharingDatabase,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ratio, sumExact, toPrecision } from './exact.js';
+import { decimalOf, plus, ratio, RATIO_DIGITS, roundDecimal, sumExact, times, toNumber, toPrecision } from './exact.js';
 
 describe('exact combination', () => {
   it('adds values in units of their precision, whatever the order', () => {
@@ -19,5 +19,44 @@ describe('exact combination', () => {
     expect(ratio(10, 4)).toBe(2.5);
     expect(ratio(1, 0)).toBeNull();
     expect(ratio(0, 5)).toBe(0);
+  });
+});
+
+describe('exact decimals', () => {
+  it('reads the decimal a number is written as, exponents included', () => {
+    expect(decimalOf(1.2166785)).toEqual({ units: 12166785n, scale: 7 });
+    expect(decimalOf('0.835')).toEqual({ units: 835n, scale: 3 });
+    expect(decimalOf(1e-7)).toEqual({ units: 1n, scale: 7 });
+    expect(decimalOf(2e21)).toEqual({ units: 2_000_000_000_000_000_000_000n, scale: 0 });
+    expect(decimalOf(-12.5)).toEqual({ units: -125n, scale: 1 });
+    expect(() => decimalOf(Number.NaN)).toThrow(RangeError);
+  });
+
+  it('multiplies and adds without binary error', () => {
+    // 0.1229 kgce/kWh x 3 kWh is 0.3687; the doubles give 0.36869999999999997.
+    expect(0.1229 * 3).not.toBe(0.3687);
+    expect(toNumber(times(decimalOf(0.1229), decimalOf(3)))).toBe(0.3687);
+    expect(toNumber(times(decimalOf('1.4571'), decimalOf('0.835')))).toBe(1.2166785);
+    expect(toNumber(plus(decimalOf(0.1), decimalOf(0.2)))).toBe(0.3);
+  });
+
+  it('rounds once, half away from zero', () => {
+    expect(roundDecimal(decimalOf('2.0005'), 3)).toBe(2.001);
+    expect(roundDecimal(decimalOf('-2.0005'), 3)).toBe(-2.001);
+    expect(roundDecimal(decimalOf('1.0049999'), 2)).toBe(1);
+    // 1.005 as a double is 1.00499999999999989...; its decimal is 1.005.
+    expect(roundDecimal(decimalOf(1.005), 2)).toBe(1.01);
+  });
+
+  it('publishes ratios of the written decimals to RATIO_DIGITS places', () => {
+    expect(RATIO_DIGITS).toBe(4);
+    expect(122.9 / 10).toBe(12.290000000000001);
+    expect(ratio(122.9, 10)).toBe(12.29);
+    expect(ratio(1, 3)).toBe(0.3333);
+    expect(ratio(2, 3)).toBe(0.6667);
+    expect(ratio(1, 8)).toBe(0.125);
+    expect(ratio(1, 20_000)).toBe(0.0001);
+    expect(ratio(1, 20_001)).toBe(0);
+    expect(ratio(10, 3, 2)).toBe(3.33);
   });
 });

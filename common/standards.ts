@@ -4,6 +4,7 @@
  * Sources and status tags are in ../shared/reference/domain-standards.md; figures tagged
  * [U] there are marked `sourced: false` here so the API can say so.
  */
+import { decimalOf, times, toNumber, type Decimal } from './exact.js';
 
 /** A provincial-level division, keyed by its 6-digit GB/T 2260 code. */
 export interface ProvinceInfo {
@@ -99,37 +100,43 @@ export interface EnergyCoefficient {
   energyType: EnergyType;
   name: string;
   unit: string;
+  /** The coefficient as the nearest number (for display; totals use `exact`). */
   kgcePerUnit: number;
+  /** The coefficient as the decimal it is defined as, never rounded. */
+  exact: Decimal;
   basis: string;
   sourced: boolean;
+}
+
+/** A coefficient row from its decimal definition (a product for the per-litre fuels). */
+function coefficient(row: Omit<EnergyCoefficient, 'kgcePerUnit' | 'exact'>, ...factors: string[]): EnergyCoefficient {
+  const exact = factors.map((f) => decimalOf(f)).reduce(times);
+  return { ...row, kgcePerUnit: toNumber(exact), exact };
 }
 
 /**
  * Standard units and GB/T 2589-2020 coefficients (当量值). Gasoline and diesel are reported
  * in litres but the standard's coefficients are per kg; the densities used (0.725 and
  * 0.835 kg/L) are not sourced (reference §8.3), so those two rows say `sourced: false`.
- * Water is a working medium, reported by volume and not counted in total kgce.
+ * Their per-litre coefficients are the exact products (diesel 1.4571 x 0.835 = 1.2166785),
+ * never a rounded figure. Water is a working medium, reported by volume and not counted in total kgce.
  */
 export const ENERGY_COEFFICIENTS: readonly EnergyCoefficient[] = [
-  { energyType: 'ELECTRICITY', name: '电力(当量值)', unit: 'kWh', kgcePerUnit: 0.1229, basis: 'GB/T 2589-2020, 3600 kJ/kWh', sourced: true },
-  { energyType: 'WATER', name: '水', unit: 'm3', kgcePerUnit: 0, basis: 'reported by volume; not counted in kgce', sourced: true },
-  { energyType: 'COAL', name: '煤炭(原煤)', unit: 'kg', kgcePerUnit: 0.7143, basis: 'GB/T 2589-2020, 5000 kcal/kg', sourced: true },
-  { energyType: 'NATURAL_GAS', name: '天然气(气田气)', unit: 'm3', kgcePerUnit: 1.2143, basis: 'GB/T 2589-2020, 8500 kcal/m3', sourced: true },
-  { energyType: 'LPG', name: '液化石油气', unit: 'kg', kgcePerUnit: 1.7143, basis: 'GB/T 2589-2020, 12000 kcal/kg', sourced: true },
-  {
-    energyType: 'GASOLINE',
-    name: '汽油',
-    unit: 'L',
-    kgcePerUnit: round(1.4714 * 0.725, 6),
-    basis: 'GB/T 2589-2020 1.4714 kgce/kg x 0.725 kg/L (density unsourced)',
-    sourced: false,
-  },
-  { energyType: 'DIESEL', name: '柴油', unit: 'L', kgcePerUnit: round(1.4571 * 0.835, 6), basis: 'GB/T 2589-2020 1.4571 kgce/kg x 0.835 kg/L (density unsourced)', sourced: false },
-  { energyType: 'HEAT', name: '热力(当量值)', unit: 'MJ', kgcePerUnit: 0.03412, basis: 'GB/T 2589-2020, 0.0341 tce/GJ', sourced: true },
+  coefficient({ energyType: 'ELECTRICITY', name: '电力(当量值)', unit: 'kWh', basis: 'GB/T 2589-2020, 3600 kJ/kWh', sourced: true }, '0.1229'),
+  coefficient({ energyType: 'WATER', name: '水', unit: 'm3', basis: 'reported by volume; not counted in kgce', sourced: true }, '0'),
+  coefficient({ energyType: 'COAL', name: '煤炭(原煤)', unit: 'kg', basis: 'GB/T 2589-2020, 5000 kcal/kg', sourced: true }, '0.7143'),
+  coefficient({ energyType: 'NATURAL_GAS', name: '天然气(气田气)', unit: 'm3', basis: 'GB/T 2589-2020, 8500 kcal/m3', sourced: true }, '1.2143'),
+  coefficient({ energyType: 'LPG', name: '液化石油气', unit: 'kg', basis: 'GB/T 2589-2020, 12000 kcal/kg', sourced: true }, '1.7143'),
+  coefficient({ energyType: 'GASOLINE', name: '汽油', unit: 'L', basis: 'GB/T 2589-2020 1.4714 kgce/kg x 0.725 kg/L (density unsourced)', sourced: false }, '1.4714', '0.725'),
+  coefficient({ energyType: 'DIESEL', name: '柴油', unit: 'L', basis: 'GB/T 2589-2020 1.4571 kgce/kg x 0.835 kg/L (density unsourced)', sourced: false }, '1.4571', '0.835'),
+  coefficient({ energyType: 'HEAT', name: '热力(当量值)', unit: 'MJ', basis: 'GB/T 2589-2020, 0.0341 tce/GJ', sourced: true }, '0.03412'),
 ];
 
-/** kgce per standard unit, by energy type. */
+/** kgce per standard unit, by energy type, as the nearest numbers. */
 export const KGCE_PER_UNIT: Readonly<Record<EnergyType, number>> = Object.fromEntries(ENERGY_COEFFICIENTS.map((c) => [c.energyType, c.kgcePerUnit])) as Record<EnergyType, number>;
+
+/** kgce per standard unit, by energy type, as exact decimals. */
+export const KGCE_EXACT: Readonly<Record<EnergyType, Decimal>> = Object.fromEntries(ENERGY_COEFFICIENTS.map((c) => [c.energyType, c.exact])) as Record<EnergyType, Decimal>;
 
 /** Rounds to a number of decimal digits (half away from zero). */
 export function round(value: number, digits: number): number {

@@ -5,12 +5,12 @@
  *
  * `npm run start:servers` (`--servers`): the same, with the provinces spread over the local
  * PostgreSQL, MariaDB and SQLite (databases xietong_<code>, created and seeded when missing),
- * the sharing service over PostgreSQL (xietong_sharing) and the gateway's shared state in Redis.
+ * the sharing service over PostgreSQL (xietong_demo2_sharing) and the gateway's shared state in Redis.
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../common/subgraphs.js';
-import { FULL_SCALE } from '../subgraphs/province/seed/generator.js';
+import { DEMO_DATA_VERSION, FULL_SCALE } from '../subgraphs/province/seed/generator.js';
 import { redact } from '../common/db/dialects.js';
 import { ensureDatabase } from '../demo/databases.js';
 import { startDemoStack } from '../demo/demo-stack.js';
@@ -35,7 +35,8 @@ if (!Number.isInteger(port) || port < 1 || port > 65535) {
   console.error(`PORT must be a TCP port number, got "${process.env.PORT}"`);
   process.exit(1);
 }
-const dataDir = process.env.XIETONG_DATA_DIR ?? join(REPO_ROOT, 'data');
+// Demo data lives under its generator version: a newer generator seeds afresh instead of serving rows the old one made.
+const dataDir = join(process.env.XIETONG_DATA_DIR ?? join(REPO_ROOT, 'data'), `demo-v${DEMO_DATA_VERSION}`);
 const cacheSetting = process.env.XIETONG_RESPONSE_CACHE ?? 'on';
 if (cacheSetting !== 'on' && cacheSetting !== 'off') {
   console.error(`XIETONG_RESPONSE_CACHE must be "on" or "off", got "${cacheSetting}"`);
@@ -53,16 +54,16 @@ if (values.servers) {
   for (const [code, kind] of Object.entries(SERVER_TOPOLOGY)) {
     if (kind === 'sqlite') continue;
     try {
-      databases[code] = await ensureDatabase(servers[kind], `xietong_${code}`);
+      databases[code] = await ensureDatabase(servers[kind], `xietong_demo${DEMO_DATA_VERSION}_${code}`);
     } catch (error) {
-      console.error(`cannot create database xietong_${code} on ${redact(servers[kind])}: ${(error as Error).message}`);
+      console.error(`cannot create database xietong_demo${DEMO_DATA_VERSION}_${code} on ${redact(servers[kind])}: ${(error as Error).message}`);
       process.exit(1);
     }
   }
   try {
-    sharingDatabase = await ensureDatabase(servers.postgres, 'xietong_sharing');
+    sharingDatabase = await ensureDatabase(servers.postgres, `xietong_demo${DEMO_DATA_VERSION}_sharing`);
   } catch (error) {
-    console.error(`cannot create database xietong_sharing on ${redact(servers.postgres)}: ${(error as Error).message}`);
+    console.error(`cannot create database xietong_demo${DEMO_DATA_VERSION}_sharing on ${redact(servers.postgres)}: ${(error as Error).message}`);
     process.exit(1);
   }
 }

@@ -33,7 +33,7 @@ const facts = {} as {
 };
 
 beforeAll(async () => {
-  stack = await startTestStack({ ...TEST_SCALE, agencies: 12, vehiclesPerAgency: 5 }, ['310000', '320000', '110000', '510000']);
+  stack = await startTestStack({ ...TEST_SCALE, agencies: 12 }, ['310000', '320000', '110000', '510000']);
   const q = (query: string) => as('NATIONAL_ADMIN', query).then((r) => (expect(r.errors).toBeUndefined(), r.data!));
   const count = async (filter: string) => (await q(`{ assets(filter: { ${filter} }) { totalCount } }`)).assets.totalCount as number;
   facts.jsAssets = await count('province: "320000"');

@@ -77,8 +77,10 @@ const SUBMIT = `mutation($input: EnergyReportInput!) { submitEnergyReport(input:
 
 describe('mutations', () => {
   it('go to the one owning province only', async () => {
-    const idle = await gql(stack.gateway.url, '{ assets(filter: { province: "330000", status: IDLE, offeredToPool: false }, first: 1) { edges { node { id } } } }');
-    const id = idle.data!.assets.edges[0].node.id;
+    const inUse = await gql(stack.gateway.url, '{ assets(filter: { province: "330000", status: IN_USE }, first: 1) { edges { node { id } } } }');
+    const id = inUse.data!.assets.edges[0].node.id;
+    const idle = await gql(stack.gateway.url, 'mutation($a: ID!) { setAssetStatus(input: { assetId: $a, status: IDLE }) { asset { status } } }', { a: id });
+    expect(idle.data).toEqual({ setAssetStatus: { asset: { status: 'IDLE' } } });
     const before = [...stack.databases.entries()].map(([code, d]) => [code, d.statements()] as const);
     const result = await gql(stack.gateway.url, OFFER, { id, key: 'offer-1' });
     expect(result.errors).toBeUndefined();

@@ -4,7 +4,7 @@ import { gql, startTestStack } from './helpers.js';
 
 let stack: DemoStack;
 beforeAll(async () => {
-  stack = await startTestStack({ agencies: 10, buildingsPerAgency: 3, assetsPerAgency: 20, vehiclesPerAgency: 1, years: [2025] }, ['310000']);
+  stack = await startTestStack({ agencies: 10, buildingsPerAgency: 3, assetsPerAgency: 20, years: [2025] }, ['310000']);
 });
 afterAll(() => stack?.stop());
 

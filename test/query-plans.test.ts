@@ -12,7 +12,7 @@ import { NATIONAL_ADMIN, TEST_MYSQL_URL, TEST_POSTGRES_URL } from './helpers.js'
 // Every filter and order the contract offers must be served by an index on every dialect:
 // no full table scan for a filtered, ordered page, whatever the province's local layout.
 // Realistic row counts for every table but assets (optimizers rightly scan tiny tables).
-const SCALE = { agencies: 220, buildingsPerAgency: 5, assetsPerAgency: 25, vehiclesPerAgency: 10, years: [2021, 2022, 2023, 2024, 2025] };
+const SCALE = { agencies: 220, buildingsPerAgency: 5, assetsPerAgency: 25, years: [2021, 2022, 2023, 2024, 2025] };
 const FILTERS: Record<ListTable, Record<string, unknown>[]> = {
   agencies: [{}, { level: 'COUNTY' }],
   buildings: [{}, { agencyId: 'X:AG-0000001' }, { exceedsStandard: true }],

@@ -34,7 +34,7 @@ import { gql, NATIONAL_ADMIN, principalsOfEveryRole, startTestStack, tokenFor, t
  * imports nothing of the code under test (policy.ts, row-scope.ts), so a bug there cannot hide.
  */
 
-const SCALE = { ...TEST_SCALE, agencies: 8, vehiclesPerAgency: 3 };
+const SCALE = { ...TEST_SCALE, agencies: 8 };
 const PROVINCES = ['310000', '320000', '110000'];
 /** Cooperation regions as the policy states them (the stack runs some of their provinces). */
 const REGIONS: Record<string, readonly string[]> = { YRD: ['310000', '320000', '330000', '340000'], JJJ: ['110000', '120000', '130000'] };

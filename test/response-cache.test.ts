@@ -224,11 +224,11 @@ describe('response cache: coalescing and fetch reuse', () => {
   });
 });
 
-/** Offers one idle asset to the pool with a write straight to a province database (not through Xietong). */
+/** Offers one asset (made idle) to the pool with a write straight to a province database (not through Xietong). */
 async function offerDirectly(pdb: ProvinceDatabase): Promise<void> {
   const repo = new Repository(pdb);
-  const [row] = await repo.db.selectFrom(repo.source('assets')).selectAll().where('t.status', '=', 'IDLE').where('t.offered_to_pool', '=', 0).limit(1).execute();
-  await repo.update('assets', row.id, { offered_to_pool: 1, offered_at: '2026-11-26' });
+  const [row] = await repo.db.selectFrom(repo.source('assets')).selectAll().where('t.status', 'in', ['IDLE', 'IN_USE']).where('t.offered_to_pool', '=', 0).limit(1).execute();
+  await repo.update('assets', row.id, { status: 'IDLE', offered_to_pool: 1, offered_at: '2026-11-26' });
 }
 
 /** Asks until the answer differs from `before` (at most 15 s); returns it and how long that took. */

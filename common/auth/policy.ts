@@ -12,6 +12,8 @@ import { callerKey, type Principal, type Role } from './principal.js';
  * - `vehicle-identity`: plates; `personal`: named people and their phone numbers;
  * - `restricted-address`: exact addresses of restricted (涉密) buildings;
  * - `write`: mutations; `audit`: the audit trail; `explore`: introspection and the explorer;
+ * - `data-quality`: a province's data-quality check, naming the ids of faulty rows (and only for
+ *   a province whose rows the role reads in full);
  * - `system`: what the gateway's background work reads (a province's data version, a service's SDL);
  * - `workflow`: the steps of a 公物仓 transfer the sharing service takes at a province (reserve,
  *   receive, complete, release) and the candidate check before a request.
@@ -20,10 +22,13 @@ import { callerKey, type Principal, type Role } from './principal.js';
  * provinces) and again by every province (which rows).
  */
 export const POLICY: Record<Role, { classes: readonly DataClass[]; rows: string }> = {
-  NATIONAL_ADMIN: { classes: ['rows', 'pool-context', 'aggregate', 'vehicle-identity', 'personal', 'restricted-address', 'write', 'audit', 'explore'], rows: 'every province' },
+  NATIONAL_ADMIN: {
+    classes: ['rows', 'pool-context', 'aggregate', 'vehicle-identity', 'personal', 'restricted-address', 'write', 'audit', 'explore', 'data-quality'],
+    rows: 'every province',
+  },
   REGION_COORDINATOR: { classes: ['rows', 'pool-context', 'aggregate', 'vehicle-identity', 'explore'], rows: 'the provinces of its region' },
   PROVINCE_ADMIN: {
-    classes: ['rows', 'pool-context', 'aggregate', 'vehicle-identity', 'personal', 'restricted-address', 'write', 'explore'],
+    classes: ['rows', 'pool-context', 'aggregate', 'vehicle-identity', 'personal', 'restricted-address', 'write', 'explore', 'data-quality'],
     rows: 'its province in full; elsewhere only assets offered to the sharing pool',
   },
   AGENCY_OFFICER: {
@@ -36,7 +41,8 @@ export const POLICY: Record<Role, { classes: readonly DataClass[]; rows: string 
   WORKFLOW: { classes: ['workflow'], rows: 'none (the transfer steps of the sharing service only)' },
 };
 /** A class of data a field belongs to. */
-export type DataClass = 'rows' | 'pool-context' | 'aggregate' | 'vehicle-identity' | 'personal' | 'restricted-address' | 'write' | 'audit' | 'explore' | 'system' | 'workflow';
+export type DataClass =
+  'rows' | 'pool-context' | 'aggregate' | 'vehicle-identity' | 'personal' | 'restricted-address' | 'write' | 'audit' | 'explore' | 'system' | 'workflow' | 'data-quality';
 
 /** Whether a principal may see a class of data at all. */
 export function mayAccess(principal: Principal, dataClass: string): boolean {

@@ -1,4 +1,5 @@
-import { KGCE_PER_UNIT, round, type EnergyType } from '../../common/standards.js';
+import { decimalOf, plus, times, unitsOf } from '../../common/exact.js';
+import { KGCE_EXACT, round, type EnergyType } from '../../common/standards.js';
 import { ErrorCode, userError } from '../../common/errors.js';
 
 /** Standard-unit quantities of one report, by energy type. */
@@ -18,13 +19,13 @@ export const ENERGY_COLUMNS = {
 
 /**
  * Total kgce of a report in thousandths (an integer), so province and region totals are
- * exact sums. Each type's quantity times its GB/T 2589 coefficient, added in a fixed order.
- * Unchecked: input goes through checkedKgceMilli; seeded quantities are in range by construction.
+ * exact sums. Each type's quantity times its exact GB/T 2589 coefficient, summed as decimals
+ * and rounded once, half away from zero. Unchecked: input goes through checkedKgceMilli;
+ * seeded quantities are in range by construction.
  */
 export function kgceMilli(q: EnergyQuantities): number {
-  let total = 0;
-  for (const type of Object.keys(ENERGY_COLUMNS) as EnergyType[]) total += q[type] * KGCE_PER_UNIT[type];
-  return Math.round(total * 1000);
+  const terms = (Object.keys(ENERGY_COLUMNS) as EnergyType[]).map((type) => times(decimalOf(q[type]), KGCE_EXACT[type]));
+  return unitsOf(plus(...terms), 3);
 }
 
 /** A unit table without a prototype, so only the listed units are keys at all. */

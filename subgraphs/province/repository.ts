@@ -1,9 +1,10 @@
-import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+import { type AliasedSelectQueryBuilder, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+import { buildingsWithStandard } from './db/building-standard.js';
 import { toPrecision } from '../../common/exact.js';
 import type { ProvinceDatabase } from './db/database.js';
 import { readDataVersion, type DataVersion } from './db/data-version.js';
 import { standardSource, toLocalRows } from './db/mapping.js';
-import type { AgencyRow, AssetTransferRow, StandardDatabase, StandardTable } from './db/schema.js';
+import type { AgencyRow, AssetTransferRow, StandardDatabase, StandardTable, StoredBuildingRow } from './db/schema.js';
 
 /** What the 公物仓 pool shows of an asset's holder (the policy's pool-context class): never personal data or addresses. */
 export type PoolHolderRow = Pick<AgencyRow, 'id' | 'province' | 'name' | 'level' | 'division_code'>;
@@ -48,9 +49,12 @@ export class Repository {
     return readDataVersion(this.pdb);
   }
 
-  /** The standard-shaped derived table `t` over a table's local storage. */
-  source<T extends StandardTable, A extends string = 't'>(table: T, alias?: A) {
-    return standardSource<T, A>(this.db, this.pdb.adapter, this.pdb.tables.get(table)!, alias);
+  /** The standard-shaped derived table `t` over a table's local storage, with the columns the contract derives (buildings: the 2014 standard). */
+  source<T extends StandardTable, A extends string = 't'>(table: T, alias: A = 't' as A): AliasedSelectQueryBuilder<StandardDatabase[T], A> {
+    const stored = <S extends StandardTable, B extends string>(name: S, as: B) => standardSource<S, B>(this.db, this.pdb.adapter, this.pdb.tables.get(name)!, as);
+    if (table !== 'buildings') return stored(table, alias);
+    const buildings = stored('buildings', 'b') as unknown as AliasedSelectQueryBuilder<StoredBuildingRow, 'b'>;
+    return buildingsWithStandard(this.db, buildings, stored('agencies', 'a'), alias) as unknown as AliasedSelectQueryBuilder<StandardDatabase[T], A>;
   }
 
   /**

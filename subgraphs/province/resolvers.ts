@@ -9,6 +9,7 @@ import { mutationResolvers } from './mutations.js';
 import { workflowStepResolvers } from './workflow-steps.js';
 import { findRegion } from '../../common/standards.js';
 import { guarded, requireAccess } from '../../common/auth/subgraph-auth.js';
+import { dataQualityReport } from './data-quality/report.js';
 import { mayAccess, rowScope } from '../../common/auth/policy.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { ErrorCode, userError } from '../../common/errors.js';
@@ -98,6 +99,7 @@ export const provinceResolvers = {
     asset: (_: unknown, { id }: { id: string }, ctx: ProvinceContext) => lookups.asset(id, ctx),
     vehicle: (_: unknown, { id }: { id: string }, ctx: ProvinceContext) => lookups.vehicle(id, ctx),
     ...workflowStepResolvers.Query,
+    dataQuality: (_: unknown, { province }: { province: string }, ctx: ProvinceContext) => dataQualityReport(ctx.repo, ctx.served, ctx.principal, String(province)),
     ...Object.fromEntries(
       Object.entries(summaries).map(([name, fn]) => [
         name,
@@ -188,7 +190,7 @@ export const provinceResolvers = {
     energyType: (v: VehicleRow) => v.energy_type,
     newEnergy: (v: VehicleRow) => v.energy_type === 'BATTERY_ELECTRIC' || v.energy_type === 'PLUG_IN_HYBRID',
     priceYuan: (v: VehicleRow) => yuan(v.price_fen),
-    displacementL: (v: VehicleRow) => (v.displacement_ml === null ? null : Math.round(v.displacement_ml / 100) / 10),
+    displacementL: (v: VehicleRow) => (v.displacement_ml === null ? null : v.displacement_ml / 1000),
     purchasedOn: (v: VehicleRow) => v.purchased_on,
     mileageKm: (v: VehicleRow) => v.mileage_km,
     agency: (v: VehicleRow, _: unknown, ctx: ProvinceContext) => ctx.loaders.agency.load(v.agency_id),

@@ -20,8 +20,8 @@ export interface AgencyRow {
   contact_phone: string;
 }
 
-/** 办公用房楼栋. */
-export interface BuildingRow {
+/** 办公用房楼栋, as a province stores it. */
+export interface StoredBuildingRow {
   id: string;
   province: string;
   agency_id: string;
@@ -34,7 +34,13 @@ export interface BuildingRow {
   office_room_usable_area: number;
   staff_count: number;
   established_staff: number;
+}
+
+/** 办公用房楼栋 as read: the stored row and what the 2014 standard derives from it and its agency (building-standard.ts). */
+export interface BuildingRow extends StoredBuildingRow {
+  /** 按标准核定建筑面积, m2. */
   standard_area: number;
+  /** 1 when construction_area is above standard_area. */
   exceeds_standard: number;
 }
 
@@ -143,6 +149,16 @@ export interface AssetTransferRow {
   recorded_at: string;
 }
 
+/** The stored rows of one province's records (seeded, or read for the data-quality check). */
+export interface StoredRows {
+  agencies: AgencyRow[];
+  buildings: StoredBuildingRow[];
+  assets: AssetRow[];
+  vehicles: VehicleRow[];
+  energy_reports: EnergyReportRow[];
+  operating_costs: OperatingCostRow[];
+}
+
 /** The standard database, as Kysely sees it. */
 export interface StandardDatabase {
   agencies: AgencyRow;
@@ -169,13 +185,16 @@ export interface ColumnDef {
 
 type Columns<Row> = { [K in keyof Row]-?: ColumnDef };
 
+/** The stored shape of a standard table (what a province keeps; derived columns are computed on read). */
+export type StoredRow<T extends StandardTable> = T extends 'buildings' ? StoredBuildingRow : StandardDatabase[T];
+
 const text: ColumnDef = { type: 'text' };
 const textNull: ColumnDef = { type: 'text', nullable: true };
 const int: ColumnDef = { type: 'integer' };
 const real2: ColumnDef = { type: 'real', digits: 2 };
 
 /** Column definitions of every standard table, in storage order; `id` (or `key`) is the primary key. */
-export const STANDARD_COLUMNS: { [T in StandardTable]: Columns<StandardDatabase[T]> } = {
+export const STANDARD_COLUMNS: { [T in StandardTable]: Columns<StoredRow<T>> } = {
   agencies: {
     id: text,
     province: text,
@@ -201,8 +220,6 @@ export const STANDARD_COLUMNS: { [T in StandardTable]: Columns<StandardDatabase[
     office_room_usable_area: real2,
     staff_count: int,
     established_staff: int,
-    standard_area: real2,
-    exceeds_standard: int,
   },
   assets: {
     id: text,
@@ -301,7 +318,7 @@ export const STANDARD_INDEXES: { [T in StandardTable]?: string[][] } = {
     ['established_staff', 'id'],
     ['level', 'id'],
   ],
-  buildings: [['agency_id'], ['construction_area', 'id'], ['exceeds_standard', 'id']],
+  buildings: [['agency_id'], ['construction_area', 'id']],
   assets: [
     ['agency_id', 'id'],
     ['building_id'],

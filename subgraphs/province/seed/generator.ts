@@ -1,34 +1,29 @@
 import { formatId } from '../../../common/ids.js';
-import { findProvince, round, standardBuildingArea, type AgencyLevel } from '../../../common/standards.js';
-import type { AgencyRow, AssetRow, BuildingRow, EnergyReportRow, OperatingCostRow, VehicleRow } from '../db/schema.js';
+import { findProvince, round, standardBuildingArea, VEHICLE_CATEGORIES, type AgencyLevel } from '../../../common/standards.js';
+import type { AgencyRow, StoredBuildingRow, StoredRows, VehicleRow } from '../db/schema.js';
 import { kgceMilli } from '../energy.js';
 import { agencyCreditCode } from './credit-code.js';
 import { AREA_CODES, DEMO_DIVISIONS, DEPARTMENTS, GIVEN, STREETS, SURNAMES } from './places.js';
 import { Random } from './random.js';
 
-/** How much demo data to generate per province. */
+/** How much demo data to generate per province. Fleets follow each agency's establishment (see generateProvince). */
 export interface DemoScale {
   agencies: number;
   buildingsPerAgency: number;
   assetsPerAgency: number;
-  vehiclesPerAgency: number;
   years: readonly number[];
 }
 
-/** The full demo scale: >= 200 agencies, 1,000 buildings, 50,000 assets, 2,000 vehicles and 5 years per province. */
-export const FULL_SCALE: DemoScale = { agencies: 220, buildingsPerAgency: 5, assetsPerAgency: 235, vehiclesPerAgency: 10, years: [2021, 2022, 2023, 2024, 2025] };
-/** A small scale for tests. */
-export const TEST_SCALE: DemoScale = { agencies: 6, buildingsPerAgency: 2, assetsPerAgency: 12, vehiclesPerAgency: 2, years: [2024, 2025] };
+/** The version of the generator's rules: demo databases seeded by another version are seeded anew (scripts/start.ts). */
+export const DEMO_DATA_VERSION = 2;
 
-/** All rows of one province's demo data, in the standard shape. */
-export interface ProvinceData {
-  agencies: AgencyRow[];
-  buildings: BuildingRow[];
-  assets: AssetRow[];
-  vehicles: VehicleRow[];
-  energy_reports: EnergyReportRow[];
-  operating_costs: OperatingCostRow[];
-}
+/** The full demo scale: >= 200 agencies, 1,000 buildings, 50,000 assets, 2,000 vehicles and 5 years per province. */
+export const FULL_SCALE: DemoScale = { agencies: 230, buildingsPerAgency: 6, assetsPerAgency: 225, years: [2021, 2022, 2023, 2024, 2025] };
+/** A small scale for tests. */
+export const TEST_SCALE: DemoScale = { agencies: 6, buildingsPerAgency: 2, assetsPerAgency: 12, years: [2024, 2025] };
+
+/** All rows of one province's demo data, in the stored shape. */
+export type ProvinceData = StoredRows;
 
 const NORTHERN = new Set(['110000', '120000', '130000']);
 
@@ -57,16 +52,66 @@ const VEHICLE_MODELS = [
   { model: '江铃全顺 2.0T 柴油', energy: 'DIESEL', ml: 1996, min: 160_000, max: 240_000 },
 ] as const;
 
-/** Generates one province's demo data. The same province, seed and scale always give the same rows. */
+/** Departments whose fleets are mostly 执法执勤 vehicles (front-line enforcement, 中办发〔2017〕71号). */
+const ENFORCEMENT = new Set(['公安', '司法', '自然资源', '生态环境', '交通运输', '水利', '农业农村', '市场监督管理', '应急管理', '林业', '综合行政执法队']);
+
+/**
+ * Established posts per vehicle: the 2011 办法 allowed one general vehicle per 20 staff
+ * (reference §4.2 [S51]); after the 2017 reform the general vehicles went, and what stays is
+ * 机要, 应急 and special vehicles (about one per 25 posts here) or, in enforcement
+ * departments, 执法执勤 vehicles (about one per 8 posts). Neither ratio is sourced [U].
+ */
+const POSTS_PER_VEHICLE = { enforcement: 8, other: 25 } as const;
+
+/** Category weights of a fleet. */
+const FLEET_MIX = {
+  enforcement: [
+    ['LAW_ENFORCEMENT', 72],
+    ['EMERGENCY', 10],
+    ['CONFIDENTIAL_COMMUNICATION', 5],
+    ['OTHER', 8],
+    ['SPECIAL_TECHNICAL', 5],
+  ],
+  other: [
+    ['CONFIDENTIAL_COMMUNICATION', 30],
+    ['EMERGENCY', 25],
+    ['OTHER', 40],
+    ['SPECIAL_TECHNICAL', 5],
+  ],
+} as const;
+
+/** Kilometres a vehicle runs in a year. */
+const KM_PER_YEAR = { min: 8_000, max: 20_000 } as const;
+
+const DAY_MS = 86_400_000;
+const YEAR_MS = 365.25 * DAY_MS;
+
+/** A date as YYYY-MM-DD. */
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** Splits a whole number into n whole parts as equal as possible (larger parts first), summing to the total. */
+function split(total: number, n: number): number[] {
+  const base = Math.floor(total / n);
+  return Array.from({ length: n }, (_, i) => base + (i < total - base * n ? 1 : 0));
+}
+
+/**
+ * Generates one province's demo data. The same province, seed and scale always give the same
+ * rows. The rows follow the reference's rules, so the data-quality rules (data-quality/rules.ts)
+ * find nothing: codes valid, areas consistent (office rooms within the building, floors of a
+ * plausible plate), dates ordered (a pooled asset offered after it was acquired), vehicles
+ * within their category's price and displacement caps, fleets sized from the establishment,
+ * mileage growing with age, and energy use from the buildings and the fleet.
+ */
 export function generateProvince(provinceCode: string, scale: DemoScale, seed = 'xietong-demo'): ProvinceData {
   const province = findProvince(provinceCode);
   if (!province) throw new Error(`unknown province ${provinceCode}`);
   const rnd = new Random(`${seed}:${provinceCode}`);
   const divisions = DEMO_DIVISIONS[provinceCode] ?? [{ code: provinceCode, name: province.name }];
-  const municipality = provinceCode.endsWith('0000') && ['11', '12', '31', '50'].includes(provinceCode.slice(0, 2));
   const data: ProvinceData = { agencies: [], buildings: [], assets: [], vehicles: [], energy_reports: [], operating_costs: [] };
   const counters = { building: 0, asset: 0, vehicle: 0, report: 0, cost: 0 };
-  const today = new Date('2025-12-31');
+  const today = Date.UTC(2025, 11, 31);
+  const dayBetween = (from: number, to: number) => from + rnd.int(0, Math.max(0, Math.floor((to - from) / DAY_MS))) * DAY_MS;
 
   for (let a = 1; a <= scale.agencies; a++) {
     const level: AgencyLevel =
@@ -78,19 +123,11 @@ export function generateProvince(provinceCode: string, scale: DemoScale, seed = 
             ['TOWNSHIP', 1],
           ] as const);
     const division = level === 'PROVINCIAL' ? { code: provinceCode, name: '' } : rnd.pick(divisions);
-    const [dept, provSuffix, localSuffix] = DEPARTMENTS[(a - 1) % DEPARTMENTS.length];
-    const prefix =
-      level === 'PROVINCIAL'
-        ? municipality
-          ? province.name
-          : province.name
-        : level === 'TOWNSHIP'
-          ? `${division.name}${rnd.pick(['城关镇', '新城街道', '东湖街道', '临江镇'])}`
-          : division.name;
-    const name =
-      level === 'TOWNSHIP'
-        ? `${prefix}人民政府${rnd.pick(['党政办公室', '综合行政执法队', '便民服务中心'])}`
-        : `${prefix}${dept}${level === 'PROVINCIAL' ? provSuffix : localSuffix}`;
+    const [departmentName, provSuffix, localSuffix] = DEPARTMENTS[(a - 1) % DEPARTMENTS.length];
+    const township = level === 'TOWNSHIP' ? rnd.pick(['党政办公室', '综合行政执法队', '便民服务中心']) : '';
+    const dept = township || departmentName;
+    const prefix = level === 'PROVINCIAL' ? province.name : level === 'TOWNSHIP' ? `${division.name}${rnd.pick(['城关镇', '新城街道', '东湖街道', '临江镇'])}` : division.name;
+    const name = level === 'TOWNSHIP' ? `${prefix}人民政府${township}` : `${prefix}${dept}${level === 'PROVINCIAL' ? provSuffix : localSuffix}`;
     const established = level === 'PROVINCIAL' ? rnd.int(80, 520) : level === 'MUNICIPAL' ? rnd.int(40, 260) : level === 'COUNTY' ? rnd.int(20, 140) : rnd.int(10, 60);
     const actual = Math.round(established * rnd.between(0.92, 1.25));
     const orgBody = String(rnd.int(10_000_000, 99_999_999));
@@ -108,23 +145,28 @@ export function generateProvince(provinceCode: string, scale: DemoScale, seed = 
     };
     data.agencies.push(agency);
 
-    // Buildings: the agency's staff spread over its buildings; areas around the 2014 grade figure.
-    const nBuildings = Math.max(1, scale.buildingsPerAgency + rnd.int(-1, 1));
-    const agencyBuildings: BuildingRow[] = [];
+    // Buildings: the establishment and the people spread over the agency's buildings (small
+    // agencies have fewer); each building's area around its own standard (posts x the grade figure).
+    const nBuildings = Math.max(1, Math.min(scale.buildingsPerAgency + rnd.int(-1, 1), Math.ceil(established / 20)));
+    const figure = standardBuildingArea(level, established) / established;
+    const postsOf = split(established, nBuildings);
+    const peopleOf = split(actual, nBuildings);
+    const agencyBuildings: StoredBuildingRow[] = [];
     for (let b = 0; b < nBuildings; b++) {
-      const share = 1 / nBuildings;
-      const staff = Math.max(1, Math.round(actual * share));
-      const est = Math.max(1, Math.round(established * share));
-      const std = round(standardBuildingArea(level, established) * share, 2);
+      const standard = postsOf[b] * figure;
       const construction = round(
-        std *
+        standard *
           rnd.weighted([
-            [rnd.between(0.7, 1.0), 80],
-            [rnd.between(1.0, 1.45), 20],
+            [rnd.between(0.7, 1.0), 85],
+            [rnd.between(1.0, 1.35), 15],
           ] as const),
         2,
       );
-      const building: BuildingRow = {
+      // A floor plate of 250-1,500 m2, never under 80 m2 a floor, at most 30 floors.
+      const floors = Math.max(1, Math.min(30, Math.floor(construction / 80), Math.round(construction / rnd.between(250, 1_500))));
+      // Office rooms are a part of the building: at most half its construction area.
+      const office = round(Math.min(peopleOf[b] * rnd.between(8.5, 15.5), construction * rnd.between(0.3, 0.5)), 2);
+      const building: StoredBuildingRow = {
         id: formatId(provinceCode, 'building', ++counters.building),
         province: provinceCode,
         agency_id: agency.id,
@@ -133,13 +175,11 @@ export function generateProvince(provinceCode: string, scale: DemoScale, seed = 
         // Public-security and state-security premises are restricted (涉密).
         restricted: dept === '公安' || dept === '国家安全' || rnd.chance(0.03) ? 1 : 0,
         build_year: rnd.int(1978, 2022),
-        floors: rnd.int(3, 24),
+        floors,
         construction_area: construction,
-        office_room_usable_area: round(staff * rnd.between(8.5, 15.5), 2),
-        staff_count: staff,
-        established_staff: est,
-        standard_area: std,
-        exceeds_standard: construction > std ? 1 : 0,
+        office_room_usable_area: office,
+        staff_count: peopleOf[b],
+        established_staff: postsOf[b],
       };
       agencyBuildings.push(building);
       data.buildings.push(building);
@@ -150,8 +190,8 @@ export function generateProvince(provinceCode: string, scale: DemoScale, seed = 
     for (let i = 0; i < nAssets; i++) {
       const kind = rnd.weighted(ASSET_KINDS.map((k) => [k, k.weight] as const));
       const original = Math.round(rnd.between(kind.min, kind.max) * 100);
-      const acquired = new Date(Date.UTC(rnd.int(2010, 2025), rnd.int(0, 11), rnd.int(1, 28)));
-      const ageYears = (today.getTime() - acquired.getTime()) / (365.25 * 86400_000);
+      const acquired = Date.UTC(rnd.int(2010, 2025), rnd.int(0, 11), rnd.int(1, 28));
+      const ageYears = (today - acquired) / YEAR_MS;
       const net = Math.max(0, Math.round(original * (1 - ageYears / kind.life)));
       const status = rnd.weighted([
         ['IN_USE', 84],
@@ -171,35 +211,40 @@ export function generateProvince(provinceCode: string, scale: DemoScale, seed = 
         category_code: kind.code,
         original_value_fen: original,
         net_value_fen: net,
-        acquired_on: acquired.toISOString().slice(0, 10),
+        acquired_on: isoDay(acquired),
         status,
         offered_to_pool: pooled ? 1 : 0,
-        offered_at: pooled ? `2025-${String(rnd.int(1, 12)).padStart(2, '0')}-${String(rnd.int(1, 28)).padStart(2, '0')}` : null,
+        // Offered after it was acquired, in the pool's first two years.
+        offered_at: pooled ? isoDay(dayBetween(Math.max(acquired, Date.UTC(2024, 0, 1)), today)) : null,
       });
     }
 
-    // Vehicles: the five 2017 categories; new-energy share rising with the purchase year.
-    const nVehicles = Math.max(0, scale.vehiclesPerAgency + rnd.int(-2, 2));
+    // Vehicles: the fleet follows the establishment; each vehicle within its category's caps.
+    const enforcement = ENFORCEMENT.has(dept);
+    const perVehicle = enforcement ? POSTS_PER_VEHICLE.enforcement : POSTS_PER_VEHICLE.other;
+    const nVehicles = Math.max(level === 'TOWNSHIP' ? 0 : 1, Math.round((established / perVehicle) * rnd.between(0.7, 1.3)));
+    const fleet: VehicleRow[] = [];
     for (let i = 0; i < nVehicles; i++) {
-      const year = rnd.int(2015, 2025);
+      const year = rnd.weighted([2015, 2016, 2017, 2018, 2019, 2020, 2021, 2022, 2023, 2024, 2025].map((y) => [y, y >= 2018 ? 10 : 5] as const));
+      const purchased = Date.UTC(year, rnd.int(0, 11), rnd.int(1, 28));
+      const category = rnd.weighted(FLEET_MIX[enforcement ? 'enforcement' : 'other']);
+      const caps = VEHICLE_CATEGORIES.find((c) => c.code === category)!;
       const nevShare = year >= 2023 ? 0.45 : year >= 2020 ? 0.25 : 0.08;
       const wantNev = rnd.chance(nevShare);
-      const candidates = VEHICLE_MODELS.filter((m) => (m.energy === 'BATTERY_ELECTRIC' || m.energy === 'PLUG_IN_HYBRID') === wantNev);
-      const m = rnd.pick(candidates);
-      const category =
-        m.energy === 'DIESEL'
-          ? 'SPECIAL_TECHNICAL'
-          : rnd.weighted([
-              ['LAW_ENFORCEMENT', 45],
-              ['EMERGENCY', 15],
-              ['CONFIDENTIAL_COMMUNICATION', 12],
-              ['OTHER', 20],
-              ['SPECIAL_TECHNICAL', 3],
-            ] as const);
+      const fits = (m: (typeof VEHICLE_MODELS)[number]) =>
+        (caps.maxDisplacementL === null || m.ml === null || m.ml <= caps.maxDisplacementL * 1000) && (caps.maxPriceYuan === null || m.min <= caps.maxPriceYuan);
+      // Diesel vans carry special equipment; only that category has them.
+      const candidates = VEHICLE_MODELS.filter(
+        (m) =>
+          fits(m) &&
+          (m.energy === 'DIESEL') === (category === 'SPECIAL_TECHNICAL' && rnd.chance(0.6)) &&
+          (m.energy === 'BATTERY_ELECTRIC' || m.energy === 'PLUG_IN_HYBRID') === wantNev,
+      );
+      const m = rnd.pick(candidates.length ? candidates : VEHICLE_MODELS.filter((x) => fits(x) && x.energy !== 'DIESEL'));
       const nev = m.energy === 'BATTERY_ELECTRIC' || m.energy === 'PLUG_IN_HYBRID';
-      const maxPrice = category === 'CONFIDENTIAL_COMMUNICATION' ? Math.min(m.max, 120_000) : m.max;
-      const price = Math.round(rnd.between(Math.min(m.min, maxPrice), maxPrice) / 100) * 100;
-      data.vehicles.push({
+      const maxPrice = Math.min(m.max, caps.maxPriceYuan ?? m.max);
+      const price = Math.floor(rnd.between(Math.min(m.min, maxPrice), maxPrice) / 100) * 100;
+      const vehicle: VehicleRow = {
         id: formatId(provinceCode, 'vehicle', ++counters.vehicle),
         province: provinceCode,
         agency_id: agency.id,
@@ -209,7 +254,7 @@ export function generateProvince(provinceCode: string, scale: DemoScale, seed = 
         energy_type: m.energy,
         price_fen: price * 100,
         displacement_ml: m.ml,
-        purchased_on: `${year}-${String(rnd.int(1, 12)).padStart(2, '0')}-${String(rnd.int(1, 28)).padStart(2, '0')}`,
+        purchased_on: isoDay(purchased),
         status:
           year < 2018
             ? rnd.weighted([
@@ -222,12 +267,17 @@ export function generateProvince(provinceCode: string, scale: DemoScale, seed = 
                 ['IN_SERVICE', 95],
                 ['SEALED', 5],
               ] as const),
-        mileage_km: rnd.int(3000, 25000) * (2026 - year),
+        mileage_km: Math.round(((today - purchased) / YEAR_MS) * rnd.between(KM_PER_YEAR.min, KM_PER_YEAR.max)),
         assigned_driver: rnd.chance(0.6) ? `${rnd.pick(SURNAMES)}${rnd.pick(GIVEN)}` : null,
-      });
+      };
+      fleet.push(vehicle);
+      data.vehicles.push(vehicle);
     }
+    const running = fleet.filter((v) => v.status === 'IN_SERVICE');
+    const burning = (energies: readonly string[]) => running.filter((v) => energies.includes(v.energy_type)).length;
 
-    // Energy reports: kgce/m2 around the Guangdong 2021 机关 averages, falling about 1.5 % a year.
+    // Energy reports: buildings at kgce/m2 around the Guangdong 2021 机关 averages, falling about
+    // 1.5 % a year, plus the fleet's fuel (about 0.6-1.5 thousand litres a vehicle a year).
     const area = round(
       agencyBuildings.reduce((s, b) => s + b.construction_area, 0),
       2,
@@ -240,8 +290,8 @@ export function generateProvince(provinceCode: string, scale: DemoScale, seed = 
       const heat = NORTHERN.has(provinceCode) ? round((kgce * 0.25) / 0.03412, 2) : 0;
       const coal = provinceCode === '130000' && level === 'TOWNSHIP' ? round((kgce * 0.1) / 0.7143, 2) : 0;
       const gas = rnd.chance(0.6) ? round((kgce * 0.12) / 1.2143, 2) : 0;
-      const gasoline = round(nVehicles * rnd.between(800, 2200), 2);
-      const diesel = round(rnd.chance(0.2) ? rnd.between(200, 3000) : 0, 2);
+      const gasoline = round((burning(['GASOLINE', 'HYBRID']) + 0.4 * burning(['PLUG_IN_HYBRID'])) * rnd.between(600, 1_500), 2);
+      const diesel = round(burning(['DIESEL']) * rnd.between(900, 2_000), 2);
       const lpg = round(rnd.chance(0.25) ? rnd.between(100, 1500) : 0, 2);
       const electricity = Math.round((Math.max(0, kgce - heat * 0.03412 - coal * 0.7143 - gas * 1.2143) / 0.1229) * 0.9);
       const water = round(people * rnd.between(18, 45), 2);
@@ -277,7 +327,7 @@ export function generateProvince(provinceCode: string, scale: DemoScale, seed = 
         maintenance_fen: fen(area * rnd.between(8, 30)),
         meetings_training_fen: fen(actual * rnd.between(800, 3_000)),
         official_reception_fen: fen(actual * rnd.between(100, 800)),
-        vehicle_operation_fen: fen(nVehicles * rnd.between(12_000, 25_000)),
+        vehicle_operation_fen: fen(running.length * rnd.between(12_000, 25_000)),
         depreciation_fen: fen(area * rnd.between(20, 45)),
         other_fen: fen(actual * rnd.between(500, 2_500)),
       };
