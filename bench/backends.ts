@@ -35,7 +35,7 @@ const directory = await startDirectory({ port: 0, host: '127.0.0.1', assertionPu
 targets['/directory'] = directory.url;
 stops.push(directory.stop);
 
-const combinedDb = await openProvinceDatabase('sqlite::memory:');
+const combinedDb = await openProvinceDatabase('sqlite::memory:', undefined, { init: true });
 for (const p of PROVINCES) {
   const data = generateProvince(p.code, BENCH_SCALE);
   const pdb = await openProvinceDatabase('sqlite::memory:');

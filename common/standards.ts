@@ -80,6 +80,14 @@ export function findProvince(code: string): ProvinceInfo | undefined {
   return provinceByCode.get(code);
 }
 
+/** The four municipalities (直辖市): no prefecture level; their districts are the next level down. */
+export const MUNICIPALITIES: readonly string[] = ['110000', '120000', '310000', '500000'];
+
+/** Whether a province code is a municipality (直辖市). */
+export function isMunicipality(provinceCode: string): boolean {
+  return MUNICIPALITIES.includes(provinceCode);
+}
+
 /** Looks up a cooperation region by code (YRD, JJJ, CY). */
 export function findRegion(code: string): RegionInfo | undefined {
   return regionByCode.get(code);

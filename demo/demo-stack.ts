@@ -60,6 +60,8 @@ export interface DemoStackOptions {
   rateLimit?: RateLimitOptions;
   /** Persisted operations served by id (and the safelist switch). */
   persistedOperations?: { manifest: Manifest; safelist: boolean };
+  /** Enables the gateway's admin API (/admin/provinces) with this bearer token. */
+  adminToken?: string;
   onProgress?: (message: string) => void;
 }
 
@@ -127,7 +129,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     let i = 0;
     for (const p of chosen) {
       const url = options.databases?.[p.code] ?? (options.dataDir ? `sqlite:${join(options.dataDir, `${p.code}.sqlite`)}` : 'sqlite::memory:');
-      const pdb = await openProvinceDatabase(url, p.mapping);
+      const pdb = await openProvinceDatabase(url, p.mapping, { init: true });
       databases.set(p.code, pdb);
       urls.set(p.code, url);
       if (!(await isSeeded(pdb))) {
@@ -165,6 +167,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
       responseCache: options.responseCache,
       persistedOperations: options.persistedOperations,
       rateLimit: options.rateLimit,
+      adminToken: options.adminToken,
     });
   } catch (error) {
     await stopAll().catch(() => undefined);

@@ -2,13 +2,14 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { readClientTls, subgraphTlsFilesFromEnvironment, type ClientTls, type ClientTlsFiles } from '../common/tls.js';
+import { findProvince } from '../common/standards.js';
 import type { TokenConfig } from './auth/tokens.js';
 import { readManifest, type Manifest } from './persisted/manifest.js';
 
 /** A per-caller budget: points per window for a subject, and for an anonymous client address. */
 const budget = z.strictObject({ points: z.number().int().positive(), anonymousPoints: z.number().int().positive(), windowSeconds: z.number().int().positive() }).partial();
 
-const configSchema = z.object({
+const configSchema = z.strictObject({
   /** Subgraphs whose instances are province shards. */
   shardedSubgraphs: z.array(z.string()).default(['province']),
   /** Subgraphs whose data changes without writes through the gateway: never cached. */
@@ -16,7 +17,7 @@ const configSchema = z.object({
   /** Prometheus metrics on a port of their own (plain HTTP, internal network); /metrics of the main listener when omitted. */
   metricsPort: z.number().int().min(0).max(65535).optional(),
   /** Registered province instances. */
-  provinces: z.array(z.object({ code: z.string().regex(/^\d{6}$/), url: z.string().url() })).default([]),
+  provinces: z.array(z.strictObject({ code: z.string().refine((c) => findProvince(c) !== undefined, 'not a GB/T 2260 provincial code'), url: z.string().url() })).default([]),
   /** URL overrides for non-sharded subgraphs, by subgraph name. */
   subgraphUrls: z.record(z.string(), z.string().url()).default({}),
   /** Time limit of one subgraph or province request. */
@@ -24,14 +25,14 @@ const configSchema = z.object({
   /** Shared state for replicas: one node by URL, or the nodes of a Redis Cluster. */
   redis: z
     .union([
-      z.object({ url: z.string().regex(/^rediss?:\/\//, 'expected redis://…') }),
-      z.object({ cluster: z.array(z.object({ host: z.string(), port: z.number().int() })).min(1) }),
+      z.strictObject({ url: z.string().regex(/^rediss?:\/\//, 'expected redis://…') }),
+      z.strictObject({ cluster: z.array(z.strictObject({ host: z.string(), port: z.number().int() })).min(1) }),
     ])
     .optional(),
   redisPrefix: z.string().default('xietong:'),
   /** User tokens: pinned issuer, audience and asymmetric algorithms; keys from PEM files (by kid) or a JWKS URL. */
   auth: z
-    .object({
+    .strictObject({
       issuer: z.string().min(1),
       audience: z.string().min(1),
       algorithms: z
@@ -45,13 +46,19 @@ const configSchema = z.object({
     })
     .refine((a) => a.publicKeyFiles || a.jwksUrl, { message: 'give publicKeyFiles or jwksUrl' }),
   /** The persisted-operation manifest; `safelist: true` lets non-exploring roles run only its operations. */
-  persistedOperations: z.object({ manifestFile: z.string(), safelist: z.boolean().default(false) }).optional(),
+  persistedOperations: z.strictObject({ manifestFile: z.string(), safelist: z.boolean().default(false) }).optional(),
   /** Response cache; the TTL bounds how long a write made directly to a province database stays unseen. */
   responseCache: z
-    .object({ ttlSeconds: z.number().positive().default(10), maxEntries: z.number().int().positive().default(5000), dataVersionPollMs: z.number().int().min(100).default(1000) })
+    .strictObject({
+      ttlSeconds: z.number().positive().default(10),
+      maxEntries: z.number().int().positive().default(5000),
+      dataVersionPollMs: z.number().int().min(100).default(1000),
+    })
     .optional(),
   /** SQLite file of the audit trail (default: the Redis stream when Redis is configured). */
   auditFile: z.string().optional(),
+  /** Without Redis: the file that keeps admin-API registrations across restarts (default registry.json beside auditFile). */
+  registryFile: z.string().min(1).optional(),
   /** Enables POST/DELETE /admin/provinces with this bearer token (at least 24 characters). */
   adminToken: z.string().min(24).optional(),
   /** Per-caller budgets of requests and of province aggregate scans (README: Fair use); off when absent, `{}` for the defaults. */

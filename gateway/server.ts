@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import { createHash, createPrivateKey } from 'node:crypto';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -35,7 +36,7 @@ import { surfaceArmor, surfaceLimits, type SurfaceLimits } from './auth/limits.j
 import { explorerRoute } from './explorer/route.js';
 import { dashboardRoute } from './dashboard/route.js';
 import { ProvinceRegistry, type ProvinceEndpoint } from './shard/registry.js';
-import { LocalRegistryStore, RedisRegistryStore, type RegistryStore } from './shard/registry-store.js';
+import { FileRegistryStore, LocalRegistryStore, RedisRegistryStore, type RegistryStore } from './shard/registry-store.js';
 import { connectRedis, whenReady, type RedisConfig } from './shared-state/redis.js';
 import { redisCache } from './shared-state/redis-cache.js';
 import { subgraphAgent } from '../common/post-graphql.js';
@@ -102,6 +103,12 @@ export interface GatewayOptions {
    * an in-memory SQLite database (which does not survive a restart).
    */
   auditFile?: string;
+  /**
+   * Without Redis, a JSON file that keeps provinces registered (and removed) through the admin
+   * API across restarts; default `registry.json` beside the audit file; none (in memory) without
+   * either. With Redis, registrations live in Redis.
+   */
+  registryFile?: string;
   /** Cap of the Redis audit stream (default DEFAULT_AUDIT_RETENTION); archive with `npm run audit:export` before it trims. */
   auditRetention?: Partial<AuditRetention>;
   /** The persisted-operation manifest (served by id); with `safelist`, the only operations non-exploring roles may run. */
@@ -131,7 +138,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const prefix = options.redisPrefix ?? 'xietong:';
   const redis = options.redis ? connectRedis(options.redis, logger) : undefined;
   if (redis) await whenReady(redis).catch(() => logger.warn('redis not reachable at start-up; starting with the configured provinces'));
-  const store: RegistryStore = redis ? await RedisRegistryStore.start(registry, redis, logger, { prefix, initial: options.provinces ?? [] }) : new LocalRegistryStore(registry);
+  const registryFile = options.registryFile ?? (options.auditFile ? join(dirname(options.auditFile), 'registry.json') : undefined);
+  const store: RegistryStore = redis
+    ? await RedisRegistryStore.start(registry, redis, logger, { prefix, initial: options.provinces ?? [] })
+    : registryFile
+      ? FileRegistryStore.open(registry, registryFile, options.provinces ?? [])
+      : new LocalRegistryStore(registry);
   const audit: AuditStore =
     options.auditFile || !redis ? await SqliteAuditStore.open(options.auditFile ?? ':memory:') : new RedisAuditStore(redis, `${prefix}audit`, options.auditRetention);
   const trail = new AuditTrail(audit, logger);

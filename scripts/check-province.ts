@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { readSubgraphSdl } from '../common/subgraphs.js';
 import { checkContract } from '../gateway/shard/contract.js';
 import { fetchServiceSdl } from '../gateway/shard/join.js';
-import { CheckUnavailable, fetchReport, formatReport, overThreshold, parseThresholds } from '../subgraphs/province/data-quality/remote-check.js';
+import { CheckUnavailable, fetchReport, formatReport, overThreshold, parseThresholds, unknownAllowances } from '../subgraphs/province/data-quality/remote-check.js';
 
 const USAGE = `usage: npm run check-province -- http://host:port/graphql
        npm run check-province -- --data http://gateway:port/graphql --province 320000 [--token JWT] [--allow RULE=N ...]`;
@@ -41,7 +41,9 @@ if (args.values.data !== undefined) {
   }
   try {
     const thresholds = parseThresholds(args.values.allow ?? []);
-    const report = await fetchReport(args.values.data, province, args.values.token ?? process.env.XIETONG_TOKEN);
+    const report = await fetchReport(args.values.data, province, args.values.token || process.env.XIETONG_TOKEN || undefined);
+    const unknown = unknownAllowances(report, thresholds);
+    if (unknown.length) throw new Error(`--allow names rules that do not exist: ${unknown.join(', ')}; the rules are ${report.rules.map((r) => r.id).join(', ')}`);
     for (const line of formatReport(province, report, thresholds)) console.log(line);
     process.exitCode = overThreshold(report, thresholds).length ? 1 : 0;
   } catch (error) {
@@ -49,6 +51,10 @@ if (args.values.data !== undefined) {
     process.exitCode = 2;
   }
 } else {
+  if (args.values.province !== undefined || args.values.allow !== undefined || args.values.token !== undefined) {
+    console.error(`--province, --token and --allow belong to the data check (--data URL)\n${USAGE}`);
+    process.exit(2);
+  }
   const url = args.positionals[0];
   if (!url) {
     console.error(USAGE);

@@ -42,6 +42,11 @@ if (cacheSetting !== 'on' && cacheSetting !== 'off') {
   console.error(`XIETONG_RESPONSE_CACHE must be "on" or "off", got "${cacheSetting}"`);
   process.exit(1);
 }
+const adminToken = process.env.XIETONG_ADMIN_TOKEN || undefined;
+if (adminToken !== undefined && adminToken.length < 24) {
+  console.error('XIETONG_ADMIN_TOKEN must have at least 24 characters (it guards the admin API)');
+  process.exit(1);
+}
 const databases: Record<string, string> = {};
 let redis: { url: string } | undefined;
 let sharingDatabase: string | undefined;
@@ -78,6 +83,7 @@ const stack = await startDemoStack({
   redis,
   keys: ensureDevKeys(),
   basePort: port,
+  adminToken,
   responseCache: cacheSetting === 'on' ? { ttlSeconds: 60, maxEntries: 5000 } : undefined,
   rateLimit: {},
   isolateProvinces: true,
@@ -89,6 +95,7 @@ console.log(`GraphQL + explorer: http://localhost:${stack.gateway.port}/graphql`
 console.log(`regional dashboard: http://localhost:${stack.gateway.port}/dashboard   metrics: http://localhost:${stack.gateway.port}/metrics`);
 console.log(`development keys in ${DEV_KEYS_DIR}; a token: npm run token -- --role NATIONAL_ADMIN`);
 console.log(`sharing: ${stack.sharing.url} (${stack.sharing.store.kind})`);
+if (adminToken) console.log(`admin API: http://localhost:${stack.gateway.port}/admin/provinces (bearer XIETONG_ADMIN_TOKEN)`);
 console.log(`provinces: ${[...stack.databases].map(([code, d]) => `${code} (${d.adapter.kind})`).join(', ')}\nCtrl-C to stop`);
 
 let stopping = false;

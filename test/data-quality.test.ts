@@ -68,6 +68,18 @@ describe('dataQuality over GraphQL', () => {
     }
   });
 
+  it('is computed once per data version however often one request asks (30 aliases)', async () => {
+    const pdb = stack.databases.get('320000')!;
+    await report('320000');
+    const before = pdb.statements();
+    const aliases = Array.from({ length: 30 }, (_, i) => `a${i}: dataQuality(province: "320000") { violations score rowsChecked }`).join(' ');
+    const r = await gql(stack.gateway.url, `{ ${aliases} }`, undefined, national);
+    expect(r.errors).toBeUndefined();
+    expect(new Set(Object.values(r.data as object).map((x) => JSON.stringify(x))).size).toBe(1);
+    // One data-version read per alias, and no table read again (a report reads 7 tables).
+    expect(pdb.statements() - before).toBeLessThanOrEqual(30);
+  });
+
   it('reports seeded defects with their ids, and the command fails on them', async () => {
     const db = stack.databases.get('320000')!.db as unknown as Kysely<any>;
     const clean = await checkProvince('--data', stack.gateway.url, '--province', '320000');
@@ -114,11 +126,18 @@ describe('dataQuality over GraphQL', () => {
     }).catch((e: { code: number; stderr: string }) => e);
     expect((denied as { code: number }).code).toBe(2);
     expect((denied as { stderr: string }).stderr).toContain('FORBIDDEN');
+    expect((denied as { stderr: string }).stderr).toContain('no token was given');
     const bad = await checkProvince('--data', stack.gateway.url, '--province', '32');
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('6-digit');
     const allowance = await checkProvince('--data', stack.gateway.url, '--province', '320000', '--allow', 'nonsense');
     expect(allowance.code).toBe(2);
     expect(allowance.err).toContain('RULE=COUNT');
+    const typo = await checkProvince('--data', stack.gateway.url, '--province', '320000', '--allow', 'asset.pooled-is-idl=5');
+    expect(typo.code).toBe(2);
+    expect(typo.err).toContain('--allow names rules that do not exist: asset.pooled-is-idl');
+    const stray = await checkProvince(stack.gateway.url, '--province', '320000');
+    expect(stray.code).toBe(2);
+    expect(stray.err).toContain('belong to the data check');
   });
 });

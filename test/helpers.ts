@@ -93,7 +93,7 @@ export const TEST_SAGA = { pollMs: 100, leaseMs: 1500, backoffMs: 100, maxBackof
  * standard layout: the reference a sharded answer must equal.
  */
 export async function startCombinedReference(scale: DemoScale, provinces = DEMO_PROVINCES.map((p) => p.code)): Promise<ProvinceService & { pdb: ProvinceDatabase; auth: Auth }> {
-  const pdb = await openProvinceDatabase('sqlite::memory:');
+  const pdb = await openProvinceDatabase('sqlite::memory:', undefined, { init: true });
   for (const code of provinces) await seedProvince(pdb, generateProvince(code, scale));
   const service = await startProvince({ provinces, database: 'sqlite::memory:', assertionPublicKey: TEST_KEYS.assertionPublicKey }, pdb);
   const stopService = service.stop;

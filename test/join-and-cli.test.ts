@@ -14,7 +14,7 @@ import { startProvince, type ProvinceService } from '../subgraphs/province/serve
 import { openProvinceDatabase } from '../subgraphs/province/db/database.js';
 import { generateProvince, TEST_SCALE } from '../subgraphs/province/seed/generator.js';
 import { seedProvince } from '../subgraphs/province/seed/seed.js';
-import { authConfigFiles, gatewayOptionsFor, gql, startTestStack, TEST_KEYS } from './helpers.js';
+import { authConfigFiles, freePort, gatewayOptionsFor, gql, startTestStack, TEST_KEYS } from './helpers.js';
 
 const TOKEN = 'test-admin-token-0123456789abcdef';
 let stack: DemoStack;
@@ -24,7 +24,7 @@ let sichuan: ProvinceService;
 beforeAll(async () => {
   stack = await startTestStack(TEST_SCALE, ['500000']);
   gateway = await startGateway(await gatewayOptionsFor(stack, { adminToken: TOKEN }, ['500000']));
-  const pdb = await openProvinceDatabase('sqlite::memory:');
+  const pdb = await openProvinceDatabase('sqlite::memory:', undefined, { init: true });
   await seedProvince(pdb, generateProvince('510000', TEST_SCALE));
   sichuan = await startProvince({ provinces: ['510000'], database: 'sqlite::memory:', assertionPublicKey: TEST_KEYS.assertionPublicKey }, pdb);
 });
@@ -58,8 +58,10 @@ describe('a province joins without a gateway restart', () => {
 
   it('refuses a service that does not implement the contract, an unknown code and a wrong token', async () => {
     // A service that answers its SDL (the directory's) but is not a province.
-    const impostor = createServer((_req, res) =>
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { _service: { sdl: readSubgraphSdl('directory') } } })),
+    const impostor = createServer((req, res) =>
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify(req.url === '/health' ? { status: 'ok', provinces: ['510000'] } : { data: { _service: { sdl: readSubgraphSdl('directory') } } })),
     );
     await new Promise<void>((resolve) => impostor.listen(0, '127.0.0.1', resolve));
     try {
@@ -93,6 +95,65 @@ describe('a province joins without a gateway restart', () => {
     expect((await admin('POST', '/admin/provinces', { code: '510000', url: 'http://127.0.0.1:1/graphql' })).status).toBe(400);
     expect((await admin('GET', '/admin/provinces', undefined, 'wrong-token')).status).toBe(401);
     expect(gateway.registry.get('510000')).toBeUndefined();
+  });
+});
+
+describe('registration checks what it registers, and lasts', () => {
+  it('refuses an instance under a code it does not serve, and one instance under two codes', async () => {
+    const wrongCode = await admin('POST', '/admin/provinces', { code: '500000', url: sichuan.url });
+    expect(wrongCode.status).toBe(400);
+    expect(((await wrongCode.json()) as { error: string }).error).toContain(`the instance at ${sichuan.url} serves 510000, not 500000`);
+    expect(gateway.registry.get('500000')!.url).toBe(stack.provinces.get('500000')!.url);
+
+    expect((await admin('POST', '/admin/provinces', { code: '510000', url: sichuan.url })).status).toBe(200);
+    try {
+      // 重庆's instance is registered; a second code for it would count its data twice.
+      const twice = await admin('POST', '/admin/provinces', { code: '510000', url: stack.provinces.get('500000')!.url.replace('/graphql', '/graphql/') });
+      expect(twice.status).toBe(400);
+      expect(((await twice.json()) as { error: string }).error).toContain('is already registered as province 500000');
+    } finally {
+      await admin('DELETE', '/admin/provinces/510000');
+    }
+  });
+
+  it('names the cause of a failed join', async () => {
+    const cause = async (url: string) => ((await (await admin('POST', '/admin/provinces', { code: '510000', url })).json()) as { error: string }).error;
+    const closed = await freePort();
+    expect(await cause(`http://127.0.0.1:${closed}/graphql`)).toContain(`connection refused at 127.0.0.1:${closed}`);
+    expect(await cause('http://127.0.0.1:6000/graphql')).toContain('port 6000 is one that HTTP clients refuse');
+    // An instance configured with another gateway's key refuses this gateway's assertion.
+    const pdb = await openProvinceDatabase('sqlite::memory:', undefined, { init: true });
+    const stranger = await startProvince({ provinces: ['510000'], database: 'sqlite::memory:', assertionPublicKey: TEST_KEYS.workflowPublicKey }, pdb);
+    try {
+      expect(await cause(stranger.url)).toContain("refused the gateway's assertion (HTTP 401): configure it with this gateway's assertion public key");
+    } finally {
+      await stranger.stop();
+      await pdb.close();
+    }
+  });
+
+  it('keeps registrations in a file across a restart without Redis', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xietong-registry-'));
+    const options = await gatewayOptionsFor(stack, { adminToken: TOKEN, registryFile: join(dir, 'registry.json') }, ['500000']);
+    let first: RunningGateway | undefined = await startGateway(options);
+    const call = (g: RunningGateway, method: string, path: string, body?: unknown) =>
+      fetch(new URL(path, g.url), { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+    try {
+      expect((await call(first, 'POST', '/admin/provinces', { code: '510000', url: sichuan.url })).status).toBe(200);
+      expect((await call(first, 'DELETE', '/admin/provinces/500000')).status).toBe(200);
+      await first.stop();
+      first = undefined;
+      const second = await startGateway(options);
+      try {
+        expect(second.registry.list().map((e) => e.code)).toEqual(['510000']);
+        const r = await gql(second.url, '{ assetSummary(scope: { region: "CY" }) { provinceCount } }');
+        expect(r.data!.assetSummary.provinceCount).toBe(1);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await first?.stop();
+    }
   });
 });
 

@@ -57,7 +57,7 @@ for (const c of CASES) {
       const mapping = DEMO_PROVINCES.find((p) => p.code === c.code)!.mapping;
       const dbName = `${run}_${c.name.replace(/\W+/g, '')}`;
       const url = c.server ? await ensureDatabase(c.server, dbName) : 'sqlite::memory:';
-      pdb = await openProvinceDatabase(url, mapping);
+      pdb = await openProvinceDatabase(url, mapping, { init: true });
       opened.push({ pdb, server: c.server, name: dbName });
       await seedProvince(pdb, generateProvince(c.code, SCALE));
       // Fresh statistics, as a production database would have.

@@ -13,6 +13,10 @@ let stack: DemoStack;
 const manifest = readManifest(join(REPO_ROOT, 'deploy', 'persisted-operations.json'));
 beforeAll(async () => {
   stack = await startTestStack(TEST_SCALE, ['310000', '320000', '110000']);
+  // Idle assets not in the pool, for the tests that offer one (before any gateway caches anything).
+  const repo = new Repository(stack.databases.get('310000')!);
+  const inUse = await repo.db.selectFrom(repo.source('assets')).select('t.id').where('t.status', '=', 'IN_USE').orderBy('t.id').limit(4).execute();
+  for (const { id } of inUse) await repo.update('assets', id, { status: 'IDLE' });
 });
 afterAll(() => stack?.stop());
 

@@ -40,10 +40,24 @@ export function redact(url: string): string {
 }
 
 /** Opens a connection pool for a URL. */
-export function createAdapter(url: string, options: { poolSize?: number; statementTimeoutMs?: number; acquireTimeoutMs?: number } = {}): DialectAdapter {
+export function createAdapter(
+  url: string,
+  options: {
+    poolSize?: number;
+    statementTimeoutMs?: number;
+    acquireTimeoutMs?: number;
+    /** A SQLite file must exist already (no new empty database for a mistyped path). */ mustExist?: boolean;
+  } = {},
+): DialectAdapter {
   const kind = dialectOf(url);
   if (kind === 'sqlite') {
-    const db = new SQLite(url.slice('sqlite:'.length));
+    const path = url.slice('sqlite:'.length);
+    let db: SQLite.Database;
+    try {
+      db = new SQLite(path, { fileMustExist: options.mustExist === true && path !== ':memory:' });
+    } catch (error) {
+      throw new Error(`cannot open SQLite database ${path}: ${(error as Error).message}`);
+    }
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     return {

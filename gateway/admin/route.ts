@@ -66,6 +66,7 @@ export function adminRoute(options: AdminOptions): RouteHandler {
         await joinProvince(options.store, { code: String(body.code ?? ''), url: String(body.url ?? '') }, options.contractSdl, {
           assertion: options.assertionFor(String(body.code ?? '')),
           dispatcher: options.agent,
+          registered: options.registry.list(),
         });
         options.logger.info({ code: body.code, url: body.url }, 'province joined');
         send(res, 200, { registered: { code: body.code, url: body.url } });

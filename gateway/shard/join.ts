@@ -16,6 +16,28 @@ export class JoinRefused extends Error {
   }
 }
 
+/** Why a request to a service failed, in words a provincial team can act on (never the remote's text). */
+export function reachFailure(error: unknown, url: string, timeoutMs: number): string {
+  const e = error as Error & { cause?: { code?: string; message?: string } };
+  if (e.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
+  const code = e.cause?.code ?? '';
+  const { host, port } = new URL(url);
+  if (code === 'ECONNREFUSED') return `connection refused at ${host} (is the service running and listening on that port?)`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `the host name ${new URL(url).hostname} was not found`;
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return `the connection to ${host} was closed before an answer`;
+  if (/CERT|SELF_SIGNED|TLS|SSL|VERIFY/.test(code))
+    return `the TLS certificate of ${host} was not accepted (${code}): it must be signed by the CA the gateway trusts, for that host name`;
+  if (e.cause?.message === 'bad port') return `port ${port} is one that HTTP clients refuse (a blocked port); serve the province on another port`;
+  return `the service could not be reached${code ? ` (${code})` : ''}`;
+}
+
+/** Why an HTTP answer without GraphQL came back, for the statuses a misconfiguration gives. */
+function statusFailure(status: number): string {
+  if (status === 401) return "the service refused the gateway's assertion (HTTP 401): configure it with this gateway's assertion public key";
+  if (status === 404) return 'there is no GraphQL endpoint at that URL (HTTP 404); the path is usually /graphql';
+  return `the service did not return _service { sdl } (HTTP ${status})`;
+}
+
 /**
  * Fetches a service's federation SDL (`_service { sdl }`). Redirects are not followed (the
  * assertion is for the URL given, and a redirect could point the gateway anywhere); failures are
@@ -34,25 +56,47 @@ export async function fetchServiceSdl(url: string, timeoutMs: number, assertion?
       ...(dispatcher ? { dispatcher } : {}),
     });
   } catch (error) {
-    throw new Error((error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : 'the service could not be reached');
+    throw new Error(reachFailure(error, url, timeoutMs));
   }
   if (response.status >= 300 && response.status < 400) throw new Error(`the service answered with a redirect (HTTP ${response.status}), which is not followed`);
   const body = (await response.json().catch(() => undefined)) as { data?: { _service?: { sdl?: string } } } | undefined;
   const sdl = body?.data?._service?.sdl;
-  if (typeof sdl !== 'string') throw new Error(`the service did not return _service { sdl } (HTTP ${response.status})`);
+  if (typeof sdl !== 'string') throw new Error(statusFailure(response.status));
   return sdl;
 }
 
+/** The provinces an instance says it serves (its /health), or why it could not say. */
+export async function fetchServedProvinces(url: string, timeoutMs: number, dispatcher?: import('undici').Dispatcher): Promise<string[]> {
+  const health = new URL('/health', url);
+  let response: Response;
+  try {
+    response = await fetch(health, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual', ...(dispatcher ? { dispatcher } : {}) });
+  } catch (error) {
+    throw new Error(reachFailure(error, url, timeoutMs));
+  }
+  if (response.status >= 300 && response.status < 400) throw new Error(`the service answered with a redirect (HTTP ${response.status}), which is not followed`);
+  const body = (await response.json().catch(() => undefined)) as { provinces?: unknown } | undefined;
+  if (!Array.isArray(body?.provinces)) throw new Error(`${health.pathname} did not list the provinces it serves (HTTP ${response.status})`);
+  return body.provinces.map(String);
+}
+
+/** Two URLs that reach the same instance (same origin and path, whatever the spelling). */
+function sameInstance(a: string, b: string): boolean {
+  const [x, y] = [new URL(a), new URL(b)];
+  return x.origin === y.origin && x.pathname.replace(/\/$/, '') === y.pathname.replace(/\/$/, '');
+}
+
 /**
- * Admits a province instance: the code must be a GB/T 2260 province, the service must answer
- * and its SDL must implement the contract. Only then is it registered, and routed to from the
- * next request on.
+ * Admits a province instance: the code must be a GB/T 2260 province, it must not be registered
+ * under another code already (its data would count twice), it must say it serves that province
+ * (its /health), and its SDL must implement the contract. Only then is it registered, and
+ * routed to from the next request on.
  */
 export async function joinProvince(
   store: RegistryStore,
   endpoint: ProvinceEndpoint,
   contractSdl: string,
-  options: { assertion?: string; timeoutMs?: number; dispatcher?: import('undici').Dispatcher } = {},
+  options: { assertion?: string; timeoutMs?: number; dispatcher?: import('undici').Dispatcher; registered?: readonly ProvinceEndpoint[] } = {},
 ): Promise<void> {
   if (!findProvince(endpoint.code)) throw new JoinRefused(`${endpoint.code} is not a GB/T 2260 provincial code`, [], ErrorCode.UNKNOWN_PROVINCE);
   try {
@@ -61,9 +105,26 @@ export async function joinProvince(
   } catch {
     throw new JoinRefused(`"${endpoint.url}" is not an http(s) URL`, []);
   }
+  const twin = options.registered?.find((e) => e.code !== endpoint.code && sameInstance(e.url, endpoint.url));
+  if (twin)
+    throw new JoinRefused(
+      `the instance at ${endpoint.url} is already registered as province ${twin.code}; one instance cannot stand for two provinces (its data would count twice)`,
+      [],
+    );
+  const timeoutMs = options.timeoutMs ?? 5000;
+  // Which provinces it serves comes first (its /health needs no assertion): a wrong code is then named as such.
+  let served: string[];
+  try {
+    served = await fetchServedProvinces(endpoint.url, timeoutMs, options.dispatcher);
+  } catch (error) {
+    throw new JoinRefused(`province ${endpoint.code} at ${endpoint.url} could not say which provinces it serves: ${(error as Error).message}`, [], ErrorCode.PROVINCE_UNAVAILABLE);
+  }
+  if (!served.includes(endpoint.code)) {
+    throw new JoinRefused(`the instance at ${endpoint.url} serves ${served.join(', ') || 'no province'}, not ${endpoint.code}; register it under its own code`, []);
+  }
   let sdl: string;
   try {
-    sdl = await fetchServiceSdl(endpoint.url, options.timeoutMs ?? 5000, options.assertion, options.dispatcher);
+    sdl = await fetchServiceSdl(endpoint.url, timeoutMs, options.assertion, options.dispatcher);
   } catch (error) {
     throw new JoinRefused(`province ${endpoint.code} at ${endpoint.url} did not answer with its SDL: ${(error as Error).message}`, [], ErrorCode.PROVINCE_UNAVAILABLE);
   }

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { Cluster } from 'ioredis';
 import type { Logger } from '../../common/logger.js';
 import type { RedisClient } from '../shared-state/redis.js';
@@ -26,6 +27,62 @@ export class LocalRegistryStore implements RegistryStore {
   }
 
   async close() {}
+}
+
+/** What the registry file holds: provinces registered at run time, and configured ones removed at run time. */
+interface RegistryFile {
+  registered: ProvinceEndpoint[];
+  removed: string[];
+}
+
+/**
+ * Registrations in a JSON file: without Redis, provinces joined through the admin API stay
+ * joined across restarts (and configured ones removed stay removed). One gateway process owns
+ * the file (several workers need Redis); each change is written whole and renamed into place,
+ * so a crash leaves the old file or the new one, never half of one.
+ */
+export class FileRegistryStore implements RegistryStore {
+  private constructor(
+    private readonly registry: ProvinceRegistry,
+    private readonly file: string,
+    private state: RegistryFile,
+  ) {}
+
+  /** Loads the file (if any) over the configured provinces. A file that cannot be read is an error, not an empty registry. */
+  static open(registry: ProvinceRegistry, file: string, configured: readonly ProvinceEndpoint[]): FileRegistryStore {
+    let state: RegistryFile = { registered: [], removed: [] };
+    if (existsSync(file)) {
+      try {
+        const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<RegistryFile>;
+        state = { registered: parsed.registered ?? [], removed: parsed.removed ?? [] };
+      } catch (error) {
+        throw new Error(`cannot read the province registry ${file}: ${(error as Error).message}`);
+      }
+    }
+    const byCode = new Map(configured.filter((e) => !state.removed.includes(e.code)).map((e) => [e.code, e]));
+    for (const e of state.registered) byCode.set(e.code, e);
+    registry.replaceAll([...byCode.values()]);
+    return new FileRegistryStore(registry, file, state);
+  }
+
+  async register(endpoint: ProvinceEndpoint) {
+    this.save({ registered: [...this.state.registered.filter((e) => e.code !== endpoint.code), endpoint], removed: this.state.removed.filter((c) => c !== endpoint.code) });
+    this.registry.register(endpoint);
+  }
+
+  async unregister(code: string) {
+    this.save({ registered: this.state.registered.filter((e) => e.code !== code), removed: [...new Set([...this.state.removed, code])] });
+    this.registry.unregister(code);
+  }
+
+  async close() {}
+
+  private save(next: RegistryFile) {
+    const temporary = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(temporary, `${JSON.stringify(next, null, 2)}\n`);
+    renameSync(temporary, this.file);
+    this.state = next;
+  }
 }
 
 /**

@@ -5,11 +5,11 @@ import { dialectOf } from '../../common/db/dialects.js';
 import type { LocalSchemaMapping } from './db/mapping.js';
 
 const provinceCode = z.string().refine((c) => findProvince(c) !== undefined, { message: 'not a GB/T 2260 provincial code' });
-const columnMapping = z.union([z.string(), z.object({ column: z.string(), scale: z.number().positive().optional() })]);
-const tableMapping = z.object({
+const columnMapping = z.union([z.string(), z.strictObject({ column: z.string(), scale: z.number().positive().optional() })]);
+const tableMapping = z.strictObject({
   table: z.string().optional(),
   columns: z.record(z.string(), columnMapping).optional(),
-  split: z.object({ table: z.string(), key: z.string(), columns: z.array(z.string()) }).optional(),
+  split: z.strictObject({ table: z.string(), key: z.string(), columns: z.array(z.string()) }).optional(),
 });
 
 const pem = (problem: (text: string) => string | undefined) =>
@@ -28,7 +28,7 @@ const tlsConfig = z
   });
 
 /** Configuration of one province instance, validated at start-up. */
-export const provinceConfigSchema = z.object({
+export const provinceConfigSchema = z.strictObject({
   /** The provinces whose rows the database holds: normally exactly one. */
   provinces: z.array(provinceCode).min(1),
   /** Database URL: `sqlite:PATH` (or `sqlite::memory:`), `postgres://…` or `mysql://…`. */
@@ -40,6 +40,8 @@ export const provinceConfigSchema = z.object({
       return false;
     }
   }, 'expected sqlite:PATH, postgres://… or mysql://…'),
+  /** Create the database (a SQLite file) and the standard tables when missing: a new province's first start (`--init`). Otherwise a missing one is refused. */
+  init: z.boolean().default(false),
   /** How the local tables map to the standard; omitted tables use standard names and units. */
   mapping: z.record(z.string(), tableMapping).optional(),
   /** The gateway's public key (PEM) that verifies its assertions; requests without one get 401. */

@@ -9,7 +9,7 @@ import { mutationResolvers } from './mutations.js';
 import { workflowStepResolvers } from './workflow-steps.js';
 import { findRegion } from '../../common/standards.js';
 import { guarded, requireAccess } from '../../common/auth/subgraph-auth.js';
-import { dataQualityReport } from './data-quality/report.js';
+import type { QualityReports } from './data-quality/report.js';
 import { mayAccess, rowScope } from '../../common/auth/policy.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { ErrorCode, userError } from '../../common/errors.js';
@@ -25,6 +25,8 @@ export interface ProvinceContext {
   served: readonly string[];
   /** The caller, from the gateway's assertion. */
   principal: Principal;
+  /** The instance's data-quality reports (shared by its requests). */
+  quality: QualityReports;
   requestId: string;
 }
 
@@ -99,7 +101,7 @@ export const provinceResolvers = {
     asset: (_: unknown, { id }: { id: string }, ctx: ProvinceContext) => lookups.asset(id, ctx),
     vehicle: (_: unknown, { id }: { id: string }, ctx: ProvinceContext) => lookups.vehicle(id, ctx),
     ...workflowStepResolvers.Query,
-    dataQuality: (_: unknown, { province }: { province: string }, ctx: ProvinceContext) => dataQualityReport(ctx.repo, ctx.served, ctx.principal, String(province)),
+    dataQuality: (_: unknown, { province }: { province: string }, ctx: ProvinceContext) => ctx.quality.report(ctx.principal, String(province)),
     ...Object.fromEntries(
       Object.entries(summaries).map(([name, fn]) => [
         name,
@@ -149,7 +151,7 @@ export const provinceResolvers = {
     establishedStaff: (b: BuildingRow) => b.established_staff,
     officeAreaPerCapita: (b: BuildingRow) => ratio(b.office_room_usable_area, b.staff_count),
     standardConstructionArea: (b: BuildingRow) => b.standard_area,
-    exceedsStandard: (b: BuildingRow) => b.exceeds_standard === 1,
+    exceedsStandard: (b: BuildingRow) => (b.exceeds_standard === null ? null : Number(b.exceeds_standard) === 1),
   },
   Asset: {
     __resolveReference: (ref: { id: string }, ctx: ProvinceContext) => lookups.asset(ref.id, ctx),

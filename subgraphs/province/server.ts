@@ -5,6 +5,8 @@ import { healthRoute, serveApollo, type RunningService } from '../../common/http
 import { createSubgraphServer } from '../../common/subgraph-server.js';
 import { readSubgraphSdl } from '../../common/subgraphs.js';
 import { openProvinceDatabase, type ProvinceDatabase } from './db/database.js';
+import { heldProvinceProblem } from './db/verify.js';
+import { QualityReports } from './data-quality/report.js';
 import { databaseUnavailable } from '../../common/db/errors.js';
 import { parseProvinceConfig, type ProvinceConfig } from './config.js';
 import { createLoaders } from './loaders.js';
@@ -26,8 +28,16 @@ export interface ProvinceService extends RunningService {
 export async function startProvince(input: unknown, database?: ProvinceDatabase, options: { processMetrics?: boolean } = {}): Promise<ProvinceService> {
   const config = parseProvinceConfig(input);
   const logger = createLogger(`province-${config.provinces.join('+')}`);
-  const pdb = database ?? (await openProvinceDatabase(config.database, config.mapping, { onIdleError: (err) => logger.warn({ err: err.message }, 'database connection lost') }));
+  const pdb =
+    database ??
+    (await openProvinceDatabase(config.database, config.mapping, { init: config.init, onIdleError: (err) => logger.warn({ err: err.message }, 'database connection lost') }));
+  const wrongData = await heldProvinceProblem(pdb.db, pdb.tables.get('agencies')!, config.provinces);
+  if (wrongData) {
+    if (!database) await pdb.close();
+    throw new Error(`province database ${pdb.label}: ${wrongData}`);
+  }
   const repo = new Repository(pdb);
+  const quality = new QualityReports(repo, config.provinces);
   const principalOf = principalFromAssertion(
     { gateway: config.assertionPublicKey, workflow: config.workflowPublicKey },
     { audiences: config.provinces.map(provinceAudience), logger },
@@ -53,7 +63,7 @@ export async function startProvince(input: unknown, database?: ProvinceDatabase,
     context: async ({ req, requestId }) => {
       const principal = principalOf(req, requestId);
       const rows = new VisibleRows(repo, principal, config.provinces);
-      return { principal, repo, rows, loaders: createLoaders(rows, repo), served: config.provinces, requestId };
+      return { principal, repo, rows, loaders: createLoaders(rows, repo), served: config.provinces, requestId, quality };
     },
     routes: [healthRoute(() => ({ service: 'province', provinces: config.provinces, pid: process.pid })), ...metrics.routes],
   });

@@ -48,7 +48,8 @@ export async function fetchReport(url: string, province: string, token: string |
   const report = body?.data?.dataQuality;
   if (!report) {
     const why = body?.errors?.map((e) => `${e.extensions?.code ?? 'ERROR'}: ${e.message}`).join('; ') ?? `HTTP ${response.status}`;
-    throw new CheckUnavailable(`no data-quality report for ${province}: ${why}`);
+    const hint = token ? '' : ' (no token was given: set XIETONG_TOKEN or pass --token)';
+    throw new CheckUnavailable(`no data-quality report for ${province}: ${why}${hint}`);
   }
   return report;
 }
@@ -60,11 +61,17 @@ export type Thresholds = Readonly<Record<string, number>>;
 export function parseThresholds(allowances: readonly string[]): Thresholds {
   const out: Record<string, number> = {};
   for (const a of allowances) {
-    const m = /^([a-z_*][a-z0-9_.*-]*)=(\d+)$/.exec(a);
-    if (!m) throw new Error(`--allow takes RULE=COUNT (e.g. asset.pooled-is-idle=5 or *=10), got "${a}"`);
+    const m = /^(\*|[a-z_][a-z0-9_.-]*)=(\d+)$/.exec(a);
+    if (!m) throw new Error(`--allow takes RULE=COUNT, a rule id or * for every other rule (e.g. asset.pooled-is-idle=5 or *=10), got "${a}"`);
     out[m[1]] = Number(m[2]);
   }
   return out;
+}
+
+/** Allowances that name no rule of the report (a typo would otherwise allow nothing, silently). */
+export function unknownAllowances(report: RemoteReport, thresholds: Thresholds): string[] {
+  const ids = new Set(report.rules.map((r) => r.id));
+  return Object.keys(thresholds).filter((id) => id !== '*' && !ids.has(id));
 }
 
 /** The rules whose violations are above their threshold. */

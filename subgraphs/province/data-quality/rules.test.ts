@@ -18,6 +18,12 @@ const clean = (code = '320000'): QualityData => ({
 const DEFECTS: Record<string, (d: QualityData) => string> = {
   'agency.credit-code': (d) => ((d.agencies[1].credit_code = d.agencies[1].credit_code.slice(0, 17) + (d.agencies[1].credit_code[17] === '0' ? '1' : '0')), d.agencies[1].id),
   'agency.division-code': (d) => ((d.agencies[2].division_code = '110101'), d.agencies[2].id),
+  'agency.level-division': (d) => {
+    const a = d.agencies.find((x) => x.level === 'PROVINCIAL')!;
+    a.division_code = '320100';
+    return a.id;
+  },
+  'vehicle.plate-unique': (d) => ((d.vehicles[5].plate_number = d.vehicles[6].plate_number), d.vehicles[5].id),
   'agency.level': (d) => ((d.agencies[3].level = 'VILLAGE'), d.agencies[3].id),
   'asset.category-code': (d) => ((d.assets[4].category_code = 'A09010100'), d.assets[4].id),
   'vehicle.category': (d) => ((d.vehicles[0].category = 'GENERAL'), d.vehicles[0].id),

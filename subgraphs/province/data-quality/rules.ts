@@ -1,5 +1,5 @@
 import { provinceOfId } from '../../../common/ids.js';
-import { AGENCY_LEVELS, ASSET_CATEGORIES, VEHICLE_CATEGORIES } from '../../../common/standards.js';
+import { AGENCY_LEVELS, ASSET_CATEGORIES, isMunicipality, VEHICLE_CATEGORIES } from '../../../common/standards.js';
 import type { AgencyRow, AssetTransferRow, StoredRows } from '../db/schema.js';
 import { kgceMilli } from '../energy.js';
 import { isValidCreditCode } from '../seed/credit-code.js';
@@ -28,6 +28,8 @@ export interface Facts {
   fleet: ReadonlyMap<string, number>;
   /** Asset ids with a transfer step recorded at this province. */
   transferred: ReadonlySet<string>;
+  /** How many vehicles carry each plate. */
+  plates: ReadonlyMap<string, number>;
 }
 
 /** The kind of fault a rule finds. */
@@ -57,6 +59,14 @@ const topCategories = new Set(ASSET_CATEGORIES.map((c) => c.code));
 const vehicleCaps = new Map<string, (typeof VEHICLE_CATEGORIES)[number]>(VEHICLE_CATEGORIES.map((c) => [c.code, c]));
 /** Whether a stored value is above a category cap given in another unit (`scale` stored units per cap unit); no cap, no value: not above. */
 const aboveCap = (value: number | null, cap: number | null | undefined, scale: number) => value !== null && cap !== null && cap !== undefined && value > cap * scale;
+/** Whether a division code has the granularity of an agency level (GB/T 2260: PP CC DD). */
+function levelFits(level: string, division: string, province: string): boolean {
+  if (division.slice(0, 2) !== province.slice(0, 2)) return false;
+  const prefecture = division.endsWith('00');
+  if (level === 'PROVINCIAL' || level === 'CENTRAL') return division === province;
+  if (level === 'MUNICIPAL') return isMunicipality(province) ? !prefecture : prefecture && division !== province;
+  return !prefecture;
+}
 const isDay = (v: string | null) => v !== null && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v));
 
 /** The largest office-room allowance of one person in the 2014 standard (部级/省级正职, m2). */
@@ -97,6 +107,15 @@ export const QUALITY_RULES: readonly QualityRule[] = [
     title: 'The level is one of the five classes of organ (中央, 省, 市, 县, 乡).',
     source: '发改投资〔2014〕2674号 (§3.1 [S31])',
     violates: (a) => !levels.includes(a.level),
+  }),
+  rule({
+    id: 'agency.level-division',
+    category: 'CODE_VALIDITY',
+    table: 'agencies',
+    title:
+      "The division code fits the level: the province itself for a provincial organ, a prefecture-level city for a city's (a district in a municipality), a district or county below that for a county's or a town's.",
+    source: 'GB/T 2260 code structure, province (2) + prefecture (2) + county (2) (§6 [S70][S73])',
+    violates: (a, f) => !levelFits(a.level, a.division_code, f.province),
   }),
   rule({
     id: 'asset.category-code',
@@ -255,6 +274,14 @@ export const QUALITY_RULES: readonly QualityRule[] = [
     violates: (a, f) => (a.status === 'TRANSFER_PENDING' || a.status === 'TRANSFERRED_OUT') && !f.transferred.has(a.id),
   }),
   rule({
+    id: 'vehicle.plate-unique',
+    category: 'CONSISTENCY',
+    table: 'vehicles',
+    title: 'No two vehicles of the province carry the same plate.',
+    source: '号牌号码 identifies a vehicle (§4.3)',
+    violates: (v, f) => (f.plates.get(v.plate_number) ?? 0) > 1,
+  }),
+  rule({
     id: 'vehicle.purchased-not-after-today',
     category: 'CONSISTENCY',
     table: 'vehicles',
@@ -360,13 +387,18 @@ export const SAMPLE_SIZE = 10;
 /** The facts rules look up, from a province's rows. */
 export function factsOf(data: QualityData): Facts {
   const fleet = new Map<string, number>();
-  for (const v of data.vehicles) if (v.status !== 'DISPOSED') fleet.set(v.agency_id, (fleet.get(v.agency_id) ?? 0) + 1);
+  const plates = new Map<string, number>();
+  for (const v of data.vehicles) {
+    if (v.status !== 'DISPOSED') fleet.set(v.agency_id, (fleet.get(v.agency_id) ?? 0) + 1);
+    plates.set(v.plate_number, (plates.get(v.plate_number) ?? 0) + 1);
+  }
   return {
     province: data.province,
     today: data.today,
     agencies: new Map(data.agencies.map((a) => [a.id, a])),
     fleet,
     transferred: new Set(data.asset_transfers.map((t) => t.asset_id)),
+    plates,
   };
 }
 

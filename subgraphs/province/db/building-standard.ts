@@ -48,7 +48,8 @@ export function buildingsWithStandard<A extends string>(
     .selectAll('b')
     .select((eb) => {
       const standard = eb('b.established_staff', '*', gradeFigure(eb));
-      return [standard.as('standard_area'), eb.case().when('b.construction_area', '>', standard).then(1).else(0).end().as('exceeds_standard')];
+      const exceeds = eb.case().when(standard, 'is', null).then(null).when('b.construction_area', '>', standard).then(1).else(0).end();
+      return [standard.as('standard_area'), exceeds.as('exceeds_standard')];
     })
     .as(alias) as unknown as AliasedSelectQueryBuilder<BuildingRow, A>;
 }

@@ -2,6 +2,7 @@ import { Kysely, type LogEvent } from 'kysely';
 import { createAdapter, redact, type DialectAdapter } from '../../../common/db/dialects.js';
 import { resolveMapping, type LocalSchemaMapping, type ResolvedTable } from './mapping.js';
 import { migrate } from './migrate.js';
+import { mappingProblems, SERVICE_TABLES } from './verify.js';
 import { recordStatement } from '../../../common/tracing.js';
 import type { StandardDatabase, StandardTable } from './schema.js';
 
@@ -21,12 +22,23 @@ export interface ProvinceDatabase {
   close(): Promise<void>;
 }
 
+/** How a province database is opened. */
+export interface OpenOptions {
+  /**
+   * Create the database (a SQLite file) and the standard tables and indexes when missing: a new
+   * province's first start, the demo and the tests. Without it, a missing database, table or
+   * column is refused at start-up with the mapping entry to fix, never created empty.
+   */
+  init?: boolean;
+  onIdleError?: (error: Error) => void;
+}
+
 /**
- * Opens a province database from a connection URL and migrates it: `sqlite:PATH` (or
- * `sqlite::memory:`, the embedded default), `postgres://…` or `mysql://…` (MariaDB, MySQL).
- * The database itself must exist; scripts/databases.ts creates demo and test databases.
+ * Opens a province database from a connection URL: `sqlite:PATH` (or `sqlite::memory:`, the
+ * embedded default), `postgres://…` or `mysql://…` (MariaDB, MySQL). Xietong's own bookkeeping
+ * tables are created when missing; the data tables only with `init` (otherwise checked).
  */
-export async function openProvinceDatabase(url: string, mapping?: LocalSchemaMapping, options: { onIdleError?: (error: Error) => void } = {}): Promise<ProvinceDatabase> {
+export async function openProvinceDatabase(url: string, mapping?: LocalSchemaMapping, options: OpenOptions = {}): Promise<ProvinceDatabase> {
   const tables = resolveMapping(mapping);
   let count = 0;
   const listeners: ((seconds: number, failed: boolean) => void)[] = [];
@@ -35,14 +47,19 @@ export async function openProvinceDatabase(url: string, mapping?: LocalSchemaMap
     for (const listener of listeners) listener(event.queryDurationMillis / 1000, event.level === 'error');
     recordStatement(adapter.kind, event.query.sql, event.queryDurationMillis / 1000, event.level === 'error');
   };
-  const adapter = createAdapter(url);
+  const adapter = createAdapter(url, { mustExist: !options.init });
   adapter.onIdleError?.(options.onIdleError ?? (() => {}));
   const db = new Kysely<StandardDatabase>({ dialect: adapter.dialect, log });
   try {
-    await migrate(db, adapter, tables);
+    if (options.init) await migrate(db, adapter, tables);
+    else {
+      await migrate(db, adapter, new Map(SERVICE_TABLES.map((t) => [t, tables.get(t)!])));
+      const problems = await mappingProblems(db, tables, mappedEntries(mapping));
+      if (problems.length) throw new Error(`the database does not hold what the mapping names:\n- ${problems.join('\n- ')}`);
+    }
   } catch (error) {
     await db.destroy();
-    throw new Error(`cannot prepare province database ${redact(url)}: ${(error as Error).message}`);
+    throw new Error(`cannot use province database ${redact(url)}: ${(error as Error).message}`);
   }
   return {
     db,
@@ -54,4 +71,14 @@ export async function openProvinceDatabase(url: string, mapping?: LocalSchemaMap
     poolStats: adapter.poolStats,
     close: () => db.destroy(),
   };
+}
+
+/** The entries a mapping sets (`assets.table`, `assets.columns.name`), to name them in problems. */
+function mappedEntries(mapping: LocalSchemaMapping = {}): Set<string> {
+  const out = new Set<string>();
+  for (const [table, m] of Object.entries(mapping)) {
+    if (m?.table) out.add(`${table}.table`);
+    for (const column of Object.keys(m?.columns ?? {})) out.add(`${table}.columns.${column}`);
+  }
+  return out;
 }

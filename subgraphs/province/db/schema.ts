@@ -38,10 +38,10 @@ export interface StoredBuildingRow {
 
 /** 办公用房楼栋 as read: the stored row and what the 2014 standard derives from it and its agency (building-standard.ts). */
 export interface BuildingRow extends StoredBuildingRow {
-  /** 按标准核定建筑面积, m2. */
-  standard_area: number;
-  /** 1 when construction_area is above standard_area. */
-  exceeds_standard: number;
+  /** 按标准核定建筑面积, m2; null when the agency is missing. */
+  standard_area: number | null;
+  /** 1 when construction_area is above standard_area, 0 when not, null when unknown. */
+  exceeds_standard: number | null;
 }
 
 /** 资产卡片. */

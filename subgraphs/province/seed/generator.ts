@@ -1,9 +1,9 @@
 import { formatId } from '../../../common/ids.js';
-import { findProvince, round, standardBuildingArea, VEHICLE_CATEGORIES, type AgencyLevel } from '../../../common/standards.js';
+import { findProvince, isMunicipality, round, standardBuildingArea, VEHICLE_CATEGORIES, type AgencyLevel } from '../../../common/standards.js';
 import type { AgencyRow, StoredBuildingRow, StoredRows, VehicleRow } from '../db/schema.js';
 import { kgceMilli } from '../energy.js';
 import { agencyCreditCode } from './credit-code.js';
-import { AREA_CODES, DEMO_DIVISIONS, DEPARTMENTS, GIVEN, STREETS, SURNAMES } from './places.js';
+import { AREA_CODES, DEMO_DIVISIONS, DEPARTMENTS, GIVEN, STREETS, SURNAMES, type Division } from './places.js';
 import { Random } from './random.js';
 
 /** How much demo data to generate per province. Fleets follow each agency's establishment (see generateProvince). */
@@ -95,6 +95,27 @@ function split(total: number, n: number): number[] {
   return Array.from({ length: n }, (_, i) => base + (i < total - base * n ? 1 : 0));
 }
 
+/** A plate not yet given in this province. */
+function uniquePlate(given: Set<string>, draw: () => string): string {
+  let plate = draw();
+  while (given.has(plate)) plate = draw();
+  given.add(plate);
+  return plate;
+}
+
+/**
+ * Where an agency of a level sits, by GB/T 2260 code: a provincial one at the province, a city's
+ * at its prefecture-level city (in a municipality, at a district), a county's at a district or
+ * county of a city, a town's office under a county (in a municipality, under a district).
+ */
+function placeOf(level: AgencyLevel, provinceCode: string, divisions: readonly Division[], rnd: Random): { code: string; name: string } {
+  if (level === 'PROVINCIAL' || level === 'CENTRAL') return { code: provinceCode, name: '' };
+  const division = rnd.pick(divisions);
+  if (level === 'MUNICIPAL' || !division.counties?.length) return { code: division.code, name: division.name };
+  const county = rnd.pick(division.counties);
+  return { code: county.code, name: `${division.name}${county.name}` };
+}
+
 /**
  * Generates one province's demo data. The same province, seed and scale always give the same
  * rows. The rows follow the reference's rules, so the data-quality rules (data-quality/rules.ts)
@@ -113,17 +134,34 @@ export function generateProvince(provinceCode: string, scale: DemoScale, seed = 
   const today = Date.UTC(2025, 11, 31);
   const dayBetween = (from: number, to: number) => from + rnd.int(0, Math.max(0, Math.floor((to - from) / DAY_MS))) * DAY_MS;
 
+  const municipality = isMunicipality(provinceCode);
+  // One provincial department of each kind: never two 教育厅 in one province.
+  const provincial = Math.min(DEPARTMENTS.length, Math.max(1, Math.round(scale.agencies * 0.15)));
+  const usedDepartments = new Map<string, Set<number>>();
+  const plates = new Set<string>();
   for (let a = 1; a <= scale.agencies; a++) {
+    // A municipality's district bureaus rank as a city's (二级); elsewhere cities, counties and towns.
     const level: AgencyLevel =
-      a <= Math.max(1, Math.round(scale.agencies * 0.15))
+      a <= provincial
         ? 'PROVINCIAL'
-        : rnd.weighted([
-            ['MUNICIPAL', 5],
-            ['COUNTY', 4],
-            ['TOWNSHIP', 1],
-          ] as const);
-    const division = level === 'PROVINCIAL' ? { code: provinceCode, name: '' } : rnd.pick(divisions);
-    const [departmentName, provSuffix, localSuffix] = DEPARTMENTS[(a - 1) % DEPARTMENTS.length];
+        : municipality
+          ? rnd.weighted([
+              ['MUNICIPAL', 9],
+              ['TOWNSHIP', 1],
+            ] as const)
+          : rnd.weighted([
+              ['MUNICIPAL', 5],
+              ['COUNTY', 4],
+              ['TOWNSHIP', 1],
+            ] as const);
+    const division = placeOf(level, provinceCode, divisions, rnd);
+    const key = `${level}:${division.code}`;
+    const used = usedDepartments.get(key) ?? new Set<number>();
+    usedDepartments.set(key, used);
+    let d = (a - 1) % DEPARTMENTS.length;
+    for (let tries = 0; used.has(d) && tries < DEPARTMENTS.length; tries++) d = (d + 1) % DEPARTMENTS.length;
+    used.add(d);
+    const [departmentName, provSuffix, localSuffix] = DEPARTMENTS[d];
     const township = level === 'TOWNSHIP' ? rnd.pick(['党政办公室', '综合行政执法队', '便民服务中心']) : '';
     const dept = township || departmentName;
     const prefix = level === 'PROVINCIAL' ? province.name : level === 'TOWNSHIP' ? `${division.name}${rnd.pick(['城关镇', '新城街道', '东湖街道', '临江镇'])}` : division.name;
@@ -157,15 +195,16 @@ export function generateProvince(provinceCode: string, scale: DemoScale, seed = 
       const construction = round(
         standard *
           rnd.weighted([
-            [rnd.between(0.7, 1.0), 85],
-            [rnd.between(1.0, 1.35), 15],
+            [rnd.between(0.85, 1.0), 75],
+            [rnd.between(1.0, 1.3), 25],
           ] as const),
         2,
       );
-      // A floor plate of 250-1,500 m2, never under 80 m2 a floor, at most 30 floors.
-      const floors = Math.max(1, Math.min(30, Math.floor(construction / 80), Math.round(construction / rnd.between(250, 1_500))));
-      // Office rooms are a part of the building: at most half its construction area.
-      const office = round(Math.min(peopleOf[b] * rnd.between(8.5, 15.5), construction * rnd.between(0.3, 0.5)), 2);
+      // A floor plate of 150-700 m2 (larger buildings, larger plates), never under 80 m2 a floor, at most 30 floors.
+      const plate = rnd.between(150, 350) + Math.min(350, construction / 20);
+      const floors = Math.max(1, Math.min(30, Math.floor(construction / 80), Math.round(construction / plate)));
+      // Office rooms: 9-13 m2 a person (the 2014 allowances, mostly 科级以下 9 m2), within two thirds of the building.
+      const office = round(Math.min(peopleOf[b] * rnd.between(9, 13), construction * 0.65), 2);
       const building: StoredBuildingRow = {
         id: formatId(provinceCode, 'building', ++counters.building),
         province: provinceCode,
@@ -174,7 +213,8 @@ export function generateProvince(provinceCode: string, scale: DemoScale, seed = 
         address: `${province.name}${division.name}${rnd.pick(STREETS)}${rnd.int(1, 399)}号`,
         // Public-security and state-security premises are restricted (涉密).
         restricted: dept === '公安' || dept === '国家安全' || rnd.chance(0.03) ? 1 : 0,
-        build_year: rnd.int(1978, 2022),
+        // The main building stands before the first reported year; later ones may be newer.
+        build_year: b === 0 ? rnd.int(1978, 2015) : rnd.int(1985, 2024),
         floors,
         construction_area: construction,
         office_room_usable_area: office,
@@ -186,7 +226,8 @@ export function generateProvince(provinceCode: string, scale: DemoScale, seed = 
     }
 
     // Assets: equipment and furniture cards, straight-line depreciation to the end of 2025.
-    const nAssets = Math.max(1, Math.round(scale.assetsPerAgency * rnd.between(0.8, 1.2)));
+    // Cards follow the people: assetsPerAgency is the count for an agency of 150.
+    const nAssets = Math.max(1, Math.round(((scale.assetsPerAgency * actual) / 150) * rnd.between(0.8, 1.2)));
     for (let i = 0; i < nAssets; i++) {
       const kind = rnd.weighted(ASSET_KINDS.map((k) => [k, k.weight] as const));
       const original = Math.round(rnd.between(kind.min, kind.max) * 100);
@@ -248,7 +289,10 @@ export function generateProvince(provinceCode: string, scale: DemoScale, seed = 
         id: formatId(provinceCode, 'vehicle', ++counters.vehicle),
         province: provinceCode,
         agency_id: agency.id,
-        plate_number: `${province.plate}${String.fromCharCode(65 + rnd.int(0, 5))}${nev ? rnd.pick(['D', 'F']) : ''}${String(rnd.int(0, 99999)).padStart(5, '0')}`,
+        plate_number: uniquePlate(
+          plates,
+          () => `${province.plate}${String.fromCharCode(65 + rnd.int(0, 5))}${nev ? rnd.pick(['D', 'F']) : ''}${String(rnd.int(0, 99999)).padStart(5, '0')}`,
+        ),
         model: m.model,
         category,
         energy_type: m.energy,
@@ -267,23 +311,33 @@ export function generateProvince(provinceCode: string, scale: DemoScale, seed = 
                 ['IN_SERVICE', 95],
                 ['SEALED', 5],
               ] as const),
-        mileage_km: Math.round(((today - purchased) / YEAR_MS) * rnd.between(KM_PER_YEAR.min, KM_PER_YEAR.max)),
+        mileage_km: 0,
         assigned_driver: rnd.chance(0.6) ? `${rnd.pick(SURNAMES)}${rnd.pick(GIVEN)}` : null,
       };
+      // A vehicle out of service stopped running when it was taken out (six years after purchase at most).
+      const retired = vehicle.status === 'IN_SERVICE' ? today : Math.min(today, purchased + 6 * YEAR_MS);
+      vehicle.mileage_km = Math.round(((retired - purchased) / YEAR_MS) * rnd.between(KM_PER_YEAR.min, KM_PER_YEAR.max));
       fleet.push(vehicle);
       data.vehicles.push(vehicle);
     }
-    const running = fleet.filter((v) => v.status === 'IN_SERVICE');
-    const burning = (energies: readonly string[]) => running.filter((v) => energies.includes(v.energy_type)).length;
+    /** Vehicles running in a year: bought by then, and not yet out of service (six years after purchase at most). */
+    const runningIn = (year: number) =>
+      fleet.filter((v) => {
+        const bought = Number(v.purchased_on.slice(0, 4));
+        return bought <= year && (v.status === 'IN_SERVICE' || year <= bought + 6);
+      });
 
     // Energy reports: buildings at kgce/m2 around the Guangdong 2021 机关 averages, falling about
     // 1.5 % a year, plus the fleet's fuel (about 0.6-1.5 thousand litres a vehicle a year).
-    const area = round(
-      agencyBuildings.reduce((s, b) => s + b.construction_area, 0),
-      2,
-    );
     const intensity = rnd.between(9, 15);
     for (const year of scale.years) {
+      // The area in use that year: buildings completed by then.
+      const area = round(
+        agencyBuildings.filter((b) => b.build_year <= year).reduce((s, b) => s + b.construction_area, 0),
+        2,
+      );
+      const running = runningIn(year);
+      const burning = (energies: readonly string[]) => running.filter((v) => energies.includes(v.energy_type)).length;
       const trend = 1 - 0.015 * (year - 2021);
       const people = Math.round(actual * rnd.between(1.0, 1.15));
       const kgce = area * intensity * trend * rnd.between(0.93, 1.07);

@@ -1,5 +1,16 @@
-/** Divisions (GB/T 2260) and streets used to place demo agencies in the nine demo provinces. */
-export const DEMO_DIVISIONS: Record<string, { code: string; name: string }[]> = {
+/** A GB/T 2260 division; a prefecture-level city lists some of its county-level divisions. */
+export interface Division {
+  code: string;
+  name: string;
+  counties?: readonly { code: string; name: string }[];
+}
+
+/**
+ * Divisions (GB/T 2260, 民政部 201904 list) used to place demo agencies in the nine demo
+ * provinces: prefecture-level cities with some of their districts and counties, and for the four
+ * municipalities their districts.
+ */
+export const DEMO_DIVISIONS: Record<string, Division[]> = {
   '310000': [
     { code: '310101', name: '黄浦区' },
     { code: '310104', name: '徐汇区' },
@@ -7,22 +18,128 @@ export const DEMO_DIVISIONS: Record<string, { code: string; name: string }[]> = 
     { code: '310106', name: '静安区' },
   ],
   '320000': [
-    { code: '320100', name: '南京市' },
-    { code: '320200', name: '无锡市' },
-    { code: '320500', name: '苏州市' },
-    { code: '320300', name: '徐州市' },
+    {
+      code: '320100',
+      name: '南京市',
+      counties: [
+        { code: '320102', name: '玄武区' },
+        { code: '320104', name: '秦淮区' },
+        { code: '320106', name: '鼓楼区' },
+        { code: '320115', name: '江宁区' },
+      ],
+    },
+    {
+      code: '320200',
+      name: '无锡市',
+      counties: [
+        { code: '320205', name: '锡山区' },
+        { code: '320206', name: '惠山区' },
+        { code: '320213', name: '梁溪区' },
+        { code: '320281', name: '江阴市' },
+      ],
+    },
+    {
+      code: '320500',
+      name: '苏州市',
+      counties: [
+        { code: '320505', name: '虎丘区' },
+        { code: '320506', name: '吴中区' },
+        { code: '320508', name: '姑苏区' },
+        { code: '320581', name: '常熟市' },
+      ],
+    },
+    {
+      code: '320300',
+      name: '徐州市',
+      counties: [
+        { code: '320302', name: '鼓楼区' },
+        { code: '320303', name: '云龙区' },
+        { code: '320311', name: '泉山区' },
+        { code: '320321', name: '丰县' },
+      ],
+    },
   ],
   '330000': [
-    { code: '330100', name: '杭州市' },
-    { code: '330200', name: '宁波市' },
-    { code: '330300', name: '温州市' },
-    { code: '330400', name: '嘉兴市' },
+    {
+      code: '330100',
+      name: '杭州市',
+      counties: [
+        { code: '330102', name: '上城区' },
+        { code: '330105', name: '拱墅区' },
+        { code: '330106', name: '西湖区' },
+        { code: '330108', name: '滨江区' },
+      ],
+    },
+    {
+      code: '330200',
+      name: '宁波市',
+      counties: [
+        { code: '330203', name: '海曙区' },
+        { code: '330205', name: '江北区' },
+        { code: '330212', name: '鄞州区' },
+        { code: '330281', name: '余姚市' },
+      ],
+    },
+    {
+      code: '330300',
+      name: '温州市',
+      counties: [
+        { code: '330302', name: '鹿城区' },
+        { code: '330303', name: '龙湾区' },
+        { code: '330304', name: '瓯海区' },
+        { code: '330381', name: '瑞安市' },
+      ],
+    },
+    {
+      code: '330400',
+      name: '嘉兴市',
+      counties: [
+        { code: '330402', name: '南湖区' },
+        { code: '330411', name: '秀洲区' },
+        { code: '330421', name: '嘉善县' },
+        { code: '330481', name: '海宁市' },
+      ],
+    },
   ],
   '340000': [
-    { code: '340100', name: '合肥市' },
-    { code: '340200', name: '芜湖市' },
-    { code: '340300', name: '蚌埠市' },
-    { code: '340500', name: '马鞍山市' },
+    {
+      code: '340100',
+      name: '合肥市',
+      counties: [
+        { code: '340102', name: '瑶海区' },
+        { code: '340103', name: '庐阳区' },
+        { code: '340104', name: '蜀山区' },
+        { code: '340111', name: '包河区' },
+      ],
+    },
+    {
+      code: '340200',
+      name: '芜湖市',
+      counties: [
+        { code: '340202', name: '镜湖区' },
+        { code: '340203', name: '弋江区' },
+        { code: '340207', name: '鸠江区' },
+      ],
+    },
+    {
+      code: '340300',
+      name: '蚌埠市',
+      counties: [
+        { code: '340302', name: '龙子湖区' },
+        { code: '340303', name: '蚌山区' },
+        { code: '340304', name: '禹会区' },
+        { code: '340311', name: '淮上区' },
+      ],
+    },
+    {
+      code: '340500',
+      name: '马鞍山市',
+      counties: [
+        { code: '340503', name: '花山区' },
+        { code: '340504', name: '雨山区' },
+        { code: '340506', name: '博望区' },
+      ],
+    },
   ],
   '110000': [
     { code: '110101', name: '东城区' },
@@ -37,10 +154,43 @@ export const DEMO_DIVISIONS: Record<string, { code: string; name: string }[]> = 
     { code: '120104', name: '南开区' },
   ],
   '130000': [
-    { code: '130100', name: '石家庄市' },
-    { code: '130200', name: '唐山市' },
-    { code: '130600', name: '保定市' },
-    { code: '130400', name: '邯郸市' },
+    {
+      code: '130100',
+      name: '石家庄市',
+      counties: [
+        { code: '130102', name: '长安区' },
+        { code: '130104', name: '桥西区' },
+        { code: '130105', name: '新华区' },
+        { code: '130108', name: '裕华区' },
+      ],
+    },
+    {
+      code: '130200',
+      name: '唐山市',
+      counties: [
+        { code: '130202', name: '路南区' },
+        { code: '130203', name: '路北区' },
+        { code: '130207', name: '丰南区' },
+      ],
+    },
+    {
+      code: '130600',
+      name: '保定市',
+      counties: [
+        { code: '130602', name: '竞秀区' },
+        { code: '130606', name: '莲池区' },
+        { code: '130607', name: '满城区' },
+      ],
+    },
+    {
+      code: '130400',
+      name: '邯郸市',
+      counties: [
+        { code: '130402', name: '邯山区' },
+        { code: '130403', name: '丛台区' },
+        { code: '130404', name: '复兴区' },
+      ],
+    },
   ],
   '500000': [
     { code: '500101', name: '万州区' },
@@ -49,10 +199,43 @@ export const DEMO_DIVISIONS: Record<string, { code: string; name: string }[]> = 
     { code: '500105', name: '江北区' },
   ],
   '510000': [
-    { code: '510100', name: '成都市' },
-    { code: '510700', name: '绵阳市' },
-    { code: '511300', name: '南充市' },
-    { code: '510600', name: '德阳市' },
+    {
+      code: '510100',
+      name: '成都市',
+      counties: [
+        { code: '510104', name: '锦江区' },
+        { code: '510105', name: '青羊区' },
+        { code: '510106', name: '金牛区' },
+        { code: '510107', name: '武侯区' },
+      ],
+    },
+    {
+      code: '510700',
+      name: '绵阳市',
+      counties: [
+        { code: '510703', name: '涪城区' },
+        { code: '510704', name: '游仙区' },
+        { code: '510705', name: '安州区' },
+      ],
+    },
+    {
+      code: '511300',
+      name: '南充市',
+      counties: [
+        { code: '511302', name: '顺庆区' },
+        { code: '511303', name: '高坪区' },
+        { code: '511304', name: '嘉陵区' },
+      ],
+    },
+    {
+      code: '510600',
+      name: '德阳市',
+      counties: [
+        { code: '510603', name: '旌阳区' },
+        { code: '510604', name: '罗江区' },
+        { code: '510681', name: '广汉市' },
+      ],
+    },
   ],
 };
 
