@@ -224,7 +224,20 @@ export function headerValue(req: IncomingMessage, name: string): string | undefi
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** A route answering GET /health with a JSON status. */
+/**
+ * GET /sdl: the service's federation SDL as plain text, for anyone. It is the public contract
+ * (schema/*.graphql) and holds no data, so a provincial team checks a running instance against
+ * the contract without the gateway's keys (`npm run check-province -- URL`).
+ */
+export function sdlRoute(sdl: string): RouteHandler {
+  return (req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/sdl') return false;
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(sdl);
+    return true;
+  };
+}
+
+/** GET /health: liveness and what the service is (no data). */
 export function healthRoute(status: () => Record<string, unknown>): RouteHandler {
   return (req, res) => {
     if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/health') return false;

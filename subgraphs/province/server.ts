@@ -1,7 +1,7 @@
 import { createLogger } from '../../common/logger.js';
 import { principalFromAssertion } from '../../common/auth/subgraph-auth.js';
 import { provinceAudience } from '../../common/auth/assertion.js';
-import { healthRoute, serveApollo, type RunningService } from '../../common/http.js';
+import { healthRoute, sdlRoute, serveApollo, type RunningService } from '../../common/http.js';
 import { createSubgraphServer } from '../../common/subgraph-server.js';
 import { readSubgraphSdl } from '../../common/subgraphs.js';
 import { openProvinceDatabase, type ProvinceDatabase } from './db/database.js';
@@ -37,6 +37,7 @@ export async function startProvince(input: unknown, database?: ProvinceDatabase,
     throw new Error(`province database ${pdb.label}: ${wrongData}`);
   }
   const repo = new Repository(pdb);
+  const sdl = readSubgraphSdl('province');
   const quality = new QualityReports(repo, config.provinces);
   const principalOf = principalFromAssertion(
     { gateway: config.assertionPublicKey, workflow: config.workflowPublicKey },
@@ -46,7 +47,7 @@ export async function startProvince(input: unknown, database?: ProvinceDatabase,
   registry.setDefaultLabels({ service: 'province', province: config.provinces.join('+') });
   databaseMetrics(registry, config.provinces.join('+'), pdb);
   const server = createSubgraphServer<ProvinceContext>({
-    sdl: readSubgraphSdl('province'),
+    sdl,
     resolvers: provinceResolvers,
     logger,
     classify: databaseUnavailable(config.provinces),
@@ -65,7 +66,7 @@ export async function startProvince(input: unknown, database?: ProvinceDatabase,
       const rows = new VisibleRows(repo, principal, config.provinces);
       return { principal, repo, rows, loaders: createLoaders(rows, repo), served: config.provinces, requestId, quality };
     },
-    routes: [healthRoute(() => ({ service: 'province', provinces: config.provinces, pid: process.pid })), ...metrics.routes],
+    routes: [healthRoute(() => ({ service: 'province', provinces: config.provinces, pid: process.pid })), sdlRoute(sdl), ...metrics.routes],
   });
   logger.info({ url: running.url, provinces: config.provinces }, 'province subgraph listening');
   return {

@@ -50,7 +50,7 @@ export function scoreOf(checked: number, violations: number): number {
 }
 
 /** Runs the rules over one province's rows as they are now. */
-async function runReport(repo: Repository, served: readonly string[], province: string, now: Date): Promise<QualityReport> {
+export async function runReport(repo: Repository, served: readonly string[], province: string, now: Date): Promise<QualityReport> {
   const outcomes = checkData({ province, today: now.toISOString().slice(0, 10), ...(await readRows(repo, province, served)) });
   const rowsChecked = outcomes.reduce((s, o) => s + o.checked, 0);
   const violations = outcomes.reduce((s, o) => s + o.violations, 0);

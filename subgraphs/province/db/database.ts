@@ -22,6 +22,16 @@ export interface ProvinceDatabase {
   close(): Promise<void>;
 }
 
+/** The database is reachable but lacks tables or columns the mapping names (as opposed to unreachable). */
+export class MappingMismatch extends Error {
+  constructor(
+    message: string,
+    readonly problems: string[],
+  ) {
+    super(message);
+  }
+}
+
 /** How a province database is opened. */
 export interface OpenOptions {
   /**
@@ -30,6 +40,8 @@ export interface OpenOptions {
    * column is refused at start-up with the mapping entry to fix, never created empty.
    */
   init?: boolean;
+  /** Only check the database against the mapping and write nothing, not even Xietong's own tables (the contract checker). */
+  checkOnly?: boolean;
   onIdleError?: (error: Error) => void;
 }
 
@@ -53,13 +65,15 @@ export async function openProvinceDatabase(url: string, mapping?: LocalSchemaMap
   try {
     if (options.init) await migrate(db, adapter, tables);
     else {
-      await migrate(db, adapter, new Map(SERVICE_TABLES.map((t) => [t, tables.get(t)!])));
-      const problems = await mappingProblems(db, tables, mappedEntries(mapping));
-      if (problems.length) throw new Error(`the database does not hold what the mapping names:\n- ${problems.join('\n- ')}`);
+      if (!options.checkOnly) await migrate(db, adapter, new Map(SERVICE_TABLES.map((t) => [t, tables.get(t)!])));
+      const checked = options.checkOnly ? new Map([...tables].filter(([t]) => !SERVICE_TABLES.includes(t))) : tables;
+      const problems = await mappingProblems(db, checked, mappedEntries(mapping));
+      if (problems.length) throw new MappingMismatch(`the database does not hold what the mapping names:\n- ${problems.join('\n- ')}`, problems);
     }
   } catch (error) {
     await db.destroy();
-    throw new Error(`cannot use province database ${redact(url)}: ${(error as Error).message}`);
+    const message = `cannot use province database ${redact(url)}: ${(error as Error).message}`;
+    throw error instanceof MappingMismatch ? new MappingMismatch(message, error.problems) : new Error(message);
   }
   return {
     db,
