@@ -139,6 +139,13 @@ describe('data-quality rules', () => {
     );
   });
 
+  it('find nothing in a province outside the demo, placed in its own capital with its own phone prefix', () => {
+    const data = clean('440000');
+    expect(checkData(data).filter((o) => o.violations > 0)).toEqual([]);
+    expect(data.agencies.every((a) => a.contact_phone.startsWith('020-'))).toBe(true);
+    expect(data.agencies.every((a) => /^(广东省|广州市)/.test(a.name))).toBe(true);
+  });
+
   it('find nothing in the full demo scale of every demo province', () => {
     for (const { code } of DEMO_PROVINCES) {
       const data = { province: code, today: TODAY, ...generateProvince(code, FULL_SCALE), asset_transfers: [] };

@@ -3,7 +3,7 @@ import { findProvince, isMunicipality, round, standardBuildingArea, VEHICLE_CATE
 import type { AgencyRow, StoredBuildingRow, StoredRows, VehicleRow } from '../db/schema.js';
 import { kgceMilli } from '../energy.js';
 import { agencyCreditCode } from './credit-code.js';
-import { AREA_CODES, DEMO_DIVISIONS, DEPARTMENTS, GIVEN, STREETS, SURNAMES, type Division } from './places.js';
+import { AREA_CODES, CAPITALS, DEMO_DIVISIONS, DEPARTMENTS, GIVEN, STREETS, SURNAMES, type Division } from './places.js';
 import { Random } from './random.js';
 
 /** How much demo data to generate per province. Fleets follow each agency's establishment (see generateProvince). */
@@ -128,7 +128,9 @@ export function generateProvince(provinceCode: string, scale: DemoScale, seed = 
   const province = findProvince(provinceCode);
   if (!province) throw new Error(`unknown province ${provinceCode}`);
   const rnd = new Random(`${seed}:${provinceCode}`);
-  const divisions = DEMO_DIVISIONS[provinceCode] ?? [{ code: provinceCode, name: province.name }];
+  // Outside the demo provinces: the capital's city-level agencies only (no county codes are known here).
+  const divisions = DEMO_DIVISIONS[provinceCode] ?? (CAPITALS[provinceCode] ? [CAPITALS[provinceCode]] : [{ code: provinceCode, name: province.name }]);
+  const hasCounties = divisions.some((d) => d.counties?.length);
   const data: ProvinceData = { agencies: [], buildings: [], assets: [], vehicles: [], energy_reports: [], operating_costs: [] };
   const counters = { building: 0, asset: 0, vehicle: 0, report: 0, cost: 0 };
   const today = Date.UTC(2025, 11, 31);
@@ -149,11 +151,13 @@ export function generateProvince(provinceCode: string, scale: DemoScale, seed = 
               ['MUNICIPAL', 9],
               ['TOWNSHIP', 1],
             ] as const)
-          : rnd.weighted([
-              ['MUNICIPAL', 5],
-              ['COUNTY', 4],
-              ['TOWNSHIP', 1],
-            ] as const);
+          : hasCounties
+            ? rnd.weighted([
+                ['MUNICIPAL', 5],
+                ['COUNTY', 4],
+                ['TOWNSHIP', 1],
+              ] as const)
+            : 'MUNICIPAL';
     const division = placeOf(level, provinceCode, divisions, rnd);
     const key = `${level}:${division.code}`;
     const used = usedDepartments.get(key) ?? new Set<number>();
