@@ -141,3 +141,26 @@ describe('dataQuality over GraphQL', () => {
     expect(stray.err).toContain('belong to the data check');
   });
 });
+
+describe('dataQuality routing', () => {
+  it.each([
+    ['32000O', 'UNKNOWN_PROVINCE'],
+    ['999999', 'UNKNOWN_PROVINCE'],
+    ['', 'UNKNOWN_PROVINCE'],
+    ['440000', 'PROVINCE_NOT_REGISTERED'],
+  ])('a code that reaches no province (%s) is an error, not a silent null', async (code, expected) => {
+    const r = await gql(stack.gateway.url, QUERY, { p: code }, national);
+    expect((r.data as any)?.dataQuality ?? null).toBeNull();
+    expect(r.errors?.map((e) => e.extensions?.code)).toEqual([expected]);
+  });
+});
+
+describe('dataQuality for a role without the class', () => {
+  it('is FORBIDDEN whatever the code, so codes tell a refused caller nothing', async () => {
+    const analyst = { token: tokenFor(PRINCIPALS.ANALYST!), assertion: null };
+    for (const code of ['32000O', '999999', '440000', '320000']) {
+      const r = await gql(stack.gateway.url, QUERY, { p: code }, analyst);
+      expect([code, r.errors?.map((e) => e.extensions?.code)]).toEqual([code, ['FORBIDDEN']]);
+    }
+  });
+});

@@ -139,6 +139,11 @@ export class ShardRouter implements GraphQLDataSource {
     if (!rule) return registry.list().map((e) => e.code);
     const value = path(args, rule.arg);
     if (rule.by === 'scope') return registry.resolveScope(value as Scope | undefined);
+    if (rule.by === 'province') {
+      // A province code itself: an unknown or unregistered one is an error, never a silent null.
+      registry.requireRegistered(String(value ?? ''));
+      return [String(value)];
+    }
     const text = value === null || value === undefined ? '' : String(value);
     const province = provinceOfId(text) ?? (/^\d{6}$/.test(text) ? text : undefined);
     if (!province) {
