@@ -103,7 +103,7 @@ export function readGatewayConfig(argv: string[], env: NodeJS.ProcessEnv = proce
   if (!values.supergraph) throw new Error('--supergraph FILE is required (a Federation 2 supergraph SDL; `npm run compose` writes schema/supergraph.graphql)');
   const port = Number(values.port ?? env.PORT ?? 4000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a TCP port number, got "${values.port}"`);
-  const raw = values.config ? JSON.parse(readFileSync(values.config, 'utf8')) : {};
+  const raw = values.config ? readConfigFile(values.config) : {};
   // The admin token is a secret: it may come from the environment instead of the file.
   const parsed = configSchema.safeParse({
     ...raw,
@@ -146,6 +146,21 @@ export function readGatewayConfig(argv: string[], env: NodeJS.ProcessEnv = proce
     port,
     host: values.host ?? '0.0.0.0',
   };
+}
+
+/** The config file's JSON, or an error naming the file and what is wrong with it. */
+function readConfigFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read the config file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    throw new Error(`the config file ${file} is not JSON: ${(error as Error).message}`);
+  }
 }
 
 /** Auth settings from the environment (XIETONG_JWT_*, XIETONG_JWKS_URL, XIETONG_ASSERTION_PRIVATE_KEY_FILE). */

@@ -144,6 +144,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     : registryFile
       ? FileRegistryStore.open(registry, registryFile, options.provinces ?? [])
       : new LocalRegistryStore(registry);
+  if (options.adminToken && !redis && !registryFile) {
+    logger.warn('provinces registered through the admin API are kept in memory only and are lost on restart; set registryFile (or auditFile, or Redis) to keep them');
+  }
   const audit: AuditStore =
     options.auditFile || !redis ? await SqliteAuditStore.open(options.auditFile ?? ':memory:') : new RedisAuditStore(redis, `${prefix}audit`, options.auditRetention);
   const trail = new AuditTrail(audit, logger);

@@ -78,6 +78,7 @@ if (values.config !== undefined) {
     fail('--province, --token and --allow belong to the data checks (--data URL or --config FILE)');
   const url = positionals[0];
   if (!url) fail('give a URL, --config FILE or --data URL');
+  if (!/^https?:\/\/[^/]/.test(url) || !URL.canParse(url)) fail(`"${url}" is not an http(s) URL, e.g. http://127.0.0.1:4109/graphql`);
   let sdl: string;
   try {
     const response = await fetch(new URL('/sdl', url), { signal: AbortSignal.timeout(10_000), redirect: 'manual' });

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { redact } from '../common/db/dialects.js';
 import { findProvince } from '../common/standards.js';
 import { openProvinceDatabase } from '../subgraphs/province/db/database.js';
-import type { LocalSchemaMapping } from '../subgraphs/province/db/mapping.js';
+import { parseMapping } from '../subgraphs/province/config.js';
 import { FULL_SCALE, generateProvince, type DemoScale } from '../subgraphs/province/seed/generator.js';
 import { isSeeded, seedProvince } from '../subgraphs/province/seed/seed.js';
 
@@ -24,7 +24,7 @@ try {
   if (!values.database) throw new Error('--database is required: sqlite:PATH, postgres://… or mysql://…');
   const scale = SCALES[values.scale!];
   if (!scale) throw new Error(`--scale must be ${Object.keys(SCALES).join(' or ')}`);
-  const mapping = values.mapping ? (JSON.parse(readFileSync(values.mapping, 'utf8')) as LocalSchemaMapping) : undefined;
+  const mapping = values.mapping ? parseMapping(JSON.parse(readFileSync(values.mapping, 'utf8')), values.mapping) : undefined;
   const pdb = await openProvinceDatabase(values.database, mapping, { init: true });
   try {
     if (await isSeeded(pdb)) throw new Error(`${redact(values.database)} holds data already; seed an empty database`);

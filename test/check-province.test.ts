@@ -99,6 +99,36 @@ describe('--config: a province checks its own configuration and database', () =>
     expect(down.err).not.toContain('xietong:xietong');
   });
 
+  it('reads only: the SQLite file is byte for byte the same afterwards, and it may be read-only', async () => {
+    const { createHash } = await import('node:crypto');
+    const { chmodSync, readFileSync } = await import('node:fs');
+    const file = standard.slice('sqlite:'.length);
+    const before = createHash('sha256').update(readFileSync(file)).digest('hex');
+    chmodSync(file, 0o444);
+    try {
+      expect((await checkProvince('--config', configFile(standard))).code).toBe(0);
+    } finally {
+      chmodSync(file, 0o644);
+    }
+    expect(createHash('sha256').update(readFileSync(file)).digest('hex')).toBe(before);
+  });
+
+  it('a table the mapping does not name yet (an empty standard one): exit 1', async () => {
+    const url = await localDatabase('sichuan-noenergy.sqlite');
+    const pdb = await openProvinceDatabase(url);
+    await (pdb.db as unknown as Kysely<any>).deleteFrom('energy_reports').execute();
+    await pdb.close();
+    const r = await checkProvince('--config', configFile(url));
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('- energy_reports: no rows, though the province has agencies');
+  });
+
+  it('a URL that is not http(s): exit 2', async () => {
+    const r = await checkProvince('127.0.0.1:4144/graphql');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('is not an http(s) URL');
+  });
+
   it('a configuration it does not understand: exit 1, naming the key', async () => {
     const file = join(dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ provinces: ['510000'], database: standard, assertionPublicKeyFile: keyFile, maping: {} }));

@@ -116,6 +116,55 @@ describe('registration checks what it registers, and lasts', () => {
     }
   });
 
+  it('knows an instance by its id, whatever URL reaches it, and refuses one serving two provinces', async () => {
+    expect((await admin('POST', '/admin/provinces', { code: '510000', url: sichuan.url })).status).toBe(200);
+    try {
+      // 四川 once more, as localhost and at /: the same instance (its /health id), so not 重庆's twin either way.
+      const spelled = sichuan.url.replace('127.0.0.1', 'localhost').replace('/graphql', '/');
+      expect((await admin('POST', '/admin/provinces', { code: '510000', url: spelled })).status).toBe(200);
+    } finally {
+      await admin('DELETE', '/admin/provinces/510000');
+    }
+    const chongqing = stack.provinces.get('500000')!.url.replace('127.0.0.1', 'localhost');
+    const pdb = await openProvinceDatabase('sqlite::memory:', undefined, { init: true });
+    const both = await startProvince({ provinces: ['510000', '500000'], database: 'sqlite::memory:', assertionPublicKey: TEST_KEYS.assertionPublicKey }, pdb);
+    try {
+      const twin = await admin('POST', '/admin/provinces', { code: '510000', url: chongqing.replace(/:\d+/, `:${new URL(stack.provinces.get('500000')!.url).port}`) });
+      expect(((await twin.json()) as { error: string }).error).toContain('serves 500000, not 510000');
+      const two = await admin('POST', '/admin/provinces', { code: '510000', url: both.url });
+      expect(two.status).toBe(400);
+      expect(((await two.json()) as { error: string }).error).toContain('serves 510000, 500000; a registered instance serves exactly one province');
+    } finally {
+      await both.stop();
+      await pdb.close();
+    }
+  });
+
+  it('reads at most a bounded answer from a joining service', async () => {
+    const huge = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"provinces":["510000"],"pad":"');
+      const chunk = 'A'.repeat(64 * 1024);
+      let sent = 0;
+      const more = () => {
+        while (sent < 200 && res.write(chunk)) sent++;
+        if (sent < 200) res.once('drain', more);
+        else res.end('"}');
+      };
+      more();
+    });
+    await new Promise<void>((resolve) => huge.listen(0, '127.0.0.1', resolve));
+    try {
+      const r = await admin('POST', '/admin/provinces', { code: '510000', url: `http://127.0.0.1:${(huge.address() as AddressInfo).port}/graphql` });
+      expect(r.status).toBe(400);
+      expect(((await r.json()) as { error: string }).error).toContain('the answer is larger than 65536 bytes');
+    } finally {
+      huge.closeAllConnections();
+      await new Promise((resolve) => huge.close(resolve));
+    }
+    expect((await admin('POST', '/admin/provinces', null)).status).toBe(400);
+  });
+
   it('names the cause of a failed join', async () => {
     const cause = async (url: string) => ((await (await admin('POST', '/admin/provinces', { code: '510000', url })).json()) as { error: string }).error;
     const closed = await freePort();

@@ -62,15 +62,32 @@ describe('a province database', () => {
     const empty = join(dir, 'empty.sqlite');
     writeFileSync(empty, '');
     const message = await refusal(openProvinceDatabase(`sqlite:${empty}`));
-    expect(message).toMatch(/- agencies: there is no table "agencies"; name your table in mapping\.agencies\.table, or create the standard one with --init/);
+    expect(message).toMatch(
+      /- agencies: there is no table "agencies"; name your table in mapping\.agencies\.table \(--init would create an empty standard one, for a new province only\)/,
+    );
     expect(message).toMatch(/- energy_reports: there is no table/);
   });
 
   it('of another province is refused: a wrong code never serves zeros', async () => {
     const base = { database: url, assertionPublicKey: TEST_KEYS.assertionPublicKey };
     expect(await refusal(startProvince({ ...base, provinces: ['310000'] }))).toMatch(/holds agencies of 320000, which this instance is not configured for \(provinces: 310000\)/);
+    expect(await refusal(startProvince({ ...base, provinces: ['320000', '330000'] }))).toMatch(/holds no agency of 330000, which this instance is configured for/);
     const right = await startProvince({ ...base, provinces: ['320000'] });
     await right.stop();
+  });
+});
+
+describe('values off by a unit', () => {
+  it('stop the start-up, naming the column and the factor', async () => {
+    const local = `sqlite:${join(dir, 'wan.sqlite')}`;
+    const mapping = { energy_reports: { columns: { electricity_kwh: { column: 'dian_wan', scale: 10_000 } } } };
+    const pdb = await openProvinceDatabase(local, mapping, { init: true });
+    await seedProvince(pdb, generateProvince('320000', TEST_SCALE));
+    await pdb.close();
+    const forgotten = { energy_reports: { columns: { electricity_kwh: 'dian_wan' } } };
+    expect(await refusal(startProvince({ provinces: ['320000'], database: local, mapping: forgotten, assertionPublicKey: TEST_KEYS.assertionPublicKey }))).toMatch(
+      /mapping\.energy_reports\.columns\.electricity_kwh: the median is .* \(about 10,000 times too small\)/,
+    );
   });
 });
 

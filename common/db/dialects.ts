@@ -36,7 +36,16 @@ export function dialectOf(url: string): DialectKind {
 
 /** A URL with its password hidden, for messages and logs. */
 export function redact(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  if (url.startsWith('sqlite:')) return url;
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    for (const key of [...parsed.searchParams.keys()]) if (/pass|secret|token|key/i.test(key)) parsed.searchParams.set(key, '***');
+    return parsed.toString();
+  } catch {
+    // Not a URL at all: hide everything between the scheme and the last @ (the credentials, whatever they hold).
+    return url.replace(/\/\/.*@/, '//***@');
+  }
 }
 
 /** Opens a connection pool for a URL. */
@@ -47,6 +56,7 @@ export function createAdapter(
     statementTimeoutMs?: number;
     acquireTimeoutMs?: number;
     /** A SQLite file must exist already (no new empty database for a mistyped path). */ mustExist?: boolean;
+    /** Open a SQLite file read-only, changing nothing in it (not even its journal mode). */ readOnly?: boolean;
   } = {},
 ): DialectAdapter {
   const kind = dialectOf(url);
@@ -54,12 +64,14 @@ export function createAdapter(
     const path = url.slice('sqlite:'.length);
     let db: SQLite.Database;
     try {
-      db = new SQLite(path, { fileMustExist: options.mustExist === true && path !== ':memory:' });
+      db = new SQLite(path, { fileMustExist: (options.mustExist === true || options.readOnly === true) && path !== ':memory:', readonly: options.readOnly === true });
     } catch (error) {
-      throw new Error(`cannot open SQLite database ${path}: ${(error as Error).message}`);
+      throw new Error(`cannot open SQLite database ${path}: ${(error as Error).message} (check the path; a new province creates its database with --init)`);
     }
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
+    if (!options.readOnly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+    }
     return {
       kind,
       dialect: new SqliteDialect({ database: db }),

@@ -58,6 +58,7 @@ export function adminRoute(options: AdminOptions): RouteHandler {
       let body: { code?: unknown; url?: unknown };
       try {
         body = (await readJson(req)) as typeof body;
+        if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('not an object');
       } catch {
         send(res, 400, { error: 'body must be JSON { "code": "320000", "url": "http://…/graphql" }' });
         return true;
@@ -76,6 +77,7 @@ export function adminRoute(options: AdminOptions): RouteHandler {
           send(res, 503, { error: 'the shared registry is unavailable; try again', code: 'REGISTRY_UNAVAILABLE' });
           return true;
         }
+        options.logger.info({ code: body.code, url: body.url, reason: error.message }, 'province refused');
         send(res, 400, { error: error.message, code: error.code, problems: error.problems });
       }
     } else if (req.method === 'DELETE' && /^\d{6}$/.test(code)) {

@@ -59,14 +59,20 @@ export async function fetchServiceSdl(url: string, timeoutMs: number, assertion?
     throw new Error(reachFailure(error, url, timeoutMs));
   }
   if (response.status >= 300 && response.status < 400) throw new Error(`the service answered with a redirect (HTTP ${response.status}), which is not followed`);
-  const body = (await response.json().catch(() => undefined)) as { data?: { _service?: { sdl?: string } } } | undefined;
+  const body = (await readJsonLimited(response, MAX_SDL_BYTES)) as { data?: { _service?: { sdl?: string } } } | undefined;
   const sdl = body?.data?._service?.sdl;
   if (typeof sdl !== 'string') throw new Error(statusFailure(response.status));
   return sdl;
 }
 
+/** What an instance says of itself at /health: the provinces it serves and its instance id (new at every start). */
+export interface InstanceHealth {
+  provinces: string[];
+  instance?: string;
+}
+
 /** The provinces an instance says it serves (its /health), or why it could not say. */
-export async function fetchServedProvinces(url: string, timeoutMs: number, dispatcher?: import('undici').Dispatcher): Promise<string[]> {
+export async function fetchServedProvinces(url: string, timeoutMs: number, dispatcher?: import('undici').Dispatcher): Promise<InstanceHealth> {
   const health = new URL('/health', url);
   let response: Response;
   try {
@@ -75,9 +81,37 @@ export async function fetchServedProvinces(url: string, timeoutMs: number, dispa
     throw new Error(reachFailure(error, url, timeoutMs));
   }
   if (response.status >= 300 && response.status < 400) throw new Error(`the service answered with a redirect (HTTP ${response.status}), which is not followed`);
-  const body = (await response.json().catch(() => undefined)) as { provinces?: unknown } | undefined;
+  const body = (await readJsonLimited(response, MAX_HEALTH_BYTES)) as { provinces?: unknown; instance?: unknown } | undefined;
   if (!Array.isArray(body?.provinces)) throw new Error(`${health.pathname} did not list the provinces it serves (HTTP ${response.status})`);
-  return body.provinces.map(String);
+  return { provinces: body.provinces.map(String), ...(typeof body.instance === 'string' ? { instance: body.instance } : {}) };
+}
+
+/** The largest /health answer read (a real one is under 200 bytes). */
+const MAX_HEALTH_BYTES = 64 * 1024;
+/** The largest SDL answer read (the contract is about 60 KB). */
+const MAX_SDL_BYTES = 4 * 1024 * 1024;
+
+/** A JSON body read up to `limit` bytes: a longer one is refused, never buffered whole; undefined when it is not JSON. */
+async function readJsonLimited(response: Response, limit: number): Promise<unknown> {
+  if (!response.body) return undefined;
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw new Error(`the answer is larger than ${limit} bytes, which no province sends`);
+    }
+    chunks.push(value);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 /** Two URLs that reach the same instance (same origin and path, whatever the spelling). */
@@ -113,14 +147,31 @@ export async function joinProvince(
     );
   const timeoutMs = options.timeoutMs ?? 5000;
   // Which provinces it serves comes first (its /health needs no assertion): a wrong code is then named as such.
-  let served: string[];
+  let health: InstanceHealth;
   try {
-    served = await fetchServedProvinces(endpoint.url, timeoutMs, options.dispatcher);
+    health = await fetchServedProvinces(endpoint.url, timeoutMs, options.dispatcher);
   } catch (error) {
     throw new JoinRefused(`province ${endpoint.code} at ${endpoint.url} could not say which provinces it serves: ${(error as Error).message}`, [], ErrorCode.PROVINCE_UNAVAILABLE);
   }
-  if (!served.includes(endpoint.code)) {
-    throw new JoinRefused(`the instance at ${endpoint.url} serves ${served.join(', ') || 'no province'}, not ${endpoint.code}; register it under its own code`, []);
+  if (!health.provinces.includes(endpoint.code)) {
+    throw new JoinRefused(`the instance at ${endpoint.url} serves ${health.provinces.join(', ') || 'no province'}, not ${endpoint.code}; register it under its own code`, []);
+  }
+  if (health.provinces.length > 1) {
+    throw new JoinRefused(`the instance at ${endpoint.url} serves ${health.provinces.join(', ')}; a registered instance serves exactly one province`, []);
+  }
+  // The same instance under another spelling of its URL (localhost, another path) is still the same instance.
+  const others = (options.registered ?? []).filter((e) => e.code !== endpoint.code);
+  if (health.instance && others.length) {
+    const ids = await Promise.all(
+      others.map((e) =>
+        fetchServedProvinces(e.url, timeoutMs, options.dispatcher).then(
+          (h) => h.instance,
+          () => undefined,
+        ),
+      ),
+    );
+    const same = others.find((_, i) => ids[i] === health.instance);
+    if (same) throw new JoinRefused(`the instance at ${endpoint.url} is the one registered as province ${same.code} (the same instance id); its data would count twice`, []);
   }
   let sdl: string;
   try {

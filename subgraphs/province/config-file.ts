@@ -44,6 +44,10 @@ export function provinceConfigInput(argv: string[], env: NodeJS.ProcessEnv = pro
   const file = positionals[0];
   const raw = (file ? parseJson(readFile(file, 'config file'), file) : configFromEnvironment(env)) as Record<string, unknown>;
   const { assertionPublicKeyFile, workflowPublicKeyFile, ...config } = raw;
+  if (file && env.XIETONG_MAPPING_FILE) {
+    if (config.mapping !== undefined) throw new Error(`the mapping is given twice: in ${file} and in XIETONG_MAPPING_FILE; keep one`);
+    config.mapping = parseJson(readFile(env.XIETONG_MAPPING_FILE, 'XIETONG_MAPPING_FILE'), env.XIETONG_MAPPING_FILE);
+  }
   const keyFile = (named: unknown, variable: string) => (typeof named === 'string' ? [named, `${file}: the key file`] : env[variable] ? [env[variable]!, variable] : undefined);
   const assertionKey = keyFile(assertionPublicKeyFile, 'XIETONG_ASSERTION_PUBLIC_KEY_FILE');
   const workflowKey = keyFile(workflowPublicKeyFile, 'XIETONG_WORKFLOW_PUBLIC_KEY_FILE');

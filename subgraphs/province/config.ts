@@ -27,6 +27,16 @@ const tlsConfig = z
     if (problem) ctx.addIssue({ code: 'custom', path: ['key'], message: problem });
   });
 
+/** A local-schema mapping as a config file or XIETONG_MAPPING_FILE gives it (unknown keys refused). */
+export const mappingSchema = z.record(z.string(), tableMapping);
+
+/** Parses a mapping on its own (npm run seed --mapping), with one readable message listing every problem. */
+export function parseMapping(input: unknown, source: string): LocalSchemaMapping {
+  const result = mappingSchema.safeParse(input);
+  if (!result.success) throw new Error(`invalid mapping ${source}:\n${result.error.issues.map((i) => `- ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n')}`);
+  return result.data as LocalSchemaMapping;
+}
+
 /** Configuration of one province instance, validated at start-up. */
 export const provinceConfigSchema = z.strictObject({
   /** The provinces whose rows the database holds: normally exactly one. */
@@ -43,9 +53,11 @@ export const provinceConfigSchema = z.strictObject({
   /** Create the database (a SQLite file) and the standard tables when missing: a new province's first start (`--init`). Otherwise a missing one is refused. */
   init: z.boolean().default(false),
   /** How the local tables map to the standard; omitted tables use standard names and units. */
-  mapping: z.record(z.string(), tableMapping).optional(),
+  mapping: mappingSchema.optional(),
   /** The gateway's public key (PEM) that verifies its assertions; requests without one get 401. */
-  assertionPublicKey: z.string().includes('BEGIN PUBLIC KEY', { message: 'expected a PEM public key' }),
+  assertionPublicKey: z.string().includes('BEGIN PUBLIC KEY', {
+    message: "expected the gateway's PEM public key: name its file in assertionPublicKeyFile (or XIETONG_ASSERTION_PUBLIC_KEY_FILE); npm run keys makes assertion-public.pem",
+  }),
   /** The sharing service's public key (PEM): with it, the service may take 公物仓 transfer steps here (role WORKFLOW only). */
   workflowPublicKey: z.string().includes('BEGIN PUBLIC KEY', { message: 'expected a PEM public key' }).optional(),
   port: z.number().int().min(0).max(65535).default(0),

@@ -1,11 +1,34 @@
 import { parseProvinceConfig } from './config.js';
 import { provinceConfigInput } from './config-file.js';
 import { MappingMismatch, openProvinceDatabase } from './db/database.js';
+import { resolveMapping } from './db/mapping.js';
 import { unitProblems } from './db/unit-probe.js';
 import { heldProvinceProblem } from './db/verify.js';
 import { runReport } from './data-quality/report.js';
 import { formatReport, overThreshold, type Thresholds } from './data-quality/remote-check.js';
 import { Repository } from './repository.js';
+
+/** "1 problem", "2 problems". */
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+/** The data tables that hold no row although the province has agencies: usually a table the mapping does not name yet. */
+async function emptyTables(repo: Repository): Promise<string[]> {
+  const count = async (table: 'agencies' | 'buildings' | 'assets' | 'vehicles' | 'energy_reports' | 'operating_costs') =>
+    Number(
+      (
+        await repo.db
+          .selectFrom(repo.source(table))
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  if ((await count('agencies')) === 0) return [];
+  const tables = ['buildings', 'assets', 'vehicles', 'energy_reports', 'operating_costs'] as const;
+  const counts = await Promise.all(tables.map(count));
+  return tables
+    .filter((_, i) => counts[i] === 0)
+    .map((t) => `${t}: no rows, though the province has agencies; if your data is in another table, name it in mapping.${t}.table (an empty table serves zeros)`);
+}
 
 /** What the check found, as lines to print, and the exit code: 0 conforms, 1 does not, 2 cannot tell (unreadable, unreachable). */
 export interface LocalCheck {
@@ -34,19 +57,27 @@ export async function checkLocalProvince(configFile: string, thresholds: Thresho
   } catch (error) {
     return { lines: [(error as Error).message], exitCode: 1 };
   }
+  try {
+    resolveMapping(config.mapping);
+  } catch (error) {
+    return { lines: [(error as Error).message], exitCode: 1 };
+  }
   lines.push(`configuration ${configFile}: ok (provinces ${config.provinces.join(', ')})`);
   let pdb: Awaited<ReturnType<typeof openProvinceDatabase>>;
   try {
     pdb = await openProvinceDatabase(config.database, config.mapping, { checkOnly: true });
   } catch (error) {
-    if (error instanceof MappingMismatch) return { lines: [...lines, `database: ${error.problems.length} problems`, ...error.problems.map((p) => `- ${p}`)], exitCode: 1 };
+    if (error instanceof MappingMismatch)
+      return { lines: [...lines, `database: ${plural(error.problems.length, 'problem')}`, ...error.problems.map((p) => `- ${p}`)], exitCode: 1 };
     return { lines: [...lines, (error as Error).message], exitCode: 2 };
   }
   try {
     lines.push(`database ${pdb.label}: every mapped table and column is there`);
     const repo = new Repository(pdb);
-    const problems = [await heldProvinceProblem(pdb.db, pdb.tables.get('agencies')!, config.provinces), ...(await unitProblems(repo))].filter((p): p is string => p !== undefined);
-    if (problems.length) return { lines: [...lines, `values: ${problems.length} problems`, ...problems.map((p) => `- ${p}`)], exitCode: 1 };
+    const problems = [await heldProvinceProblem(pdb.db, pdb.tables.get('agencies')!, config.provinces), ...(await emptyTables(repo)), ...(await unitProblems(repo))].filter(
+      (p): p is string => p !== undefined,
+    );
+    if (problems.length) return { lines: [...lines, `values: ${plural(problems.length, 'problem')}`, ...problems.map((p) => `- ${p}`)], exitCode: 1 };
     lines.push('values: in the standard units (medians within their ranges)');
     let failing = false;
     for (const province of config.provinces) {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createLogger } from '../../common/logger.js';
 import { principalFromAssertion } from '../../common/auth/subgraph-auth.js';
 import { provinceAudience } from '../../common/auth/assertion.js';
@@ -6,6 +7,7 @@ import { createSubgraphServer } from '../../common/subgraph-server.js';
 import { readSubgraphSdl } from '../../common/subgraphs.js';
 import { openProvinceDatabase, type ProvinceDatabase } from './db/database.js';
 import { heldProvinceProblem } from './db/verify.js';
+import { unitProblems } from './db/unit-probe.js';
 import { QualityReports } from './data-quality/report.js';
 import { databaseUnavailable } from '../../common/db/errors.js';
 import { parseProvinceConfig, type ProvinceConfig } from './config.js';
@@ -31,13 +33,18 @@ export async function startProvince(input: unknown, database?: ProvinceDatabase,
   const pdb =
     database ??
     (await openProvinceDatabase(config.database, config.mapping, { init: config.init, onIdleError: (err) => logger.warn({ err: err.message }, 'database connection lost') }));
-  const wrongData = await heldProvinceProblem(pdb.db, pdb.tables.get('agencies')!, config.provinces);
-  if (wrongData) {
+  // Data of another province, or values off by a unit, would be served without an error: refuse to start instead.
+  const wrongData = [await heldProvinceProblem(pdb.db, pdb.tables.get('agencies')!, config.provinces), ...(await unitProblems(new Repository(pdb)))].filter(
+    (p): p is string => p !== undefined,
+  );
+  if (wrongData.length) {
     if (!database) await pdb.close();
-    throw new Error(`province database ${pdb.label}: ${wrongData}`);
+    throw new Error(`province database ${pdb.label}:\n- ${wrongData.join('\n- ')}`);
   }
   const repo = new Repository(pdb);
   const sdl = readSubgraphSdl('province');
+  // Names this running instance, whatever URL reaches it: the gateway refuses one instance under two codes.
+  const instance = randomUUID();
   const quality = new QualityReports(repo, config.provinces);
   const principalOf = principalFromAssertion(
     { gateway: config.assertionPublicKey, workflow: config.workflowPublicKey },
@@ -66,7 +73,7 @@ export async function startProvince(input: unknown, database?: ProvinceDatabase,
       const rows = new VisibleRows(repo, principal, config.provinces);
       return { principal, repo, rows, loaders: createLoaders(rows, repo), served: config.provinces, requestId, quality };
     },
-    routes: [healthRoute(() => ({ service: 'province', provinces: config.provinces, pid: process.pid })), sdlRoute(sdl), ...metrics.routes],
+    routes: [healthRoute(() => ({ service: 'province', provinces: config.provinces, instance, pid: process.pid })), sdlRoute(sdl), ...metrics.routes],
   });
   logger.info({ url: running.url, provinces: config.provinces }, 'province subgraph listening');
   return {

@@ -59,7 +59,7 @@ export async function openProvinceDatabase(url: string, mapping?: LocalSchemaMap
     for (const listener of listeners) listener(event.queryDurationMillis / 1000, event.level === 'error');
     recordStatement(adapter.kind, event.query.sql, event.queryDurationMillis / 1000, event.level === 'error');
   };
-  const adapter = createAdapter(url, { mustExist: !options.init });
+  const adapter = createAdapter(url, { mustExist: !options.init, readOnly: options.checkOnly });
   adapter.onIdleError?.(options.onIdleError ?? (() => {}));
   const db = new Kysely<StandardDatabase>({ dialect: adapter.dialect, log });
   try {

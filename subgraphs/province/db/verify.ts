@@ -22,7 +22,7 @@ export async function mappingProblems(db: Kysely<StandardDatabase>, tables: Map<
       problems.push(
         mapped.has(`${s}.table`)
           ? `mapping.${s}.table: the local table "${resolved.table}" does not exist`
-          : `${s}: there is no table "${resolved.table}"; name your table in mapping.${s}.table, or create the standard one with --init`,
+          : `${s}: there is no table "${resolved.table}"; name your table in mapping.${s}.table (--init would create an empty standard one, for a new province only)`,
       );
       continue;
     }
@@ -45,9 +45,9 @@ export async function mappingProblems(db: Kysely<StandardDatabase>, tables: Map<
 }
 
 /**
- * Whether the data held is the configured provinces' data: the province codes of the agencies
- * must all be configured, and (when there are any) include a configured one. A wrong code would
- * otherwise serve zeros for the configured province.
+ * Whether the data held is the configured provinces' data: when the database holds agencies, their
+ * province codes must be exactly the configured ones. A wrong or extra code would otherwise serve
+ * zeros for a province, counted as if it had answered.
  */
 export async function heldProvinceProblem(db: Kysely<StandardDatabase>, agencies: ResolvedTable, configured: readonly string[]): Promise<string | undefined> {
   const raw = db as unknown as Kysely<Record<string, Record<string, unknown>>>;
@@ -59,7 +59,13 @@ export async function heldProvinceProblem(db: Kysely<StandardDatabase>, agencies
     .limit(50)
     .execute();
   const held = rows.map((r) => String(r.province));
+  if (held.length === 0) return undefined;
   const foreign = held.filter((p) => !configured.includes(p));
-  if (held.length === 0 || foreign.length === 0) return undefined;
-  return `the database holds agencies of ${foreign.join(', ')}, which this instance is not configured for (provinces: ${configured.join(', ')}); check the province code or the database URL`;
+  if (foreign.length) {
+    return `the database holds agencies of ${foreign.join(', ')}, which this instance is not configured for (provinces: ${configured.join(', ')}); check the province code or the database URL`;
+  }
+  // A configured province with no agency at all would be served as zeros (and counted as answering).
+  const absent = configured.filter((p) => !held.includes(p));
+  if (absent.length) return `the database holds no agency of ${absent.join(', ')}, which this instance is configured for; configure only the provinces whose data it holds`;
+  return undefined;
 }
