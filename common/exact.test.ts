@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { decimalOf, plus, ratio, RATIO_DIGITS, roundDecimal, sumExact, times, toNumber, toPrecision } from './exact.js';
+import { decimalOf, plus, ratio, RATIO_DIGITS, sumExact, unitsOf, times, toNumber, toPrecision } from './exact.js';
 
 describe('exact combination', () => {
   it('adds values in units of their precision, whatever the order', () => {
@@ -41,11 +41,11 @@ describe('exact decimals', () => {
   });
 
   it('rounds once, half away from zero', () => {
-    expect(roundDecimal(decimalOf('2.0005'), 3)).toBe(2.001);
-    expect(roundDecimal(decimalOf('-2.0005'), 3)).toBe(-2.001);
-    expect(roundDecimal(decimalOf('1.0049999'), 2)).toBe(1);
+    expect(unitsOf(decimalOf('2.0005'), 3)).toBe(2001);
+    expect(unitsOf(decimalOf('-2.0005'), 3)).toBe(-2001);
+    expect(unitsOf(decimalOf('1.0049999'), 2)).toBe(100);
     // 1.005 as a double is 1.00499999999999989...; its decimal is 1.005.
-    expect(roundDecimal(decimalOf(1.005), 2)).toBe(1.01);
+    expect(unitsOf(decimalOf(1.005), 2)).toBe(101);
   });
 
   it('publishes ratios of the written decimals to RATIO_DIGITS places', () => {

@@ -71,12 +71,6 @@ export function unitsOf(value: Decimal, digits: number): number {
   return Number(units);
 }
 
-/** A decimal rounded half away from zero to `digits` places, as the nearest number. */
-export function roundDecimal(value: Decimal, digits: number): number {
-  // Both operands are exact integers, so the division is the correctly rounded decimal.
-  return unitsOf(value, digits) / 10 ** digits;
-}
-
 /** A decimal as the nearest number (for coefficients published as they are defined). */
 export function toNumber(value: Decimal): number {
   return Number(`${value.units}e-${value.scale}`);

@@ -81,7 +81,7 @@ export function findProvince(code: string): ProvinceInfo | undefined {
 }
 
 /** The four municipalities (直辖市): no prefecture level; their districts are the next level down. */
-export const MUNICIPALITIES: readonly string[] = ['110000', '120000', '310000', '500000'];
+const MUNICIPALITIES: readonly string[] = ['110000', '120000', '310000', '500000'];
 
 /** Whether a province code is a municipality (直辖市). */
 export function isMunicipality(provinceCode: string): boolean {

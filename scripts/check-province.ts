@@ -55,7 +55,10 @@ try {
 
 if (values.config !== undefined) {
   if (values.data !== undefined || positionals.length) fail('--config checks a configuration and its database; give no URL with it');
-  const unknown = Object.keys(thresholds).filter((id) => id !== '*' && !QUALITY_RULES.some((r) => r.id === id));
+  const unknown = unknownAllowances(
+    QUALITY_RULES.map((r) => r.id),
+    thresholds,
+  );
   if (unknown.length) fail(`--allow names rules that do not exist: ${unknown.join(', ')}`);
   const result = await checkLocalProvince(values.config, thresholds);
   for (const line of result.lines) (result.exitCode === 2 ? console.error : console.log)(line);
@@ -65,7 +68,10 @@ if (values.config !== undefined) {
   if (!province || !/^\d{6}$/.test(province)) fail('--data needs --province with a 6-digit GB/T 2260 code');
   try {
     const report = await fetchReport(values.data, province, values.token || process.env.XIETONG_TOKEN || undefined);
-    const unknown = unknownAllowances(report, thresholds);
+    const unknown = unknownAllowances(
+      report.rules.map((r) => r.id),
+      thresholds,
+    );
     if (unknown.length) throw new Error(`--allow names rules that do not exist: ${unknown.join(', ')}; the rules are ${report.rules.map((r) => r.id).join(', ')}`);
     for (const line of formatReport(province, report, thresholds)) console.log(line);
     process.exitCode = overThreshold(report, thresholds).length ? 1 : 0;

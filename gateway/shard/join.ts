@@ -39,29 +39,33 @@ function statusFailure(status: number): string {
 }
 
 /**
- * Fetches a service's federation SDL (`_service { sdl }`). Redirects are not followed (the
- * assertion is for the URL given, and a redirect could point the gateway anywhere); failures are
- * reported by kind only, never with the remote's text.
+ * One request of the join to a service: redirects are not followed (the assertion is for the URL
+ * given, and a redirect could point the gateway anywhere), failures are reported by kind only,
+ * never with the remote's text, and the JSON answer is read up to `limit` bytes. The gateway's
+ * agent (`dispatcher`) verifies a joining province with the same CA and client certificate as
+ * every later call.
  */
-export async function fetchServiceSdl(url: string, timeoutMs: number, assertion?: string, dispatcher?: import('undici').Dispatcher): Promise<string> {
+async function requestJson(url: string | URL, init: RequestInit, limit: number, timeoutMs: number, dispatcher?: import('undici').Dispatcher) {
   let response: Response;
   try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(assertion ? { [ASSERTION_HEADER]: assertion } : {}) },
-      body: JSON.stringify({ query: '{ _service { sdl } }' }),
-      signal: AbortSignal.timeout(timeoutMs),
-      redirect: 'manual',
-      // The gateway's agent: a joining province is verified with the same CA and client certificate as every later call.
-      ...(dispatcher ? { dispatcher } : {}),
-    });
+    response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs), redirect: 'manual', ...(dispatcher ? { dispatcher } : {}) });
   } catch (error) {
-    throw new Error(reachFailure(error, url, timeoutMs));
+    throw new Error(reachFailure(error, String(url), timeoutMs));
   }
   if (response.status >= 300 && response.status < 400) throw new Error(`the service answered with a redirect (HTTP ${response.status}), which is not followed`);
-  const body = (await readJsonLimited(response, MAX_SDL_BYTES)) as { data?: { _service?: { sdl?: string } } } | undefined;
-  const sdl = body?.data?._service?.sdl;
-  if (typeof sdl !== 'string') throw new Error(statusFailure(response.status));
+  return { status: response.status, body: await readJsonLimited(response, limit) };
+}
+
+/** Fetches a service's federation SDL (`_service { sdl }`), presenting the gateway's assertion. */
+export async function fetchServiceSdl(url: string, timeoutMs: number, assertion?: string, dispatcher?: import('undici').Dispatcher): Promise<string> {
+  const init = {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(assertion ? { [ASSERTION_HEADER]: assertion } : {}) },
+    body: JSON.stringify({ query: '{ _service { sdl } }' }),
+  };
+  const { status, body } = await requestJson(url, init, MAX_SDL_BYTES, timeoutMs, dispatcher);
+  const sdl = (body as { data?: { _service?: { sdl?: unknown } } } | undefined)?.data?._service?.sdl;
+  if (typeof sdl !== 'string') throw new Error(statusFailure(status));
   return sdl;
 }
 
@@ -74,16 +78,10 @@ export interface InstanceHealth {
 /** The provinces an instance says it serves (its /health), or why it could not say. */
 export async function fetchServedProvinces(url: string, timeoutMs: number, dispatcher?: import('undici').Dispatcher): Promise<InstanceHealth> {
   const health = new URL('/health', url);
-  let response: Response;
-  try {
-    response = await fetch(health, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual', ...(dispatcher ? { dispatcher } : {}) });
-  } catch (error) {
-    throw new Error(reachFailure(error, url, timeoutMs));
-  }
-  if (response.status >= 300 && response.status < 400) throw new Error(`the service answered with a redirect (HTTP ${response.status}), which is not followed`);
-  const body = (await readJsonLimited(response, MAX_HEALTH_BYTES)) as { provinces?: unknown; instance?: unknown } | undefined;
-  if (!Array.isArray(body?.provinces)) throw new Error(`${health.pathname} did not list the provinces it serves (HTTP ${response.status})`);
-  return { provinces: body.provinces.map(String), ...(typeof body.instance === 'string' ? { instance: body.instance } : {}) };
+  const { status, body } = await requestJson(health, {}, MAX_HEALTH_BYTES, timeoutMs, dispatcher);
+  const answer = body as { provinces?: unknown; instance?: unknown } | undefined;
+  if (!Array.isArray(answer?.provinces)) throw new Error(`${health.pathname} did not list the provinces it serves (HTTP ${status})`);
+  return { provinces: answer.provinces.map(String), ...(typeof answer.instance === 'string' ? { instance: answer.instance } : {}) };
 }
 
 /** The largest /health answer read (a real one is under 200 bytes). */

@@ -2,8 +2,7 @@ import { parseProvinceConfig } from './config.js';
 import { provinceConfigInput } from './config-file.js';
 import { MappingMismatch, openProvinceDatabase } from './db/database.js';
 import { resolveMapping } from './db/mapping.js';
-import { unitProblems } from './db/unit-probe.js';
-import { heldProvinceProblem } from './db/verify.js';
+import { servedDataProblems } from './db/verify.js';
 import { runReport } from './data-quality/report.js';
 import { formatReport, overThreshold, type Thresholds } from './data-quality/remote-check.js';
 import { Repository } from './repository.js';
@@ -74,9 +73,7 @@ export async function checkLocalProvince(configFile: string, thresholds: Thresho
   try {
     lines.push(`database ${pdb.label}: every mapped table and column is there`);
     const repo = new Repository(pdb);
-    const problems = [await heldProvinceProblem(pdb.db, pdb.tables.get('agencies')!, config.provinces), ...(await emptyTables(repo)), ...(await unitProblems(repo))].filter(
-      (p): p is string => p !== undefined,
-    );
+    const problems = [...(await servedDataProblems(pdb, config.provinces)), ...(await emptyTables(repo))];
     if (problems.length) return { lines: [...lines, `values: ${plural(problems.length, 'problem')}`, ...problems.map((p) => `- ${p}`)], exitCode: 1 };
     lines.push('values: in the standard units (medians within their ranges)');
     let failing = false;

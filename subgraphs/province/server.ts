@@ -6,8 +6,7 @@ import { healthRoute, sdlRoute, serveApollo, type RunningService } from '../../c
 import { createSubgraphServer } from '../../common/subgraph-server.js';
 import { readSubgraphSdl } from '../../common/subgraphs.js';
 import { openProvinceDatabase, type ProvinceDatabase } from './db/database.js';
-import { heldProvinceProblem } from './db/verify.js';
-import { unitProblems } from './db/unit-probe.js';
+import { servedDataProblems } from './db/verify.js';
 import { QualityReports } from './data-quality/report.js';
 import { databaseUnavailable } from '../../common/db/errors.js';
 import { parseProvinceConfig, type ProvinceConfig } from './config.js';
@@ -34,9 +33,7 @@ export async function startProvince(input: unknown, database?: ProvinceDatabase,
     database ??
     (await openProvinceDatabase(config.database, config.mapping, { init: config.init, onIdleError: (err) => logger.warn({ err: err.message }, 'database connection lost') }));
   // Data of another province, or values off by a unit, would be served without an error: refuse to start instead.
-  const wrongData = [await heldProvinceProblem(pdb.db, pdb.tables.get('agencies')!, config.provinces), ...(await unitProblems(new Repository(pdb)))].filter(
-    (p): p is string => p !== undefined,
-  );
+  const wrongData = await servedDataProblems(pdb, config.provinces);
   if (wrongData.length) {
     if (!database) await pdb.close();
     throw new Error(`province database ${pdb.label}:\n- ${wrongData.join('\n- ')}`);

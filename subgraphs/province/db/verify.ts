@@ -1,4 +1,7 @@
 import type { Kysely } from 'kysely';
+import { Repository } from '../repository.js';
+import type { ProvinceDatabase } from './database.js';
+import { unitProblems } from './unit-probe.js';
 import type { ResolvedTable } from './mapping.js';
 import type { StandardDatabase, StandardTable } from './schema.js';
 
@@ -68,4 +71,14 @@ export async function heldProvinceProblem(db: Kysely<StandardDatabase>, agencies
   const absent = configured.filter((p) => !held.includes(p));
   if (absent.length) return `the database holds no agency of ${absent.join(', ')}, which this instance is configured for; configure only the provinces whose data it holds`;
   return undefined;
+}
+
+/**
+ * What would make an instance serve wrong figures without an error: data of other provinces
+ * than the configured ones, or values off by a unit. The instance refuses to start on any of
+ * them; check-province --config reports them.
+ */
+export async function servedDataProblems(pdb: ProvinceDatabase, configured: readonly string[]): Promise<string[]> {
+  const held = await heldProvinceProblem(pdb.db, pdb.tables.get('agencies')!, configured);
+  return [...(held ? [held] : []), ...(await unitProblems(new Repository(pdb)))];
 }
