@@ -17,7 +17,10 @@ export interface ProvinceInfo {
   economicZone: string;
 }
 
-/** The 31 provincial-level divisions of GB/T 2260 (民政部 201904 list). */
+/**
+ * The provincial-level divisions of GB/T 2260 (民政部 201904 list): the 31 whose agencies report
+ * to Xietong, and 香港 and 澳门, valid members of a cooperation region such as 粤港澳大湾区.
+ */
 export const PROVINCES: readonly ProvinceInfo[] = [
   ['110000', '北京市', '北京', '京', '华北', '东部'],
   ['120000', '天津市', '天津', '津', '华北', '东部'],
@@ -50,30 +53,11 @@ export const PROVINCES: readonly ProvinceInfo[] = [
   ['630000', '青海省', '青海', '青', '西北', '西部'],
   ['640000', '宁夏回族自治区', '宁夏', '宁', '西北', '西部'],
   ['650000', '新疆维吾尔自治区', '新疆', '新', '西北', '西部'],
+  ['810000', '香港特别行政区', '香港', '港', '港澳', '港澳'],
+  ['820000', '澳门特别行政区', '澳门', '澳', '港澳', '港澳'],
 ].map(([code, name, shortName, plate, bigRegion, economicZone]) => ({ code, name, shortName, plate, bigRegion, economicZone }));
 
-/** A cross-provincial cooperation region. */
-export interface RegionInfo {
-  code: string;
-  name: string;
-  description: string;
-  provinceCodes: readonly string[];
-}
-
-/** The cooperation regions Xietong serves. */
-export const REGIONS: readonly RegionInfo[] = [
-  {
-    code: 'YRD',
-    name: '长三角',
-    description: '《长江三角洲区域一体化发展规划纲要》(2019-12-01): 沪、苏、浙、皖全域',
-    provinceCodes: ['310000', '320000', '330000', '340000'],
-  },
-  { code: 'JJJ', name: '京津冀', description: '《京津冀协同发展规划纲要》(2015-04)', provinceCodes: ['110000', '120000', '130000'] },
-  { code: 'CY', name: '川渝', description: '成渝地区双城经济圈 (2020-01-03)', provinceCodes: ['500000', '510000'] },
-];
-
 const provinceByCode = new Map(PROVINCES.map((p) => [p.code, p]));
-const regionByCode = new Map(REGIONS.map((r) => [r.code, r]));
 
 /** Looks up a province by GB/T 2260 code. */
 export function findProvince(code: string): ProvinceInfo | undefined {
@@ -86,16 +70,6 @@ const MUNICIPALITIES: readonly string[] = ['110000', '120000', '310000', '500000
 /** Whether a province code is a municipality (直辖市). */
 export function isMunicipality(provinceCode: string): boolean {
   return MUNICIPALITIES.includes(provinceCode);
-}
-
-/** Looks up a cooperation region by code (YRD, JJJ, CY). */
-export function findRegion(code: string): RegionInfo | undefined {
-  return regionByCode.get(code);
-}
-
-/** The cooperation region a province belongs to, if any. */
-export function regionOfProvince(provinceCode: string): RegionInfo | undefined {
-  return REGIONS.find((r) => r.provinceCodes.includes(provinceCode));
 }
 
 /** Energy types of the public-institution energy survey, with their standard (contract) unit. */

@@ -2,7 +2,8 @@ import type { ProvinceDatabase } from '../subgraphs/province/db/database.js';
 import { Repository } from '../subgraphs/province/repository.js';
 import type { SharingStore } from '../subgraphs/sharing/db/database.js';
 import type { PlatformVehicleRow } from '../subgraphs/sharing/db/schema.js';
-import { findProvince, findRegion } from '../common/standards.js';
+import { findProvince } from '../common/standards.js';
+import { readRegions } from '../common/regions/region-file.js';
 
 /** Whether the sharing database already holds the demo platform. */
 export async function isSharingSeeded(store: SharingStore): Promise<boolean> {
@@ -50,9 +51,11 @@ export async function seedSharingDemo(store: SharingStore, provinces: ReadonlyMa
       });
     }
   }
+  // The demo's companies serve the default regions (deploy/regions.json).
+  const regions = readRegions();
   await store.db.transaction().execute(async (trx) => {
     for (const c of COMPANIES) {
-      const codes = findRegion(c.region)!.provinceCodes.filter((p) => provinces.has(p));
+      const codes = (regions.find((r) => r.code === c.region)?.provinceCodes ?? []).filter((p) => provinces.has(p));
       if (!codes.length) continue;
       await trx
         .insertInto('rental_companies')

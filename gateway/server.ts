@@ -13,6 +13,7 @@ import type { AuditStore } from './audit/event.js';
 import { AuditTrail } from './audit/trail.js';
 import { ProvinceLedger, type GatewayContext } from './request/context.js';
 import { finishedOperationPlugin, type OnFinished } from './request/finished.js';
+import { completenessPlugin } from './request/completeness.js';
 import type { Caller } from './transport/caller.js';
 import { RedisAuditStore, type AuditRetention } from './audit/redis-store.js';
 import { SqliteAuditStore } from './audit/sqlite-store.js';
@@ -26,8 +27,9 @@ import { watchDataVersions } from './cache/data-version-watcher.js';
 import { FetchCache } from './cache/fetch-cache.js';
 import { manifestFirstCache, safelistPlugin } from './persisted/plugin.js';
 import { adminRoute } from './admin/route.js';
-import { provinceAudience, signAssertion } from '../common/auth/assertion.js';
+import { provinceAudience, signAssertion, subgraphAudience } from '../common/auth/assertion.js';
 import { SYSTEM } from '../common/auth/principal.js';
+import { RegionMembership } from '../common/regions/membership.js';
 import { accessControlledGateway } from './auth/access-gateway.js';
 import { authenticate } from './auth/context.js';
 import { introspectionPolicyPlugin, suggestionsPolicyPlugin } from './auth/plugins.js';
@@ -44,6 +46,7 @@ import { ShardRouter } from './shard/router.js';
 import { ProvinceGuards, type ProvinceCallStatus, type ProvinceGuardOptions } from './shard/province-guard.js';
 import { Budget, clientAddress, DEFAULT_RATE_LIMIT, DEFAULT_SCAN_BUDGET, rateLimitAdmission, type BudgetOptions, type RateLimitOptions } from './fair-use/rate-limit.js';
 import { fanOutCostPlugin, registryFanOut } from './fair-use/fan-out-cost.js';
+import { RegionDirectory, supergraphUrlOf } from './regions/region-directory.js';
 import { readShardRules, type ShardRules } from './shard/rules.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { createRegistry, exposeMetrics, type MetricsOptions } from '../common/metrics.js';
@@ -78,6 +81,8 @@ export interface GatewayOptions {
   liveSubgraphs?: string[];
   /** Province instances of the sharded subgraphs. */
   provinces?: ProvinceEndpoint[];
+  /** How often the gateway reads the regions from the directory, ms (default 5000). */
+  regionsPollMs?: number;
   /** Time limit of one subgraph or province request, ms. */
   subgraphTimeoutMs?: number;
   /** Time limits of clients sending their requests (defaults: SLOW_CLIENT_LIMITS in common/http.ts). */
@@ -167,7 +172,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // What the data sources need of a request: who asks, how to tell a subgraph so, where it went.
   const callerOf = (context: unknown): Caller => {
     const c = context as GatewayContext;
-    return { requestId: c.requestId, principal: c.principal, assertionFor: c.assertionFor, reached: (province) => c.provinces.add([province]) };
+    return {
+      requestId: c.requestId,
+      principal: c.principal,
+      regions: c.regions,
+      assertionFor: c.assertionFor,
+      reached: (province) => c.provinces.add([province]),
+      notJoined: (region, provinces) => c.provinces.notJoined(region, provinces),
+    };
   };
   // Every answered operation, executed or served from the cache, is audited and logged here once.
   const onFinished: OnFinished = async (op) => {
@@ -202,6 +214,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   // Background work (data-version polls, contract checks) acts as SYSTEM, which may read nothing else.
   const systemAssertion = (province: string) => signAssertion(SYSTEM, assertionKey, provinceAudience(province));
+  // The directory owns the regions; without one in the supergraph there are none.
+  const directoryUrl = options.subgraphUrls?.directory ?? supergraphUrlOf(options.supergraphSdl, 'directory');
+  const regions = directoryUrl
+    ? await RegionDirectory.start({
+        url: directoryUrl,
+        agent,
+        timeoutMs,
+        pollMs: options.regionsPollMs ?? 5000,
+        assertion: () => signAssertion(SYSTEM, assertionKey, subgraphAudience('directory')),
+        logger,
+      })
+    : undefined;
+  const currentRegions = () => regions?.current() ?? RegionMembership.EMPTY;
   const watcher = options.responseCache
     ? watchDataVersions({ registry, generations, pollMs: options.responseCache.dataVersionPollMs ?? 1000, agent, guards, timeoutMs, assertionFor: systemAssertion, logger })
     : undefined;
@@ -241,12 +266,20 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       ApolloServerPluginLandingPageDisabled(),
       // Before the operation log: the surface plugins give client mistakes the codes the log reads.
       ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
-      fanOutCostPlugin({ rules: () => rules, fanOut: registryFanOut(registry), maxProvinceScans: limits.maxProvinceScans, maxRows: limits.maxRows, budget: scanBudget }),
+      fanOutCostPlugin({
+        rules: () => rules,
+        fanOut: registryFanOut(registry, currentRegions),
+        maxProvinceScans: limits.maxProvinceScans,
+        maxRows: limits.maxRows,
+        budget: scanBudget,
+      }),
       unexpectedErrorsPlugin<GatewayContext>(logger),
       finishedOperationPlugin(onFinished),
       introspectionPolicyPlugin<GatewayContext>(),
       suggestionsPolicyPlugin<GatewayContext>(),
       ...(options.persistedOperations?.safelist ? [safelistPlugin<GatewayContext>(options.persistedOperations.manifest)] : []),
+      // Before the cache: a stored answer names the provinces missing from it too.
+      completenessPlugin(),
       ...(cache ? [cache.plugin] : []),
     ],
     validationRules: armor.validationRules,
@@ -281,7 +314,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       requestId,
       clientAddress: clientAddress(req),
       provinces: new ProvinceLedger(),
-      ...(await authenticate(req, verifier, assertionKey)),
+      ...(await authenticate(req, verifier, assertionKey, currentRegions())),
     }),
     shortcuts: cache ? [cache.shortcut] : [],
     admission: requestBudget && rateLimitAdmission<GatewayContext>(requestBudget),
@@ -324,6 +357,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     store,
     async stop() {
       await watcher?.stop();
+      regions?.stop();
       await running.stop();
       await exposed.stop();
       await store.close();

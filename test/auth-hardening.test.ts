@@ -94,7 +94,7 @@ describe('a province instance reached directly answers only the gateway', () => 
         return `${h}.${b64({ role: 'NATIONAL_ADMIN', sub: 'x', iss: 'xietong-gateway', aud: JS, jti: 'x', iat: now(), exp: now() + 10 })}.${s}`;
       },
     ],
-    ['an expired assertion', () => signAssertion(NATIONAL_ADMIN, key, JS, -120)],
+    ['an expired assertion', () => signAssertion(NATIONAL_ADMIN, key, JS, { ttlSeconds: -120 })],
     ['an assertion signed by another key', () => signAssertion(NATIONAL_ADMIN, other, JS)],
     ['a user token instead of an assertion', () => tokenFor(NATIONAL_ADMIN)],
     ['an assertion addressed to another province', () => signAssertion(NATIONAL_ADMIN, key, provinceAudience('110000'))],
@@ -103,7 +103,7 @@ describe('a province instance reached directly answers only the gateway', () => 
       'an assertion addressed to several audiences',
       () => jwt.sign({ role: 'NATIONAL_ADMIN' }, key, { algorithm: 'ES256', issuer: 'xietong-gateway', audience: [JS, provinceAudience('110000')], expiresIn: 10, jwtid: 'multi' }),
     ],
-    ['a ten-year assertion', () => signAssertion(NATIONAL_ADMIN, key, JS, 10 * 365 * 86_400)],
+    ['a ten-year assertion', () => signAssertion(NATIONAL_ADMIN, key, JS, { ttlSeconds: 10 * 365 * 86_400 })],
     ['an assertion without a unique id', () => jwt.sign({ role: 'NATIONAL_ADMIN' }, key, { algorithm: 'ES256', issuer: 'xietong-gateway', audience: JS, expiresIn: 10 })],
   ])('%s: 401, naming no issuer, audience or key', async (_name, assertion) => {
     const res = await direct(assertion());

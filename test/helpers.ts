@@ -9,11 +9,14 @@ import { generateProvince, type DemoScale } from '../subgraphs/province/seed/gen
 import { seedProvince } from '../subgraphs/province/seed/seed.js';
 import { startProvince, type ProvinceService } from '../subgraphs/province/server.js';
 import { freePort } from '../demo/free-port.js';
+import { RegionMembership } from '../common/regions/membership.js';
+import { readRegions } from '../common/regions/region-file.js';
 
 /** A GraphQL response as tests read it. */
 export interface Result {
   data?: Record<string, any> | null;
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
+  extensions?: Record<string, any>;
 }
 
 /** Keys of this test run: user tokens and gateway assertions (never the development keys on disk). */
@@ -21,7 +24,8 @@ export const TEST_KEYS = generateDevKeys();
 
 /** A user token for a role, signed like development tokens with this run's key. */
 export function tokenFor(principal: Omit<Principal, 'sub'> & { sub?: string | null }, options: jwt.SignOptions = {}): string {
-  const { sub, ...claims } = principal;
+  // A region's members are the gateway's to resolve, never a claim of the token.
+  const { sub, regionProvinces: _resolved, ...claims } = principal;
   return jwt.sign(claims, TEST_KEYS.tokenPrivateKey, {
     algorithm: 'ES256',
     keyid: DEV_TOKEN.kid,
@@ -33,6 +37,9 @@ export function tokenFor(principal: Omit<Principal, 'sub'> & { sub?: string | nu
   });
 }
 
+/** The regions of deploy/regions.json, the directory's default, as assertions carry them. */
+export const TEST_REGIONS = RegionMembership.of(readRegions());
+
 /** The principal most integration tests act as: it may see everything. */
 export const NATIONAL_ADMIN: Principal = { sub: 'test-national-admin', role: 'NATIONAL_ADMIN' };
 
@@ -40,7 +47,8 @@ export const NATIONAL_ADMIN: Principal = { sub: 'test-national-admin', role: 'NA
 export function principalsOfEveryRole(officerAgency: string): Record<UserRole, Principal | null> {
   return {
     NATIONAL_ADMIN,
-    REGION_COORDINATOR: { sub: 'coordinator-yrd', role: 'REGION_COORDINATOR', region: 'YRD' },
+    // As the gateway resolves it: the region's members from the directory's table.
+    REGION_COORDINATOR: { sub: 'coordinator-yrd', role: 'REGION_COORDINATOR', region: 'YRD', regionProvinces: TEST_REGIONS.members('YRD') },
     PROVINCE_ADMIN: { sub: 'admin-js', role: 'PROVINCE_ADMIN', province: '320000' },
     AGENCY_OFFICER: { sub: `officer-${officerAgency}`, role: 'AGENCY_OFFICER', agency: officerAgency },
     ANALYST: { sub: 'analyst', role: 'ANALYST' },
@@ -68,7 +76,8 @@ export async function gql(url: string, query: string, variables?: Record<string,
 /** Posts a JSON body with the test's authentication headers. */
 export function post(url: string, body: unknown, auth: Auth = {}): Promise<Response> {
   const token = auth.token === undefined ? tokenFor(NATIONAL_ADMIN) : auth.token;
-  const assertion = auth.assertion !== undefined ? auth.assertion : auth.audience ? signAssertion(NATIONAL_ADMIN, TEST_KEYS.assertionPrivateKey, auth.audience) : null;
+  const assertion =
+    auth.assertion !== undefined ? auth.assertion : auth.audience ? signAssertion(NATIONAL_ADMIN, TEST_KEYS.assertionPrivateKey, auth.audience, { regions: TEST_REGIONS }) : null;
   return fetch(url, {
     method: 'POST',
     headers: {

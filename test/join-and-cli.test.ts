@@ -121,6 +121,17 @@ describe('registration checks what it registers, and lasts', () => {
     try {
       // 四川 once more, as localhost and at /: the same instance (its /health id), so not 重庆's twin either way.
       const spelled = sichuan.url.replace('127.0.0.1', 'localhost').replace('/graphql', '/');
+      // Another URL for a registered code is a move: refused unless asked for, never a silent re-point.
+      const silent = await admin('POST', '/admin/provinces', { code: '510000', url: spelled });
+      expect(silent.status).toBe(409);
+      expect(await silent.json()).toMatchObject({
+        code: 'ALREADY_REGISTERED',
+        error: `province 510000 is already registered at ${sichuan.url}; to move it to ${spelled}, send "replace": true`,
+      });
+      expect(gateway.registry.get('510000')!.url).toBe(sichuan.url);
+      expect((await admin('POST', '/admin/provinces', { code: '510000', url: spelled, replace: true })).status).toBe(200);
+      expect(gateway.registry.get('510000')!.url).toBe(spelled);
+      // The same URL again is no change, and needs nothing.
       expect((await admin('POST', '/admin/provinces', { code: '510000', url: spelled })).status).toBe(200);
     } finally {
       await admin('DELETE', '/admin/provinces/510000');

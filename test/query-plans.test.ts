@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { RegionMembership } from '../common/regions/membership.js';
 import { sql } from 'kysely';
 import { dropDatabase, ensureDatabase } from '../demo/databases.js';
 import { DEMO_PROVINCES } from '../demo/demo-topology.js';
@@ -70,7 +71,7 @@ for (const c of CASES) {
 
     for (const table of Object.keys(FILTERS) as ListTable[]) {
       it(`${table}: every filter with every order`, async () => {
-        const visible = new VisibleRows(new Repository(pdb), NATIONAL_ADMIN, [c.code]);
+        const visible = new VisibleRows(new Repository(pdb), NATIONAL_ADMIN, [c.code], RegionMembership.EMPTY);
         const problems: string[] = [];
         for (const filter of FILTERS[table]) {
           for (const order of Object.keys(ORDERS[table])) {

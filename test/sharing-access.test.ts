@@ -14,7 +14,7 @@ import {
   type GraphQLInputType,
   type GraphQLObjectType,
 } from 'graphql';
-import { findRegion } from '../common/standards.js';
+import { TEST_REGIONS } from './helpers.js';
 import type { Principal } from '../common/auth/principal.js';
 import { REPO_ROOT } from '../common/subgraphs.js';
 import type { DemoStack } from '../demo/demo-stack.js';
@@ -114,7 +114,7 @@ function visible(p: Principal | null, kind: 'transfer' | 'booking', row: Transfe
     case 'NATIONAL_ADMIN':
       return true;
     case 'REGION_COORDINATOR':
-      return provinces.some((c) => findRegion(p.region!)!.provinceCodes.includes(c));
+      return provinces.some((c) => TEST_REGIONS.members(p.region!)!.includes(c));
     case 'PROVINCE_ADMIN':
       return provinces.includes(p.province!);
     case 'AGENCY_OFFICER':

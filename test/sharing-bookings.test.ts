@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Principal } from '../common/auth/principal.js';
-import { findRegion } from '../common/standards.js';
+import { TEST_REGIONS } from './helpers.js';
 import type { DemoStack } from '../demo/demo-stack.js';
 import { Repository } from '../subgraphs/province/repository.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
@@ -138,7 +138,7 @@ describe.each([
       as({ sub: 'analyst', role: 'ANALYST' }),
     );
     expect(result.errors).toBeUndefined();
-    const yrd = findRegion('YRD')!.provinceCodes;
+    const yrd = TEST_REGIONS.members('YRD')!;
     const vs = (await vehicles()).filter((v) => v.active === 1 && yrd.includes(v.province));
     const bookings = (await stack.sharing.store.db.selectFrom('bookings').selectAll().execute()).filter((b) => yrd.includes(b.vehicle_province));
     const held = bookings.filter((b) => b.status === 'APPROVED' || b.status === 'COMPLETED');

@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import { provinceAudience, signAssertion, subgraphAudience } from '../common/auth/assertion.js';
 import { WORKFLOW, type Principal } from '../common/auth/principal.js';
 import { REPO_ROOT } from '../common/subgraphs.js';
-import { findRegion } from '../common/standards.js';
+import { TEST_REGIONS } from './helpers.js';
 import type { DemoStack } from '../demo/demo-stack.js';
 import { checkTransferInvariant } from '../scripts/transfer-invariant.js';
 import { Repository } from '../subgraphs/province/repository.js';
@@ -145,7 +145,7 @@ describe('a 公物仓 transfer from 上海 to 安徽', () => {
     );
     // Expected from the raw sharing rows: completed transfers to YRD agencies this year.
     const rows = await stack.sharing.store.db.selectFrom('transfers').selectAll().where('status', '=', 'COMPLETED').execute();
-    const yrd = rows.filter((r) => findRegion('YRD')!.provinceCodes.includes(r.target_province));
+    const yrd = rows.filter((r) => TEST_REGIONS.members('YRD')!.includes(r.target_province));
     const cross = yrd.filter((r) => r.source_province !== r.target_province);
     expect(stats.data!.transferStatistics.crossProvinceCount).toBe(cross.length);
     expect(stats.data!.transferStatistics.crossProvinceOriginalValue).toBe(cross.reduce((s, r) => s + Number(r.original_value_fen), 0) / 100);

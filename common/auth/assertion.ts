@@ -2,6 +2,7 @@ import { randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { isRole, type Principal } from './principal.js';
 import type { ReplayGuard } from './replay-guard.js';
+import { RegionMembership } from '../regions/membership.js';
 
 /**
  * The gateway's assertion to subgraphs: an ES256 JWT naming the caller, signed with the
@@ -34,10 +35,20 @@ export const provinceAudience = (code: string): string => `province:${code}`;
 /** The audience name of a plain subgraph. */
 export const subgraphAudience = (name: string): string => `subgraph:${name}`;
 
-/** Signs an assertion for a principal, to one audience, valid for `ttlSeconds`; the issuer follows from the role. */
-export function signAssertion(principal: Principal, privateKey: string | KeyObject, audience: string, ttlSeconds = ASSERTION_TTL_SECONDS): string {
-  const { sub, ...claims } = principal;
-  return jwt.sign({ ...claims }, privateKey, {
+/** What an assertion carries besides the caller. */
+export interface AssertionOptions {
+  /** Lifetime, seconds (default ASSERTION_TTL_SECONDS). */
+  ttlSeconds?: number;
+  /** The region membership the receiver decides by (none when omitted). */
+  regions?: RegionMembership;
+}
+
+/** Signs an assertion for a principal, to one audience; the issuer follows from the role. */
+export function signAssertion(principal: Principal, privateKey: string | KeyObject, audience: string, options: AssertionOptions = {}): string {
+  // The region's members are derived by the receiver from the regions claim, never sent twice.
+  const { sub, regionProvinces: _derived, ...claims } = principal;
+  const ttlSeconds = options.ttlSeconds ?? ASSERTION_TTL_SECONDS;
+  return jwt.sign({ ...claims, ...(options.regions ? { regions: options.regions.toClaim() } : {}) }, privateKey, {
     algorithm: 'ES256',
     issuer: issuerOf(principal.role),
     audience,
@@ -56,12 +67,18 @@ export interface AssertionCheck {
   replay: ReplayGuard;
 }
 
+/** What a verified assertion says: who asks, and which provinces form each region for this call. */
+export interface Asserted {
+  principal: Principal;
+  regions: RegionMembership;
+}
+
 /**
  * Verifies an assertion with the key of the issuer it names; throws AssertionRefused when it is
  * missing, forged, from an untrusted issuer, for a role its issuer may not assert, misaddressed,
  * too long-lived, expired or replayed.
  */
-export function verifyAssertion(token: string | undefined, keys: AssertionKeys, check: AssertionCheck): Principal {
+export function verifyAssertion(token: string | undefined, keys: AssertionKeys, check: AssertionCheck): Asserted {
   if (!token) throw new AssertionRefused('missing');
   const claimed = jwt.decode(token, { json: true })?.iss;
   const issuer = claimed === ASSERTION_ISSUERS.workflow ? ASSERTION_ISSUERS.workflow : ASSERTION_ISSUERS.gateway;
@@ -84,12 +101,15 @@ export function verifyAssertion(token: string | undefined, keys: AssertionKeys, 
   if (iat > Date.now() / 1000 + CLOCK_TOLERANCE_SECONDS) throw new AssertionRefused('issued in the future');
   if (!isRole(role)) throw new AssertionRefused('without a role');
   if (issuerOf(role) !== issuer) throw new AssertionRefused(`role ${role} not asserted by ${issuer}`);
+  const regions = RegionMembership.fromClaim(payload.regions);
+  if (!regions) throw new AssertionRefused('regions claim malformed');
   if (typeof jti !== 'string' || !check.replay.accept(jti, (exp + CLOCK_TOLERANCE_SECONDS) * 1000)) throw new AssertionRefused('already used');
-  return {
+  const principal: Principal = {
     sub: payload.sub ?? null,
     role,
     ...(typeof payload.province === 'string' ? { province: payload.province } : {}),
-    ...(typeof payload.region === 'string' ? { region: payload.region } : {}),
+    ...(typeof payload.region === 'string' ? { region: payload.region, regionProvinces: regions.members(payload.region) ?? [] } : {}),
     ...(typeof payload.agency === 'string' ? { agency: payload.agency } : {}),
   };
+  return { principal, regions };
 }

@@ -1,4 +1,3 @@
-import { findRegion } from '../standards.js';
 import { provinceOfId } from '../ids.js';
 import { callerKey, type Principal, type Role } from './principal.js';
 
@@ -65,7 +64,7 @@ export function rowScope(principal: Principal, province: string): RowScope {
     case 'NATIONAL_ADMIN':
       return { kind: 'all' };
     case 'REGION_COORDINATOR':
-      return principal.region && findRegion(principal.region)?.provinceCodes.includes(province) ? { kind: 'all' } : { kind: 'none' };
+      return principal.regionProvinces?.includes(province) ? { kind: 'all' } : { kind: 'none' };
     case 'PROVINCE_ADMIN':
       return principal.province === province ? { kind: 'all' } : { kind: 'pool' };
     case 'AGENCY_OFFICER':
@@ -161,10 +160,8 @@ export function workflowScope(principal: Principal): WorkflowScope {
   switch (principal.role) {
     case 'NATIONAL_ADMIN':
       return { kind: 'all' };
-    case 'REGION_COORDINATOR': {
-      const region = principal.region ? findRegion(principal.region) : undefined;
-      return region ? { kind: 'provinces', provinces: region.provinceCodes } : { kind: 'none' };
-    }
+    case 'REGION_COORDINATOR':
+      return principal.regionProvinces?.length ? { kind: 'provinces', provinces: principal.regionProvinces } : { kind: 'none' };
     case 'PROVINCE_ADMIN':
       return principal.province ? { kind: 'provinces', provinces: [principal.province] } : { kind: 'none' };
     case 'AGENCY_OFFICER':

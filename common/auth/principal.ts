@@ -16,6 +16,11 @@ export interface Principal {
   role: Role;
   province?: string;
   region?: string;
+  /**
+   * The member provinces of `region` as the region table said when this request was
+   * authenticated (set by whoever verified the caller, never taken from a claim of its own).
+   */
+  regionProvinces?: readonly string[];
   agency?: string;
 }
 

@@ -5,7 +5,7 @@ import { GraphQLError, Kind, type FragmentDefinitionNode, type SelectionSetNode 
 import { headerValue } from '../http.js';
 import { ErrorCode, userError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { ASSERTION_HEADER, AssertionRefused, verifyAssertion, type AssertionKeys } from './assertion.js';
+import { ASSERTION_HEADER, AssertionRefused, verifyAssertion, type Asserted, type AssertionKeys } from './assertion.js';
 import { mayAccess } from './policy.js';
 import type { Principal } from './principal.js';
 import { ReplayGuard } from './replay-guard.js';
@@ -18,14 +18,14 @@ export interface SubgraphIdentity {
 }
 
 /**
- * Reads the caller of a subgraph request from the gateway's (or, for WORKFLOW, the sharing
+ * Reads the caller of a subgraph request (and the region membership it is decided by) from the gateway's (or, for WORKFLOW, the sharing
  * service's) assertion, verified with the issuer's public key (PEM, imported once: importing
  * costs more than a verification), for this
  * instance's audiences, once per assertion id. Without a valid assertion the request is refused
  * with HTTP 401 before anything runs; the reason goes to this service's log (as a record of the
  * refused call), never to the caller, so a prober learns no issuer, audience or key detail.
  */
-export function principalFromAssertion(trusted: { gateway: string; workflow?: string }, identity: SubgraphIdentity): (req: IncomingMessage, requestId: string) => Principal {
+export function callerFromAssertion(trusted: { gateway: string; workflow?: string }, identity: SubgraphIdentity): (req: IncomingMessage, requestId: string) => Asserted {
   const key: AssertionKeys = { gateway: createPublicKey(trusted.gateway), ...(trusted.workflow ? { workflow: createPublicKey(trusted.workflow) } : {}) };
   const check = { audiences: identity.audiences, replay: new ReplayGuard() };
   return (req, requestId) => {
@@ -56,10 +56,11 @@ export function guarded<P, A, C extends { principal: Principal }, R>(dataClass: 
 
 /**
  * The only root fields the service principals may select, per operation type: SYSTEM a
- * service's SDL and a province's data version; WORKFLOW the transfer steps at a province.
+ * service's SDL, a province's data version and the directory's regions; WORKFLOW the transfer
+ * steps at a province.
  */
 const CONFINED: Partial<Record<Principal['role'], { query: ReadonlySet<string>; mutation: ReadonlySet<string> }>> = {
-  SYSTEM: { query: new Set(['_service', '_dataVersion', '__typename']), mutation: new Set() },
+  SYSTEM: { query: new Set(['_service', '_dataVersion', 'regions', '__typename']), mutation: new Set() },
   WORKFLOW: {
     query: new Set(['_transferCandidate', '_receivingAgency', '_shareableVehicle', '__typename']),
     mutation: new Set(['_reserveAssetForTransfer', '_receiveTransferredAsset', '_completeTransferOut', '_releaseAssetReservation', '__typename']),

@@ -40,7 +40,8 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 
 /**
  * The province registry over HTTP: `GET /admin/provinces` lists, `POST /admin/provinces`
- * with `{ code, url }` admits a province after checking its SDL against the contract, and
+ * with `{ code, url }` admits a province after checking its SDL against the contract (a code
+ * registered at another URL moves only with `"replace": true`, else 409), and
  * `DELETE /admin/provinces/CODE` removes one. Every call needs the admin bearer token.
  */
 export function adminRoute(options: AdminOptions): RouteHandler {
@@ -55,7 +56,7 @@ export function adminRoute(options: AdminOptions): RouteHandler {
     if (req.method === 'GET' && path === '/admin/provinces') {
       send(res, 200, { provinces: options.registry.list() });
     } else if (req.method === 'POST' && path === '/admin/provinces') {
-      let body: { code?: unknown; url?: unknown };
+      let body: { code?: unknown; url?: unknown; replace?: unknown };
       try {
         body = (await readJson(req)) as typeof body;
         if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('not an object');
@@ -68,6 +69,7 @@ export function adminRoute(options: AdminOptions): RouteHandler {
           assertion: options.assertionFor(String(body.code ?? '')),
           dispatcher: options.agent,
           registered: options.registry.list(),
+          replace: body.replace === true,
         });
         options.logger.info({ code: body.code, url: body.url }, 'province joined');
         send(res, 200, { registered: { code: body.code, url: body.url } });
@@ -78,7 +80,7 @@ export function adminRoute(options: AdminOptions): RouteHandler {
           return true;
         }
         options.logger.info({ code: body.code, url: body.url, reason: error.message }, 'province refused');
-        send(res, 400, { error: error.message, code: error.code, problems: error.problems });
+        send(res, error.code === 'ALREADY_REGISTERED' ? 409 : 400, { error: error.message, code: error.code, problems: error.problems });
       }
     } else if (req.method === 'DELETE' && /^\d{6}$/.test(code)) {
       try {

@@ -3,12 +3,17 @@ import type { IncomingMessage } from 'node:http';
 import { GraphQLError } from 'graphql';
 import { signAssertion } from '../../common/auth/assertion.js';
 import type { Principal } from '../../common/auth/principal.js';
+import type { RegionMembership } from '../../common/regions/membership.js';
 import { headerValue } from '../../common/http.js';
 import { InvalidToken, type TokenVerifier } from './tokens.js';
 
-/** Who asks, and how to tell one subgraph or province so: a fresh assertion addressed to it (unique id, seconds of life). */
+/**
+ * Who asks, the region membership this request is decided by, and how to tell one subgraph or
+ * province so: a fresh assertion addressed to it (unique id, seconds of life) carrying both.
+ */
 export interface AuthContext {
   principal: Principal;
+  regions: RegionMembership;
   assertionFor: (audience: string) => string;
 }
 
@@ -16,15 +21,23 @@ export interface AuthContext {
  * Authenticates one request: no Authorization header is anonymous; a header with a token that
  * cannot be accepted is refused with HTTP 401 and the reason, before anything runs.
  */
-export async function authenticate(req: IncomingMessage, verifier: TokenVerifier, assertionPrivateKey: KeyObject): Promise<AuthContext> {
+export async function authenticate(req: IncomingMessage, verifier: TokenVerifier, assertionPrivateKey: KeyObject, regions: RegionMembership): Promise<AuthContext> {
   let principal: Principal;
   try {
-    principal = await verifier.verify(headerValue(req, 'authorization'));
+    principal = withRegionMembers(await verifier.verify(headerValue(req, 'authorization')), regions);
   } catch (error) {
     if (!(error instanceof InvalidToken)) throw error;
     throw new GraphQLError(`Unauthenticated: ${error.message}.`, {
       extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: new Map([['www-authenticate', 'Bearer error="invalid_token"']]) } },
     });
   }
-  return { principal, assertionFor: (audience) => signAssertion(principal, assertionPrivateKey, audience) };
+  return { principal, regions, assertionFor: (audience) => signAssertion(principal, assertionPrivateKey, audience, { regions }) };
+}
+
+/** A coordinator's principal with its region's members as the table says now; a region the table lacks is an invalid token. */
+function withRegionMembers(principal: Principal, regions: RegionMembership): Principal {
+  if (principal.region === undefined) return principal;
+  const members = regions.members(principal.region);
+  if (!members) throw new InvalidToken(`the token's region ${principal.region} is not a region of the directory (regions: ${regions.codes().join(', ') || 'none read yet'})`);
+  return { ...principal, regionProvinces: members };
 }

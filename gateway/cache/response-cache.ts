@@ -4,7 +4,6 @@ import type { IncomingMessage } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Shortcut } from '../../common/http.js';
 import type { FormattedExecutionResult } from 'graphql';
-import type { Principal } from '../../common/auth/principal.js';
 import type { GatewayContext } from '../request/context.js';
 import type { OnFinished } from '../request/finished.js';
 import { scopeKey } from '../../common/auth/scope-key.js';
@@ -104,9 +103,10 @@ export function responseCache(
     const raw = await options.shared?.get(`${options.prefix}${key}`).catch(() => null);
     return raw ? (JSON.parse(raw) as Entry) : undefined;
   };
-  const keyOf = (queryHash: string, operationName: string | null | undefined, variables: Record<string, unknown> | undefined, principal: Principal) =>
+  // A region's answer depends on which provinces form it: the region table's version is part of the key.
+  const keyOf = (queryHash: string, operationName: string | null | undefined, variables: Record<string, unknown> | undefined, ctx: GatewayContext) =>
     createHash('sha256')
-      .update(JSON.stringify([options.fingerprint, queryHash, operationName ?? null, variables ?? {}, scopeKey(principal)]))
+      .update(JSON.stringify([options.fingerprint, queryHash, operationName ?? null, variables ?? {}, scopeKey(ctx.principal), ctx.regions.version]))
       .digest('hex');
   /** The entry under key if it may be served now: within its TTL, with its provinces' counters unchanged. */
   const valid = async (key: string): Promise<Entry | undefined> => {
@@ -121,7 +121,7 @@ export function responseCache(
       return {
         async responseForOperation(rc) {
           if (rc.operation?.operation !== 'query') return null;
-          const key = keyOf(rc.queryHash!, rc.request.operationName, rc.request.variables, rc.contextValue.principal);
+          const key = keyOf(rc.queryHash!, rc.request.operationName, rc.request.variables, rc.contextValue);
           try {
             const entry = await valid(key);
             if (entry) {
@@ -193,7 +193,7 @@ export function responseCache(
     const started = performance.now();
     try {
       const ctx = await context();
-      const key = keyOf(request.queryHash, request.operationName, request.variables, ctx.principal);
+      const key = keyOf(request.queryHash, request.operationName, request.variables, ctx);
       const entry = await valid(key);
       if (!entry) return undefined;
       remember(key, entry);

@@ -17,7 +17,7 @@ import { ErrorCode } from '../../common/errors.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../common/pagination.js';
 import type { ShardRules } from '../shard/rules.js';
 import type { ProvinceRegistry, Scope } from '../shard/registry.js';
-import { REGIONS } from '../../common/standards.js';
+import type { RegionMembership } from '../../common/regions/membership.js';
 import type { GatewayContext } from '../request/context.js';
 import { retryAfterSeconds, type Budget } from './rate-limit.js';
 
@@ -165,18 +165,27 @@ export function fanOutCostPlugin(options: {
   };
 }
 
-/** The fan-out of a live province registry. */
-export function registryFanOut(registry: ProvinceRegistry): FanOut {
+/** The fan-out of a live province registry, with regions as the gateway currently holds them. */
+export function registryFanOut(registry: ProvinceRegistry, regions: () => RegionMembership): FanOut {
   return {
     scope: (scope) => {
       try {
-        return registry.resolveScope((scope ?? undefined) as Scope | undefined).length;
+        return registry.resolveScope((scope ?? undefined) as Scope | undefined, regions()).length;
       } catch {
         return 0;
       }
     },
-    largestRegion: () => Math.max(0, ...REGIONS.map((r) => registry.regionProvinces(r.code).length)),
-    regions: () => REGIONS.filter((r) => registry.regionProvinces(r.code).length > 0).length,
+    largestRegion: () =>
+      Math.max(
+        0,
+        ...regions()
+          .codes()
+          .map((code) => registry.regionProvinces(code, regions()).length),
+      ),
+    regions: () =>
+      regions()
+        .codes()
+        .filter((code) => registry.regionProvinces(code, regions()).length > 0).length,
     provinces: () => registry.list().length,
   };
 }

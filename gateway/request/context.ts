@@ -1,19 +1,40 @@
 import type { BaseContext } from '@apollo/server';
 import type { AuthContext } from '../auth/context.js';
 
+/** A province a request's scope named but could not be asked, and why. */
+export interface MissingProvince {
+  code: string;
+  /** The region whose member it is. */
+  region: string;
+  reason: 'NOT_REGISTERED';
+}
+
 /**
  * The provinces one request reached, and the live subgraphs (as `subgraph:NAME`: workflow state
  * that changes without a write through the gateway). The shard router (for each province it
  * calls), live subgraph sources and the response cache (for the provinces a cached answer was
  * read from) add to it; once the answer is ready, the audit trail and the cache read it (an
- * answer that reached a live subgraph is never cached). Adding is the only write.
+ * answer that reached a live subgraph is never cached). It also records the members of a region
+ * scope that were not asked because they have not joined, which the answer then names.
+ * Adding is the only write.
  */
 export class ProvinceLedger {
   private readonly reached = new Set<string>();
+  private readonly absent = new Map<string, MissingProvince>();
 
   /** Records that the request reached these provinces. */
   add(codes: Iterable<string>): void {
     for (const code of codes) this.reached.add(code);
+  }
+
+  /** Records that a region's members were left out because they have not joined this gateway. */
+  notJoined(region: string, codes: Iterable<string>): void {
+    for (const code of codes) this.absent.set(`${region} ${code}`, { code, region, reason: 'NOT_REGISTERED' });
+  }
+
+  /** The provinces left out, by region then code. */
+  missing(): MissingProvince[] {
+    return [...this.absent.values()].sort((a, b) => a.region.localeCompare(b.region) || a.code.localeCompare(b.code));
   }
 
   /** The provinces reached, sorted. */

@@ -119,16 +119,16 @@ function sameInstance(a: string, b: string): boolean {
 }
 
 /**
- * Admits a province instance: the code must be a GB/T 2260 province, it must not be registered
- * under another code already (its data would count twice), it must say it serves that province
- * (its /health), and its SDL must implement the contract. Only then is it registered, and
- * routed to from the next request on.
+ * Admits a province instance: the code must be a GB/T 2260 province, registered elsewhere only
+ * when `replace` says to move it, the instance must not be registered under another code already
+ * (its data would count twice), it must say it serves that province (its /health), and its SDL
+ * must implement the contract. Only then is it registered, and routed to from the next request on.
  */
 export async function joinProvince(
   store: RegistryStore,
   endpoint: ProvinceEndpoint,
   contractSdl: string,
-  options: { assertion?: string; timeoutMs?: number; dispatcher?: import('undici').Dispatcher; registered?: readonly ProvinceEndpoint[] } = {},
+  options: { assertion?: string; timeoutMs?: number; dispatcher?: import('undici').Dispatcher; registered?: readonly ProvinceEndpoint[]; replace?: boolean } = {},
 ): Promise<void> {
   if (!findProvince(endpoint.code)) throw new JoinRefused(`${endpoint.code} is not a GB/T 2260 provincial code`, [], ErrorCode.UNKNOWN_PROVINCE);
   try {
@@ -179,5 +179,9 @@ export async function joinProvince(
   }
   const problems = checkContract(contractSdl, sdl);
   if (problems.length) throw new JoinRefused(`province ${endpoint.code} does not implement the contract`, problems);
+  // Checked last, so a wrong instance is named as such first; a move is never a silent re-point.
+  const current = options.registered?.find((e) => e.code === endpoint.code);
+  if (current && !sameInstance(current.url, endpoint.url) && !options.replace)
+    throw new JoinRefused(`province ${endpoint.code} is already registered at ${current.url}; to move it to ${endpoint.url}, send "replace": true`, [], 'ALREADY_REGISTERED');
   await store.register(endpoint);
 }

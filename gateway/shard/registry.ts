@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { ErrorCode, userError } from '../../common/errors.js';
-import { findProvince, findRegion } from '../../common/standards.js';
+import { findProvince } from '../../common/standards.js';
+import type { RegionMembership } from '../../common/regions/membership.js';
 
 /** A registered province instance. */
 export interface ProvinceEndpoint {
@@ -60,10 +61,11 @@ export class ProvinceRegistry extends EventEmitter {
   }
 
   /**
-   * The registered provinces a scope selects: every one when the scope is empty. Unknown
-   * codes and provinces named explicitly but not registered are errors with stable codes.
+   * The registered provinces a scope selects (a region's by the membership given): every one
+   * when the scope is empty. Unknown codes and provinces named explicitly but not registered are
+   * errors with stable codes; a region's unregistered members are left out (see `missingMembers`).
    */
-  resolveScope(scope: Scope | null | undefined): string[] {
+  resolveScope(scope: Scope | null | undefined, regions: RegionMembership): string[] {
     const all = this.list().map((e) => e.code);
     if (!scope) return all;
     let selected = all;
@@ -74,21 +76,23 @@ export class ProvinceRegistry extends EventEmitter {
       selected = selected.filter((c) => named.includes(c));
     }
     if (scope.region != null) {
-      const region = findRegion(String(scope.region));
-      if (!region) throw userError(ErrorCode.UNKNOWN_REGION, `Unknown region "${scope.region}"; known regions are YRD, JJJ and CY.`, { region: scope.region });
-      selected = selected.filter((c) => region.provinceCodes.includes(c));
+      const members = requireRegion(String(scope.region), regions);
+      selected = selected.filter((c) => members.includes(c));
     }
     return selected;
   }
 
-  /** The provinces of a region that are registered. */
-  regionProvinces(regionCode: string): string[] {
-    const region = findRegion(regionCode);
-    return region
-      ? this.list()
-          .map((e) => e.code)
-          .filter((c) => region.provinceCodes.includes(c))
-      : [];
+  /** The registered provinces of a region (none for an unknown one). */
+  regionProvinces(regionCode: string, regions: RegionMembership): string[] {
+    const members = regions.members(regionCode) ?? [];
+    return this.list()
+      .map((e) => e.code)
+      .filter((c) => members.includes(c));
+  }
+
+  /** The members of a region that have not joined this gateway, sorted. */
+  missingMembers(regionCode: string, regions: RegionMembership): string[] {
+    return (regions.members(regionCode) ?? []).filter((c) => !this.endpoints.has(c));
   }
 
   /** Throws UNKNOWN_PROVINCE or PROVINCE_NOT_REGISTERED unless the code is a registered province. */
@@ -99,4 +103,18 @@ export class ProvinceRegistry extends EventEmitter {
       throw userError(ErrorCode.PROVINCE_NOT_REGISTERED, `Province ${code} (${findProvince(code)!.name}) has not joined this gateway.`, { province: code });
     }
   }
+}
+
+/** The members of a region code, or UNKNOWN_REGION naming the regions there are. */
+export function requireRegion(code: string, regions: RegionMembership): readonly string[] {
+  const members = regions.members(code);
+  if (members) return members;
+  const known = regions.codes();
+  throw userError(
+    ErrorCode.UNKNOWN_REGION,
+    `Unknown region "${code}"; ${known.length ? `known regions are ${known.join(', ')}` : 'no regions have been read from the directory yet'}.`,
+    {
+      region: code,
+    },
+  );
 }

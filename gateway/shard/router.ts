@@ -18,7 +18,7 @@ import type { ProvinceRegistry, Scope } from './registry.js';
 import type { ShardRules } from './rules.js';
 import { rowScope } from '../../common/auth/policy.js';
 import { provinceAudience } from '../../common/auth/assertion.js';
-import type { Principal } from '../../common/auth/principal.js';
+import type { RegionMembership } from '../../common/regions/membership.js';
 
 /** Options of a {@link ShardRouter}. */
 export interface ShardRouterOptions {
@@ -73,7 +73,7 @@ export class ShardRouter implements GraphQLDataSource {
     for (const f of rootFields) {
       let provinces: string[];
       try {
-        provinces = this.routeRootField(fetch, f, variables, call.principal);
+        provinces = this.routeRootField(fetch, f, variables, call);
       } catch (error) {
         errors.push(toFormatted(error, [f.responseKey]));
         data[f.responseKey] = null;
@@ -117,18 +117,19 @@ export class ShardRouter implements GraphQLDataSource {
   }
 
   /** The provinces a root field goes to; validates page arguments before any fan-out. */
-  private routeRootField(fetch: AnalysedFetch, f: RootField, variables: Variables, principal: Principal): string[] {
-    const provinces = this.targetsOfRootField(fetch, f, variables);
+  private routeRootField(fetch: AnalysedFetch, f: RootField, variables: Variables, call: CallInfo): string[] {
+    const provinces = this.targetsOfRootField(fetch, f, variables, call);
     // Never ask a province for rows the caller may not read there.
     const access = this.options.rules().fieldAccess(fetch.rootType.name, f.node.name.value);
     if (access?.class !== 'rows') return provinces;
     return provinces.filter((p) => {
-      const scope = rowScope(principal, p).kind;
+      const scope = rowScope(call.principal, p).kind;
       return scope !== 'none' && (scope !== 'pool' || access.pool === true);
     });
   }
 
-  private targetsOfRootField(fetch: AnalysedFetch, f: RootField, variables: Variables): string[] {
+  private targetsOfRootField(fetch: AnalysedFetch, f: RootField, variables: Variables, call: CallInfo): string[] {
+    const { regions } = call;
     const { registry } = this.options;
     const rule = this.options.rules().fieldRoute(fetch.rootType.name, f.node.name.value);
     const args = argumentValues(f.node, variables);
@@ -138,7 +139,11 @@ export class ShardRouter implements GraphQLDataSource {
     }
     if (!rule) return registry.list().map((e) => e.code);
     const value = path(args, rule.arg);
-    if (rule.by === 'scope') return registry.resolveScope(value as Scope | undefined);
+    if (rule.by === 'scope') {
+      const region = (value as Scope | undefined)?.region;
+      if (region != null) this.recordNotJoined(String(region), regions, call);
+      return registry.resolveScope(value as Scope | undefined, regions);
+    }
     if (rule.by === 'province') {
       // A province code itself: an unknown or unregistered one is an error, never a silent null.
       registry.requireRegistered(String(value ?? ''));
@@ -154,6 +159,12 @@ export class ShardRouter implements GraphQLDataSource {
     return [province];
   }
 
+  /** Tells the request which members of a region have not joined (so its answer can say it is partial). */
+  private recordNotJoined(region: string, regions: RegionMembership, call: CallInfo): void {
+    const missing = this.options.registry.missingMembers(region, regions);
+    if (missing.length) call.notJoined?.(region, missing);
+  }
+
   private pageSizeOf(node: FieldNode, variables: Variables): number {
     return pageSize(argumentValues(node, variables).first as number | undefined);
   }
@@ -161,8 +172,9 @@ export class ShardRouter implements GraphQLDataSource {
   /** Sends one document to several provinces in parallel (serialized and keyed once, not per province). */
   private fanOut(provinces: string[], query: string, variables: Variables, call: CallInfo): Promise<[string, ProvinceAnswer][]> {
     const body = JSON.stringify({ query, variables, operationName: call.operationName });
-    // The scope key keeps callers who may see different rows apart; mutations are never shared.
-    const shared = call.read ? createHash('sha256').update(scopeKey(call.principal)).update('\n').update(body).digest('base64url') : '';
+    // The scope key keeps callers who may see different rows apart, the region table's version
+    // answers decided by different regions; mutations are never shared.
+    const shared = call.read ? createHash('sha256').update(scopeKey(call.principal)).update(`\n${call.regions.version}\n`).update(body).digest('base64url') : '';
     return Promise.all(
       provinces.map(async (code): Promise<[string, ProvinceAnswer]> => {
         const endpoint = this.options.registry.get(code);
@@ -199,7 +211,10 @@ export class ShardRouter implements GraphQLDataSource {
     const targets = reps.map((rep, index) => {
       const rule = rules.typeRoute(String(rep.__typename));
       const key = rep[rule?.arg ?? 'id'];
-      if (rule?.by === 'region') return registry.regionProvinces(String(key));
+      if (rule?.by === 'region') {
+        this.recordNotJoined(String(key), call.regions, call);
+        return registry.regionProvinces(String(key), call.regions);
+      }
       const province = rule?.by === 'province' ? String(key) : provinceOfId(String(key));
       try {
         if (!province) throw userError(ErrorCode.NOT_FOUND, `No record ${String(key)}.`);

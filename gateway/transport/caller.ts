@@ -1,4 +1,5 @@
 import type { Principal } from '../../common/auth/principal.js';
+import type { RegionMembership } from '../../common/regions/membership.js';
 import type { GraphQLAnswer } from '../../common/post-graphql.js';
 
 /**
@@ -9,10 +10,14 @@ import type { GraphQLAnswer } from '../../common/post-graphql.js';
 export interface Caller {
   requestId?: string;
   principal: Principal;
+  /** The region membership the request is decided by (its assertions carry the same). */
+  regions: RegionMembership;
   /** A fresh assertion addressed to one audience (`province:…`, `subgraph:…`). */
   assertionFor?(audience: string): string;
   /** Records that the request reached a province, or a live subgraph as `subgraph:NAME` (the audit trail and the cache read it). */
   reached?(province: string): void;
+  /** Records members of a region scope that were left out because they have not joined (the answer names them). */
+  notJoined?(region: string, provinces: readonly string[]): void;
 }
 
 /** Reuses a read's answer (keyed by the caller's scope and the request) or loads it; `province` ties it to that province's data version. */

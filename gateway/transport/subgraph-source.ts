@@ -45,7 +45,8 @@ export class SubgraphSource implements GraphQLDataSource {
     }
     const reuse = this.options.reuse;
     // Reads are reused for the response cache's TTL, per caller scope (a subgraph may filter by it).
-    if (reuse && READ.test(request.query!)) return (await reuse(`${this.subgraph} ${scopeKey(caller.principal)} ${body}`, undefined, send)) as GatewayGraphQLResponse;
+    if (reuse && READ.test(request.query!))
+      return (await reuse(`${this.subgraph} ${scopeKey(caller.principal)} ${caller.regions.version} ${body}`, undefined, send)) as GatewayGraphQLResponse;
     return (await send()) as GatewayGraphQLResponse;
   }
 

@@ -1,6 +1,7 @@
 /**
  * Entry point of the directory subgraph: `PORT=4001 node dist/subgraphs/directory/main.js`;
- * XIETONG_TLS_* (common/tls.ts) serve HTTPS.
+ * XIETONG_REGIONS_FILE names the regions file (default deploy/regions.json, re-read when it
+ * changes); XIETONG_TLS_* (common/tls.ts) serve HTTPS.
  */
 import { readFileSync } from 'node:fs';
 import { serverTlsFromEnvironment, type ServerTls } from '../../common/tls.js';
@@ -32,10 +33,15 @@ if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort 
 const tracing = startTracing('xietong-directory');
 const service = await startDirectory({
   port,
+  regionsFile: process.env.XIETONG_REGIONS_FILE || undefined,
   host: process.env.HOST ?? '0.0.0.0',
   assertionPublicKey: readFileSync(keyFile, 'utf8'),
   tls,
   metrics: { port: metricsPort, processMetrics: true },
+}).catch((error: Error) => {
+  // A regions file that does not parse names each problem; never a stack trace.
+  console.error(`xietong directory: ${error.message}`);
+  process.exit(2);
 });
 const shutdown = () =>
   void service

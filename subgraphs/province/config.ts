@@ -5,7 +5,23 @@ import { dialectOf } from '../../common/db/dialects.js';
 import type { LocalSchemaMapping } from './db/mapping.js';
 
 const provinceCode = z.string().refine((c) => findProvince(c) !== undefined, { message: 'not a GB/T 2260 provincial code' });
-const columnMapping = z.union([z.string(), z.strictObject({ column: z.string(), scale: z.number().positive().optional() })]);
+const columnObject = z.strictObject({
+  column: z.string(),
+  scale: z.number({ error: 'scale must be a number (standard value = local value x scale, e.g. 10000 for 万kWh), not a string' }).positive().optional(),
+});
+// A column is a name or { column, scale }: each form reports its own problems, never a bare "Invalid input".
+const columnMapping = z.unknown().transform((value, ctx): string | z.infer<typeof columnObject> => {
+  const parsed = (
+    typeof value === 'string'
+      ? z.string()
+      : typeof value === 'object' && value !== null
+        ? columnObject
+        : z.string({ error: 'expected a column name, or { "column": NAME, "scale": NUMBER }' })
+  ).safeParse(value);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  return z.NEVER;
+});
 const tableMapping = z.strictObject({
   table: z.string().optional(),
   columns: z.record(z.string(), columnMapping).optional(),

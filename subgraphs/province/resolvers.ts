@@ -7,7 +7,7 @@ import type { Loaders } from './loaders.js';
 import { scopeProvinces, type ScopeArgs } from './scope.js';
 import { mutationResolvers } from './mutations.js';
 import { workflowStepResolvers } from './workflow-steps.js';
-import { findRegion } from '../../common/standards.js';
+import type { RegionMembership } from '../../common/regions/membership.js';
 import { guarded, requireAccess } from '../../common/auth/subgraph-auth.js';
 import type { QualityReports } from './data-quality/report.js';
 import { mayAccess, rowScope } from '../../common/auth/policy.js';
@@ -25,6 +25,8 @@ export interface ProvinceContext {
   served: readonly string[];
   /** The caller, from the gateway's assertion. */
   principal: Principal;
+  /** Which provinces form each region for this request, from the same assertion. */
+  regions: RegionMembership;
   /** The instance's data-quality reports (shared by its requests). */
   quality: QualityReports;
   requestId: string;
@@ -107,7 +109,7 @@ export const provinceResolvers = {
         name,
         (_: unknown, args: { year: number; scope?: ScopeArgs }, ctx: ProvinceContext) => {
           requireAccess(ctx.principal, 'aggregate');
-          return fn(scopeProvinces(ctx.served, args.scope), ctx, args);
+          return fn(scopeProvinces(ctx.served, args.scope, ctx.regions), ctx, args);
         },
       ]),
     ),
@@ -115,11 +117,11 @@ export const provinceResolvers = {
   Mutation: { ...mutationResolvers, ...workflowStepResolvers.Mutation },
   Province: {
     __resolveReference: (ref: { code: string }) => ({ code: ref.code }),
-    ...summaryFields((p, ctx) => scopeProvinces(ctx.served, { province: p.code })),
+    ...summaryFields((p, ctx) => scopeProvinces(ctx.served, { province: p.code }, ctx.regions)),
   },
   Region: {
     __resolveReference: (ref: { code: string }) => ({ code: ref.code }),
-    ...summaryFields((r, ctx) => (findRegion(r.code) ? scopeProvinces(ctx.served, { region: r.code }) : [])),
+    ...summaryFields((r, ctx) => scopeProvinces(ctx.served, { region: r.code }, ctx.regions)),
   },
   Agency: {
     __resolveReference: (ref: { id: string }, ctx: ProvinceContext) => lookups.agency(ref.id, ctx),

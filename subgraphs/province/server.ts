@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger } from '../../common/logger.js';
-import { principalFromAssertion } from '../../common/auth/subgraph-auth.js';
+import { callerFromAssertion } from '../../common/auth/subgraph-auth.js';
 import { provinceAudience } from '../../common/auth/assertion.js';
 import { healthRoute, sdlRoute, serveApollo, type RunningService } from '../../common/http.js';
 import { createSubgraphServer } from '../../common/subgraph-server.js';
@@ -43,10 +43,7 @@ export async function startProvince(input: unknown, database?: ProvinceDatabase,
   // Names this running instance, whatever URL reaches it: the gateway refuses one instance under two codes.
   const instance = randomUUID();
   const quality = new QualityReports(repo, config.provinces);
-  const principalOf = principalFromAssertion(
-    { gateway: config.assertionPublicKey, workflow: config.workflowPublicKey },
-    { audiences: config.provinces.map(provinceAudience), logger },
-  );
+  const callerOf = callerFromAssertion({ gateway: config.assertionPublicKey, workflow: config.workflowPublicKey }, { audiences: config.provinces.map(provinceAudience), logger });
   const registry = createRegistry('province', options);
   registry.setDefaultLabels({ service: 'province', province: config.provinces.join('+') });
   databaseMetrics(registry, config.provinces.join('+'), pdb);
@@ -66,9 +63,9 @@ export async function startProvince(input: unknown, database?: ProvinceDatabase,
     host: config.host,
     tls: config.tls,
     context: async ({ req, requestId }) => {
-      const principal = principalOf(req, requestId);
-      const rows = new VisibleRows(repo, principal, config.provinces);
-      return { principal, repo, rows, loaders: createLoaders(rows, repo), served: config.provinces, requestId, quality };
+      const { principal, regions } = callerOf(req, requestId);
+      const rows = new VisibleRows(repo, principal, config.provinces, regions);
+      return { principal, regions, repo, rows, loaders: createLoaders(rows, repo), served: config.provinces, requestId, quality };
     },
     routes: [healthRoute(() => ({ service: 'province', provinces: config.provinces, instance, pid: process.pid })), sdlRoute(sdl), ...metrics.routes],
   });

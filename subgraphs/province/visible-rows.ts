@@ -1,4 +1,5 @@
 import type { ExpressionBuilder } from 'kysely';
+import type { RegionMembership } from '../../common/regions/membership.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { decodeCursor, encodeCursor } from '../../common/cursor.js';
 import { ErrorCode, userError } from '../../common/errors.js';
@@ -68,16 +69,17 @@ export class VisibleRows {
     private readonly repo: Repository,
     private readonly principal: Principal,
     private readonly served: readonly string[],
+    private readonly regions: RegionMembership,
   ) {}
 
   /** The same caller's view through another repository (a transaction's). */
   through(repo: Repository): VisibleRows {
-    return new VisibleRows(repo, this.principal, this.served);
+    return new VisibleRows(repo, this.principal, this.served, this.regions);
   }
 
   /** The SQL conditions of a list: the filter's provinces, the caller's rows there, the filter's own fields. */
   listConditions(table: ListTable, filter?: ListFilter | null): Condition[] {
-    const rows = visibleCondition(this.principal, scopeProvinces(this.served, filter), table);
+    const rows = visibleCondition(this.principal, scopeProvinces(this.served, filter, this.regions), table);
     return filter ? [rows, ...LIST_FILTERS[table](filter)] : [rows];
   }
 

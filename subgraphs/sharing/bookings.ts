@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { RegionMembership } from '../../common/regions/membership.js';
 import { ErrorCode, userError } from '../../common/errors.js';
 import { isIdOfKind, provinceOfId } from '../../common/ids.js';
 import { findProvince } from '../../common/standards.js';
@@ -206,14 +207,17 @@ export class Bookings {
   }
 
   /** Vehicles free for the whole window with enough seats, in a province or region, one page. */
-  async available(args: {
-    filter: { province?: string | null; region?: string | null; from: string; to: string; seats?: number | null; category?: string | null };
-    first?: number | null;
-    after?: string | null;
-  }) {
+  async available(
+    args: {
+      filter: { province?: string | null; region?: string | null; from: string; to: string; seats?: number | null; category?: string | null };
+      first?: number | null;
+      after?: string | null;
+    },
+    regions: RegionMembership,
+  ) {
     const f = args.filter;
     const { starts, ends } = windowOf(f.from, f.to, false);
-    const provinces = scopeOf(f);
+    const provinces = scopeOf(f, regions);
     if (f.seats !== null && f.seats !== undefined) seatCount(f.seats);
     const base = this.db
       .selectFrom('platform_vehicles as v')
@@ -369,9 +373,10 @@ export class Bookings {
   async list(
     principal: Principal,
     args: { filter?: { province?: string | null; region?: string | null; status?: string | null; vehicleId?: string | null } | null; first?: number | null; after?: string | null },
+    regions: RegionMembership,
   ) {
     const f = args.filter ?? {};
-    const provinces = scopeOf(f);
+    const provinces = scopeOf(f, regions);
     if (f.vehicleId) plainId(f.vehicleId, 'vehicleId');
     const base = this.db
       .selectFrom('bookings')
@@ -422,8 +427,8 @@ export class Bookings {
   }
 
   /** Platform figures of a region over [from, to): utilisation, completed and cross-province trips, cost per km. */
-  async statistics(region: string, from: string, to: string) {
-    const provinces = regionProvinces(region);
+  async statistics(region: string, from: string, to: string, regions: RegionMembership) {
+    const provinces = regionProvinces(region, regions);
     const { starts, ends } = windowOf(from, to, false, 366);
     const [vehicles, held, trips] = await Promise.all([
       this.db

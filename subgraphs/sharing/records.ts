@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
 import { decodeCursor, encodeCursor } from '../../common/cursor.js';
 import { ErrorCode, userError } from '../../common/errors.js';
-import { findProvince, findRegion } from '../../common/standards.js';
+import { findProvince } from '../../common/standards.js';
+import type { RegionMembership } from '../../common/regions/membership.js';
 import type { IdempotencyStore } from '../../common/idempotency.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { workflowScope } from '../../common/auth/policy.js';
@@ -92,18 +93,18 @@ export function plainId(id: string, field: string): string {
 }
 
 /** The provinces a `province`/`region` filter names (undefined: no filter); UNKNOWN_PROVINCE or UNKNOWN_REGION otherwise. */
-export function scopeOf(filter: { province?: string | null; region?: string | null }): readonly string[] | undefined {
-  if (filter.region) return regionProvinces(filter.region);
+export function scopeOf(filter: { province?: string | null; region?: string | null }, regions: RegionMembership): readonly string[] | undefined {
+  if (filter.region) return regionProvinces(filter.region, regions);
   if (!filter.province) return undefined;
   if (!findProvince(filter.province)) throw userError(ErrorCode.UNKNOWN_PROVINCE, `${filter.province} is not a GB/T 2260 provincial code.`, { province: filter.province });
   return [filter.province];
 }
 
-/** The provinces of a region code, or UNKNOWN_REGION. */
-export function regionProvinces(code: string): readonly string[] {
-  const region = findRegion(code);
-  if (!region) throw userError(ErrorCode.UNKNOWN_REGION, `Unknown region ${code}.`, { region: code });
-  return region.provinceCodes;
+/** The provinces of a region code by the membership the gateway's assertion carries, or UNKNOWN_REGION. */
+export function regionProvinces(code: string, regions: RegionMembership): readonly string[] {
+  const members = regions.members(code);
+  if (!members) throw userError(ErrorCode.UNKNOWN_REGION, `Unknown region ${code}.`, { region: code });
+  return members;
 }
 
 /** Refuses a workflow step the principal may not take, naming the step, never the record's parties. */

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import { requireAccess, guarded } from '../../common/auth/subgraph-auth.js';
 import type { Principal } from '../../common/auth/principal.js';
+import type { RegionMembership } from '../../common/regions/membership.js';
 import type { BookingRow, EventRow, PlatformVehicleRow, RentalCompanyRow, TransferRow } from './db/schema.js';
 import type { Bookings } from './bookings.js';
 import type { Transfers } from './transfers.js';
@@ -9,6 +10,8 @@ import { iso, yuan } from './records.js';
 /** What every resolver of the sharing subgraph receives. */
 export interface SharingContext {
   principal: Principal;
+  /** Which provinces form each region for this request, from the gateway's assertion. */
+  regions: RegionMembership;
   requestId: string;
   transfers: Transfers;
   bookings: Bookings;
@@ -60,15 +63,19 @@ const province = (code: string) => ({ code });
 /** Resolvers of the sharing subgraph. */
 export const sharingResolvers = {
   Query: {
-    assetTransfers: rows((args: Parameters<Transfers['list']>[1], ctx) => ctx.transfers.list(ctx.principal, args)),
+    assetTransfers: rows((args: Parameters<Transfers['list']>[1], ctx) => ctx.transfers.list(ctx.principal, args, ctx.regions)),
     assetTransfer: rows(async ({ id }: { id: string }, ctx) => (await ctx.transfers.byIds(ctx.principal, [id]))[0] ?? null),
-    transferStatistics: guarded('aggregate', (_: unknown, { region, year }: { region: string; year: number }, ctx: SharingContext) => ctx.transfers.statistics(region, year)),
-    availableVehicles: rows((args: Parameters<Bookings['available']>[0], ctx) => ctx.bookings.available(args)),
+    transferStatistics: guarded('aggregate', (_: unknown, { region, year }: { region: string; year: number }, ctx: SharingContext) =>
+      ctx.transfers.statistics(region, year, ctx.regions),
+    ),
+    availableVehicles: rows((args: Parameters<Bookings['available']>[0], ctx) => ctx.bookings.available(args, ctx.regions)),
     platformVehicle: rows(({ id }: { id: string }, ctx) => ctx.loaders.vehicle.load(id)),
     rentalCompanies: rows((_: unknown, ctx) => ctx.bookings.companies()),
-    vehicleBookings: rows((args: Parameters<Bookings['list']>[1], ctx) => ctx.bookings.list(ctx.principal, args)),
+    vehicleBookings: rows((args: Parameters<Bookings['list']>[1], ctx) => ctx.bookings.list(ctx.principal, args, ctx.regions)),
     vehicleBooking: rows(async ({ id }: { id: string }, ctx) => (await ctx.bookings.visible(ctx.principal, [id]))[0] ?? null),
-    bookingStatistics: guarded('aggregate', (_: unknown, a: { region: string; from: string; to: string }, ctx: SharingContext) => ctx.bookings.statistics(a.region, a.from, a.to)),
+    bookingStatistics: guarded('aggregate', (_: unknown, a: { region: string; from: string; to: string }, ctx: SharingContext) =>
+      ctx.bookings.statistics(a.region, a.from, a.to, ctx.regions),
+    ),
   },
   Mutation: {
     requestAssetTransfer: write(async (input: Parameters<Transfers['request']>[1], ctx) => ({ transfer: await ctx.transfers.request(ctx.principal, input) })),
@@ -97,7 +104,7 @@ export const sharingResolvers = {
     __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
     bookings: (v: { id: string }, args: { first?: number; after?: string }, ctx: SharingContext) => {
       requireAccess(ctx.principal, 'rows');
-      return ctx.bookings.list(ctx.principal, { filter: { vehicleId: v.id }, ...args });
+      return ctx.bookings.list(ctx.principal, { filter: { vehicleId: v.id }, ...args }, ctx.regions);
     },
   },
   AssetTransfer: {

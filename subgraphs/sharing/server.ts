@@ -1,5 +1,5 @@
 import { createLogger } from '../../common/logger.js';
-import { principalFromAssertion } from '../../common/auth/subgraph-auth.js';
+import { callerFromAssertion } from '../../common/auth/subgraph-auth.js';
 import { subgraphAudience } from '../../common/auth/assertion.js';
 import { healthRoute, serveApollo, type RunningService } from '../../common/http.js';
 import { createSubgraphServer } from '../../common/subgraph-server.js';
@@ -52,7 +52,7 @@ export async function startSharing(input: unknown, tls?: Parameters<typeof parse
       .orderBy('at')
       .orderBy('id')
       .execute();
-  const principalOf = principalFromAssertion({ gateway: config.assertionPublicKey }, { audiences: [subgraphAudience('sharing')], logger });
+  const callerOf = callerFromAssertion({ gateway: config.assertionPublicKey }, { audiences: [subgraphAudience('sharing')], logger });
   const registry = createRegistry('sharing', options);
   databaseMetrics(registry, 'sharing', store);
   const server = createSubgraphServer<SharingContext>({ sdl: readSubgraphSdl('sharing'), resolvers: sharingResolvers, logger, registry, classify: sharingDatabaseUnavailable });
@@ -65,8 +65,8 @@ export async function startSharing(input: unknown, tls?: Parameters<typeof parse
     host: config.host,
     tls: config.tls,
     context: async ({ req, requestId }) => {
-      const principal = principalOf(req, requestId);
-      return { principal, requestId, transfers, bookings, loaders: createSharingLoaders(principal, transfers, bookings, history) };
+      const { principal, regions } = callerOf(req, requestId);
+      return { principal, regions, requestId, transfers, bookings, loaders: createSharingLoaders(principal, transfers, bookings, history) };
     },
     routes: [healthRoute(() => ({ service: 'sharing', database: store.kind, pid: process.pid })), ...metrics.routes],
   });

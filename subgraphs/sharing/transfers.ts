@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { RegionMembership } from '../../common/regions/membership.js';
 import { ErrorCode, userError } from '../../common/errors.js';
 import { isIdOfKind, provinceOfId } from '../../common/ids.js';
 import { findProvince } from '../../common/standards.js';
@@ -171,9 +172,10 @@ export class Transfers {
   async list(
     principal: Principal,
     args: { filter?: { province?: string | null; region?: string | null; status?: string | null; assetId?: string | null } | null; first?: number | null; after?: string | null },
+    regions: RegionMembership,
   ) {
     const f = args.filter ?? {};
-    const provinces = scopeOf(f);
+    const provinces = scopeOf(f, regions);
     if (f.assetId) plainId(f.assetId, 'assetId');
     const base = this.db
       .selectFrom('transfers')
@@ -219,9 +221,9 @@ export class Transfers {
   }
 
   /** Completed transfers to a region's agencies in a calendar year (Beijing time): counts and original values, in-province and across provinces. */
-  async statistics(region: string, year: number) {
+  async statistics(region: string, year: number, regions: RegionMembership) {
     if (!Number.isInteger(year) || year < 2000 || year > 2100) throw userError(ErrorCode.BAD_USER_INPUT, 'year must be between 2000 and 2100.', { argumentName: 'year' });
-    const provinces = regionProvinces(region);
+    const provinces = regionProvinces(region, regions);
     const start = Date.parse(`${year}-01-01T00:00:00+08:00`);
     const end = Date.parse(`${year + 1}-01-01T00:00:00+08:00`);
     const rows = await this.db
