@@ -22,6 +22,8 @@ const configSchema = z.strictObject({
   subgraphUrls: z.record(z.string(), z.string().url()).default({}),
   /** Time limit of one subgraph or province request. */
   subgraphTimeoutMs: z.number().int().positive().default(5000),
+  /** A breakdown group with fewer agencies outside the caller's own rows is withheld (small-cell suppression). */
+  breakdownMinAgencies: z.number().int().min(1).default(3),
   /** How often the regions are read from the directory (which owns them). */
   regionsPollMs: z.number().int().min(100).default(5000),
   /** Shared state for replicas: one node by URL, or the nodes of a Redis Cluster. */

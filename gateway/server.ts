@@ -81,6 +81,8 @@ export interface GatewayOptions {
   liveSubgraphs?: string[];
   /** Province instances of the sharded subgraphs. */
   provinces?: ProvinceEndpoint[];
+  /** A breakdown group with between 1 and this many minus one agencies outside the caller's own rows is withheld (default 3). */
+  breakdownMinAgencies?: number;
   /** How often the gateway reads the regions from the directory, ms (default 5000). */
   regionsPollMs?: number;
   /** Time limit of one subgraph or province request, ms. */
@@ -204,7 +206,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     buildService: ({ name, url }) => {
       if (url?.startsWith(LOCAL_URL_PREFIX) && name === 'audit') return auditDataSource(audit);
       if (sharded.has(name) || url?.startsWith(SHARD_URL_PREFIX)) {
-        return new ShardRouter({ registry, rules: () => rules, timeoutMs, agent, guards, callerOf, reuse });
+        return new ShardRouter({ registry, rules: () => rules, timeoutMs, agent, guards, callerOf, reuse, minAgencies: options.breakdownMinAgencies });
       }
       return new SubgraphSource(name, options.subgraphUrls?.[name] ?? url!, { agent, timeoutMs, logger, callerOf, reuse, live: live.has(name), observe: metrics.subgraphFetch });
     },
@@ -314,7 +316,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       requestId,
       clientAddress: clientAddress(req),
       provinces: new ProvinceLedger(),
-      ...(await authenticate(req, verifier, assertionKey, currentRegions())),
+      ...(await authenticate(req, verifier, assertionKey, currentRegions(), regions?.ready ?? true)),
     }),
     shortcuts: cache ? [cache.shortcut] : [],
     admission: requestBudget && rateLimitAdmission<GatewayContext>(requestBudget),
@@ -330,6 +332,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           watcher?.lastChanges(),
         ),
         redis: redis?.status ?? 'not configured',
+        // Which region table routes now (the directory's, as last read), so an operator can see an edit arrive.
+        regions: { read: regions?.ready ?? false, version: currentRegions().version, codes: currentRegions().codes() },
         anonymousReads: trail.anonymousReads,
       })),
       ...(options.adminToken

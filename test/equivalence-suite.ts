@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DemoStack } from '../demo/demo-stack.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
 import { gql, MIXED_TOPOLOGY, startCombinedReference, startMixedStack, startTestStack, type Auth } from './helpers.js';
+import { byKey, energyBreakdownOracle, subsets } from './breakdown-oracle.js';
 
 /** kgce (thousandths) per person, rounded half up to 4 places as the contract publishes ratios, computed on integers. */
 function ratio4(kgce: number, people: number): number {
@@ -138,6 +139,26 @@ export function equivalenceSuite(topology: 'sqlite' | 'mixed') {
       const ref = await gql(reference.url, '{ energySummary(year: 2025, scope: { region: "YRD" }) { totalKgce kgcePerCapita } }', undefined, reference.auth);
       expect(ref.data!.energySummary).toEqual({ totalKgce: kgce, kgcePerCapita: ratio4(kgce, people) });
     });
+  });
+
+  describe('breakdowns equal the same grouping of the raw rows of one database holding every province', () => {
+    const GROUP =
+      'province agencyLevel energyType year agencyCount provinces withheld reportCount energyUsingPeople buildingArea quantity unit kgcePerUnit kgce kgcePerCapita kgcePerArea';
+    const YRD = ['310000', '320000', '330000', '340000'];
+    for (const by of subsets(['PROVINCE', 'AGENCY_LEVEL', 'ENERGY_TYPE', 'YEAR'])) {
+      for (const [scope, provinces] of [
+        ['', null],
+        ['region: "YRD"', YRD],
+      ] as const) {
+        it(`energyBreakdown by [${by.join(', ')}] { ${scope} }`, async () => {
+          const result = await gql(stack.gateway.url, `{ energyBreakdown(from: 2024, to: 2025, by: [${by.join(', ')}], scope: { ${scope} }) { groups { ${GROUP} } } }`);
+          expect(result.errors).toBeUndefined();
+          const expected = await energyBreakdownOracle(reference.pdb, provinces ?? [...stack.provinces.keys()], 2024, 2025, by);
+          expect(expected.length).toBeGreaterThan(0);
+          expect(byKey(result.data!.energyBreakdown.groups)).toEqual(byKey(expected));
+        });
+      }
+    }
   });
 
   describe('lookups', () => {

@@ -61,14 +61,26 @@ describe('a province joins without a gateway restart', () => {
     const impostor = createServer((req, res) =>
       res
         .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify(req.url === '/health' ? { status: 'ok', provinces: ['510000'] } : { data: { _service: { sdl: readSubgraphSdl('directory') } } })),
+        .end(
+          JSON.stringify(
+            req.url === '/health' ? { status: 'ok', provinces: ['510000'], protocol: old ? undefined : 2 } : { data: { _service: { sdl: readSubgraphSdl('directory') } } },
+          ),
+        ),
     );
+    let old = false;
     await new Promise<void>((resolve) => impostor.listen(0, '127.0.0.1', resolve));
     try {
-      const wrong = await admin('POST', '/admin/provinces', { code: '510000', url: `http://127.0.0.1:${(impostor.address() as AddressInfo).port}/graphql` });
+      const url = `http://127.0.0.1:${(impostor.address() as AddressInfo).port}/graphql`;
+      const wrong = await admin('POST', '/admin/provinces', { code: '510000', url });
       expect(wrong.status).toBe(400);
       const body = (await wrong.json()) as { problems: string[] };
       expect(body.problems).toContain('type Agency is missing');
+      // A release that decides regions from a table of its own would miss regions added at run time.
+      old = true;
+      const older = await admin('POST', '/admin/provinces', { code: '510000', url });
+      expect(((await older.json()) as { error: string }).error).toBe(
+        `the instance at ${url} runs a release that decides regions from a table of its own (assertion protocol 1, this gateway needs 2); upgrade it, or region figures would miss it`,
+      );
     } finally {
       await new Promise((resolve) => impostor.close(resolve));
     }

@@ -7,7 +7,8 @@ import { startGateway, type RunningGateway } from '../gateway/server.js';
 import { startDirectory } from '../subgraphs/directory/server.js';
 import type { RunningService } from '../common/http.js';
 import { DEFAULT_REGIONS_FILE } from '../common/regions/region-file.js';
-import { gatewayOptionsFor, gql, startTestStack, TEST_KEYS, tokenFor } from './helpers.js';
+import { freePort, gatewayOptionsFor, gql, NATIONAL_ADMIN, startTestStack, TEST_KEYS, tokenFor } from './helpers.js';
+import { provinceAudience, signAssertion } from '../common/auth/assertion.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
 
 // Regions are the directory's data: a file it re-reads. These tests change the file while every
@@ -142,11 +143,39 @@ describe('regions are data the directory owns', () => {
     expect(transfers.errors?.[0]?.extensions?.code).toBe('UNKNOWN_REGION');
   });
 
+  it('a province asked about a region its call does not carry answers UNKNOWN_REGION, never a zero', async () => {
+    const bare = signAssertion(NATIONAL_ADMIN, TEST_KEYS.assertionPrivateKey, provinceAudience('320000'));
+    const r = await gql(stack.provinces.get('320000')!.url, '{ assetSummary(scope: { region: "YRD" }) { provinceCount assetCount } }', undefined, { token: null, assertion: bare });
+    expect(r.errors?.[0]?.extensions?.code).toBe('UNKNOWN_REGION');
+    expect(r.data).toBeNull();
+  });
+
+  it('before the gateway has read any regions, a coordinator gets a retryable 503, not a 401', async () => {
+    const closed = await freePort();
+    const blind = await startGateway(
+      await gatewayOptionsFor(stack, { subgraphUrls: { directory: `http://127.0.0.1:${closed}/graphql`, sharing: stack.sharing.url }, subgraphTimeoutMs: 500 }),
+    );
+    try {
+      const res = await fetch(blind.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${tokenFor({ role: 'REGION_COORDINATOR', region: 'YRD', sub: 'early' })}` },
+        body: JSON.stringify({ query: '{ regions { code } }' }),
+      });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('SUBGRAPH_UNAVAILABLE');
+      const health = (await (await fetch(new URL('/health', blind.url))).json()) as { regions: { read: boolean } };
+      expect(health.regions.read).toBe(false);
+    } finally {
+      await blind.stop();
+    }
+  });
+
   it('a file that does not parse is refused: at start-up with each problem named, later with the regions read before kept', async () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ regions: [{ code: 'gba', name: 'x', provinceCodes: ['440000', '990000'] }], extra: 1 }));
     await expect(startDirectory({ port: 0, assertionPublicKey: TEST_KEYS.assertionPublicKey, regionsFile: bad })).rejects.toThrow(
-      /regions\.0\.code: a region code is 2-16 capital letters.*regions\.0\.provinceCodes\.1: 990000 is not a GB\/T 2260 provincial code.*Unrecognized key/,
+      /regions\.0\.code \(gba\): a region code is 2-16 capital letters.*regions\.0\.provinceCodes\.1 \(gba\): 990000 is not a provincial-level code Xietong serves.*Unrecognized key: "extra"/,
     );
     writeRegions([...base.regions, YREB]);
     await until(

@@ -24,6 +24,12 @@ export interface AssertionKeys {
   workflow?: string | KeyObject;
 }
 const issuerOf = (role: string) => (role === 'WORKFLOW' ? ASSERTION_ISSUERS.workflow : ASSERTION_ISSUERS.gateway);
+/**
+ * What a province instance reads from the gateway's assertions, as its /health says: 2 = the
+ * caller and the region membership (releases before it decided regions from a table of their own,
+ * which a region added at run time does not reach). The gateway admits only instances of this one.
+ */
+export const ASSERTION_PROTOCOL = 2;
 /** Lifetime of the assertions the gateway signs: one subgraph call, with room for clock skew. */
 export const ASSERTION_TTL_SECONDS = 10;
 /** The longest lifetime a receiver accepts, whatever the assertion says. */

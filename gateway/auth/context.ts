@@ -5,6 +5,7 @@ import { signAssertion } from '../../common/auth/assertion.js';
 import type { Principal } from '../../common/auth/principal.js';
 import type { RegionMembership } from '../../common/regions/membership.js';
 import { headerValue } from '../../common/http.js';
+import { ErrorCode } from '../../common/errors.js';
 import { InvalidToken, type TokenVerifier } from './tokens.js';
 
 /**
@@ -21,10 +22,16 @@ export interface AuthContext {
  * Authenticates one request: no Authorization header is anonymous; a header with a token that
  * cannot be accepted is refused with HTTP 401 and the reason, before anything runs.
  */
-export async function authenticate(req: IncomingMessage, verifier: TokenVerifier, assertionPrivateKey: KeyObject, regions: RegionMembership): Promise<AuthContext> {
+export async function authenticate(
+  req: IncomingMessage,
+  verifier: TokenVerifier,
+  assertionPrivateKey: KeyObject,
+  regions: RegionMembership,
+  regionsRead = true,
+): Promise<AuthContext> {
   let principal: Principal;
   try {
-    principal = withRegionMembers(await verifier.verify(headerValue(req, 'authorization')), regions);
+    principal = withRegionMembers(await verifier.verify(headerValue(req, 'authorization')), regions, regionsRead);
   } catch (error) {
     if (!(error instanceof InvalidToken)) throw error;
     throw new GraphQLError(`Unauthenticated: ${error.message}.`, {
@@ -34,10 +41,19 @@ export async function authenticate(req: IncomingMessage, verifier: TokenVerifier
   return { principal, regions, assertionFor: (audience) => signAssertion(principal, assertionPrivateKey, audience, { regions }) };
 }
 
-/** A coordinator's principal with its region's members as the table says now; a region the table lacks is an invalid token. */
-function withRegionMembers(principal: Principal, regions: RegionMembership): Principal {
+/**
+ * A coordinator's principal with its region's members as the table says now; a region the table
+ * lacks is an invalid token. Before the gateway has read any table, the token may well be valid:
+ * a retryable 503, never a 401 that tells the client to throw its token away.
+ */
+function withRegionMembers(principal: Principal, regions: RegionMembership, regionsRead: boolean): Principal {
   if (principal.region === undefined) return principal;
   const members = regions.members(principal.region);
-  if (!members) throw new InvalidToken(`the token's region ${principal.region} is not a region of the directory (regions: ${regions.codes().join(', ') || 'none read yet'})`);
+  if (!members && !regionsRead) {
+    throw new GraphQLError('The gateway has not read the regions from the directory yet; try again shortly.', {
+      extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, http: { status: 503, headers: new Map([['retry-after', '5']]) } },
+    });
+  }
+  if (!members) throw new InvalidToken(`the token's region ${principal.region} is not a region of the directory (regions: ${regions.codes().join(', ') || 'none'})`);
   return { ...principal, regionProvinces: members };
 }

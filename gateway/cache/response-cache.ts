@@ -103,10 +103,11 @@ export function responseCache(
     const raw = await options.shared?.get(`${options.prefix}${key}`).catch(() => null);
     return raw ? (JSON.parse(raw) as Entry) : undefined;
   };
-  // A region's answer depends on which provinces form it: the region table's version is part of the key.
+  // An unscoped or region answer depends on which provinces form the region and which have
+  // joined: the region table's version and the registered provinces are part of the key.
   const keyOf = (queryHash: string, operationName: string | null | undefined, variables: Record<string, unknown> | undefined, ctx: GatewayContext) =>
     createHash('sha256')
-      .update(JSON.stringify([options.fingerprint, queryHash, operationName ?? null, variables ?? {}, scopeKey(ctx.principal), ctx.regions.version]))
+      .update(JSON.stringify([options.fingerprint, queryHash, operationName ?? null, variables ?? {}, scopeKey(ctx.principal), ctx.regions.version, options.allProvinces()]))
       .digest('hex');
   /** The entry under key if it may be served now: within its TTL, with its provinces' counters unchanged. */
   const valid = async (key: string): Promise<Entry | undefined> => {

@@ -1,5 +1,6 @@
 import {
   getNamedType,
+  isLeafType,
   isObjectType,
   Kind,
   parse,
@@ -88,10 +89,15 @@ function augment(selectionSet: SelectionSetNode, type: GraphQLObjectType, rules:
     if (s.kind !== Kind.FIELD) return s;
     const def = s.name.value === '_entities' ? undefined : type.getFields()[s.name.value];
     const merge = rules.fieldMerge(type.name, s.name.value);
-    if (merge?.op === 'ratio' && merge.of) for (const part of merge.of) extra.push(field(part, `${INTERNAL_PREFIX}${part}`));
+    if ((merge?.op === 'ratio' || merge?.op === 'product') && merge.of) for (const part of merge.of) extra.push(field(part, `${INTERNAL_PREFIX}${part}`));
     if (!s.selectionSet) return s;
     const childType = def ? getNamedType(def.type) : type;
     let child = isObjectType(childType) ? augment(s.selectionSet, childType, rules) : s.selectionSet;
+    if (merge?.op === 'groups' && isObjectType(childType)) {
+      // Merging, withholding and ordering groups read every figure, whatever the client selected.
+      const own = Object.values(childType.getFields()).filter((f) => f.args.length === 0 && isLeafType(getNamedType(f.type)));
+      child = augment({ ...child, selections: [...child.selections, ...own.map((f) => field(f.name, `${INTERNAL_PREFIX}${f.name}`))] }, childType, rules);
+    }
     if (merge?.op === 'connection') {
       child = {
         ...child,

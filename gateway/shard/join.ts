@@ -1,5 +1,5 @@
 import { ErrorCode } from '../../common/errors.js';
-import { ASSERTION_HEADER } from '../../common/auth/assertion.js';
+import { ASSERTION_HEADER, ASSERTION_PROTOCOL } from '../../common/auth/assertion.js';
 import { findProvince } from '../../common/standards.js';
 import { checkContract } from './contract.js';
 import type { ProvinceEndpoint } from './registry.js';
@@ -73,15 +73,21 @@ export async function fetchServiceSdl(url: string, timeoutMs: number, assertion?
 export interface InstanceHealth {
   provinces: string[];
   instance?: string;
+  /** What it reads from the gateway's assertions (ASSERTION_PROTOCOL); absent before release 2. */
+  protocol?: number;
 }
 
 /** The provinces an instance says it serves (its /health), or why it could not say. */
 export async function fetchServedProvinces(url: string, timeoutMs: number, dispatcher?: import('undici').Dispatcher): Promise<InstanceHealth> {
   const health = new URL('/health', url);
   const { status, body } = await requestJson(health, {}, MAX_HEALTH_BYTES, timeoutMs, dispatcher);
-  const answer = body as { provinces?: unknown; instance?: unknown } | undefined;
+  const answer = body as { provinces?: unknown; instance?: unknown; protocol?: unknown } | undefined;
   if (!Array.isArray(answer?.provinces)) throw new Error(`${health.pathname} did not list the provinces it serves (HTTP ${status})`);
-  return { provinces: answer.provinces.map(String), ...(typeof answer.instance === 'string' ? { instance: answer.instance } : {}) };
+  return {
+    provinces: answer.provinces.map(String),
+    ...(typeof answer.instance === 'string' ? { instance: answer.instance } : {}),
+    ...(typeof answer.protocol === 'number' ? { protocol: answer.protocol } : {}),
+  };
 }
 
 /** The largest /health answer read (a real one is under 200 bytes). */
@@ -156,6 +162,12 @@ export async function joinProvince(
   }
   if (health.provinces.length > 1) {
     throw new JoinRefused(`the instance at ${endpoint.url} serves ${health.provinces.join(', ')}; a registered instance serves exactly one province`, []);
+  }
+  if ((health.protocol ?? 1) < ASSERTION_PROTOCOL) {
+    throw new JoinRefused(
+      `the instance at ${endpoint.url} runs a release that decides regions from a table of its own (assertion protocol ${health.protocol ?? 1}, this gateway needs ${ASSERTION_PROTOCOL}); upgrade it, or region figures would miss it`,
+      [],
+    );
   }
   // The same instance under another spelling of its URL (localhost, another path) is still the same instance.
   const others = (options.registered ?? []).filter((e) => e.code !== endpoint.code);

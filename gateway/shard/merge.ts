@@ -1,8 +1,9 @@
 import { getNamedType, isListType, isNonNullType, isObjectType, Kind, type GraphQLObjectType, type GraphQLOutputType, type SelectionSetNode } from 'graphql';
 import { compareCursors, decodeCursor, type Cursor } from '../../common/cursor.js';
-import { ratio, sumExact } from '../../common/exact.js';
+import { decimalOf, ratio, sumExact, times, unitsOf } from '../../common/exact.js';
 import { INTERNAL_PREFIX } from './fetch-document.js';
 import type { ShardRules } from './rules.js';
+import { AGENCIES_BY_PROVINCE, keyFields } from './breakdown.js';
 
 type Obj = Record<string, unknown>;
 
@@ -29,6 +30,7 @@ export function mergeValues(
     case 'connection':
       return mergeConnection(rules, getNamedType(type) as GraphQLObjectType, selectionSet!, present as Obj[], first!);
     case 'sum':
+    case 'product': // the sum unless mergeObject finds both parts
       return sumExact(present as number[], rule.precision ?? 0);
     case 'min':
       return Math.min(...(present as number[]));
@@ -36,6 +38,10 @@ export function mergeValues(
       return Math.max(...(present as number[]));
     case 'ratio':
       return null; // computed by mergeObject once the parts are merged
+    case 'union':
+      return [...new Set((present as unknown[][]).flat())].sort();
+    case 'groups':
+      return mergeGroups(rules, getNamedType(type) as GraphQLObjectType, selectionSet!, present as Obj[][]);
   }
   const nullable = isNonNullType(type) ? type.ofType : type;
   if (isListType(nullable)) return present.flat();
@@ -48,6 +54,7 @@ export function mergeValues(
 export function mergeObject(rules: ShardRules, type: GraphQLObjectType, selectionSet: SelectionSetNode, values: Obj[]): Obj {
   const out: Obj = {};
   const ratios: [string, [string, string]][] = [];
+  const products: [string, [string, string], number][] = [];
   const visitSelections = (set: SelectionSetNode) => {
     for (const s of set.selections) {
       if (s.kind === Kind.INLINE_FRAGMENT) {
@@ -63,6 +70,7 @@ export function mergeObject(rules: ShardRules, type: GraphQLObjectType, selectio
       const def = type.getFields()[s.name.value];
       const rule = rules.fieldMerge(type.name, s.name.value);
       if (rule?.op === 'ratio' && rule.of) ratios.push([key, rule.of]);
+      if (rule?.op === 'product' && rule.of) products.push([key, rule.of, rule.precision ?? 0]);
       out[key] = mergeValues(
         rules,
         type,
@@ -74,11 +82,36 @@ export function mergeObject(rules: ShardRules, type: GraphQLObjectType, selectio
     }
   };
   visitSelections(selectionSet);
+  const value = (name: string) => out[`${INTERNAL_PREFIX}${name}`] ?? out[name];
+  // Products first: a ratio may divide one.
+  for (const [key, [a, b], precision] of products) {
+    const [x, y] = [value(a), value(b)];
+    if (typeof x === 'number' && typeof y === 'number') out[key] = unitsOf(times(decimalOf(x), decimalOf(y)), precision) / 10 ** precision;
+  }
   for (const [key, [num, den]] of ratios) {
-    const part = (name: string) => Number(out[`${INTERNAL_PREFIX}${name}`] ?? out[name] ?? 0);
+    const part = (name: string) => Number(value(name) ?? 0);
     out[key] = ratio(part(num), part(den));
   }
   return out;
+}
+
+/**
+ * Merges the groups of a breakdown from several provinces: groups with the same key (every
+ * `key` field, which the router always fetches) become one, merged field by field.
+ */
+function mergeGroups(rules: ShardRules, type: GraphQLObjectType, selectionSet: SelectionSetNode, lists: Obj[][]): Obj[] {
+  const keys = keyFields(rules, type);
+  const byKey = new Map<string, Obj[]>();
+  for (const group of lists.flat()) {
+    const key = JSON.stringify(keys.map((k) => group[`${INTERNAL_PREFIX}${k}`] ?? null));
+    byKey.set(key, [...(byKey.get(key) ?? []), group]);
+  }
+  return [...byKey.values()].map((same) => {
+    if (same.length === 1) return same[0];
+    const merged = mergeObject(rules, type, selectionSet, same);
+    merged[AGENCIES_BY_PROVINCE] = Object.assign({}, ...same.map((g) => g[AGENCIES_BY_PROVINCE] ?? {}));
+    return merged;
+  });
 }
 
 /**

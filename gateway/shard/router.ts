@@ -17,6 +17,7 @@ import type { Caller, Reuse } from '../transport/caller.js';
 import type { ProvinceRegistry, Scope } from './registry.js';
 import type { ShardRules } from './rules.js';
 import { rowScope } from '../../common/auth/policy.js';
+import { DEFAULT_MIN_AGENCIES, finishBreakdown, noteProvince } from './breakdown.js';
 import { provinceAudience } from '../../common/auth/assertion.js';
 import type { RegionMembership } from '../../common/regions/membership.js';
 
@@ -34,6 +35,8 @@ export interface ShardRouterOptions {
   callerOf: (context: unknown) => Caller;
   /** Reuses province answers of reads while the province is unchanged (with the response cache). */
   reuse?: Reuse;
+  /** A breakdown group formed by fewer agencies is withheld from callers who may not read its rows (default 3). */
+  minAgencies?: number;
 }
 
 type Variables = Record<string, unknown>;
@@ -90,14 +93,22 @@ export class ShardRouter implements GraphQLDataSource {
         const answers = await this.fanOut(provinces, text, variables, call);
         for (const f of fields) {
           const def = fetch.rootType.getFields()[f.node.name.value];
-          const values = answers.map(([, a]) => a.data?.[f.responseKey] ?? null);
+          const values = answers.map(([code, a]) => {
+            const value = a.data?.[f.responseKey] ?? null;
+            noteProvince(this.options.rules(), fetch.rootType, f.node, value, code);
+            return value;
+          });
           if (provinces.length === 0) {
             data[f.responseKey] = emptyValue(this.options.rules(), fetch.rootType, f.node.name.value, f.node.selectionSet, argumentValues(f.node, variables).after != null);
             continue;
           }
-          data[f.responseKey] = def
+          const merged = def
             ? mergeValues(this.options.rules(), fetch.rootType, f.node.name.value, def.type, f.node.selectionSet, values, this.pageSizeOf(f.node, variables))
             : (values.find((v) => v !== null) ?? null);
+          data[f.responseKey] = finishBreakdown(this.options.rules(), fetch.rootType, f.node, merged, argumentValues(f.node, variables), {
+            minAgencies: this.options.minAgencies ?? DEFAULT_MIN_AGENCIES,
+            reads: (province) => rowScope(call.principal, province).kind === 'all',
+          });
           if (this.options.rules().fieldMerge(fetch.rootType.name, f.node.name.value)?.op === 'connection') relocateEdgeErrors(f.responseKey, answers, data[f.responseKey]);
         }
         errors.push(...dedupe(answers));
@@ -140,9 +151,14 @@ export class ShardRouter implements GraphQLDataSource {
     if (!rule) return registry.list().map((e) => e.code);
     const value = path(args, rule.arg);
     if (rule.by === 'scope') {
-      const region = (value as Scope | undefined)?.region;
-      if (region != null) this.recordNotJoined(String(region), regions, call);
-      return registry.resolveScope(value as Scope | undefined, regions);
+      const scope = value as Scope | undefined;
+      const selected = registry.resolveScope(scope, regions);
+      if (scope?.region != null) {
+        // Only members the scope's named provinces (if any) keep count as missing.
+        const named = scope.province != null || scope.provinces != null ? [...(scope.province != null ? [scope.province] : []), ...(scope.provinces ?? [])].map(String) : undefined;
+        this.recordNotJoined(String(scope.region), regions, call, named);
+      }
+      return selected;
     }
     if (rule.by === 'province') {
       // A province code itself: an unknown or unregistered one is an error, never a silent null.
@@ -160,8 +176,8 @@ export class ShardRouter implements GraphQLDataSource {
   }
 
   /** Tells the request which members of a region have not joined (so its answer can say it is partial). */
-  private recordNotJoined(region: string, regions: RegionMembership, call: CallInfo): void {
-    const missing = this.options.registry.missingMembers(region, regions);
+  private recordNotJoined(region: string, regions: RegionMembership, call: CallInfo, within?: readonly string[]): void {
+    const missing = this.options.registry.missingMembers(region, regions).filter((c) => !within || within.includes(c));
     if (missing.length) call.notJoined?.(region, missing);
   }
 

@@ -6,9 +6,14 @@ export interface RouteRule {
   arg: string;
 }
 
-/** How a field's values from several provinces combine (from `@shardMerge`). */
+/**
+ * How a field's values from several provinces combine (from `@shardMerge`): `groups` merges a
+ * breakdown's lists into one group per `key`, `union` joins lists of codes, `product` is the
+ * exact product of two merged parts (`of`) rounded once to `precision` (the sum of the values
+ * where a part is null).
+ */
 export interface MergeRule {
-  op: 'connection' | 'sum' | 'min' | 'max' | 'ratio';
+  op: 'connection' | 'sum' | 'min' | 'max' | 'ratio' | 'groups' | 'key' | 'union' | 'product';
   of?: [string, string];
   precision?: number;
 }

@@ -13,6 +13,7 @@ import type { QualityReports } from './data-quality/report.js';
 import { mayAccess, rowScope } from '../../common/auth/policy.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { ErrorCode, userError } from '../../common/errors.js';
+import { energyBreakdown, type EnergyDimension } from './breakdowns/energy.js';
 
 /** What every resolver of a province instance receives. */
 export interface ProvinceContext {
@@ -104,6 +105,11 @@ export const provinceResolvers = {
     vehicle: (_: unknown, { id }: { id: string }, ctx: ProvinceContext) => lookups.vehicle(id, ctx),
     ...workflowStepResolvers.Query,
     dataQuality: (_: unknown, { province }: { province: string }, ctx: ProvinceContext) => ctx.quality.report(ctx.principal, String(province)),
+    // A breakdown's groups are additive parts; the gateway merges provinces, withholds small groups and orders.
+    energyBreakdown: async (_: unknown, args: { from: number; to: number; by: EnergyDimension[]; scope?: ScopeArgs }, ctx: ProvinceContext) => {
+      requireAccess(ctx.principal, 'aggregate');
+      return { groups: await energyBreakdown(ctx.repo, scopeProvinces(ctx.served, args.scope, ctx.regions), args) };
+    },
     ...Object.fromEntries(
       Object.entries(summaries).map(([name, fn]) => [
         name,
@@ -198,6 +204,11 @@ export const provinceResolvers = {
     purchasedOn: (v: VehicleRow) => v.purchased_on,
     mileageKm: (v: VehicleRow) => v.mileage_km,
     agency: (v: VehicleRow, _: unknown, ctx: ProvinceContext) => ctx.loaders.agency.load(v.agency_id),
+  },
+  EnergyGroup: {
+    withheld: () => null,
+    kgcePerCapita: (g: { kgce: number; energyUsingPeople: number }) => ratio(g.kgce, g.energyUsingPeople),
+    kgcePerArea: (g: { kgce: number; buildingArea: number }) => ratio(g.kgce, g.buildingArea),
   },
   EnergyReport: {
     __resolveReference: (ref: { id: string }, ctx: ProvinceContext) => lookups.energyReport(ref.id, ctx),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger } from '../../common/logger.js';
 import { callerFromAssertion } from '../../common/auth/subgraph-auth.js';
-import { provinceAudience } from '../../common/auth/assertion.js';
+import { ASSERTION_PROTOCOL, provinceAudience } from '../../common/auth/assertion.js';
 import { healthRoute, sdlRoute, serveApollo, type RunningService } from '../../common/http.js';
 import { createSubgraphServer } from '../../common/subgraph-server.js';
 import { readSubgraphSdl } from '../../common/subgraphs.js';
@@ -67,7 +67,7 @@ export async function startProvince(input: unknown, database?: ProvinceDatabase,
       const rows = new VisibleRows(repo, principal, config.provinces, regions);
       return { principal, regions, repo, rows, loaders: createLoaders(rows, repo), served: config.provinces, requestId, quality };
     },
-    routes: [healthRoute(() => ({ service: 'province', provinces: config.provinces, instance, pid: process.pid })), sdlRoute(sdl), ...metrics.routes],
+    routes: [healthRoute(() => ({ service: 'province', provinces: config.provinces, instance, protocol: ASSERTION_PROTOCOL, pid: process.pid })), sdlRoute(sdl), ...metrics.routes],
   });
   logger.info({ url: running.url, provinces: config.provinces }, 'province subgraph listening');
   return {

@@ -1,0 +1,117 @@
+import { sumExact, toPrecision, decimalOf, times, toNumber, unitsOf } from '../../../common/exact.js';
+import { ENERGY_COEFFICIENTS, KGCE_EXACT, type EnergyType } from '../../../common/standards.js';
+import { ENERGY_COLUMNS } from '../energy.js';
+import type { Expression } from 'kysely';
+import type { Repository } from '../repository.js';
+import { checkYearRange, groupRows, type BreakdownGroup } from './groups.js';
+
+/** The dimensions the energy breakdown groups by. */
+export const ENERGY_DIMENSIONS = ['PROVINCE', 'AGENCY_LEVEL', 'ENERGY_TYPE', 'YEAR'] as const;
+/** One dimension of the energy breakdown. */
+export type EnergyDimension = (typeof ENERGY_DIMENSIONS)[number];
+
+const TYPES = Object.keys(ENERGY_COLUMNS) as EnergyType[];
+
+/** One group's additive parts in one province. */
+interface EnergyPart {
+  province: string;
+  agencyLevel: string | null;
+  energyType: EnergyType | null;
+  year: number | null;
+  unit: string | null;
+  agencyCount: number;
+  reportCount: number;
+  energyUsingPeople: number;
+  buildingArea: number;
+  quantity: number | null;
+  kgcePerUnit: number | null;
+  kgce: number;
+}
+
+/** A type's kgce: its quantity times the exact coefficient, rounded once to thousandths. */
+const typeKgce = (quantity: number, type: EnergyType) => unitsOf(times(decimalOf(quantity), KGCE_EXACT[type]), 3) / 1000;
+const UNIT = Object.fromEntries(ENERGY_COEFFICIENTS.map((c) => [c.energyType, c.unit])) as Record<EnergyType, string>;
+
+/**
+ * Energy reports of some provinces from `from` to `to`, grouped by the dimensions asked. One
+ * SQL query groups by province and the asked columns (agency level, year); energy types are
+ * the report's columns, so a type group is one column of those rows, its kgce the exact product
+ * of the summed quantity and the type's GB/T 2589 coefficient. A type group is formed by the
+ * reports that used that type (quantity above zero): their agencies, people and area; other
+ * groups by every report.
+ * Groups are additive parts only: the gateway merges provinces, suppresses small groups and orders.
+ */
+export async function energyBreakdown(
+  repo: Repository,
+  provinces: readonly string[],
+  args: { from: number; to: number; by: readonly EnergyDimension[] },
+): Promise<BreakdownGroup[]> {
+  checkYearRange(args.from, args.to);
+  const by = new Set(args.by);
+  const rows = await repo.db
+    .selectFrom(repo.source('energy_reports'))
+    .innerJoin(repo.source('agencies', 'a'), 'a.id', 't.agency_id')
+    .where('t.province', 'in', provinces.length ? [...provinces] : [''])
+    .where('t.year', '>=', args.from)
+    .where('t.year', '<=', args.to)
+    .select('t.province')
+    .groupBy('t.province')
+    .$if(by.has('AGENCY_LEVEL'), (q) => q.select('a.level').groupBy('a.level'))
+    .$if(by.has('YEAR'), (q) => q.select('t.year').groupBy('t.year'))
+    .select((eb) => [
+      eb.fn.count<number>('t.agency_id').distinct().as('agencies'),
+      eb.fn.countAll<number>().as('reports'),
+      eb.fn.sum<number>('t.energy_using_people').as('people'),
+      eb.fn.sum<number>('t.building_area').as('area'),
+      eb.fn.sum<number>('t.total_kgce_milli').as('kgceMilli'),
+      ...TYPES.flatMap((type) => {
+        const column = `t.${ENERGY_COLUMNS[type]}` as const;
+        // A type's group is the reports that used it: their agencies, people and area.
+        const used = <V>(value: Expression<V>) => eb.case().when(column, '>', 0).then(value).end();
+        return [
+          eb.fn.sum<number>(column).as(`q_${type}`),
+          eb.fn
+            .count<number>(used(eb.ref('t.agency_id')))
+            .distinct()
+            .as(`n_${type}`),
+          eb.fn.count<number>(used(eb.ref('t.id'))).as(`r_${type}`),
+          eb.fn.sum<number>(used(eb.ref('t.energy_using_people'))).as(`p_${type}`),
+          eb.fn.sum<number>(used(eb.ref('t.building_area'))).as(`a_${type}`),
+        ];
+      }),
+    ])
+    .execute();
+  const parts = rows.flatMap((r): EnergyPart[] => {
+    const row = r as typeof r & Record<string, unknown>;
+    const key = { province: r.province, agencyLevel: by.has('AGENCY_LEVEL') ? (row.level as string) : null, year: by.has('YEAR') ? Number(row.year) : null };
+    if (!by.has('ENERGY_TYPE')) {
+      const parts = { reportCount: Number(r.reports), energyUsingPeople: Number(r.people ?? 0), buildingArea: toPrecision(Number(r.area ?? 0), 2) };
+      return [{ ...key, energyType: null, unit: null, agencyCount: Number(r.agencies), ...parts, quantity: null, kgcePerUnit: null, kgce: Number(r.kgceMilli ?? 0) / 1000 }];
+    }
+    return TYPES.filter((type) => Number(row[`n_${type}`]) > 0).map((type) => {
+      const quantity = toPrecision(Number(row[`q_${type}`] ?? 0), 2);
+      return {
+        ...key,
+        energyType: type,
+        unit: UNIT[type],
+        agencyCount: Number(row[`n_${type}`]),
+        reportCount: Number(row[`r_${type}`]),
+        energyUsingPeople: Number(row[`p_${type}`] ?? 0),
+        buildingArea: toPrecision(Number(row[`a_${type}`] ?? 0), 2),
+        quantity,
+        kgcePerUnit: toNumber(KGCE_EXACT[type]),
+        kgce: typeKgce(quantity, type),
+      };
+    });
+  });
+  return groupRows(parts, ['province', 'agencyLevel', 'energyType', 'year'], by.has('PROVINCE'), (a, b) => ({
+    ...a,
+    agencyCount: a.agencyCount + b.agencyCount,
+    reportCount: a.reportCount + b.reportCount,
+    energyUsingPeople: a.energyUsingPeople + b.energyUsingPeople,
+    buildingArea: sumExact([a.buildingArea, b.buildingArea], 2),
+    quantity: a.quantity === null || b.quantity === null ? null : sumExact([a.quantity, b.quantity], 2),
+    // As the gateway merges: a type's kgce from the summed quantity, rounded once.
+    kgce: a.quantity !== null && b.quantity !== null && a.energyType ? typeKgce(sumExact([a.quantity, b.quantity], 2), a.energyType) : sumExact([a.kgce, b.kgce], 3),
+  }));
+}

@@ -1,0 +1,49 @@
+import { ErrorCode, userError } from '../../../common/errors.js';
+
+/** The widest year range one breakdown covers. */
+export const MAX_YEARS = 20;
+
+/** One group of a breakdown as a province answers it: its key, the provinces whose agencies form it, and additive parts. */
+export interface BreakdownGroup {
+  province: string | null;
+  provinces: string[];
+  agencyCount: number;
+}
+
+/** Refuses a year range that is reversed, outside 2000–2100 or wider than MAX_YEARS (BAD_USER_INPUT). */
+export function checkYearRange(from: number, to: number): void {
+  const bad = (message: string) => userError(ErrorCode.BAD_USER_INPUT, message, { argumentName: 'from' });
+  if (!Number.isInteger(from) || !Number.isInteger(to) || from < 2000 || to > 2100) throw bad('from and to must be years between 2000 and 2100.');
+  if (from > to) throw bad(`from (${from}) is after to (${to}).`);
+  if (to - from + 1 > MAX_YEARS) throw bad(`A breakdown covers at most ${MAX_YEARS} years; ${from}–${to} is ${to - from + 1}.`);
+}
+
+/**
+ * Rows of one SQL query (grouped by province and the asked columns) combined into the groups
+ * asked: rows that differ only by province are one group unless PROVINCE is a dimension. Each
+ * group lists its provinces; `combine` adds the parts of two rows with the same key.
+ */
+export function groupRows<R extends { province: string; agencyCount: number }>(
+  rows: readonly R[],
+  keys: readonly (keyof R)[],
+  byProvince: boolean,
+  combine: (a: R, b: R) => R,
+): (Omit<R, 'province'> & BreakdownGroup)[] {
+  const groups = new Map<string, Omit<R, 'province'> & BreakdownGroup>();
+  for (const row of rows) {
+    const keyed = { ...row, province: byProvince ? row.province : null };
+    const key = JSON.stringify(keys.map((k) => keyed[k]));
+    const seen = groups.get(key);
+    groups.set(
+      key,
+      seen
+        ? {
+            ...(combine(seen as unknown as R, keyed as unknown as R) as unknown as Omit<R, 'province'>),
+            province: keyed.province,
+            provinces: [...new Set([...seen.provinces, row.province])].sort(),
+          }
+        : { ...keyed, provinces: [row.province] },
+    );
+  }
+  return [...groups.values()];
+}

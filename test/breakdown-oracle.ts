@@ -1,0 +1,111 @@
+import type { ProvinceDatabase } from '../subgraphs/province/db/database.js';
+import { ENERGY_COLUMNS } from '../subgraphs/province/energy.js';
+
+/**
+ * The energy breakdown computed in the test from raw rows of one database holding every
+ * province, with the coefficients of the reference (../shared/reference/domain-standards.md
+ * §8: GB/T 2589-2020; gasoline and diesel per litre at 0.725 and 0.835 kg/L), in integers, never
+ * through the code under test.
+ */
+const COEFFICIENTS: Record<string, string> = {
+  ELECTRICITY: '0.1229',
+  WATER: '0',
+  COAL: '0.7143',
+  NATURAL_GAS: '1.2143',
+  LPG: '1.7143',
+  GASOLINE: '1.066765', // 1.4714 kgce/kg x 0.725 kg/L
+  DIESEL: '1.2166785', // 1.4571 kgce/kg x 0.835 kg/L
+  HEAT: '0.03412',
+};
+// Column names are the standard's storage, not a figure: taken from the code; the coefficients above are not.
+const COLUMNS: Record<string, string> = ENERGY_COLUMNS;
+const UNITS: Record<string, string> = { ELECTRICITY: 'kWh', WATER: 'm3', COAL: 'kg', NATURAL_GAS: 'm3', LPG: 'kg', GASOLINE: 'L', DIESEL: 'L', HEAT: 'MJ' };
+
+/** a / b rounded half away from zero (b > 0). */
+const div = (a: bigint, b: bigint) => (a >= 0n ? (2n * a + b) / (2n * b) : -((-2n * a + b) / (2n * b)));
+/** A decimal string as an integer of 10^-scale units. */
+function units(text: string, scale: number): bigint {
+  const [i, f = ''] = text.split('.');
+  return BigInt(i + f.padEnd(scale, '0').slice(0, scale));
+}
+const hundredths = (v: number) => BigInt(Math.round(v * 100));
+const asNumber = (u: bigint, scale: number) => Number(u) / 10 ** scale;
+/** A ratio of two figures (in milli and 10^-scale units) to 4 places, as the contract publishes ratios. */
+const ratio4 = (milli: bigint, den: bigint, denScale: number) => (den === 0n ? null : asNumber(div(milli * 10n ** BigInt(denScale) * 10_000n, den * 1000n), 4));
+
+/** One group as the oracle computes it: the fields an EnergyGroup answers. */
+export type OracleGroup = Record<string, unknown>;
+
+/** The energy breakdown of some provinces from `from` to `to` by some dimensions, from raw rows. */
+export async function energyBreakdownOracle(pdb: ProvinceDatabase, provinces: readonly string[], from: number, to: number, by: readonly string[]): Promise<OracleGroup[]> {
+  const rows = (await pdb.db
+    .selectFrom('energy_reports as t')
+    .innerJoin('agencies as a', 'a.id', 't.agency_id')
+    .selectAll('t')
+    .select('a.level')
+    .where('t.province', 'in', [...provinces])
+    .where('t.year', '>=', from)
+    .where('t.year', '<=', to)
+    .execute()) as unknown as Record<string, number | string>[];
+  const types = by.includes('ENERGY_TYPE') ? Object.keys(COLUMNS) : [null];
+  const groups = new Map<
+    string,
+    { key: Record<string, unknown>; agencies: Set<string>; provinces: Set<string>; reports: number; people: bigint; area: bigint; q: bigint; kgceMilli: bigint }
+  >();
+  for (const r of rows) {
+    for (const type of types) {
+      if (type && !(Number(r[COLUMNS[type]]) > 0)) continue;
+      const key = {
+        province: by.includes('PROVINCE') ? r.province : null,
+        agencyLevel: by.includes('AGENCY_LEVEL') ? r.level : null,
+        energyType: type,
+        year: by.includes('YEAR') ? Number(r.year) : null,
+      };
+      const id = JSON.stringify(key);
+      const g = groups.get(id) ?? { key, agencies: new Set(), provinces: new Set(), reports: 0, people: 0n, area: 0n, q: 0n, kgceMilli: 0n };
+      g.agencies.add(String(r.agency_id));
+      g.provinces.add(String(r.province));
+      g.reports += 1;
+      g.people += BigInt(r.energy_using_people);
+      g.area += hundredths(Number(r.building_area));
+      if (type) g.q += hundredths(Number(r[COLUMNS[type]]));
+      else g.kgceMilli += BigInt(r.total_kgce_milli);
+      groups.set(id, g);
+    }
+  }
+  return [...groups.values()].map((g) => {
+    const type = g.key.energyType as string | null;
+    let kgceMilli = g.kgceMilli;
+    if (type) {
+      const scale = (COEFFICIENTS[type].split('.')[1] ?? '').length;
+      // quantity (hundredths) x coefficient (10^-scale) -> thousandths, rounded once.
+      kgceMilli = div(g.q * units(COEFFICIENTS[type], scale) * 1000n, 100n * 10n ** BigInt(scale));
+    }
+    return {
+      ...g.key,
+      agencyCount: g.agencies.size,
+      provinces: [...g.provinces].sort(),
+      withheld: null,
+      reportCount: g.reports,
+      energyUsingPeople: Number(g.people),
+      buildingArea: asNumber(g.area, 2),
+      quantity: type ? asNumber(g.q, 2) : null,
+      unit: type ? UNITS[type] : null,
+      kgcePerUnit: type ? Number(COEFFICIENTS[type]) : null,
+      kgce: asNumber(kgceMilli, 3),
+      kgcePerCapita: ratio4(kgceMilli, g.people, 0),
+      kgcePerArea: ratio4(kgceMilli, g.area, 2),
+    };
+  });
+}
+
+/** Every subset of some dimensions, the empty one included. */
+export function subsets<T>(items: readonly T[]): T[][] {
+  return items.reduce<T[][]>((all, item) => [...all, ...all.map((s) => [...s, item])], [[]]);
+}
+
+/** Groups in a stable order (by their key fields), for comparing two answers as sets. */
+export function byKey(groups: OracleGroup[]): OracleGroup[] {
+  const key = (g: OracleGroup) => JSON.stringify([g.province, g.agencyLevel, g.energyType, g.year]);
+  return [...groups].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}

@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { DemoStack } from '../demo/demo-stack.js';
+import { rowScope } from '../common/auth/policy.js';
+import type { Principal, UserRole } from '../common/auth/principal.js';
+import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
+import { WITHHELD } from '../gateway/shard/breakdown.js';
+import { subsets } from './breakdown-oracle.js';
+import { gql, principalsOfEveryRole, startTestStack, tokenFor } from './helpers.js';
+
+// Small-cell suppression, derived from the policy for every role and every dimension
+// combination: a group is checked against the same breakdown for a national administrator
+// (nothing withheld) and against the agencies per province of its groups.
+const PROVINCES = ['310000', '320000', '330000', '510000'];
+const PRINCIPALS = principalsOfEveryRole('320000:AG-0000002');
+const DIMS = ['PROVINCE', 'AGENCY_LEVEL', 'ENERGY_TYPE', 'YEAR'];
+const FIGURES = ['reportCount', 'energyUsingPeople', 'buildingArea', 'quantity', 'kgcePerUnit', 'kgce', 'kgcePerCapita', 'kgcePerArea'];
+const GROUP = `province agencyLevel energyType year agencyCount provinces withheld ${FIGURES.join(' ')}`;
+type Group = Record<string, any>;
+
+let stack: DemoStack;
+beforeAll(async () => {
+  stack = await startTestStack({ ...TEST_SCALE, agencies: 8 }, PROVINCES);
+}, 60_000);
+afterAll(() => stack?.stop());
+
+const breakdown = async (principal: Principal | null, by: string[], extra = '') => {
+  const r = await gql(stack.gateway.url, `{ energyBreakdown(from: 2024, to: 2025, by: [${by.join(', ')}]${extra}) { groups { ${GROUP} } } }`, undefined, {
+    token: principal ? tokenFor(principal) : null,
+  });
+  expect([by, r.errors]).toEqual([by, undefined]);
+  return r.data!.energyBreakdown.groups as Group[];
+};
+const keyOf = (g: Group, dims: string[] = ['province', 'agencyLevel', 'energyType', 'year']) => JSON.stringify(dims.map((d) => g[d]));
+const fieldOf = (dim: string) => dim.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+describe('energyBreakdown withholds small groups from those who may not read their rows', () => {
+  for (const [role, principal] of Object.entries(PRINCIPALS) as [UserRole, Principal | null][]) {
+    it(`${role}: every dimension combination`, async () => {
+      const reads = (p: string) => principal !== null && rowScope(principal, p).kind === 'all';
+      let withheldSeen = 0;
+      for (const by of subsets(DIMS)) {
+        const [mine, full, perProvince] = await Promise.all([
+          breakdown(principal, by),
+          breakdown(PRINCIPALS.NATIONAL_ADMIN, by),
+          breakdown(PRINCIPALS.NATIONAL_ADMIN, [...new Set(['PROVINCE', ...by])]),
+        ]);
+        // The agencies of each group the caller cannot add up itself, from the per-province groups.
+        const dims = by.map(fieldOf);
+        const unknown = new Map<string, number>();
+        for (const g of perProvince) if (!reads(g.province)) unknown.set(keyOf(g, dims), (unknown.get(keyOf(g, dims)) ?? 0) + g.agencyCount);
+        expect(mine.map((g) => keyOf(g)).sort()).toEqual(full.map((g) => keyOf(g)).sort());
+        const fullByKey = new Map(full.map((g) => [keyOf(g), g]));
+        for (const g of mine) {
+          const n = unknown.get(keyOf(g, dims)) ?? 0;
+          if (n > 0 && n < 3) expect([by, keyOf(g), g.withheld]).toEqual([by, keyOf(g), WITHHELD.small(3)]);
+          if (g.withheld === null) expect(g).toEqual(fullByKey.get(keyOf(g)));
+          else {
+            withheldSeen += 1;
+            expect([by, FIGURES.map((f) => g[f])]).toEqual([by, FIGURES.map(() => null)]);
+            expect(g.agencyCount).toBe(fullByKey.get(keyOf(g))!.agencyCount);
+          }
+        }
+        // Along every dimension, no line leaves exactly one group unknown to the caller: the
+        // line's total (a coarser breakdown) minus the rest never gives a withheld group.
+        for (const dim of dims) {
+          const lines = new Map<string, Group[]>();
+          for (const g of mine) {
+            const line = keyOf(
+              g,
+              dims.filter((d) => d !== dim),
+            );
+            lines.set(line, [...(lines.get(line) ?? []), g]);
+          }
+          for (const line of lines.values()) {
+            const hidden = line.filter((g) => g.withheld !== null && (unknown.get(keyOf(g, dims)) ?? 0) > 0);
+            const open = line.filter((g) => g.withheld === null && (unknown.get(keyOf(g, dims)) ?? 0) > 0);
+            if (hidden.length === 1) expect([by, dim, open.length]).toEqual([by, dim, 0]);
+          }
+        }
+      }
+      // The test data has small groups: roles reading rows of only some provinces, and none, meet them.
+      if (role === 'NATIONAL_ADMIN') expect(withheldSeen).toBe(0);
+      if (role === 'ANALYST' || role === 'ANONYMOUS' || role === 'PROVINCE_ADMIN') expect(withheldSeen).toBeGreaterThan(0);
+    });
+  }
+
+  it('an analyst cannot recover a withheld group from a coarser breakdown by subtraction (the complementary cell)', async () => {
+    const analyst = PRINCIPALS.ANALYST;
+    let complementary = 0;
+    for (const by of subsets(DIMS).filter((s) => s.length > 0)) {
+      const fine = await breakdown(analyst, by);
+      for (const dim of by) {
+        const rest = by.filter((d) => d !== dim);
+        const coarse = await breakdown(analyst, rest);
+        const lines = new Map<string, Group[]>();
+        for (const g of fine) lines.set(keyOf(g, rest.map(fieldOf)), [...(lines.get(keyOf(g, rest.map(fieldOf))) ?? []), g]);
+        for (const [line, groups] of lines) {
+          const total = coarse.find((g) => keyOf(g, rest.map(fieldOf)) === line);
+          const withheld = groups.filter((g) => g.withheld !== null);
+          // A shown total minus the shown groups is the sum of the withheld ones: never exactly one.
+          if (total?.withheld === null) expect([by, dim, line, withheld.length]).not.toEqual([by, dim, line, 1]);
+          if (total?.withheld === null && withheld.some((g) => g.withheld === WITHHELD.complementary)) complementary += 1;
+        }
+      }
+    }
+    // Lines where a second group was withheld so the first stays hidden exist in the test data.
+    expect(complementary).toBeGreaterThan(0);
+  });
+});
+
+describe('energyBreakdown orders and checks its arguments', () => {
+  it('orders by the measure asked, withheld groups last', async () => {
+    for (const descending of [true, false]) {
+      const groups = await breakdown(PRINCIPALS.ANALYST, ['PROVINCE', 'AGENCY_LEVEL'], `, orderBy: KGCE_PER_CAPITA, descending: ${descending}`);
+      const shown = groups.filter((g) => g.withheld === null).map((g) => g.kgcePerCapita as number);
+      expect(shown).toEqual([...shown].sort((a, b) => (descending ? b - a : a - b)));
+      const firstWithheld = groups.findIndex((g) => g.withheld !== null);
+      if (firstWithheld >= 0) expect(groups.slice(firstWithheld).every((g) => g.withheld !== null)).toBe(true);
+    }
+  });
+
+  it('refuses a reversed or too long year range and an unknown dimension with clear errors', async () => {
+    const ask = (args: string) => gql(stack.gateway.url, `{ energyBreakdown(${args}) { groups { kgce } } }`);
+    const reversed = await ask('from: 2025, to: 2024');
+    expect(reversed.errors?.[0]).toMatchObject({ message: 'from (2025) is after to (2024).', extensions: { code: 'BAD_USER_INPUT' } });
+    const long = await ask('from: 2001, to: 2025');
+    expect(long.errors?.[0]).toMatchObject({ message: 'A breakdown covers at most 20 years; 2001–2025 is 25.', extensions: { code: 'BAD_USER_INPUT' } });
+    const unknown = await ask('from: 2024, to: 2025, by: [COLOUR]');
+    expect(unknown.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(JSON.stringify([reversed, long])).not.toMatch(/select|SQLITE|stack/i);
+  });
+
+  it('a year range gives one point per year in one field', async () => {
+    const groups = await breakdown(PRINCIPALS.NATIONAL_ADMIN, ['YEAR'], ', orderBy: AGENCY_COUNT');
+    expect(groups.map((g) => g.year).sort()).toEqual([2024, 2025]);
+  });
+});
