@@ -59,7 +59,7 @@ export async function energyBreakdownOracle(pdb: ProvinceDatabase, provinces: re
         province: by.includes('PROVINCE') ? r.province : null,
         agencyLevel: by.includes('AGENCY_LEVEL') ? r.level : null,
         energyType: type,
-        year: by.includes('YEAR') ? Number(r.year) : null,
+        year: Number(r.year),
       };
       const id = JSON.stringify(key);
       const g = groups.get(id) ?? { key, agencies: new Set(), provinces: new Set(), reports: 0, people: 0n, area: 0n, q: 0n, kgceMilli: 0n };

@@ -12,7 +12,7 @@ import { gql, principalsOfEveryRole, startTestStack, tokenFor } from './helpers.
 // (nothing withheld) and against the agencies per province of its groups.
 const PROVINCES = ['310000', '320000', '330000', '510000'];
 const PRINCIPALS = principalsOfEveryRole('320000:AG-0000002');
-const DIMS = ['PROVINCE', 'AGENCY_LEVEL', 'ENERGY_TYPE', 'YEAR'];
+const DIMS = ['PROVINCE', 'AGENCY_LEVEL', 'ENERGY_TYPE'];
 const FIGURES = ['reportCount', 'energyUsingPeople', 'buildingArea', 'quantity', 'kgcePerUnit', 'kgce', 'kgcePerCapita', 'kgcePerArea'];
 const GROUP = `province agencyLevel energyType year agencyCount provinces withheld ${FIGURES.join(' ')}`;
 type Group = Record<string, any>;
@@ -30,8 +30,10 @@ const breakdown = async (principal: Principal | null, by: string[], extra = '') 
   expect([by, r.errors]).toEqual([by, undefined]);
   return r.data!.energyBreakdown.groups as Group[];
 };
-const keyOf = (g: Group, dims: string[] = ['province', 'agencyLevel', 'energyType', 'year']) => JSON.stringify(dims.map((d) => g[d]));
 const fieldOf = (dim: string) => dim.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+/** A group's key on some dimensions (enum values), the year always included. */
+const keyOf = (g: Group, dims: string[] = DIMS) => JSON.stringify([...dims.map((d) => g[fieldOf(d)]), g.year]);
+const withoutProvince = (by: string[]) => by.filter((d) => d !== 'PROVINCE');
 
 describe('energyBreakdown withholds small groups from those who may not read their rows', () => {
   for (const [role, principal] of Object.entries(PRINCIPALS) as [UserRole, Principal | null][]) {
@@ -39,42 +41,48 @@ describe('energyBreakdown withholds small groups from those who may not read the
       const reads = (p: string) => principal !== null && rowScope(principal, p).kind === 'all';
       let withheldSeen = 0;
       for (const by of subsets(DIMS)) {
-        const [mine, full, perProvince] = await Promise.all([
+        const fineBy = [...new Set(['PROVINCE', ...by])];
+        const [mine, full, fine, fineFull] = await Promise.all([
           breakdown(principal, by),
           breakdown(PRINCIPALS.NATIONAL_ADMIN, by),
-          breakdown(PRINCIPALS.NATIONAL_ADMIN, [...new Set(['PROVINCE', ...by])]),
+          breakdown(principal, fineBy),
+          breakdown(PRINCIPALS.NATIONAL_ADMIN, fineBy),
         ]);
-        // The agencies of each group the caller cannot add up itself, from the per-province groups.
-        const dims = by.map(fieldOf);
-        const unknown = new Map<string, number>();
-        for (const g of perProvince) if (!reads(g.province)) unknown.set(keyOf(g, dims), (unknown.get(keyOf(g, dims)) ?? 0) + g.agencyCount);
         expect(mine.map((g) => keyOf(g)).sort()).toEqual(full.map((g) => keyOf(g)).sort());
         const fullByKey = new Map(full.map((g) => [keyOf(g), g]));
+        // Each group's province parts, from the per-province breakdown (the caller's and the full one).
+        const partsOf = (g: Group, of: Group[]) =>
+          of.filter((p) => keyOf(p, withoutProvince(by)) === keyOf(g, withoutProvince(by)) && (!by.includes('PROVINCE') || p.province === g.province));
         for (const g of mine) {
-          const n = unknown.get(keyOf(g, dims)) ?? 0;
-          if (n > 0 && n < 3) expect([by, keyOf(g), g.withheld]).toEqual([by, keyOf(g), WITHHELD.small(3)]);
-          if (g.withheld === null) expect(g).toEqual(fullByKey.get(keyOf(g)));
-          else {
+          const parts = partsOf(g, fineFull);
+          const small = parts.some((p) => !reads(p.province) && p.agencyCount < 3);
+          if (small) expect([by, keyOf(g), g.withheld]).toEqual([by, keyOf(g), WITHHELD.small(3)]);
+          // Shown only when none of its province parts is withheld from the caller.
+          if (g.withheld === null) {
+            expect(g).toEqual(fullByKey.get(keyOf(g)));
+            expect([by, keyOf(g), partsOf(g, fine).filter((p) => p.withheld !== null).length]).toEqual([by, keyOf(g), 0]);
+          } else {
             withheldSeen += 1;
             expect([by, FIGURES.map((f) => g[f])]).toEqual([by, FIGURES.map(() => null)]);
             expect(g.agencyCount).toBe(fullByKey.get(keyOf(g))!.agencyCount);
           }
         }
-        // Along every dimension, no line leaves exactly one group unknown to the caller: the
-        // line's total (a coarser breakdown) minus the rest never gives a withheld group.
-        for (const dim of dims) {
+        // Within a province, along every other dimension, no line leaves exactly one part unknown
+        // to the caller withheld while another unknown one is shown: the province's published
+        // total minus the rest would give it.
+        for (const dim of withoutProvince(fineBy)) {
           const lines = new Map<string, Group[]>();
-          for (const g of mine) {
+          for (const p of fine) {
             const line = keyOf(
-              g,
-              dims.filter((d) => d !== dim),
+              p,
+              fineBy.filter((d) => d !== dim),
             );
-            lines.set(line, [...(lines.get(line) ?? []), g]);
+            lines.set(line, [...(lines.get(line) ?? []), p]);
           }
           for (const line of lines.values()) {
-            const hidden = line.filter((g) => g.withheld !== null && (unknown.get(keyOf(g, dims)) ?? 0) > 0);
-            const open = line.filter((g) => g.withheld === null && (unknown.get(keyOf(g, dims)) ?? 0) > 0);
-            if (hidden.length === 1) expect([by, dim, open.length]).toEqual([by, dim, 0]);
+            const hidden = line.filter((p) => p.withheld !== null && !reads(p.province));
+            const open = line.filter((p) => p.withheld === null && !reads(p.province));
+            if (hidden.length === 1) expect([fineBy, dim, open.length]).toEqual([fineBy, dim, 0]);
           }
         }
       }
@@ -84,7 +92,7 @@ describe('energyBreakdown withholds small groups from those who may not read the
     });
   }
 
-  it('an analyst cannot recover a withheld group from a coarser breakdown by subtraction (the complementary cell)', async () => {
+  it('an analyst cannot recover a withheld group by subtraction: from a coarser breakdown, or from another scope', async () => {
     const analyst = PRINCIPALS.ANALYST;
     let complementary = 0;
     for (const by of subsets(DIMS).filter((s) => s.length > 0)) {
@@ -93,9 +101,9 @@ describe('energyBreakdown withholds small groups from those who may not read the
         const rest = by.filter((d) => d !== dim);
         const coarse = await breakdown(analyst, rest);
         const lines = new Map<string, Group[]>();
-        for (const g of fine) lines.set(keyOf(g, rest.map(fieldOf)), [...(lines.get(keyOf(g, rest.map(fieldOf))) ?? []), g]);
+        for (const g of fine) lines.set(keyOf(g, rest), [...(lines.get(keyOf(g, rest)) ?? []), g]);
         for (const [line, groups] of lines) {
-          const total = coarse.find((g) => keyOf(g, rest.map(fieldOf)) === line);
+          const total = coarse.find((g) => keyOf(g, rest) === line);
           const withheld = groups.filter((g) => g.withheld !== null);
           // A shown total minus the shown groups is the sum of the withheld ones: never exactly one.
           if (total?.withheld === null) expect([by, dim, line, withheld.length]).not.toEqual([by, dim, line, 1]);
@@ -105,6 +113,19 @@ describe('energyBreakdown withholds small groups from those who may not read the
     }
     // Lines where a second group was withheld so the first stays hidden exist in the test data.
     expect(complementary).toBeGreaterThan(0);
+    // Another scope: all provinces minus all but one gives that one's groups only where it shows them itself.
+    for (const by of subsets(['AGENCY_LEVEL', 'ENERGY_TYPE'])) {
+      const all = await breakdown(analyst, by);
+      for (const left of PROVINCES) {
+        const others = await breakdown(analyst, by, `, scope: { provinces: ${JSON.stringify(PROVINCES.filter((p) => p !== left))} }`);
+        const alone = await breakdown(analyst, by, `, scope: { province: "${left}" }`);
+        for (const g of all) {
+          const rest = others.find((o) => keyOf(o, by) === keyOf(g, by));
+          const own = alone.find((o) => keyOf(o, by) === keyOf(g, by));
+          if (g.withheld === null && rest?.withheld === null) expect([by, left, keyOf(g, by), own?.withheld ?? null]).toEqual([by, left, keyOf(g, by), null]);
+        }
+      }
+    }
   });
 });
 
@@ -131,7 +152,25 @@ describe('energyBreakdown orders and checks its arguments', () => {
   });
 
   it('a year range gives one point per year in one field', async () => {
-    const groups = await breakdown(PRINCIPALS.NATIONAL_ADMIN, ['YEAR'], ', orderBy: AGENCY_COUNT');
+    const groups = await breakdown(PRINCIPALS.NATIONAL_ADMIN, [], ', orderBy: AGENCY_COUNT');
     expect(groups.map((g) => g.year).sort()).toEqual([2024, 2025]);
+    // A year's groups, withheld ones included, are the same whatever range they are asked in, so
+    // two ranges never differ by a year an analyst may not see.
+    for (const by of subsets(DIMS)) {
+      const ask = async (from: number) =>
+        (
+          await gql(stack.gateway.url, `{ energyBreakdown(from: ${from}, to: 2025, by: [${by.join(', ')}]) { groups { ${GROUP} } } }`, undefined, {
+            token: tokenFor(PRINCIPALS.ANALYST!),
+          })
+        ).data!.energyBreakdown.groups as Group[];
+      const [wide, narrow] = await Promise.all([ask(2024), ask(2025)]);
+      expect(narrow.map((g) => keyOf(g)).sort()).toEqual(
+        wide
+          .filter((g) => g.year === 2025)
+          .map((g) => keyOf(g))
+          .sort(),
+      );
+      for (const g of narrow) expect(wide.find((w) => keyOf(w) === keyOf(g))).toEqual(g);
+    }
   });
 });

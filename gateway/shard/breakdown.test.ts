@@ -9,8 +9,10 @@ const rules = readShardRules(`
   type Query { b: B }
   type B { groups: [G!]! @shardMerge(op: "groups") }
   type G {
+    province: ID @shardMerge(op: "key")
     level: String @shardMerge(op: "key")
-    year: Int @shardMerge(op: "key")
+    kind: String @shardMerge(op: "key")
+    year: Int! @shardMerge(op: "key")
     agencyCount: Int! @shardMerge(op: "sum")
     provinces: [ID!]! @shardMerge(op: "union")
     withheld: String
@@ -18,16 +20,17 @@ const rules = readShardRules(`
   }
 `);
 const type = rules.schema.getType('G') as GraphQLObjectType;
-const selection = ((parse('{ b { groups { level year agencyCount withheld kgce } } }').definitions[0] as OperationDefinitionNode).selectionSet.selections[0] as FieldNode)
+const selection = ((parse('{ b { groups { level kind year agencyCount withheld kgce } } }').definitions[0] as OperationDefinitionNode).selectionSet.selections[0] as FieldNode)
   .selectionSet!.selections[0] as FieldNode;
 
-/** A merged group; `byProvince` its agencies per province (all in 320000 unless given). */
-const group = (level: string | null, year: number | null, agencyCount: number, kgce: number, byProvince: Record<string, number> = { '320000': agencyCount }) => ({
+/** A merged group of year 2025; `byProvince` its agencies per province (all in 320000 unless given). */
+const group = (level: string | null, kind: string | null, agencyCount: number, kgce: number, byProvince: Record<string, number> = { '320000': agencyCount }, year = 2025) => ({
   level,
+  kind,
   year,
   agencyCount,
   kgce,
-  withheld: null,
+  withheld: null as string | null,
   provinces: Object.keys(byProvince),
   [AGENCIES_BY_PROVINCE]: byProvince,
 });
@@ -35,53 +38,66 @@ const nothing = () => false;
 const disclose = (groups: ReturnType<typeof group>[], by: string[], reads: (province: string) => boolean = nothing, orderBy?: string, descending = true) =>
   discloseGroups(rules, type, selection.selectionSet!, groups, { by, orderBy, descending, minAgencies: 3, reads });
 
+const named = (out: Record<string, any>[]) => Object.fromEntries(out.map((g) => [`${g.level ?? ''}${g.kind ?? ''}${g.year === 2025 ? '' : g.year}`, g]));
+
 describe('fieldOfEnum', () => {
   it('names the group field of a dimension or measure', () => {
     expect(fieldOfEnum('AGENCY_LEVEL')).toBe('agencyLevel');
     expect(fieldOfEnum('KGCE_PER_CAPITA')).toBe('kgcePerCapita');
-    expect(fieldOfEnum('YEAR')).toBe('year');
+    expect(fieldOfEnum('PROVINCE')).toBe('province');
   });
 });
 
 describe('discloseGroups', () => {
-  it('withholds a group of fewer agencies, and the next smallest of its line so it cannot be derived by subtraction', () => {
-    const groups = [group('A', null, 2, 10), group('B', null, 5, 20), group('C', null, 4, 30), group('D', null, 9, 40)];
-    const out = disclose(groups, ['LEVEL']);
-    const byLevel = Object.fromEntries(out.map((g) => [g.level, g]));
-    expect(byLevel.A).toMatchObject({ kgce: null, withheld: WITHHELD.small(3) });
-    expect(byLevel.C).toMatchObject({ kgce: null, withheld: WITHHELD.complementary });
-    expect(byLevel.B).toMatchObject({ kgce: 20, withheld: null });
-    expect(byLevel.D).toMatchObject({ kgce: 40, withheld: null });
+  it('withholds a small group, and the next smallest of its line so it cannot be derived by subtraction', () => {
+    const out = named(disclose([group('A', null, 2, 10), group('B', null, 5, 20), group('C', null, 4, 30), group('D', null, 9, 40)], ['LEVEL']));
+    expect(out.A).toMatchObject({ kgce: null, withheld: WITHHELD.small(3) });
+    expect(out.C).toMatchObject({ kgce: null, withheld: WITHHELD.complementary });
+    expect(out.B).toMatchObject({ kgce: 20, withheld: null });
+    expect(out.D).toMatchObject({ kgce: 40, withheld: null });
   });
 
   it('repeats along every dimension until no line withholds exactly one group', () => {
-    // 2 levels x 2 years; only (A, 2024) is small. Withholding (A, 2025) for the level line makes
-    // the 2025 year line withhold one, and so on, until each line withholds none or two or more.
-    const groups = [group('A', 2024, 1, 1), group('A', 2025, 4, 2), group('B', 2024, 5, 3), group('B', 2025, 6, 4)];
-    const out = disclose(groups, ['LEVEL', 'YEAR']);
-    const withheld = out.filter((g) => g.withheld !== null).map((g) => `${g.level}${g.year}`);
+    // 2 levels x 2 kinds; only (A, x) is small.
+    const out = disclose([group('A', 'x', 1, 1), group('A', 'y', 4, 2), group('B', 'x', 5, 3), group('B', 'y', 6, 4)], ['LEVEL', 'KIND']);
+    const withheld = out.filter((g) => g.withheld !== null).map((g) => `${g.level}${g.kind}`);
     for (const line of [
-      ['A2024', 'A2025'],
-      ['B2024', 'B2025'],
-      ['A2024', 'B2024'],
-      ['A2025', 'B2025'],
+      ['Ax', 'Ay'],
+      ['Bx', 'By'],
+      ['Ax', 'Bx'],
+      ['Ay', 'By'],
     ]) {
       expect(line.filter((g) => withheld.includes(g)).length).not.toBe(1);
     }
-    expect(withheld).toContain('A2024');
+    expect(withheld).toContain('Ax');
   });
 
-  it('judges what a caller cannot add up itself: the agencies outside the provinces it reads in full', () => {
+  it('shows a group over several provinces only when no province part of it is withheld', () => {
+    // 9 agencies in all, but 浙江's part is 2: a region total minus 江苏's would give it.
+    const out = named(disclose([group('A', null, 9, 10, { '320000': 7, '330000': 2 }), group('B', null, 12, 20, { '320000': 6, '330000': 6 })], ['LEVEL']));
+    expect(out.A).toMatchObject({ kgce: null, withheld: WITHHELD.small(3) });
+    // 浙江's line of levels then withholds its part of B too (complementary), so B is withheld as a whole.
+    expect(out.B).toMatchObject({ kgce: null, withheld: WITHHELD.complementary });
+    expect(named(disclose([group('A', null, 9, 10, { '320000': 6, '330000': 3 })], ['LEVEL'])).A).toMatchObject({ kgce: 10, withheld: null });
+  });
+
+  it('judges what a caller cannot add up itself: parts in provinces it reads in full are never withheld from it', () => {
     const jiangsu = (p: string) => p === '320000';
-    // 江苏's administrator reads its own small group; 浙江's is withheld, and no other group of
-    // the line is unknown to it, so none is withheld with it.
-    const out = disclose([group('A', null, 1, 10), group('B', null, 2, 20, { '330000': 2 })], ['LEVEL'], jiangsu);
-    expect(out.find((g) => g.level === 'A')).toMatchObject({ kgce: 10, withheld: null });
-    expect(out.find((g) => g.level === 'B')).toMatchObject({ kgce: null, withheld: WITHHELD.small(3) });
-    // The total of both (a coarser breakdown) is withheld from it too: minus its own 5 agencies, 2 remain.
+    const out = named(disclose([group('A', null, 1, 10), group('B', null, 2, 20, { '330000': 2 }), group('C', null, 5, 30, { '330000': 5 })], ['LEVEL'], jiangsu));
+    expect(out.A).toMatchObject({ kgce: 10, withheld: null });
+    expect(out.B).toMatchObject({ kgce: null, withheld: WITHHELD.small(3) });
+    expect(out.C).toMatchObject({ kgce: null, withheld: WITHHELD.complementary });
+    // Its own small group within a total over both provinces is no secret to it; the other part is.
     expect(disclose([group(null, null, 7, 30, { '320000': 5, '330000': 2 })], [], jiangsu)[0]).toMatchObject({ kgce: null, withheld: WITHHELD.small(3) });
-    // An analyst, who reads no rows, sees the total of 7.
-    expect(disclose([group(null, null, 7, 30, { '320000': 5, '330000': 2 })], [])[0]).toMatchObject({ kgce: 30, withheld: null });
+    expect(disclose([group(null, null, 7, 30, { '320000': 1, '330000': 6 })], [], jiangsu)[0]).toMatchObject({ kgce: 30, withheld: null });
+  });
+
+  it('never runs a line along the year: no total over years is published', () => {
+    const out = disclose([group(null, null, 2, 10, undefined, 2024), group(null, null, 9, 20, undefined, 2025)], []);
+    expect(out.map((g) => [g.year, g.withheld === null])).toEqual([
+      [2024, false],
+      [2025, true],
+    ]);
   });
 
   it('orders by the measure, withheld groups last, ties by key', () => {

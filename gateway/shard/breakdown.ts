@@ -14,7 +14,7 @@ export interface DisclosureOptions {
   /** The measure to order by, as an enum value (KGCE_PER_CAPITA), and the direction. */
   orderBy?: string;
   descending: boolean;
-  /** A group is withheld when between 1 and this many minus one of its agencies are in provinces the caller may not read in full. */
+  /** A province's part of a group is withheld when it has between 1 and this many minus one agencies the caller cannot add up itself. */
   minAgencies: number;
   /** Whether the caller may read every row of a province (what it can add up itself is not withheld from it). */
   reads: (province: string) => boolean;
@@ -23,14 +23,19 @@ export interface DisclosureOptions {
 /** The internal field where a group keeps its agencies per province (the router fills it from each province's answer). */
 export const AGENCIES_BY_PROVINCE = `${INTERNAL_PREFIX}agenciesByProvince`;
 
-/** Agencies of a group in provinces the caller may not read in full: what it could not add up itself. */
-function unreadableAgencies(group: Obj, reads: (province: string) => boolean): number {
-  const byProvince = group[AGENCIES_BY_PROVINCE] as Record<string, number> | undefined;
-  if (!byProvince) {
-    const provinces = (read(group, 'provinces') as string[] | undefined) ?? [];
-    return provinces.every(reads) ? 0 : Number(read(group, 'agencyCount'));
-  }
-  return Object.entries(byProvince).reduce((n, [province, count]) => n + (reads(province) ? 0 : count), 0);
+/** One province's part of a group: the agencies the caller cannot add up itself there (0 when it reads the province in full). */
+interface Part {
+  group: Obj;
+  province: string;
+  unknown: number;
+}
+
+/** The parts of a group, one per province (from the agencies the router noted per province). */
+function partsOf(group: Obj, reads: (province: string) => boolean): Part[] {
+  const byProvince = (group[AGENCIES_BY_PROVINCE] as Record<string, number> | undefined) ?? {
+    [((read(group, 'provinces') as string[] | undefined) ?? []).join('+')]: Number(read(group, 'agencyCount')),
+  };
+  return Object.entries(byProvince).map(([province, count]) => ({ group, province, unknown: reads(province) ? 0 : count }));
 }
 
 /** The field a dimension or measure enum value names: AGENCY_LEVEL -> agencyLevel. */
@@ -59,42 +64,44 @@ function measureFields(rules: ShardRules, type: GraphQLObjectType): Set<string> 
 const read = (group: Obj, field: string) => (`${INTERNAL_PREFIX}${field}` in group ? group[`${INTERNAL_PREFIX}${field}`] : group[field]);
 
 /**
- * Withholds and orders a breakdown's merged groups, in place. The agencies of a group that the
- * caller cannot add up itself are those in provinces whose rows it may not read in full; a
- * group with one to `minAgencies - 1` of them is withheld (its figures null, `withheld` saying
- * why), so neither a group nor the part of it beyond the caller's own rows discloses an agency.
- * Then, along each asked dimension, every line of groups (the same values of the other
- * dimensions) in which exactly one withheld group is unknown to the caller withholds the next
- * smallest unknown one too: otherwise the line's total, published by a coarser breakdown, minus
- * the rest would give it. Repeated until no line has exactly one. Groups are then ordered by the
+ * Withholds and orders a breakdown's merged groups, in place. Withholding is decided for each
+ * province's part of a group, then a group is shown only when none of its parts is withheld, so
+ * a group over some provinces minus one over fewer (another scope) never isolates a withheld part.
+ * - A part with one to `minAgencies - 1` agencies the caller cannot add up itself (they are in a
+ *   province whose rows it may not read in full) is withheld.
+ * - Within one province, along each asked dimension, a line of parts (the same values of the
+ *   other dimensions and year) with exactly one withheld part unknown to the caller withholds its
+ *   next smallest unknown part too: the province's published total minus the rest would give it.
+ *   Repeated until no line has exactly one. Lines never run along the year: no total over years
+ *   is published.
+ * A withheld group's figures are null and `withheld` says why. Groups are then ordered by the
  * measure (withheld ones last), ties by key.
  */
 export function discloseGroups(rules: ShardRules, type: GraphQLObjectType, selectionSet: SelectionSetNode, groups: Obj[], options: DisclosureOptions): Obj[] {
   const keys = keyFields(rules, type);
-  const dims = options.by.map(fieldOfEnum).filter((d) => keys.includes(d));
-  const reasons = new Map<Obj, string>();
-  const unknown = new Map(groups.map((g) => [g, unreadableAgencies(g, options.reads)]));
-  for (const g of groups) {
-    const n = unknown.get(g)!;
-    if (n > 0 && n < options.minAgencies) reasons.set(g, WITHHELD.small(options.minAgencies));
-  }
-  for (let changed = reasons.size > 0; changed;) {
+  const dims = options.by.map(fieldOfEnum).filter((d) => keys.includes(d) && d !== 'province' && d !== 'year');
+  const parts = groups.flatMap((g) => partsOf(g, options.reads));
+  const withheld = new Map<Part, string>();
+  for (const part of parts) if (part.unknown > 0 && part.unknown < options.minAgencies) withheld.set(part, WITHHELD.small(options.minAgencies));
+  for (let changed = withheld.size > 0; changed;) {
     changed = false;
     for (const dim of dims) {
-      const lines = new Map<string, Obj[]>();
-      for (const g of groups) {
-        const line = JSON.stringify(dims.filter((d) => d !== dim).map((d) => read(g, d)));
-        lines.set(line, [...(lines.get(line) ?? []), g]);
+      const lines = new Map<string, Part[]>();
+      for (const part of parts) {
+        const line = JSON.stringify([part.province, ...keys.filter((k) => k !== dim && k !== 'province').map((k) => read(part.group, k))]);
+        lines.set(line, [...(lines.get(line) ?? []), part]);
       }
       for (const line of lines.values()) {
-        if (line.filter((g) => reasons.has(g) && unknown.get(g)! > 0).length !== 1) continue;
-        const next = line.filter((g) => !reasons.has(g) && unknown.get(g)! > 0).sort((a, b) => unknown.get(a)! - unknown.get(b)!)[0];
-        if (!next) continue; // the line's other groups are the caller's own: their total withholds it (see above)
-        reasons.set(next, WITHHELD.complementary);
+        if (line.filter((p) => withheld.has(p) && p.unknown > 0).length !== 1) continue;
+        const next = line.filter((p) => !withheld.has(p) && p.unknown > 0).sort((a, b) => a.unknown - b.unknown)[0];
+        if (!next) continue; // every other unknown part of the line is withheld already
+        withheld.set(next, WITHHELD.complementary);
         changed = true;
       }
     }
   }
+  const reasons = new Map<Obj, string>();
+  for (const [part, reason] of withheld) if (reasons.get(part.group) !== WITHHELD.small(options.minAgencies)) reasons.set(part.group, reason);
   const measures = measureFields(rules, type);
   const aliases = new Map<string, string[]>();
   for (const s of selectionSet.selections) {

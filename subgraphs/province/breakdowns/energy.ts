@@ -6,7 +6,7 @@ import type { Repository } from '../repository.js';
 import { checkYearRange, groupRows, type BreakdownGroup } from './groups.js';
 
 /** The dimensions the energy breakdown groups by. */
-export const ENERGY_DIMENSIONS = ['PROVINCE', 'AGENCY_LEVEL', 'ENERGY_TYPE', 'YEAR'] as const;
+export const ENERGY_DIMENSIONS = ['PROVINCE', 'AGENCY_LEVEL', 'ENERGY_TYPE'] as const;
 /** One dimension of the energy breakdown. */
 export type EnergyDimension = (typeof ENERGY_DIMENSIONS)[number];
 
@@ -17,7 +17,7 @@ interface EnergyPart {
   province: string;
   agencyLevel: string | null;
   energyType: EnergyType | null;
-  year: number | null;
+  year: number;
   unit: string | null;
   agencyCount: number;
   reportCount: number;
@@ -34,7 +34,7 @@ const UNIT = Object.fromEntries(ENERGY_COEFFICIENTS.map((c) => [c.energyType, c.
 
 /**
  * Energy reports of some provinces from `from` to `to`, grouped by the dimensions asked. One
- * SQL query groups by province and the asked columns (agency level, year); energy types are
+ * SQL query groups by province, year and the asked column (agency level); energy types are
  * the report's columns, so a type group is one column of those rows, its kgce the exact product
  * of the summed quantity and the type's GB/T 2589 coefficient. A type group is formed by the
  * reports that used that type (quantity above zero): their agencies, people and area; other
@@ -54,10 +54,9 @@ export async function energyBreakdown(
     .where('t.province', 'in', provinces.length ? [...provinces] : [''])
     .where('t.year', '>=', args.from)
     .where('t.year', '<=', args.to)
-    .select('t.province')
-    .groupBy('t.province')
+    .select(['t.province', 't.year'])
+    .groupBy(['t.province', 't.year'])
     .$if(by.has('AGENCY_LEVEL'), (q) => q.select('a.level').groupBy('a.level'))
-    .$if(by.has('YEAR'), (q) => q.select('t.year').groupBy('t.year'))
     .select((eb) => [
       eb.fn.count<number>('t.agency_id').distinct().as('agencies'),
       eb.fn.countAll<number>().as('reports'),
@@ -83,7 +82,7 @@ export async function energyBreakdown(
     .execute();
   const parts = rows.flatMap((r): EnergyPart[] => {
     const row = r as typeof r & Record<string, unknown>;
-    const key = { province: r.province, agencyLevel: by.has('AGENCY_LEVEL') ? (row.level as string) : null, year: by.has('YEAR') ? Number(row.year) : null };
+    const key = { province: r.province, agencyLevel: by.has('AGENCY_LEVEL') ? (row.level as string) : null, year: Number(r.year) };
     if (!by.has('ENERGY_TYPE')) {
       const parts = { reportCount: Number(r.reports), energyUsingPeople: Number(r.people ?? 0), buildingArea: toPrecision(Number(r.area ?? 0), 2) };
       return [{ ...key, energyType: null, unit: null, agencyCount: Number(r.agencies), ...parts, quantity: null, kgcePerUnit: null, kgce: Number(r.kgceMilli ?? 0) / 1000 }];
