@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { etagOf, notModified } from './conditional-get.js';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
@@ -46,6 +47,11 @@ export interface ServeOptions<TContext extends BaseContext> {
   shortcuts?: Shortcut<TContext>[];
   /** Serve HTTPS with this certificate; with `ca` and `requestClientCert`, a client without a certificate `ca` signed is refused in the handshake. */
   tls?: ServerTls;
+  /**
+   * Answers GET requests (persisted operations by id) with an ETag of the body, and 304 with no
+   * body when If-None-Match names it, so a dashboard polling an unchanged answer moves no data.
+   */
+  conditionalGet?: boolean;
   /** Asked first for every GraphQL request, shortcuts included. */
   admission?: Admission<TContext>;
   /** The service's name on its traces' request spans. */
@@ -136,6 +142,13 @@ export async function serveApollo<TContext extends BaseContext>(options: ServeOp
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
+      if (options.conditionalGet && req.method === 'GET' && res.statusCode === 200) {
+        const etag = etagOf(response.body.string);
+        res.setHeader('etag', etag);
+        // Revalidate every time: the answer depends on the caller's token and on data that changes.
+        res.setHeader('cache-control', 'private, no-cache');
+        if (notModified(headerValue(req, 'if-none-match'), etag)) return void res.writeHead(304).end();
+      }
       res.end(response.body.string);
       return;
     }

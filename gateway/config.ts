@@ -22,6 +22,22 @@ const configSchema = z.strictObject({
   subgraphUrls: z.record(z.string(), z.string().url()).default({}),
   /** Time limit of one subgraph or province request. */
   subgraphTimeoutMs: z.number().int().positive().default(5000),
+  /** Origins whose pages may call the gateway from a browser (a dashboard on another host); none by default. */
+  corsOrigins: z
+    .array(
+      z.string().refine(
+        (o) => {
+          try {
+            const u = new URL(o);
+            return (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === o;
+          } catch {
+            return false;
+          }
+        },
+        { error: (issue) => `${String(issue.input)} is not an origin: scheme://host[:port], no path or trailing slash` },
+      ),
+    )
+    .default([]),
   /** A breakdown group with fewer agencies outside the caller's own rows is withheld (small-cell suppression). */
   breakdownMinAgencies: z.number().int().min(1).default(3),
   /** How often the regions are read from the directory (which owns them). */

@@ -36,6 +36,7 @@ import { introspectionPolicyPlugin, suggestionsPolicyPlugin } from './auth/plugi
 import { TokenVerifier, type TokenConfig } from './auth/tokens.js';
 import { surfaceArmor, surfaceLimits, type SurfaceLimits } from './auth/limits.js';
 import { explorerRoute } from './explorer/route.js';
+import { corsRoute } from './web/cors.js';
 import { dashboardRoute } from './dashboard/route.js';
 import { ProvinceRegistry, type ProvinceEndpoint } from './shard/registry.js';
 import { FileRegistryStore, LocalRegistryStore, RedisRegistryStore, type RegistryStore } from './shard/registry-store.js';
@@ -81,6 +82,8 @@ export interface GatewayOptions {
   liveSubgraphs?: string[];
   /** Province instances of the sharded subgraphs. */
   provinces?: ProvinceEndpoint[];
+  /** Origins (`https://dash.example.gov.cn`) whose pages may call the gateway from a browser; none by default. */
+  corsOrigins?: string[];
   /** A breakdown group with between 1 and this many minus one agencies outside the caller's own rows is withheld (default 3). */
   breakdownMinAgencies?: number;
   /** How often the gateway reads the regions from the directory, ms (default 5000). */
@@ -319,8 +322,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       ...(await authenticate(req, verifier, assertionKey, currentRegions(), regions?.ready ?? true)),
     }),
     shortcuts: cache ? [cache.shortcut] : [],
+    conditionalGet: true,
     admission: requestBudget && rateLimitAdmission<GatewayContext>(requestBudget),
     routes: [
+      corsRoute(options.corsOrigins ?? []),
       healthRoute(() => ({
         service: 'gateway',
         pid: process.pid,

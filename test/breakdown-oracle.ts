@@ -52,6 +52,17 @@ export async function energyBreakdownOracle(pdb: ProvinceDatabase, provinces: re
     string,
     { key: Record<string, unknown>; agencies: Set<string>; provinces: Set<string>; reports: number; people: bigint; area: bigint; q: bigint; kgceMilli: bigint }
   >();
+  // A type group's people, area and reports are those of every report of its other dimensions,
+  // in each province where the type was used.
+  const byRest = new Map<string, { reports: number; people: bigint; area: bigint }>();
+  const restOf = (r: Record<string, number | string>) => JSON.stringify([r.province, by.includes('AGENCY_LEVEL') ? r.level : null, Number(r.year)]);
+  for (const r of rows) {
+    const t = byRest.get(restOf(r)) ?? { reports: 0, people: 0n, area: 0n };
+    t.reports += 1;
+    t.people += BigInt(r.energy_using_people);
+    t.area += hundredths(Number(r.building_area));
+    byRest.set(restOf(r), t);
+  }
   for (const r of rows) {
     for (const type of types) {
       if (type && !(Number(r[COLUMNS[type]]) > 0)) continue;
@@ -64,10 +75,13 @@ export async function energyBreakdownOracle(pdb: ProvinceDatabase, provinces: re
       const id = JSON.stringify(key);
       const g = groups.get(id) ?? { key, agencies: new Set(), provinces: new Set(), reports: 0, people: 0n, area: 0n, q: 0n, kgceMilli: 0n };
       g.agencies.add(String(r.agency_id));
-      g.provinces.add(String(r.province));
-      g.reports += 1;
-      g.people += BigInt(r.energy_using_people);
-      g.area += hundredths(Number(r.building_area));
+      if (!g.provinces.has(String(r.province))) {
+        g.provinces.add(String(r.province));
+        const rest = byRest.get(restOf(r))!;
+        g.reports += rest.reports;
+        g.people += rest.people;
+        g.area += rest.area;
+      }
       if (type) g.q += hundredths(Number(r[COLUMNS[type]]));
       else g.kgceMilli += BigInt(r.total_kgce_milli);
       groups.set(id, g);

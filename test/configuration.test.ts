@@ -36,6 +36,12 @@ describe('gateway configuration', () => {
     ['a province URL that is no URL', { provinces: [{ code: '320000', url: 'province-320000' }] }, /provinces\.0\.url/],
     ['an unknown key of the response cache', { responseCache: { ttl: 5 } }, /responseCache: Unrecognized key: "ttl"/],
     ['an unknown key of redis', { redis: { url: 'redis://x', password: 'p' } }, /redis/],
+    [
+      'a CORS origin with a path',
+      { corsOrigins: ['https://dash.example.gov.cn/'] },
+      /corsOrigins\.0: https:\/\/dash\.example\.gov\.cn\/ is not an origin: scheme:\/\/host\[:port\], no path or trailing slash/,
+    ],
+    ['a breakdown threshold below 1', { breakdownMinAgencies: 0 }, /breakdownMinAgencies/],
   ])('refuses %s, naming it', (_, config, message) => {
     expect(() => read(config)).toThrow(message);
   });

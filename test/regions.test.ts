@@ -84,6 +84,9 @@ describe('regions are data the directory owns', () => {
     // The members that are not instances here are named, so the figure is never taken for the whole region.
     const missing = YREB.provinceCodes.filter((c) => !JOINED.includes(c)).map((code) => ({ code, region: 'YREB', reason: 'NOT_REGISTERED' }));
     expect(after.extensions?.missingProvinces).toEqual(missing);
+    // So does the summary itself.
+    const flagged = await gql(gateway.url, '{ assetSummary(scope: { region: "YREB" }) { coverage { complete missingProvinces { code reason region } } } }');
+    expect(flagged.data!.assetSummary.coverage).toEqual({ complete: false, missingProvinces: missing });
     // A cached answer says the same.
     const again = await gql(gateway.url, YREB_QUERY);
     expect(again.extensions?.missingProvinces).toEqual(missing);
@@ -91,6 +94,15 @@ describe('regions are data the directory owns', () => {
     const entity = await gql(gateway.url, '{ region(code: "YREB") { assetSummary { provinceCount } } }');
     expect(entity.data).toEqual({ region: { assetSummary: { provinceCount: 3 } } });
     expect(entity.extensions?.missingProvinces).toEqual(missing);
+
+    // A region none of whose members has joined still answers: zeros, and every member named.
+    const none = await gql(gateway.url, '{ assetSummary(scope: { region: "GBA" }) { provinceCount assetCount coverage { complete missingProvinces { code reason } } } }');
+    expect(none.errors).toBeUndefined();
+    expect(none.data!.assetSummary).toEqual({
+      provinceCount: 0,
+      assetCount: 0,
+      coverage: { complete: false, missingProvinces: ['440000', '810000', '820000'].map((code) => ({ code, reason: 'NOT_REGISTERED' })) },
+    });
 
     // 香港 and 澳门 are valid members; a province may belong to several regions.
     const directoryView = await gql(gateway.url, '{ region(code: "GBA") { name provinces { code name } } province(code: "510000") { regions { code } } }');

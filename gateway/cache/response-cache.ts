@@ -129,6 +129,7 @@ export function responseCache(
               remember(key, entry);
               rc.contextValue.provinces.add(entry.provinces);
               states.set(rc.contextValue, { key, before: new Map(), hit: true });
+              rc.response.http.headers.set('age', String(ageOf(entry)));
               return { http: rc.response.http, body: { kind: 'single', singleResult: entry.result } };
             }
             // A miss: read the counters before executing, so a write racing this read makes the stored entry stale.
@@ -211,11 +212,17 @@ export function responseCache(
         cacheHit: true,
         ms: performance.now() - started,
       });
-      return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-xietong-cache': 'hit' }, body: entry.text };
+      return {
+        status: 200,
+        headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-xietong-cache': 'hit', age: String(ageOf(entry)) },
+        body: entry.text,
+      };
     } catch {
       return undefined;
     }
   };
+  /** How long ago an entry was stored, in whole seconds (the Age header of a cached answer). */
+  const ageOf = (entry: Entry) => Math.max(0, Math.floor(options.ttlSeconds - (entry.expiresAt - Date.now()) / 1000));
   return { plugin, shortcut };
 }
 

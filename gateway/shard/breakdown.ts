@@ -16,26 +16,34 @@ export interface DisclosureOptions {
   descending: boolean;
   /** A province's part of a group is withheld when it has between 1 and this many minus one agencies the caller cannot add up itself. */
   minAgencies: number;
-  /** Whether the caller may read every row of a province (what it can add up itself is not withheld from it). */
-  reads: (province: string) => boolean;
+  /**
+   * What the caller knows of a province's agencies by itself: all of them when it reads the
+   * province in full; else how many it may know (an officer its own agency, which may or may not
+   * be in a group, so a part must have that many more agencies to be shown).
+   */
+  knows: (province: string) => { all: boolean; some: number };
 }
 
 /** The internal field where a group keeps its agencies per province (the router fills it from each province's answer). */
 export const AGENCIES_BY_PROVINCE = `${INTERNAL_PREFIX}agenciesByProvince`;
 
-/** One province's part of a group: the agencies the caller cannot add up itself there (0 when it reads the province in full). */
+/** One province's part of a group: its agencies the caller cannot add up itself (0 when it reads the province in full), and how many of them it may know anyway. */
 interface Part {
   group: Obj;
   province: string;
   unknown: number;
+  mayKnow: number;
 }
 
 /** The parts of a group, one per province (from the agencies the router noted per province). */
-function partsOf(group: Obj, reads: (province: string) => boolean): Part[] {
+function partsOf(group: Obj, knows: DisclosureOptions['knows']): Part[] {
   const byProvince = (group[AGENCIES_BY_PROVINCE] as Record<string, number> | undefined) ?? {
     [((read(group, 'provinces') as string[] | undefined) ?? []).join('+')]: Number(read(group, 'agencyCount')),
   };
-  return Object.entries(byProvince).map(([province, count]) => ({ group, province, unknown: reads(province) ? 0 : count }));
+  return Object.entries(byProvince).map(([province, count]) => {
+    const known = knows(province);
+    return { group, province, unknown: known.all ? 0 : count, mayKnow: known.all ? 0 : known.some };
+  });
 }
 
 /** The field a dimension or measure enum value names: AGENCY_LEVEL -> agencyLevel. */
@@ -54,10 +62,27 @@ export function keyFields(rules: ShardRules, type: GraphQLObjectType): string[] 
   return Object.keys(type.getFields()).filter((f) => rules.fieldMerge(type.name, f)?.op === 'key');
 }
 
-/** The fields a withheld group answers as null: every figure (not its key, agency count, provinces or reason). */
-function measureFields(rules: ShardRules, type: GraphQLObjectType): Set<string> {
-  const kept = new Set([...keyFields(rules, type), 'agencyCount', 'provinces', 'withheld', '__typename']);
-  return new Set(Object.keys(type.getFields()).filter((f) => !kept.has(f)));
+/**
+ * The response keys of a group that stay when it is withheld (its key, agency count, provinces,
+ * typename; the router's own copies of them) and those that carry the reason, from the whole
+ * selection: fields, aliases and inline fragments at any depth.
+ */
+function shownKeys(rules: ShardRules, type: GraphQLObjectType, selectionSet: SelectionSetNode): { kept: Set<string>; reason: Set<string> } {
+  const stays = new Set([...keyFields(rules, type), 'agencyCount', 'provinces', '__typename']);
+  const kept = new Set([...stays].map((f) => `${INTERNAL_PREFIX}${f}`));
+  const reason = new Set([`${INTERNAL_PREFIX}withheld`]);
+  const visit = (set: SelectionSetNode) => {
+    for (const s of set.selections) {
+      if (s.kind === Kind.INLINE_FRAGMENT) visit(s.selectionSet);
+      if (s.kind !== Kind.FIELD) continue;
+      const key = s.alias?.value ?? s.name.value;
+      if (stays.has(s.name.value)) kept.add(key);
+      if (s.name.value === 'withheld') reason.add(key);
+    }
+  };
+  visit(selectionSet);
+  for (const key of reason) kept.add(key);
+  return { kept, reason };
 }
 
 /** The value of a field in a group whatever the client called it: the router's own copy first. */
@@ -80,9 +105,12 @@ const read = (group: Obj, field: string) => (`${INTERNAL_PREFIX}${field}` in gro
 export function discloseGroups(rules: ShardRules, type: GraphQLObjectType, selectionSet: SelectionSetNode, groups: Obj[], options: DisclosureOptions): Obj[] {
   const keys = keyFields(rules, type);
   const dims = options.by.map(fieldOfEnum).filter((d) => keys.includes(d) && d !== 'province' && d !== 'year');
-  const parts = groups.flatMap((g) => partsOf(g, options.reads));
+  const parts = groups.flatMap((g) => partsOf(g, options.knows));
+  // Smallest first; ties by province and key, so the choice never depends on the order answers came in.
+  const keyOfPart = (p: Part) => JSON.stringify([p.province, ...keys.map((k) => read(p.group, k))]);
+  const bySize = (a: Part, b: Part) => a.unknown - b.unknown || (keyOfPart(a) < keyOfPart(b) ? -1 : 1);
   const withheld = new Map<Part, string>();
-  for (const part of parts) if (part.unknown > 0 && part.unknown < options.minAgencies) withheld.set(part, WITHHELD.small(options.minAgencies));
+  for (const part of parts) if (part.unknown > 0 && part.unknown - part.mayKnow < options.minAgencies) withheld.set(part, WITHHELD.small(options.minAgencies));
   for (let changed = withheld.size > 0; changed;) {
     changed = false;
     for (const dim of dims) {
@@ -92,8 +120,11 @@ export function discloseGroups(rules: ShardRules, type: GraphQLObjectType, selec
         lines.set(line, [...(lines.get(line) ?? []), part]);
       }
       for (const line of lines.values()) {
-        if (line.filter((p) => withheld.has(p) && p.unknown > 0).length !== 1) continue;
-        const next = line.filter((p) => !withheld.has(p) && p.unknown > 0).sort((a, b) => a.unknown - b.unknown)[0];
+        const hidden = line.filter((p) => withheld.has(p) && p.unknown > 0);
+        // The line's total minus the shown parts is the sum of the hidden ones: it must stand for
+        // at least minAgencies agencies the caller does not know, or it discloses them.
+        if (hidden.length === 0 || hidden.reduce((n, p) => n + p.unknown, 0) - hidden[0].mayKnow >= options.minAgencies) continue;
+        const next = line.filter((p) => !withheld.has(p) && p.unknown > 0).sort(bySize)[0];
         if (!next) continue; // every other unknown part of the line is withheld already
         withheld.set(next, WITHHELD.complementary);
         changed = true;
@@ -102,14 +133,12 @@ export function discloseGroups(rules: ShardRules, type: GraphQLObjectType, selec
   }
   const reasons = new Map<Obj, string>();
   for (const [part, reason] of withheld) if (reasons.get(part.group) !== WITHHELD.small(options.minAgencies)) reasons.set(part.group, reason);
-  const measures = measureFields(rules, type);
-  const aliases = new Map<string, string[]>();
-  for (const s of selectionSet.selections) {
-    if (s.kind === Kind.FIELD) aliases.set(s.name.value, [...(aliases.get(s.name.value) ?? []), s.alias?.value ?? s.name.value]);
-  }
+  // What a withheld group still shows, by response key, however the selection spells it (aliases,
+  // fragments with directives): everything else in it is nulled, never only the keys expected.
+  const shown = shownKeys(rules, type, selectionSet);
   for (const [g, reason] of reasons) {
-    for (const m of measures) for (const key of [...(aliases.get(m) ?? []), `${INTERNAL_PREFIX}${m}`]) if (key in g) g[key] = null;
-    for (const key of [...(aliases.get('withheld') ?? []), `${INTERNAL_PREFIX}withheld`]) g[key] = reason;
+    for (const key of Object.keys(g)) if (key !== AGENCIES_BY_PROVINCE && !shown.kept.has(key)) g[key] = null;
+    for (const key of shown.reason) g[key] = reason;
   }
   const measure = options.orderBy ? fieldOfEnum(options.orderBy) : undefined;
   const keyOf = (g: Obj) => JSON.stringify(keys.map((k) => read(g, k)));
@@ -127,7 +156,7 @@ export function discloseGroups(rules: ShardRules, type: GraphQLObjectType, selec
 /** What the router knows of the caller when it finishes a breakdown. */
 export interface BreakdownCaller {
   minAgencies: number;
-  reads: (province: string) => boolean;
+  knows: DisclosureOptions['knows'];
 }
 
 /**
@@ -172,7 +201,7 @@ export function finishBreakdown(rules: ShardRules, parent: GraphQLObjectType, no
       orderBy: args.orderBy as string | undefined,
       descending: args.descending !== false,
       minAgencies: caller.minAgencies,
-      reads: caller.reads,
+      knows: caller.knows,
     });
   }
   return value;

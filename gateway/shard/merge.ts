@@ -32,10 +32,10 @@ export function mergeValues(
     case 'sum':
     case 'product': // the sum unless mergeObject finds both parts
       return sumExact(present as number[], rule.precision ?? 0);
-    case 'min':
-      return Math.min(...(present as number[]));
+    case 'min': // numbers, or ISO times (which sort as text)
+      return typeof present[0] === 'string' ? [...(present as string[])].sort()[0] : Math.min(...(present as number[]));
     case 'max':
-      return Math.max(...(present as number[]));
+      return typeof present[0] === 'string' ? [...(present as string[])].sort().at(-1) : Math.max(...(present as number[]));
     case 'ratio':
       return null; // computed by mergeObject once the parts are merged
     case 'union':

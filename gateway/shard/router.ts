@@ -18,6 +18,7 @@ import type { ProvinceRegistry, Scope } from './registry.js';
 import type { ShardRules } from './rules.js';
 import { rowScope } from '../../common/auth/policy.js';
 import { DEFAULT_MIN_AGENCIES, finishBreakdown, noteProvince } from './breakdown.js';
+import { fillCompleteness, type MissingFigure } from './completeness.js';
 import { provinceAudience } from '../../common/auth/assertion.js';
 import type { RegionMembership } from '../../common/regions/membership.js';
 
@@ -105,10 +106,19 @@ export class ShardRouter implements GraphQLDataSource {
           const merged = def
             ? mergeValues(this.options.rules(), fetch.rootType, f.node.name.value, def.type, f.node.selectionSet, values, this.pageSizeOf(f.node, variables))
             : (values.find((v) => v !== null) ?? null);
-          data[f.responseKey] = finishBreakdown(this.options.rules(), fetch.rootType, f.node, merged, argumentValues(f.node, variables), {
+          const args = argumentValues(f.node, variables);
+          const finished = finishBreakdown(this.options.rules(), fetch.rootType, f.node, merged, args, {
             minAgencies: this.options.minAgencies ?? DEFAULT_MIN_AGENCIES,
-            reads: (province) => rowScope(call.principal, province).kind === 'all',
+            knows: (province) => {
+              const scope = rowScope(call.principal, province).kind;
+              return { all: scope === 'all', some: scope === 'agency' ? 1 : 0 };
+            },
           });
+          // Who is missing from the figures: members of its region that have not joined, provinces that did not answer.
+          const route = this.options.rules().fieldRoute(fetch.rootType.name, f.node.name.value);
+          const unanswered = answers.filter((_, i) => values[i] === null).map(([code]): MissingFigure => ({ code, reason: 'UNAVAILABLE', region: null }));
+          const notJoined = route?.by === 'scope' ? this.notJoinedOf(path(args, route.arg) as Scope | undefined, call.regions) : [];
+          data[f.responseKey] = fillCompleteness(this.options.rules(), fetch.rootType, f.node, finished, [...notJoined, ...unanswered]);
           if (this.options.rules().fieldMerge(fetch.rootType.name, f.node.name.value)?.op === 'connection') relocateEdgeErrors(f.responseKey, answers, data[f.responseKey]);
         }
         errors.push(...dedupe(answers));
@@ -130,8 +140,16 @@ export class ShardRouter implements GraphQLDataSource {
   /** The provinces a root field goes to; validates page arguments before any fan-out. */
   private routeRootField(fetch: AnalysedFetch, f: RootField, variables: Variables, call: CallInfo): string[] {
     const provinces = this.targetsOfRootField(fetch, f, variables, call);
-    // Never ask a province for rows the caller may not read there.
     const access = this.options.rules().fieldAccess(fetch.rootType.name, f.node.name.value);
+    // An aggregate over no joined province (a region none of whose members has joined, an empty
+    // list) is still an answer: zeros, and a coverage naming what is missing. Any one province
+    // computes it, its own scope selecting none of its rows.
+    if (access?.class === 'aggregate' && provinces.length === 0)
+      return this.options.registry
+        .list()
+        .slice(0, 1)
+        .map((e) => e.code);
+    // Never ask a province for rows the caller may not read there.
     if (access?.class !== 'rows') return provinces;
     return provinces.filter((p) => {
       const scope = rowScope(call.principal, p).kind;
@@ -153,11 +171,12 @@ export class ShardRouter implements GraphQLDataSource {
     if (rule.by === 'scope') {
       const scope = value as Scope | undefined;
       const selected = registry.resolveScope(scope, regions);
-      if (scope?.region != null) {
-        // Only members the scope's named provinces (if any) keep count as missing.
-        const named = scope.province != null || scope.provinces != null ? [...(scope.province != null ? [scope.province] : []), ...(scope.provinces ?? [])].map(String) : undefined;
-        this.recordNotJoined(String(scope.region), regions, call, named);
-      }
+      const notJoined = this.notJoinedOf(scope, regions);
+      if (notJoined.length)
+        call.notJoined?.(
+          notJoined[0].region!,
+          notJoined.map((m) => m.code),
+        );
       return selected;
     }
     if (rule.by === 'province') {
@@ -175,10 +194,15 @@ export class ShardRouter implements GraphQLDataSource {
     return [province];
   }
 
-  /** Tells the request which members of a region have not joined (so its answer can say it is partial). */
-  private recordNotJoined(region: string, regions: RegionMembership, call: CallInfo, within?: readonly string[]): void {
-    const missing = this.options.registry.missingMembers(region, regions).filter((c) => !within || within.includes(c));
-    if (missing.length) call.notJoined?.(region, missing);
+  /** The members of a scope's region that have not joined (only those its named provinces, if any, keep). */
+  private notJoinedOf(scope: Scope | null | undefined, regions: RegionMembership): MissingFigure[] {
+    if (scope?.region == null) return [];
+    const named = scope.province != null || scope.provinces != null ? [...(scope.province != null ? [scope.province] : []), ...(scope.provinces ?? [])].map(String) : undefined;
+    const region = String(scope.region);
+    return this.options.registry
+      .missingMembers(region, regions)
+      .filter((c) => !named || named.includes(c))
+      .map((code) => ({ code, reason: 'NOT_REGISTERED', region }));
   }
 
   private pageSizeOf(node: FieldNode, variables: Variables): number {
@@ -228,7 +252,12 @@ export class ShardRouter implements GraphQLDataSource {
       const rule = rules.typeRoute(String(rep.__typename));
       const key = rep[rule?.arg ?? 'id'];
       if (rule?.by === 'region') {
-        this.recordNotJoined(String(key), call.regions, call);
+        const notJoined = this.notJoinedOf({ region: String(key) }, call.regions);
+        if (notJoined.length)
+          call.notJoined?.(
+            String(key),
+            notJoined.map((m) => m.code),
+          );
         return registry.regionProvinces(String(key), call.regions);
       }
       const province = rule?.by === 'province' ? String(key) : provinceOfId(String(key));
@@ -245,7 +274,7 @@ export class ShardRouter implements GraphQLDataSource {
     });
     const byProvince = new Map<string, number[]>();
     targets.forEach((provinces, index) => provinces.forEach((p) => byProvince.set(p, [...(byProvince.get(p) ?? []), index])));
-    const results: unknown[][] = reps.map(() => []);
+    const results: [string, unknown][][] = reps.map(() => []);
     await Promise.all(
       [...byProvince.entries()].map(async ([code, indexes]) => {
         const [[, answer]] = await this.fanOut([code], fetch.text, { ...variables, representations: indexes.map((i) => reps[i]) }, call);
@@ -254,15 +283,27 @@ export class ShardRouter implements GraphQLDataSource {
           errors.push(p && p[0] === '_entities' && typeof p[1] === 'number' ? { ...e, path: ['_entities', indexes[p[1]], ...p.slice(2)] } : e);
         }
         const list = (answer.data?._entities ?? []) as unknown[];
-        indexes.forEach((rep, j) => results[rep].push(list[j] ?? null));
+        indexes.forEach((rep, j) => results[rep].push([code, list[j] ?? null]));
       }),
     );
     const selection = fetch.rootFields[0].node.selectionSet!;
-    const entities = results.map((values, i) => {
-      const present = values.filter((v) => v !== null);
-      if (present.length <= 1) return present[0] ?? null;
+    const entities = results.map((answered, i) => {
+      const present = answered.map(([, v]) => v).filter((v) => v !== null);
       const type = rules.schema.getType(String(reps[i].__typename));
-      return isObjectType(type) ? mergeObject(rules, type, fragmentFor(selection, type.name), present as Record<string, unknown>[]) : present[0];
+      const entity =
+        present.length <= 1 || !isObjectType(type) ? (present[0] ?? null) : mergeObject(rules, type, fragmentFor(selection, type.name), present as Record<string, unknown>[]);
+      if (!entity || !isObjectType(type) || rules.typeRoute(type.name)?.by !== 'region') return entity;
+      // A region's figures say which members are missing from them, field by field.
+      const notJoined = this.notJoinedOf({ region: String(reps[i][rules.typeRoute(type.name)!.arg]) }, call.regions);
+      for (const s of fragmentFor(selection, type.name).selections) {
+        if (s.kind !== Kind.FIELD) continue;
+        const key = s.alias?.value ?? s.name.value;
+        const unanswered = answered
+          .filter(([, v]) => (v as Record<string, unknown> | null)?.[key] == null)
+          .map(([code]): MissingFigure => ({ code, reason: 'UNAVAILABLE', region: null }));
+        fillCompleteness(rules, type, s, (entity as Record<string, unknown>)[key], [...notJoined, ...unanswered]);
+      }
+      return entity;
     });
     return { data: stripInternal({ _entities: entities }) as Record<string, unknown>, ...(errors.length ? { errors: dedupe([['', { errors }]]) } : {}) };
   }

@@ -10,10 +10,11 @@ export interface RouteRule {
  * How a field's values from several provinces combine (from `@shardMerge`): `groups` merges a
  * breakdown's lists into one group per `key`, `union` joins lists of codes, `product` is the
  * exact product of two merged parts (`of`) rounded once to `precision` (the sum of the values
- * where a part is null).
+ * where a part is null); `complete` and `missing` are filled by the router from the provinces
+ * that did not answer or have not joined (see completeness.ts).
  */
 export interface MergeRule {
-  op: 'connection' | 'sum' | 'min' | 'max' | 'ratio' | 'groups' | 'key' | 'union' | 'product';
+  op: 'connection' | 'sum' | 'min' | 'max' | 'ratio' | 'groups' | 'key' | 'union' | 'product' | 'complete' | 'missing';
   of?: [string, string];
   precision?: number;
 }

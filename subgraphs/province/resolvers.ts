@@ -65,6 +65,12 @@ const lookups = {
   operatingCost: lookup('operating_costs'),
 };
 
+/**
+ * What a province says of its own answer to an aggregate: nothing of it is missing, read now.
+ * Whether the scope's other provinces answered is the gateway's to say (gateway/shard/completeness.ts).
+ */
+const answered = { coverage: () => ({ complete: true, missingProvinces: [], asOf: new Date().toISOString() }) };
+
 const summaries = {
   energySummary: (provinces: string[], ctx: ProvinceContext, args: { year: number }) => ctx.repo.energySummary(provinces, args.year),
   assetSummary: (provinces: string[], ctx: ProvinceContext) => ctx.repo.assetSummary(provinces),
@@ -254,12 +260,14 @@ export const provinceResolvers = {
     divisionCode: (h: PoolHolderRow) => h.division_code,
   },
   EnergySummary: {
+    ...answered,
     kgcePerCapita: (s: { totalKgce: number; energyUsingPeople: number }) => ratio(s.totalKgce, s.energyUsingPeople),
     kgcePerArea: (s: { totalKgce: number; buildingArea: number }) => ratio(s.totalKgce, s.buildingArea),
     waterPerCapita: (s: { waterM3: number; energyUsingPeople: number }) => ratio(s.waterM3, s.energyUsingPeople),
   },
-  AssetSummary: { idleShare: (s: { idleCount: number; assetCount: number }) => ratio(s.idleCount, s.assetCount) },
-  VehicleSummary: { newEnergyShare: (s: { newEnergyCount: number; vehicleCount: number }) => ratio(s.newEnergyCount, s.vehicleCount) },
-  OfficeSpaceSummary: { officeAreaPerCapita: (s: { officeRoomUsableArea: number; staffCount: number }) => ratio(s.officeRoomUsableArea, s.staffCount) },
-  OperatingCostSummary: { costPerCapita: (s: { total: number; staffCount: number }) => ratio(s.total, s.staffCount) },
+  AssetSummary: { ...answered, idleShare: (s: { idleCount: number; assetCount: number }) => ratio(s.idleCount, s.assetCount) },
+  VehicleSummary: { ...answered, newEnergyShare: (s: { newEnergyCount: number; vehicleCount: number }) => ratio(s.newEnergyCount, s.vehicleCount) },
+  OfficeSpaceSummary: { ...answered, officeAreaPerCapita: (s: { officeRoomUsableArea: number; staffCount: number }) => ratio(s.officeRoomUsableArea, s.staffCount) },
+  OperatingCostSummary: { ...answered, costPerCapita: (s: { total: number; staffCount: number }) => ratio(s.total, s.staffCount) },
+  EnergyBreakdown: answered,
 };

@@ -36,9 +36,10 @@ const UNIT = Object.fromEntries(ENERGY_COEFFICIENTS.map((c) => [c.energyType, c.
  * Energy reports of some provinces from `from` to `to`, grouped by the dimensions asked. One
  * SQL query groups by province, year and the asked column (agency level); energy types are
  * the report's columns, so a type group is one column of those rows, its kgce the exact product
- * of the summed quantity and the type's GB/T 2589 coefficient. A type group is formed by the
- * reports that used that type (quantity above zero): their agencies, people and area; other
- * groups by every report.
+ * of the summed quantity and the type's GB/T 2589 coefficient. A type group's agencies are those
+ * that used the type (quantity above zero), whose figures its quantity and kgce are; its
+ * reports, people and area are all the reports' of its other dimensions (in each province where
+ * the type was used), so a type group minus its total discloses nobody.
  * Groups are additive parts only: the gateway merges provinces, suppresses small groups and orders.
  */
 export async function energyBreakdown(
@@ -65,7 +66,7 @@ export async function energyBreakdown(
       eb.fn.sum<number>('t.total_kgce_milli').as('kgceMilli'),
       ...TYPES.flatMap((type) => {
         const column = `t.${ENERGY_COLUMNS[type]}` as const;
-        // A type's group is the reports that used it: their agencies, people and area.
+        // The agencies that used the type: whose figures its quantity and kgce are.
         const used = <V>(value: Expression<V>) => eb.case().when(column, '>', 0).then(value).end();
         return [
           eb.fn.sum<number>(column).as(`q_${type}`),
@@ -73,9 +74,6 @@ export async function energyBreakdown(
             .count<number>(used(eb.ref('t.agency_id')))
             .distinct()
             .as(`n_${type}`),
-          eb.fn.count<number>(used(eb.ref('t.id'))).as(`r_${type}`),
-          eb.fn.sum<number>(used(eb.ref('t.energy_using_people'))).as(`p_${type}`),
-          eb.fn.sum<number>(used(eb.ref('t.building_area'))).as(`a_${type}`),
         ];
       }),
     ])
@@ -83,9 +81,9 @@ export async function energyBreakdown(
   const parts = rows.flatMap((r): EnergyPart[] => {
     const row = r as typeof r & Record<string, unknown>;
     const key = { province: r.province, agencyLevel: by.has('AGENCY_LEVEL') ? (row.level as string) : null, year: Number(r.year) };
+    const totals = { reportCount: Number(r.reports), energyUsingPeople: Number(r.people ?? 0), buildingArea: toPrecision(Number(r.area ?? 0), 2) };
     if (!by.has('ENERGY_TYPE')) {
-      const parts = { reportCount: Number(r.reports), energyUsingPeople: Number(r.people ?? 0), buildingArea: toPrecision(Number(r.area ?? 0), 2) };
-      return [{ ...key, energyType: null, unit: null, agencyCount: Number(r.agencies), ...parts, quantity: null, kgcePerUnit: null, kgce: Number(r.kgceMilli ?? 0) / 1000 }];
+      return [{ ...key, energyType: null, unit: null, agencyCount: Number(r.agencies), ...totals, quantity: null, kgcePerUnit: null, kgce: Number(r.kgceMilli ?? 0) / 1000 }];
     }
     return TYPES.filter((type) => Number(row[`n_${type}`]) > 0).map((type) => {
       const quantity = toPrecision(Number(row[`q_${type}`] ?? 0), 2);
@@ -94,9 +92,7 @@ export async function energyBreakdown(
         energyType: type,
         unit: UNIT[type],
         agencyCount: Number(row[`n_${type}`]),
-        reportCount: Number(row[`r_${type}`]),
-        energyUsingPeople: Number(row[`p_${type}`] ?? 0),
-        buildingArea: toPrecision(Number(row[`a_${type}`] ?? 0), 2),
+        ...totals,
         quantity,
         kgcePerUnit: toNumber(KGCE_EXACT[type]),
         kgce: typeKgce(quantity, type),
