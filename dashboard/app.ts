@@ -57,17 +57,8 @@ declare const echarts: { init(element: HTMLElement): ECharts };
 const params = new URLSearchParams(location.search);
 const REFRESH_MS = Math.max(1, Number(params.get('refresh') ?? 30)) * 1000;
 const NATIONAL = { kgcePerCapita: 329.56, kgcePerArea: 18.48 };
-const PROVINCE_NAMES: Record<string, string> = {
-  '310000': '上海市',
-  '320000': '江苏省',
-  '330000': '浙江省',
-  '340000': '安徽省',
-  '110000': '北京市',
-  '120000': '天津市',
-  '130000': '河北省',
-  '500000': '重庆市',
-  '510000': '四川省',
-};
+/** Province names by code, from the directory's regions (filled at start). */
+const PROVINCE_NAMES: Record<string, string> = {};
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const token = () => sessionStorage.getItem('xietong-token') ?? '';
@@ -77,6 +68,8 @@ const text = (value: unknown) => document.createTextNode(String(value ?? ''));
 let operations: Record<string, string> = {};
 /** Provinces that failed in the current refresh round (the banner shows them). */
 let failing = new Set<string>();
+/** Members of the region that have not joined the gateway (the answers' extensions.missingProvinces). */
+let notJoined = new Set<string>();
 
 /** Runs a persisted operation by its id; province failures are collected for the banner. */
 async function run<T>(name: string, variables: Record<string, unknown>): Promise<GraphQLAnswer<T>> {
@@ -87,8 +80,9 @@ async function run<T>(name: string, variables: Record<string, unknown>): Promise
     headers: { 'content-type': 'application/json', ...(token() ? { authorization: `Bearer ${token()}` } : {}) },
     body: JSON.stringify({ variables, extensions: { persistedQuery: { version: 1, sha256Hash: id } } }),
   });
-  const answer = (await res.json()) as GraphQLAnswer<T>;
+  const answer = (await res.json()) as GraphQLAnswer<T> & { extensions?: { missingProvinces?: { code: string }[] } };
   for (const e of answer.errors ?? []) if (e.extensions?.code === 'PROVINCE_UNAVAILABLE' && e.extensions.province) failing.add(e.extensions.province);
+  for (const m of answer.extensions?.missingProvinces ?? []) notJoined.add(m.code);
   return answer;
 }
 
@@ -237,22 +231,24 @@ async function drawStatus() {
 
 function showBanner() {
   const banner = $('banner');
-  if (!failing.size) {
-    banner.hidden = true;
-    banner.textContent = '';
-    return;
-  }
-  banner.hidden = false;
-  banner.textContent = `以下省份暂时无法访问，图表未计入其数据：${[...failing]
-    .sort()
-    .map((c) => `${PROVINCE_NAMES[c] ?? c} (${c})`)
-    .join('、')}`;
+  const names = (codes: Set<string>) =>
+    [...codes]
+      .sort()
+      .map((c) => `${PROVINCE_NAMES[c] ?? c} (${c})`)
+      .join('、');
+  const lines = [
+    ...(failing.size ? [`以下省份暂时无法访问，图表未计入其数据：${names(failing)}`] : []),
+    ...(notJoined.size ? [`以下成员省份尚未接入，区域数字不含其数据：${names(notJoined)}`] : []),
+  ];
+  banner.hidden = lines.length === 0;
+  banner.textContent = lines.join('；');
 }
 
 async function refresh() {
   const region = ($('region') as HTMLSelectElement).value;
   const year = Number(($('year') as HTMLSelectElement).value);
   failing = new Set();
+  notJoined = new Set();
   await Promise.all([drawEnergy(region, year), drawOverview(region), drawPool(region), drawQueues(region)]).catch((e: unknown) => console.error(e));
   await drawStatus().catch((e: unknown) => console.error(e));
   showBanner();
@@ -292,7 +288,25 @@ $('pool-first').addEventListener('click', () => {
 });
 for (const id of ['region', 'year']) $(id).addEventListener('change', () => ((pool.after = null), void refresh()));
 
+/** The region picker, from the directory: a region added there appears here without a new page. */
+async function loadRegions() {
+  const { data } = await run<{ regions: { code: string; name: string; provinces: { code: string; name: string }[] }[] }>('DashboardRegions', {});
+  const select = $('region') as HTMLSelectElement;
+  const chosen = select.value;
+  select.replaceChildren(
+    ...(data?.regions ?? []).map((r) => {
+      for (const p of r.provinces) PROVINCE_NAMES[p.code] = p.name;
+      const option = document.createElement('option');
+      option.value = r.code;
+      option.textContent = r.name;
+      return option;
+    }),
+  );
+  if (chosen && [...select.options].some((o) => o.value === chosen)) select.value = chosen;
+}
+
 operations = (await (await fetch('/dashboard/operations.json')).json()) as Record<string, string>;
+await loadRegions();
 describe();
 await refresh();
 setInterval(() => void refresh(), REFRESH_MS);

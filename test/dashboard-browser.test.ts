@@ -1,3 +1,4 @@
+import { readRegions } from '../common/regions/region-file.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -107,6 +108,11 @@ describe('the regional dashboard', () => {
 
   it('names a stopped province in a banner while the others still draw, and drops it when the province returns', async () => {
     const { page, outside, errors } = await open(stack.gateway.url);
+    // The region picker lists the directory's regions (deploy/regions.json), not a list in the page.
+    await page.waitForFunction(() => document.querySelectorAll('#region option').length > 0, undefined, { timeout: 20_000 });
+    expect(await page.$$eval('#region option', (options) => options.map((o) => [(o as HTMLOptionElement).value, o.textContent]))).toEqual(
+      readRegions().map((r) => [r.code, r.name]),
+    );
     await stack.stopProvince('320000');
     try {
       await page.waitForFunction(() => !document.getElementById('banner')!.hidden && document.getElementById('banner')!.textContent!.includes('江苏省 (320000)'), undefined, {
@@ -120,7 +126,20 @@ describe('the regional dashboard', () => {
     } finally {
       await stack.restartProvince('320000');
     }
-    await page.waitForFunction(() => document.getElementById('banner')!.hidden && document.querySelectorAll('#energy-table tbody tr').length === 3, undefined, { timeout: 20_000 });
+    // 江苏 is back; 浙江, a member of 长三角 that has not joined this stack, stays named as such.
+    await page.waitForFunction(
+      () => {
+        const banner = document.getElementById('banner')!.textContent!;
+        return (
+          !banner.includes('江苏省 (320000)') &&
+          banner.includes('尚未接入') &&
+          banner.includes('浙江省 (330000)') &&
+          document.querySelectorAll('#energy-table tbody tr').length === 3
+        );
+      },
+      undefined,
+      { timeout: 20_000 },
+    );
     await page.waitForFunction(() => document.querySelector('#status-table tr[data-province="320000"]')?.getAttribute('data-up') === 'true', undefined, { timeout: 20_000 });
     expect(errors).toEqual([]);
     expect(outside).toEqual([]);

@@ -154,3 +154,17 @@ export const ASSET_DETAIL = gql`
     }
   }
 `;
+
+/** The regions and their provinces, as the directory lists them (the region picker and province names). */
+export const REGIONS = gql`
+  query DashboardRegions {
+    regions {
+      code
+      name
+      provinces {
+        code
+        name
+      }
+    }
+  }
+`;
