@@ -302,7 +302,7 @@ async function loadRegions() {
       return option;
     }),
   );
-  if (chosen && [...select.options].some((o) => o.value === chosen)) select.value = chosen;
+  if (chosen && Array.from(select.options).some((o) => o.value === chosen)) select.value = chosen;
 }
 
 operations = (await (await fetch('/dashboard/operations.json')).json()) as Record<string, string>;
