@@ -113,13 +113,106 @@ export async function energyBreakdownOracle(pdb: ProvinceDatabase, provinces: re
   });
 }
 
+/** The asset breakdown of some provinces by some dimensions, from raw rows (values in fen, as integers). */
+export async function assetBreakdownOracle(pdb: ProvinceDatabase, provinces: readonly string[], by: readonly string[]): Promise<OracleGroup[]> {
+  const rows = (await pdb.db
+    .selectFrom('assets')
+    .selectAll()
+    .where('province', 'in', [...provinces])
+    .execute()) as unknown as Record<string, number | string>[];
+  const groups = new Map<
+    string,
+    { key: Record<string, unknown>; agencies: Set<string>; provinces: Set<string>; n: number; original: bigint; net: bigint; pooled: bigint; idle: bigint }
+  >();
+  for (const r of rows) {
+    if (r.status === 'DISPOSED' || r.status === 'TRANSFERRED_OUT') continue;
+    const key = {
+      province: by.includes('PROVINCE') ? r.province : null,
+      category: by.includes('CATEGORY') ? String(r.category_code).slice(0, 3) : null,
+      status: by.includes('STATUS') ? r.status : null,
+      pooled: by.includes('POOLED') ? Number(r.offered_to_pool) === 1 : null,
+    };
+    const id = JSON.stringify(key);
+    const g = groups.get(id) ?? { key, agencies: new Set(), provinces: new Set(), n: 0, original: 0n, net: 0n, pooled: 0n, idle: 0n };
+    g.agencies.add(String(r.agency_id));
+    g.provinces.add(String(r.province));
+    g.n += 1;
+    g.original += BigInt(r.original_value_fen);
+    g.net += BigInt(r.net_value_fen);
+    if (Number(r.offered_to_pool) === 1) g.pooled += BigInt(r.original_value_fen);
+    if (r.status === 'IDLE') g.idle += BigInt(r.original_value_fen);
+    groups.set(id, g);
+  }
+  return [...groups.values()].map((g) => ({
+    ...g.key,
+    agencyCount: g.agencies.size,
+    provinces: [...g.provinces].sort(),
+    withheld: null,
+    assetCount: g.n,
+    originalValue: asNumber(g.original, 2),
+    netValue: asNumber(g.net, 2),
+    pooledValue: asNumber(g.pooled, 2),
+    idleValue: asNumber(g.idle, 2),
+  }));
+}
+
+/** The vehicle breakdown of some provinces by some dimensions, from raw rows. */
+export async function vehicleBreakdownOracle(pdb: ProvinceDatabase, provinces: readonly string[], by: readonly string[]): Promise<OracleGroup[]> {
+  const vehicles = (await pdb.db
+    .selectFrom('vehicles')
+    .selectAll()
+    .where('province', 'in', [...provinces])
+    .execute()) as unknown as Record<string, number | string>[];
+  const agencies = (await pdb.db
+    .selectFrom('agencies')
+    .selectAll()
+    .where('province', 'in', [...provinces])
+    .execute()) as unknown as Record<string, number | string>[];
+  const staffOf = new Map<string, number>();
+  for (const a of agencies) staffOf.set(String(a.province), (staffOf.get(String(a.province)) ?? 0) + Number(a.established_staff));
+  const groups = new Map<string, { key: Record<string, unknown>; agencies: Set<string>; provinces: Set<string>; n: number; ne: number; price: bigint }>();
+  for (const v of vehicles) {
+    if (v.status === 'DISPOSED') continue;
+    const key = {
+      province: by.includes('PROVINCE') ? v.province : null,
+      category: by.includes('CATEGORY') ? v.category : null,
+      energyType: by.includes('ENERGY_TYPE') ? v.energy_type : null,
+    };
+    const id = JSON.stringify(key);
+    const g = groups.get(id) ?? { key, agencies: new Set(), provinces: new Set(), n: 0, ne: 0, price: 0n };
+    g.agencies.add(String(v.agency_id));
+    g.provinces.add(String(v.province));
+    g.n += 1;
+    if (v.energy_type === 'BATTERY_ELECTRIC' || v.energy_type === 'PLUG_IN_HYBRID') g.ne += 1;
+    g.price += BigInt(v.price_fen);
+    groups.set(id, g);
+  }
+  return [...groups.values()].map((g) => {
+    const staff = [...g.provinces].reduce((n, p) => n + (staffOf.get(p) ?? 0), 0);
+    return {
+      ...g.key,
+      agencyCount: g.agencies.size,
+      provinces: [...g.provinces].sort(),
+      withheld: null,
+      vehicleCount: g.n,
+      newEnergyCount: g.ne,
+      newEnergyShare: asNumber(div(BigInt(g.ne) * 10_000n, BigInt(g.n)), 4),
+      establishedStaff: staff,
+      staffHundreds: staff / 100,
+      vehiclesPerHundredStaff: staff === 0 ? null : asNumber(div(BigInt(g.n) * 100n * 10_000n, BigInt(staff)), 4),
+      totalPriceYuan: asNumber(g.price, 2),
+    };
+  });
+}
+
 /** Every subset of some dimensions, the empty one included. */
 export function subsets<T>(items: readonly T[]): T[][] {
   return items.reduce<T[][]>((all, item) => [...all, ...all.map((s) => [...s, item])], [[]]);
 }
 
-/** Groups in a stable order (by their key fields), for comparing two answers as sets. */
+/** Groups in a stable order (by their key fields, of either breakdown), for comparing two answers as sets. */
 export function byKey(groups: OracleGroup[]): OracleGroup[] {
-  const key = (g: OracleGroup) => JSON.stringify([g.province, g.agencyLevel, g.energyType, g.year]);
+  const key = (g: OracleGroup) =>
+    JSON.stringify([g.province ?? null, g.agencyLevel ?? null, g.energyType ?? null, g.year ?? null, g.category ?? null, g.status ?? null, g.pooled ?? null]);
   return [...groups].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }

@@ -12,9 +12,35 @@ import { gql, principalsOfEveryRole, startTestStack, tokenFor } from './helpers.
 // (nothing withheld) and against the agencies per province of its groups.
 const PROVINCES = ['310000', '320000', '330000', '510000'];
 const PRINCIPALS = principalsOfEveryRole('320000:AG-0000002');
-const DIMS = ['PROVINCE', 'AGENCY_LEVEL', 'ENERGY_TYPE'];
-const FIGURES = ['reportCount', 'energyUsingPeople', 'buildingArea', 'quantity', 'kgcePerUnit', 'kgce', 'kgcePerCapita', 'kgcePerArea'];
-const GROUP = `province agencyLevel energyType year agencyCount provinces withheld ${FIGURES.join(' ')}`;
+/** Each breakdown: its field, fixed arguments, dimensions and figures (what a withheld group nulls). */
+const KINDS = [
+  {
+    field: 'energyBreakdown',
+    args: 'from: 2024, to: 2025, ',
+    dims: ['PROVINCE', 'AGENCY_LEVEL', 'ENERGY_TYPE'],
+    keys: 'province agencyLevel energyType year',
+    figures: ['reportCount', 'energyUsingPeople', 'buildingArea', 'quantity', 'kgcePerUnit', 'kgce', 'kgcePerCapita', 'kgcePerArea'],
+  },
+  {
+    field: 'assetBreakdown',
+    args: '',
+    dims: ['PROVINCE', 'CATEGORY', 'STATUS', 'POOLED'],
+    keys: 'province category status pooled',
+    figures: ['assetCount', 'originalValue', 'netValue', 'pooledValue', 'idleValue'],
+  },
+  {
+    field: 'vehicleBreakdown',
+    args: '',
+    dims: ['PROVINCE', 'CATEGORY', 'ENERGY_TYPE'],
+    keys: 'province category energyType',
+    figures: ['vehicleCount', 'newEnergyCount', 'newEnergyShare', 'establishedStaff', 'staffHundreds', 'vehiclesPerHundredStaff', 'totalPriceYuan'],
+  },
+];
+type Kind = (typeof KINDS)[number];
+const [ENERGY] = KINDS;
+const DIMS = ENERGY.dims;
+const FIGURES = ENERGY.figures;
+const GROUP = `${ENERGY.keys} agencyCount provinces withheld ${FIGURES.join(' ')}`;
 type Group = Record<string, any>;
 
 let stack: DemoStack;
@@ -23,30 +49,31 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => stack?.stop());
 
-const breakdown = async (principal: Principal | null, by: string[], extra = '') => {
-  const r = await gql(stack.gateway.url, `{ energyBreakdown(from: 2024, to: 2025, by: [${by.join(', ')}]${extra}) { groups { ${GROUP} } } }`, undefined, {
-    token: principal ? tokenFor(principal) : null,
-  });
-  expect([by, r.errors]).toEqual([by, undefined]);
-  return r.data!.energyBreakdown.groups as Group[];
+const groupsOf = async (kind: Kind, principal: Principal | null, by: string[], extra = '') => {
+  const q = `{ ${kind.field}(${kind.args}by: [${by.join(', ')}]${extra}) { groups { ${kind.keys} agencyCount provinces withheld ${kind.figures.join(' ')} } } }`;
+  const r = await gql(stack.gateway.url, q, undefined, { token: principal ? tokenFor(principal) : null });
+  expect([kind.field, by, r.errors]).toEqual([kind.field, by, undefined]);
+  return r.data![kind.field].groups as Group[];
 };
+const breakdown = (principal: Principal | null, by: string[], extra = '') => groupsOf(ENERGY, principal, by, extra);
 const fieldOf = (dim: string) => dim.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 /** A group's key on some dimensions (enum values), the year always included. */
 const keyOf = (g: Group, dims: string[] = DIMS) => JSON.stringify([...dims.map((d) => g[fieldOf(d)]), g.year]);
 const withoutProvince = (by: string[]) => by.filter((d) => d !== 'PROVINCE');
 
-describe('energyBreakdown withholds small groups from those who may not read their rows', () => {
+describe.each(KINDS)('$field withholds small groups from those who may not read their rows', (kind) => {
+  const keyOf = (g: Group, dims: string[] = kind.dims) => JSON.stringify([...dims.map((d) => g[fieldOf(d)]), g.year]);
   for (const [role, principal] of Object.entries(PRINCIPALS) as [UserRole, Principal | null][]) {
     it(`${role}: every dimension combination`, async () => {
       const reads = (p: string) => principal !== null && rowScope(principal, p).kind === 'all';
       let withheldSeen = 0;
-      for (const by of subsets(DIMS)) {
+      for (const by of subsets(kind.dims)) {
         const fineBy = [...new Set(['PROVINCE', ...by])];
         const [mine, full, fine, fineFull] = await Promise.all([
-          breakdown(principal, by),
-          breakdown(PRINCIPALS.NATIONAL_ADMIN, by),
-          breakdown(principal, fineBy),
-          breakdown(PRINCIPALS.NATIONAL_ADMIN, fineBy),
+          groupsOf(kind, principal, by),
+          groupsOf(kind, PRINCIPALS.NATIONAL_ADMIN, by),
+          groupsOf(kind, principal, fineBy),
+          groupsOf(kind, PRINCIPALS.NATIONAL_ADMIN, fineBy),
         ]);
         expect(mine.map((g) => keyOf(g)).sort()).toEqual(full.map((g) => keyOf(g)).sort());
         const fullByKey = new Map(full.map((g) => [keyOf(g), g]));
@@ -65,7 +92,7 @@ describe('energyBreakdown withholds small groups from those who may not read the
             expect([by, keyOf(g), partsOf(g, fine).filter((p) => p.withheld !== null).length]).toEqual([by, keyOf(g), 0]);
           } else {
             withheldSeen += 1;
-            expect([by, FIGURES.map((f) => g[f])]).toEqual([by, FIGURES.map(() => null)]);
+            expect([by, kind.figures.map((f) => g[f])]).toEqual([by, kind.figures.map(() => null)]);
             expect(g.agencyCount).toBe(fullByKey.get(keyOf(g))!.agencyCount);
           }
         }
@@ -98,11 +125,11 @@ describe('energyBreakdown withholds small groups from those who may not read the
   it('an analyst cannot recover a withheld group by subtraction: from a coarser breakdown, or from another scope', async () => {
     const analyst = PRINCIPALS.ANALYST;
     let complementary = 0;
-    for (const by of subsets(DIMS).filter((s) => s.length > 0)) {
-      const fine = await breakdown(analyst, by);
+    for (const by of subsets(kind.dims).filter((s) => s.length > 0)) {
+      const fine = await groupsOf(kind, analyst, by);
       for (const dim of by) {
         const rest = by.filter((d) => d !== dim);
-        const coarse = await breakdown(analyst, rest);
+        const coarse = await groupsOf(kind, analyst, rest);
         const lines = new Map<string, Group[]>();
         for (const g of fine) lines.set(keyOf(g, rest), [...(lines.get(keyOf(g, rest)) ?? []), g]);
         for (const [line, groups] of lines) {
@@ -118,11 +145,11 @@ describe('energyBreakdown withholds small groups from those who may not read the
     // Lines where a second group was withheld so the first stays hidden exist in the test data.
     expect(complementary).toBeGreaterThan(0);
     // Another scope: all provinces minus all but one gives that one's groups only where it shows them itself.
-    for (const by of subsets(['AGENCY_LEVEL', 'ENERGY_TYPE'])) {
-      const all = await breakdown(analyst, by);
+    for (const by of subsets(withoutProvince(kind.dims))) {
+      const all = await groupsOf(kind, analyst, by);
       for (const left of PROVINCES) {
-        const others = await breakdown(analyst, by, `, scope: { provinces: ${JSON.stringify(PROVINCES.filter((p) => p !== left))} }`);
-        const alone = await breakdown(analyst, by, `, scope: { province: "${left}" }`);
+        const others = await groupsOf(kind, analyst, by, `, scope: { provinces: ${JSON.stringify(PROVINCES.filter((p) => p !== left))} }`);
+        const alone = await groupsOf(kind, analyst, by, `, scope: { province: "${left}" }`);
         for (const g of all) {
           const rest = others.find((o) => keyOf(o, by) === keyOf(g, by));
           const own = alone.find((o) => keyOf(o, by) === keyOf(g, by));

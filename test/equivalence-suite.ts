@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DemoStack } from '../demo/demo-stack.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
 import { gql, MIXED_TOPOLOGY, startCombinedReference, startMixedStack, startTestStack, type Auth } from './helpers.js';
-import { byKey, energyBreakdownOracle, subsets } from './breakdown-oracle.js';
+import { assetBreakdownOracle, byKey, energyBreakdownOracle, subsets, vehicleBreakdownOracle } from './breakdown-oracle.js';
 
 /** kgce (thousandths) per person, rounded half up to 4 places as the contract publishes ratios, computed on integers. */
 function ratio4(kgce: number, people: number): number {
@@ -156,6 +156,43 @@ export function equivalenceSuite(topology: 'sqlite' | 'mixed') {
           const expected = await energyBreakdownOracle(reference.pdb, provinces ?? [...stack.provinces.keys()], 2024, 2025, by);
           expect(expected.length).toBeGreaterThan(0);
           expect(byKey(result.data!.energyBreakdown.groups)).toEqual(byKey(expected));
+        });
+      }
+    }
+  });
+
+  describe('asset breakdowns equal the same grouping of the raw rows of one database holding every province', () => {
+    const GROUP = 'province category status pooled agencyCount provinces withheld assetCount originalValue netValue pooledValue idleValue';
+    for (const by of subsets(['PROVINCE', 'CATEGORY', 'STATUS', 'POOLED'])) {
+      for (const [scope, provinces] of [
+        ['', null],
+        ['region: "JJJ"', ['110000', '120000', '130000']],
+      ] as const) {
+        it(`assetBreakdown by [${by.join(', ')}] { ${scope} }`, async () => {
+          const result = await gql(stack.gateway.url, `{ assetBreakdown(by: [${by.join(', ')}], scope: { ${scope} }) { groups { ${GROUP} } } }`);
+          expect(result.errors).toBeUndefined();
+          const expected = await assetBreakdownOracle(reference.pdb, provinces ?? [...stack.provinces.keys()], by);
+          expect(expected.length).toBeGreaterThan(0);
+          expect(byKey(result.data!.assetBreakdown.groups)).toEqual(byKey(expected));
+        });
+      }
+    }
+  });
+
+  describe('vehicle breakdowns equal the same grouping of the raw rows of one database holding every province', () => {
+    const GROUP =
+      'province category energyType agencyCount provinces withheld vehicleCount newEnergyCount newEnergyShare establishedStaff staffHundreds vehiclesPerHundredStaff totalPriceYuan';
+    for (const by of subsets(['PROVINCE', 'CATEGORY', 'ENERGY_TYPE'])) {
+      for (const [scope, provinces] of [
+        ['', null],
+        ['region: "CY"', ['500000', '510000']],
+      ] as const) {
+        it(`vehicleBreakdown by [${by.join(', ')}] { ${scope} }`, async () => {
+          const result = await gql(stack.gateway.url, `{ vehicleBreakdown(by: [${by.join(', ')}], scope: { ${scope} }) { groups { ${GROUP} } } }`);
+          expect(result.errors).toBeUndefined();
+          const expected = await vehicleBreakdownOracle(reference.pdb, provinces ?? [...stack.provinces.keys()], by);
+          expect(expected.length).toBeGreaterThan(0);
+          expect(byKey(result.data!.vehicleBreakdown.groups)).toEqual(byKey(expected));
         });
       }
     }

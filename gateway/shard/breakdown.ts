@@ -95,10 +95,11 @@ const read = (group: Obj, field: string) => (`${INTERNAL_PREFIX}${field}` in gro
  * - A part with one to `minAgencies - 1` agencies the caller cannot add up itself (they are in a
  *   province whose rows it may not read in full) is withheld.
  * - Within one province, along each asked dimension, a line of parts (the same values of the
- *   other dimensions and year) with exactly one withheld part unknown to the caller withholds its
- *   next smallest unknown part too: the province's published total minus the rest would give it.
- *   Repeated until no line has exactly one. Lines never run along the year: no total over years
- *   is published.
+ *   other dimensions and year) that hides a part keeps hiding its next smallest unknown part until
+ *   one hidden part alone has `minAgencies` agencies the caller does not know: the province's
+ *   published total minus the rest gives the sum of the hidden parts, which must not be one or two
+ *   agencies' figures. Repeated until every line holds. Lines never run along the year: no total
+ *   over years is published.
  * A withheld group's figures are null and `withheld` says why. Groups are then ordered by the
  * measure (withheld ones last), ties by key.
  */
@@ -122,8 +123,10 @@ export function discloseGroups(rules: ShardRules, type: GraphQLObjectType, selec
       for (const line of lines.values()) {
         const hidden = line.filter((p) => withheld.has(p) && p.unknown > 0);
         // The line's total minus the shown parts is the sum of the hidden ones: it must stand for
-        // at least minAgencies agencies the caller does not know, or it discloses them.
-        if (hidden.length === 0 || hidden.reduce((n, p) => n + p.unknown, 0) - hidden[0].mayKnow >= options.minAgencies) continue;
+        // at least minAgencies agencies the caller does not know, or it discloses them. Parts of
+        // a line may share agencies (one agency holds assets of several categories, uses several
+        // energy types), so only the largest hidden part is sure to count that many.
+        if (hidden.length === 0 || Math.max(...hidden.map((p) => p.unknown)) - hidden[0].mayKnow >= options.minAgencies) continue;
         const next = line.filter((p) => !withheld.has(p) && p.unknown > 0).sort(bySize)[0];
         if (!next) continue; // every other unknown part of the line is withheld already
         withheld.set(next, WITHHELD.complementary);

@@ -14,6 +14,8 @@ import { mayAccess, rowScope } from '../../common/auth/policy.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { ErrorCode, userError } from '../../common/errors.js';
 import { energyBreakdown, type EnergyDimension } from './breakdowns/energy.js';
+import { assetBreakdown, type AssetDimension } from './breakdowns/assets.js';
+import { vehicleBreakdown, type VehicleDimension } from './breakdowns/vehicles.js';
 
 /** What every resolver of a province instance receives. */
 export interface ProvinceContext {
@@ -115,6 +117,14 @@ export const provinceResolvers = {
     energyBreakdown: async (_: unknown, args: { from: number; to: number; by: EnergyDimension[]; scope?: ScopeArgs }, ctx: ProvinceContext) => {
       requireAccess(ctx.principal, 'aggregate');
       return { groups: await energyBreakdown(ctx.repo, scopeProvinces(ctx.served, args.scope, ctx.regions), args) };
+    },
+    assetBreakdown: async (_: unknown, args: { by: AssetDimension[]; scope?: ScopeArgs }, ctx: ProvinceContext) => {
+      requireAccess(ctx.principal, 'aggregate');
+      return { groups: await assetBreakdown(ctx.repo, scopeProvinces(ctx.served, args.scope, ctx.regions), args) };
+    },
+    vehicleBreakdown: async (_: unknown, args: { by: VehicleDimension[]; scope?: ScopeArgs }, ctx: ProvinceContext) => {
+      requireAccess(ctx.principal, 'aggregate');
+      return { groups: await vehicleBreakdown(ctx.repo, scopeProvinces(ctx.served, args.scope, ctx.regions), args) };
     },
     ...Object.fromEntries(
       Object.entries(summaries).map(([name, fn]) => [
@@ -270,4 +280,12 @@ export const provinceResolvers = {
   OfficeSpaceSummary: { ...answered, officeAreaPerCapita: (s: { officeRoomUsableArea: number; staffCount: number }) => ratio(s.officeRoomUsableArea, s.staffCount) },
   OperatingCostSummary: { ...answered, costPerCapita: (s: { total: number; staffCount: number }) => ratio(s.total, s.staffCount) },
   EnergyBreakdown: answered,
+  AssetBreakdown: answered,
+  AssetGroup: { withheld: () => null },
+  VehicleBreakdown: answered,
+  VehicleGroup: {
+    withheld: () => null,
+    newEnergyShare: (g: { newEnergyCount: number; vehicleCount: number }) => ratio(g.newEnergyCount, g.vehicleCount),
+    vehiclesPerHundredStaff: (g: { vehicleCount: number; staffHundreds: number }) => ratio(g.vehicleCount, g.staffHundreds),
+  },
 };

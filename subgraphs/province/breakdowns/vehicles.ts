@@ -1,0 +1,80 @@
+import type { Repository } from '../repository.js';
+import { groupRows, type BreakdownGroup } from './groups.js';
+
+/** The dimensions the vehicle breakdown groups by. */
+export const VEHICLE_DIMENSIONS = ['PROVINCE', 'CATEGORY', 'ENERGY_TYPE'] as const;
+/** One dimension of the vehicle breakdown. */
+export type VehicleDimension = (typeof VEHICLE_DIMENSIONS)[number];
+
+/** The energy types counted as new-energy vehicles (新能源汽车), as in the vehicle summary. */
+const NEW_ENERGY = ['BATTERY_ELECTRIC', 'PLUG_IN_HYBRID'];
+
+/** One group's additive parts in one province. */
+interface VehiclePart {
+  province: string;
+  category: string | null;
+  energyType: string | null;
+  agencyCount: number;
+  vehicleCount: number;
+  newEnergyCount: number;
+  priceFen: number;
+  establishedStaff: number;
+}
+
+/**
+ * Official vehicles of some provinces (disposed ones excluded), grouped by the dimensions asked:
+ * the 2017 establishment category and the energy type. Each group counts the agencies holding
+ * its vehicles, and carries the established posts of its provinces' agencies (every agency in
+ * scope, once per province), the base of vehicles per 100 established staff (编制).
+ */
+export async function vehicleBreakdown(repo: Repository, provinces: readonly string[], args: { by: readonly VehicleDimension[] }): Promise<BreakdownGroup[]> {
+  const by = new Set(args.by);
+  const scope = provinces.length ? [...provinces] : [''];
+  const [rows, staff] = await Promise.all([
+    repo.db
+      .selectFrom(repo.source('vehicles'))
+      .where('t.province', 'in', scope)
+      .where('t.status', '!=', 'DISPOSED')
+      .select('t.province')
+      .groupBy('t.province')
+      .$if(by.has('CATEGORY'), (q) => q.select('t.category').groupBy('t.category'))
+      .$if(by.has('ENERGY_TYPE'), (q) => q.select('t.energy_type').groupBy('t.energy_type'))
+      .select((eb) => [
+        eb.fn.count<number>('t.agency_id').distinct().as('agencies'),
+        eb.fn.countAll<number>().as('vehicles'),
+        eb.fn.sum<number>(eb.case().when('t.energy_type', 'in', NEW_ENERGY).then(1).else(0).end()).as('newEnergy'),
+        eb.fn.sum<number>('t.price_fen').as('priceFen'),
+      ])
+      .execute(),
+    repo.db
+      .selectFrom(repo.source('agencies'))
+      .where('t.province', 'in', scope)
+      .select((eb) => ['t.province', eb.fn.sum<number>('t.established_staff').as('staff')])
+      .groupBy('t.province')
+      .execute(),
+  ]);
+  const staffOf = new Map(staff.map((s) => [s.province, Number(s.staff ?? 0)]));
+  const parts = rows.map((r): VehiclePart => {
+    const row = r as typeof r & Record<string, unknown>;
+    return {
+      province: r.province,
+      category: by.has('CATEGORY') ? String(row.category) : null,
+      energyType: by.has('ENERGY_TYPE') ? String(row.energy_type) : null,
+      agencyCount: Number(r.agencies),
+      vehicleCount: Number(r.vehicles),
+      newEnergyCount: Number(r.newEnergy ?? 0),
+      priceFen: Number(r.priceFen ?? 0),
+      establishedStaff: staffOf.get(r.province) ?? 0,
+    };
+  });
+  // Rows with one key come from different provinces: each adds its own establishment once.
+  const groups = groupRows(parts, ['province', 'category', 'energyType'], by.has('PROVINCE'), (a, b) => ({
+    ...a,
+    agencyCount: a.agencyCount + b.agencyCount,
+    vehicleCount: a.vehicleCount + b.vehicleCount,
+    newEnergyCount: a.newEnergyCount + b.newEnergyCount,
+    priceFen: a.priceFen + b.priceFen,
+    establishedStaff: a.establishedStaff + b.establishedStaff,
+  }));
+  return groups.map(({ priceFen, establishedStaff, ...g }) => ({ ...g, totalPriceYuan: priceFen / 100, establishedStaff, staffHundreds: establishedStaff / 100 }));
+}
