@@ -141,58 +141,48 @@ export function equivalenceSuite(topology: 'sqlite' | 'mixed') {
     });
   });
 
-  describe('breakdowns equal the same grouping of the raw rows of one database holding every province', () => {
-    const GROUP =
-      'province agencyLevel energyType year agencyCount provinces withheld reportCount energyUsingPeople buildingArea quantity unit kgcePerUnit kgce kgcePerCapita kgcePerArea';
-    const YRD = ['310000', '320000', '330000', '340000'];
-    for (const by of subsets(['PROVINCE', 'AGENCY_LEVEL', 'ENERGY_TYPE'])) {
-      for (const [scope, provinces] of [
-        ['', null],
-        ['region: "YRD"', YRD],
-      ] as const) {
-        it(`energyBreakdown by [${by.join(', ')}] { ${scope} }`, async () => {
-          const result = await gql(stack.gateway.url, `{ energyBreakdown(from: 2024, to: 2025, by: [${by.join(', ')}], scope: { ${scope} }) { groups { ${GROUP} } } }`);
-          expect(result.errors).toBeUndefined();
-          const expected = await energyBreakdownOracle(reference.pdb, provinces ?? [...stack.provinces.keys()], 2024, 2025, by);
-          expect(expected.length).toBeGreaterThan(0);
-          expect(byKey(result.data!.energyBreakdown.groups)).toEqual(byKey(expected));
-        });
-      }
-    }
-  });
+  /** Each breakdown: its fields, dimensions, a region scope, and its grouping of the raw rows (test/breakdown-oracle.ts). */
+  const BREAKDOWNS = [
+    {
+      field: 'energyBreakdown',
+      args: 'from: 2024, to: 2025, ',
+      dims: ['PROVINCE', 'AGENCY_LEVEL', 'ENERGY_TYPE'],
+      group:
+        'province agencyLevel energyType year agencyCount provinces withheld reportCount energyUsingPeople buildingArea quantity unit kgcePerUnit kgce kgcePerCapita kgcePerArea',
+      region: ['YRD', ['310000', '320000', '330000', '340000']],
+      oracle: (provinces: readonly string[], by: string[]) => energyBreakdownOracle(reference.pdb, provinces, 2024, 2025, by),
+    },
+    {
+      field: 'assetBreakdown',
+      args: '',
+      dims: ['PROVINCE', 'CATEGORY', 'STATUS', 'POOLED'],
+      group: 'province category status pooled agencyCount provinces withheld assetCount originalValue netValue pooledValue idleValue',
+      region: ['JJJ', ['110000', '120000', '130000']],
+      oracle: (provinces: readonly string[], by: string[]) => assetBreakdownOracle(reference.pdb, provinces, by),
+    },
+    {
+      field: 'vehicleBreakdown',
+      args: '',
+      dims: ['PROVINCE', 'CATEGORY', 'ENERGY_TYPE'],
+      group:
+        'province category energyType agencyCount provinces withheld vehicleCount newEnergyCount newEnergyShare establishedStaff staffHundreds vehiclesPerHundredStaff totalPriceYuan',
+      region: ['CY', ['500000', '510000']],
+      oracle: (provinces: readonly string[], by: string[]) => vehicleBreakdownOracle(reference.pdb, provinces, by),
+    },
+  ] as const;
 
-  describe('asset breakdowns equal the same grouping of the raw rows of one database holding every province', () => {
-    const GROUP = 'province category status pooled agencyCount provinces withheld assetCount originalValue netValue pooledValue idleValue';
-    for (const by of subsets(['PROVINCE', 'CATEGORY', 'STATUS', 'POOLED'])) {
+  describe.each(BREAKDOWNS)('$field equals the same grouping of the raw rows of one database holding every province', (b) => {
+    for (const by of subsets([...b.dims])) {
       for (const [scope, provinces] of [
         ['', null],
-        ['region: "JJJ"', ['110000', '120000', '130000']],
+        [`region: "${b.region[0]}"`, b.region[1]],
       ] as const) {
-        it(`assetBreakdown by [${by.join(', ')}] { ${scope} }`, async () => {
-          const result = await gql(stack.gateway.url, `{ assetBreakdown(by: [${by.join(', ')}], scope: { ${scope} }) { groups { ${GROUP} } } }`);
+        it(`${b.field} by [${by.join(', ')}] { ${scope} }`, async () => {
+          const result = await gql(stack.gateway.url, `{ ${b.field}(${b.args}by: [${by.join(', ')}], scope: { ${scope} }) { groups { ${b.group} } } }`);
           expect(result.errors).toBeUndefined();
-          const expected = await assetBreakdownOracle(reference.pdb, provinces ?? [...stack.provinces.keys()], by);
+          const expected = await b.oracle(provinces ?? [...stack.provinces.keys()], by);
           expect(expected.length).toBeGreaterThan(0);
-          expect(byKey(result.data!.assetBreakdown.groups)).toEqual(byKey(expected));
-        });
-      }
-    }
-  });
-
-  describe('vehicle breakdowns equal the same grouping of the raw rows of one database holding every province', () => {
-    const GROUP =
-      'province category energyType agencyCount provinces withheld vehicleCount newEnergyCount newEnergyShare establishedStaff staffHundreds vehiclesPerHundredStaff totalPriceYuan';
-    for (const by of subsets(['PROVINCE', 'CATEGORY', 'ENERGY_TYPE'])) {
-      for (const [scope, provinces] of [
-        ['', null],
-        ['region: "CY"', ['500000', '510000']],
-      ] as const) {
-        it(`vehicleBreakdown by [${by.join(', ')}] { ${scope} }`, async () => {
-          const result = await gql(stack.gateway.url, `{ vehicleBreakdown(by: [${by.join(', ')}], scope: { ${scope} }) { groups { ${GROUP} } } }`);
-          expect(result.errors).toBeUndefined();
-          const expected = await vehicleBreakdownOracle(reference.pdb, provinces ?? [...stack.provinces.keys()], by);
-          expect(expected.length).toBeGreaterThan(0);
-          expect(byKey(result.data!.vehicleBreakdown.groups)).toEqual(byKey(expected));
+          expect(byKey(result.data![b.field].groups)).toEqual(byKey(expected));
         });
       }
     }
