@@ -153,6 +153,9 @@ describe('regions are data the directory owns', () => {
     // The sharing service decides by the same table.
     const transfers = await gql(gateway.url, '{ assetTransfers(filter: { region: "YREB" }) { totalCount } }');
     expect(transfers.errors?.[0]?.extensions?.code).toBe('UNKNOWN_REGION');
+    // An empty code names nothing there either: never an unfiltered list.
+    const empty = await gql(gateway.url, '{ t: assetTransfers(filter: { region: "" }) { totalCount } b: vehicleBookings(filter: { province: "" }) { totalCount } }');
+    expect(empty.errors?.map((e) => e.extensions?.code).sort()).toEqual(['UNKNOWN_PROVINCE', 'UNKNOWN_REGION']);
   });
 
   it('a province asked about a region its call does not carry answers UNKNOWN_REGION, never a zero', async () => {

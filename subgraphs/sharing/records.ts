@@ -94,8 +94,9 @@ export function plainId(id: string, field: string): string {
 
 /** The provinces a `province`/`region` filter names (undefined: no filter); UNKNOWN_PROVINCE or UNKNOWN_REGION otherwise. */
 export function scopeOf(filter: { province?: string | null; region?: string | null }, regions: RegionMembership): readonly string[] | undefined {
-  if (filter.region) return regionProvinces(filter.region, regions);
-  if (!filter.province) return undefined;
+  // An empty code is a code that names nothing, never "no filter".
+  if (filter.region != null) return regionProvinces(filter.region, regions);
+  if (filter.province == null) return undefined;
   if (!findProvince(filter.province)) throw userError(ErrorCode.UNKNOWN_PROVINCE, `${filter.province} is not a GB/T 2260 provincial code.`, { province: filter.province });
   return [filter.province];
 }
