@@ -205,6 +205,184 @@ export async function vehicleBreakdownOracle(pdb: ProvinceDatabase, provinces: r
   });
 }
 
+/**
+ * The 2014 office-building standard's per-capita building area, m² per established post
+ * (reference §3.3 [S35][S34]): the grade's upper figure, or its lower one when the agency's
+ * establishment is above the grade's threshold. 乡级 figures are the province's, capped at
+ * 县级's (reference §3.2): judged at the cap, as the contract states.
+ */
+const GRADES: Record<string, { upper: number; lower: number; above: number }> = {
+  CENTRAL: { upper: 30, lower: 26, above: 400 },
+  PROVINCIAL: { upper: 30, lower: 26, above: 400 },
+  MUNICIPAL: { upper: 24, lower: 20, above: 200 },
+  COUNTY: { upper: 18, lower: 16, above: 100 },
+  TOWNSHIP: { upper: 18, lower: 16, above: 100 },
+};
+
+/** The office-space breakdown of some provinces by some dimensions, from raw rows (areas in hundredths of a m²). */
+export async function officeSpaceBreakdownOracle(pdb: ProvinceDatabase, provinces: readonly string[], by: readonly string[]): Promise<OracleGroup[]> {
+  const buildings = (await pdb.db
+    .selectFrom('buildings')
+    .selectAll()
+    .where('province', 'in', [...provinces])
+    .execute()) as unknown as Record<string, number | string>[];
+  const agencies = new Map(
+    (
+      (await pdb.db
+        .selectFrom('agencies')
+        .selectAll()
+        .where('province', 'in', [...provinces])
+        .execute()) as unknown as Record<string, number | string>[]
+    ).map((a) => [a.id, a]),
+  );
+  // Each agency's buildings, summed.
+  const perAgency = new Map<string, { agency: Record<string, number | string>; n: number; area: bigint; usable: bigint; staff: number; standard: bigint | null }>();
+  for (const b of buildings) {
+    const agency = agencies.get(b.agency_id);
+    if (!agency) continue;
+    const grade = GRADES[String(agency.level)];
+    const figure = grade ? (Number(agency.established_staff) > grade.above ? grade.lower : grade.upper) : null;
+    const a = perAgency.get(String(b.agency_id)) ?? { agency, n: 0, area: 0n, usable: 0n, staff: 0, standard: figure === null ? null : 0n };
+    a.n += 1;
+    a.area += hundredths(Number(b.construction_area));
+    a.usable += hundredths(Number(b.office_room_usable_area));
+    a.staff += Number(b.staff_count);
+    if (a.standard !== null && figure !== null) a.standard += BigInt(Number(b.established_staff) * figure) * 100n;
+    perAgency.set(String(b.agency_id), a);
+  }
+  const groups = new Map<
+    string,
+    {
+      key: Record<string, unknown>;
+      provinces: Set<string>;
+      agencies: number;
+      n: number;
+      area: bigint;
+      usable: bigint;
+      staff: number;
+      judged: number;
+      standard: bigint;
+      over: number;
+      excess: bigint;
+    }
+  >();
+  for (const a of perAgency.values()) {
+    const key = { province: by.includes('PROVINCE') ? a.agency.province : null, agencyLevel: by.includes('AGENCY_LEVEL') ? a.agency.level : null };
+    const id = JSON.stringify(key);
+    const g = groups.get(id) ?? { key, provinces: new Set(), agencies: 0, n: 0, area: 0n, usable: 0n, staff: 0, judged: 0, standard: 0n, over: 0, excess: 0n };
+    g.provinces.add(String(a.agency.province));
+    g.agencies += 1;
+    g.n += a.n;
+    g.area += a.area;
+    g.usable += a.usable;
+    g.staff += a.staff;
+    if (a.standard !== null) {
+      g.judged += 1;
+      g.standard += a.standard;
+      if (a.area > a.standard) {
+        g.over += 1;
+        g.excess += a.area - a.standard;
+      }
+    }
+    groups.set(id, g);
+  }
+  return [...groups.values()].map((g) => ({
+    ...g.key,
+    agencyCount: g.agencies,
+    provinces: [...g.provinces].sort(),
+    withheld: null,
+    buildingCount: g.n,
+    constructionArea: asNumber(g.area, 2),
+    officeRoomUsableArea: asNumber(g.usable, 2),
+    staffCount: g.staff,
+    officeAreaPerCapita: g.staff === 0 ? null : asNumber(div(g.usable * 10_000n, BigInt(g.staff) * 100n), 4),
+    judgedAgencyCount: g.judged,
+    standardArea: asNumber(g.standard, 2),
+    overStandardAgencyCount: g.over,
+    overStandardShare: g.judged === 0 ? null : asNumber(div(BigInt(g.over) * 10_000n, BigInt(g.judged)), 4),
+    overStandardArea: asNumber(g.excess, 2),
+  }));
+}
+
+/** The cost components as the record stores them (GB/T 44889-2024 blocks), by CostComponent value. */
+const COMPONENT_COLUMNS: Record<string, string> = {
+  SALARIES: 'salaries_fen',
+  OFFICE_EXPENSES: 'office_expenses_fen',
+  UTILITIES: 'utilities_fen',
+  PROPERTY_MANAGEMENT: 'property_management_fen',
+  TRAVEL: 'travel_fen',
+  MAINTENANCE: 'maintenance_fen',
+  MEETINGS_AND_TRAINING: 'meetings_training_fen',
+  OFFICIAL_RECEPTION: 'official_reception_fen',
+  VEHICLE_OPERATION: 'vehicle_operation_fen',
+  DEPRECIATION: 'depreciation_fen',
+  OTHER: 'other_fen',
+};
+
+/** The operating-cost breakdown of some provinces from `from` to `to` by some dimensions, from raw rows (fen, as integers). */
+export async function operatingCostBreakdownOracle(pdb: ProvinceDatabase, provinces: readonly string[], from: number, to: number, by: readonly string[]): Promise<OracleGroup[]> {
+  const costs = (await pdb.db
+    .selectFrom('operating_costs as t')
+    .innerJoin('agencies as a', 'a.id', 't.agency_id')
+    .selectAll('t')
+    .select('a.level')
+    .where('t.province', 'in', [...provinces])
+    .where('t.year', '>=', from)
+    .where('t.year', '<=', to)
+    .execute()) as unknown as Record<string, number | string>[];
+  const reports = await pdb.db
+    .selectFrom('energy_reports')
+    .select(['agency_id', 'year', 'energy_using_people'])
+    .where('province', 'in', [...provinces])
+    .execute();
+  const people = new Map(reports.map((r) => [`${r.agency_id}|${r.year}`, Number(r.energy_using_people)]));
+  const components = by.includes('COMPONENT') ? Object.keys(COMPONENT_COLUMNS) : [null];
+  const groups = new Map<
+    string,
+    { key: Record<string, unknown>; provinces: Set<string>; agencies: number; amount: bigint; total: bigint; staffed: number; staff: number; staffedAmount: bigint }
+  >();
+  for (const r of costs) {
+    // The total is the record's components, summed here rather than read from its total column.
+    const total = Object.values(COMPONENT_COLUMNS).reduce((n, c) => n + BigInt(r[c]), 0n);
+    const heads = people.get(`${r.agency_id}|${r.year}`);
+    for (const component of components) {
+      const key = {
+        province: by.includes('PROVINCE') ? r.province : null,
+        agencyLevel: by.includes('AGENCY_LEVEL') ? r.level : null,
+        component,
+        year: Number(r.year),
+      };
+      const id = JSON.stringify(key);
+      const g = groups.get(id) ?? { key, provinces: new Set(), agencies: 0, amount: 0n, total: 0n, staffed: 0, staff: 0, staffedAmount: 0n };
+      const amount = component ? BigInt(r[COMPONENT_COLUMNS[component]]) : total;
+      g.provinces.add(String(r.province));
+      g.agencies += 1;
+      g.amount += amount;
+      g.total += total;
+      if (heads !== undefined) {
+        g.staffed += 1;
+        g.staff += heads;
+        g.staffedAmount += amount;
+      }
+      groups.set(id, g);
+    }
+  }
+  return [...groups.values()].map((g) => ({
+    ...g.key,
+    agencyCount: g.agencies,
+    provinces: [...g.provinces].sort(),
+    withheld: null,
+    amount: asNumber(g.amount, 2),
+    total: asNumber(g.total, 2),
+    share: g.total === 0n ? null : asNumber(div(g.amount * 10_000n, g.total), 4),
+    staffedAgencyCount: g.staffed,
+    staffCount: g.staff,
+    staffedAmount: asNumber(g.staffedAmount, 2),
+    // yuan per person: fen / 100 / people, to 4 places.
+    costPerCapita: g.staff === 0 ? null : asNumber(div(g.staffedAmount * 100n, BigInt(g.staff)), 4),
+  }));
+}
+
 /** Every subset of some dimensions, the empty one included. */
 export function subsets<T>(items: readonly T[]): T[][] {
   return items.reduce<T[][]>((all, item) => [...all, ...all.map((s) => [...s, item])], [[]]);
@@ -213,6 +391,6 @@ export function subsets<T>(items: readonly T[]): T[][] {
 /** Groups in a stable order (by their key fields, of either breakdown), for comparing two answers as sets. */
 export function byKey(groups: OracleGroup[]): OracleGroup[] {
   const key = (g: OracleGroup) =>
-    JSON.stringify([g.province ?? null, g.agencyLevel ?? null, g.energyType ?? null, g.year ?? null, g.category ?? null, g.status ?? null, g.pooled ?? null]);
+    JSON.stringify([g.province ?? null, g.agencyLevel ?? null, g.energyType ?? null, g.component ?? null, g.year ?? null, g.category ?? null, g.status ?? null, g.pooled ?? null]);
   return [...groups].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }

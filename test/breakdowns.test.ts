@@ -35,6 +35,31 @@ const KINDS = [
     keys: 'province category energyType',
     figures: ['vehicleCount', 'newEnergyCount', 'newEnergyShare', 'establishedStaff', 'staffHundreds', 'vehiclesPerHundredStaff', 'totalPriceYuan'],
   },
+  {
+    field: 'officeSpaceBreakdown',
+    args: '',
+    dims: ['PROVINCE', 'AGENCY_LEVEL'],
+    keys: 'province agencyLevel',
+    figures: [
+      'buildingCount',
+      'constructionArea',
+      'officeRoomUsableArea',
+      'staffCount',
+      'officeAreaPerCapita',
+      'judgedAgencyCount',
+      'standardArea',
+      'overStandardAgencyCount',
+      'overStandardShare',
+      'overStandardArea',
+    ],
+  },
+  {
+    field: 'operatingCostBreakdown',
+    args: 'from: 2024, to: 2025, ',
+    dims: ['PROVINCE', 'AGENCY_LEVEL', 'COMPONENT'],
+    keys: 'province agencyLevel component year',
+    figures: ['amount', 'total', 'share', 'staffedAgencyCount', 'staffCount', 'staffedAmount', 'costPerCapita'],
+  },
 ];
 type Kind = (typeof KINDS)[number];
 const [ENERGY] = KINDS;

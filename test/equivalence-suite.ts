@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DemoStack } from '../demo/demo-stack.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
 import { gql, MIXED_TOPOLOGY, startCombinedReference, startMixedStack, startTestStack, type Auth } from './helpers.js';
-import { assetBreakdownOracle, byKey, energyBreakdownOracle, subsets, vehicleBreakdownOracle } from './breakdown-oracle.js';
+import {
+  assetBreakdownOracle,
+  byKey,
+  energyBreakdownOracle,
+  officeSpaceBreakdownOracle,
+  operatingCostBreakdownOracle,
+  subsets,
+  vehicleBreakdownOracle,
+} from './breakdown-oracle.js';
 
 /** kgce (thousandths) per person, rounded half up to 4 places as the contract publishes ratios, computed on integers. */
 function ratio4(kgce: number, people: number): number {
@@ -168,6 +176,23 @@ export function equivalenceSuite(topology: 'sqlite' | 'mixed') {
         'province category energyType agencyCount provinces withheld vehicleCount newEnergyCount newEnergyShare establishedStaff staffHundreds vehiclesPerHundredStaff totalPriceYuan',
       region: ['CY', ['500000', '510000']],
       oracle: (provinces: readonly string[], by: string[]) => vehicleBreakdownOracle(reference.pdb, provinces, by),
+    },
+    {
+      field: 'officeSpaceBreakdown',
+      args: '',
+      dims: ['PROVINCE', 'AGENCY_LEVEL'],
+      group:
+        'province agencyLevel agencyCount provinces withheld buildingCount constructionArea officeRoomUsableArea staffCount officeAreaPerCapita judgedAgencyCount standardArea overStandardAgencyCount overStandardShare overStandardArea',
+      region: ['YRD', ['310000', '320000', '330000', '340000']],
+      oracle: (provinces: readonly string[], by: string[]) => officeSpaceBreakdownOracle(reference.pdb, provinces, by),
+    },
+    {
+      field: 'operatingCostBreakdown',
+      args: 'from: 2024, to: 2025, ',
+      dims: ['PROVINCE', 'AGENCY_LEVEL', 'COMPONENT'],
+      group: 'province agencyLevel component year agencyCount provinces withheld amount total share staffedAgencyCount staffCount staffedAmount costPerCapita',
+      region: ['JJJ', ['110000', '120000', '130000']],
+      oracle: (provinces: readonly string[], by: string[]) => operatingCostBreakdownOracle(reference.pdb, provinces, 2024, 2025, by),
     },
   ] as const;
 

@@ -13,9 +13,12 @@ import type { QualityReports } from './data-quality/report.js';
 import { mayAccess, rowScope } from '../../common/auth/policy.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { ErrorCode, userError } from '../../common/errors.js';
-import { energyBreakdown, type EnergyDimension } from './breakdowns/energy.js';
-import { assetBreakdown, type AssetDimension } from './breakdowns/assets.js';
-import { vehicleBreakdown, type VehicleDimension } from './breakdowns/vehicles.js';
+import { energyBreakdown } from './breakdowns/energy.js';
+import { assetBreakdown } from './breakdowns/assets.js';
+import { vehicleBreakdown } from './breakdowns/vehicles.js';
+import { officeSpaceBreakdown } from './breakdowns/office-space.js';
+import { operatingCostBreakdown } from './breakdowns/operating-costs.js';
+import type { BreakdownGroup } from './breakdowns/groups.js';
 
 /** What every resolver of a province instance receives. */
 export interface ProvinceContext {
@@ -94,6 +97,26 @@ function summaryFields(provincesOf: (parent: { code: string }, ctx: ProvinceCont
   );
 }
 
+/**
+ * A breakdown root field: a province answers its groups as additive parts; the gateway merges
+ * provinces, withholds small groups and orders (gateway/shard/breakdown.ts).
+ */
+function breakdownField<A>(group: (repo: Repository, provinces: readonly string[], args: A) => Promise<BreakdownGroup[]>) {
+  return async (_: unknown, args: A & { scope?: ScopeArgs }, ctx: ProvinceContext) => {
+    requireAccess(ctx.principal, 'aggregate');
+    return { groups: await group(ctx.repo, scopeProvinces(ctx.served, args.scope, ctx.regions), args) };
+  };
+}
+
+/** Each breakdown root field, from its grouping of the rows in scope. */
+const breakdowns = {
+  energyBreakdown: breakdownField(energyBreakdown),
+  assetBreakdown: breakdownField(assetBreakdown),
+  vehicleBreakdown: breakdownField(vehicleBreakdown),
+  officeSpaceBreakdown: breakdownField(officeSpaceBreakdown),
+  operatingCostBreakdown: breakdownField(operatingCostBreakdown),
+};
+
 const provinceRef = (row: { province: string }) => ({ code: row.province });
 const yuan = (fen: number) => fen / 100;
 
@@ -113,19 +136,7 @@ export const provinceResolvers = {
     vehicle: (_: unknown, { id }: { id: string }, ctx: ProvinceContext) => lookups.vehicle(id, ctx),
     ...workflowStepResolvers.Query,
     dataQuality: (_: unknown, { province }: { province: string }, ctx: ProvinceContext) => ctx.quality.report(ctx.principal, String(province)),
-    // A breakdown's groups are additive parts; the gateway merges provinces, withholds small groups and orders.
-    energyBreakdown: async (_: unknown, args: { from: number; to: number; by: EnergyDimension[]; scope?: ScopeArgs }, ctx: ProvinceContext) => {
-      requireAccess(ctx.principal, 'aggregate');
-      return { groups: await energyBreakdown(ctx.repo, scopeProvinces(ctx.served, args.scope, ctx.regions), args) };
-    },
-    assetBreakdown: async (_: unknown, args: { by: AssetDimension[]; scope?: ScopeArgs }, ctx: ProvinceContext) => {
-      requireAccess(ctx.principal, 'aggregate');
-      return { groups: await assetBreakdown(ctx.repo, scopeProvinces(ctx.served, args.scope, ctx.regions), args) };
-    },
-    vehicleBreakdown: async (_: unknown, args: { by: VehicleDimension[]; scope?: ScopeArgs }, ctx: ProvinceContext) => {
-      requireAccess(ctx.principal, 'aggregate');
-      return { groups: await vehicleBreakdown(ctx.repo, scopeProvinces(ctx.served, args.scope, ctx.regions), args) };
-    },
+    ...breakdowns,
     ...Object.fromEntries(
       Object.entries(summaries).map(([name, fn]) => [
         name,
@@ -283,6 +294,18 @@ export const provinceResolvers = {
   AssetBreakdown: answered,
   AssetGroup: { withheld: () => null },
   VehicleBreakdown: answered,
+  OfficeSpaceBreakdown: answered,
+  OfficeSpaceGroup: {
+    withheld: () => null,
+    officeAreaPerCapita: (g: { officeRoomUsableArea: number; staffCount: number }) => ratio(g.officeRoomUsableArea, g.staffCount),
+    overStandardShare: (g: { overStandardAgencyCount: number; judgedAgencyCount: number }) => ratio(g.overStandardAgencyCount, g.judgedAgencyCount),
+  },
+  OperatingCostBreakdown: answered,
+  OperatingCostGroup: {
+    withheld: () => null,
+    share: (g: { amount: number; total: number }) => ratio(g.amount, g.total),
+    costPerCapita: (g: { staffedAmount: number; staffCount: number }) => ratio(g.staffedAmount, g.staffCount),
+  },
   VehicleGroup: {
     withheld: () => null,
     newEnergyShare: (g: { newEnergyCount: number; vehicleCount: number }) => ratio(g.newEnergyCount, g.vehicleCount),

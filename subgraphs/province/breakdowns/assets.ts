@@ -65,15 +65,14 @@ export async function assetBreakdown(repo: Repository, provinces: readonly strin
       idleFen: Number(r.idleFen ?? 0),
     };
   });
-  const groups = groupRows(parts, ['province', 'category', 'status', 'pooled'], by.has('PROVINCE'), (a, b) => ({
-    ...a,
-    agencyCount: a.agencyCount + b.agencyCount,
-    assetCount: a.assetCount + b.assetCount,
-    originalFen: a.originalFen + b.originalFen,
-    netFen: a.netFen + b.netFen,
-    pooledFen: a.pooledFen + b.pooledFen,
-    idleFen: a.idleFen + b.idleFen,
-  }));
+  const groups = groupRows(parts, ['province', 'category', 'status', 'pooled'], by.has('PROVINCE'), {
+    agencyCount: 0,
+    assetCount: 0,
+    originalFen: 0,
+    netFen: 0,
+    pooledFen: 0,
+    idleFen: 0,
+  });
   return groups.map(({ originalFen, netFen, pooledFen, idleFen, ...g }) => ({
     ...g,
     originalValue: originalFen / 100,

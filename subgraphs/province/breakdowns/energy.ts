@@ -1,4 +1,4 @@
-import { sumExact, toPrecision, decimalOf, times, toNumber, unitsOf } from '../../../common/exact.js';
+import { toPrecision, decimalOf, times, toNumber, unitsOf } from '../../../common/exact.js';
 import { ENERGY_COEFFICIENTS, KGCE_EXACT, type EnergyType } from '../../../common/standards.js';
 import { ENERGY_COLUMNS } from '../energy.js';
 import type { Expression } from 'kysely';
@@ -99,14 +99,14 @@ export async function energyBreakdown(
       };
     });
   });
-  return groupRows(parts, ['province', 'agencyLevel', 'energyType', 'year'], by.has('PROVINCE'), (a, b) => ({
-    ...a,
-    agencyCount: a.agencyCount + b.agencyCount,
-    reportCount: a.reportCount + b.reportCount,
-    energyUsingPeople: a.energyUsingPeople + b.energyUsingPeople,
-    buildingArea: sumExact([a.buildingArea, b.buildingArea], 2),
-    quantity: a.quantity === null || b.quantity === null ? null : sumExact([a.quantity, b.quantity], 2),
-    // As the gateway merges: a type's kgce from the summed quantity, rounded once.
-    kgce: a.quantity !== null && b.quantity !== null && a.energyType ? typeKgce(sumExact([a.quantity, b.quantity], 2), a.energyType) : sumExact([a.kgce, b.kgce], 3),
-  }));
+  const groups = groupRows(parts, ['province', 'agencyLevel', 'energyType', 'year'], by.has('PROVINCE'), {
+    agencyCount: 0,
+    reportCount: 0,
+    energyUsingPeople: 0,
+    buildingArea: 2,
+    quantity: 2,
+    kgce: 3,
+  });
+  // As the gateway merges: a type's kgce from the summed quantity, rounded once.
+  return groups.map((g) => (g.energyType && g.quantity !== null ? { ...g, kgce: typeKgce(g.quantity, g.energyType) } : g));
 }

@@ -1,3 +1,4 @@
+import { sumExact } from '../../../common/exact.js';
 import { ErrorCode, userError } from '../../../common/errors.js';
 
 /** The widest year range one breakdown covers. */
@@ -18,32 +19,36 @@ export function checkYearRange(from: number, to: number): void {
   if (to - from + 1 > MAX_YEARS) throw bad(`A breakdown covers at most ${MAX_YEARS} years; ${from}–${to} is ${to - from + 1}.`);
 }
 
+/** The additive fields of a part, each with its decimal places (0 for counts); a null part stays null when added. */
+export type Additive<R> = Partial<Record<keyof R, number>>;
+
 /**
  * Rows of one SQL query (grouped by province and the asked columns) combined into the groups
  * asked: rows that differ only by province are one group unless PROVINCE is a dimension. Each
- * group lists its provinces; `combine` adds the parts of two rows with the same key.
+ * group lists its provinces; its `additive` fields are summed exactly at their precision, every
+ * other field is the first row's (a key, or a figure the same for every row of a key).
  */
 export function groupRows<R extends { province: string; agencyCount: number }>(
   rows: readonly R[],
   keys: readonly (keyof R)[],
   byProvince: boolean,
-  combine: (a: R, b: R) => R,
+  additive: Additive<R>,
 ): (Omit<R, 'province'> & BreakdownGroup)[] {
+  const sums = Object.entries(additive) as [keyof R & string, number][];
   const groups = new Map<string, Omit<R, 'province'> & BreakdownGroup>();
   for (const row of rows) {
-    const keyed = { ...row, province: byProvince ? row.province : null };
+    const keyed = { ...row, province: byProvince ? row.province : null, provinces: [row.province] };
     const key = JSON.stringify(keys.map((k) => keyed[k]));
-    const seen = groups.get(key);
-    groups.set(
-      key,
-      seen
-        ? {
-            ...(combine(seen as unknown as R, keyed as unknown as R) as unknown as Omit<R, 'province'>),
-            province: keyed.province,
-            provinces: [...new Set([...seen.provinces, row.province])].sort(),
-          }
-        : { ...keyed, provinces: [row.province] },
-    );
+    const seen = groups.get(key) as Record<string, unknown> | undefined;
+    if (!seen) {
+      groups.set(key, keyed as Omit<R, 'province'> & BreakdownGroup);
+      continue;
+    }
+    for (const [field, places] of sums) {
+      const [a, b] = [seen[field], row[field]] as (number | null)[];
+      seen[field] = a === null || b === null ? null : sumExact([a, b], places);
+    }
+    seen.provinces = [...new Set([...(seen.provinces as string[]), row.province])].sort();
   }
   return [...groups.values()];
 }

@@ -68,13 +68,12 @@ export async function vehicleBreakdown(repo: Repository, provinces: readonly str
     };
   });
   // Rows with one key come from different provinces: each adds its own establishment once.
-  const groups = groupRows(parts, ['province', 'category', 'energyType'], by.has('PROVINCE'), (a, b) => ({
-    ...a,
-    agencyCount: a.agencyCount + b.agencyCount,
-    vehicleCount: a.vehicleCount + b.vehicleCount,
-    newEnergyCount: a.newEnergyCount + b.newEnergyCount,
-    priceFen: a.priceFen + b.priceFen,
-    establishedStaff: a.establishedStaff + b.establishedStaff,
-  }));
+  const groups = groupRows(parts, ['province', 'category', 'energyType'], by.has('PROVINCE'), {
+    agencyCount: 0,
+    vehicleCount: 0,
+    newEnergyCount: 0,
+    priceFen: 0,
+    establishedStaff: 0,
+  });
   return groups.map(({ priceFen, establishedStaff, ...g }) => ({ ...g, totalPriceYuan: priceFen / 100, establishedStaff, staffHundreds: establishedStaff / 100 }));
 }
