@@ -40,6 +40,8 @@ const configSchema = z.strictObject({
     .default([]),
   /** A breakdown group with fewer agencies outside the caller's own rows is withheld (small-cell suppression). */
   breakdownMinAgencies: z.number().int().min(1).default(3),
+  /** The most rows one CSV or XLSX export writes; a list with more is refused (narrow the filter). */
+  exportMaxRows: z.number().int().min(1).max(1_000_000).default(100_000),
   /** How often the regions are read from the directory (which owns them). */
   regionsPollMs: z.number().int().min(100).default(5000),
   /** Shared state for replicas: one node by URL, or the nodes of a Redis Cluster. */

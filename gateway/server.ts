@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { dirname, join } from 'node:path';
 import { createHash, createPrivateKey } from 'node:crypto';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
@@ -36,6 +37,8 @@ import { introspectionPolicyPlugin, suggestionsPolicyPlugin } from './auth/plugi
 import { TokenVerifier, type TokenConfig } from './auth/tokens.js';
 import { surfaceArmor, surfaceLimits, type SurfaceLimits } from './auth/limits.js';
 import { explorerRoute } from './explorer/route.js';
+import { DEFAULT_EXPORT_MAX_ROWS, exportRoute } from './export/route.js';
+import { runPersisted } from './persisted/run.js';
 import { corsRoute } from './web/cors.js';
 import { dashboardRoute } from './dashboard/route.js';
 import { ProvinceRegistry, type ProvinceEndpoint } from './shard/registry.js';
@@ -86,6 +89,8 @@ export interface GatewayOptions {
   corsOrigins?: string[];
   /** A breakdown group with between 1 and this many minus one agencies outside the caller's own rows is withheld (default 3). */
   breakdownMinAgencies?: number;
+  /** The most rows one CSV or XLSX export writes (default DEFAULT_EXPORT_MAX_ROWS). */
+  exportMaxRows?: number;
   /** How often the gateway reads the regions from the directory, ms (default 5000). */
   regionsPollMs?: number;
   /** Time limit of one subgraph or province request, ms. */
@@ -264,6 +269,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const scanBudget = options.rateLimit && budget('scans', DEFAULT_SCAN_BUDGET, options.rateLimit.provinceScans);
   const limits = surfaceLimits(options.limits);
   const armor = surfaceArmor(options.limits);
+  // Automatic persisted queries: the hash -> document map is shared by replicas when Redis is
+  // configured (documents only, never responses, so nothing crosses a caller's scope).
+  const apq = redis ? redisCache(redis, `${prefix}apq:`, logger) : new InMemoryLRUCache<string>();
+  const persisted = options.persistedOperations ? manifestFirstCache(options.persistedOperations.manifest, apq) : apq;
   const server = new ApolloServer<GatewayContext>({
     gateway: accessControlledGateway(gateway, () => rules),
     logger: apolloLogger(logger),
@@ -294,18 +303,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     introspection: true,
     // Automatic persisted queries: the hash -> document map is shared by replicas when Redis is
     // configured (documents only, never responses, so nothing crosses a caller's scope).
-    persistedQueries: {
-      cache: options.persistedOperations
-        ? manifestFirstCache(options.persistedOperations.manifest, redis ? redisCache(redis, `${prefix}apq:`, logger) : undefined)
-        : redis
-          ? redisCache(redis, `${prefix}apq:`, logger)
-          : new InMemoryLRUCache<string>(),
-    },
+    persistedQueries: { cache: persisted },
     includeStacktraceInErrorResponses: false,
     stopOnTerminationSignals: false,
     formatError: (formatted) => maskForClient(formatted),
   });
   await server.start();
+  const contextOf = async ({ req, requestId }: { req: IncomingMessage; requestId: string }): Promise<GatewayContext> => ({
+    requestId,
+    clientAddress: clientAddress(req),
+    provinces: new ProvinceLedger(),
+    ...(await authenticate(req, verifier, assertionKey, currentRegions(), regions?.ready ?? true)),
+  });
+  const admission = requestBudget ? rateLimitAdmission<GatewayContext>(requestBudget) : undefined;
   const exposed = await exposeMetrics(metrics.registry, options.metrics);
   const running = await serveApollo<GatewayContext>({
     service: 'gateway',
@@ -315,15 +325,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     host: options.host,
     maxBodyBytes: limits.maxBodyBytes,
     slowClient: options.slowClient,
-    context: async ({ req, requestId }): Promise<GatewayContext> => ({
-      requestId,
-      clientAddress: clientAddress(req),
-      provinces: new ProvinceLedger(),
-      ...(await authenticate(req, verifier, assertionKey, currentRegions(), regions?.ready ?? true)),
-    }),
+    context: contextOf,
     shortcuts: cache ? [cache.shortcut] : [],
     conditionalGet: true,
-    admission: requestBudget && rateLimitAdmission<GatewayContext>(requestBudget),
+    admission,
     routes: [
       corsRoute(options.corsOrigins ?? []),
       healthRoute(() => ({
@@ -354,6 +359,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
             }),
           ]
         : []),
+      exportRoute({
+        // Apollo Server keys its persisted-query cache "apq:<sha256>".
+        documentOf: (id) => persisted.get(`apq:${id}`),
+        run: (req, requestId, request) => runPersisted(server, contextOf, admission, req, requestId, request),
+        maxRows: options.exportMaxRows ?? DEFAULT_EXPORT_MAX_ROWS,
+        logger,
+      }),
       explorerRoute(),
       dashboardRoute(options.persistedOperations?.manifest),
       ...exposed.routes,

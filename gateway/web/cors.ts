@@ -4,7 +4,7 @@ import type { RouteHandler } from '../../common/http.js';
 /** The request headers a dashboard sends: auth, JSON, Apollo's CSRF-prevention header, its request id, a conditional GET. */
 const ALLOWED_HEADERS = 'authorization, content-type, apollo-require-preflight, x-apollo-operation-name, x-request-id, if-none-match';
 /** The response headers a dashboard may read. */
-const EXPOSED_HEADERS = 'etag, age, x-request-id, x-xietong-cache, retry-after';
+const EXPOSED_HEADERS = 'etag, age, x-request-id, x-xietong-cache, retry-after, content-disposition, x-missing-provinces';
 
 /**
  * Browser access for dashboards on other origins: only the configured origins (exact
@@ -20,7 +20,8 @@ export function corsRoute(origins: readonly string[]): RouteHandler {
     res.setHeader('vary', 'Origin');
     if (!origin) return false;
     const path = (req.url ?? '/').split('?')[0];
-    const graphql = path === '/graphql' || path === '/';
+    // The GraphQL endpoint and the exports of its persisted operations.
+    const graphql = path === '/graphql' || path === '/' || path.startsWith('/export/');
     if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
       if (!graphql || !allowed.has(origin)) {
         res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'origin not allowed' }));

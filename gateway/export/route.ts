@@ -1,0 +1,165 @@
+import type { IncomingMessage } from 'node:http';
+import { parse, type DocumentNode } from 'graphql';
+import type { Logger } from 'pino';
+import type { RouteHandler } from '../../common/http.js';
+import { MAX_PAGE_SIZE } from '../../common/pagination.js';
+import { columnName, pageOf, tableShape, type Page } from './table.js';
+import { csvWriter, EXPORT_FORMATS, xlsxWriter, type ExportFormat, type TableWriter } from './writers.js';
+
+/** The largest export by default, rows. */
+export const DEFAULT_EXPORT_MAX_ROWS = 100_000;
+
+/** A GraphQL answer as the endpoint sends it. */
+export interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  result: { data?: Record<string, unknown> | null; errors?: unknown[]; extensions?: Record<string, unknown> };
+}
+
+/** A persisted operation run by id with some variables. */
+export interface PersistedRequest {
+  id: string;
+  variables: Record<string, unknown>;
+  operationName?: string;
+}
+
+/** What the export route needs of the gateway. */
+export interface ExportOptions {
+  /** The document of a persisted operation by id (the manifest's, or one registered by APQ); undefined when unknown. */
+  documentOf: (id: string) => Promise<string | undefined>;
+  /** Runs a persisted operation as the GraphQL endpoint runs the same client's request: admission, authentication, safelist, cache and audit. */
+  run: (req: IncomingMessage, requestId: string, request: PersistedRequest) => Promise<Answer>;
+  /** The most rows one export writes. */
+  maxRows: number;
+  logger: Logger;
+}
+
+const EXPORT_PATH = /^\/export\/([0-9a-f]{64})\.(csv|xlsx)$/;
+
+/** Thrown to refuse an export before anything is written. */
+class Refusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The variables and operation name of an export URL. */
+function requestOf(id: string, search: string): PersistedRequest {
+  const params = new URLSearchParams(search);
+  let variables: unknown = {};
+  const text = params.get('variables');
+  if (text !== null) {
+    try {
+      variables = JSON.parse(text);
+    } catch {
+      throw new Refusal(400, 'BAD_REQUEST', 'variables must be a JSON object (URL-encoded).');
+    }
+  }
+  if (typeof variables !== 'object' || variables === null || Array.isArray(variables)) throw new Refusal(400, 'BAD_REQUEST', 'variables must be a JSON object (URL-encoded).');
+  return { id, variables: variables as Record<string, unknown>, operationName: params.get('operationName') ?? undefined };
+}
+
+/**
+ * GET /export/<operation id>.csv or .xlsx?variables=…&operationName=…: the table of a
+ * persisted operation's answer (table.ts), streamed. The operation is run by id through the
+ * GraphQL endpoint's own pipeline as the caller, once per page, so the export holds exactly
+ * what the caller could read page by page, the safelist applies, and each page is audited. A
+ * connection is exported across all its pages (its `after` variable set to each page's end
+ * cursor, its `first` variable to the largest page when not given).
+ * - Refused before anything is written (a GraphQL error body with a code): an unknown id,
+ *   bad variables, a mutation, a connection it cannot page, any error in the first page, and a
+ *   `totalCount` above the row bound.
+ * - Once writing has begun, an error in a later page, or rows beyond the bound, end the
+ *   response without its final chunk, so no client takes a cut-short file for a whole one.
+ * An answer missing provinces (not registered or unavailable) says so in X-Missing-Provinces.
+ */
+export function exportRoute(options: ExportOptions): RouteHandler {
+  return async (req, res) => {
+    const [path, search = ''] = (req.url ?? '/').split('?', 2);
+    if (!path.startsWith('/export/') && path !== '/export') return false;
+    const requestId = String(res.getHeader('x-request-id') ?? '');
+    const refuse = (status: number, code: string, message: string) =>
+      void res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+    const match = EXPORT_PATH.exec(path);
+    try {
+      if (req.method !== 'GET') throw new Refusal(405, 'METHOD_NOT_ALLOWED', 'An export is a GET.');
+      if (!match) throw new Refusal(404, 'NOT_FOUND', 'An export URL is /export/<the SHA-256 id of a persisted operation>.csv or .xlsx.');
+      const [, id, format] = match as unknown as [string, string, ExportFormat];
+      const request = requestOf(id, search);
+      const text = await options.documentOf(id);
+      if (text === undefined)
+        throw new Refusal(
+          404,
+          'PERSISTED_QUERY_NOT_FOUND',
+          `No persisted operation has the id ${id}: use an id of the manifest, or register the operation first (automatic persisted queries).`,
+        );
+      const shape = tableShape(parse(text) as DocumentNode, request.operationName);
+      if (!shape) throw new Refusal(400, 'BAD_REQUEST', 'The document holds several operations: name the one to export with operationName.');
+      if (shape.operation.operation !== 'query') throw new Refusal(400, 'BAD_REQUEST', 'Only a query is exported.');
+      if (shape.rows === 'edges' && !shape.pageable) {
+        throw new Refusal(
+          400,
+          'EXPORT_NOT_PAGEABLE',
+          `To export every page, ${shape.field} must take after: $after from a variable and select pageInfo { hasNextPage endCursor }.`,
+        );
+      }
+      const variables = { ...request.variables };
+      if (shape.firstVariable && variables[shape.firstVariable] === undefined) variables[shape.firstVariable] = MAX_PAGE_SIZE;
+      const runPage = async (vars: Record<string, unknown>): Promise<{ answer: Answer; page?: Page }> => {
+        const answer = await options.run(req, requestId, { ...request, variables: vars });
+        const ok = answer.status === 200 && !answer.result.errors?.length && answer.result.data;
+        return { answer, page: ok ? pageOf(shape, answer.result.data) : undefined };
+      };
+      const first = await runPage(variables);
+      if (!first.page) {
+        // The caller gets the GraphQL answer itself: its errors say what was wrong, with their codes.
+        res.writeHead(first.answer.status === 200 ? 400 : first.answer.status, { ...first.answer.headers, 'content-type': 'application/json; charset=utf-8' });
+        res.end(JSON.stringify(first.answer.result));
+        return true;
+      }
+      const known = Math.max(first.page.totalCount ?? 0, first.page.rows.length);
+      if (known > options.maxRows) throw new Refusal(413, 'EXPORT_TOO_LARGE', `The answer has ${known} rows; one export holds at most ${options.maxRows}. Narrow the filter.`);
+      const missing = (first.answer.result.extensions?.missingProvinces as { code: string }[] | undefined) ?? [];
+      const name = `${request.operationName ?? shape.operation.name?.value ?? shape.field}.${format}`;
+      res.writeHead(200, {
+        'content-type': EXPORT_FORMATS[format],
+        'content-disposition': `attachment; filename="${name.replace(/[^\w.-]/g, '_')}"`,
+        'cache-control': 'private, no-store',
+        ...(missing.length ? { 'x-missing-provinces': missing.map((m) => m.code).join(',') } : {}),
+      });
+      const header = shape.columns.map((c) => columnName(c, shape));
+      const writer: TableWriter = format === 'csv' ? csvWriter(res, header) : xlsxWriter(res, header, shape.field);
+      let page: Page | undefined = first.page;
+      let written = 0;
+      for (;;) {
+        if (written + page.rows.length > options.maxRows) return cutShort(`more than ${options.maxRows} rows`);
+        await writer.rows(page.rows);
+        written += page.rows.length;
+        if (!page.endCursor) break;
+        const next = await runPage({ ...variables, [shape.afterVariable!]: page.endCursor });
+        if (!next.page) return cutShort(`a later page failed: ${JSON.stringify(next.answer.result.errors ?? next.answer.status)}`);
+        page = next.page;
+      }
+      await writer.end();
+      options.logger.info({ requestId, id, format, rows: written }, 'export');
+      return true;
+    } catch (error) {
+      if (error instanceof Refusal) {
+        refuse(error.status, error.code, error.message);
+        return true;
+      }
+      if (res.headersSent) return cutShort(String(error));
+      throw error;
+    }
+
+    function cutShort(why: string): true {
+      options.logger.warn({ requestId, why }, 'export cut short');
+      res.destroy();
+      return true;
+    }
+  };
+}

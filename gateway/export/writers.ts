@@ -1,0 +1,67 @@
+import type { Writable } from 'node:stream';
+import { stringify } from 'csv-stringify';
+import ExcelJS from 'exceljs';
+import type { Cell } from './table.js';
+
+/** The formats an export is written in. */
+export const EXPORT_FORMATS = {
+  csv: 'text/csv; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+} as const;
+/** One export format. */
+export type ExportFormat = keyof typeof EXPORT_FORMATS;
+
+/** Writes a table's rows, a page at a time, to a stream; `end` finishes the file. */
+export interface TableWriter {
+  rows(rows: readonly Cell[][]): Promise<void>;
+  end(): Promise<void>;
+}
+
+/**
+ * A text cell a spreadsheet would read as a formula (=, +, -, @, tab, CR first) is prefixed
+ * with an apostrophe (OWASP's CSV-injection advice): agency names and notes are other people's
+ * input. Numbers are written as they are.
+ */
+export function defuse(cell: Cell): Cell {
+  return typeof cell === 'string' && /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+}
+
+/** Waits until a stream has taken a chunk, so a slow client slows the export instead of filling memory. */
+function written(stream: Writable, write: () => boolean): Promise<void> {
+  return write() ? Promise.resolve() : new Promise((resolve) => stream.once('drain', () => resolve()));
+}
+
+/** CSV (RFC 4180, CRLF) with a UTF-8 byte-order mark, so spreadsheet programs read the Chinese text as UTF-8. */
+export function csvWriter(out: Writable, header: string[]): TableWriter {
+  const csv = stringify({ bom: true, record_delimiter: 'windows', cast: { boolean: (b) => (b ? 'true' : 'false') } });
+  csv.pipe(out);
+  const done = new Promise<void>((resolve, reject) => out.once('finish', resolve).once('error', reject));
+  csv.write(header.map(defuse));
+  return {
+    async rows(rows) {
+      for (const row of rows) await written(csv, () => csv.write(row.map(defuse)));
+    },
+    async end() {
+      csv.end();
+      await done;
+    },
+  };
+}
+
+/** XLSX, streamed row by row (exceljs's WorkbookWriter): one sheet named after the exported field, a bold header row. */
+export function xlsxWriter(out: Writable, header: string[], sheet: string): TableWriter {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  const worksheet = workbook.addWorksheet(sheet.slice(0, 31));
+  const head = worksheet.addRow(header);
+  head.font = { bold: true };
+  head.commit();
+  return {
+    async rows(rows) {
+      for (const row of rows) worksheet.addRow(row).commit();
+    },
+    async end() {
+      worksheet.commit();
+      await workbook.commit();
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import type { IncomingMessage } from 'node:http';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import type { Admission } from '../../common/http.js';
+import type { Answer, PersistedRequest } from '../export/route.js';
+
+/**
+ * Runs a persisted operation by id as the GraphQL endpoint runs a POST of the same client: its
+ * headers (token, request id), the endpoint's admission (rate limit), then Apollo Server's own
+ * pipeline with a fresh context, so authentication, the safelist, the cache and the audit apply
+ * exactly as to any request.
+ */
+export async function runPersisted<C extends BaseContext>(
+  server: ApolloServer<C>,
+  contextOf: (args: { req: IncomingMessage; requestId: string }) => Promise<C>,
+  admission: Admission<C> | undefined,
+  req: IncomingMessage,
+  requestId: string,
+  request: PersistedRequest,
+): Promise<Answer> {
+  let context: Promise<C> | undefined;
+  const contextFn = () => (context ??= contextOf({ req, requestId }));
+  const refused = await admission?.({ req, requestId, context: contextFn });
+  if (refused) return { status: refused.status, headers: refused.headers, result: JSON.parse(refused.body) as Answer['result'] };
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined && key !== 'content-length' && key !== 'if-none-match') headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  headers.set('content-type', 'application/json');
+  const response = await server.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: {
+      method: 'POST',
+      headers,
+      search: '',
+      body: {
+        variables: request.variables,
+        ...(request.operationName !== undefined ? { operationName: request.operationName } : {}),
+        extensions: { persistedQuery: { version: 1, sha256Hash: request.id } },
+      },
+    },
+    context: contextFn,
+  });
+  let body = '';
+  if (response.body.kind === 'complete') body = response.body.string;
+  else for await (const chunk of response.body.asyncIterator) body += chunk;
+  return { status: response.status ?? 200, headers: Object.fromEntries(response.headers), result: JSON.parse(body) as Answer['result'] };
+}
