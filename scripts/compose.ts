@@ -5,7 +5,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { composeServices } from '@apollo/composition';
-import { parse } from 'graphql';
+import { Kind, parse, print, visit, type ConstDirectiveNode, type StringValueNode } from 'graphql';
+import { POLICY } from '../common/auth/policy.js';
 import { LOCAL_URL_PREFIX, readSubgraphSdl, SHARD_URL_PREFIX, SUBGRAPHS, SUPERGRAPH_PATH } from '../common/subgraphs.js';
 
 /** Composes the subgraph SDL files into a supergraph SDL, throwing with every composition error. */
@@ -28,7 +29,47 @@ export function composeSupergraph(urls: { directory?: string; sharing?: string }
   if (result.errors) {
     throw new Error(`supergraph composition failed:\n${result.errors.map((e) => `- ${e.message}`).join('\n')}`);
   }
-  return result.supergraphSdl;
+  return documentSurface(result.supergraphSdl);
+}
+
+/** What the root type says in the explorer's docs: the whole surface, not the first subgraph's part of it. */
+export const ROOT_DESCRIPTION = `Xietong (协同): one GraphQL surface over every province's agency-affairs data.
+- The directory: cooperation regions, provinces (GB/T 2260) and the national standards.
+- Each province's data, routed to the provinces in scope and merged exactly: agencies, office
+  buildings, assets and the 公物仓 pool, official vehicles, energy use and operating costs, as
+  paged lists, summaries and breakdowns (grouped, with small groups withheld from roles that
+  may not read their rows).
+- The sharing workflows: 公物仓 transfers and the cross-region vehicle platform.
+- The audit trail.
+A field with an access class ends its description with it and the roles that hold it; the
+fields under it follow it. Any query's answer downloads as CSV or XLSX by its persisted id:
+/export/<id>.csv or .xlsx.`;
+
+/**
+ * The supergraph as the explorer documents it: the root type described as the whole surface,
+ * and each field with an access class (`@access`) saying so and naming the roles that hold it
+ * (common/auth/policy.ts), so a reader of the docs knows what a token of their role will get.
+ */
+export function documentSurface(supergraphSdl: string): string {
+  const rolesWith = (cls: string) =>
+    Object.entries(POLICY)
+      .filter(([, p]) => (p.classes as readonly string[]).includes(cls))
+      .map(([role]) => role);
+  const describe = (text: string): StringValueNode => ({ kind: Kind.STRING, value: text, block: true });
+  const document = visit(parse(supergraphSdl), {
+    ObjectTypeDefinition(node) {
+      return node.name.value === 'Query' ? { ...node, description: describe(ROOT_DESCRIPTION) } : undefined;
+    },
+    FieldDefinition(node) {
+      const access = node.directives?.find((d: ConstDirectiveNode) => d.name.value === 'access');
+      const cls = access?.arguments?.find((a) => a.name.value === 'class')?.value;
+      if (cls?.kind !== Kind.STRING) return undefined;
+      const roles = rolesWith(cls.value);
+      const line = `Access: \`${cls.value}\` (${roles.length ? roles.join(', ') : 'the gateway itself only'}).`;
+      return { ...node, description: describe(node.description ? `${node.description.value}\n\n${line}` : line) };
+    },
+  });
+  return print(document);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

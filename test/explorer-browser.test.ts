@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
@@ -44,6 +45,23 @@ it('the explorer loads with no outside network and runs an example operation', a
   const result = await page.locator('.result-window').innerText();
   expect(result).toContain('totalCount');
   expect(result).not.toContain('"errors"');
+  const totalCount = Number(/"totalCount": (\d+)/.exec(result)![1]);
+
+  // The last answer, every page of it: downloaded as CSV, and shown as a table in a new tab.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-export="csv"]')]);
+  expect(download.suggestedFilename()).toBe('IdleAssetPool.csv');
+  const csv = readFileSync((await download.path())!, 'utf8')
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .split('\r\n');
+  expect(csv[0]).toBe('id,name,categoryCode,originalValue,netValue,province.name,holder.agencyName,holder.agencyLevel');
+  expect(csv.length - 1).toBe(totalCount);
+  const [table] = await Promise.all([page.context().waitForEvent('page'), page.click('[data-export="html"]')]);
+  await table.waitForSelector('table');
+  expect(await table.locator('tbody tr').count()).toBe(totalCount);
+  await table.close();
+  expect(await page.locator('#export-note').innerText()).toBe('');
+
   await page.click('[aria-label="Show Documentation Explorer"]');
   await page.waitForSelector('text=Root Types', { timeout: 20_000 });
   await page.screenshot({ path: join(tmpdir(), 'xietong-explorer.png') });

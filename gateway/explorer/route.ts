@@ -31,11 +31,54 @@ const describe = () => {
     who.textContent = 'signed in as ' + claims.sub + ' (' + claims.role + ')';
   } catch { who.textContent = 'token set'; }
 };
+const auth = () => (token() ? { authorization: 'Bearer ' + token() } : {});
+// The operation last run: what the download and table buttons export.
+let last = null;
+const note = document.getElementById('export-note');
 const render = () => {
-  const headers = token() ? { authorization: 'Bearer ' + token() } : {};
-  const fetcher = GraphiQL.createFetcher({ url: location.origin + '/graphql', headers });
+  const base = GraphiQL.createFetcher({ url: location.origin + '/graphql', headers: auth() });
+  const fetcher = (params, options) => {
+    if (params.operationName !== 'IntrospectionQuery') last = params;
+    return base(params, options);
+  };
   root.render(React.createElement(GraphiQL, { key: token(), fetcher, defaultQuery: ${JSON.stringify(EXAMPLE_OPERATIONS)}, defaultEditorToolsVisibility: true }));
 };
+// An export runs the operation by its persisted id (safelist-compatible): registered first as an
+// automatic persisted query, then fetched from /export/<id>.<format> with the same token.
+async function exportLast(format) {
+  if (!last) return void (note.textContent = 'Run an operation first: the export is its answer, every page of it.');
+  if (!crypto.subtle) return void (note.textContent = 'Exports need HTTPS (or localhost), where the browser can hash the operation.');
+  note.textContent = 'exporting…';
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(last.query));
+  const id = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  const register = await fetch('/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...auth() },
+    body: JSON.stringify({ query: last.query, variables: last.variables, operationName: last.operationName, extensions: { persistedQuery: { version: 1, sha256Hash: id } } }),
+  });
+  if (!register.ok) return void (note.textContent = 'The operation did not run: ' + register.status);
+  const params = new URLSearchParams();
+  if (last.variables && Object.keys(last.variables).length) params.set('variables', JSON.stringify(last.variables));
+  if (last.operationName) params.set('operationName', last.operationName);
+  const res = await fetch('/export/' + id + '.' + format + '?' + params, { headers: auth() });
+  if (!res.ok) {
+    const body = await res.json().catch(() => null);
+    return void (note.textContent = (body && body.errors && body.errors[0] && body.errors[0].message) || 'export failed: ' + res.status);
+  }
+  const url = URL.createObjectURL(await res.blob());
+  if (format === 'html') window.open(url, '_blank', 'noopener');
+  else {
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = (last.operationName || 'export') + '.' + format;
+    a.click();
+  }
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  note.textContent = '';
+}
+for (const button of document.querySelectorAll('[data-export]')) {
+  button.addEventListener('click', () => exportLast(button.dataset.export).catch((e) => (note.textContent = String(e))));
+}
 form.addEventListener('submit', (event) => {
   event.preventDefault();
   sessionStorage.setItem('xietong-token', input.value.trim());
@@ -53,6 +96,8 @@ const STYLES = `body{margin:0;height:100vh;display:flex;flex-direction:column;fo
 #signin{display:flex;gap:8px;align-items:center;padding:6px 12px;background:#f3f4f6;border-bottom:1px solid #ddd;font-size:13px}
 #signin input{flex:1;max-width:520px;font-family:monospace}
 #explorer{flex:1;min-height:0}
+.exports{margin-left:auto;display:flex;gap:6px;align-items:center}
+#export-note{color:#92400e}
 `;
 
 function page(): string {
@@ -70,6 +115,12 @@ function page(): string {
   <input id="token" name="token" type="password" placeholder="paste a bearer token (npm run token -- --role ANALYST); anonymous without one" autocomplete="off">
   <button type="submit">Use token</button>
   <span id="who">anonymous: directory and published aggregates only</span>
+  <span class="exports">
+    <button type="button" data-export="html" title="The last answer, every page, as a table in a new tab">⊞ Table</button>
+    <button type="button" data-export="csv" title="Download the last answer, every page, as CSV">⤓ CSV</button>
+    <button type="button" data-export="xlsx" title="Download the last answer, every page, as XLSX">⤓ XLSX</button>
+    <span id="export-note"></span>
+  </span>
 </form>
 <div id="explorer">Loading the explorer…</div>
 <script src="/explorer/react.js"></script>

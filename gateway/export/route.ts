@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { RouteHandler } from '../../common/http.js';
 import { MAX_PAGE_SIZE } from '../../common/pagination.js';
 import { columnName, pageOf, tableShape, type Page } from './table.js';
-import { csvWriter, EXPORT_FORMATS, xlsxWriter, type ExportFormat, type TableWriter } from './writers.js';
+import { csvWriter, EXPORT_FORMATS, htmlWriter, xlsxWriter, type ExportFormat, type TableWriter } from './writers.js';
 
 /** The largest export by default, rows. */
 export const DEFAULT_EXPORT_MAX_ROWS = 100_000;
@@ -34,7 +34,7 @@ export interface ExportOptions {
   logger: Logger;
 }
 
-const EXPORT_PATH = /^\/export\/([0-9a-f]{64})\.(csv|xlsx)$/;
+const EXPORT_PATH = /^\/export\/([0-9a-f]{64})\.(csv|xlsx|html)$/;
 
 /** Thrown to refuse an export before anything is written. */
 class Refusal extends Error {
@@ -64,7 +64,7 @@ function requestOf(id: string, search: string): PersistedRequest {
 }
 
 /**
- * GET /export/<operation id>.csv or .xlsx?variables=…&operationName=…: the table of a
+ * GET /export/<operation id>.csv, .xlsx or .html?variables=…&operationName=…: the table of a
  * persisted operation's answer (table.ts), streamed. The operation is run by id through the
  * GraphQL endpoint's own pipeline as the caller, once per page, so the export holds exactly
  * what the caller could read page by page, the safelist applies, and each page is audited. A
@@ -87,7 +87,7 @@ export function exportRoute(options: ExportOptions): RouteHandler {
     const match = EXPORT_PATH.exec(path);
     try {
       if (req.method !== 'GET') throw new Refusal(405, 'METHOD_NOT_ALLOWED', 'An export is a GET.');
-      if (!match) throw new Refusal(404, 'NOT_FOUND', 'An export URL is /export/<the SHA-256 id of a persisted operation>.csv or .xlsx.');
+      if (!match) throw new Refusal(404, 'NOT_FOUND', 'An export URL is /export/<the SHA-256 id of a persisted operation>.csv, .xlsx or .html.');
       const [, id, format] = match as unknown as [string, string, ExportFormat];
       const request = requestOf(id, search);
       const text = await options.documentOf(id);
@@ -127,12 +127,15 @@ export function exportRoute(options: ExportOptions): RouteHandler {
       const name = `${request.operationName ?? shape.operation.name?.value ?? shape.field}.${format}`;
       res.writeHead(200, {
         'content-type': EXPORT_FORMATS[format],
-        'content-disposition': `attachment; filename="${name.replace(/[^\w.-]/g, '_')}"`,
+        // The table view is shown, not saved; it runs and loads nothing (its styles are inline).
+        ...(format === 'html'
+          ? { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'", 'x-content-type-options': 'nosniff' }
+          : { 'content-disposition': `attachment; filename="${name.replace(/[^\w.-]/g, '_')}"` }),
         'cache-control': 'private, no-store',
         ...(missing.length ? { 'x-missing-provinces': missing.map((m) => m.code).join(',') } : {}),
       });
       const header = shape.columns.map((c) => columnName(c, shape));
-      const writer: TableWriter = format === 'csv' ? csvWriter(res, header) : xlsxWriter(res, header, shape.field);
+      const writer: TableWriter = format === 'csv' ? csvWriter(res, header) : format === 'xlsx' ? xlsxWriter(res, header, shape.field) : htmlWriter(res, header, name);
       let page: Page | undefined = first.page;
       let written = 0;
       for (;;) {

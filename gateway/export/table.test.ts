@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'graphql';
 import { cellAt, columnName, pageOf, tableShape } from './table.js';
-import { defuse } from './writers.js';
+import { PassThrough } from 'node:stream';
+import { defuse, htmlWriter } from './writers.js';
 
 const shapeOf = (doc: string, name?: string) => tableShape(parse(doc), name)!;
 
@@ -53,5 +54,21 @@ describe('cells', () => {
 
   it('a text cell a spreadsheet would run as a formula is written as text', () => {
     expect(['=1+1', '+86 10', '-2', '@SUM(A1)', 'plain', -2, null].map(defuse)).toEqual(["'=1+1", "'+86 10", "'-2", "'@SUM(A1)", 'plain', -2, null]);
+  });
+});
+
+describe('the table view', () => {
+  it('escapes every cell and header, so data never becomes markup', async () => {
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (c: Buffer) => chunks.push(c));
+    const writer = htmlWriter(out, ['name<'], 'T');
+    await writer.rows([['<script>alert(1)</script>'], [12.5], [null]]);
+    await writer.end();
+    const html = Buffer.concat(chunks).toString('utf8');
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('<td>&#60;script&#62;alert(1)&#60;/script&#62;</td>');
+    expect(html).toContain('<th>name&#60;</th>');
+    expect(html).toContain('<td class="n">12.5</td>');
   });
 });

@@ -7,6 +7,7 @@ import type { Cell } from './table.js';
 export const EXPORT_FORMATS = {
   csv: 'text/csv; charset=utf-8',
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  html: 'text/html; charset=utf-8',
 } as const;
 /** One export format. */
 export type ExportFormat = keyof typeof EXPORT_FORMATS;
@@ -62,6 +63,30 @@ export function xlsxWriter(out: Writable, header: string[], sheet: string): Tabl
     async end() {
       worksheet.commit();
       await workbook.commit();
+    },
+  };
+}
+
+/** Text as HTML text: the five characters that could open markup, escaped. */
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * A plain HTML table (the explorer's table view): no scripts, every cell escaped, numbers right-aligned.
+ * It is served with a Content-Security-Policy that allows nothing to run or load.
+ */
+export function htmlWriter(out: Writable, header: string[], title: string): TableWriter {
+  const cell = (c: Cell) => (c === null ? '<td></td>' : typeof c === 'number' ? `<td class="n">${c}</td>` : `<td>${escapeHtml(String(c))}</td>`);
+  out.write(
+    `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>` +
+      'body{font:13px system-ui,sans-serif;margin:12px}table{border-collapse:collapse}th,td{border:1px solid #ddd;padding:3px 6px}th{background:#f3f4f6;position:sticky;top:0}td.n{text-align:right;font-variant-numeric:tabular-nums}' +
+      `</style></head><body><table><thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>\n`,
+  );
+  return {
+    async rows(rows) {
+      for (const row of rows) await written(out, () => out.write(`<tr>${row.map(cell).join('')}</tr>\n`));
+    },
+    async end() {
+      await new Promise<void>((resolve, reject) => out.once('error', reject).end('</tbody></table></body></html>\n', () => resolve()));
     },
   };
 }
