@@ -177,10 +177,11 @@ export async function serveApollo<TContext extends BaseContext>(options: ServeOp
 
 const TOO_LARGE = Symbol('too large');
 // No GraphQL request needs deeper JSON; deeper would overflow the stack of recursive walkers downstream.
-const MAX_BODY_DEPTH = 64;
+/** The deepest JSON a request may nest (bodies, and an export's variables). */
+export const MAX_BODY_DEPTH = 64;
 
 /** Whether a parsed JSON value nests arrays or objects deeper than `limit` (walked without recursion). */
-function nestedDeeperThan(value: unknown, limit: number): boolean {
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
   const stack: [unknown, number][] = [[value, 1]];
   while (stack.length) {
     const [v, depth] = stack.pop()!;

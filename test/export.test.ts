@@ -164,10 +164,31 @@ describe('CSV and XLSX exports of persisted operations', () => {
     const cut = await exportOf(small, uncounted, 'csv', admin, `?variables=${encodeURIComponent('{"first":30}')}`);
     expect(cut.status).toBe(200);
     await expect(cut.text()).rejects.toThrow();
+    // A page that says more follow but cannot say where (first: 0) is refused, never looped on.
+    expect(await codeOf(await exportOf(gateway, assetsId, 'csv', admin, `?variables=${encodeURIComponent('{"first":0}')}`))).toEqual([400, 'EXPORT_NOT_PAGEABLE']);
+    const deep = encodeURIComponent(JSON.stringify({ first: 5, x: JSON.parse('['.repeat(80) + ']'.repeat(80)) }));
+    expect(await codeOf(await exportOf(gateway, assetsId, 'csv', admin, `?variables=${deep}`))).toEqual([400, 'BAD_REQUEST']);
     // Bad variables reach GraphQL's own validation, and its answer comes back as it is.
     const bad = await exportOf(gateway, assetsId, 'csv', admin, `?variables=${encodeURIComponent(JSON.stringify({ first: 'many' }))}`);
     expect(bad.status).toBe(400);
     expect(JSON.stringify(await bad.json())).not.toMatch(/select|sqlite|stack/i);
+  });
+
+  it('a client that goes away stops the export: no more pages are asked of the provinces', async () => {
+    const statements = () => [...stack.databases.values()].reduce((n, d) => n + d.statements(), 0);
+    const abort = new AbortController();
+    const res = await fetch(`${origin(gateway)}/export/${assetsId}.csv?variables=${encodeURIComponent('{"first":5}')}`, {
+      headers: { authorization: `Bearer ${tokenFor(PRINCIPALS.NATIONAL_ADMIN!)}` },
+      signal: abort.signal,
+    });
+    const reader = res.body!.getReader();
+    await reader.read();
+    abort.abort();
+    await new Promise((r) => setTimeout(r, 300));
+    const after = statements();
+    await new Promise((r) => setTimeout(r, 700));
+    // At 5 rows a page, a whole export would take over a thousand pages; it stopped at the hang-up.
+    expect(statements()).toBe(after);
   });
 
   it('under a safelist, a role that may not explore exports the manifest operations only', async () => {

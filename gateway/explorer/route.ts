@@ -32,13 +32,20 @@ const describe = () => {
   } catch { who.textContent = 'token set'; }
 };
 const auth = () => (token() ? { authorization: 'Bearer ' + token() } : {});
-// The operation last run: what the download and table buttons export.
+// The query last run: what the download and table buttons export (never a mutation, which an
+// export would run again).
 let last = null;
+const isQuery = (params) => {
+  const text = params.query.replace(/#[^\\n]*/g, '');
+  const named = params.operationName && [...text.matchAll(/\\b(query|mutation|subscription)\\s+(\\w+)/g)].find((m) => m[2] === params.operationName);
+  const kind = named ? named[1] : (/^\\s*(query|mutation|subscription)?/.exec(text)[1] || 'query');
+  return kind === 'query';
+};
 const note = document.getElementById('export-note');
 const render = () => {
   const base = GraphiQL.createFetcher({ url: location.origin + '/graphql', headers: auth() });
   const fetcher = (params, options) => {
-    if (params.operationName !== 'IntrospectionQuery') last = params;
+    if (params.operationName !== 'IntrospectionQuery' && isQuery(params)) last = params;
     return base(params, options);
   };
   root.render(React.createElement(GraphiQL, { key: token(), fetcher, defaultQuery: ${JSON.stringify(EXAMPLE_OPERATIONS)}, defaultEditorToolsVisibility: true }));
@@ -51,20 +58,31 @@ async function exportLast(format) {
   note.textContent = 'exporting…';
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(last.query));
   const id = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-  const register = await fetch('/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...auth() },
-    body: JSON.stringify({ query: last.query, variables: last.variables, operationName: last.operationName, extensions: { persistedQuery: { version: 1, sha256Hash: id } } }),
-  });
-  if (!register.ok) return void (note.textContent = 'The operation did not run: ' + register.status);
   const params = new URLSearchParams();
   if (last.variables && Object.keys(last.variables).length) params.set('variables', JSON.stringify(last.variables));
   if (last.operationName) params.set('operationName', last.operationName);
-  const res = await fetch('/export/' + id + '.' + format + '?' + params, { headers: auth() });
+  const exportIt = () => fetch('/export/' + id + '.' + format + '?' + params, { headers: auth() });
+  let res = await exportIt();
+  const failure = async (r) => {
+    const body = await r.json().catch(() => null);
+    return { code: body && body.errors && body.errors[0] && body.errors[0].extensions && body.errors[0].extensions.code, message: (body && body.errors && body.errors[0] && body.errors[0].message) || 'export failed: ' + r.status };
+  };
   if (!res.ok) {
-    const body = await res.json().catch(() => null);
-    return void (note.textContent = (body && body.errors && body.errors[0] && body.errors[0].message) || 'export failed: ' + res.status);
+    let why = await failure(res);
+    // Not persisted yet: register it as an automatic persisted query (which runs it once), then export.
+    if (why.code === 'PERSISTED_QUERY_NOT_FOUND') {
+      const register = await fetch('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...auth() },
+        body: JSON.stringify({ query: last.query, variables: last.variables, operationName: last.operationName, extensions: { persistedQuery: { version: 1, sha256Hash: id } } }),
+      });
+      if (!register.ok) return void (note.textContent = 'The operation did not run: ' + register.status);
+      res = await exportIt();
+      if (!res.ok) why = await failure(res);
+    }
+    if (!res.ok) return void (note.textContent = why.message);
   }
+  const missing = res.headers.get('x-missing-provinces');
   const url = URL.createObjectURL(await res.blob());
   if (format === 'html') window.open(url, '_blank', 'noopener');
   else {
@@ -74,7 +92,7 @@ async function exportLast(format) {
     a.click();
   }
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
-  note.textContent = '';
+  note.textContent = missing ? 'Not in the export (not joined or not answering): ' + missing : '';
 }
 for (const button of document.querySelectorAll('[data-export]')) {
   button.addEventListener('click', () => exportLast(button.dataset.export).catch((e) => (note.textContent = String(e))));

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { parse, type DocumentNode } from 'graphql';
 import type { Logger } from 'pino';
-import type { RouteHandler } from '../../common/http.js';
+import { MAX_BODY_DEPTH, nestedDeeperThan, type RouteHandler } from '../../common/http.js';
 import { MAX_PAGE_SIZE } from '../../common/pagination.js';
 import { columnName, pageOf, tableShape, type Page } from './table.js';
 import { csvWriter, EXPORT_FORMATS, htmlWriter, xlsxWriter, type ExportFormat, type TableWriter } from './writers.js';
@@ -34,6 +34,11 @@ export interface ExportOptions {
   logger: Logger;
 }
 
+/** How many times a page refused by the rate limit is asked again, and the longest wait asked for, in seconds. */
+const RATE_LIMIT_RETRIES = 5;
+const MAX_RETRY_AFTER_SECONDS = 30;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 const EXPORT_PATH = /^\/export\/([0-9a-f]{64})\.(csv|xlsx|html)$/;
 
 /** Thrown to refuse an export before anything is written. */
@@ -60,6 +65,7 @@ function requestOf(id: string, search: string): PersistedRequest {
     }
   }
   if (typeof variables !== 'object' || variables === null || Array.isArray(variables)) throw new Refusal(400, 'BAD_REQUEST', 'variables must be a JSON object (URL-encoded).');
+  if (nestedDeeperThan(variables, MAX_BODY_DEPTH)) throw new Refusal(400, 'BAD_REQUEST', `variables are nested deeper than ${MAX_BODY_DEPTH} levels.`);
   return { id, variables: variables as Record<string, unknown>, operationName: params.get('operationName') ?? undefined };
 }
 
@@ -82,6 +88,14 @@ export function exportRoute(options: ExportOptions): RouteHandler {
     const [path, search = ''] = (req.url ?? '/').split('?', 2);
     if (!path.startsWith('/export/') && path !== '/export') return false;
     const requestId = String(res.getHeader('x-request-id') ?? '');
+    // Whether the client has gone (closed before the response finished), and when.
+    let gone = false;
+    const left = new Promise<void>((resolve) =>
+      res.once('close', () => {
+        gone = !res.writableFinished;
+        resolve();
+      }),
+    );
     const refuse = (status: number, code: string, message: string) =>
       void res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
     const match = EXPORT_PATH.exec(path);
@@ -100,17 +114,22 @@ export function exportRoute(options: ExportOptions): RouteHandler {
       const shape = tableShape(parse(text) as DocumentNode, request.operationName);
       if (!shape) throw new Refusal(400, 'BAD_REQUEST', 'The document holds several operations: name the one to export with operationName.');
       if (shape.operation.operation !== 'query') throw new Refusal(400, 'BAD_REQUEST', 'Only a query is exported.');
-      if (shape.rows === 'edges' && !shape.pageable) {
+      if ((shape.rows === 'edges' || shape.rows === 'nodes') && !shape.pageable) {
         throw new Refusal(
           400,
           'EXPORT_NOT_PAGEABLE',
-          `To export every page, ${shape.field} must take after: $after from a variable and select pageInfo { hasNextPage endCursor }.`,
+          `To export every page, ${shape.field} must take after: $after from a variable and select hasNextPage and endCursor (in pageInfo for an edges connection), unaliased.`,
         );
       }
       const variables = { ...request.variables };
       if (shape.firstVariable && variables[shape.firstVariable] === undefined) variables[shape.firstVariable] = MAX_PAGE_SIZE;
       const runPage = async (vars: Record<string, unknown>): Promise<{ answer: Answer; page?: Page }> => {
-        const answer = await options.run(req, requestId, { ...request, variables: vars });
+        let answer = await options.run(req, requestId, { ...request, variables: vars });
+        // A long export meets the caller's rate limit: it waits as asked, a few times, rather than fail half-written.
+        for (let tries = 0; answer.status === 429 && tries < RATE_LIMIT_RETRIES && !gone; tries++) {
+          await sleep(Math.min(Number(answer.headers['retry-after'] ?? 1), MAX_RETRY_AFTER_SECONDS) * 1000);
+          answer = await options.run(req, requestId, { ...request, variables: vars });
+        }
         const ok = answer.status === 200 && !answer.result.errors?.length && answer.result.data;
         return { answer, page: ok ? pageOf(shape, answer.result.data) : undefined };
       };
@@ -123,31 +142,39 @@ export function exportRoute(options: ExportOptions): RouteHandler {
       }
       const known = Math.max(first.page.totalCount ?? 0, first.page.rows.length);
       if (known > options.maxRows) throw new Refusal(413, 'EXPORT_TOO_LARGE', `The answer has ${known} rows; one export holds at most ${options.maxRows}. Narrow the filter.`);
+      if (first.page.more && !first.page.endCursor) throw new Refusal(400, 'EXPORT_NOT_PAGEABLE', `${shape.field} says more pages follow but gives no endCursor to ask for them.`);
       const missing = (first.answer.result.extensions?.missingProvinces as { code: string }[] | undefined) ?? [];
       const name = `${request.operationName ?? shape.operation.name?.value ?? shape.field}.${format}`;
       res.writeHead(200, {
         'content-type': EXPORT_FORMATS[format],
         // The table view is shown, not saved; it runs and loads nothing (its styles are inline).
         ...(format === 'html'
-          ? { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'", 'x-content-type-options': 'nosniff' }
+          ? { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" }
           : { 'content-disposition': `attachment; filename="${name.replace(/[^\w.-]/g, '_')}"` }),
         'cache-control': 'private, no-store',
+        'x-content-type-options': 'nosniff',
         ...(missing.length ? { 'x-missing-provinces': missing.map((m) => m.code).join(',') } : {}),
       });
       const header = shape.columns.map((c) => columnName(c, shape));
       const writer: TableWriter = format === 'csv' ? csvWriter(res, header) : format === 'xlsx' ? xlsxWriter(res, header, shape.field) : htmlWriter(res, header, name);
-      let page: Page | undefined = first.page;
+      let page: Page = first.page;
       let written = 0;
       for (;;) {
         if (written + page.rows.length > options.maxRows) return cutShort(`more than ${options.maxRows} rows`);
-        await writer.rows(page.rows);
+        // A client that has gone stops the export: no more pages are asked of the provinces.
+        await Promise.race([writer.rows(page.rows), left]);
+        if (gone) return cutShort('the client went away');
         written += page.rows.length;
-        if (!page.endCursor) break;
-        const next = await runPage({ ...variables, [shape.afterVariable!]: page.endCursor });
+        if (!page.more) break;
+        const after: string | undefined = page.endCursor;
+        if (!after) return cutShort('a page says more follow but gives no endCursor');
+        const next = await runPage({ ...variables, [shape.afterVariable!]: after });
         if (!next.page) return cutShort(`a later page failed: ${JSON.stringify(next.answer.result.errors ?? next.answer.status)}`);
+        if (next.page.more && next.page.endCursor === after) return cutShort('the cursor did not advance');
         page = next.page;
       }
-      await writer.end();
+      await Promise.race([writer.end(), left]);
+      if (gone) return cutShort('the client went away');
       options.logger.info({ requestId, id, format, rows: written }, 'export');
       return true;
     } catch (error) {
@@ -161,6 +188,8 @@ export function exportRoute(options: ExportOptions): RouteHandler {
 
     function cutShort(why: string): true {
       options.logger.warn({ requestId, why }, 'export cut short');
+      // Without its final chunk a chunked response is an error to every HTTP/1.1 client. (An
+      // HTTP/1.0 hop would see a plain end: put such proxies on HTTP/1.1, as nginx's proxy_http_version.)
       res.destroy();
       return true;
     }

@@ -15,6 +15,17 @@ describe('tableShape', () => {
     expect(shape.columns.map((c) => columnName(c, shape))).toEqual(['id', 'value', 'agency.id', 'agency.name']);
   });
 
+  it("pages the audit trail's connection too: nodes, with hasNextPage and endCursor on itself", () => {
+    const shape = shapeOf('query Q($after: String) { auditEvents(after: $after) { nodes { id role } endCursor hasNextPage } }');
+    expect(shape).toMatchObject({ rows: 'nodes', columns: [['id'], ['role']], pageable: true });
+    expect(pageOf(shape, { auditEvents: { nodes: [{ id: '1', role: 'ANALYST' }], endCursor: '1', hasNextPage: true } })).toEqual({
+      rows: [['1', 'ANALYST']],
+      more: true,
+      endCursor: '1',
+      totalCount: undefined,
+    });
+  });
+
   it('a connection is not pageable without an after variable or without pageInfo', () => {
     expect(shapeOf('{ assets(first: 5) { edges { node { id } } pageInfo { hasNextPage endCursor } } }').pageable).toBe(false);
     expect(shapeOf('query Q($a: String) { assets(after: $a) { edges { node { id } } } }').pageable).toBe(false);
@@ -34,6 +45,15 @@ describe('cells', () => {
     expect(cellAt({ agency: null }, ['agency', 'name'])).toBeNull();
     expect(cellAt({ provinces: ['310000', '320000'] }, ['provinces'])).toBe('310000; 320000');
     expect(cellAt({ regions: [{ code: 'YRD' }, { code: 'CY' }] }, ['regions', 'code'])).toBe('YRD; CY');
+    // Two columns under one list keep their slots, so their n-th values belong to one item.
+    const fleet = {
+      vehicles: [
+        { plate: 'A', model: 'X' },
+        { plate: 'B', model: null },
+        { plate: 'C', model: 'Z' },
+      ],
+    };
+    expect([cellAt(fleet, ['vehicles', 'plate']), cellAt(fleet, ['vehicles', 'model'])]).toEqual(['A; B; C', 'X; ; Z']);
     const shape = shapeOf('query Q($after: String) { assets(after: $after) { edges { node { id agency { name } } } pageInfo { hasNextPage endCursor } } }');
     const page = pageOf(shape, {
       assets: {
@@ -46,10 +66,16 @@ describe('cells', () => {
         ['a', null],
         ['b', '江苏省机关事务管理局'],
       ],
+      more: true,
       endCursor: 'c2',
       totalCount: undefined,
     });
-    expect(pageOf(shape, { assets: { edges: [], pageInfo: { hasNextPage: false, endCursor: null } } })).toEqual({ rows: [], endCursor: undefined, totalCount: undefined });
+    expect(pageOf(shape, { assets: { edges: [], pageInfo: { hasNextPage: false, endCursor: null } } })).toEqual({
+      rows: [],
+      more: false,
+      endCursor: undefined,
+      totalCount: undefined,
+    });
   });
 
   it('a text cell a spreadsheet would run as a formula is written as text', () => {

@@ -2,7 +2,7 @@ import { Kind, type DocumentNode, type FieldNode, type FragmentDefinitionNode, t
 
 /**
  * What an export writes: the rows of one GraphQL operation as a table. The operation's first
- * root field is exported: a connection's nodes (`edges { node }`), a breakdown's `groups`, a
+ * root field is exported: a connection's nodes (`edges { node }` or `nodes`), a breakdown's `groups`, a
  * list's items, or one object as one row. The columns are the leaf fields the operation selects
  * for a row, as dotted response keys (`agency.name`), so every page has the same columns even
  * where a nested object is null. A column under a list holds the list's values joined by "; ".
@@ -17,8 +17,8 @@ export type Cell = string | number | boolean | null;
 export interface TableShape {
   /** The response key of the root field exported. */
   field: string;
-  /** Where the rows are under it: a connection's edges, a breakdown's groups, or the value itself. */
-  rows: 'edges' | 'groups' | 'value';
+  /** Where the rows are under it: a connection's edges or nodes, a breakdown's groups, or the value itself. */
+  rows: 'edges' | 'nodes' | 'groups' | 'value';
   /** The columns: each a path of response keys below a row. */
   columns: string[][];
   /** The root field's `after` argument, when it is a variable: how the export asks for the next page. */
@@ -32,7 +32,9 @@ export interface TableShape {
 /** One page of an answer. */
 export interface Page {
   rows: Cell[][];
-  /** A connection's next page, when there is one. */
+  /** Whether a connection says more pages follow. */
+  more: boolean;
+  /** Where a connection's page ends (the next page's `after`). */
   endCursor?: string;
   /** A connection's `totalCount`, when the operation selects it. */
   totalCount?: number;
@@ -80,6 +82,16 @@ function variableOf(field: FieldNode, argument: string): string | undefined {
   return value?.kind === Kind.VARIABLE ? value.name.value : undefined;
 }
 
+/** The unaliased field names of a selection. */
+const namesOf = (set: SelectionSetNode | undefined, fragments: Map<string, FragmentDefinitionNode>) =>
+  new Set(
+    set
+      ? fieldsOf(set, fragments)
+          .filter((f) => !f.alias)
+          .map((f) => f.name.value)
+      : [],
+  );
+
 /** How an operation's answer is tabled; undefined when the document has no such operation or it selects nothing. */
 export function tableShape(document: DocumentNode, operationName?: string): (TableShape & { operation: OperationDefinitionNode }) | undefined {
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
@@ -92,22 +104,17 @@ export function tableShape(document: DocumentNode, operationName?: string): (Tab
   const shape = { operation, field, afterVariable: variableOf(root, 'after'), firstVariable: variableOf(root, 'first') };
   if (!root.selectionSet) return { ...shape, rows: 'value', columns: [[]], pageable: false };
   const children = fieldsOf(root.selectionSet, fragments);
-  const edges = children.find((f) => f.name.value === 'edges' && f.selectionSet);
-  const node = edges && fieldsOf(edges.selectionSet!, fragments).find((f) => f.name.value === 'node' && f.selectionSet);
-  if (edges && node) {
-    // The export reads pageInfo by its field names, so they must not be aliased.
-    const info = children.find((f) => f.name.value === 'pageInfo' && !f.alias && f.selectionSet);
-    const names = new Set(
-      info
-        ? fieldsOf(info.selectionSet!, fragments)
-            .filter((f) => !f.alias)
-            .map((f) => f.name.value)
-        : [],
-    );
-    const pageable = shape.afterVariable !== undefined && names.has('hasNextPage') && names.has('endCursor');
-    return { ...shape, rows: 'edges', columns: leafPaths(node.selectionSet!, fragments), pageable };
+  const child = (name: string) => children.find((f) => f.name.value === name && !f.alias && f.selectionSet);
+  const node = child('edges') && fieldsOf(child('edges')!.selectionSet!, fragments).find((f) => f.name.value === 'node' && !f.alias && f.selectionSet);
+  const rows = node ?? child('nodes');
+  if (rows) {
+    // A connection pages by `pageInfo { hasNextPage endCursor }` (Relay) or by the same two fields on itself (the audit trail's).
+    // The export reads them by name, so they must not be aliased.
+    const info = child('pageInfo') ? namesOf(child('pageInfo')!.selectionSet, fragments) : namesOf(root.selectionSet, fragments);
+    const pageable = shape.afterVariable !== undefined && info.has('hasNextPage') && info.has('endCursor');
+    return { ...shape, rows: node ? 'edges' : 'nodes', columns: leafPaths(rows.selectionSet!, fragments), pageable };
   }
-  const groups = children.find((f) => f.name.value === 'groups' && f.selectionSet);
+  const groups = child('groups');
   if (groups) return { ...shape, rows: 'groups', columns: leafPaths(groups.selectionSet!, fragments), pageable: false };
   return { ...shape, rows: 'value', columns: leafPaths(root.selectionSet, fragments), pageable: false };
 }
@@ -117,10 +124,8 @@ export const columnName = (path: readonly string[], shape: Pick<TableShape, 'fie
 
 /** The cell at a path below a row: empty under a null, a list's values joined by "; ". */
 export function cellAt(value: unknown, path: readonly string[]): Cell {
-  if (Array.isArray(value)) {
-    const cells = value.map((v) => cellAt(v, path)).filter((c) => c !== null);
-    return cells.join('; ');
-  }
+  // Empty slots are kept, so the n-th value of two columns under one list belongs to one item.
+  if (Array.isArray(value)) return value.map((v) => cellAt(v, path) ?? '').join('; ');
   if (path.length === 0) return isObject(value) ? JSON.stringify(value) : ((value ?? null) as Cell);
   return isObject(value) ? cellAt(value[path[0]], path.slice(1)) : null;
 }
@@ -129,15 +134,18 @@ export function cellAt(value: unknown, path: readonly string[]): Cell {
 export function pageOf(shape: TableShape, data: Obj | null | undefined): Page {
   const value = data?.[shape.field];
   const table = (rows: unknown[]) => rows.map((row) => shape.columns.map((path) => cellAt(row, path)));
-  if (shape.rows === 'edges' && isObject(value)) {
-    const info = isObject(value.pageInfo) ? value.pageInfo : {};
+  if ((shape.rows === 'edges' || shape.rows === 'nodes') && isObject(value)) {
+    const info = isObject(value.pageInfo) ? value.pageInfo : value;
+    const items =
+      shape.rows === 'edges' ? (Array.isArray(value.edges) ? value.edges.map((e) => (isObject(e) ? e.node : null)) : []) : Array.isArray(value.nodes) ? value.nodes : [];
     return {
-      rows: table(Array.isArray(value.edges) ? value.edges.map((e) => (isObject(e) ? e.node : null)) : []),
-      endCursor: info.hasNextPage === true && typeof info.endCursor === 'string' ? info.endCursor : undefined,
+      rows: table(items),
+      more: info.hasNextPage === true,
+      endCursor: typeof info.endCursor === 'string' ? info.endCursor : undefined,
       totalCount: typeof value.totalCount === 'number' ? value.totalCount : undefined,
     };
   }
-  if (shape.rows === 'groups' && isObject(value)) return { rows: table(Array.isArray(value.groups) ? value.groups : []) };
-  if (value === null || value === undefined) return { rows: [] };
-  return { rows: table(Array.isArray(value) ? value : [value]) };
+  if (shape.rows === 'groups' && isObject(value)) return { rows: table(Array.isArray(value.groups) ? value.groups : []), more: false };
+  if (value === null || value === undefined) return { rows: [], more: false };
+  return { rows: table(Array.isArray(value) ? value : [value]), more: false };
 }

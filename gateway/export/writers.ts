@@ -27,16 +27,34 @@ export function defuse(cell: Cell): Cell {
   return typeof cell === 'string' && /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
 }
 
-/** Waits until a stream has taken a chunk, so a slow client slows the export instead of filling memory. */
+/** Waits until a stream has room again (or has closed), so a slow client slows the export instead of filling memory. */
+function room(stream: Writable): Promise<void> {
+  if (!stream.writableNeedDrain || stream.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done).off('close', done).off('error', done);
+      resolve();
+    };
+    stream.once('drain', done).once('close', done).once('error', done);
+  });
+}
+
+/** Writes a chunk, then waits for room. */
 function written(stream: Writable, write: () => boolean): Promise<void> {
-  return write() ? Promise.resolve() : new Promise((resolve) => stream.once('drain', () => resolve()));
+  return write() ? Promise.resolve() : room(stream);
 }
 
 /** CSV (RFC 4180, CRLF) with a UTF-8 byte-order mark, so spreadsheet programs read the Chinese text as UTF-8. */
 export function csvWriter(out: Writable, header: string[]): TableWriter {
   const csv = stringify({ bom: true, record_delimiter: 'windows', cast: { boolean: (b) => (b ? 'true' : 'false') } });
   csv.pipe(out);
-  const done = new Promise<void>((resolve, reject) => out.once('finish', resolve).once('error', reject));
+  // Settles when the file is out, or the client has gone (the route then cuts the response short).
+  const done = new Promise<void>((resolve) =>
+    out
+      .once('finish', resolve)
+      .once('close', resolve)
+      .once('error', () => resolve()),
+  );
   csv.write(header.map(defuse));
   return {
     async rows(rows) {
@@ -59,6 +77,8 @@ export function xlsxWriter(out: Writable, header: string[], sheet: string): Tabl
   return {
     async rows(rows) {
       for (const row of rows) worksheet.addRow(row).commit();
+      // The workbook writer does not wait for its stream: the page waits for the client instead.
+      await room(out);
     },
     async end() {
       worksheet.commit();
@@ -86,7 +106,10 @@ export function htmlWriter(out: Writable, header: string[], title: string): Tabl
       for (const row of rows) await written(out, () => out.write(`<tr>${row.map(cell).join('')}</tr>\n`));
     },
     async end() {
-      await new Promise<void>((resolve, reject) => out.once('error', reject).end('</tbody></table></body></html>\n', () => resolve()));
+      await new Promise<void>((resolve) => {
+        out.once('close', resolve).once('error', () => resolve());
+        out.end('</tbody></table></body></html>\n', () => resolve());
+      });
     },
   };
 }

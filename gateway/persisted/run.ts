@@ -3,6 +3,9 @@ import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { Admission } from '../../common/http.js';
 import type { Answer, PersistedRequest } from '../export/route.js';
 
+/** The request headers an operation run on a client's behalf carries. */
+const FORWARDED = ['authorization', 'x-request-id', 'traceparent', 'tracestate'] as const;
+
 /**
  * Runs a persisted operation by id as the GraphQL endpoint runs a POST of the same client: its
  * headers (token, request id), the endpoint's admission (rate limit), then Apollo Server's own
@@ -21,11 +24,16 @@ export async function runPersisted<C extends BaseContext>(
   const contextFn = () => (context ??= contextOf({ req, requestId }));
   const refused = await admission?.({ req, requestId, context: contextFn });
   if (refused) return { status: refused.status, headers: refused.headers, result: JSON.parse(refused.body) as Answer['result'] };
-  const headers = new HeaderMap();
-  for (const [key, value] of Object.entries(req.headers)) {
-    if (value !== undefined && key !== 'content-length' && key !== 'if-none-match') headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  // Only what says who asks and which trace it belongs to travels on; the rest of this request
+  // (its Accept, conditional headers, length) is the export's, not the operation's.
+  const headers = new HeaderMap([
+    ['content-type', 'application/json'],
+    ['accept', 'application/json'],
+  ]);
+  for (const name of FORWARDED) {
+    const value = req.headers[name];
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
-  headers.set('content-type', 'application/json');
   const response = await server.executeHTTPGraphQLRequest({
     httpGraphQLRequest: {
       method: 'POST',
