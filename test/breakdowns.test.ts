@@ -280,3 +280,93 @@ describe('complete or flagged: every summary and breakdown says whether all of i
     }
   });
 });
+
+describe('summaries withhold figures formed by too few agencies, as breakdowns do', () => {
+  const ENERGY_FIELDS: Record<string, string> = {
+    electricity_kwh: 'electricityKwh',
+    coal_kg: 'coalKg',
+    natural_gas_m3: 'naturalGasM3',
+    lpg_kg: 'lpgKg',
+    gasoline_l: 'gasolineL',
+    diesel_l: 'dieselL',
+    heat_mj: 'heatMj',
+  };
+  const FIGURES = `reportCount totalKgce kgcePerCapita waterM3 waterPerCapita ${Object.values(ENERGY_FIELDS).join(' ')}`;
+  /** Per province, from the 2025 reports as rows (read in full by a national administrator): the agencies using each energy type, and water. */
+  const usersOf = async (province: string) => {
+    const r = await gql(
+      stack.gateway.url,
+      `{ energyReports(filter: { province: "${province}", year: 2025 }, first: 100) { edges { node { agency { id } ${[...Object.values(ENERGY_FIELDS), 'waterM3'].join(' ')} } } } }`,
+    );
+    const rows = r.data!.energyReports.edges.map((e: { node: Record<string, any> }) => e.node) as Record<string, any>[];
+    expect(rows.length).toBeGreaterThan(0);
+    const count = (field: string) => new Set(rows.filter((row) => Number(row[field]) > 0).map((row) => row.agency.id)).size;
+    return Object.fromEntries([...Object.values(ENERGY_FIELDS), 'waterM3'].map((field) => [field, count(field)]));
+  };
+
+  for (const [role, principal] of Object.entries(PRINCIPALS) as [UserRole, Principal | null][]) {
+    it(`${role}: a root, a region and a province summary, against the raw rows`, async () => {
+      const q = `{ energySummary(year: 2025) { ${FIGURES} withheld { field reason } }
+        region(code: "YRD") { energySummary(year: 2025) { ${FIGURES} withheld { field reason } } }
+        ${PROVINCES.map((p) => `p${p}: province(code: "${p}") { energySummary(year: 2025) { ${FIGURES} withheld { field reason } } }`).join('\n')} }`;
+      const ask = async (p: Principal | null) => {
+        const r = await gql(stack.gateway.url, q, undefined, { token: p ? tokenFor(p) : null });
+        expect(r.errors?.filter((e) => e.extensions?.code !== 'PROVINCE_NOT_REGISTERED')).toBeFalsy();
+        return r.data!;
+      };
+      const [mine, full] = await Promise.all([ask(principal), ask(PRINCIPALS.NATIONAL_ADMIN)]);
+      const users = Object.fromEntries(await Promise.all(PROVINCES.map(async (p) => [p, await usersOf(p)] as const)));
+      const reads = (p: string) => principal !== null && rowScope(principal, p).kind === 'all';
+      const mayKnow = (p: string) => (principal?.role === 'AGENCY_OFFICER' && principal.agency?.startsWith(p) ? 1 : 0);
+      const summaries: [string, Record<string, any>, Record<string, any>, string[]][] = [
+        ['root', mine.energySummary, full.energySummary, PROVINCES],
+        ['YRD', mine.region.energySummary, full.region.energySummary, PROVINCES.filter((p) => p !== '510000')],
+        ...PROVINCES.map((p): [string, Record<string, any>, Record<string, any>, string[]] => [p, mine[`p${p}`].energySummary, full[`p${p}`].energySummary, [p]]),
+      ];
+      let withheldSeen = 0;
+      for (const [where, summary, fullSummary, provinces] of summaries) {
+        expect([where, fullSummary.withheld]).toEqual([where, []]);
+        const withheld = new Map((summary.withheld as { field: string; reason: string }[]).map((w) => [w.field, w.reason]));
+        withheldSeen += withheld.size;
+        for (const field of FIGURES.split(' ')) {
+          // A shown figure is the full figure; a withheld one is null and says why.
+          if (withheld.has(field)) expect([where, field, summary[field]]).toEqual([where, field, null]);
+          else expect([where, field, summary[field]]).toEqual([where, field, fullSummary[field]]);
+        }
+        for (const p of provinces) {
+          if (reads(p)) continue;
+          for (const [field, n] of Object.entries(users[p])) {
+            // Formed in one province by one or two agencies the caller cannot add up: withheld.
+            if (n > 0 && n - mayKnow(p) < 3) expect([where, p, field, withheld.get(field)]).toEqual([where, p, field, WITHHELD.small(3)]);
+          }
+          // totalKgce is published: the types hidden in a province never add up to fewer than 3 agencies' kgce alone.
+          const hidden = Object.entries(ENERGY_FIELDS)
+            .map(([, field]) => field)
+            .filter((field) => withheld.has(field) && users[p][field] > 0);
+          if (hidden.length) expect([where, p, Math.max(...hidden.map((f) => users[p][f])) - mayKnow(p) >= 3]).toEqual([where, p, true]);
+        }
+      }
+      if (role === 'NATIONAL_ADMIN') expect(withheldSeen).toBe(0);
+      if (role === 'ANALYST' || role === 'ANONYMOUS') expect(withheldSeen).toBeGreaterThan(0);
+    });
+  }
+
+  it('every summary type withholds by the same rule, and a withheld figure is null under any alias or fragment', async () => {
+    const q = `{ assetSummary { idle: idleCount ... on AssetSummary { idleShare } withheld { field } }
+      vehicleSummary { newEnergyCount confidentialCommunicationCount withheld { field } }
+      officeSpaceSummary { exceedingCount withheld { field } }
+      operatingCostSummary(year: 2025) { total withheld { field } } }`;
+    const [analyst, admin] = await Promise.all([
+      gql(stack.gateway.url, q, undefined, { token: tokenFor(PRINCIPALS.ANALYST!) }),
+      gql(stack.gateway.url, q, undefined, { token: tokenFor(PRINCIPALS.NATIONAL_ADMIN!) }),
+    ]);
+    expect([analyst.errors, admin.errors]).toEqual([undefined, undefined]);
+    for (const s of Object.values(admin.data!) as { withheld: unknown[] }[]) expect(s.withheld).toEqual([]);
+    const fields = (s: { withheld: { field: string }[] }) => s.withheld.map((w) => w.field);
+    const a = analyst.data!;
+    if (fields(a.assetSummary).includes('idleCount')) expect([a.assetSummary.idle, a.assetSummary.idleShare]).toEqual([null, null]);
+    for (const [name, s] of Object.entries(a) as [string, Record<string, unknown> & { withheld: { field: string }[] }][]) {
+      for (const field of fields(s)) if (field in s) expect([name, field, s[field]]).toEqual([name, field, null]);
+    }
+  });
+});

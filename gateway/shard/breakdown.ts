@@ -1,6 +1,9 @@
 import { getNamedType, isObjectType, Kind, type FieldNode, type GraphQLObjectType, type SelectionSetNode } from 'graphql';
 import { INTERNAL_PREFIX } from './fetch-document.js';
 import type { ShardRules } from './rules.js';
+import { WITHHELD, withheldParts, type DisclosurePart } from './disclosure.js';
+
+export { WITHHELD } from './disclosure.js';
 
 type Obj = Record<string, unknown>;
 
@@ -27,22 +30,21 @@ export interface DisclosureOptions {
 /** The internal field where a group keeps its agencies per province (the router fills it from each province's answer). */
 export const AGENCIES_BY_PROVINCE = `${INTERNAL_PREFIX}agenciesByProvince`;
 
-/** One province's part of a group: its agencies the caller cannot add up itself (0 when it reads the province in full), and how many of them it may know anyway. */
-interface Part {
+/** One province's part of a group. */
+interface Part extends DisclosurePart {
   group: Obj;
-  province: string;
-  unknown: number;
-  mayKnow: number;
 }
 
-/** The parts of a group, one per province (from the agencies the router noted per province). */
-function partsOf(group: Obj, knows: DisclosureOptions['knows']): Part[] {
+/** The parts of a group, one per province (from the agencies the router noted per province), on the lines of the asked dimensions. */
+function partsOf(group: Obj, options: DisclosureOptions, keys: readonly string[], dims: readonly string[]): Part[] {
   const byProvince = (group[AGENCIES_BY_PROVINCE] as Record<string, number> | undefined) ?? {
     [((read(group, 'provinces') as string[] | undefined) ?? []).join('+')]: Number(read(group, 'agencyCount')),
   };
   return Object.entries(byProvince).map(([province, count]) => {
-    const known = knows(province);
-    return { group, province, unknown: known.all ? 0 : count, mayKnow: known.all ? 0 : known.some };
+    const known = options.knows(province);
+    // A line: the parts of one province with the same values of every key but one dimension (never the year: no total over years is published).
+    const lines = dims.map((dim) => JSON.stringify([dim, province, ...keys.filter((k) => k !== dim && k !== 'province').map((k) => read(group, k))]));
+    return { group, province, unknown: known.all ? 0 : count, mayKnow: known.all ? 0 : known.some, lines, order: JSON.stringify([province, ...keys.map((k) => read(group, k))]) };
   });
 }
 
@@ -50,12 +52,6 @@ function partsOf(group: Obj, knows: DisclosureOptions['knows']): Part[] {
 export function fieldOfEnum(value: string): string {
   return value.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 }
-
-/** Why a group's figures are withheld. */
-export const WITHHELD = {
-  small: (n: number) => `fewer than ${n} agencies: withheld so no agency's own figures are disclosed`,
-  complementary: 'withheld with a smaller group of the same line, which could otherwise be derived by subtraction',
-} as const;
 
 /** The fields of a group type that identify it (`@shardMerge(op: "key")`). */
 export function keyFields(rules: ShardRules, type: GraphQLObjectType): string[] {
@@ -106,34 +102,8 @@ const read = (group: Obj, field: string) => (`${INTERNAL_PREFIX}${field}` in gro
 export function discloseGroups(rules: ShardRules, type: GraphQLObjectType, selectionSet: SelectionSetNode, groups: Obj[], options: DisclosureOptions): Obj[] {
   const keys = keyFields(rules, type);
   const dims = options.by.map(fieldOfEnum).filter((d) => keys.includes(d) && d !== 'province' && d !== 'year');
-  const parts = groups.flatMap((g) => partsOf(g, options.knows));
-  // Smallest first; ties by province and key, so the choice never depends on the order answers came in.
-  const keyOfPart = (p: Part) => JSON.stringify([p.province, ...keys.map((k) => read(p.group, k))]);
-  const bySize = (a: Part, b: Part) => a.unknown - b.unknown || (keyOfPart(a) < keyOfPart(b) ? -1 : 1);
-  const withheld = new Map<Part, string>();
-  for (const part of parts) if (part.unknown > 0 && part.unknown - part.mayKnow < options.minAgencies) withheld.set(part, WITHHELD.small(options.minAgencies));
-  for (let changed = withheld.size > 0; changed;) {
-    changed = false;
-    for (const dim of dims) {
-      const lines = new Map<string, Part[]>();
-      for (const part of parts) {
-        const line = JSON.stringify([part.province, ...keys.filter((k) => k !== dim && k !== 'province').map((k) => read(part.group, k))]);
-        lines.set(line, [...(lines.get(line) ?? []), part]);
-      }
-      for (const line of lines.values()) {
-        const hidden = line.filter((p) => withheld.has(p) && p.unknown > 0);
-        // The line's total minus the shown parts is the sum of the hidden ones: it must stand for
-        // at least minAgencies agencies the caller does not know, or it discloses them. Parts of
-        // a line may share agencies (one agency holds assets of several categories, uses several
-        // energy types), so only the largest hidden part is sure to count that many.
-        if (hidden.length === 0 || Math.max(...hidden.map((p) => p.unknown)) - hidden[0].mayKnow >= options.minAgencies) continue;
-        const next = line.filter((p) => !withheld.has(p) && p.unknown > 0).sort(bySize)[0];
-        if (!next) continue; // every other unknown part of the line is withheld already
-        withheld.set(next, WITHHELD.complementary);
-        changed = true;
-      }
-    }
-  }
+  const parts = groups.flatMap((g) => partsOf(g, options, keys, dims));
+  const withheld = withheldParts(parts, options.minAgencies);
   const reasons = new Map<Obj, string>();
   for (const [part, reason] of withheld) if (reasons.get(part.group) !== WITHHELD.small(options.minAgencies)) reasons.set(part.group, reason);
   // What a withheld group still shows, by response key, however the selection spells it (aliases,

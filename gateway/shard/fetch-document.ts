@@ -18,6 +18,15 @@ import type { ShardRules } from './rules.js';
 /** Prefix of the fields the router adds to a fetch for its own merging; stripped from answers. */
 export const INTERNAL_PREFIX = '__xt_';
 
+/** Where the router keeps a summary's families: which agencies form each figure, per province (summary-disclosure.ts). */
+export const FAMILIES = `${INTERNAL_PREFIX}families`;
+const FAMILY_FIELDS = ['province', 'fields', 'agencyCount', 'line', 'published'];
+
+/** Whether a type is a summary: it has a field the router fills with the figures it withheld. */
+export function isSummary(rules: ShardRules, type: GraphQLObjectType): boolean {
+  return Object.keys(type.getFields()).some((f) => rules.fieldMerge(type.name, f)?.op === 'withheld');
+}
+
 /** A root field of a fetch. */
 export interface RootField {
   responseKey: string;
@@ -97,6 +106,20 @@ function augment(selectionSet: SelectionSetNode, type: GraphQLObjectType, rules:
       // Merging, withholding and ordering groups read every figure, whatever the client selected.
       const own = Object.values(childType.getFields()).filter((f) => f.args.length === 0 && isLeafType(getNamedType(f.type)));
       child = augment({ ...child, selections: [...child.selections, ...own.map((f) => field(f.name, `${INTERNAL_PREFIX}${f.name}`))] }, childType, rules);
+    }
+    if (isObjectType(childType) && isSummary(rules, childType)) {
+      // Withholding a summary's figures reads which agencies form each of them, in every province.
+      child = {
+        ...child,
+        selections: [
+          ...child.selections,
+          field(
+            'families',
+            FAMILIES,
+            FAMILY_FIELDS.map((f) => field(f)),
+          ),
+        ],
+      };
     }
     if (merge?.op === 'connection') {
       child = {

@@ -1,6 +1,16 @@
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { GraphQLError, valueFromASTUntyped, type GraphQLFormattedError, type FieldNode, Kind, type SelectionSetNode, isObjectType } from 'graphql';
+import {
+  GraphQLError,
+  valueFromASTUntyped,
+  type GraphQLFormattedError,
+  type FieldNode,
+  Kind,
+  type SelectionSetNode,
+  isObjectType,
+  getNamedType,
+  type GraphQLObjectType,
+} from 'graphql';
 import { decodeCursor } from '../../common/cursor.js';
 import { ErrorCode, userError } from '../../common/errors.js';
 import { provinceOfId } from '../../common/ids.js';
@@ -17,7 +27,8 @@ import type { Caller, Reuse } from '../transport/caller.js';
 import type { ProvinceRegistry, Scope } from './registry.js';
 import type { ShardRules } from './rules.js';
 import { rowScope } from '../../common/auth/policy.js';
-import { DEFAULT_MIN_AGENCIES, finishBreakdown, noteProvince } from './breakdown.js';
+import { DEFAULT_MIN_AGENCIES, finishBreakdown, noteProvince, type BreakdownCaller } from './breakdown.js';
+import { discloseSummaries } from './summary-disclosure.js';
 import { fillCompleteness, type MissingFigure } from './completeness.js';
 import { provinceAudience } from '../../common/auth/assertion.js';
 import type { RegionMembership } from '../../common/regions/membership.js';
@@ -107,24 +118,32 @@ export class ShardRouter implements GraphQLDataSource {
             ? mergeValues(this.options.rules(), fetch.rootType, f.node.name.value, def.type, f.node.selectionSet, values, this.pageSizeOf(f.node, variables))
             : (values.find((v) => v !== null) ?? null);
           const args = argumentValues(f.node, variables);
-          const finished = finishBreakdown(this.options.rules(), fetch.rootType, f.node, merged, args, {
-            minAgencies: this.options.minAgencies ?? DEFAULT_MIN_AGENCIES,
-            knows: (province) => {
-              const scope = rowScope(call.principal, province).kind;
-              return { all: scope === 'all', some: scope === 'agency' ? 1 : 0 };
-            },
-          });
+          const finished = finishBreakdown(this.options.rules(), fetch.rootType, f.node, merged, args, this.disclosureCaller(call));
           // Who is missing from the figures: members of its region that have not joined, provinces that did not answer.
           const route = this.options.rules().fieldRoute(fetch.rootType.name, f.node.name.value);
           const unanswered = answers.filter((_, i) => values[i] === null).map(([code]): MissingFigure => ({ code, reason: 'UNAVAILABLE', region: null }));
           const notJoined = route?.by === 'scope' ? this.notJoinedOf(path(args, route.arg) as Scope | undefined, call.regions) : [];
           data[f.responseKey] = fillCompleteness(this.options.rules(), fetch.rootType, f.node, finished, [...notJoined, ...unanswered]);
+          if (def && isObjectType(getNamedType(def.type))) {
+            discloseSummaries(this.options.rules(), getNamedType(def.type) as GraphQLObjectType, f.node.selectionSet, data[f.responseKey], this.disclosureCaller(call));
+          }
           if (this.options.rules().fieldMerge(fetch.rootType.name, f.node.name.value)?.op === 'connection') relocateEdgeErrors(f.responseKey, answers, data[f.responseKey]);
         }
         errors.push(...dedupe(answers));
       }),
     );
     return { data: stripInternal(data) as Record<string, unknown>, ...(errors.length ? { errors } : {}) };
+  }
+
+  /** What deciding which aggregate figures a caller may see needs: the threshold, and what it knows of each province by itself. */
+  private disclosureCaller(call: CallInfo): BreakdownCaller {
+    return {
+      minAgencies: this.options.minAgencies ?? DEFAULT_MIN_AGENCIES,
+      knows: (province) => {
+        const scope = rowScope(call.principal, province).kind;
+        return { all: scope === 'all', some: scope === 'agency' ? 1 : 0 };
+      },
+    };
   }
 
   private analyse(query: string): AnalysedFetch {
@@ -292,6 +311,7 @@ export class ShardRouter implements GraphQLDataSource {
       const type = rules.schema.getType(String(reps[i].__typename));
       const entity =
         present.length <= 1 || !isObjectType(type) ? (present[0] ?? null) : mergeObject(rules, type, fragmentFor(selection, type.name), present as Record<string, unknown>[]);
+      if (entity && isObjectType(type)) discloseSummaries(rules, type, fragmentFor(selection, type.name), entity, this.disclosureCaller(call));
       if (!entity || !isObjectType(type) || rules.typeRoute(type.name)?.by !== 'region') return entity;
       // A region's figures say which members are missing from them, field by field.
       const notJoined = this.notJoinedOf({ region: String(reps[i][rules.typeRoute(type.name)!.arg]) }, call.regions);

@@ -11,10 +11,11 @@ export interface RouteRule {
  * breakdown's lists into one group per `key`, `union` joins lists of codes, `product` is the
  * exact product of two merged parts (`of`) rounded once to `precision` (the sum of the values
  * where a part is null); `complete` and `missing` are filled by the router from the provinces
- * that did not answer or have not joined (see completeness.ts).
+ * that did not answer or have not joined (see completeness.ts), and `withheld` with a summary's
+ * figures it withholds (summary-disclosure.ts).
  */
 export interface MergeRule {
-  op: 'connection' | 'sum' | 'min' | 'max' | 'ratio' | 'groups' | 'key' | 'union' | 'product' | 'complete' | 'missing';
+  op: 'connection' | 'sum' | 'min' | 'max' | 'ratio' | 'groups' | 'key' | 'union' | 'product' | 'complete' | 'missing' | 'withheld';
   of?: [string, string];
   precision?: number;
 }

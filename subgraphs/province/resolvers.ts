@@ -19,6 +19,7 @@ import { vehicleBreakdown } from './breakdowns/vehicles.js';
 import { officeSpaceBreakdown } from './breakdowns/office-space.js';
 import { operatingCostBreakdown } from './breakdowns/operating-costs.js';
 import type { BreakdownGroup } from './breakdowns/groups.js';
+import { summaryFamilies, type FigureFamily } from './summary-families.js';
 
 /** What every resolver of a province instance receives. */
 export interface ProvinceContext {
@@ -76,12 +77,23 @@ const lookups = {
  */
 const answered = { coverage: () => ({ complete: true, missingProvinces: [], asOf: new Date().toISOString() }) };
 
+/** What a province says of a summary's withheld figures: none; the gateway withholds (gateway/shard/summary-disclosure.ts). */
+const summarised = { ...answered, withheld: () => [] };
+
+/** A summary's figures, with the families of agencies that form them (summary-families.ts), read together. */
+async function withFamilies<F extends object>(figures: Promise<F>, families: Promise<FigureFamily[]>): Promise<F & { families: FigureFamily[] }> {
+  const [f, fam] = await Promise.all([figures, families]);
+  return { ...f, families: fam };
+}
+
 const summaries = {
-  energySummary: (provinces: string[], ctx: ProvinceContext, args: { year: number }) => ctx.repo.energySummary(provinces, args.year),
-  assetSummary: (provinces: string[], ctx: ProvinceContext) => ctx.repo.assetSummary(provinces),
-  vehicleSummary: (provinces: string[], ctx: ProvinceContext) => ctx.repo.vehicleSummary(provinces),
-  officeSpaceSummary: (provinces: string[], ctx: ProvinceContext) => ctx.repo.officeSpaceSummary(provinces),
-  operatingCostSummary: (provinces: string[], ctx: ProvinceContext, args: { year: number }) => ctx.repo.operatingCostSummary(provinces, args.year),
+  energySummary: (provinces: string[], ctx: ProvinceContext, args: { year: number }) =>
+    withFamilies(ctx.repo.energySummary(provinces, args.year), summaryFamilies.energySummary(ctx.repo, provinces, args.year)),
+  assetSummary: (provinces: string[], ctx: ProvinceContext) => withFamilies(ctx.repo.assetSummary(provinces), summaryFamilies.assetSummary(ctx.repo, provinces)),
+  vehicleSummary: (provinces: string[], ctx: ProvinceContext) => withFamilies(ctx.repo.vehicleSummary(provinces), summaryFamilies.vehicleSummary(ctx.repo, provinces)),
+  officeSpaceSummary: (provinces: string[], ctx: ProvinceContext) => withFamilies(ctx.repo.officeSpaceSummary(provinces), summaryFamilies.officeSpaceSummary(ctx.repo, provinces)),
+  operatingCostSummary: (provinces: string[], ctx: ProvinceContext, args: { year: number }) =>
+    withFamilies(ctx.repo.operatingCostSummary(provinces, args.year), summaryFamilies.operatingCostSummary(ctx.repo, provinces, args.year)),
 };
 
 /** Summary fields of an entity (Province, Region) whose provinces come from the parent. */
@@ -281,15 +293,15 @@ export const provinceResolvers = {
     divisionCode: (h: PoolHolderRow) => h.division_code,
   },
   EnergySummary: {
-    ...answered,
+    ...summarised,
     kgcePerCapita: (s: { totalKgce: number; energyUsingPeople: number }) => ratio(s.totalKgce, s.energyUsingPeople),
     kgcePerArea: (s: { totalKgce: number; buildingArea: number }) => ratio(s.totalKgce, s.buildingArea),
     waterPerCapita: (s: { waterM3: number; energyUsingPeople: number }) => ratio(s.waterM3, s.energyUsingPeople),
   },
-  AssetSummary: { ...answered, idleShare: (s: { idleCount: number; assetCount: number }) => ratio(s.idleCount, s.assetCount) },
-  VehicleSummary: { ...answered, newEnergyShare: (s: { newEnergyCount: number; vehicleCount: number }) => ratio(s.newEnergyCount, s.vehicleCount) },
-  OfficeSpaceSummary: { ...answered, officeAreaPerCapita: (s: { officeRoomUsableArea: number; staffCount: number }) => ratio(s.officeRoomUsableArea, s.staffCount) },
-  OperatingCostSummary: { ...answered, costPerCapita: (s: { total: number; staffCount: number }) => ratio(s.total, s.staffCount) },
+  AssetSummary: { ...summarised, idleShare: (s: { idleCount: number; assetCount: number }) => ratio(s.idleCount, s.assetCount) },
+  VehicleSummary: { ...summarised, newEnergyShare: (s: { newEnergyCount: number; vehicleCount: number }) => ratio(s.newEnergyCount, s.vehicleCount) },
+  OfficeSpaceSummary: { ...summarised, officeAreaPerCapita: (s: { officeRoomUsableArea: number; staffCount: number }) => ratio(s.officeRoomUsableArea, s.staffCount) },
+  OperatingCostSummary: { ...summarised, costPerCapita: (s: { total: number; staffCount: number }) => ratio(s.total, s.staffCount) },
   EnergyBreakdown: answered,
   AssetBreakdown: answered,
   AssetGroup: { withheld: () => null },

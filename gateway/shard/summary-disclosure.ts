@@ -1,0 +1,85 @@
+import { getNamedType, isObjectType, Kind, type GraphQLObjectType, type SelectionSetNode } from 'graphql';
+import { FAMILIES, INTERNAL_PREFIX, isSummary } from './fetch-document.js';
+import { withheldParts, WITHHELD, type DisclosurePart } from './disclosure.js';
+import type { BreakdownCaller } from './breakdown.js';
+import type { ShardRules } from './rules.js';
+
+type Obj = Record<string, unknown>;
+
+/** One province's family of a summary's figures (subgraphs/province/summary-families.ts). */
+interface Family {
+  province: string;
+  fields: string[];
+  agencyCount: number;
+  line: string | null;
+  published: boolean;
+}
+
+/** The summary fields withheld from a caller, with the reason for each, from the families of every province in its answer. */
+export function withheldFigures(families: readonly Family[], caller: BreakdownCaller): Map<string, string> {
+  const parts = families.map((f): DisclosurePart & { family: Family } => {
+    const known = caller.knows(f.province);
+    return {
+      family: f,
+      province: f.province,
+      unknown: known.all ? 0 : f.agencyCount,
+      mayKnow: known.all ? 0 : known.some,
+      lines: f.line ? [JSON.stringify([f.province, f.line])] : [],
+      order: JSON.stringify([f.province, f.line, f.fields]),
+      unpublished: !f.published,
+    };
+  });
+  const figures = new Map<string, string>();
+  for (const [part, reason] of withheldParts(parts, caller.minAgencies)) {
+    for (const field of part.family.fields) if (figures.get(field) !== WITHHELD.small(caller.minAgencies)) figures.set(field, reason);
+  }
+  return figures;
+}
+
+/**
+ * Withholds, in place, the figures of every summary in a merged value (at any depth of the
+ * selection: a root summary, a Region's or a Province's) that some province's part of them would
+ * disclose, as breakdown groups are withheld (disclosure.ts): a summary field is null for the
+ * caller when any province's family forming it is withheld, and `withheld` lists it with the
+ * reason. Aliases and inline fragments are followed, so no spelling of a field escapes.
+ */
+export function discloseSummaries(rules: ShardRules, type: GraphQLObjectType, selectionSet: SelectionSetNode | undefined, value: unknown, caller: BreakdownCaller): void {
+  if (!selectionSet || !value || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    for (const item of value) discloseSummaries(rules, type, selectionSet, item, caller);
+    return;
+  }
+  const obj = value as Obj;
+  const fields: { key: string; name: string; selectionSet?: SelectionSetNode }[] = [];
+  const visit = (set: SelectionSetNode) => {
+    for (const s of set.selections) {
+      if (s.kind === Kind.INLINE_FRAGMENT && (!s.typeCondition || s.typeCondition.name.value === type.name)) visit(s.selectionSet);
+      if (s.kind === Kind.FIELD) fields.push({ key: s.alias?.value ?? s.name.value, name: s.name.value, selectionSet: s.selectionSet });
+    }
+  };
+  visit(selectionSet);
+  if (isSummary(rules, type)) {
+    const withheld = withheldFigures((obj[FAMILIES] as Family[] | undefined) ?? [], caller);
+    for (const f of fields) {
+      if (withheld.has(f.name)) obj[f.key] = null;
+      if (rules.fieldMerge(type.name, f.name)?.op === 'withheld') {
+        obj[f.key] = [...withheld].sort(([a], [b]) => (a < b ? -1 : 1)).map(([field, reason]) => project({ field, reason, __typename: 'WithheldFigure' }, f.selectionSet));
+      }
+    }
+    // The router's own copies of figures (a ratio's parts) are nulled with them.
+    for (const name of withheld.keys()) if (`${INTERNAL_PREFIX}${name}` in obj) obj[`${INTERNAL_PREFIX}${name}`] = null;
+    return;
+  }
+  for (const f of fields) {
+    const def = type.getFields()[f.name];
+    const child = def && getNamedType(def.type);
+    if (isObjectType(child)) discloseSummaries(rules, child, f.selectionSet, obj[f.key], caller);
+  }
+}
+
+/** An object with the fields a selection asks for, under their response keys. */
+function project(value: Obj, selectionSet: SelectionSetNode | undefined): Obj {
+  const out: Obj = {};
+  for (const s of selectionSet?.selections ?? []) if (s.kind === Kind.FIELD) out[s.alias?.value ?? s.name.value] = value[s.name.value] ?? null;
+  return out;
+}
