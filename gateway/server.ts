@@ -189,6 +189,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       assertionFor: c.assertionFor,
       reached: (province) => c.provinces.add([province]),
       notJoined: (region, provinces) => c.provinces.notJoined(region, provinces),
+      notReadable: (region, provinces) => c.provinces.notReadable(region, provinces),
     };
   };
   // Every answered operation, executed or served from the cache, is audited and logged here once.

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readShardRules } from '../gateway/shard/rules.js';
+import { SUPERGRAPH_PATH } from '../common/subgraphs.js';
 import type { DemoStack } from '../demo/demo-stack.js';
 import { rowScope } from '../common/auth/policy.js';
 import type { Principal, UserRole } from '../common/auth/principal.js';
@@ -369,4 +372,39 @@ describe('summaries withhold figures formed by too few agencies, as breakdowns d
       for (const field of fields(s)) if (field in s) expect([name, field, s[field]]).toEqual([name, field, null]);
     }
   });
+});
+
+describe('a row scope that names provinces the caller may not read says so', () => {
+  // Every list routed by scope in the supergraph, every role: generated, not a hand list.
+  const rules = readShardRules(readFileSync(SUPERGRAPH_PATH, 'utf8'));
+  const query = rules.schema.getQueryType()!;
+  const LISTS = Object.keys(query.getFields()).filter((f) => rules.fieldAccess('Query', f)?.class === 'rows' && rules.fieldRoute('Query', f)?.by === 'scope');
+
+  it('the lists are found', () => expect(LISTS.length).toBeGreaterThanOrEqual(6));
+
+  for (const [role, principal] of Object.entries(PRINCIPALS) as [UserRole, Principal | null][]) {
+    it(`${role}: every list, by provinces and by region`, async () => {
+      for (const field of LISTS) {
+        const pool = rules.fieldAccess('Query', field)?.pool === true;
+        const readable = (p: string) => {
+          const kind = principal ? rowScope(principal, p).kind : 'none';
+          return kind !== 'none' && (kind !== 'pool' || pool);
+        };
+        for (const [filter, named, region] of [
+          [`provinces: ${JSON.stringify(PROVINCES)}`, PROVINCES, null],
+          ['region: "CY"', ['510000'], 'CY'],
+        ] as const) {
+          const r = await gql(stack.gateway.url, `{ ${field}(filter: { ${filter} }) { totalCount } }`, undefined, { token: principal ? tokenFor(principal) : null });
+          if (r.errors?.some((e) => e.extensions?.code === 'FORBIDDEN')) {
+            // A role that reads no rows is refused the field itself, before any province.
+            expect([field, r.data?.[field] ?? null]).toEqual([field, null]);
+            continue;
+          }
+          expect([field, r.errors]).toEqual([field, undefined]);
+          const missing = ((r.extensions?.missingProvinces ?? []) as { code: string; reason: string; region: string | null }[]).filter((m) => m.reason === 'NOT_READABLE');
+          expect([field, filter, missing]).toEqual([field, filter, named.filter((p) => !readable(p)).map((code) => ({ code, reason: 'NOT_READABLE', region }))]);
+        }
+      }
+    });
+  }
 });

@@ -1,12 +1,12 @@
 import type { BaseContext } from '@apollo/server';
 import type { AuthContext } from '../auth/context.js';
 
-/** A province a request's scope named but could not be asked, and why. */
+/** A province a request's scope named but could not be asked, and why: it has not joined, or the caller may not read its rows. */
 export interface MissingProvince {
   code: string;
-  /** The region whose member it is. */
-  region: string;
-  reason: 'NOT_REGISTERED';
+  /** The region whose member it is, when the scope named a region. */
+  region: string | null;
+  reason: 'NOT_REGISTERED' | 'NOT_READABLE';
 }
 
 /**
@@ -14,8 +14,9 @@ export interface MissingProvince {
  * that changes without a write through the gateway). The shard router (for each province it
  * calls), live subgraph sources and the response cache (for the provinces a cached answer was
  * read from) add to it; once the answer is ready, the audit trail and the cache read it (an
- * answer that reached a live subgraph is never cached). It also records the members of a region
- * scope that were not asked because they have not joined, which the answer then names.
+ * answer that reached a live subgraph is never cached). It also records the provinces a scope
+ * named that were not asked (members that have not joined, provinces whose rows the caller may
+ * not read), which the answer then names.
  * Adding is the only write.
  */
 export class ProvinceLedger {
@@ -32,9 +33,14 @@ export class ProvinceLedger {
     for (const code of codes) this.absent.set(`${region} ${code}`, { code, region, reason: 'NOT_REGISTERED' });
   }
 
+  /** Records provinces a row scope named (itself, or by its region) whose rows the caller may not read: not asked, and named in the answer. */
+  notReadable(region: string | null, codes: Iterable<string>): void {
+    for (const code of codes) this.absent.set(`${region ?? ''} ${code}`, { code, region, reason: 'NOT_READABLE' });
+  }
+
   /** The provinces left out, by region then code. */
   missing(): MissingProvince[] {
-    return [...this.absent.values()].sort((a, b) => a.region.localeCompare(b.region) || a.code.localeCompare(b.code));
+    return [...this.absent.values()].sort((a, b) => (a.region ?? '').localeCompare(b.region ?? '') || a.code.localeCompare(b.code));
   }
 
   /** The provinces reached, sorted. */

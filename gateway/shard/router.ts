@@ -168,12 +168,25 @@ export class ShardRouter implements GraphQLDataSource {
         .list()
         .slice(0, 1)
         .map((e) => e.code);
-    // Never ask a province for rows the caller may not read there.
+    // Never ask a province for rows the caller may not read there; a scope that named it (itself
+    // or by its region) is told so, rather than answered an unexplained empty list.
     if (access?.class !== 'rows') return provinces;
-    return provinces.filter((p) => {
+    const readable = (p: string) => {
       const scope = rowScope(call.principal, p).kind;
       return scope !== 'none' && (scope !== 'pool' || access.pool === true);
-    });
+    };
+    const named = this.namedScope(fetch, f, variables);
+    const unreadable = provinces.filter((p) => !readable(p));
+    if (named && unreadable.length) call.notReadable?.(named.region == null ? null : String(named.region), unreadable);
+    return provinces.filter(readable);
+  }
+
+  /** The scope a root field routed by scope was given, when it names provinces or a region (not the default: all). */
+  private namedScope(fetch: AnalysedFetch, f: RootField, variables: Variables): Scope | undefined {
+    const rule = this.options.rules().fieldRoute(fetch.rootType.name, f.node.name.value);
+    if (rule?.by !== 'scope') return undefined;
+    const scope = path(argumentValues(f.node, variables), rule.arg) as Scope | undefined;
+    return scope && (scope.province != null || scope.provinces != null || scope.region != null) ? scope : undefined;
   }
 
   private targetsOfRootField(fetch: AnalysedFetch, f: RootField, variables: Variables, call: CallInfo): string[] {

@@ -18,6 +18,8 @@ export interface Caller {
   reached?(province: string): void;
   /** Records members of a region scope that were left out because they have not joined (the answer names them). */
   notJoined?(region: string, provinces: readonly string[]): void;
+  /** Records provinces a row scope named whose rows the caller may not read (the answer names them). */
+  notReadable?(region: string | null, provinces: readonly string[]): void;
 }
 
 /** Reuses a read's answer (keyed by the caller's scope and the request) or loads it; `province` ties it to that province's data version. */
