@@ -38,6 +38,7 @@ import { TokenVerifier, type TokenConfig } from './auth/tokens.js';
 import { surfaceArmor, surfaceLimits, type SurfaceLimits } from './auth/limits.js';
 import { explorerRoute } from './explorer/route.js';
 import { DEFAULT_EXPORT_MAX_ROWS, exportRoute } from './export/route.js';
+import { DEFAULT_MIN_AGENCIES } from '../common/disclosure.js';
 import { runPersisted } from './persisted/run.js';
 import { corsRoute } from './web/cors.js';
 import { dashboardRoute } from './dashboard/route.js';
@@ -314,7 +315,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     requestId,
     clientAddress: clientAddress(req),
     provinces: new ProvinceLedger(),
-    ...(await authenticate(req, verifier, assertionKey, currentRegions(), regions?.ready ?? true)),
+    ...(await authenticate(req, verifier, {
+      assertionKey,
+      regions: currentRegions(),
+      regionsRead: regions?.ready ?? true,
+      minAgencies: options.breakdownMinAgencies ?? DEFAULT_MIN_AGENCIES,
+    })),
   });
   const admission = requestBudget ? rateLimitAdmission<GatewayContext>(requestBudget) : undefined;
   const exposed = await exposeMetrics(metrics.registry, options.metrics);

@@ -105,6 +105,11 @@ describe('a province instance reached directly answers only the gateway', () => 
     ],
     ['a ten-year assertion', () => signAssertion(NATIONAL_ADMIN, key, JS, { ttlSeconds: 10 * 365 * 86_400 })],
     ['an assertion without a unique id', () => jwt.sign({ role: 'NATIONAL_ADMIN' }, key, { algorithm: 'ES256', issuer: 'xietong-gateway', audience: JS, expiresIn: 10 })],
+    ['an assertion with a small-cell threshold below 1', () => signAssertion(NATIONAL_ADMIN, key, JS, { minAgencies: 0 })],
+    [
+      'an assertion with a threshold that is not a number',
+      () => jwt.sign({ role: 'NATIONAL_ADMIN', minAgencies: 'none' }, key, { algorithm: 'ES256', issuer: 'xietong-gateway', audience: JS, expiresIn: 10, jwtid: 'm' }),
+    ],
   ])('%s: 401, naming no issuer, audience or key', async (_name, assertion) => {
     const res = await direct(assertion());
     expect(res.status).toBe(401);

@@ -41,7 +41,8 @@ const HOUR = 3_600_000;
 // The sharing subgraph's own schema: the roots and relations to walk come from here.
 const sdl = readFileSync(join(REPO_ROOT, 'schema', 'sharing.graphql'), 'utf8')
   .replace(/extend schema[\s\S]*?@composeDirective\(name: "@access"\)/, '')
-  .replace(/@key\([^)]*\)/g, '');
+  .replace(/@key\([^)]*\)/g, '')
+  .replace(/@shareable/g, '');
 const schema = buildSchema(sdl);
 const RECORD_TYPES = { AssetTransfer: 'transfer', VehicleBooking: 'booking' } as const;
 

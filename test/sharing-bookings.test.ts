@@ -135,7 +135,6 @@ describe.each([
       stack.gateway.url,
       'query($f: String!, $t: String!) { bookingStatistics(region: "YRD", from: $f, to: $t) { vehicleCount bookedHours utilisation completedTrips crossProvinceTrips totalKm totalCost costPerKm } }',
       { f: isoAt(from), t: isoAt(to) },
-      as({ sub: 'analyst', role: 'ANALYST' }),
     );
     expect(result.errors).toBeUndefined();
     const yrd = TEST_REGIONS.members('YRD')!;
@@ -156,6 +155,27 @@ describe.each([
     expect(s.totalCost).toBe(fen / 100);
     expect(s.costPerKm).toBeCloseTo(fen / 100 / km, 12);
     expect(trips.length).toBeGreaterThan(0);
+
+    // An analyst reads the same figures, except those formed in some province by fewer than 3
+    // booking agencies (counted here from the raw rows), which are null and listed.
+    const analyst = await gql(
+      stack.gateway.url,
+      'query($f: String!, $t: String!) { bookingStatistics(region: "YRD", from: $f, to: $t) { vehicleCount bookedHours completedTrips totalKm totalCost withheld { field reason } } }',
+      { f: isoAt(from), t: isoAt(to) },
+      as({ sub: 'analyst', role: 'ANALYST' }),
+    );
+    expect(analyst.errors).toBeUndefined();
+    const a = analyst.data!.bookingStatistics;
+    const small = (rows: typeof bookings) => {
+      const byProvince = new Map<string, Set<string>>();
+      for (const b of rows) byProvince.set(b.agency_province, (byProvince.get(b.agency_province) ?? new Set()).add(b.agency_id));
+      return [...byProvince.values()].some((agencies) => agencies.size < 3);
+    };
+    const withheld = new Set((a.withheld as { field: string }[]).map((w) => w.field));
+    expect(withheld.has('completedTrips')).toBe(small(trips));
+    expect(withheld.has('bookedHours')).toBe(small(held));
+    expect(a.vehicleCount).toBe(s.vehicleCount);
+    for (const field of ['bookedHours', 'completedTrips', 'totalKm', 'totalCost']) expect([field, a[field]]).toEqual([field, withheld.has(field) ? null : s[field]]);
   });
 
   it('50 concurrent approvals of the competing requests for one asset make exactly one transfer', async () => {

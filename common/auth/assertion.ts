@@ -3,6 +3,7 @@ import jwt from 'jsonwebtoken';
 import { isRole, type Principal } from './principal.js';
 import type { ReplayGuard } from './replay-guard.js';
 import { RegionMembership } from '../regions/membership.js';
+import { DEFAULT_MIN_AGENCIES } from '../disclosure.js';
 
 /**
  * The gateway's assertion to subgraphs: an ES256 JWT naming the caller, signed with the
@@ -47,6 +48,8 @@ export interface AssertionOptions {
   ttlSeconds?: number;
   /** The region membership the receiver decides by (none when omitted). */
   regions?: RegionMembership;
+  /** The gateway's small-cell threshold, for a receiver that withholds figures itself (DEFAULT_MIN_AGENCIES when omitted). */
+  minAgencies?: number;
 }
 
 /** Signs an assertion for a principal, to one audience; the issuer follows from the role. */
@@ -54,7 +57,8 @@ export function signAssertion(principal: Principal, privateKey: string | KeyObje
   // The region's members are derived by the receiver from the regions claim, never sent twice.
   const { sub, regionProvinces: _derived, ...claims } = principal;
   const ttlSeconds = options.ttlSeconds ?? ASSERTION_TTL_SECONDS;
-  return jwt.sign({ ...claims, ...(options.regions ? { regions: options.regions.toClaim() } : {}) }, privateKey, {
+  const extra = { ...(options.regions ? { regions: options.regions.toClaim() } : {}), ...(options.minAgencies !== undefined ? { minAgencies: options.minAgencies } : {}) };
+  return jwt.sign({ ...claims, ...extra }, privateKey, {
     algorithm: 'ES256',
     issuer: issuerOf(principal.role),
     audience,
@@ -77,6 +81,8 @@ export interface AssertionCheck {
 export interface Asserted {
   principal: Principal;
   regions: RegionMembership;
+  /** The small-cell threshold the gateway withholds by (common/disclosure.ts). */
+  minAgencies: number;
 }
 
 /**
@@ -117,5 +123,7 @@ export function verifyAssertion(token: string | undefined, keys: AssertionKeys, 
     ...(typeof payload.region === 'string' ? { region: payload.region, regionProvinces: regions.members(payload.region) ?? [] } : {}),
     ...(typeof payload.agency === 'string' ? { agency: payload.agency } : {}),
   };
-  return { principal, regions };
+  const minAgencies = payload.minAgencies === undefined ? DEFAULT_MIN_AGENCIES : payload.minAgencies;
+  if (!Number.isInteger(minAgencies) || minAgencies < 1) throw new AssertionRefused('minAgencies claim malformed');
+  return { principal, regions, minAgencies };
 }

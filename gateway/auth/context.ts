@@ -18,17 +18,23 @@ export interface AuthContext {
   assertionFor: (audience: string) => string;
 }
 
+/** What the gateway tells every subgraph with the caller, and signs it with. */
+export interface AssertionContext {
+  assertionKey: KeyObject;
+  /** The region table this request is decided by. */
+  regions: RegionMembership;
+  /** Whether any table has been read yet (before that, a coordinator gets a retryable 503). */
+  regionsRead: boolean;
+  /** The small-cell threshold, for subgraphs that withhold figures themselves (the sharing service). */
+  minAgencies: number;
+}
+
 /**
  * Authenticates one request: no Authorization header is anonymous; a header with a token that
  * cannot be accepted is refused with HTTP 401 and the reason, before anything runs.
  */
-export async function authenticate(
-  req: IncomingMessage,
-  verifier: TokenVerifier,
-  assertionPrivateKey: KeyObject,
-  regions: RegionMembership,
-  regionsRead = true,
-): Promise<AuthContext> {
+export async function authenticate(req: IncomingMessage, verifier: TokenVerifier, asserted: AssertionContext): Promise<AuthContext> {
+  const { regions, regionsRead, minAgencies } = asserted;
   let principal: Principal;
   try {
     principal = withRegionMembers(await verifier.verify(headerValue(req, 'authorization')), regions, regionsRead);
@@ -38,7 +44,7 @@ export async function authenticate(
       extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: new Map([['www-authenticate', 'Bearer error="invalid_token"']]) } },
     });
   }
-  return { principal, regions, assertionFor: (audience) => signAssertion(principal, assertionPrivateKey, audience, { regions }) };
+  return { principal, regions, assertionFor: (audience) => signAssertion(principal, asserted.assertionKey, audience, { regions, minAgencies }) };
 }
 
 /**

@@ -1,14 +1,11 @@
 import { getNamedType, isObjectType, Kind, type FieldNode, type GraphQLObjectType, type SelectionSetNode } from 'graphql';
 import { INTERNAL_PREFIX } from './fetch-document.js';
 import type { ShardRules } from './rules.js';
-import { WITHHELD, withheldParts, type DisclosurePart } from './disclosure.js';
+import { WITHHELD, withheldParts, type DisclosureCaller, type DisclosurePart } from '../../common/disclosure.js';
 
-export { WITHHELD } from './disclosure.js';
+export { WITHHELD } from '../../common/disclosure.js';
 
 type Obj = Record<string, unknown>;
-
-/** The smallest number of agencies a breakdown group shows figures for to callers who may not read its rows. */
-export const DEFAULT_MIN_AGENCIES = 3;
 
 /** What deciding the disclosure of a breakdown's groups needs. */
 export interface DisclosureOptions {
@@ -127,10 +124,7 @@ export function discloseGroups(rules: ShardRules, type: GraphQLObjectType, selec
 }
 
 /** What the router knows of the caller when it finishes a breakdown. */
-export interface BreakdownCaller {
-  minAgencies: number;
-  knows: DisclosureOptions['knows'];
-}
+export type BreakdownCaller = DisclosureCaller;
 
 /**
  * Notes, in each group of a province's answer to a breakdown field, its agencies in that

@@ -27,7 +27,8 @@ import type { Caller, Reuse } from '../transport/caller.js';
 import type { ProvinceRegistry, Scope } from './registry.js';
 import type { ShardRules } from './rules.js';
 import { rowScope } from '../../common/auth/policy.js';
-import { DEFAULT_MIN_AGENCIES, finishBreakdown, noteProvince, type BreakdownCaller } from './breakdown.js';
+import { finishBreakdown, noteProvince } from './breakdown.js';
+import { DEFAULT_MIN_AGENCIES, disclosureCallerOf, type DisclosureCaller } from '../../common/disclosure.js';
 import { discloseSummaries } from './summary-disclosure.js';
 import { fillCompleteness, type MissingFigure } from './completeness.js';
 import { provinceAudience } from '../../common/auth/assertion.js';
@@ -136,14 +137,8 @@ export class ShardRouter implements GraphQLDataSource {
   }
 
   /** What deciding which aggregate figures a caller may see needs: the threshold, and what it knows of each province by itself. */
-  private disclosureCaller(call: CallInfo): BreakdownCaller {
-    return {
-      minAgencies: this.options.minAgencies ?? DEFAULT_MIN_AGENCIES,
-      knows: (province) => {
-        const scope = rowScope(call.principal, province).kind;
-        return { all: scope === 'all', some: scope === 'agency' ? 1 : 0 };
-      },
-    };
+  private disclosureCaller(call: CallInfo): DisclosureCaller {
+    return disclosureCallerOf(call.principal, this.options.minAgencies ?? DEFAULT_MIN_AGENCIES);
   }
 
   private analyse(query: string): AnalysedFetch {

@@ -1,40 +1,9 @@
 import { getNamedType, isObjectType, Kind, type GraphQLObjectType, type SelectionSetNode } from 'graphql';
 import { FAMILIES, INTERNAL_PREFIX, isSummary } from './fetch-document.js';
-import { withheldParts, WITHHELD, type DisclosurePart } from './disclosure.js';
-import type { BreakdownCaller } from './breakdown.js';
+import { withheldFigures, type DisclosureCaller, type FigureFamily } from '../../common/disclosure.js';
 import type { ShardRules } from './rules.js';
 
 type Obj = Record<string, unknown>;
-
-/** One province's family of a summary's figures (subgraphs/province/summary-families.ts). */
-interface Family {
-  province: string;
-  fields: string[];
-  agencyCount: number;
-  line: string | null;
-  published: boolean;
-}
-
-/** The summary fields withheld from a caller, with the reason for each, from the families of every province in its answer. */
-export function withheldFigures(families: readonly Family[], caller: BreakdownCaller): Map<string, string> {
-  const parts = families.map((f): DisclosurePart & { family: Family } => {
-    const known = caller.knows(f.province);
-    return {
-      family: f,
-      province: f.province,
-      unknown: known.all ? 0 : f.agencyCount,
-      mayKnow: known.all ? 0 : known.some,
-      lines: f.line ? [JSON.stringify([f.province, f.line])] : [],
-      order: JSON.stringify([f.province, f.line, f.fields]),
-      unpublished: !f.published,
-    };
-  });
-  const figures = new Map<string, string>();
-  for (const [part, reason] of withheldParts(parts, caller.minAgencies)) {
-    for (const field of part.family.fields) if (figures.get(field) !== WITHHELD.small(caller.minAgencies)) figures.set(field, reason);
-  }
-  return figures;
-}
 
 /**
  * Withholds, in place, the figures of every summary in a merged value (at any depth of the
@@ -43,7 +12,7 @@ export function withheldFigures(families: readonly Family[], caller: BreakdownCa
  * caller when any province's family forming it is withheld, and `withheld` lists it with the
  * reason. Aliases and inline fragments are followed, so no spelling of a field escapes.
  */
-export function discloseSummaries(rules: ShardRules, type: GraphQLObjectType, selectionSet: SelectionSetNode | undefined, value: unknown, caller: BreakdownCaller): void {
+export function discloseSummaries(rules: ShardRules, type: GraphQLObjectType, selectionSet: SelectionSetNode | undefined, value: unknown, caller: DisclosureCaller): void {
   if (!selectionSet || !value || typeof value !== 'object') return;
   if (Array.isArray(value)) {
     for (const item of value) discloseSummaries(rules, type, selectionSet, item, caller);
@@ -59,7 +28,7 @@ export function discloseSummaries(rules: ShardRules, type: GraphQLObjectType, se
   };
   visit(selectionSet);
   if (isSummary(rules, type)) {
-    const withheld = withheldFigures((obj[FAMILIES] as Family[] | undefined) ?? [], caller);
+    const withheld = withheldFigures((obj[FAMILIES] as FigureFamily[] | undefined) ?? [], caller);
     for (const f of fields) {
       if (withheld.has(f.name)) obj[f.key] = null;
       if (rules.fieldMerge(type.name, f.name)?.op === 'withheld') {

@@ -19,7 +19,8 @@ import { vehicleBreakdown } from './breakdowns/vehicles.js';
 import { officeSpaceBreakdown } from './breakdowns/office-space.js';
 import { operatingCostBreakdown } from './breakdowns/operating-costs.js';
 import type { BreakdownGroup } from './breakdowns/groups.js';
-import { summaryFamilies, type FigureFamily } from './summary-families.js';
+import { summaryFamilies } from './summary-families.js';
+import type { FigureFamily } from '../../common/disclosure.js';
 
 /** What every resolver of a province instance receives. */
 export interface ProvinceContext {

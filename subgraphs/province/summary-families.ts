@@ -2,6 +2,7 @@ import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import type { EnergyType } from '../../common/standards.js';
 import { ENERGY_COLUMNS } from './energy.js';
 import type { Repository } from './repository.js';
+import type { FigureFamily } from '../../common/disclosure.js';
 import type { AssetRow, BuildingRow, EnergyReportRow, OperatingCostRow, VehicleRow } from './db/schema.js';
 
 /**
@@ -13,15 +14,6 @@ import type { AssetRow, BuildingRow, EnergyReportRow, OperatingCostRow, VehicleR
  * rest of such a total that is not published itself (vehicles that are not new-energy) is an
  * unpublished family of the line, so hiding it is accounted for.
  */
-
-/** One family as a province answers it (the FigureFamily type). */
-export interface FigureFamily {
-  province: string;
-  fields: string[];
-  agencyCount: number;
-  line: string | null;
-  published: boolean;
-}
 
 /** A family of one table's rows: its fields, which rows form it (all when absent), its line. */
 interface FamilyOf<R> {

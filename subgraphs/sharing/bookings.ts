@@ -1,3 +1,4 @@
+import { withheldFigures, withholdFigures, type DisclosureCaller, type FigureFamily } from '../../common/disclosure.js';
 import type { Kysely } from 'kysely';
 import type { RegionMembership } from '../../common/regions/membership.js';
 import { ErrorCode, userError } from '../../common/errors.js';
@@ -426,8 +427,13 @@ export class Bookings {
       .execute();
   }
 
-  /** Platform figures of a region over [from, to): utilisation, completed and cross-province trips, cost per km. */
-  async statistics(region: string, from: string, to: string, regions: RegionMembership) {
+  /**
+   * Platform figures of a region over [from, to): utilisation, completed and cross-province
+   * trips, cost per km. Figures formed in some province by fewer booking agencies than the
+   * threshold that the caller cannot add up itself are withheld (common/disclosure.ts); the
+   * cross-province trips and the unpublished rest of the completed ones are one line.
+   */
+  async statistics(region: string, from: string, to: string, regions: RegionMembership, caller: DisclosureCaller) {
     const provinces = regionProvinces(region, regions);
     const { starts, ends } = windowOf(from, to, false, 366);
     const [vehicles, held, trips] = await Promise.all([
@@ -439,7 +445,7 @@ export class Bookings {
         .executeTakeFirstOrThrow(),
       this.db
         .selectFrom('bookings')
-        .select(['starts_ms', 'ends_ms'])
+        .select(['starts_ms', 'ends_ms', 'agency_id', 'agency_province'])
         .where('vehicle_province', 'in', [...provinces])
         .where('status', 'in', ['APPROVED', 'COMPLETED'])
         .where('starts_ms', '<', ends)
@@ -447,7 +453,7 @@ export class Bookings {
         .execute(),
       this.db
         .selectFrom('bookings')
-        .select(['agency_province', 'vehicle_province', 'mileage_km', 'cost_fen'])
+        .select(['agency_id', 'agency_province', 'vehicle_province', 'mileage_km', 'cost_fen'])
         .where('vehicle_province', 'in', [...provinces])
         .where('status', '=', 'COMPLETED')
         .where('starts_ms', '>=', starts)
@@ -458,19 +464,27 @@ export class Bookings {
     const vehicleCount = Number(vehicles.n);
     const totalKm = trips.reduce((sum, t) => sum + Number(t.mileage_km ?? 0), 0);
     const totalFen = trips.reduce((sum, t) => sum + Number(t.cost_fen ?? 0), 0);
-    return {
-      region: { code: region },
-      from,
-      to,
-      vehicleCount,
+    const cross = trips.filter((t) => t.agency_province !== t.vehicle_province);
+    const families = [
+      ...bookersOf(held, ['bookedHours', 'utilisation'], null),
+      ...bookersOf(trips, ['completedTrips', 'totalKm', 'totalCost', 'costPerKm'], null),
+      ...bookersOf(cross, ['crossProvinceTrips'], 'cross'),
+      ...bookersOf(
+        trips.filter((t) => t.agency_province === t.vehicle_province),
+        [],
+        'cross',
+      ).map((f) => ({ ...f, published: false })),
+    ];
+    const figures = {
       bookedHours: bookedMs / 3_600_000,
       utilisation: vehicleCount ? bookedMs / (vehicleCount * (ends - starts)) : null,
       completedTrips: trips.length,
-      crossProvinceTrips: trips.filter((t) => t.agency_province !== t.vehicle_province).length,
+      crossProvinceTrips: cross.length,
       totalKm,
       totalCost: totalFen / 100,
       costPerKm: totalKm ? totalFen / 100 / totalKm : null,
     };
+    return { region: { code: region }, from, to, vehicleCount, ...withholdFigures(figures, withheldFigures(families, caller)) };
   }
 
   /** Runs a write that may put a plate on the platform twice: the unique index refuses it, named. */
@@ -528,4 +542,11 @@ function seatCount(seats: number): number {
 
 function invalidState(booking: BookingRow, from: string[]) {
   return userError(ErrorCode.INVALID_STATE, `Booking ${booking.id} is not ${from.join(' or ')}.`, { id: booking.id });
+}
+
+/** The family of some bookings' figures in each province: the agencies that booked them there. */
+function bookersOf(rows: { agency_id: string; agency_province: string }[], fields: string[], line: string | null): FigureFamily[] {
+  const agencies = new Map<string, Set<string>>();
+  for (const r of rows) agencies.set(r.agency_province, (agencies.get(r.agency_province) ?? new Set()).add(r.agency_id));
+  return [...agencies].map(([province, set]) => ({ province, fields, agencyCount: set.size, line, published: true }));
 }

@@ -1,3 +1,4 @@
+import { disclosureCallerOf } from '../../common/disclosure.js';
 import DataLoader from 'dataloader';
 import { requireAccess, guarded } from '../../common/auth/subgraph-auth.js';
 import type { Principal } from '../../common/auth/principal.js';
@@ -12,6 +13,8 @@ export interface SharingContext {
   principal: Principal;
   /** Which provinces form each region for this request, from the gateway's assertion. */
   regions: RegionMembership;
+  /** The small-cell threshold statistics withhold by, from the same assertion. */
+  minAgencies: number;
   requestId: string;
   transfers: Transfers;
   bookings: Bookings;
@@ -66,7 +69,7 @@ export const sharingResolvers = {
     assetTransfers: rows((args: Parameters<Transfers['list']>[1], ctx) => ctx.transfers.list(ctx.principal, args, ctx.regions)),
     assetTransfer: rows(async ({ id }: { id: string }, ctx) => (await ctx.transfers.byIds(ctx.principal, [id]))[0] ?? null),
     transferStatistics: guarded('aggregate', (_: unknown, { region, year }: { region: string; year: number }, ctx: SharingContext) =>
-      ctx.transfers.statistics(region, year, ctx.regions),
+      ctx.transfers.statistics(region, year, ctx.regions, disclosureCallerOf(ctx.principal, ctx.minAgencies)),
     ),
     availableVehicles: rows((args: Parameters<Bookings['available']>[0], ctx) => ctx.bookings.available(args, ctx.regions)),
     platformVehicle: rows(({ id }: { id: string }, ctx) => ctx.loaders.vehicle.load(id)),
@@ -74,7 +77,7 @@ export const sharingResolvers = {
     vehicleBookings: rows((args: Parameters<Bookings['list']>[1], ctx) => ctx.bookings.list(ctx.principal, args, ctx.regions)),
     vehicleBooking: rows(async ({ id }: { id: string }, ctx) => (await ctx.bookings.visible(ctx.principal, [id]))[0] ?? null),
     bookingStatistics: guarded('aggregate', (_: unknown, a: { region: string; from: string; to: string }, ctx: SharingContext) =>
-      ctx.bookings.statistics(a.region, a.from, a.to, ctx.regions),
+      ctx.bookings.statistics(a.region, a.from, a.to, ctx.regions, disclosureCallerOf(ctx.principal, ctx.minAgencies)),
     ),
   },
   Mutation: {

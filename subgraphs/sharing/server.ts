@@ -65,8 +65,8 @@ export async function startSharing(input: unknown, tls?: Parameters<typeof parse
     host: config.host,
     tls: config.tls,
     context: async ({ req, requestId }) => {
-      const { principal, regions } = callerOf(req, requestId);
-      return { principal, regions, requestId, transfers, bookings, loaders: createSharingLoaders(principal, transfers, bookings, history) };
+      const { principal, regions, minAgencies } = callerOf(req, requestId);
+      return { principal, regions, minAgencies, requestId, transfers, bookings, loaders: createSharingLoaders(principal, transfers, bookings, history) };
     },
     routes: [healthRoute(() => ({ service: 'sharing', database: store.kind, pid: process.pid })), ...metrics.routes],
   });

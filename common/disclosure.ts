@@ -1,8 +1,14 @@
 /**
  * Small-cell suppression, decided on parts: one province's share of a figure and the agencies
- * that form it. Breakdown groups (breakdown.ts) and summary figures (summary-disclosure.ts) are
- * both parts; this module decides which are withheld and knows nothing of either.
+ * that form it. Breakdown groups and summary figures (gateway/shard/) and the sharing service's
+ * statistics are all parts; this module decides which are withheld and knows nothing of them.
  */
+
+import { rowScope } from './auth/policy.js';
+import type { Principal } from './auth/principal.js';
+
+/** The smallest number of agencies a figure is shown for, to callers who may not read its rows, unless configured otherwise. */
+export const DEFAULT_MIN_AGENCIES = 3;
 
 /** One province's part of a figure. */
 export interface DisclosurePart {
@@ -62,4 +68,61 @@ export function withheldParts<P extends DisclosurePart>(parts: readonly P[], min
     }
   }
   return withheld;
+}
+
+/** What deciding a caller's disclosure needs: the threshold, and what it knows of a province's agencies by itself. */
+export interface DisclosureCaller {
+  minAgencies: number;
+  /** All of them when it reads the province in full; else how many it may know (an officer, its own agency). */
+  knows: (province: string) => { all: boolean; some: number };
+}
+
+/** A principal as a disclosure caller, from the access policy's row scopes. */
+export function disclosureCallerOf(principal: Principal, minAgencies: number): DisclosureCaller {
+  return {
+    minAgencies,
+    knows: (province) => {
+      const scope = rowScope(principal, province).kind;
+      return { all: scope === 'all', some: scope === 'agency' ? 1 : 0 };
+    },
+  };
+}
+
+/** One province's family of an aggregate's figures: the fields a set of agencies forms there. */
+export interface FigureFamily {
+  province: string;
+  /** The fields (none: the unpublished rest of a published total). */
+  fields: string[];
+  agencyCount: number;
+  /** Families adding up to one published total share a line. */
+  line: string | null;
+  published: boolean;
+}
+
+/** The fields withheld from a caller, with the reason for each, from the families of every province an aggregate covers. */
+export function withheldFigures(families: readonly FigureFamily[], caller: DisclosureCaller): Map<string, string> {
+  const parts = families.map((f): DisclosurePart & { family: FigureFamily } => {
+    const known = caller.knows(f.province);
+    return {
+      family: f,
+      province: f.province,
+      unknown: known.all ? 0 : f.agencyCount,
+      mayKnow: known.all ? 0 : known.some,
+      lines: f.line ? [JSON.stringify([f.province, f.line])] : [],
+      order: JSON.stringify([f.province, f.line, f.fields]),
+      unpublished: !f.published,
+    };
+  });
+  const figures = new Map<string, string>();
+  for (const [part, reason] of withheldParts(parts, caller.minAgencies)) {
+    for (const field of part.family.fields) if (figures.get(field) !== WITHHELD.small(caller.minAgencies)) figures.set(field, reason);
+  }
+  return figures;
+}
+
+/** An aggregate's figures as a caller may see them: withheld ones null, and listed with their reasons. */
+export function withholdFigures<F extends Record<string, unknown>>(figures: F, withheld: Map<string, string>): F & { withheld: { field: string; reason: string }[] } {
+  const shown: Record<string, unknown> = { ...figures };
+  for (const field of withheld.keys()) if (field in shown) shown[field] = null;
+  return { ...(shown as F), withheld: [...withheld].sort(([a], [b]) => (a < b ? -1 : 1)).map(([field, reason]) => ({ field, reason })) };
 }
