@@ -199,6 +199,15 @@ describe('energyBreakdown orders and checks its arguments', () => {
     }
   });
 
+  it.each(KINDS)('$field without orderBy orders by its declared default measure, largest first', async (kind) => {
+    const def = readShardRules(readFileSync(SUPERGRAPH_PATH, 'utf8')).schema.getQueryType()!.getFields()[kind.field];
+    const measure = fieldOf(String(def.args.find((a) => a.name === 'orderBy')!.defaultValue));
+    const r = await gql(stack.gateway.url, `{ ${kind.field}(${kind.args}by: [${kind.dims.filter((d) => d !== 'PROVINCE').join(', ')}]) { groups { ${measure} withheld } } }`);
+    const shown = (r.data![kind.field].groups as Group[]).map((g) => g[measure] as number);
+    expect(shown.length).toBeGreaterThan(1);
+    expect(shown).toEqual([...shown].sort((a, b) => b - a));
+  });
+
   it('refuses a reversed or too long year range and an unknown dimension with clear errors', async () => {
     const ask = (args: string) => gql(stack.gateway.url, `{ energyBreakdown(${args}) { groups { kgce } } }`);
     const reversed = await ask('from: 2025, to: 2024');

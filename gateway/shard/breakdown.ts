@@ -163,10 +163,12 @@ export function finishBreakdown(rules: ShardRules, parent: GraphQLObjectType, no
     const groupType = getNamedType(type.getFields()[s.name.value].type) as GraphQLObjectType;
     const groups = (value as Obj)[s.alias?.value ?? s.name.value];
     if (!Array.isArray(groups)) continue;
+    // Arguments as the field declares them: an omitted one takes its default (`orderBy: KGCE`).
+    const given = (name: string) => args[name] ?? def.args.find((a) => a.name === name)?.defaultValue;
     discloseGroups(rules, groupType, s.selectionSet, groups as Obj[], {
-      by: (args.by as string[] | undefined) ?? [],
-      orderBy: args.orderBy as string | undefined,
-      descending: args.descending !== false,
+      by: (given('by') as string[] | undefined) ?? [],
+      orderBy: given('orderBy') as string | undefined,
+      descending: given('descending') !== false,
       minAgencies: caller.minAgencies,
       knows: caller.knows,
     });
