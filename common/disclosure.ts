@@ -13,7 +13,10 @@ export const DEFAULT_MIN_AGENCIES = 3;
 /** One province's part of a figure. */
 export interface DisclosurePart {
   province: string;
-  /** Its agencies the caller cannot add up itself (0 when it reads the province in full). */
+  /**
+   * Its agencies the caller cannot add up itself (0 when it reads the province in full); for a
+   * part with figures formed by fewer of them (a group's pooled value), the fewest forming any.
+   */
   unknown: number;
   /** How many of those it may know anyway (an officer, its own agency). */
   mayKnow: number;

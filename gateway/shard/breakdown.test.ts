@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parse, type OperationDefinitionNode, type FieldNode, type GraphQLObjectType } from 'graphql';
-import { AGENCIES_BY_PROVINCE, discloseGroups, fieldOfEnum, WITHHELD } from './breakdown.js';
+import { AGENCIES_BY_PROVINCE, discloseGroups, fieldOfEnum, noteProvince, WITHHELD } from './breakdown.js';
 import { readShardRules } from './rules.js';
 
 // A breakdown's group type as the contract declares one (the rules read its directives).
@@ -17,6 +17,7 @@ const rules = readShardRules(`
     provinces: [ID!]! @shardMerge(op: "union")
     withheld: String
     kgce: Float @shardMerge(op: "sum", precision: 3)
+    leastAgencyCount: Int! @shardMerge(op: "min")
   }
 `);
 const type = rules.schema.getType('G') as GraphQLObjectType;
@@ -133,5 +134,16 @@ describe('discloseGroups', () => {
     const groups = () => [group('A', null, 3, 10), group('B', null, 3, 30), group('C', null, 1, 99), group('D', null, 4, 20), group('E', null, 2, 5)];
     expect(disclose(groups(), ['LEVEL'], nothing, 'KGCE').map((g) => g.level)).toEqual(['B', 'D', 'A', 'C', 'E']);
     expect(disclose(groups(), ['LEVEL'], nothing, 'KGCE', false).map((g) => g.level)).toEqual(['D', 'B', 'A', 'C', 'E']);
+  });
+});
+
+describe('sub-figures', () => {
+  it("a group whose sub-figure is formed by fewer agencies (one agency's pooled value) is withheld by that count", () => {
+    const root = (parse('{ b { groups { level kind year agencyCount withheld kgce } } }').definitions[0] as OperationDefinitionNode).selectionSet.selections[0] as FieldNode;
+    const answer = { groups: [{ ...group('L', null, 10, 5), leastAgencyCount: 1 }] as Record<string, unknown>[] };
+    noteProvince(rules, rules.schema.getQueryType()!, root, answer, '320000');
+    expect(answer.groups[0][AGENCIES_BY_PROVINCE]).toEqual({ '320000': 1 });
+    const [g] = disclose(answer.groups as ReturnType<typeof group>[], ['LEVEL']);
+    expect([g.withheld, g.kgce, g.agencyCount]).toEqual([WITHHELD.small(3), null, 10]);
   });
 });

@@ -35,7 +35,7 @@ interface Part extends DisclosurePart {
 /** The parts of a group, one per province (from the agencies the router noted per province), on the lines of the asked dimensions. */
 function partsOf(group: Obj, options: DisclosureOptions, keys: readonly string[], dims: readonly string[]): Part[] {
   const byProvince = (group[AGENCIES_BY_PROVINCE] as Record<string, number> | undefined) ?? {
-    [((read(group, 'provinces') as string[] | undefined) ?? []).join('+')]: Number(read(group, 'agencyCount')),
+    [((read(group, 'provinces') as string[] | undefined) ?? []).join('+')]: agenciesOf(group),
   };
   return Object.entries(byProvince).map(([province, count]) => {
     const known = options.knows(province);
@@ -77,6 +77,12 @@ function shownKeys(rules: ShardRules, type: GraphQLObjectType, selectionSet: Sel
   for (const key of reason) kept.add(key);
   return { kept, reason };
 }
+
+/**
+ * How many agencies a group's part stands for, in disclosure: the fewest forming any of its
+ * figures (its own agencies, or a sub-figure's such as the pooled value: `leastAgencyCount`).
+ */
+const agenciesOf = (group: Obj) => Math.min(Number(read(group, 'agencyCount')), Number(read(group, 'leastAgencyCount') ?? Infinity));
 
 /** The value of a field in a group whatever the client called it: the router's own copy first. */
 const read = (group: Obj, field: string) => (`${INTERNAL_PREFIX}${field}` in group ? group[`${INTERNAL_PREFIX}${field}`] : group[field]);
@@ -133,7 +139,7 @@ export type BreakdownCaller = DisclosureCaller;
  */
 export function noteProvince(rules: ShardRules, parent: GraphQLObjectType, node: FieldNode, value: unknown, province: string): void {
   for (const groups of groupLists(rules, parent, node, value)) {
-    for (const g of groups) g[AGENCIES_BY_PROVINCE] = { [province]: Number(read(g, 'agencyCount')) };
+    for (const g of groups) g[AGENCIES_BY_PROVINCE] = { [province]: agenciesOf(g) };
   }
 }
 

@@ -29,6 +29,13 @@ export function discloseSummaries(rules: ShardRules, type: GraphQLObjectType, se
   visit(selectionSet);
   if (isSummary(rules, type)) {
     const withheld = withheldFigures((obj[FAMILIES] as FigureFamily[] | undefined) ?? [], caller);
+    // A ratio over a withheld part is withheld with it: merged over several provinces, it would
+    // give the part back from the other provinces' figures.
+    for (const name of Object.keys(type.getFields())) {
+      const rule = rules.fieldMerge(type.name, name);
+      const part = rule?.op === 'ratio' ? rule.of?.find((p) => withheld.has(p)) : undefined;
+      if (part && !withheld.has(name)) withheld.set(name, withheld.get(part)!);
+    }
     for (const f of fields) {
       if (withheld.has(f.name)) obj[f.key] = null;
       if (rules.fieldMerge(type.name, f.name)?.op === 'withheld') {

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Repository } from '../repository.js';
-import { groupRows, type BreakdownGroup } from './groups.js';
+import { groupRows, leastAgencies, type BreakdownGroup } from './groups.js';
 
 /** The dimensions the asset breakdown groups by. */
 export const ASSET_DIMENSIONS = ['PROVINCE', 'CATEGORY', 'STATUS', 'POOLED'] as const;
@@ -19,6 +19,11 @@ interface AssetPart {
   netFen: number;
   pooledFen: number;
   idleFen: number;
+  /** Agencies with pooled cards, with other cards, with idle cards, with other cards (sub-figures and their rests). */
+  pooledAgencies: number;
+  unpooledAgencies: number;
+  idleAgencies: number;
+  busyAgencies: number;
 }
 
 /**
@@ -48,6 +53,22 @@ export async function assetBreakdown(repo: Repository, provinces: readonly strin
       eb.fn.sum<number>('t.net_value_fen').as('netFen'),
       eb.fn.sum<number>(eb.case().when('t.offered_to_pool', '=', 1).then(eb.ref('t.original_value_fen')).else(0).end()).as('pooledFen'),
       eb.fn.sum<number>(eb.case().when('t.status', '=', 'IDLE').then(eb.ref('t.original_value_fen')).else(0).end()).as('idleFen'),
+      eb.fn
+        .count<number>(eb.case().when('t.offered_to_pool', '=', 1).then(eb.ref('t.agency_id')).end())
+        .distinct()
+        .as('pooledAgencies'),
+      eb.fn
+        .count<number>(eb.case().when('t.offered_to_pool', '!=', 1).then(eb.ref('t.agency_id')).end())
+        .distinct()
+        .as('unpooledAgencies'),
+      eb.fn
+        .count<number>(eb.case().when('t.status', '=', 'IDLE').then(eb.ref('t.agency_id')).end())
+        .distinct()
+        .as('idleAgencies'),
+      eb.fn
+        .count<number>(eb.case().when('t.status', '!=', 'IDLE').then(eb.ref('t.agency_id')).end())
+        .distinct()
+        .as('busyAgencies'),
     ])
     .execute();
   const parts = rows.map((r): AssetPart => {
@@ -63,6 +84,10 @@ export async function assetBreakdown(repo: Repository, provinces: readonly strin
       netFen: Number(r.netFen ?? 0),
       pooledFen: Number(r.pooledFen ?? 0),
       idleFen: Number(r.idleFen ?? 0),
+      pooledAgencies: Number(r.pooledAgencies),
+      unpooledAgencies: Number(r.unpooledAgencies),
+      idleAgencies: Number(r.idleAgencies),
+      busyAgencies: Number(r.busyAgencies),
     };
   });
   const groups = groupRows(parts, ['province', 'category', 'status', 'pooled'], by.has('PROVINCE'), {
@@ -72,9 +97,14 @@ export async function assetBreakdown(repo: Repository, provinces: readonly strin
     netFen: 0,
     pooledFen: 0,
     idleFen: 0,
+    pooledAgencies: 0,
+    unpooledAgencies: 0,
+    idleAgencies: 0,
+    busyAgencies: 0,
   });
-  return groups.map(({ originalFen, netFen, pooledFen, idleFen, ...g }) => ({
+  return groups.map(({ originalFen, netFen, pooledFen, idleFen, pooledAgencies, unpooledAgencies, idleAgencies, busyAgencies, ...g }) => ({
     ...g,
+    leastAgencyCount: leastAgencies(g.agencyCount, pooledAgencies, unpooledAgencies, idleAgencies, busyAgencies),
     originalValue: originalFen / 100,
     netValue: netFen / 100,
     pooledValue: pooledFen / 100,

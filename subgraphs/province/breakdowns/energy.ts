@@ -108,5 +108,9 @@ export async function energyBreakdown(
     kgce: 3,
   });
   // As the gateway merges: a type's kgce from the summed quantity, rounded once.
-  return groups.map((g) => (g.energyType && g.quantity !== null ? { ...g, kgce: typeKgce(g.quantity, g.energyType) } : g));
+  return groups.map((g) => ({
+    ...(g.energyType && g.quantity !== null ? { ...g, kgce: typeKgce(g.quantity, g.energyType) } : g),
+    // A type group's figures are its users'; its reports, people and area those of more agencies.
+    leastAgencyCount: g.agencyCount,
+  }));
 }

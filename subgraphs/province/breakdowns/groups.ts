@@ -52,3 +52,13 @@ export function groupRows<R extends { province: string; agencyCount: number }>(
   }
   return [...groups.values()];
 }
+
+/**
+ * The fewest agencies forming any figure of a group: its own, or the sub-figures' (a group's
+ * pooled value is formed by the agencies with pooled cards) and the rest of them (the total
+ * minus the pooled value is the other agencies' figure). Counts of 0 form no figure. The gateway
+ * withholds a group by it (gateway/shard/breakdown.ts), as by its agencies.
+ */
+export function leastAgencies(...counts: number[]): number {
+  return Math.min(...counts.filter((n) => n > 0), Number.MAX_SAFE_INTEGER);
+}

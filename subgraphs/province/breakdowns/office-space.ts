@@ -1,6 +1,6 @@
 import { sumExact, toPrecision } from '../../../common/exact.js';
 import type { Repository } from '../repository.js';
-import { groupRows, type BreakdownGroup } from './groups.js';
+import { groupRows, leastAgencies, type BreakdownGroup } from './groups.js';
 
 /** The dimensions the office-space breakdown groups by. */
 export const OFFICE_SPACE_DIMENSIONS = ['PROVINCE', 'AGENCY_LEVEL'] as const;
@@ -68,7 +68,7 @@ export async function officeSpaceBreakdown(repo: Repository, provinces: readonly
       overStandardArea: over ? sumExact([area, -standard], 2) : 0,
     };
   });
-  return groupRows(parts, ['province', 'agencyLevel'], by.has('PROVINCE'), {
+  const groups = groupRows(parts, ['province', 'agencyLevel'], by.has('PROVINCE'), {
     agencyCount: 0,
     buildingCount: 0,
     constructionArea: 2,
@@ -79,4 +79,6 @@ export async function officeSpaceBreakdown(repo: Repository, provinces: readonly
     overStandardAgencyCount: 0,
     overStandardArea: 2,
   });
+  // The over-standard figures are formed by the agencies over it; the rest of the judged by the others.
+  return groups.map((g) => ({ ...g, leastAgencyCount: leastAgencies(g.agencyCount, g.overStandardAgencyCount, g.judgedAgencyCount - g.overStandardAgencyCount) }));
 }

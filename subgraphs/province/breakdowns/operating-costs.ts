@@ -1,6 +1,6 @@
 import type { Repository } from '../repository.js';
 import type { OperatingCostRow } from '../db/schema.js';
-import { checkYearRange, groupRows, type BreakdownGroup } from './groups.js';
+import { checkYearRange, groupRows, leastAgencies, type BreakdownGroup } from './groups.js';
 
 /** The dimensions the operating-cost breakdown groups by (besides the year). */
 export const OPERATING_COST_DIMENSIONS = ['PROVINCE', 'AGENCY_LEVEL', 'COMPONENT'] as const;
@@ -36,6 +36,8 @@ interface CostPart {
   staffedAgencyCount: number;
   staffCount: number;
   staffedAmountFen: number;
+  /** Agencies whose amount is above zero: those the amount is the figure of. */
+  spendingAgencies: number;
 }
 
 /**
@@ -65,13 +67,29 @@ export async function operatingCostBreakdown(
     .$if(by.has('AGENCY_LEVEL'), (q) => q.select('a.level').groupBy('a.level'))
     .select((eb) => {
       const staffed = <C extends `t.${keyof OperatingCostRow}`>(column: C) => eb.fn.sum<number>(eb.case().when('e.id', 'is not', null).then(eb.ref(column)).else(0).end());
+      const spending = <C extends `t.${keyof OperatingCostRow}`>(column: C) =>
+        eb.fn
+          .count<number>(
+            eb
+              .case()
+              // Every component column is an integer of fen: one of them stands for the type.
+              .when(column as 't.total_fen', '>', 0)
+              .then(eb.ref('t.agency_id'))
+              .end(),
+          )
+          .distinct();
       return [
         eb.fn.countAll<number>().as('agencies'),
         eb.fn.count<number>('e.id').as('staffed'),
         eb.fn.sum<number>('e.energy_using_people').as('people'),
         eb.fn.sum<number>('t.total_fen').as('total'),
         staffed('t.total_fen').as('s_TOTAL'),
-        ...COMPONENTS.flatMap((c) => [eb.fn.sum<number>(`t.${COST_COMPONENTS[c]}`).as(`a_${c}`), staffed(`t.${COST_COMPONENTS[c]}`).as(`s_${c}`)]),
+        spending('t.total_fen').as('p_TOTAL'),
+        ...COMPONENTS.flatMap((c) => [
+          eb.fn.sum<number>(`t.${COST_COMPONENTS[c]}`).as(`a_${c}`),
+          staffed(`t.${COST_COMPONENTS[c]}`).as(`s_${c}`),
+          spending(`t.${COST_COMPONENTS[c]}`).as(`p_${c}`),
+        ]),
       ];
     })
     .execute();
@@ -85,6 +103,7 @@ export async function operatingCostBreakdown(
       component,
       amountFen: component ? Number(row[`a_${component}`] ?? 0) : common.totalFen,
       staffedAmountFen: Number(row[`s_${component ?? 'TOTAL'}`] ?? 0),
+      spendingAgencies: Number(row[`p_${component ?? 'TOTAL'}`] ?? 0),
     });
     return by.has('COMPONENT') ? COMPONENTS.map(part) : [part(null)];
   });
@@ -95,6 +114,14 @@ export async function operatingCostBreakdown(
     staffedAgencyCount: 0,
     staffCount: 0,
     staffedAmountFen: 0,
+    spendingAgencies: 0,
   });
-  return groups.map(({ amountFen, totalFen, staffedAmountFen, ...g }) => ({ ...g, amount: amountFen / 100, total: totalFen / 100, staffedAmount: staffedAmountFen / 100 }));
+  return groups.map(({ amountFen, totalFen, staffedAmountFen, spendingAgencies, ...g }) => ({
+    ...g,
+    amount: amountFen / 100,
+    total: totalFen / 100,
+    staffedAmount: staffedAmountFen / 100,
+    // The amount is its spending agencies' figure; per person, the staffed agencies' and (from the total) the others'.
+    leastAgencyCount: leastAgencies(g.agencyCount, spendingAgencies, g.staffedAgencyCount, g.agencyCount - g.staffedAgencyCount),
+  }));
 }

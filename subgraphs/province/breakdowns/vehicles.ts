@@ -1,5 +1,5 @@
 import type { Repository } from '../repository.js';
-import { groupRows, type BreakdownGroup } from './groups.js';
+import { groupRows, leastAgencies, type BreakdownGroup } from './groups.js';
 
 /** The dimensions the vehicle breakdown groups by. */
 export const VEHICLE_DIMENSIONS = ['PROVINCE', 'CATEGORY', 'ENERGY_TYPE'] as const;
@@ -19,6 +19,9 @@ interface VehiclePart {
   newEnergyCount: number;
   priceFen: number;
   establishedStaff: number;
+  /** Agencies with new-energy vehicles, and with others (the sub-figure and its rest). */
+  newEnergyAgencies: number;
+  otherAgencies: number;
 }
 
 /**
@@ -44,6 +47,14 @@ export async function vehicleBreakdown(repo: Repository, provinces: readonly str
         eb.fn.countAll<number>().as('vehicles'),
         eb.fn.sum<number>(eb.case().when('t.energy_type', 'in', NEW_ENERGY).then(1).else(0).end()).as('newEnergy'),
         eb.fn.sum<number>('t.price_fen').as('priceFen'),
+        eb.fn
+          .count<number>(eb.case().when('t.energy_type', 'in', NEW_ENERGY).then(eb.ref('t.agency_id')).end())
+          .distinct()
+          .as('newEnergyAgencies'),
+        eb.fn
+          .count<number>(eb.case().when('t.energy_type', 'not in', NEW_ENERGY).then(eb.ref('t.agency_id')).end())
+          .distinct()
+          .as('otherAgencies'),
       ])
       .execute(),
     repo.db
@@ -65,6 +76,8 @@ export async function vehicleBreakdown(repo: Repository, provinces: readonly str
       newEnergyCount: Number(r.newEnergy ?? 0),
       priceFen: Number(r.priceFen ?? 0),
       establishedStaff: staffOf.get(r.province) ?? 0,
+      newEnergyAgencies: Number(r.newEnergyAgencies),
+      otherAgencies: Number(r.otherAgencies),
     };
   });
   // Rows with one key come from different provinces: each adds its own establishment once.
@@ -74,6 +87,14 @@ export async function vehicleBreakdown(repo: Repository, provinces: readonly str
     newEnergyCount: 0,
     priceFen: 0,
     establishedStaff: 0,
+    newEnergyAgencies: 0,
+    otherAgencies: 0,
   });
-  return groups.map(({ priceFen, establishedStaff, ...g }) => ({ ...g, totalPriceYuan: priceFen / 100, establishedStaff, staffHundreds: establishedStaff / 100 }));
+  return groups.map(({ priceFen, establishedStaff, newEnergyAgencies, otherAgencies, ...g }) => ({
+    ...g,
+    totalPriceYuan: priceFen / 100,
+    establishedStaff,
+    staffHundreds: establishedStaff / 100,
+    leastAgencyCount: leastAgencies(g.agencyCount, newEnergyAgencies, otherAgencies),
+  }));
 }
