@@ -68,7 +68,14 @@ const OFFICE_SPACE: FamilyOf<BuildingRow>[] = [
   ...withRest<BuildingRow>({ fields: ['exceedingCount'], when: (eb) => eb('t.exceeds_standard', '=', 1), line: 'standard' }),
 ];
 
-const OPERATING_COSTS: FamilyOf<OperatingCostRow>[] = [{ fields: ['staffCount', 'total', 'salaries', 'officialReception', 'vehicleOperation', 'costPerCapita'] }];
+// A published component is the figure of the agencies that spent on it; the unpublished rest of the total, everyone's.
+const OPERATING_COSTS: FamilyOf<OperatingCostRow>[] = [
+  { fields: ['staffCount', 'total', 'costPerCapita'] },
+  { fields: ['salaries'], when: (eb) => eb('t.salaries_fen', '>', 0), line: 'components' },
+  { fields: ['officialReception'], when: (eb) => eb('t.official_reception_fen', '>', 0), line: 'components' },
+  { fields: ['vehicleOperation'], when: (eb) => eb('t.vehicle_operation_fen', '>', 0), line: 'components' },
+  { fields: [], line: 'components', published: false },
+];
 
 /** The distinct agencies of each family's rows, as columns f0, f1, … of a query over `t`. */
 function counted<R extends { agency_id: string }>(eb: ExpressionBuilder<{ t: R }, 't'>, families: FamilyOf<R>[]) {
