@@ -14,19 +14,13 @@ type Obj = Record<string, unknown>;
  */
 export function discloseSummaries(rules: ShardRules, type: GraphQLObjectType, selectionSet: SelectionSetNode | undefined, value: unknown, caller: DisclosureCaller): void {
   if (!selectionSet || !value || typeof value !== 'object') return;
+  const { fields, reaches } = shapeOf(rules, type, selectionSet);
+  if (!reaches) return;
   if (Array.isArray(value)) {
     for (const item of value) discloseSummaries(rules, type, selectionSet, item, caller);
     return;
   }
   const obj = value as Obj;
-  const fields: { key: string; name: string; selectionSet?: SelectionSetNode }[] = [];
-  const visit = (set: SelectionSetNode) => {
-    for (const s of set.selections) {
-      if (s.kind === Kind.INLINE_FRAGMENT && (!s.typeCondition || s.typeCondition.name.value === type.name)) visit(s.selectionSet);
-      if (s.kind === Kind.FIELD) fields.push({ key: s.alias?.value ?? s.name.value, name: s.name.value, selectionSet: s.selectionSet });
-    }
-  };
-  visit(selectionSet);
   if (isSummary(rules, type)) {
     const withheld = withheldFigures((obj[FAMILIES] as FigureFamily[] | undefined) ?? [], caller);
     // A ratio over a withheld part is withheld with it: merged over several provinces, it would
@@ -51,6 +45,39 @@ export function discloseSummaries(rules: ShardRules, type: GraphQLObjectType, se
     const child = def && getNamedType(def.type);
     if (isObjectType(child)) discloseSummaries(rules, child, f.selectionSet, obj[f.key], caller);
   }
+}
+
+/** A selection on a type: its fields (inline fragments followed), and whether any summary lies at or under it. */
+interface Shape {
+  fields: { key: string; name: string; selectionSet?: SelectionSetNode }[];
+  reaches: boolean;
+}
+
+// Per selection (the router keeps each fetch's analysed document, so its nodes live as long) and
+// type: answers repeat the same selection for every row, and most reach no summary at all.
+const shapes = new WeakMap<SelectionSetNode, Map<string, Shape>>();
+
+/** The shape of a selection on a type, worked out once. */
+function shapeOf(rules: ShardRules, type: GraphQLObjectType, selectionSet: SelectionSetNode): Shape {
+  const byType = shapes.get(selectionSet) ?? new Map<string, Shape>();
+  shapes.set(selectionSet, byType);
+  const known = byType.get(type.name);
+  if (known) return known;
+  const fields: Shape['fields'] = [];
+  const visit = (set: SelectionSetNode) => {
+    for (const s of set.selections) {
+      if (s.kind === Kind.INLINE_FRAGMENT && (!s.typeCondition || s.typeCondition.name.value === type.name)) visit(s.selectionSet);
+      if (s.kind === Kind.FIELD) fields.push({ key: s.alias?.value ?? s.name.value, name: s.name.value, selectionSet: s.selectionSet });
+    }
+  };
+  visit(selectionSet);
+  const shape: Shape = { fields, reaches: isSummary(rules, type) };
+  byType.set(type.name, shape);
+  shape.reaches ||= fields.some((f) => {
+    const child = type.getFields()[f.name] && getNamedType(type.getFields()[f.name].type);
+    return isObjectType(child) && f.selectionSet !== undefined && shapeOf(rules, child, f.selectionSet).reaches;
+  });
+  return shape;
 }
 
 /** An object with the fields a selection asks for, under their response keys. */
