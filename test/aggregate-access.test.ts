@@ -152,6 +152,15 @@ describe('every aggregate field, every role, generated from the schema', () => {
     expect(names).toEqual(expect.arrayContaining(['energySummary', 'energyBreakdown', 'operatingCostBreakdown', 'Province.energySummary', 'Region.assetSummary']));
   });
 
+  it('what the gateway withholds by is not in the API: no client can ask for it', async () => {
+    const internal = ['families', 'leastAgencyCount'];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (isObjectType(type)) expect([type.name, Object.keys(type.getFields()).filter((f) => internal.includes(f))]).toEqual([type.name, []]);
+    }
+    const r = await gql(stack.gateway.url, '{ energySummary(year: 2025) { families { province agencyCount } } assetBreakdown { groups { leastAgencyCount } } }');
+    expect(r.errors?.map((e) => e.extensions?.code)).toEqual(['GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_VALIDATION_FAILED']);
+  });
+
   for (const role of USER_ROLES) {
     it(`${role}: reads every aggregate, each figure as the full answer has it or withheld as it says`, async () => {
       const principal = (PRINCIPALS as Record<UserRole, Principal | null>)[role];
