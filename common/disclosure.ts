@@ -73,6 +73,41 @@ export function withheldParts<P extends DisclosurePart>(parts: readonly P[], min
   return withheld;
 }
 
+/** A part of a breakdown group: the group's figure formed in one province (or one pair of provinces). */
+export interface GroupPart<G> extends DisclosurePart {
+  group: G;
+}
+
+/**
+ * The lines a group's part lies on, one along each asked dimension: the parts with the same
+ * part key (its province) and the same values of every other key, which add up to the part of
+ * the group without that dimension, a published figure too.
+ */
+export function linesAlong(dims: readonly string[], partKey: string, keys: Readonly<Record<string, unknown>>): string[] {
+  return dims.map((dim) =>
+    JSON.stringify([
+      dim,
+      partKey,
+      ...Object.keys(keys)
+        .filter((k) => k !== dim)
+        .sort()
+        .map((k) => [k, keys[k] ?? null]),
+    ]),
+  );
+}
+
+/**
+ * The groups withheld from a caller, with the reason: a group is shown only when none of its
+ * parts is withheld, so a group over some provinces minus one over fewer (another scope) never
+ * isolates a withheld part. A group withheld for a small part says so even if another of its
+ * parts was withheld as a complement.
+ */
+export function withheldGroups<G>(parts: readonly GroupPart<G>[], minAgencies: number): Map<G, string> {
+  const reasons = new Map<G, string>();
+  for (const [part, reason] of withheldParts(parts, minAgencies)) if (reasons.get(part.group) !== WITHHELD.small(minAgencies)) reasons.set(part.group, reason);
+  return reasons;
+}
+
 /** What deciding a caller's disclosure needs: the threshold, and what it knows of a province's agencies by itself. */
 export interface DisclosureCaller {
   minAgencies: number;

@@ -151,8 +151,8 @@ describe('a 公物仓 transfer from 上海 to 安徽', () => {
     expect(stats.data!.transferStatistics.crossProvinceOriginalValue).toBe(cross.reduce((s, r) => s + Number(r.original_value_fen), 0) / 100);
     expect(stats.data!.transferStatistics.inProvinceCount).toBe(yrd.length - cross.length);
 
-    // An analyst: figures formed in some province by fewer than 3 agencies (either side of the
-    // transfers, counted here from the raw rows) are null and listed; the rest as above.
+    // An analyst: figures whose transfers between some pair of provinces were given or received
+    // by fewer than 3 agencies (counted here from the raw rows) are null and listed; the rest as above.
     const analyst = await gql(
       stack.gateway.url,
       'query($y: Int!) { transferStatistics(region: "YRD", year: $y) { inProvinceCount crossProvinceCount crossProvinceOriginalValue withheld { field reason } } }',
@@ -160,12 +160,13 @@ describe('a 公物仓 transfer from 上海 to 安徽', () => {
       { token: tokenFor({ sub: 'analyst', role: 'ANALYST' }) },
     );
     const small = (rs: typeof rows) => {
-      const byProvince = new Map<string, Set<string>>();
+      const byPair = new Map<string, [Set<string>, Set<string>]>();
       for (const r of rs) {
-        byProvince.set(r.source_province, (byProvince.get(r.source_province) ?? new Set()).add(r.source_agency_id));
-        byProvince.set(r.target_province, (byProvince.get(r.target_province) ?? new Set()).add(r.target_agency_id));
+        const pair = `${r.source_province}>${r.target_province}`;
+        const [givers, receivers] = byPair.get(pair) ?? [new Set<string>(), new Set<string>()];
+        byPair.set(pair, [givers.add(r.source_agency_id), receivers.add(r.target_agency_id)]);
       }
-      return [...byProvince.values()].some((agencies) => agencies.size < 3);
+      return [...byPair.values()].some((sides) => sides.some((agencies) => agencies.size < 3));
     };
     const a = analyst.data!.transferStatistics;
     const withheld = new Set((a.withheld as { field: string }[]).map((w) => w.field));

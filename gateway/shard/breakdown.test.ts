@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parse, type OperationDefinitionNode, type FieldNode, type GraphQLObjectType } from 'graphql';
-import { AGENCIES_BY_PROVINCE, discloseGroups, fieldOfEnum, noteProvince, WITHHELD } from './breakdown.js';
+import { AGENCIES_BY_PROVINCE, discloseGroups, noteProvince, WITHHELD } from './breakdown.js';
 import { readShardRules } from './rules.js';
 
 // A breakdown's group type as the contract declares one (the rules read its directives).
@@ -40,14 +40,6 @@ const disclose = (groups: ReturnType<typeof group>[], by: string[], reads: (prov
   discloseGroups(rules, type, selection.selectionSet!, groups, { by, orderBy, descending, minAgencies: 3, knows: (p) => ({ all: reads(p), some: 0 }) });
 
 const named = (out: Record<string, any>[]) => Object.fromEntries(out.map((g) => [`${g.level ?? ''}${g.kind ?? ''}${g.year === 2025 ? '' : g.year}`, g]));
-
-describe('fieldOfEnum', () => {
-  it('names the group field of a dimension or measure', () => {
-    expect(fieldOfEnum('AGENCY_LEVEL')).toBe('agencyLevel');
-    expect(fieldOfEnum('KGCE_PER_CAPITA')).toBe('kgcePerCapita');
-    expect(fieldOfEnum('PROVINCE')).toBe('province');
-  });
-});
 
 describe('discloseGroups', () => {
   it('withholds a small group, and the next smallest of its line so it cannot be derived by subtraction', () => {

@@ -1,7 +1,8 @@
 import { getNamedType, isObjectType, Kind, type FieldNode, type GraphQLObjectType, type SelectionSetNode } from 'graphql';
 import { INTERNAL_PREFIX } from './fetch-document.js';
 import type { ShardRules } from './rules.js';
-import { WITHHELD, withheldParts, type DisclosureCaller, type DisclosurePart } from '../../common/disclosure.js';
+import { fieldOfEnum, orderGroups } from '../../common/breakdown.js';
+import { linesAlong, withheldGroups, type DisclosureCaller, type GroupPart } from '../../common/disclosure.js';
 
 export { WITHHELD } from '../../common/disclosure.js';
 
@@ -27,27 +28,24 @@ export interface DisclosureOptions {
 /** The internal field where a group keeps its agencies per province (the router fills it from each province's answer). */
 export const AGENCIES_BY_PROVINCE = `${INTERNAL_PREFIX}agenciesByProvince`;
 
-/** One province's part of a group. */
-interface Part extends DisclosurePart {
-  group: Obj;
-}
-
 /** The parts of a group, one per province (from the agencies the router noted per province), on the lines of the asked dimensions. */
-function partsOf(group: Obj, options: DisclosureOptions, keys: readonly string[], dims: readonly string[]): Part[] {
+function partsOf(group: Obj, options: DisclosureOptions, keys: readonly string[], dims: readonly string[]): GroupPart<Obj>[] {
   const byProvince = (group[AGENCIES_BY_PROVINCE] as Record<string, number> | undefined) ?? {
     [((read(group, 'provinces') as string[] | undefined) ?? []).join('+')]: agenciesOf(group),
   };
+  // The other keys of a line: every key but the province, which is the part's own (never the year as a dimension: no total over years is published).
+  const others = Object.fromEntries(keys.filter((k) => k !== 'province').map((k) => [k, read(group, k)]));
   return Object.entries(byProvince).map(([province, count]) => {
     const known = options.knows(province);
-    // A line: the parts of one province with the same values of every key but one dimension (never the year: no total over years is published).
-    const lines = dims.map((dim) => JSON.stringify([dim, province, ...keys.filter((k) => k !== dim && k !== 'province').map((k) => read(group, k))]));
-    return { group, province, unknown: known.all ? 0 : count, mayKnow: known.all ? 0 : known.some, lines, order: JSON.stringify([province, ...keys.map((k) => read(group, k))]) };
+    return {
+      group,
+      province,
+      unknown: known.all ? 0 : count,
+      mayKnow: known.all ? 0 : known.some,
+      lines: linesAlong(dims, province, others),
+      order: JSON.stringify([province, ...keys.map((k) => read(group, k))]),
+    };
   });
-}
-
-/** The field a dimension or measure enum value names: AGENCY_LEVEL -> agencyLevel. */
-export function fieldOfEnum(value: string): string {
-  return value.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
 /** The fields of a group type that identify it (`@shardMerge(op: "key")`). */
@@ -105,10 +103,10 @@ const read = (group: Obj, field: string) => (`${INTERNAL_PREFIX}${field}` in gro
 export function discloseGroups(rules: ShardRules, type: GraphQLObjectType, selectionSet: SelectionSetNode, groups: Obj[], options: DisclosureOptions): Obj[] {
   const keys = keyFields(rules, type);
   const dims = options.by.map(fieldOfEnum).filter((d) => keys.includes(d) && d !== 'province' && d !== 'year');
-  const parts = groups.flatMap((g) => partsOf(g, options, keys, dims));
-  const withheld = withheldParts(parts, options.minAgencies);
-  const reasons = new Map<Obj, string>();
-  for (const [part, reason] of withheld) if (reasons.get(part.group) !== WITHHELD.small(options.minAgencies)) reasons.set(part.group, reason);
+  const reasons = withheldGroups(
+    groups.flatMap((g) => partsOf(g, options, keys, dims)),
+    options.minAgencies,
+  );
   // What a withheld group still shows, by response key, however the selection spells it (aliases,
   // fragments with directives): everything else in it is nulled, never only the keys expected.
   const shown = shownKeys(rules, type, selectionSet);
@@ -116,17 +114,7 @@ export function discloseGroups(rules: ShardRules, type: GraphQLObjectType, selec
     for (const key of Object.keys(g)) if (key !== AGENCIES_BY_PROVINCE && !shown.kept.has(key)) g[key] = null;
     for (const key of shown.reason) g[key] = reason;
   }
-  const measure = options.orderBy ? fieldOfEnum(options.orderBy) : undefined;
-  const keyOf = (g: Obj) => JSON.stringify(keys.map((k) => read(g, k)));
-  return groups.sort((a, b) => {
-    if (measure) {
-      const [x, y] = [read(a, measure), read(b, measure)] as (number | null)[];
-      if (x === null || y === null) {
-        if (x !== y) return x === null ? 1 : -1;
-      } else if (x !== y) return options.descending ? y - x : x - y;
-    }
-    return keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0;
-  });
+  return orderGroups(groups, { read, keys, measure: options.orderBy ? fieldOfEnum(options.orderBy) : undefined, descending: options.descending });
 }
 
 /** What the router knows of the caller when it finishes a breakdown. */

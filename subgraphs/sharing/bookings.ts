@@ -1,4 +1,3 @@
-import { withheldFigures, withholdFigures, type DisclosureCaller, type FigureFamily } from '../../common/disclosure.js';
 import type { Kysely } from 'kysely';
 import type { RegionMembership } from '../../common/regions/membership.js';
 import { ErrorCode, userError } from '../../common/errors.js';
@@ -23,7 +22,6 @@ import {
   plainId,
   readableBy,
   recordEvent,
-  regionProvinces,
   scopeOf,
   storedResults,
   type Db,
@@ -427,66 +425,6 @@ export class Bookings {
       .execute();
   }
 
-  /**
-   * Platform figures of a region over [from, to): utilisation, completed and cross-province
-   * trips, cost per km. Figures formed in some province by fewer booking agencies than the
-   * threshold that the caller cannot add up itself are withheld (common/disclosure.ts); the
-   * cross-province trips and the unpublished rest of the completed ones are one line.
-   */
-  async statistics(region: string, from: string, to: string, regions: RegionMembership, caller: DisclosureCaller) {
-    const provinces = regionProvinces(region, regions);
-    const { starts, ends } = windowOf(from, to, false, 366);
-    const [vehicles, held, trips] = await Promise.all([
-      this.db
-        .selectFrom('platform_vehicles')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('active', '=', 1)
-        .where('province', 'in', [...provinces])
-        .executeTakeFirstOrThrow(),
-      this.db
-        .selectFrom('bookings')
-        .select(['starts_ms', 'ends_ms', 'agency_id', 'agency_province'])
-        .where('vehicle_province', 'in', [...provinces])
-        .where('status', 'in', ['APPROVED', 'COMPLETED'])
-        .where('starts_ms', '<', ends)
-        .where('ends_ms', '>', starts)
-        .execute(),
-      this.db
-        .selectFrom('bookings')
-        .select(['agency_id', 'agency_province', 'vehicle_province', 'mileage_km', 'cost_fen'])
-        .where('vehicle_province', 'in', [...provinces])
-        .where('status', '=', 'COMPLETED')
-        .where('starts_ms', '>=', starts)
-        .where('starts_ms', '<', ends)
-        .execute(),
-    ]);
-    const bookedMs = held.reduce((sum, b) => sum + Math.min(ends, Number(b.ends_ms)) - Math.max(starts, Number(b.starts_ms)), 0);
-    const vehicleCount = Number(vehicles.n);
-    const totalKm = trips.reduce((sum, t) => sum + Number(t.mileage_km ?? 0), 0);
-    const totalFen = trips.reduce((sum, t) => sum + Number(t.cost_fen ?? 0), 0);
-    const cross = trips.filter((t) => t.agency_province !== t.vehicle_province);
-    const families = [
-      ...bookersOf(held, ['bookedHours', 'utilisation'], null),
-      ...bookersOf(trips, ['completedTrips', 'totalKm', 'totalCost', 'costPerKm'], null),
-      ...bookersOf(cross, ['crossProvinceTrips'], 'cross'),
-      ...bookersOf(
-        trips.filter((t) => t.agency_province === t.vehicle_province),
-        [],
-        'cross',
-      ).map((f) => ({ ...f, published: false })),
-    ];
-    const figures = {
-      bookedHours: bookedMs / 3_600_000,
-      utilisation: vehicleCount ? bookedMs / (vehicleCount * (ends - starts)) : null,
-      completedTrips: trips.length,
-      crossProvinceTrips: cross.length,
-      totalKm,
-      totalCost: totalFen / 100,
-      costPerKm: totalKm ? totalFen / 100 / totalKm : null,
-    };
-    return { region: { code: region }, from, to, vehicleCount, ...withholdFigures(figures, withheldFigures(families, caller)) };
-  }
-
   /** Runs a write that may put a plate on the platform twice: the unique index refuses it, named. */
   private async uniquePlate<R>(write: () => Promise<R>): Promise<R> {
     try {
@@ -542,11 +480,4 @@ function seatCount(seats: number): number {
 
 function invalidState(booking: BookingRow, from: string[]) {
   return userError(ErrorCode.INVALID_STATE, `Booking ${booking.id} is not ${from.join(' or ')}.`, { id: booking.id });
-}
-
-/** The family of some bookings' figures in each province: the agencies that booked them there. */
-function bookersOf(rows: { agency_id: string; agency_province: string }[], fields: string[], line: string | null): FigureFamily[] {
-  const agencies = new Map<string, Set<string>>();
-  for (const r of rows) agencies.set(r.agency_province, (agencies.get(r.agency_province) ?? new Set()).add(r.agency_id));
-  return [...agencies].map(([province, set]) => ({ province, fields, agencyCount: set.size, line, published: true }));
 }

@@ -6,6 +6,7 @@ import type { RegionMembership } from '../../common/regions/membership.js';
 import type { BookingRow, EventRow, PlatformVehicleRow, RentalCompanyRow, TransferRow } from './db/schema.js';
 import type { Bookings } from './bookings.js';
 import type { Transfers } from './transfers.js';
+import type { BookingDimension, BreakdownArgs, SharingFigures, TransferDimension } from './figures.js';
 import { iso, yuan } from './records.js';
 
 /** What every resolver of the sharing subgraph receives. */
@@ -18,6 +19,7 @@ export interface SharingContext {
   requestId: string;
   transfers: Transfers;
   bookings: Bookings;
+  figures: SharingFigures;
   /** Per-request batch loaders (no cache outlives the request). */
   loaders: SharingLoaders;
 }
@@ -49,18 +51,24 @@ export function createSharingLoaders(principal: Principal, transfers: Transfers,
   };
 }
 
-const rows =
+/** A root resolver of a data class: the caller's role must hold it (FORBIDDEN otherwise). */
+const classed =
+  (dataClass: 'rows' | 'aggregate') =>
   <A, R>(resolve: (args: A, ctx: SharingContext) => R) =>
   (_: unknown, args: A, ctx: SharingContext): R => {
-    requireAccess(ctx.principal, 'rows');
+    requireAccess(ctx.principal, dataClass);
     return resolve(args, ctx);
   };
+const rows = classed('rows');
+const aggregate = classed('aggregate');
 const write =
   <I, R>(resolve: (input: I, ctx: SharingContext) => R) =>
   (_: unknown, { input }: { input: I }, ctx: SharingContext): R => {
     requireAccess(ctx.principal, 'write');
     return resolve(input, ctx);
   };
+/** The caller as the figures' disclosure sees it: its row scopes and the gateway's threshold. */
+const callerOf = (ctx: SharingContext) => disclosureCallerOf(ctx.principal, ctx.minAgencies);
 const province = (code: string) => ({ code });
 
 /** Resolvers of the sharing subgraph. */
@@ -68,16 +76,18 @@ export const sharingResolvers = {
   Query: {
     assetTransfers: rows((args: Parameters<Transfers['list']>[1], ctx) => ctx.transfers.list(ctx.principal, args, ctx.regions)),
     assetTransfer: rows(async ({ id }: { id: string }, ctx) => (await ctx.transfers.byIds(ctx.principal, [id]))[0] ?? null),
-    transferStatistics: guarded('aggregate', (_: unknown, { region, year }: { region: string; year: number }, ctx: SharingContext) =>
-      ctx.transfers.statistics(region, year, ctx.regions, disclosureCallerOf(ctx.principal, ctx.minAgencies)),
+    transferStatistics: aggregate(({ region, year }: { region: string; year: number }, ctx) => ctx.figures.transferStatistics(region, year, ctx.regions, callerOf(ctx))),
+    transferBreakdown: aggregate(({ region, ...args }: { region: string } & BreakdownArgs<TransferDimension>, ctx) =>
+      ctx.figures.transferBreakdown(region, args, ctx.regions, callerOf(ctx)),
     ),
     availableVehicles: rows((args: Parameters<Bookings['available']>[0], ctx) => ctx.bookings.available(args, ctx.regions)),
     platformVehicle: rows(({ id }: { id: string }, ctx) => ctx.loaders.vehicle.load(id)),
     rentalCompanies: rows((_: unknown, ctx) => ctx.bookings.companies()),
     vehicleBookings: rows((args: Parameters<Bookings['list']>[1], ctx) => ctx.bookings.list(ctx.principal, args, ctx.regions)),
     vehicleBooking: rows(async ({ id }: { id: string }, ctx) => (await ctx.bookings.visible(ctx.principal, [id]))[0] ?? null),
-    bookingStatistics: guarded('aggregate', (_: unknown, a: { region: string; from: string; to: string }, ctx: SharingContext) =>
-      ctx.bookings.statistics(a.region, a.from, a.to, ctx.regions, disclosureCallerOf(ctx.principal, ctx.minAgencies)),
+    bookingStatistics: aggregate((a: { region: string; from: string; to: string }, ctx) => ctx.figures.bookingStatistics(a.region, a.from, a.to, ctx.regions, callerOf(ctx))),
+    bookingBreakdown: aggregate(({ region, ...args }: { region: string } & BreakdownArgs<BookingDimension>, ctx) =>
+      ctx.figures.bookingBreakdown(region, args, ctx.regions, callerOf(ctx)),
     ),
   },
   Mutation: {

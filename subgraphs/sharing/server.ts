@@ -11,6 +11,7 @@ import { ProvinceSteps } from './province-steps.js';
 import { TransferSaga } from './saga.js';
 import { Transfers } from './transfers.js';
 import { Bookings } from './bookings.js';
+import { SharingFigures } from './figures.js';
 import { createSharingLoaders, sharingResolvers, type SharingContext } from './resolvers.js';
 import { createRegistry, databaseMetrics, exposeMetrics } from '../../common/metrics.js';
 import { isDatabaseUnreachable } from '../../common/db/errors.js';
@@ -44,6 +45,7 @@ export async function startSharing(input: unknown, tls?: Parameters<typeof parse
   const saga = new TransferSaga(store.db, steps, logger, config.saga);
   const transfers = new Transfers(store.db, store.kind, steps, saga.wake);
   const bookings = new Bookings(store.db, store.kind, steps);
+  const figures = new SharingFigures(store.db);
   const history = (ids: readonly string[]) =>
     store.db
       .selectFrom('workflow_events')
@@ -66,7 +68,7 @@ export async function startSharing(input: unknown, tls?: Parameters<typeof parse
     tls: config.tls,
     context: async ({ req, requestId }) => {
       const { principal, regions, minAgencies } = callerOf(req, requestId);
-      return { principal, regions, minAgencies, requestId, transfers, bookings, loaders: createSharingLoaders(principal, transfers, bookings, history) };
+      return { principal, regions, minAgencies, requestId, transfers, bookings, figures, loaders: createSharingLoaders(principal, transfers, bookings, history) };
     },
     routes: [healthRoute(() => ({ service: 'sharing', database: store.kind, pid: process.pid })), ...metrics.routes],
   });

@@ -1,4 +1,3 @@
-import { withheldFigures, withholdFigures, type DisclosureCaller, type FigureFamily } from '../../common/disclosure.js';
 import type { Kysely } from 'kysely';
 import type { RegionMembership } from '../../common/regions/membership.js';
 import { ErrorCode, userError } from '../../common/errors.js';
@@ -11,21 +10,7 @@ import { callerKey, type Principal } from '../../common/auth/principal.js';
 import { OWNING_STATUSES } from './db/database.js';
 import type { SharingDatabase, TransferRow } from './db/schema.js';
 import type { ProvinceSteps, StepOutcome } from './province-steps.js';
-import {
-  boundedText,
-  forbidden,
-  isPlainId,
-  newestFirstPage,
-  newRecordId,
-  plainId,
-  readableBy,
-  recordEvent,
-  regionProvinces,
-  scopeOf,
-  storedResults,
-  touching,
-  type Db,
-} from './records.js';
+import { boundedText, forbidden, isPlainId, newestFirstPage, newRecordId, plainId, readableBy, recordEvent, scopeOf, storedResults, touching, type Db } from './records.js';
 
 /** The province of a global id of a kind: BAD_USER_INPUT for another shape, UNKNOWN_PROVINCE for a code not in GB/T 2260. */
 function provinceOf(id: string, kind: 'asset' | 'agency', argumentName: string): string {
@@ -221,38 +206,6 @@ export class Transfers {
       .execute();
   }
 
-  /**
-   * Completed transfers to a region's agencies in a calendar year (Beijing time): counts and
-   * original values, in-province and across provinces. A figure formed in some province by fewer
-   * agencies (sources and receivers) than the threshold that the caller cannot add up itself is
-   * withheld (common/disclosure.ts): one transfer's value is two agencies' figure.
-   */
-  async statistics(region: string, year: number, regions: RegionMembership, caller: DisclosureCaller) {
-    if (!Number.isInteger(year) || year < 2000 || year > 2100) throw userError(ErrorCode.BAD_USER_INPUT, 'year must be between 2000 and 2100.', { argumentName: 'year' });
-    const provinces = regionProvinces(region, regions);
-    const start = Date.parse(`${year}-01-01T00:00:00+08:00`);
-    const end = Date.parse(`${year + 1}-01-01T00:00:00+08:00`);
-    const rows = await this.db
-      .selectFrom('transfers')
-      .select(['source_province', 'source_agency_id', 'target_province', 'target_agency_id', 'original_value_fen'])
-      .where('status', '=', 'COMPLETED')
-      .where('target_province', 'in', [...provinces])
-      .where('completed_at', '>=', start)
-      .where('completed_at', '<', end)
-      .execute();
-    const inProvince = rows.filter((r) => r.source_province === r.target_province);
-    const across = rows.filter((r) => r.source_province !== r.target_province);
-    const fen = (rs: typeof rows) => rs.reduce((sum, r) => sum + Number(r.original_value_fen ?? 0), 0);
-    const families = [...familiesOf(inProvince, ['inProvinceCount', 'inProvinceOriginalValue']), ...familiesOf(across, ['crossProvinceCount', 'crossProvinceOriginalValue'])];
-    const figures = {
-      inProvinceCount: inProvince.length,
-      inProvinceOriginalValue: fen(inProvince) / 100,
-      crossProvinceCount: across.length,
-      crossProvinceOriginalValue: fen(across) / 100,
-    };
-    return { region: { code: region }, year, ...withholdFigures(figures, withheldFigures(families, caller)) };
-  }
-
   private async visibleOrMissing(principal: Principal, id: string): Promise<TransferRow> {
     const [row] = await this.byIds(principal, [id]);
     if (!row) throw userError(ErrorCode.NOT_FOUND, `No transfer ${id}.`, { id });
@@ -326,15 +279,4 @@ export class Transfers {
       .executeTakeFirst();
     if (Number(closed.numUpdatedRows) === 1) await recordEvent(this.db, id, 'CLOSED', { sub: 'xietong-sharing', role: 'WORKFLOW' }, why, now);
   }
-}
-
-/** The families of some transfers' figures: per province, the agencies on either side of them there. */
-function familiesOf(rows: { source_province: string; source_agency_id: string; target_province: string; target_agency_id: string }[], fields: string[]): FigureFamily[] {
-  const agencies = new Map<string, Set<string>>();
-  const add = (province: string, agency: string) => agencies.set(province, (agencies.get(province) ?? new Set()).add(agency));
-  for (const r of rows) {
-    add(r.source_province, r.source_agency_id);
-    add(r.target_province, r.target_agency_id);
-  }
-  return [...agencies].map(([province, set]) => ({ province, fields, agencyCount: set.size, line: null, published: true }));
 }

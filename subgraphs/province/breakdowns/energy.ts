@@ -3,7 +3,8 @@ import { ENERGY_COEFFICIENTS, KGCE_EXACT, type EnergyType } from '../../../commo
 import { ENERGY_COLUMNS } from '../energy.js';
 import type { Expression } from 'kysely';
 import type { Repository } from '../repository.js';
-import { checkYearRange, groupRows, type BreakdownGroup } from './groups.js';
+import { checkYearRange } from '../../../common/breakdown.js';
+import { groupRows, type BreakdownGroup } from './groups.js';
 
 /** The dimensions the energy breakdown groups by. */
 export const ENERGY_DIMENSIONS = ['PROVINCE', 'AGENCY_LEVEL', 'ENERGY_TYPE'] as const;

@@ -1,22 +1,10 @@
 import { sumExact } from '../../../common/exact.js';
-import { ErrorCode, userError } from '../../../common/errors.js';
-
-/** The widest year range one breakdown covers. */
-export const MAX_YEARS = 20;
 
 /** One group of a breakdown as a province answers it: its key, the provinces whose agencies form it, and additive parts. */
 export interface BreakdownGroup {
   province: string | null;
   provinces: string[];
   agencyCount: number;
-}
-
-/** Refuses a year range that is reversed, outside 2000–2100 or wider than MAX_YEARS (BAD_USER_INPUT). */
-export function checkYearRange(from: number, to: number): void {
-  const bad = (message: string) => userError(ErrorCode.BAD_USER_INPUT, message, { argumentName: 'from' });
-  if (!Number.isInteger(from) || !Number.isInteger(to) || from < 2000 || to > 2100) throw bad('from and to must be years between 2000 and 2100.');
-  if (from > to) throw bad(`from (${from}) is after to (${to}).`);
-  if (to - from + 1 > MAX_YEARS) throw bad(`A breakdown covers at most ${MAX_YEARS} years; ${from}–${to} is ${to - from + 1}.`);
 }
 
 /** The additive fields of a part, each with its decimal places (0 for counts); a null part stays null when added. */

@@ -1,6 +1,7 @@
 import type { Repository } from '../repository.js';
 import type { OperatingCostRow } from '../db/schema.js';
-import { checkYearRange, groupRows, leastAgencies, type BreakdownGroup } from './groups.js';
+import { checkYearRange } from '../../../common/breakdown.js';
+import { groupRows, leastAgencies, type BreakdownGroup } from './groups.js';
 
 /** The dimensions the operating-cost breakdown groups by (besides the year). */
 export const OPERATING_COST_DIMENSIONS = ['PROVINCE', 'AGENCY_LEVEL', 'COMPONENT'] as const;

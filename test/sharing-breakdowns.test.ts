@@ -1,0 +1,437 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Principal, UserRole } from '../common/auth/principal.js';
+import type { DemoStack } from '../demo/demo-stack.js';
+import { formatId } from '../common/ids.js';
+import type { BookingRow, TransferRow } from '../subgraphs/sharing/db/schema.js';
+import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
+import { gql, principalsOfEveryRole, startMixedStack, startTestStack, TEST_REGIONS, tokenFor, type Result } from './helpers.js';
+
+/*
+ * The sharing workflows' breakdowns and statistics, against figures computed here from the raw
+ * rows: every combination of dimensions, as every role. The rows are written straight into the
+ * sharing database (completed transfers and trips of 2024–2025 between 长三角 agencies and a few
+ * from 北京), so the periods are in the past and the figures known.
+ */
+
+const YRD = TEST_REGIONS.members('YRD')!;
+const HOUR = 3_600_000;
+const BEIJING = 8 * HOUR;
+const CATEGORIES = ['A01', 'A02', 'A03', 'A05'];
+const TRANSFER_DIMS = ['SOURCE_PROVINCE', 'TARGET_PROVINCE', 'CATEGORY', 'FLOW'] as const;
+const BOOKING_DIMS = ['MONTH', 'VEHICLE_PROVINCE', 'AGENCY_PROVINCE', 'VEHICLE_KIND', 'CATEGORY'] as const;
+
+/** A small deterministic generator, so a failure reproduces. */
+function random(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+/** Five agencies per province: few enough that some pairs of provinces have one or two. */
+const agenciesOf = (province: string) => [1, 2, 3, 4, 5].map((i) => formatId(province, 'agency', 9000 + i));
+const beijing = (ms: number) => {
+  const d = new Date(ms + BEIJING);
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1 };
+};
+const subsets = <T>(xs: readonly T[]): T[][] => xs.reduce<T[][]>((all, x) => [...all, ...all.map((s) => [...s, x])], [[]]);
+const field = (dim: string) => dim.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * Completed transfers of 2024–2025. Each 长三角 province gives within itself every year, and
+ * 江苏→浙江 and 北京→上海 are busy corridors, all with five agencies on each side; one asset
+ * category is rare (small groups when split by it). 2024 also has two thin corridors, 安徽→江苏
+ * with one giver and 江苏→安徽 with one receiver, so its totals are withheld from callers who
+ * read none of the two provinces; 2025's are shown.
+ */
+function transfersFixture(): TransferRow[] {
+  const r = random(14);
+  const flows: [string, string, number][] = [...YRD.map((p): [string, string, number] => [p, p, 12]), ['320000', '330000', 6], ['110000', '310000', 6]];
+  const rows: { source: string; target: string; giver: number; receiver: number; category: string; year: number }[] = [];
+  for (const year of [2024, 2025]) {
+    for (const [source, target, n] of flows) {
+      for (let i = 0; i < n; i++) rows.push({ source, target, giver: i % 5, receiver: (i + 1 + (i % 2)) % 5, category: i === 0 ? 'A05' : pick(r, CATEGORIES.slice(0, 3)), year });
+    }
+  }
+  // 2024's thin corridors: one giver to three receivers, and three givers to one receiver.
+  for (let i = 0; i < 3; i++) rows.push({ source: '340000', target: '320000', giver: 0, receiver: i, category: 'A02', year: 2024 });
+  for (let i = 0; i < 3; i++) rows.push({ source: '320000', target: '340000', giver: i, receiver: 4, category: 'A02', year: 2024 });
+  return rows.map(({ source, target, giver, receiver, category, year }, n) => {
+    const completed = Date.parse(`${year}-01-01T00:00:00+08:00`) + Math.floor(r() * 365) * 24 * HOUR + 3 * HOUR;
+    const original = 100_000 + Math.floor(r() * 5_000_000);
+    return {
+      id: `TR-FIX-${String(n).padStart(4, '0')}`,
+      asset_id: `${source}:AS-FIX${n}`,
+      source_province: source,
+      source_agency_id: agenciesOf(source)[giver],
+      target_agency_id: agenciesOf(target)[receiver],
+      target_province: target,
+      reason: '调剂',
+      status: 'COMPLETED',
+      stage: null,
+      requested_by: 'fixture',
+      requested_role: 'AGENCY_OFFICER',
+      decided_by: 'fixture',
+      outcome_reason: null,
+      target_asset_id: `${target}:AS-FIXR${n}`,
+      name: '办公设备',
+      category_code: `${category}010100`,
+      original_value_fen: original,
+      net_value_fen: Math.floor(original * r()),
+      acquired_on: '2019-06-01',
+      attempts: 0,
+      last_error: null,
+      requested_at: completed - 48 * HOUR,
+      decided_at: completed - 24 * HOUR,
+      completed_at: completed,
+    };
+  });
+}
+
+/**
+ * Trips on the platform's vehicles from December 2024 to December 2025: every month, six
+ * in-province trips per province with vehicles, by five agencies in turn, on vehicles picked at
+ * random (so splits by kind and category are small); every seventh booking only approved. In
+ * December 2024 also one agency of 北京 travels, so 2024's totals are withheld from callers
+ * who read neither 北京 nor the vehicle's province.
+ */
+function bookingsFixture(vehicles: { id: string; province: string }[]): BookingRow[] {
+  const r = random(15);
+  const provinces = [...new Set(vehicles.map((v) => v.province))].sort();
+  const trips: { vehicle: { id: string; province: string }; agency: string; starts: number }[] = [];
+  for (let m = 0; m < 13; m++) {
+    const month = Date.parse(m === 0 ? '2024-12-01T00:00:00+08:00' : `2025-${String(m).padStart(2, '0')}-01T00:00:00+08:00`);
+    let slot = 0;
+    for (const province of provinces) {
+      const own = vehicles.filter((v) => v.province === province);
+      for (let i = 0; i < 6; i++) trips.push({ vehicle: pick(r, own), agency: agenciesOf(province)[(i + m) % 5], starts: month + slot++ * 20 * HOUR });
+    }
+    if (m === 0) trips.push({ vehicle: vehicles[0], agency: agenciesOf('110000')[0], starts: month + slot++ * 20 * HOUR });
+  }
+  return trips.map(({ vehicle, agency, starts }, i) => {
+    const km = 20 + Math.floor(r() * 400);
+    const completed = i % 7 !== 3;
+    return {
+      id: `BK-FIX-${String(i).padStart(4, '0')}`,
+      vehicle_id: vehicle.id,
+      vehicle_province: vehicle.province,
+      agency_id: agency,
+      agency_province: agency.slice(0, 6),
+      purpose: '公务出行',
+      passengers: 2,
+      daily_rate_fen: 38_000,
+      per_km_fen: 150,
+      starts_ms: starts,
+      ends_ms: starts + 12 * HOUR,
+      status: completed ? 'COMPLETED' : 'APPROVED',
+      occupies: 1,
+      requested_by: 'fixture',
+      requested_role: 'AGENCY_OFFICER',
+      decided_by: 'fixture',
+      outcome_reason: null,
+      mileage_km: completed ? km : null,
+      cost_fen: completed ? 38_000 + km * 150 : null,
+      requested_at: starts - 72 * HOUR,
+      decided_at: starts - 48 * HOUR,
+      completed_at: completed ? starts + 12 * HOUR : null,
+    };
+  });
+}
+
+/** A fact as this test sees a row: its group keys per dimension, its pair and period, the agencies of each side, its figures. */
+interface Fact {
+  keys: Record<string, string | number>;
+  year: number;
+  pair: [string, string];
+  period: string;
+  sides: string[];
+  figures: Record<string, number>;
+}
+
+/** The groups of some facts by some dimensions (the year always), with summed figures and every fact kept. */
+function groupsOf(facts: Fact[], dims: readonly string[]) {
+  const groups = new Map<string, { keys: Record<string, string | number>; facts: Fact[]; sums: Record<string, number> }>();
+  for (const f of facts) {
+    const keys = Object.fromEntries([['year', f.year], ...dims.map((d) => [field(d), f.keys[d]])]);
+    const id = JSON.stringify(keys);
+    const g = groups.get(id) ?? { keys, facts: [] as Fact[], sums: {} as Record<string, number> };
+    g.facts.push(f);
+    for (const [k, v] of Object.entries(f.figures)) g.sums[k] = (g.sums[k] ?? 0) + v;
+    groups.set(id, g);
+  }
+  return groups;
+}
+
+/** The provinces a role reads in full (the others' agencies it cannot add up itself). */
+function readsFully(principal: Principal | null): (province: string) => boolean {
+  if (principal?.role === 'NATIONAL_ADMIN') return () => true;
+  if (principal?.role === 'REGION_COORDINATOR') return (p) => YRD.includes(p);
+  if (principal?.role === 'PROVINCE_ADMIN') return (p) => p === principal.province;
+  return () => false;
+}
+
+/**
+ * How many agencies a part between a pair must have for a role: 3, and one more where it may know
+ * one of them anyway (an officer, in its own agency's province).
+ */
+function needed(principal: Principal | null): (pair: [string, string]) => number {
+  const own = principal?.role === 'AGENCY_OFFICER' ? principal.agency!.slice(0, 6) : undefined;
+  return (pair) => (own && pair.includes(own) ? 4 : 3);
+}
+
+/** Whether some facts, between a pair of provinces the caller reads neither of, were formed in some period by fewer agencies than needed on some side. */
+function hasSmallPart(facts: Fact[], reads: (p: string) => boolean, need: (pair: [string, string]) => number = () => 3): boolean {
+  const cells = new Map<string, Set<string>[]>();
+  for (const f of facts) {
+    if (reads(f.pair[0]) || reads(f.pair[1])) continue;
+    const id = JSON.stringify([f.pair, f.period]);
+    const sides = cells.get(id) ?? f.sides.map(() => new Set<string>());
+    f.sides.forEach((a, i) => sides[i].add(a));
+    cells.set(id, sides);
+  }
+  return [...cells].some(([id, sides]) => sides.some((s) => s.size < need(JSON.parse(id)[0])));
+}
+
+/** Whether, per pair the caller reads neither of, some facts are formed by fewer than 3 agencies on a side (over all their periods). */
+function smallPerPair(facts: Fact[], reads: (p: string) => boolean): boolean {
+  const pairs = new Map<string, Set<string>[]>();
+  for (const f of facts) {
+    if (reads(f.pair[0]) || reads(f.pair[1])) continue;
+    const sides = pairs.get(JSON.stringify(f.pair)) ?? f.sides.map(() => new Set<string>());
+    f.sides.forEach((a, i) => sides[i].add(a));
+    pairs.set(JSON.stringify(f.pair), sides);
+  }
+  return [...pairs.values()].some((sides) => sides.some((s) => s.size < 3));
+}
+
+const as = (p: Principal | null) => ({ token: p ? tokenFor(p) : null });
+
+describe.each([
+  ['SQLite', () => startTestStack(TEST_SCALE, [...YRD])],
+  ['PostgreSQL', () => startMixedStack(TEST_SCALE, ['320000', '330000'])],
+])('sharing breakdowns over %s', (_name, start) => {
+  let stack: DemoStack;
+  let transfers: TransferRow[];
+  let bookings: BookingRow[];
+  let vehicleOf: Map<string, { kind: string; category: string }>;
+  const principals = Object.entries(principalsOfEveryRole(agenciesOf('320000')[0])) as [UserRole, Principal | null][];
+
+  beforeAll(async () => {
+    stack = await start();
+    const db = stack.sharing.store.db;
+    const vehicles = await db.selectFrom('platform_vehicles').select(['id', 'province', 'kind', 'category']).orderBy('id').execute();
+    vehicleOf = new Map(vehicles.map((v) => [v.id, v]));
+    transfers = transfersFixture();
+    bookings = bookingsFixture(vehicles.filter((v) => YRD.includes(v.province)));
+    await db.insertInto('transfers').values(transfers).execute();
+    for (let i = 0; i < bookings.length; i += 100)
+      await db
+        .insertInto('bookings')
+        .values(bookings.slice(i, i + 100))
+        .execute();
+  }, 180_000);
+  afterAll(() => stack?.stop());
+
+  const transferFacts = (): Fact[] =>
+    transfers.map((t) => ({
+      keys: {
+        SOURCE_PROVINCE: t.source_province,
+        TARGET_PROVINCE: t.target_province,
+        CATEGORY: t.category_code!.slice(0, 3),
+        FLOW: t.source_province === t.target_province ? 'IN_PROVINCE' : 'CROSS_PROVINCE',
+      },
+      year: beijing(t.completed_at!).year,
+      pair: [t.source_province, t.target_province],
+      period: String(beijing(t.completed_at!).year),
+      sides: [t.source_agency_id, t.target_agency_id],
+      figures: { transferCount: 1, originalFen: t.original_value_fen!, netFen: t.net_value_fen! },
+    }));
+  const tripFacts = (): Fact[] =>
+    bookings
+      .filter((b) => b.status === 'COMPLETED')
+      .map((b) => {
+        const { year, month } = beijing(b.starts_ms);
+        const v = vehicleOf.get(b.vehicle_id)!;
+        return {
+          keys: { MONTH: month, VEHICLE_PROVINCE: b.vehicle_province, AGENCY_PROVINCE: b.agency_province, VEHICLE_KIND: v.kind, CATEGORY: v.category },
+          year,
+          pair: [b.agency_province, b.vehicle_province],
+          period: `${year}-${month}`,
+          sides: [b.agency_id],
+          figures: { tripCount: 1, totalKm: b.mileage_km!, costFen: b.cost_fen! },
+        };
+      });
+
+  /** Every combination of dimensions, 16 to a request (aliased `b0`, `b1`, …: the gateway allows 30 aliases), as one principal. */
+  async function everyCombination(root: string, dims: readonly (typeof TRANSFER_DIMS | typeof BOOKING_DIMS)[number][], selection: string, principal: Principal | null) {
+    const combos = subsets(dims);
+    const answers: { by: string[]; groups: Record<string, any>[] }[] = [];
+    for (let at = 0; at < combos.length; at += 16) {
+      const chunk = combos.slice(at, at + 16);
+      const query = `{ ${chunk.map((by, i) => `b${i}: ${root}(region: "YRD", from: 2024, to: 2025, by: [${by.join(', ')}]) { groups { ${selection} } }`).join(' ')} }`;
+      const result: Result = await gql(stack.gateway.url, query, {}, as(principal));
+      expect(result.errors).toBeUndefined();
+      answers.push(...chunk.map((by, i) => ({ by, groups: result.data![`b${i}`].groups as Record<string, any>[] })));
+    }
+    return answers;
+  }
+
+  const TRANSFER_SELECTION = 'year sourceProvince targetProvince category flow agencyCount withheld transferCount originalValue netValue';
+  const BOOKING_SELECTION = 'year month vehicleProvince agencyProvince vehicleKind category agencyCount withheld tripCount totalKm totalCost costPerKm';
+
+  it.each([
+    ['transferBreakdown', TRANSFER_DIMS, TRANSFER_SELECTION],
+    ['bookingBreakdown', BOOKING_DIMS, BOOKING_SELECTION],
+  ] as const)('%s: every combination of dimensions equals the raw rows, grouped here, as a national administrator', async (root, dims, selection) => {
+    const facts = root === 'transferBreakdown' ? transferFacts() : tripFacts();
+    const answers = await everyCombination(root, dims, selection, principals[0][1]);
+    for (const { by, groups } of answers) {
+      const expected = [...groupsOf(facts, by).values()].map((g) => {
+        const keys: Record<string, unknown> = Object.fromEntries(dims.map((d) => [field(d), g.keys[field(d)] ?? null]));
+        const agencies = new Set(g.facts.flatMap((f) => f.sides)).size;
+        const figures =
+          root === 'transferBreakdown'
+            ? { transferCount: g.sums.transferCount, originalValue: g.sums.originalFen / 100, netValue: g.sums.netFen / 100 }
+            : { tripCount: g.sums.tripCount, totalKm: g.sums.totalKm, totalCost: g.sums.costFen / 100, costPerKm: g.sums.costFen / 100 / g.sums.totalKm };
+        return { year: g.keys.year, ...keys, agencyCount: agencies, withheld: null, ...figures };
+      });
+      const key = (g: Record<string, unknown>) => JSON.stringify([g.year, ...dims.map((d) => g[field(d)] ?? null)]);
+      const sorted = (gs: Record<string, any>[]) => [...gs].sort((a, b) => (key(a) < key(b) ? -1 : 1));
+      const got = sorted(groups).map((g) => ({ ...g, ...(g.costPerKm != null ? { costPerKm: Number(g.costPerKm.toFixed(9)) } : {}) }));
+      const want = sorted(expected).map((g) => ({ ...g, ...('costPerKm' in g ? { costPerKm: Number((g.costPerKm as number).toFixed(9)) } : {}) }));
+      expect([by, got]).toEqual([by, want]);
+    }
+    // Ordered by the default measure, largest first.
+    const measure = root === 'transferBreakdown' ? 'originalValue' : 'tripCount';
+    for (const { groups } of answers) expect(groups.map((g) => g[measure])).toEqual(groups.map((g) => g[measure]).sort((a: number, b: number) => b - a));
+  });
+
+  it.each([
+    ['transferBreakdown', TRANSFER_DIMS, TRANSFER_SELECTION, 'transferCount'],
+    ['bookingBreakdown', BOOKING_DIMS, BOOKING_SELECTION, 'tripCount'],
+  ] as const)('%s as every role: a group with a small part the role cannot add up is withheld, and no complement gives one back', async (root, dims, selection, count) => {
+    const facts = root === 'transferBreakdown' ? transferFacts() : tripFacts();
+    const full = await everyCombination(root, dims, selection, principals[0][1]);
+    let shown = 0;
+    let withheld = 0;
+    let complemented = 0;
+    for (const [role, principal] of principals) {
+      const reads = readsFully(principal);
+      const answers = await everyCombination(root, dims, selection, principal);
+      answers.forEach(({ by, groups }, i) => {
+        const byKey = new Map(full[i].groups.map((g) => [JSON.stringify([g.year, ...dims.map((d) => g[field(d)])]), g]));
+        const raw = groupsOf(facts, by);
+        expect(groups.length).toBe(raw.size);
+        for (const g of groups) {
+          const id = JSON.stringify([g.year, ...dims.map((d) => g[field(d)])]);
+          const admin = byKey.get(id)!;
+          const rawGroup = raw.get(JSON.stringify(Object.fromEntries([['year', g.year], ...by.map((d) => [field(d), g[field(d)]])])))!;
+          // The group's own agencies are always told; its figures are the administrator's or withheld whole.
+          expect([role, by, g.agencyCount]).toEqual([role, by, admin.agencyCount]);
+          if (g.withheld === null) expect([role, by, g]).toEqual([role, by, admin]);
+          else expect([role, by, g[count]]).toEqual([role, by, null]);
+          if (hasSmallPart(rawGroup.facts, reads)) expect([role, by, id, g.withheld]).toEqual([role, by, id, expect.stringContaining('fewer than 3 agencies')]);
+          // A total has no line to hide along: it is withheld exactly when some part of it is small.
+          if (by.length === 0) expect([role, id, g.withheld !== null]).toEqual([role, id, hasSmallPart(rawGroup.facts, reads, needed(principal))]);
+          if (role === 'ANALYST' && g.withheld === null) shown++;
+          if (role === 'ANALYST' && g.withheld !== null) withheld++;
+        }
+        // Complementary cells: where a one-dimension breakdown's year total is shown, the groups it
+        // hides together are never one or two agencies' figures between a pair of provinces.
+        if (by.length !== 1 || by[0] === 'MONTH') return;
+        const totals = answers[0].groups;
+        for (const year of [2024, 2025]) {
+          if (totals.find((t) => t.year === year)?.withheld !== null) continue;
+          const hidden = groups.filter((g) => g.year === year && g.withheld !== null);
+          if (role === 'ANALYST' && hidden.length) complemented++;
+          const hiddenFacts = hidden.flatMap((g) => raw.get(JSON.stringify({ year, [field(by[0])]: g[field(by[0])] }))!.facts);
+          expect([role, by, year, smallPerPair(hiddenFacts, reads)]).toEqual([role, by, year, false]);
+        }
+      });
+    }
+    // The walk saw both outcomes for an analyst: it is not vacuous.
+    expect(shown).toBeGreaterThan(0);
+    expect(withheld).toBeGreaterThan(0);
+    expect(complemented).toBeGreaterThan(0);
+  });
+
+  it('transferStatistics is the breakdown by flow of one year, withheld alike', async () => {
+    for (const [role, principal] of principals) {
+      const result = await gql(
+        stack.gateway.url,
+        `{ s: transferStatistics(region: "YRD", year: 2025) { inProvinceCount inProvinceOriginalValue crossProvinceCount crossProvinceOriginalValue withheld { field reason } }
+           b: transferBreakdown(region: "YRD", from: 2025, to: 2025, by: [FLOW]) { groups { flow withheld transferCount originalValue } } }`,
+        {},
+        as(principal),
+      );
+      expect(result.errors).toBeUndefined();
+      const { s, b } = result.data!;
+      for (const [flow, prefix] of [
+        ['IN_PROVINCE', 'inProvince'],
+        ['CROSS_PROVINCE', 'crossProvince'],
+      ]) {
+        const g = b.groups.find((x: { flow: string }) => x.flow === flow);
+        expect([role, flow, s[`${prefix}Count`], s[`${prefix}OriginalValue`]]).toEqual([role, flow, g.transferCount, g.originalValue]);
+        expect([role, flow, s.withheld.some((w: { field: string }) => w.field === `${prefix}Count`)]).toEqual([role, flow, g.withheld !== null]);
+      }
+    }
+    // The administrator's figures from the raw rows.
+    const year = transferFacts().filter((f) => f.year === 2025);
+    const admin = await gql(stack.gateway.url, '{ transferStatistics(region: "YRD", year: 2025) { inProvinceCount crossProvinceOriginalValue } }');
+    expect(admin.data!.transferStatistics).toEqual({
+      inProvinceCount: year.filter((f) => f.pair[0] === f.pair[1]).length,
+      crossProvinceOriginalValue: year.filter((f) => f.pair[0] !== f.pair[1]).reduce((s, f) => s + f.figures.originalFen, 0) / 100,
+    });
+  });
+
+  it('bookingStatistics over whole months equals the raw rows; a small month between some pair withholds the figure', async () => {
+    const [from, to] = [Date.parse('2025-03-01T00:00:00+08:00'), Date.parse('2025-06-01T00:00:00+08:00')];
+    const inRegion = bookings.filter((b) => YRD.includes(b.vehicle_province));
+    const trips = inRegion.filter((b) => b.status === 'COMPLETED' && b.starts_ms >= from && b.starts_ms < to);
+    const held = inRegion.filter((b) => b.starts_ms < to && b.ends_ms > from);
+    const heldMs = held.reduce((s, b) => s + Math.min(to, b.ends_ms) - Math.max(from, b.starts_ms), 0);
+    const query =
+      '{ bookingStatistics(region: "YRD", from: "2025-03", to: "2025-06-01T00:00:00+08:00") { from to bookedHours completedTrips crossProvinceTrips totalKm totalCost withheld { field } } }';
+    const admin = (await gql(stack.gateway.url, query)).data!.bookingStatistics;
+    expect(admin).toMatchObject({
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+      completedTrips: trips.length,
+      crossProvinceTrips: trips.filter((b) => b.agency_province !== b.vehicle_province).length,
+      totalKm: trips.reduce((s, b) => s + b.mileage_km!, 0),
+      totalCost: trips.reduce((s, b) => s + b.cost_fen!, 0) / 100,
+      withheld: [],
+    });
+    expect(admin.bookedHours).toBeCloseTo(heldMs / HOUR, 9);
+    const analyst = (await gql(stack.gateway.url, query, {}, as({ sub: 'analyst', role: 'ANALYST' }))).data!.bookingStatistics;
+    const facts = tripFacts().filter((f) => ['2025-3', '2025-4', '2025-5'].includes(f.period));
+    const small = hasSmallPart(facts, () => false);
+    expect(analyst.completedTrips).toBe(small ? null : admin.completedTrips);
+    expect(analyst.withheld.some((w: { field: string }) => w.field === 'completedTrips')).toBe(small);
+  });
+
+  it('bookingStatistics refuses a period that is not whole calendar months, or longer than 12', async () => {
+    for (const [from, to] of [
+      ['2025-03-02T00:00:00+08:00', '2025-04'],
+      ['2025-03-01T00:00:00Z', '2025-04'],
+      ['2025-03', '2025-03'],
+      ['2025-01', '2026-02'],
+      ['2025-13', '2026-01'],
+      ['March', '2025-04'],
+    ]) {
+      const result = await gql(stack.gateway.url, 'query($f: String!, $t: String!) { bookingStatistics(region: "YRD", from: $f, to: $t) { completedTrips } }', { f: from, t: to });
+      expect([from, to, result.errors?.[0]?.extensions?.code]).toEqual([from, to, 'BAD_USER_INPUT']);
+    }
+    const fine = await gql(stack.gateway.url, '{ bookingStatistics(region: "YRD", from: "2025-01", to: "2026-01") { completedTrips } }');
+    expect(fine.errors).toBeUndefined();
+  });
+
+  it('a breakdown refuses a bad year range and an unknown region with stable codes', async () => {
+    const bad = await gql(stack.gateway.url, '{ transferBreakdown(region: "YRD", from: 2025, to: 2024) { groups { year } } }');
+    expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const region = await gql(stack.gateway.url, '{ bookingBreakdown(region: "NOPE", from: 2025, to: 2025) { groups { year } } }');
+    expect(region.errors?.[0]?.extensions?.code).toBe('UNKNOWN_REGION');
+  });
+});
