@@ -12,6 +12,7 @@ const rules = readShardRules(`
     province: ID @shardMerge(op: "key")
     level: String @shardMerge(op: "key")
     kind: String @shardMerge(op: "key")
+    adds: Boolean @shardMerge(op: "key")
     year: Int! @shardMerge(op: "key")
     agencyCount: Int! @shardMerge(op: "sum")
     provinces: [ID!]! @shardMerge(op: "union")
@@ -111,6 +112,13 @@ describe('discloseGroups', () => {
     // Its own small group within a total over both provinces is no secret to it; the other part is.
     expect(disclose([group(null, null, 7, 30, { '320000': 5, '330000': 2 })], [], jiangsu)[0]).toMatchObject({ kgce: null, withheld: WITHHELD.small(3) });
     expect(disclose([group(null, null, 7, 30, { '320000': 1, '330000': 6 })], [], jiangsu)[0]).toMatchObject({ kgce: 30, withheld: null });
+  });
+
+  it('a group whose key sets it apart (water, which adds nothing to the kgce total) lies on no line with the others', () => {
+    // y is small; the next smallest by key would be w, which hides nothing of the total: x is hidden instead.
+    const typed = (kind: string, agencies: number, adds: boolean) => ({ ...group(null, kind, agencies, adds ? 10 : 0), adds });
+    const out = disclose([typed('w', 10, false), typed('x', 10, true), typed('y', 2, true), typed('z', 12, true)], ['KIND']);
+    expect(Object.fromEntries(out.map((g) => [g.kind, g.withheld]))).toEqual({ w: null, x: WITHHELD.complementary, y: WITHHELD.small(3), z: null });
   });
 
   it('never runs a line along the year: no total over years is published', () => {

@@ -18,6 +18,8 @@ interface EnergyPart {
   province: string;
   agencyLevel: string | null;
   energyType: EnergyType | null;
+  /** Whether the type's kgce adds to the total (not water's); null without ENERGY_TYPE. */
+  addsToKgce: boolean | null;
   year: number;
   unit: string | null;
   agencyCount: number;
@@ -84,13 +86,26 @@ export async function energyBreakdown(
     const key = { province: r.province, agencyLevel: by.has('AGENCY_LEVEL') ? (row.level as string) : null, year: Number(r.year) };
     const totals = { reportCount: Number(r.reports), energyUsingPeople: Number(r.people ?? 0), buildingArea: toPrecision(Number(r.area ?? 0), 2) };
     if (!by.has('ENERGY_TYPE')) {
-      return [{ ...key, energyType: null, unit: null, agencyCount: Number(r.agencies), ...totals, quantity: null, kgcePerUnit: null, kgce: Number(r.kgceMilli ?? 0) / 1000 }];
+      return [
+        {
+          ...key,
+          energyType: null,
+          addsToKgce: null,
+          unit: null,
+          agencyCount: Number(r.agencies),
+          ...totals,
+          quantity: null,
+          kgcePerUnit: null,
+          kgce: Number(r.kgceMilli ?? 0) / 1000,
+        },
+      ];
     }
     return TYPES.filter((type) => Number(row[`n_${type}`]) > 0).map((type) => {
       const quantity = toPrecision(Number(row[`q_${type}`] ?? 0), 2);
       return {
         ...key,
         energyType: type,
+        addsToKgce: toNumber(KGCE_EXACT[type]) > 0,
         unit: UNIT[type],
         agencyCount: Number(row[`n_${type}`]),
         ...totals,
@@ -100,7 +115,7 @@ export async function energyBreakdown(
       };
     });
   });
-  const groups = groupRows(parts, ['province', 'agencyLevel', 'energyType', 'year'], by.has('PROVINCE'), {
+  const groups = groupRows(parts, ['province', 'agencyLevel', 'energyType', 'addsToKgce', 'year'], by.has('PROVINCE'), {
     agencyCount: 0,
     reportCount: 0,
     energyUsingPeople: 0,
