@@ -10,6 +10,7 @@ import { startProvince } from '../subgraphs/province/server.js';
 import { spawnProvince, type ProvinceProcess } from './province-process.js';
 import { startSharing, type SharingService } from '../subgraphs/sharing/server.js';
 import { isSharingSeeded, seedSharingDemo } from './sharing-demo.js';
+import { seedTripHistory } from './trip-history.js';
 import type { SagaOptions } from '../subgraphs/sharing/saga.js';
 
 /** What the stack needs of a province instance, wherever it runs. */
@@ -54,6 +55,8 @@ export interface DemoStackOptions {
   isolateProvinces?: boolean;
   /** Database of the sharing service (default: sharing.sqlite in dataDir, else in memory). */
   sharingDatabase?: string;
+  /** Seed the vehicle platform's past trips too, when it is first seeded (`npm start`; tests write their own). */
+  tripHistory?: boolean;
   /** Saga timing of the sharing service (tests shorten it). */
   saga?: Partial<SagaOptions>;
   /** Per-subject rate limits of the gateway (off when omitted). */
@@ -153,6 +156,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     if (!(await isSharingSeeded(sharing.store))) {
       await seedSharingDemo(sharing.store, databases);
       say('seeded the sharing platform (rental companies, shared vehicles)');
+      if (options.tripHistory) say(`seeded ${await seedTripHistory(sharing.store, databases)} past trips on the platform (2026-01 to 2026-11)`);
     }
 
     gateway = await startGateway({

@@ -5,7 +5,7 @@
  *
  * `npm run start:servers` (`--servers`): the same, with the provinces spread over the local
  * PostgreSQL, MariaDB and SQLite (databases xietong_<code>, created and seeded when missing),
- * the sharing service over PostgreSQL (xietong_demo2_sharing) and the gateway's shared state in Redis.
+ * the sharing service over PostgreSQL (xietong_demo3_sharing) and the gateway's shared state in Redis.
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -87,6 +87,7 @@ const stack = await startDemoStack({
   responseCache: cacheSetting === 'on' ? { ttlSeconds: 60, maxEntries: 5000 } : undefined,
   rateLimit: {},
   isolateProvinces: true,
+  tripHistory: true,
   persistedOperations: { manifest: readManifest(join(REPO_ROOT, 'deploy', 'persisted-operations.json')), safelist: false },
   onProgress: (m) => console.log(`  ${m}`),
 });

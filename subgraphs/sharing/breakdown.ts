@@ -5,10 +5,10 @@
  * A record joins two provinces (a transfer's source and receiver; a trip's booking agency and the
  * vehicle's province) and a caller who reads either province's rows reads the record. A group's
  * figure is therefore split into parts by pair of provinces: a part is unknown to the caller
- * unless it reads one of the two in full. A part counts its agencies per calendar period and side
- * (sources and receivers; bookers) and stands for the fewest of any period and side, so no
- * total over periods reveals a small period, and no total over one side reveals a small other
- * side. Lines run along the asked dimensions that are not periods, per pair.
+ * unless it reads one of the two in full. A part counts its agencies on each side that must count
+ * (givers and receivers; bookers) and stands for the fewest, so a figure of many receivers from
+ * one giver is that giver's. Every group is one year (its callers key it so): no total over
+ * years is published, and lines run per pair along the asked dimensions (months within a year).
  */
 
 import { linesAlong, withheldGroups, type DisclosureCaller, type GroupPart } from '../../common/disclosure.js';
@@ -22,8 +22,6 @@ export interface Fact<F extends string> {
   keys: Readonly<Record<string, Key>>;
   /** The two provinces it joins (the same one twice within a province). */
   pair: readonly [string, string];
-  /** The calendar period agencies are counted in (a year, a month). */
-  period: string;
   /** The agencies forming it on each side that must count (a transfer's source and receiver; a trip's booker). */
   sides: readonly string[];
   /** Its additive figures, in whole units (fen, km, records). */
@@ -42,7 +40,7 @@ export interface FactGroup {
 export interface FactBreakdownOptions {
   /** The key fields, in the order ties are broken by. */
   keys: readonly string[];
-  /** The asked dimensions that lines run along: the group keys that are not periods. */
+  /** The asked dimensions that lines run along (never the year). */
   lineDims: readonly string[];
   caller: DisclosureCaller;
   /** A figure to order by, and the direction. */
@@ -52,10 +50,10 @@ export interface FactBreakdownOptions {
   derive?: (sums: Record<string, number>) => Record<string, number | null>;
 }
 
-/** A group's facts between one pair of provinces: per period, the agencies of each side. */
+/** A group's facts between one pair of provinces: the agencies of each side. */
 interface Cell {
   pair: readonly [string, string];
-  periods: Map<string, Set<string>[]>;
+  sides: Set<string>[];
 }
 
 interface Accumulated<F extends string> {
@@ -76,11 +74,9 @@ export function breakdownOfFacts<F extends string>(facts: readonly Fact<F>[], op
     for (const [field, value] of Object.entries(fact.figures) as [F, number][]) g.sums[field] = (g.sums[field] ?? 0) + value;
     const pairId = JSON.stringify(fact.pair);
     let cell = g.cells.get(pairId);
-    if (!cell) g.cells.set(pairId, (cell = { pair: fact.pair, periods: new Map() }));
-    let sides = cell.periods.get(fact.period);
-    if (!sides) cell.periods.set(fact.period, (sides = fact.sides.map(() => new Set<string>())));
+    if (!cell) g.cells.set(pairId, (cell = { pair: fact.pair, sides: fact.sides.map(() => new Set<string>()) }));
     fact.sides.forEach((agency, i) => {
-      sides[i].add(agency);
+      cell.sides[i].add(agency);
       g.agencies.add(agency);
     });
   }
@@ -98,10 +94,10 @@ export function breakdownOfFacts<F extends string>(facts: readonly Fact<F>[], op
   }));
 }
 
-/** A group's part between one pair of provinces: unknown unless the caller reads either in full; the fewest agencies of any period and side. */
+/** A group's part between one pair of provinces: unknown unless the caller reads either in full; the fewest agencies of any side. */
 function partOf<F extends string>(group: Accumulated<F>, pairId: string, cell: Cell, options: FactBreakdownOptions): GroupPart<Accumulated<F>> {
   const [a, b] = cell.pair.map(options.caller.knows);
-  const fewest = Math.min(...[...cell.periods.values()].flatMap((sides) => sides.map((s) => s.size)));
+  const fewest = Math.min(...cell.sides.map((s) => s.size));
   const known = a.all || b.all;
   return {
     group,

@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import { checkYearRange, fieldOfEnum } from '../../common/breakdown.js';
 import { withholdFigures, type DisclosureCaller } from '../../common/disclosure.js';
 import { ErrorCode, userError } from '../../common/errors.js';
+import { ratio } from '../../common/exact.js';
 import type { RegionMembership } from '../../common/regions/membership.js';
 import { beijingMonth, beijingMonthStart, breakdownOfFacts, type Fact, type FactGroup } from './breakdown.js';
 import type { SharingDatabase } from './db/schema.js';
@@ -81,20 +82,22 @@ export class SharingFigures {
     });
     const groups = breakdownOfFacts(facts, {
       keys: ['year', 'month', 'vehicleProvince', 'agencyProvince', 'vehicleKind', 'category'],
-      // The month is a period: a small month withholds its year through the part's fewest agencies, not along a line.
-      lineDims: [...by].filter((d) => d !== 'MONTH').map(fieldOfEnum),
+      // Months lie on a line too: the year's total is published.
+      lineDims: [...by].map(fieldOfEnum),
       caller,
       orderBy: fieldOfEnum(args.orderBy ?? 'TRIP_COUNT'),
       descending: args.descending !== false,
-      derive: (s) => ({ totalCost: s.costFen / 100, costPerKm: s.totalKm ? s.costFen / 100 / s.totalKm : null }),
+      derive: (s) => ({ totalCost: s.costFen / 100, costPerKm: ratio(s.costFen, s.totalKm * 100) }),
     });
     return answerOf(region, groups);
   }
 
   /**
    * Platform figures of a region over whole calendar months [from, to): utilisation, completed
-   * and cross-province trips, cost per km. Each family of figures is one group of facts, withheld
-   * as a breakdown's group is.
+   * and cross-province trips, cost per km. Each family of figures is withheld when the booking
+   * breakdown by MONTH withholds one of the period's months, decided over the whole calendar
+   * years the period touches (a thin month and its complement), so no two periods, nor a period
+   * and a year, can be differenced into a withheld month.
    */
   async bookingStatistics(region: string, from: string, to: string, regions: RegionMembership, caller: DisclosureCaller) {
     const provinces = regionProvinces(region, regions);
@@ -103,6 +106,7 @@ export class SharingFigures {
     if (ends <= starts) throw userError(ErrorCode.BAD_USER_INPUT, '`to` must be after `from`.', { argumentName: 'to' });
     if (ends > monthsAfter(starts, MAX_STATISTICS_MONTHS))
       throw userError(ErrorCode.BAD_USER_INPUT, `A period may span at most ${MAX_STATISTICS_MONTHS} months.`, { argumentName: 'to' });
+    const years = { starts: beijingMonthStart(beijingMonth(starts).year, 1), ends: beijingMonthStart(beijingMonth(ends - 1).year + 1, 1) };
     const [vehicles, held, trips] = await Promise.all([
       this.db
         .selectFrom('platform_vehicles')
@@ -115,44 +119,54 @@ export class SharingFigures {
         .select(['starts_ms', 'ends_ms', 'agency_id', 'agency_province', 'vehicle_province'])
         .where('vehicle_province', 'in', [...provinces])
         .where('status', 'in', ['APPROVED', 'COMPLETED'])
-        .where('starts_ms', '<', ends)
-        .where('ends_ms', '>', starts)
+        .where('starts_ms', '<', years.ends)
+        .where('ends_ms', '>', years.starts)
         .execute(),
-      this.trips(provinces, starts, ends),
+      this.trips(provinces, years.starts, years.ends),
     ]);
     // Held hours count in the month they fall in: a booking over a month's end is two facts.
     const heldFacts = held.flatMap((b) =>
-      monthsOf(Math.max(starts, Number(b.starts_ms)), Math.min(ends, Number(b.ends_ms))).map(([month, ms]) => ({
-        keys: {},
-        pair: [b.agency_province, b.vehicle_province] as const,
-        period: month,
-        sides: [b.agency_id],
-        figures: { bookedMs: ms },
-      })),
+      monthsOf(Math.max(years.starts, Number(b.starts_ms)), Math.min(years.ends, Number(b.ends_ms))).map(([at, ms]): Fact<'bookedMs'> => {
+        const { year, month } = beijingMonth(at);
+        return { keys: { year, month }, pair: [b.agency_province, b.vehicle_province], sides: [b.agency_id], figures: { bookedMs: ms } };
+      }),
     );
-    const tripFacts = trips.map((t) => t.fact);
-    const cross = trips.filter((t) => t.row.agency_province !== t.row.vehicle_province).map((t) => t.fact);
-    const one = <F extends string>(facts: Fact<F>[]): FactGroup | undefined => breakdownOfFacts(facts, { keys: [], lineDims: [], caller, descending: true })[0];
-    const [h, all, c] = [one(heldFacts), one(tripFacts), one(cross)];
-    const bookedMs = h?.figures?.bookedMs ?? 0;
+    // Trips keyed by their month: the breakdown by MONTH's groups.
+    const monthly = (rows: typeof trips) => rows.map(({ fact, row }) => ({ ...fact, keys: beijingMonth(Number(row.starts_ms)) }));
+    const [h, all, c] = [
+      this.inPeriod(heldFacts, starts, ends, caller),
+      this.inPeriod(monthly(trips), starts, ends, caller),
+      this.inPeriod(monthly(trips.filter((t) => t.row.agency_province !== t.row.vehicle_province)), starts, ends, caller),
+    ];
     const vehicleCount = Number(vehicles.n);
-    const km = all?.figures?.totalKm ?? 0;
-    const fen = all?.figures?.costFen ?? 0;
+    const km = all.sums.totalKm ?? 0;
+    const fen = all.sums.costFen ?? 0;
     const figures = {
-      bookedHours: bookedMs / 3_600_000,
-      utilisation: vehicleCount ? bookedMs / (vehicleCount * (ends - starts)) : null,
-      completedTrips: all?.figures?.tripCount ?? 0,
-      crossProvinceTrips: c?.figures?.tripCount ?? 0,
+      bookedHours: (h.sums.bookedMs ?? 0) / 3_600_000,
+      utilisation: ratio(h.sums.bookedMs ?? 0, vehicleCount * (ends - starts)),
+      completedTrips: all.sums.tripCount ?? 0,
+      crossProvinceTrips: c.sums.tripCount ?? 0,
       totalKm: km,
       totalCost: fen / 100,
-      costPerKm: km ? fen / 100 / km : null,
+      costPerKm: ratio(fen, km * 100),
     };
     const withheld = new Map<string, string>();
-    const withhold = (group: FactGroup | undefined, fields: string[]) => group?.withheld && fields.forEach((f) => withheld.set(f, group.withheld!));
+    const withhold = (family: { withheld: string | null }, fields: string[]) => family.withheld && fields.forEach((f) => withheld.set(f, family.withheld!));
     withhold(h, ['bookedHours', 'utilisation']);
     withhold(all, ['completedTrips', 'totalKm', 'totalCost', 'costPerKm']);
     withhold(c, ['crossProvinceTrips']);
     return { region: { code: region }, from: new Date(starts).toISOString(), to: new Date(ends).toISOString(), vehicleCount, ...withholdFigures(figures, withheld) };
+  }
+
+  /** Monthly facts summed over the months of [starts, ends), withheld when the breakdown by month withholds any of those months. */
+  private inPeriod<F extends string>(facts: Fact<F>[], starts: number, ends: number, caller: DisclosureCaller) {
+    const months = breakdownOfFacts(facts, { keys: ['year', 'month'], lineDims: ['month'], caller, descending: true }).filter((g) => {
+      const at = beijingMonthStart(Number(g.keys.year), Number(g.keys.month));
+      return at >= starts && at < ends;
+    });
+    const sums: Record<string, number> = {};
+    for (const g of months) for (const [field, value] of Object.entries(g.figures ?? {})) sums[field] = (sums[field] ?? 0) + (value ?? 0);
+    return { sums, withheld: months.find((g) => g.withheld)?.withheld ?? null };
   }
 
   private async transferGroups(region: string, args: BreakdownArgs<TransferDimension>, regions: RegionMembership, caller: DisclosureCaller) {
@@ -177,7 +191,6 @@ export class SharingFigures {
           flow: by.has('FLOW') ? (r.source_province === r.target_province ? 'IN_PROVINCE' : 'CROSS_PROVINCE') : null,
         },
         pair: [r.source_province, r.target_province],
-        period: String(year),
         // One transfer is its giver's and its receiver's figure: both sides must be many.
         sides: [r.source_agency_id, r.target_agency_id],
         figures: { transferCount: 1, originalFen: Number(r.original_value_fen ?? 0), netFen: Number(r.net_value_fen ?? 0) },
@@ -205,11 +218,9 @@ export class SharingFigures {
       .where('b.starts_ms', '<', ends)
       .execute();
     return rows.map((row) => {
-      const { year, month } = beijingMonth(Number(row.starts_ms));
       const fact: Fact<TripFigure> = {
         keys: {},
         pair: [row.agency_province, row.vehicle_province],
-        period: `${year}-${month}`,
         sides: [row.agency_id],
         figures: { tripCount: 1, totalKm: Number(row.mileage_km ?? 0), costFen: Number(row.cost_fen ?? 0) },
       };
@@ -246,13 +257,13 @@ function monthsAfter(ms: number, n: number): number {
   return beijingMonthStart(year, month + n);
 }
 
-/** The Beijing months a span [starts, ends) touches, each with the milliseconds it holds. */
-function monthsOf(starts: number, ends: number): [string, number][] {
-  const out: [string, number][] = [];
+/** The Beijing months a span [starts, ends) touches: where its part in each starts, and the milliseconds it holds. */
+function monthsOf(starts: number, ends: number): [number, number][] {
+  const out: [number, number][] = [];
   for (let at = starts; at < ends;) {
     const { year, month } = beijingMonth(at);
     const next = Math.min(ends, beijingMonthStart(year, month + 1));
-    out.push([`${year}-${month}`, next - at]);
+    out.push([at, next - at]);
     at = next;
   }
   return out;
