@@ -394,6 +394,46 @@ describe('summaries withhold figures formed by too few agencies, as breakdowns d
   });
 });
 
+describe('summaries are protected jointly with the breakdowns their figures are groups of', () => {
+  /** A summary figure, and the breakdown by one dimension whose groups it is (or sums). */
+  const JOINT = [
+    { summary: 'assetSummary', args: '', figures: ['idleCount'], breakdown: 'assetBreakdown', by: 'STATUS', extra: '' },
+    { summary: 'assetSummary', args: '', figures: ['pooledCount'], breakdown: 'assetBreakdown', by: 'POOLED', extra: '' },
+    { summary: 'vehicleSummary', args: '', figures: ['newEnergyCount'], breakdown: 'vehicleBreakdown', by: 'ENERGY_TYPE', extra: '' },
+    { summary: 'vehicleSummary', args: '', figures: ['emergencyCount', 'otherCount', 'lawEnforcementCount'], breakdown: 'vehicleBreakdown', by: 'CATEGORY', extra: '' },
+    {
+      summary: 'operatingCostSummary',
+      args: 'year: 2025, ',
+      figures: ['salaries', 'officialReception', 'vehicleOperation'],
+      breakdown: 'operatingCostBreakdown',
+      by: 'COMPONENT',
+      extra: 'from: 2025, to: 2025, ',
+    },
+  ];
+  const SCOPES = [...PROVINCES.map((p) => `{ province: "${p}" }`), `{ provinces: ${JSON.stringify(PROVINCES)} }`];
+
+  it('a summary figure is shown only where the breakdown by its dimension withholds no group, so it never gives back a complement', async () => {
+    let jointly = 0;
+    for (const [role, principal] of Object.entries(PRINCIPALS) as [UserRole, Principal | null][]) {
+      for (const j of JOINT) {
+        for (const scope of SCOPES) {
+          const q = `{ s: ${j.summary}(${j.args}scope: ${scope}) { ${j.figures.join(' ')} withheld { field } } b: ${j.breakdown}(${j.extra}by: [${j.by}], scope: ${scope}) { groups { withheld } } }`;
+          const r = await gql(stack.gateway.url, q, undefined, { token: principal ? tokenFor(principal) : null });
+          expect([role, q, r.errors]).toEqual([role, q, undefined]);
+          const hidden = (r.data!.b.groups as Group[]).filter((g) => g.withheld !== null).length;
+          for (const figure of j.figures) {
+            // The breakdown withholds a group (a small one and its complement): the summary's figure must not stand beside it.
+            if (hidden > 0) expect([role, j.summary, figure, scope, r.data!.s[figure]]).toEqual([role, j.summary, figure, scope, null]);
+          }
+          if (hidden > 0 && role === 'ANALYST') jointly += 1;
+        }
+      }
+    }
+    // The test data has such lines for an analyst: the property is exercised.
+    expect(jointly).toBeGreaterThan(0);
+  });
+});
+
 describe('a row scope that names provinces the caller may not read says so', () => {
   // Every list routed by scope in the supergraph, every role: generated, not a hand list.
   const rules = readShardRules(readFileSync(SUPERGRAPH_PATH, 'utf8'));

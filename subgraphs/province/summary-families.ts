@@ -4,6 +4,10 @@ import { ENERGY_COLUMNS } from './energy.js';
 import type { Repository } from './repository.js';
 import type { FigureFamily } from '../../common/disclosure.js';
 import type { AssetRow, BuildingRow, EnergyReportRow, OperatingCostRow, VehicleRow } from './db/schema.js';
+import { assetBreakdown } from './breakdowns/assets.js';
+import type { BreakdownGroup } from './breakdowns/groups.js';
+import { operatingCostBreakdown } from './breakdowns/operating-costs.js';
+import { vehicleBreakdown } from './breakdowns/vehicles.js';
 
 /**
  * Who forms each figure of a summary. A summary's figures fall into families: the fields a set of
@@ -13,14 +17,22 @@ import type { AssetRow, BuildingRow, EnergyReportRow, OperatingCostRow, VehicleR
  * as it withholds breakdown groups. Families that add up to a published total share a `line`; the
  * rest of such a total that is not published itself (vehicles that are not new-energy) is an
  * unpublished family of the line, so hiding it is accounted for.
+ *
+ * A family that is one or more groups of a breakdown by one dimension (idle assets: the IDLE
+ * group of `assetBreakdown(by: [STATUS])`) is protected jointly with that breakdown: it stands
+ * for the fewest agencies forming any group of that dimension in its province (`split`). A
+ * breakdown line hides a group as a complement only where some group of it is small, and then
+ * the summary withholds the family too, so the summary never publishes a complement the
+ * breakdown withholds.
  */
 
-/** A family of one table's rows: its fields, which rows form it (all when absent), its line. */
+/** A family of one table's rows: its fields, which rows form it (all when absent), its line, the breakdown dimension it is groups of. */
 interface FamilyOf<R> {
   fields: string[];
   when?: (eb: ExpressionBuilder<{ t: R }, 't'>) => Expression<SqlBool>;
   line?: string;
   published?: false;
+  split?: string;
 }
 
 /** An energy column's summary field: electricity_kwh -> electricityKwh. */
@@ -42,10 +54,23 @@ const withRest = <R>(family: FamilyOf<R> & { when: NonNullable<FamilyOf<R>['when
   { fields: [], line: family.line, published: false, when: (eb) => eb.not(family.when(eb)) },
 ];
 
+/** Per province, the fewest agencies forming any group of a breakdown (by PROVINCE and one dimension). */
+type SplitLeast = Map<string, number>;
+
+/** The fewest agencies of any group per province, from a province's breakdown groups. */
+async function leastPerProvince(groups: Promise<BreakdownGroup[]>): Promise<SplitLeast> {
+  const least = new Map<string, number>();
+  for (const g of (await groups) as (BreakdownGroup & { leastAgencyCount: number })[]) {
+    const province = g.province ?? '';
+    least.set(province, Math.min(least.get(province) ?? Infinity, g.leastAgencyCount));
+  }
+  return least;
+}
+
 const ASSETS: FamilyOf<AssetRow>[] = [
   { fields: ['assetCount', 'originalValue', 'netValue'] },
-  ...withRest<AssetRow>({ fields: ['idleCount', 'idleShare'], when: (eb) => eb('t.status', '=', 'IDLE'), line: 'idle' }),
-  ...withRest<AssetRow>({ fields: ['pooledCount', 'pooledOriginalValue'], when: (eb) => eb('t.offered_to_pool', '=', 1), line: 'pooled' }),
+  ...withRest<AssetRow>({ fields: ['idleCount', 'idleShare'], when: (eb) => eb('t.status', '=', 'IDLE'), line: 'idle', split: 'STATUS' }),
+  ...withRest<AssetRow>({ fields: ['pooledCount', 'pooledOriginalValue'], when: (eb) => eb('t.offered_to_pool', '=', 1), line: 'pooled', split: 'POOLED' }),
 ];
 
 const CATEGORY_FIELDS = {
@@ -59,8 +84,18 @@ const CATEGORY_FIELDS = {
 const VEHICLES: FamilyOf<VehicleRow>[] = [
   { fields: ['vehicleCount', 'totalPriceYuan'] },
   ...withRest<VehicleRow>({ fields: ['inServiceCount'], when: (eb) => eb('t.status', '=', 'IN_SERVICE'), line: 'status' }),
-  ...withRest<VehicleRow>({ fields: ['newEnergyCount', 'newEnergyShare'], when: (eb) => eb('t.energy_type', 'in', ['BATTERY_ELECTRIC', 'PLUG_IN_HYBRID']), line: 'energy' }),
-  ...Object.entries(CATEGORY_FIELDS).map(([category, field]): FamilyOf<VehicleRow> => ({ fields: [field], when: (eb) => eb('t.category', '=', category), line: 'category' })),
+  ...withRest<VehicleRow>({
+    fields: ['newEnergyCount', 'newEnergyShare'],
+    when: (eb) => eb('t.energy_type', 'in', ['BATTERY_ELECTRIC', 'PLUG_IN_HYBRID']),
+    line: 'energy',
+    split: 'ENERGY_TYPE',
+  }),
+  ...Object.entries(CATEGORY_FIELDS).map(([category, field]): FamilyOf<VehicleRow> => ({
+    fields: [field],
+    when: (eb) => eb('t.category', '=', category),
+    line: 'category',
+    split: 'CATEGORY',
+  })),
 ];
 
 const OFFICE_SPACE: FamilyOf<BuildingRow>[] = [
@@ -71,9 +106,9 @@ const OFFICE_SPACE: FamilyOf<BuildingRow>[] = [
 // A published component is the figure of the agencies that spent on it; the unpublished rest of the total, everyone's.
 const OPERATING_COSTS: FamilyOf<OperatingCostRow>[] = [
   { fields: ['staffCount', 'total', 'costPerCapita'] },
-  { fields: ['salaries'], when: (eb) => eb('t.salaries_fen', '>', 0), line: 'components' },
-  { fields: ['officialReception'], when: (eb) => eb('t.official_reception_fen', '>', 0), line: 'components' },
-  { fields: ['vehicleOperation'], when: (eb) => eb('t.vehicle_operation_fen', '>', 0), line: 'components' },
+  { fields: ['salaries'], when: (eb) => eb('t.salaries_fen', '>', 0), line: 'components', split: 'COMPONENT' },
+  { fields: ['officialReception'], when: (eb) => eb('t.official_reception_fen', '>', 0), line: 'components', split: 'COMPONENT' },
+  { fields: ['vehicleOperation'], when: (eb) => eb('t.vehicle_operation_fen', '>', 0), line: 'components', split: 'COMPONENT' },
   { fields: [], line: 'components', published: false },
 ];
 
@@ -88,10 +123,20 @@ function counted<R extends { agency_id: string }>(eb: ExpressionBuilder<{ t: R }
   );
 }
 
-/** Per province, how many agencies form each family of some rows. */
-async function count<R>(rows: Promise<Record<string, unknown>[]>, families: FamilyOf<R>[]): Promise<FigureFamily[]> {
-  return (await rows).flatMap((r) =>
-    families.map((f, i) => ({ province: String(r.province), fields: f.fields, agencyCount: Number(r[`f${i}`] ?? 0), line: f.line ?? null, published: f.published ?? true })),
+/**
+ * Per province, how many agencies form each family of some rows; a published family that is
+ * groups of a breakdown dimension stands for at most the fewest agencies of any group of it.
+ */
+async function count<R>(rows: Promise<Record<string, unknown>[]>, families: FamilyOf<R>[], splits: Record<string, Promise<SplitLeast>> = {}): Promise<FigureFamily[]> {
+  const [found, least] = await Promise.all([rows, Promise.all(Object.entries(splits).map(async ([dim, l]) => [dim, await l] as const))]);
+  const leastOf = new Map(least);
+  return found.flatMap((r) =>
+    families.map((f, i) => {
+      const province = String(r.province);
+      const own = Number(r[`f${i}`] ?? 0);
+      const split = f.split && own > 0 && f.published !== false ? (leastOf.get(f.split)?.get(province) ?? own) : own;
+      return { province, fields: f.fields, agencyCount: Math.min(own, split), line: f.line ?? null, published: f.published ?? true };
+    }),
   );
 }
 
@@ -120,6 +165,10 @@ export const summaryFamilies = {
         .select((eb) => counted(eb, ASSETS))
         .execute(),
       ASSETS,
+      {
+        STATUS: leastPerProvince(assetBreakdown(repo, provinces, { by: ['PROVINCE', 'STATUS'] })),
+        POOLED: leastPerProvince(assetBreakdown(repo, provinces, { by: ['PROVINCE', 'POOLED'] })),
+      },
     ),
   vehicleSummary: (repo: Repository, provinces: readonly string[]) =>
     count(
@@ -132,6 +181,10 @@ export const summaryFamilies = {
         .select((eb) => counted(eb, VEHICLES))
         .execute(),
       VEHICLES,
+      {
+        ENERGY_TYPE: leastPerProvince(vehicleBreakdown(repo, provinces, { by: ['PROVINCE', 'ENERGY_TYPE'] })),
+        CATEGORY: leastPerProvince(vehicleBreakdown(repo, provinces, { by: ['PROVINCE', 'CATEGORY'] })),
+      },
     ),
   officeSpaceSummary: (repo: Repository, provinces: readonly string[]) =>
     count(
@@ -155,6 +208,7 @@ export const summaryFamilies = {
         .select((eb) => counted(eb, OPERATING_COSTS))
         .execute(),
       OPERATING_COSTS,
+      { COMPONENT: leastPerProvince(operatingCostBreakdown(repo, provinces, { from: year, to: year, by: ['PROVINCE', 'COMPONENT'] })) },
     ),
 };
 
