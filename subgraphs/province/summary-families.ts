@@ -4,10 +4,8 @@ import { ENERGY_COLUMNS } from './energy.js';
 import type { Repository } from './repository.js';
 import type { FigureFamily } from '../../common/disclosure.js';
 import type { AssetRow, BuildingRow, EnergyReportRow, OperatingCostRow, VehicleRow } from './db/schema.js';
-import { assetBreakdown } from './breakdowns/assets.js';
 import type { BreakdownGroup } from './breakdowns/groups.js';
 import { operatingCostBreakdown } from './breakdowns/operating-costs.js';
-import { vehicleBreakdown } from './breakdowns/vehicles.js';
 
 /**
  * Who forms each figure of a summary. A summary's figures fall into families: the fields a set of
@@ -20,7 +18,8 @@ import { vehicleBreakdown } from './breakdowns/vehicles.js';
  *
  * A family that is one or more groups of a breakdown by one dimension (idle assets: the IDLE
  * group of `assetBreakdown(by: [STATUS])`) is protected jointly with that breakdown: it stands
- * for the fewest agencies forming any group of that dimension in its province (`split`). A
+ * for no more than the fewest agencies forming any group of that dimension, sub-figures
+ * included, in its province (`split`). A
  * breakdown line hides a group as a complement only where some group of it is small, and then
  * the summary withholds the family too, so the summary never publishes a complement the
  * breakdown withholds.
@@ -54,10 +53,29 @@ const withRest = <R>(family: FamilyOf<R> & { when: NonNullable<FamilyOf<R>['when
   { fields: [], line: family.line, published: false, when: (eb) => eb.not(family.when(eb)) },
 ];
 
-/** Per province, the fewest agencies forming any group of a breakdown (by PROVINCE and one dimension). */
+/** Per province, at most the fewest agencies forming any group of a breakdown by one dimension, its sub-figures included. */
 type SplitLeast = Map<string, number>;
 
-/** The fewest agencies of any group per province, from a province's breakdown groups. */
+/**
+ * The fewest agencies of any cell of some columns, per province, from the distinct (province,
+ * cell columns, agency) rows. A breakdown group by one of the columns is a union of cells, and
+ * its sub-figures (pooled cards of a status, new-energy vehicles of a category) unions of cells
+ * too, so none is formed by fewer agencies than the fewest of any cell: a lower bound, which is
+ * what withholding needs. Distinct rows counted here cost one scan (a grouped distinct count in
+ * SQL is several times slower on SQLite).
+ */
+async function fewestPerCell(rows: Promise<({ province: string; agency_id: string } & Record<string, unknown>)[]>): Promise<SplitLeast> {
+  const cells = new Map<string, { province: string; n: number }>();
+  for (const { agency_id: _agency, ...cell } of await rows) {
+    const key = JSON.stringify(cell);
+    cells.set(key, { province: cell.province, n: (cells.get(key)?.n ?? 0) + 1 });
+  }
+  const least = new Map<string, number>();
+  for (const { province, n } of cells.values()) least.set(province, Math.min(least.get(province) ?? Infinity, n));
+  return least;
+}
+
+/** The fewest agencies of any operating-cost component group per province (every agency reports every component), sub-figures included. */
 async function leastPerProvince(groups: Promise<BreakdownGroup[]>): Promise<SplitLeast> {
   const least = new Map<string, number>();
   for (const g of (await groups) as (BreakdownGroup & { leastAgencyCount: number })[]) {
@@ -165,10 +183,7 @@ export const summaryFamilies = {
         .select((eb) => counted(eb, ASSETS))
         .execute(),
       ASSETS,
-      {
-        STATUS: leastPerProvince(assetBreakdown(repo, provinces, { by: ['PROVINCE', 'STATUS'] })),
-        POOLED: leastPerProvince(assetBreakdown(repo, provinces, { by: ['PROVINCE', 'POOLED'] })),
-      },
+      splits(['STATUS', 'POOLED'], fewestPerCell(assetCells(repo, provinces))),
     ),
   vehicleSummary: (repo: Repository, provinces: readonly string[]) =>
     count(
@@ -181,10 +196,7 @@ export const summaryFamilies = {
         .select((eb) => counted(eb, VEHICLES))
         .execute(),
       VEHICLES,
-      {
-        ENERGY_TYPE: leastPerProvince(vehicleBreakdown(repo, provinces, { by: ['PROVINCE', 'ENERGY_TYPE'] })),
-        CATEGORY: leastPerProvince(vehicleBreakdown(repo, provinces, { by: ['PROVINCE', 'CATEGORY'] })),
-      },
+      splits(['ENERGY_TYPE', 'CATEGORY'], fewestPerCell(vehicleCells(repo, provinces))),
     ),
   officeSpaceSummary: (repo: Repository, provinces: readonly string[]) =>
     count(
@@ -211,6 +223,29 @@ export const summaryFamilies = {
       { COMPONENT: leastPerProvince(operatingCostBreakdown(repo, provinces, { from: year, to: year, by: ['PROVINCE', 'COMPONENT'] })) },
     ),
 };
+
+/** The same lower bound for several dimensions. */
+const splits = (dims: string[], least: Promise<SplitLeast>) => Object.fromEntries(dims.map((d) => [d, least]));
+
+/** Agencies per province, status and pool offer of the cards an asset summary counts: the cells of the asset breakdown by STATUS or POOLED. */
+const assetCells = (repo: Repository, provinces: readonly string[]) =>
+  repo.db
+    .selectFrom(repo.source('assets'))
+    .where('t.province', 'in', scope(provinces))
+    .where('t.status', 'not in', ['DISPOSED', 'TRANSFERRED_OUT'])
+    .select(['t.province', 't.status', 't.offered_to_pool', 't.agency_id'])
+    .distinct()
+    .execute();
+
+/** Agencies per province, category and energy type of the vehicles a vehicle summary counts: the cells of the vehicle breakdown by CATEGORY or ENERGY_TYPE. */
+const vehicleCells = (repo: Repository, provinces: readonly string[]) =>
+  repo.db
+    .selectFrom(repo.source('vehicles'))
+    .where('t.province', 'in', scope(provinces))
+    .where('t.status', '!=', 'DISPOSED')
+    .select(['t.province', 't.category', 't.energy_type', 't.agency_id'])
+    .distinct()
+    .execute();
 
 /** Provinces for an IN list (never empty: an empty IN is invalid SQL on some dialects). */
 const scope = (provinces: readonly string[]) => (provinces.length ? [...provinces] : ['']);
