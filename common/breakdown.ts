@@ -9,6 +9,11 @@ import { ErrorCode, userError } from './errors.js';
 /** The widest year range one breakdown covers. */
 export const MAX_YEARS = 20;
 
+/** Refuses a year outside 2000–2100 (BAD_USER_INPUT naming the argument). */
+export function checkYear(year: number, argumentName = 'year'): void {
+  if (!Number.isInteger(year) || year < 2000 || year > 2100) throw userError(ErrorCode.BAD_USER_INPUT, `${argumentName} must be a year between 2000 and 2100.`, { argumentName });
+}
+
 /** Refuses a year range that is reversed, outside 2000–2100 or wider than MAX_YEARS (BAD_USER_INPUT). */
 export function checkYearRange(from: number, to: number): void {
   const bad = (message: string) => userError(ErrorCode.BAD_USER_INPUT, message, { argumentName: 'from' });

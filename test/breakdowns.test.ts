@@ -228,6 +228,14 @@ describe('energyBreakdown orders and checks its arguments', () => {
     const unknown = await ask('from: 2024, to: 2025, by: [COLOUR]');
     expect(unknown.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(JSON.stringify([reversed, long])).not.toMatch(/select|SQLITE|stack/i);
+    // The annual summaries refuse a year out of range the same way, naming their argument.
+    for (const field of ['energySummary(year: 1990) { totalKgce }', 'operatingCostSummary(year: 2200) { total }']) {
+      const r = await gql(stack.gateway.url, `{ ${field} }`);
+      expect([field, r.errors?.[0]]).toEqual([
+        field,
+        expect.objectContaining({ message: 'year must be a year between 2000 and 2100.', extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', argumentName: 'year' }) }),
+      ]);
+    }
   });
 
   it('an empty list of provinces is an answer over none, never a null that blanks the response', async () => {

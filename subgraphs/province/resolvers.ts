@@ -20,6 +20,7 @@ import { officeSpaceBreakdown } from './breakdowns/office-space.js';
 import { operatingCostBreakdown } from './breakdowns/operating-costs.js';
 import type { BreakdownGroup } from './breakdowns/groups.js';
 import { summaryFamilies } from './summary-families.js';
+import { checkYear } from '../../common/breakdown.js';
 import type { FigureFamily } from '../../common/disclosure.js';
 
 /** What every resolver of a province instance receives. */
@@ -88,13 +89,17 @@ async function withFamilies<F extends object>(figures: Promise<F>, families: Pro
 }
 
 const summaries = {
-  energySummary: (provinces: string[], ctx: ProvinceContext, args: { year: number }) =>
-    withFamilies(ctx.repo.energySummary(provinces, args.year), summaryFamilies.energySummary(ctx.repo, provinces, args.year)),
+  energySummary: (provinces: string[], ctx: ProvinceContext, args: { year: number }) => {
+    checkYear(args.year);
+    return withFamilies(ctx.repo.energySummary(provinces, args.year), summaryFamilies.energySummary(ctx.repo, provinces, args.year));
+  },
   assetSummary: (provinces: string[], ctx: ProvinceContext) => withFamilies(ctx.repo.assetSummary(provinces), summaryFamilies.assetSummary(ctx.repo, provinces)),
   vehicleSummary: (provinces: string[], ctx: ProvinceContext) => withFamilies(ctx.repo.vehicleSummary(provinces), summaryFamilies.vehicleSummary(ctx.repo, provinces)),
   officeSpaceSummary: (provinces: string[], ctx: ProvinceContext) => withFamilies(ctx.repo.officeSpaceSummary(provinces), summaryFamilies.officeSpaceSummary(ctx.repo, provinces)),
-  operatingCostSummary: (provinces: string[], ctx: ProvinceContext, args: { year: number }) =>
-    withFamilies(ctx.repo.operatingCostSummary(provinces, args.year), summaryFamilies.operatingCostSummary(ctx.repo, provinces, args.year)),
+  operatingCostSummary: (provinces: string[], ctx: ProvinceContext, args: { year: number }) => {
+    checkYear(args.year);
+    return withFamilies(ctx.repo.operatingCostSummary(provinces, args.year), summaryFamilies.operatingCostSummary(ctx.repo, provinces, args.year));
+  },
 };
 
 /** Summary fields of an entity (Province, Region) whose provinces come from the parent. */

@@ -5,7 +5,7 @@
  */
 
 import type { Kysely } from 'kysely';
-import { checkYearRange, fieldOfEnum } from '../../common/breakdown.js';
+import { checkYear, checkYearRange, fieldOfEnum } from '../../common/breakdown.js';
 import { withholdFigures, type DisclosureCaller } from '../../common/disclosure.js';
 import { ErrorCode, userError } from '../../common/errors.js';
 import { ratio } from '../../common/exact.js';
@@ -45,7 +45,7 @@ export class SharingFigures {
 
   /** One year's completed transfers to a region's agencies, in-province and across provinces: the transfer breakdown by flow. */
   async transferStatistics(region: string, year: number, regions: RegionMembership, caller: DisclosureCaller) {
-    if (!Number.isInteger(year) || year < 2000 || year > 2100) throw userError(ErrorCode.BAD_USER_INPUT, 'year must be between 2000 and 2100.', { argumentName: 'year' });
+    checkYear(year);
     const groups = await this.transferGroups(region, { from: year, to: year, by: ['FLOW'] }, regions, caller);
     const figures: Record<string, number> = {};
     const withheld = new Map<string, string>();
