@@ -42,7 +42,12 @@ export const WITHHELD = {
  *   part alone has `minAgencies` agencies the caller does not know: the line's published total
  *   minus the shown parts is the sum of the hidden ones, which must not be one or two agencies'
  *   figures. Parts of a line may share agencies (one agency uses several energy types), so only
- *   the largest hidden part is sure to count that many. Repeated until every line holds.
+ *   the largest hidden part is sure to count that many.
+ * - and no withheld part stays alone on a line: the total minus the shown parts would give it
+ *   exactly, and a part withheld as a complement on one line could then be subtracted on
+ *   another to give back the small part it protects (a month of one category, then the small
+ *   month of another). Every hidden part of a table thus has another in each of its lines.
+ * Repeated until every line holds.
  */
 export function withheldParts<P extends DisclosurePart>(parts: readonly P[], minAgencies: number): Map<P, string> {
   const bySize = (a: P, b: P) => a.unknown - b.unknown || (a.order < b.order ? -1 : a.order > b.order ? 1 : 0);
@@ -62,7 +67,11 @@ export function withheldParts<P extends DisclosurePart>(parts: readonly P[], min
     changed = false;
     for (const line of lines) {
       const out = line.filter((p) => hidden.has(p) && p.unknown > 0);
-      if (out.length === 0 || Math.max(...out.map((p) => p.unknown)) - out[0].mayKnow >= minAgencies) continue;
+      if (out.length === 0) continue;
+      // A withheld part alone on a line is the line's total minus its shown parts: however many
+      // agencies form it, another line could then subtract it to isolate a small one.
+      const alone = out.length === 1 && !out[0].unpublished;
+      if (!alone && Math.max(...out.map((p) => p.unknown)) - out[0].mayKnow >= minAgencies) continue;
       const next = line.filter((p) => !hidden.has(p) && p.unknown > 0).sort(bySize)[0];
       if (!next) continue; // every other unknown part of the line is hidden already
       withheld.set(next, WITHHELD.complementary);

@@ -38,6 +38,13 @@ describe('requestCost: province aggregate scans', () => {
       27,
     ],
     ['rows only', '{ assets(first: 100) { totalCount edges { node { id agency { name } } } } }', 0],
+    // A breakdown groups with more distinct counts: twice a summary's scan in each province.
+    ['a national breakdown', '{ assetBreakdown(by: [STATUS]) { groups { assetCount } } }', 2 * 9],
+    [
+      'a region breakdown, aliased 29 times',
+      `{ ${Array.from({ length: 29 }, (_, i) => `b${i}: assetBreakdown(scope: { region: "YRD" }) { groups { assetCount } }`).join(' ')} }`,
+      29 * 2 * 4,
+    ],
   ])('%s', (_name, query, expected) => {
     expect(scans(query, { s: { province: '320000' } }).provinceScans).toBe(expected);
   });

@@ -67,6 +67,29 @@ describe('discloseGroups', () => {
     expect(out.find((g) => g.level === 'A' && g.kind === 'x')!.withheld).toBe(WITHHELD.small(3));
   });
 
+  it('leaves no withheld group alone on a line, where the total minus the shown groups would give it for another line to subtract', () => {
+    // (A, x) is small. Hiding (B, x) as its complement along LEVEL left (B, x) alone on the line of B:
+    // B's total minus (B, y) gave (B, x), and x's total minus (B, x) gave the small (A, x).
+    const out = disclose([group('A', 'x', 1, 1), group('A', 'y', 10, 2), group('B', 'x', 4, 3), group('B', 'y', 10, 4)], ['LEVEL', 'KIND']);
+    expect(out.map((g) => [`${g.level}${g.kind}`, g.withheld])).toEqual(
+      expect.arrayContaining([
+        ['Ax', WITHHELD.small(3)],
+        ['Ay', WITHHELD.complementary],
+        ['Bx', WITHHELD.complementary],
+        ['By', WITHHELD.complementary],
+      ]),
+    );
+    for (const line of [
+      ['Ax', 'Ay'],
+      ['Bx', 'By'],
+      ['Ax', 'Bx'],
+      ['Ay', 'By'],
+    ]) {
+      const hidden = out.filter((g) => g.withheld !== null && line.includes(`${g.level}${g.kind}`)).length;
+      expect([line, hidden === 0 || hidden >= 2]).toEqual([line, true]);
+    }
+  });
+
   it('keeps hiding along a line while the hidden groups stand for fewer than 3 agencies (two small groups)', () => {
     const out = named(disclose([group('A', null, 1, 1), group('B', null, 1, 2), group('C', null, 6, 3), group('D', null, 9, 4)], ['LEVEL']));
     expect([out.A.withheld, out.B.withheld, out.C.withheld, out.D.withheld]).toEqual([WITHHELD.small(3), WITHHELD.small(3), WITHHELD.complementary, null]);
