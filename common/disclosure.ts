@@ -5,6 +5,7 @@
  */
 
 import { rowScope } from './auth/policy.js';
+import { ErrorCode, userError } from './errors.js';
 import type { Principal } from './auth/principal.js';
 
 /** The smallest number of agencies a figure is shown for, to callers who may not read its rows, unless configured otherwise. */
@@ -115,6 +116,25 @@ export function withheldGroups<G>(parts: readonly GroupPart<G>[], minAgencies: n
   const reasons = new Map<G, string>();
   for (const [part, reason] of withheldParts(parts, minAgencies)) if (reasons.get(part.group) !== WITHHELD.small(minAgencies)) reasons.set(part.group, reason);
   return reasons;
+}
+
+/**
+ * How many dimensions besides those naming the parts' provinces a breakdown may combine for a
+ * caller who cannot add up every part itself. Lines protect one table at a time; a caller who
+ * may ask every combination of three or more dimensions gets every margin of the table, and a
+ * linear system over the margins gives back some small cells that every line hides.
+ */
+export const MAX_COMBINED_DIMENSIONS = 1;
+
+/** Refuses (FORBIDDEN) a breakdown combining more dimensions than MAX_COMBINED_DIMENSIONS for a caller who cannot add up every part. */
+export function checkCombinedDimensions(dimensions: readonly string[], readsEveryPart: boolean): void {
+  const combined = [...new Set(dimensions)];
+  if (combined.length <= MAX_COMBINED_DIMENSIONS || readsEveryPart) return;
+  throw userError(
+    ErrorCode.FORBIDDEN,
+    `Grouping by ${combined.join(' and ')} together needs row access to every province in scope; without it a breakdown combines at most ${MAX_COMBINED_DIMENSIONS} dimension besides the provinces (ask one at a time).`,
+    { dimensions: combined },
+  );
 }
 
 /** What deciding a caller's disclosure needs: the threshold, and what it knows of a province's agencies by itself. */

@@ -8,7 +8,8 @@ import type { Principal, UserRole } from '../common/auth/principal.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
 import { WITHHELD } from '../gateway/shard/breakdown.js';
 import { subsets } from './breakdown-oracle.js';
-import { gql, principalsOfEveryRole, startTestStack, tokenFor } from './helpers.js';
+import { gql, post, principalsOfEveryRole, startTestStack, TEST_KEYS, TEST_REGIONS, tokenFor } from './helpers.js';
+import { provinceAudience, signAssertion } from '../common/auth/assertion.js';
 
 // Small-cell suppression, derived from the policy for every role and every dimension
 // combination: a group is checked against the same breakdown for a national administrator
@@ -92,6 +93,13 @@ const groupsOf = async (kind: Kind, principal: Principal | null, by: string[], e
   return r.data![kind.field].groups as Group[];
 };
 const breakdown = (principal: Principal | null, by: string[], extra = '') => groupsOf(ENERGY, principal, by, extra);
+/** The code a breakdown is refused with (undefined when it answers). */
+const refusal = async (kind: Kind, principal: Principal | null, by: string[]) => {
+  const r = await gql(stack.gateway.url, `{ ${kind.field}(${kind.args}by: [${by.join(', ')}]) { groups { agencyCount } } }`, undefined, {
+    token: principal ? tokenFor(principal) : null,
+  });
+  return r.errors?.[0]?.extensions?.code as string | undefined;
+};
 const fieldOf = (dim: string) => dim.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 /** A group's key on some dimensions (enum values), the year always included. */
 const keyOf = (g: Group, dims: string[] = DIMS) => JSON.stringify([...dims.map((d) => g[fieldOf(d)]), g.year]);
@@ -105,6 +113,11 @@ describe.each(KINDS)('$field withholds small groups from those who may not read 
       let withheldSeen = 0;
       for (const by of subsets(kind.dims)) {
         const fineBy = [...new Set(['PROVINCE', ...by])];
+        if (withoutProvince(by).length > 1 && !PROVINCES.every(reads)) {
+          // More than one dimension besides the province needs row access to every province in scope.
+          expect([by, await refusal(kind, principal, by)]).toEqual([by, 'FORBIDDEN']);
+          continue;
+        }
         const [mine, full, fine, fineFull] = await Promise.all([
           groupsOf(kind, principal, by),
           groupsOf(kind, PRINCIPALS.NATIONAL_ADMIN, by),
@@ -161,7 +174,7 @@ describe.each(KINDS)('$field withholds small groups from those who may not read 
   it('an analyst cannot recover a withheld group by subtraction: from a coarser breakdown, or from another scope', async () => {
     const analyst = PRINCIPALS.ANALYST;
     let complementary = 0;
-    for (const by of subsets(kind.dims).filter((s) => s.length > 0)) {
+    for (const by of subsets(kind.dims).filter((s) => s.length > 0 && withoutProvince(s).length <= 1)) {
       const fine = await groupsOf(kind, analyst, by);
       for (const dim of by) {
         const rest = by.filter((d) => d !== dim);
@@ -181,7 +194,7 @@ describe.each(KINDS)('$field withholds small groups from those who may not read 
     // Lines where a second group was withheld so the first stays hidden: counted over all kinds (below).
     complementarySeen += complementary;
     // Another scope: all provinces minus all but one gives that one's groups only where it shows them itself.
-    for (const by of subsets(withoutProvince(kind.dims))) {
+    for (const by of subsets(withoutProvince(kind.dims)).filter((s) => s.length <= 1)) {
       const all = await groupsOf(kind, analyst, by);
       for (const left of PROVINCES) {
         const others = await groupsOf(kind, analyst, by, `, scope: { provinces: ${JSON.stringify(PROVINCES.filter((p) => p !== left))} }`);
@@ -248,8 +261,8 @@ describe('energyBreakdown orders and checks its arguments', () => {
     const groups = await breakdown(PRINCIPALS.NATIONAL_ADMIN, [], ', orderBy: AGENCY_COUNT');
     expect(groups.map((g) => g.year).sort()).toEqual([2024, 2025]);
     // A year's groups, withheld ones included, are the same whatever range they are asked in, so
-    // two ranges never differ by a year an analyst may not see.
-    for (const by of subsets(DIMS)) {
+    // two ranges never differ by a year an analyst may not see (who combines one dimension besides the province).
+    for (const by of subsets(DIMS).filter((s) => withoutProvince(s).length <= 1)) {
       const ask = async (from: number) =>
         (
           await gql(stack.gateway.url, `{ energyBreakdown(from: ${from}, to: 2025, by: [${by.join(', ')}]) { groups { ${GROUP} } } }`, undefined, {
@@ -399,6 +412,35 @@ describe('summaries withhold figures formed by too few agencies, as breakdowns d
     for (const [name, s] of Object.entries(a) as [string, Record<string, unknown> & { withheld: { field: string }[] }][]) {
       for (const field of fields(s)) if (field in s) expect([name, field, s[field]]).toEqual([name, field, null]);
     }
+  });
+});
+
+describe('combining dimensions needs row access to every province in scope', () => {
+  it('the gateway refuses two dimensions besides PROVINCE to an analyst, answers one, and answers both to a national administrator', async () => {
+    const ask = (by: string, principal: Principal | null) =>
+      gql(stack.gateway.url, `{ vehicleBreakdown(by: [${by}]) { groups { vehicleCount } } }`, undefined, { token: principal ? tokenFor(principal) : null });
+    const refused = await ask('CATEGORY, ENERGY_TYPE', PRINCIPALS.ANALYST);
+    expect(refused.errors?.[0]).toMatchObject({ extensions: { code: 'FORBIDDEN', dimensions: ['CATEGORY', 'ENERGY_TYPE'] } });
+    expect(JSON.stringify(refused)).not.toMatch(/select|SQLITE|stack/i);
+    expect((await ask('PROVINCE, ENERGY_TYPE', PRINCIPALS.ANALYST)).errors).toBeUndefined();
+    expect((await ask('CATEGORY, ENERGY_TYPE', PRINCIPALS.NATIONAL_ADMIN)).errors).toBeUndefined();
+    // A province administrator combines them over its own province, not over others.
+    const own = await gql(stack.gateway.url, '{ vehicleBreakdown(by: [CATEGORY, ENERGY_TYPE], scope: { province: "320000" }) { groups { vehicleCount } } }', undefined, {
+      token: tokenFor(PRINCIPALS.PROVINCE_ADMIN!),
+    });
+    expect(own.errors).toBeUndefined();
+    expect((await ask('CATEGORY, ENERGY_TYPE', PRINCIPALS.PROVINCE_ADMIN)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('a province refuses it too, to a caller that reached it past the gateway with a valid assertion', async () => {
+    const direct = (principal: Principal) =>
+      post(
+        stack.provinces.get('320000')!.url,
+        { query: '{ vehicleBreakdown(by: [CATEGORY, ENERGY_TYPE]) { groups { vehicleCount } } }' },
+        { token: null, assertion: signAssertion(principal, TEST_KEYS.assertionPrivateKey, provinceAudience('320000'), { regions: TEST_REGIONS }) },
+      ).then((r) => r.json() as Promise<{ errors?: { extensions?: { code?: string } }[] }>);
+    expect((await direct(PRINCIPALS.ANALYST!)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await direct(PRINCIPALS.PROVINCE_ADMIN!)).errors).toBeUndefined();
   });
 });
 

@@ -2,7 +2,7 @@ import { getNamedType, isObjectType, Kind, type FieldNode, type GraphQLObjectTyp
 import { INTERNAL_PREFIX } from './fetch-document.js';
 import type { ShardRules } from './rules.js';
 import { fieldOfEnum, orderGroups } from '../../common/breakdown.js';
-import { linesAlong, withheldGroups, type DisclosureCaller, type GroupPart } from '../../common/disclosure.js';
+import { checkCombinedDimensions, linesAlong, withheldGroups, type DisclosureCaller, type GroupPart } from '../../common/disclosure.js';
 
 export { WITHHELD } from '../../common/disclosure.js';
 
@@ -168,4 +168,27 @@ export function finishBreakdown(rules: ShardRules, parent: GraphQLObjectType, no
     });
   }
   return value;
+}
+
+/**
+ * Refuses, before anything is fetched, a breakdown root field grouped by more than one dimension
+ * besides PROVINCE for a caller who cannot add up every province it goes to
+ * (common/disclosure.ts). Other fields pass.
+ */
+export function checkBreakdownDimensions(
+  rules: ShardRules,
+  parent: GraphQLObjectType,
+  node: FieldNode,
+  args: Record<string, unknown>,
+  provinces: readonly string[],
+  caller: BreakdownCaller,
+): void {
+  const def = parent.getFields()[node.name.value];
+  const type = def && getNamedType(def.type);
+  if (!isObjectType(type) || !Object.keys(type.getFields()).some((f) => rules.fieldMerge(type.name, f)?.op === 'groups')) return;
+  const by = (args.by ?? def.args.find((a) => a.name === 'by')?.defaultValue ?? []) as string[];
+  checkCombinedDimensions(
+    by.filter((d) => d !== 'PROVINCE'),
+    provinces.every((p) => caller.knows(p).all),
+  );
 }

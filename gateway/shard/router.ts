@@ -27,7 +27,7 @@ import type { Caller, Reuse } from '../transport/caller.js';
 import type { ProvinceRegistry, Scope } from './registry.js';
 import type { ShardRules } from './rules.js';
 import { rowScope } from '../../common/auth/policy.js';
-import { finishBreakdown, noteProvince } from './breakdown.js';
+import { checkBreakdownDimensions, finishBreakdown, noteProvince } from './breakdown.js';
 import { DEFAULT_MIN_AGENCIES, disclosureCallerOf, type DisclosureCaller } from '../../common/disclosure.js';
 import { discloseSummaries } from './summary-disclosure.js';
 import { fillCompleteness, type MissingFigure } from './completeness.js';
@@ -90,6 +90,7 @@ export class ShardRouter implements GraphQLDataSource {
       let provinces: string[];
       try {
         provinces = this.routeRootField(fetch, f, variables, call);
+        checkBreakdownDimensions(this.options.rules(), fetch.rootType, f.node, argumentValues(f.node, variables), provinces, this.disclosureCaller(call));
       } catch (error) {
         errors.push(toFormatted(error, [f.responseKey]));
         data[f.responseKey] = null;

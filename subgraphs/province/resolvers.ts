@@ -21,7 +21,7 @@ import { operatingCostBreakdown } from './breakdowns/operating-costs.js';
 import type { BreakdownGroup } from './breakdowns/groups.js';
 import { summaryFamilies } from './summary-families.js';
 import { checkYear } from '../../common/breakdown.js';
-import type { FigureFamily } from '../../common/disclosure.js';
+import { checkCombinedDimensions, DEFAULT_MIN_AGENCIES, disclosureCallerOf, type FigureFamily } from '../../common/disclosure.js';
 
 /** What every resolver of a province instance receives. */
 export interface ProvinceContext {
@@ -120,9 +120,16 @@ function summaryFields(provincesOf: (parent: { code: string }, ctx: ProvinceCont
  * provinces, withholds small groups and orders (gateway/shard/breakdown.ts).
  */
 function breakdownField<A>(group: (repo: Repository, provinces: readonly string[], args: A) => Promise<BreakdownGroup[]>) {
-  return async (_: unknown, args: A & { scope?: ScopeArgs }, ctx: ProvinceContext) => {
+  return async (_: unknown, args: A & { scope?: ScopeArgs; by?: readonly string[] }, ctx: ProvinceContext) => {
     requireAccess(ctx.principal, 'aggregate');
-    return { groups: await group(ctx.repo, scopeProvinces(ctx.served, args.scope, ctx.regions), args) };
+    const provinces = scopeProvinces(ctx.served, args.scope, ctx.regions);
+    // Again here, not only at the gateway: a caller who cannot add up these provinces combines one dimension at most.
+    const caller = disclosureCallerOf(ctx.principal, DEFAULT_MIN_AGENCIES);
+    checkCombinedDimensions(
+      (args.by ?? []).filter((d) => d !== 'PROVINCE'),
+      provinces.every((p) => caller.knows(p).all),
+    );
+    return { groups: await group(ctx.repo, provinces, args) };
   };
 }
 

@@ -6,7 +6,7 @@
 
 import type { Kysely } from 'kysely';
 import { checkYear, checkYearRange, fieldOfEnum } from '../../common/breakdown.js';
-import { withholdFigures, type DisclosureCaller } from '../../common/disclosure.js';
+import { checkCombinedDimensions, withholdFigures, type DisclosureCaller } from '../../common/disclosure.js';
 import { ErrorCode, userError } from '../../common/errors.js';
 import { ratio } from '../../common/exact.js';
 import type { RegionMembership } from '../../common/regions/membership.js';
@@ -65,6 +65,11 @@ export class SharingFigures {
   async bookingBreakdown(region: string, args: BreakdownArgs<BookingDimension>, regions: RegionMembership, caller: DisclosureCaller) {
     checkYearRange(args.from, args.to);
     const by = new Set(args.by ?? []);
+    checkCombined(
+      [...by].filter((d) => d !== 'VEHICLE_PROVINCE' && d !== 'AGENCY_PROVINCE'),
+      regionProvinces(region, regions),
+      caller,
+    );
     const trips = await this.trips(regionProvinces(region, regions), beijingMonthStart(args.from, 1), beijingMonthStart(args.to + 1, 1));
     const facts = trips.map(({ fact, row }): Fact<TripFigure> => {
       const { year, month } = beijingMonth(Number(row.starts_ms));
@@ -171,6 +176,7 @@ export class SharingFigures {
 
   private async transferGroups(region: string, args: BreakdownArgs<TransferDimension>, regions: RegionMembership, caller: DisclosureCaller) {
     checkYearRange(args.from, args.to);
+    // Within a pair of provinces only CATEGORY varies (FLOW follows from the pair): one combined dimension at most.
     const by = new Set(args.by ?? []);
     const rows = await this.db
       .selectFrom('transfers')
@@ -227,6 +233,18 @@ export class SharingFigures {
       return { fact, row };
     });
   }
+}
+
+/**
+ * Refuses more than one combined dimension besides the provinces to a caller who cannot add up
+ * every pair: one who reads every province of the region in full knows every pair, since each
+ * joins a region province (the receiver's, the vehicle's).
+ */
+function checkCombined(dimensions: string[], regionProvinces: readonly string[], caller: DisclosureCaller): void {
+  checkCombinedDimensions(
+    dimensions,
+    regionProvinces.every((p) => caller.knows(p).all),
+  );
 }
 
 /** A breakdown's answer: its region, when it was read, and each group's keys, agencies, reason and figures (none when withheld). */
