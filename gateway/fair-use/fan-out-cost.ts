@@ -16,6 +16,7 @@ import {
 import { ErrorCode } from '../../common/errors.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../common/pagination.js';
 import type { ShardRules } from '../shard/rules.js';
+import { isBreakdownType } from '../shard/breakdown.js';
 import type { ProvinceRegistry, Scope } from '../shard/registry.js';
 import type { RegionMembership } from '../../common/regions/membership.js';
 import type { GatewayContext } from '../request/context.js';
@@ -76,7 +77,6 @@ export function requestCost(input: {
 
   // A summary merges sums across provinces; a connection (with edges) only sums its totalCount.
   const isSummary = (type: GraphQLObjectType) => !('edges' in type.getFields()) && Object.keys(type.getFields()).some((f) => rules.fieldMerge(type.name, f)?.op === 'sum');
-  const isBreakdown = (type: GraphQLObjectType) => Object.keys(type.getFields()).some((f) => rules.fieldMerge(type.name, f)?.op === 'groups');
   const listSize = (named: string): number => (named === 'Province' ? fanOut.provinces() : named === 'Region' ? fanOut.regions() : DEFAULT_LIST_SIZE);
 
   const walk = (set: SelectionSetNode, parent: GraphQLObjectType, times: number, seen: Set<string>): void => {
@@ -98,8 +98,8 @@ export function requestCost(input: {
       const args = Object.fromEntries((s.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value, variables)]));
       const route = rules.fieldRoute(parent.name, s.name.value);
       const provinces = parent === root ? (route?.by === 'scope' ? fanOut.scope(args[route.arg]) : 1) : parent.name === 'Region' ? fanOut.largestRegion() : 1;
-      if (isSummary(named) || isBreakdown(named)) {
-        cost.provinceScans += times * provinces * (isBreakdown(named) ? BREAKDOWN_SCANS : 1);
+      if (isSummary(named) || isBreakdownType(rules, named)) {
+        cost.provinceScans += times * provinces * (isBreakdownType(rules, named) ? BREAKDOWN_SCANS : 1);
         continue;
       }
       const unwrapped = isNonNullType(def.type) ? def.type.ofType : def.type;

@@ -48,6 +48,11 @@ function partsOf(group: Obj, options: DisclosureOptions, keys: readonly string[]
   });
 }
 
+/** Whether a type is a breakdown: it holds groups (`@shardMerge(op: "groups")`). */
+export function isBreakdownType(rules: ShardRules, type: GraphQLObjectType): boolean {
+  return Object.keys(type.getFields()).some((f) => rules.fieldMerge(type.name, f)?.op === 'groups');
+}
+
 /** The fields of a group type that identify it (`@shardMerge(op: "key")`). */
 export function keyFields(rules: ShardRules, type: GraphQLObjectType): string[] {
   return Object.keys(type.getFields()).filter((f) => rules.fieldMerge(type.name, f)?.op === 'key');
@@ -185,7 +190,7 @@ export function checkBreakdownDimensions(
 ): void {
   const def = parent.getFields()[node.name.value];
   const type = def && getNamedType(def.type);
-  if (!isObjectType(type) || !Object.keys(type.getFields()).some((f) => rules.fieldMerge(type.name, f)?.op === 'groups')) return;
+  if (!isObjectType(type) || !isBreakdownType(rules, type)) return;
   const by = (args.by ?? def.args.find((a) => a.name === 'by')?.defaultValue ?? []) as string[];
   checkCombinedDimensions(
     by.filter((d) => d !== 'PROVINCE'),
