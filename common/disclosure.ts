@@ -62,8 +62,17 @@ export function withheldParts<P extends DisclosurePart>(parts: readonly P[], min
   }
   const byLine = new Map<string, P[]>();
   for (const part of parts) for (const line of part.lines) byLine.set(line, [...(byLine.get(line) ?? []), part]);
-  // Lines in a fixed order too: which part a line withholds can depend on what another withheld first.
-  const lines = [...byLine.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, line]) => line);
+  // Lines in a fixed order too: which part a line withholds can depend on what another withheld
+  // first. A sub-figure's line that holds the same parts as another line adds nothing.
+  const index = new Map(parts.map((p, i) => [p, i]));
+  const members = new Set<string>();
+  const lines = [...byLine.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([, line]) => line)
+    .filter((line) => {
+      const id = line.map((p) => index.get(p)).join(',');
+      return !members.has(id) && members.add(id);
+    });
   for (let changed = hidden.size > 0; changed;) {
     changed = false;
     for (const line of lines) {
@@ -91,19 +100,17 @@ export interface GroupPart<G> extends DisclosurePart {
 /**
  * The lines a group's part lies on, one along each asked dimension: the parts with the same
  * part key (its province) and the same values of every other key, which add up to the part of
- * the group without that dimension, a published figure too.
+ * the group without that dimension, a published figure too. A sub-figure (new-energy vehicles,
+ * pooled value) is published for the coarser group as well, but only the parts where it is not
+ * zero add up to it, so each such figure the part holds lies on lines of its own: along energy
+ * types, the new-energy count is the battery-electric and plug-in hybrid parts' sum, whatever
+ * the diesel part hides.
  */
-export function linesAlong(dims: readonly string[], partKey: string, keys: Readonly<Record<string, unknown>>): string[] {
-  return dims.map((dim) =>
-    JSON.stringify([
-      dim,
-      partKey,
-      ...Object.keys(keys)
-        .filter((k) => k !== dim)
-        .sort()
-        .map((k) => [k, keys[k] ?? null]),
-    ]),
-  );
+export function linesAlong(dims: readonly string[], partKey: string, keys: Readonly<Record<string, unknown>>, nonZeroFigures: readonly string[] = []): string[] {
+  const others = Object.keys(keys)
+    .sort()
+    .map((k) => [k, keys[k] ?? null] as const);
+  return [null, ...nonZeroFigures].flatMap((figure) => dims.map((dim) => JSON.stringify([dim, partKey, figure, others.filter(([k]) => k !== dim)])));
 }
 
 /**

@@ -23,22 +23,30 @@ const MODELS = [
   { model: '丰田 考斯特 中巴', seats: 19, category: 'OTHER', daily: 150000, perKm: 350 },
 ];
 
+/** How many agencies of each demo province share a vehicle on the platform. */
+const SHARING_AGENCIES = 4;
+
 /**
  * Seeds the demo vehicle platform: the rental companies with three vehicles in each of their
- * provinces, and the first two in-service vehicles of every demo province shared by it. Deterministic.
+ * provinces, and in every demo province the first in-service vehicle of each of its first
+ * SHARING_AGENCIES agencies that have one, shared by their owners. Deterministic.
  */
 export async function seedSharingDemo(store: SharingStore, provinces: ReadonlyMap<string, ProvinceDatabase>): Promise<void> {
   const at = Date.parse('2026-01-05T09:00:00+08:00');
   const vehicles: PlatformVehicleRow[] = [];
   for (const [code, pdb] of provinces) {
     const repo = new Repository(pdb);
-    const shared = await repo.db.selectFrom(repo.source('vehicles')).selectAll().where('t.status', '=', 'IN_SERVICE').orderBy('t.id').limit(2).execute();
+    const inService = await repo.db.selectFrom(repo.source('vehicles')).selectAll().where('t.status', '=', 'IN_SERVICE').orderBy('t.agency_id').orderBy('t.id').execute();
+    const firstOfEach = new Map<string, (typeof inService)[number]>();
+    for (const v of inService) if (!firstOfEach.has(v.agency_id)) firstOfEach.set(v.agency_id, v);
+    const shared = [...firstOfEach.values()].slice(0, SHARING_AGENCIES);
     for (const v of shared) {
       vehicles.push({
         id: v.id,
         kind: 'AGENCY',
         province: code,
         company_id: null,
+        owner_agency_id: v.agency_id,
         model: v.model,
         category: v.category,
         seats: 5,
@@ -69,6 +77,7 @@ export async function seedSharingDemo(store: SharingStore, provinces: ReadonlyMa
             kind: 'RENTAL',
             province,
             company_id: c.id,
+            owner_agency_id: null,
             model: m.model,
             category: m.category,
             seats: m.seats,

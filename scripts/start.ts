@@ -5,7 +5,7 @@
  *
  * `npm run start:servers` (`--servers`): the same, with the provinces spread over the local
  * PostgreSQL, MariaDB and SQLite (databases xietong_<code>, created and seeded when missing),
- * the sharing service over PostgreSQL (xietong_demo3_sharing) and the gateway's shared state in Redis.
+ * the sharing service over PostgreSQL (xietong_demo4_sharing) and the gateway's shared state in Redis.
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';

@@ -126,6 +126,9 @@ describe.each(KINDS)('$field withholds small groups from those who may not read 
         ]);
         expect(mine.map((g) => keyOf(g)).sort()).toEqual(full.map((g) => keyOf(g)).sort());
         const fullByKey = new Map(full.map((g) => [keyOf(g), g]));
+        const fineFullByKey = new Map(fineFull.map((g) => [keyOf(g), g]));
+        /** A group's agencies, as the national administrator sees them (a withheld group does not say). */
+        const agenciesOf = (g: Group) => fineFullByKey.get(keyOf(g))!.agencyCount as number;
         // Each group's province parts, from the per-province breakdown (the caller's and the full one).
         const partsOf = (g: Group, of: Group[]) =>
           of.filter((p) => keyOf(p, withoutProvince(by)) === keyOf(g, withoutProvince(by)) && (!by.includes('PROVINCE') || p.province === g.province));
@@ -141,8 +144,7 @@ describe.each(KINDS)('$field withholds small groups from those who may not read 
             expect([by, keyOf(g), partsOf(g, fine).filter((p) => p.withheld !== null).length]).toEqual([by, keyOf(g), 0]);
           } else {
             withheldSeen += 1;
-            expect([by, kind.figures.map((f) => g[f])]).toEqual([by, kind.figures.map(() => null)]);
-            expect(g.agencyCount).toBe(fullByKey.get(keyOf(g))!.agencyCount);
+            expect([by, kind.figures.map((f) => g[f]), g.agencyCount]).toEqual([by, kind.figures.map(() => null), null]);
           }
         }
         // Within a province, along every other dimension, no line leaves exactly one part unknown
@@ -159,7 +161,7 @@ describe.each(KINDS)('$field withholds small groups from those who may not read 
           }
           for (const line of lines.values()) {
             // What a line hides (its total minus what it shows) stands for 0 or at least 3 agencies the caller does not know.
-            const hidden = line.filter((p) => p.withheld !== null && !reads(p.province)).reduce((n, p) => n + p.agencyCount, 0);
+            const hidden = line.filter((p) => p.withheld !== null && !reads(p.province)).reduce((n, p) => n + agenciesOf(p), 0);
             const open = line.filter((p) => p.withheld === null && !reads(p.province));
             if (hidden > 0 && hidden < 3) expect([fineBy, dim, open.length]).toEqual([fineBy, dim, 0]);
           }
@@ -175,7 +177,8 @@ describe.each(KINDS)('$field withholds small groups from those who may not read 
     const analyst = PRINCIPALS.ANALYST;
     let complementary = 0;
     for (const by of subsets(kind.dims).filter((s) => s.length > 0 && withoutProvince(s).length <= 1)) {
-      const fine = await groupsOf(kind, analyst, by);
+      const [fine, fineFull] = await Promise.all([groupsOf(kind, analyst, by), groupsOf(kind, PRINCIPALS.NATIONAL_ADMIN, by)]);
+      const full = new Map(fineFull.map((g) => [keyOf(g), g]));
       for (const dim of by) {
         const rest = by.filter((d) => d !== dim);
         const coarse = await groupsOf(kind, analyst, rest);
@@ -183,11 +186,16 @@ describe.each(KINDS)('$field withholds small groups from those who may not read 
         for (const g of fine.filter((x) => addsAlong(x, dim))) lines.set(keyOf(g, rest), [...(lines.get(keyOf(g, rest)) ?? []), g]);
         for (const [line, groups] of lines) {
           const total = coarse.find((g) => keyOf(g, rest) === line);
-          const withheld = groups.filter((g) => g.withheld !== null);
-          // A shown total minus the shown groups is the sum of the withheld ones: never fewer than 3 agencies.
-          const hidden = withheld.reduce((n, g) => n + g.agencyCount, 0);
-          if (total?.withheld === null) expect([by, dim, line, hidden > 0 && hidden < 3]).toEqual([by, dim, line, false]);
-          if (total?.withheld === null && withheld.some((g) => g.withheld === WITHHELD.complementary)) complementary += 1;
+          if (total?.withheld !== null) continue;
+          // A shown total minus the shown groups is the sum of the withheld ones: never fewer than 3
+          // agencies. So is each figure's total minus the shown groups, where only the groups whose
+          // figure is not zero add up to it (the new-energy count of the energy types).
+          for (const figure of [null, ...kind.figures]) {
+            const adding = figure === null ? groups : groups.filter((g) => Number(full.get(keyOf(g))![figure] ?? 0) !== 0);
+            const hidden = adding.filter((g) => g.withheld !== null).reduce((n, g) => n + (full.get(keyOf(g))!.agencyCount as number), 0);
+            expect([by, dim, line, figure, hidden > 0 && hidden < 3]).toEqual([by, dim, line, figure, false]);
+          }
+          if (groups.some((g) => g.withheld === WITHHELD.complementary)) complementary += 1;
         }
       }
     }

@@ -90,12 +90,14 @@ function transfersFixture(): TransferRow[] {
  * random (so splits by kind and category are small); every seventh booking only approved. In
  * December 2024 also one agency of 北京 travels, so 2024's totals are withheld from callers
  * who read neither 北京 nor the vehicle's province; in 2025 安徽 agencies travel on another
- * province's vehicle, thin in June only.
+ * province's vehicle, thin in June only. In December 2024 three 浙江 agencies travel on one
+ * 江苏 agency's own vehicle: many bookers, one owner.
  */
-function bookingsFixture(vehicles: { id: string; province: string }[]): BookingRow[] {
+function bookingsFixture(vehicles: { id: string; province: string; kind: string }[]): BookingRow[] {
   const r = new Random(15);
   const provinces = [...new Set(vehicles.map((v) => v.province))].sort();
   const trips: { vehicle: { id: string; province: string }; agency: string; starts: number; approvedOnly: boolean }[] = [];
+  const ownVehicleOf = (province: string) => vehicles.find((v) => v.province === province && v.kind === 'AGENCY')!;
   for (let m = 0; m < 13; m++) {
     const month = Date.parse(m === 0 ? '2024-12-01T00:00:00+08:00' : `2025-${String(m).padStart(2, '0')}-01T00:00:00+08:00`);
     let slot = 0;
@@ -109,6 +111,7 @@ function bookingsFixture(vehicles: { id: string; province: string }[]): BookingR
     // 安徽 agencies travel on the first province's vehicles: three in January 2025, one in June (thin that month, not that year).
     if (m === 1) for (const agency of agenciesOf('340000').slice(0, 3)) trip(vehicles[0], agency);
     if (m === 6) trip(vehicles[0], agenciesOf('340000')[3]);
+    if (m === 0) for (const agency of agenciesOf('330000').slice(0, 3)) trip(ownVehicleOf('320000'), agency);
   }
   return trips.map(({ vehicle, agency, starts, approvedOnly }, i) => {
     const km = 20 + Math.floor(r.next() * 400);
@@ -145,9 +148,16 @@ interface Fact {
   keys: Record<string, string | number>;
   year: number;
   pair: [string, string];
-  sides: string[];
+  /** The agency on each side; null where the side has none (a rental vehicle's owner). */
+  sides: (string | null)[];
   figures: Record<string, number>;
 }
+
+/** Whether the agencies of some side are fewer than needed (a side with none does not count). */
+const thin = (sides: Set<string>[], need: number) => sides.some((s) => s.size > 0 && s.size < need);
+
+/** Adds a fact's agencies to the sets of its sides. */
+const addSides = (sides: Set<string>[], f: Fact) => f.sides.forEach((a, i) => a !== null && sides[i].add(a));
 
 /** The groups of some facts by some dimensions (the year always), with summed figures and every fact kept. */
 function groupsOf(facts: Fact[], dims: readonly string[]) {
@@ -187,10 +197,10 @@ function hasSmallPart(facts: Fact[], reads: (p: string) => boolean, need: (pair:
     if (reads(f.pair[0]) || reads(f.pair[1])) continue;
     const id = JSON.stringify([f.pair, f.year]);
     const sides = cells.get(id) ?? f.sides.map(() => new Set<string>());
-    f.sides.forEach((a, i) => sides[i].add(a));
+    addSides(sides, f);
     cells.set(id, sides);
   }
-  return [...cells].some(([id, sides]) => sides.some((s) => s.size < need(JSON.parse(id)[0])));
+  return [...cells].some(([id, sides]) => thin(sides, need(JSON.parse(id)[0])));
 }
 
 /** Whether, per pair the caller reads neither of, some facts are formed by fewer than 3 agencies on a side. */
@@ -199,10 +209,10 @@ function smallPerPair(facts: Fact[], reads: (p: string) => boolean): boolean {
   for (const f of facts) {
     if (reads(f.pair[0]) || reads(f.pair[1])) continue;
     const sides = pairs.get(JSON.stringify(f.pair)) ?? f.sides.map(() => new Set<string>());
-    f.sides.forEach((a, i) => sides[i].add(a));
+    addSides(sides, f);
     pairs.set(JSON.stringify(f.pair), sides);
   }
-  return [...pairs.values()].some((sides) => sides.some((s) => s.size < 3));
+  return [...pairs.values()].some((sides) => thin(sides, 3));
 }
 
 const as = (p: Principal | null) => ({ token: p ? tokenFor(p) : null });
@@ -214,13 +224,13 @@ describe.each([
   let stack: DemoStack;
   let transfers: TransferRow[];
   let bookings: BookingRow[];
-  let vehicleOf: Map<string, { kind: string; category: string }>;
+  let vehicleOf: Map<string, { kind: string; category: string; owner_agency_id: string | null }>;
   const principals = Object.entries(principalsOfEveryRole(agenciesOf('320000')[0])) as [UserRole, Principal | null][];
 
   beforeAll(async () => {
     stack = await start();
     const db = stack.sharing.store.db;
-    const vehicles = await db.selectFrom('platform_vehicles').select(['id', 'province', 'kind', 'category']).orderBy('id').execute();
+    const vehicles = await db.selectFrom('platform_vehicles').select(['id', 'province', 'kind', 'category', 'owner_agency_id']).orderBy('id').execute();
     vehicleOf = new Map(vehicles.map((v) => [v.id, v]));
     transfers = transfersFixture();
     bookings = bookingsFixture(vehicles.filter((v) => YRD.includes(v.province)));
@@ -256,7 +266,8 @@ describe.each([
           keys: { MONTH: month, VEHICLE_PROVINCE: b.vehicle_province, AGENCY_PROVINCE: b.agency_province, VEHICLE_KIND: v.kind, CATEGORY: v.category },
           year,
           pair: [b.agency_province, b.vehicle_province],
-          sides: [b.agency_id],
+          // A trip is its booker's figure and its vehicle's owning agency's (a rental vehicle has none).
+          sides: [b.agency_id, v.kind === 'AGENCY' ? v.owner_agency_id : null],
           figures: { tripCount: 1, totalKm: b.mileage_km!, costFen: b.cost_fen! },
         };
       });
@@ -289,7 +300,7 @@ describe.each([
     for (const { by, groups } of answers) {
       const expected = [...groupsOf(facts, by).values()].map((g) => {
         const keys: Record<string, unknown> = Object.fromEntries(dims.map((d) => [field(d), g.keys[field(d)] ?? null]));
-        const agencies = new Set(g.facts.flatMap((f) => f.sides)).size;
+        const agencies = new Set(g.facts.flatMap((f) => f.sides).filter((a) => a !== null)).size;
         const figures =
           root === 'transferBreakdown'
             ? { transferCount: g.sums.transferCount, originalValue: g.sums.originalFen / 100, netValue: g.sums.netFen / 100 }
@@ -330,10 +341,9 @@ describe.each([
           const id = JSON.stringify([g.year, ...dims.map((d) => g[field(d)])]);
           const admin = byKey.get(id)!;
           const rawGroup = raw.get(JSON.stringify(Object.fromEntries([['year', g.year], ...by.map((d) => [field(d), g[field(d)]])])))!;
-          // The group's own agencies are always told; its figures are the administrator's or withheld whole.
-          expect([role, by, g.agencyCount]).toEqual([role, by, admin.agencyCount]);
+          // A group is the administrator's or withheld whole, its agency count too.
           if (g.withheld === null) expect([role, by, g]).toEqual([role, by, admin]);
-          else expect([role, by, g[count]]).toEqual([role, by, null]);
+          else expect([role, by, g[count], g.agencyCount]).toEqual([role, by, null, null]);
           if (hasSmallPart(rawGroup.facts, reads)) expect([role, by, id, g.withheld]).toEqual([role, by, id, expect.stringContaining('fewer than 3 agencies')]);
           // A total has no line to hide along: it is withheld exactly when some part of it is small.
           if (by.length === 0) expect([role, id, g.withheld !== null]).toEqual([role, id, hasSmallPart(rawGroup.facts, reads, needed(principal))]);
@@ -427,6 +437,19 @@ describe.each([
     // A coordinator of the region reads the vehicles' provinces in full: nothing is withheld from it.
     const coordinator = { sub: 'coordinator-yrd', role: 'REGION_COORDINATOR' as const, region: 'YRD' };
     expect((await gql(stack.gateway.url, winter, {}, as(coordinator))).data!.bookingStatistics.withheld).toEqual([]);
+  });
+
+  it("trips on one agency's own vehicle are that agency's figure: many bookers do not make the group large", async () => {
+    const query =
+      '{ bookingBreakdown(region: "YRD", from: 2024, to: 2024, by: [VEHICLE_PROVINCE, AGENCY_PROVINCE]) { groups { vehicleProvince agencyProvince agencyCount tripCount withheld } } }';
+    const pick = (groups: { vehicleProvince: string; agencyProvince: string }[]) => groups.find((g) => g.vehicleProvince === '320000' && g.agencyProvince === '330000');
+    // Three 浙江 bookers and the 江苏 agency owning the vehicle.
+    expect(pick((await gql(stack.gateway.url, query)).data!.bookingBreakdown.groups)).toMatchObject({ agencyCount: 4, tripCount: 3, withheld: null });
+    const analyst = pick((await gql(stack.gateway.url, query, {}, as({ sub: 'analyst', role: 'ANALYST' }))).data!.bookingBreakdown.groups);
+    expect(analyst).toMatchObject({ agencyCount: null, tripCount: null, withheld: expect.stringContaining('fewer than 3 agencies') });
+    // A province administrator of either side reads the pair.
+    const zhejiang = { sub: 'admin-zj', role: 'PROVINCE_ADMIN' as const, province: '330000' };
+    expect(pick((await gql(stack.gateway.url, query, {}, as(zhejiang))).data!.bookingBreakdown.groups)).toMatchObject({ tripCount: 3, withheld: null });
   });
 
   it('bookingStatistics refuses a period that is not whole calendar months, or longer than 12', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parse, type OperationDefinitionNode, type FieldNode, type GraphQLObjectType } from 'graphql';
-import { AGENCIES_BY_PROVINCE, discloseGroups, noteProvince, WITHHELD } from './breakdown.js';
+import { PARTS_BY_PROVINCE, discloseGroups, noteProvince, WITHHELD } from './breakdown.js';
 import { readShardRules } from './rules.js';
 
 // A breakdown's group type as the contract declares one (the rules read its directives).
@@ -18,6 +18,7 @@ const rules = readShardRules(`
     provinces: [ID!]! @shardMerge(op: "union")
     withheld: String
     kgce: Float @shardMerge(op: "sum", precision: 3)
+    newEnergy: Int @shardMerge(op: "sum")
     leastAgencyCount: Int! @shardMerge(op: "min")
   }
 `);
@@ -25,7 +26,7 @@ const type = rules.schema.getType('G') as GraphQLObjectType;
 const selection = ((parse('{ b { groups { level kind year agencyCount withheld kgce } } }').definitions[0] as OperationDefinitionNode).selectionSet.selections[0] as FieldNode)
   .selectionSet!.selections[0] as FieldNode;
 
-/** A merged group of year 2025; `byProvince` its agencies per province (all in 320000 unless given). */
+/** A merged group of year 2025; `byProvince` its agencies per province (all in 320000 unless given), each part's kgce not zero unless the group's is. */
 const group = (level: string | null, kind: string | null, agencyCount: number, kgce: number, byProvince: Record<string, number> = { '320000': agencyCount }, year = 2025) => ({
   level,
   kind,
@@ -34,7 +35,7 @@ const group = (level: string | null, kind: string | null, agencyCount: number, k
   kgce,
   withheld: null as string | null,
   provinces: Object.keys(byProvince),
-  [AGENCIES_BY_PROVINCE]: byProvince,
+  [PARTS_BY_PROVINCE]: Object.fromEntries(Object.entries(byProvince).map(([p, agencies]) => [p, { agencies, figures: kgce ? ['kgce'] : [] }])),
 });
 const nothing = () => false;
 const disclose = (groups: ReturnType<typeof group>[], by: string[], reads: (province: string) => boolean = nothing, orderBy?: string, descending = true) =>
@@ -95,14 +96,14 @@ describe('discloseGroups', () => {
     expect([out.A.withheld, out.B.withheld, out.C.withheld, out.D.withheld]).toEqual([WITHHELD.small(3), WITHHELD.small(3), WITHHELD.complementary, null]);
   });
 
-  it('nulls every figure of a withheld group, whatever aliases or fragments with directives select it', () => {
+  it('nulls every figure and the agency count of a withheld group, whatever aliases or fragments with directives select it', () => {
     const sel = (
       (parse('{ b { groups { level year agencyCount k: kgce ... @include(if: true) { kgce withheld } } } }').definitions[0] as OperationDefinitionNode).selectionSet
         .selections[0] as FieldNode
     ).selectionSet!.selections[0] as FieldNode;
-    const g = { level: 'A', year: 2025, agencyCount: 1, k: 10, kgce: 10, withheld: null, [AGENCIES_BY_PROVINCE]: { '320000': 1 } };
+    const g = { level: 'A', year: 2025, agencyCount: 1, k: 10, kgce: 10, withheld: null, [PARTS_BY_PROVINCE]: { '320000': { agencies: 1, figures: ['kgce'] } } };
     discloseGroups(rules, type, sel.selectionSet!, [g], { by: ['LEVEL'], descending: true, minAgencies: 3, knows: () => ({ all: false, some: 0 }) });
-    expect(g).toMatchObject({ level: 'A', year: 2025, agencyCount: 1, k: null, kgce: null, withheld: WITHHELD.small(3) });
+    expect(g).toMatchObject({ level: 'A', year: 2025, agencyCount: null, k: null, kgce: null, withheld: WITHHELD.small(3) });
   });
 
   it("ties are broken by key, never by the order the provinces' answers came in", () => {
@@ -165,8 +166,33 @@ describe('sub-figures', () => {
     const root = (parse('{ b { groups { level kind year agencyCount withheld kgce } } }').definitions[0] as OperationDefinitionNode).selectionSet.selections[0] as FieldNode;
     const answer = { groups: [{ ...group('L', null, 10, 5), leastAgencyCount: 1 }] as Record<string, unknown>[] };
     noteProvince(rules, rules.schema.getQueryType()!, root, answer, '320000');
-    expect(answer.groups[0][AGENCIES_BY_PROVINCE]).toEqual({ '320000': 1 });
+    expect(answer.groups[0][PARTS_BY_PROVINCE]).toEqual({ '320000': { agencies: 1, figures: ['kgce'] } });
     const [g] = disclose(answer.groups as ReturnType<typeof group>[], ['LEVEL']);
-    expect([g.withheld, g.kgce, g.agencyCount]).toEqual([WITHHELD.small(3), null, 10]);
+    expect([g.withheld, g.kgce, g.agencyCount]).toEqual([WITHHELD.small(3), null, null]);
+  });
+
+  it("a sub-figure lies on a line of the parts where it is not zero: the coarser group's new-energy count minus the shown new-energy types never gives back a small one", () => {
+    // Energy types: battery-electric (9 agencies), plug-in hybrid (1, small), diesel (4), petrol (12).
+    // Along all types diesel is the complement; but only BEV and PHEV add up to the new-energy
+    // count of the group without the type, so BEV must be withheld too.
+    const typed = (kind: string, agencies: number, newEnergy: number) => ({
+      ...group(null, kind, agencies, 10),
+      newEnergy,
+      [PARTS_BY_PROVINCE]: { '320000': { agencies, figures: newEnergy ? ['kgce', 'newEnergy'] : ['kgce'] } },
+    });
+    const out = disclose([typed('bev', 9, 30), typed('phev', 1, 2), typed('diesel', 4, 0), typed('petrol', 12, 0)], ['KIND']);
+    expect(Object.fromEntries(out.map((g) => [g.kind, g.withheld]))).toEqual({
+      bev: WITHHELD.complementary,
+      phev: WITHHELD.small(3),
+      diesel: WITHHELD.complementary,
+      petrol: null,
+    });
+  });
+
+  it('notes which additive figures of a province part are not zero', () => {
+    const root = (parse('{ b { groups { kind year agencyCount kgce newEnergy } } }').definitions[0] as OperationDefinitionNode).selectionSet.selections[0] as FieldNode;
+    const answer = { groups: [{ kind: 'x', year: 2025, agencyCount: 4, kgce: 3, newEnergy: 0 }] as Record<string, unknown>[] };
+    noteProvince(rules, rules.schema.getQueryType()!, root, answer, '330000');
+    expect(answer.groups[0][PARTS_BY_PROVINCE]).toEqual({ '330000': { agencies: 4, figures: ['kgce'] } });
   });
 });

@@ -25,27 +25,39 @@ export interface DisclosureOptions {
   knows: (province: string) => { all: boolean; some: number };
 }
 
-/** The internal field where a group keeps its agencies per province (the router fills it from each province's answer). */
-export const AGENCIES_BY_PROVINCE = `${INTERNAL_PREFIX}agenciesByProvince`;
+/** The internal field where a group keeps its part in each province (the router fills it from each province's answer). */
+export const PARTS_BY_PROVINCE = `${INTERNAL_PREFIX}partsByProvince`;
 
-/** The parts of a group, one per province (from the agencies the router noted per province), on the lines of the asked dimensions. */
-function partsOf(group: Obj, options: DisclosureOptions, keys: readonly string[], dims: readonly string[]): GroupPart<Obj>[] {
-  const byProvince = (group[AGENCIES_BY_PROVINCE] as Record<string, number> | undefined) ?? {
-    [((read(group, 'provinces') as string[] | undefined) ?? []).join('+')]: agenciesOf(group),
+/** A group's part in one province: the agencies it stands for, and its additive figures that are not zero there. */
+export interface ProvincePart {
+  agencies: number;
+  figures: string[];
+}
+
+/** The parts of a group, one per province (as the router noted them), on the lines of the asked dimensions. */
+function partsOf(group: Obj, type: GraphQLObjectType, rules: ShardRules, options: DisclosureOptions, keys: readonly string[], dims: readonly string[]): GroupPart<Obj>[] {
+  const byProvince = (group[PARTS_BY_PROVINCE] as Record<string, ProvincePart> | undefined) ?? {
+    [((read(group, 'provinces') as string[] | undefined) ?? []).join('+')]: partOfAnswer(rules, type, group),
   };
   // The other keys of a line: every key but the province, which is the part's own (never the year as a dimension: no total over years is published).
   const others = Object.fromEntries(keys.filter((k) => k !== 'province').map((k) => [k, read(group, k)]));
-  return Object.entries(byProvince).map(([province, count]) => {
+  return Object.entries(byProvince).map(([province, part]) => {
     const known = options.knows(province);
     return {
       group,
       province,
-      unknown: known.all ? 0 : count,
+      unknown: known.all ? 0 : part.agencies,
       mayKnow: known.all ? 0 : known.some,
-      lines: linesAlong(dims, province, others),
+      lines: linesAlong(dims, province, others, part.figures),
       order: JSON.stringify([province, ...keys.map((k) => read(group, k))]),
     };
   });
+}
+
+/** A group's part as one province answered it: its agencies, and which of its additive figures (`@shardMerge(op: "sum")`) are not zero. */
+function partOfAnswer(rules: ShardRules, type: GraphQLObjectType, group: Obj): ProvincePart {
+  const figures = Object.keys(type.getFields()).filter((f) => f !== 'agencyCount' && rules.fieldMerge(type.name, f)?.op === 'sum' && Number(read(group, f) ?? 0) !== 0);
+  return { agencies: agenciesOf(group), figures };
 }
 
 /** Whether a type is a breakdown: it holds groups (`@shardMerge(op: "groups")`). */
@@ -59,12 +71,13 @@ export function keyFields(rules: ShardRules, type: GraphQLObjectType): string[] 
 }
 
 /**
- * The response keys of a group that stay when it is withheld (its key, agency count, provinces,
- * typename; the router's own copies of them) and those that carry the reason, from the whole
- * selection: fields, aliases and inline fragments at any depth.
+ * The response keys of a group that stay when it is withheld (its key, provinces, typename; the
+ * router's own copies of them) and those that carry the reason, from the whole selection: fields,
+ * aliases and inline fragments at any depth. Its agency count goes too: how few agencies form a
+ * small group is the start of guessing which.
  */
 function shownKeys(rules: ShardRules, type: GraphQLObjectType, selectionSet: SelectionSetNode): { kept: Set<string>; reason: Set<string> } {
-  const stays = new Set([...keyFields(rules, type), 'agencyCount', 'provinces', '__typename']);
+  const stays = new Set([...keyFields(rules, type), 'provinces', '__typename']);
   const kept = new Set([...stays].map((f) => `${INTERNAL_PREFIX}${f}`));
   const reason = new Set([`${INTERNAL_PREFIX}withheld`]);
   const visit = (set: SelectionSetNode) => {
@@ -109,14 +122,14 @@ export function discloseGroups(rules: ShardRules, type: GraphQLObjectType, selec
   const keys = keyFields(rules, type);
   const dims = options.by.map(fieldOfEnum).filter((d) => keys.includes(d) && d !== 'province' && d !== 'year');
   const reasons = withheldGroups(
-    groups.flatMap((g) => partsOf(g, options, keys, dims)),
+    groups.flatMap((g) => partsOf(g, type, rules, options, keys, dims)),
     options.minAgencies,
   );
   // What a withheld group still shows, by response key, however the selection spells it (aliases,
   // fragments with directives): everything else in it is nulled, never only the keys expected.
   const shown = shownKeys(rules, type, selectionSet);
   for (const [g, reason] of reasons) {
-    for (const key of Object.keys(g)) if (key !== AGENCIES_BY_PROVINCE && !shown.kept.has(key)) g[key] = null;
+    for (const key of Object.keys(g)) if (key !== PARTS_BY_PROVINCE && !shown.kept.has(key)) g[key] = null;
     for (const key of shown.reason) g[key] = reason;
   }
   return orderGroups(groups, { read, keys, measure: options.orderBy ? fieldOfEnum(options.orderBy) : undefined, descending: options.descending });
@@ -126,25 +139,24 @@ export function discloseGroups(rules: ShardRules, type: GraphQLObjectType, selec
 export type BreakdownCaller = DisclosureCaller;
 
 /**
- * Notes, in each group of a province's answer to a breakdown field, its agencies in that
- * province (a registered instance serves one province), so the merged group knows how many of
- * its agencies are in each province.
+ * Notes, in each group of a province's answer to a breakdown field, its part in that province
+ * (a registered instance serves one province), so the merged group knows its part in each.
  */
 export function noteProvince(rules: ShardRules, parent: GraphQLObjectType, node: FieldNode, value: unknown, province: string): void {
-  for (const groups of groupLists(rules, parent, node, value)) {
-    for (const g of groups) g[AGENCIES_BY_PROVINCE] = { [province]: agenciesOf(g) };
+  for (const { type, groups } of groupLists(rules, parent, node, value)) {
+    for (const g of groups) g[PARTS_BY_PROVINCE] = { [province]: partOfAnswer(rules, type, g) };
   }
 }
 
-/** The group lists a root field's value holds, with their group type and selection. */
-function groupLists(rules: ShardRules, parent: GraphQLObjectType, node: FieldNode, value: unknown): (Obj[] & { type?: GraphQLObjectType })[] {
+/** The group lists a root field's value holds, with their group type. */
+function groupLists(rules: ShardRules, parent: GraphQLObjectType, node: FieldNode, value: unknown): { type: GraphQLObjectType; groups: Obj[] }[] {
   const def = parent.getFields()[node.name.value];
   const type = def && getNamedType(def.type);
   if (!value || typeof value !== 'object' || !isObjectType(type) || !node.selectionSet) return [];
   return node.selectionSet.selections.flatMap((s) => {
     if (s.kind !== Kind.FIELD || rules.fieldMerge(type.name, s.name.value)?.op !== 'groups') return [];
     const groups = (value as Obj)[s.alias?.value ?? s.name.value];
-    return Array.isArray(groups) ? [groups as Obj[]] : [];
+    return Array.isArray(groups) ? [{ type: getNamedType(type.getFields()[s.name.value].type) as GraphQLObjectType, groups: groups as Obj[] }] : [];
   });
 }
 

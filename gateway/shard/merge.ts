@@ -3,7 +3,7 @@ import { compareCursors, decodeCursor, type Cursor } from '../../common/cursor.j
 import { decimalOf, ratio, sumExact, times, unitsOf } from '../../common/exact.js';
 import { INTERNAL_PREFIX } from './fetch-document.js';
 import type { ShardRules } from './rules.js';
-import { AGENCIES_BY_PROVINCE, keyFields } from './breakdown.js';
+import { PARTS_BY_PROVINCE, keyFields } from './breakdown.js';
 
 type Obj = Record<string, unknown>;
 
@@ -109,7 +109,7 @@ function mergeGroups(rules: ShardRules, type: GraphQLObjectType, selectionSet: S
   return [...byKey.values()].map((same) => {
     if (same.length === 1) return same[0];
     const merged = mergeObject(rules, type, selectionSet, same);
-    merged[AGENCIES_BY_PROVINCE] = Object.assign({}, ...same.map((g) => g[AGENCIES_BY_PROVINCE] ?? {}));
+    merged[PARTS_BY_PROVINCE] = Object.assign({}, ...same.map((g) => g[PARTS_BY_PROVINCE] ?? {}));
     return merged;
   });
 }

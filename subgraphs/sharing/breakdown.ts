@@ -6,9 +6,10 @@
  * vehicle's province) and a caller who reads either province's rows reads the record. A group's
  * figure is therefore split into parts by pair of provinces: a part is unknown to the caller
  * unless it reads one of the two in full. A part counts its agencies on each side that must count
- * (givers and receivers; bookers) and stands for the fewest, so a figure of many receivers from
- * one giver is that giver's. Every group is one year (its callers key it so): no total over
- * years is published, and lines run per pair along the asked dimensions (months within a year).
+ * (givers and receivers; bookers and the agencies whose own vehicles were driven) and stands for
+ * the fewest, so a figure of many receivers from one giver is that giver's. Every group is one
+ * year (its callers key it so): no total over years is published, and lines run per pair along
+ * the asked dimensions (months within a year), for each figure where it is not zero.
  */
 
 import { linesAlong, withheldGroups, type DisclosureCaller, type GroupPart } from '../../common/disclosure.js';
@@ -22,16 +23,20 @@ export interface Fact<F extends string> {
   keys: Readonly<Record<string, Key>>;
   /** The two provinces it joins (the same one twice within a province). */
   pair: readonly [string, string];
-  /** The agencies forming it on each side that must count (a transfer's source and receiver; a trip's booker). */
-  sides: readonly string[];
+  /**
+   * The agency forming it on each side that must count (a transfer's source and receiver; a
+   * trip's booker and its vehicle's owning agency); null where the side has none (a rental
+   * company's vehicle is no agency's figure). A part's side with no agency does not count.
+   */
+  sides: readonly (string | null)[];
   /** Its additive figures, in whole units (fen, km, records). */
   figures: Readonly<Record<F, number>>;
 }
 
-/** One group: its keys, the agencies forming it, its summed and derived figures, and why it is withheld (figures then null). */
+/** One group: its keys, the agencies forming it, its summed and derived figures, and why it is withheld (figures and agencies then null). */
 export interface FactGroup {
   keys: Record<string, Key>;
-  agencyCount: number;
+  agencyCount: number | null;
   figures: Record<string, number | null> | null;
   withheld: string | null;
 }
@@ -50,10 +55,11 @@ export interface FactBreakdownOptions {
   derive?: (sums: Record<string, number>) => Record<string, number | null>;
 }
 
-/** A group's facts between one pair of provinces: the agencies of each side. */
+/** A group's facts between one pair of provinces: the agencies of each side, and the figures not zero. */
 interface Cell {
   pair: readonly [string, string];
   sides: Set<string>[];
+  nonZero: Set<string>;
 }
 
 interface Accumulated<F extends string> {
@@ -74,11 +80,13 @@ export function breakdownOfFacts<F extends string>(facts: readonly Fact<F>[], op
     for (const [field, value] of Object.entries(fact.figures) as [F, number][]) g.sums[field] = (g.sums[field] ?? 0) + value;
     const pairId = JSON.stringify(fact.pair);
     let cell = g.cells.get(pairId);
-    if (!cell) g.cells.set(pairId, (cell = { pair: fact.pair, sides: fact.sides.map(() => new Set<string>()) }));
+    if (!cell) g.cells.set(pairId, (cell = { pair: fact.pair, sides: fact.sides.map(() => new Set<string>()), nonZero: new Set() }));
     fact.sides.forEach((agency, i) => {
+      if (agency === null) return;
       cell.sides[i].add(agency);
       g.agencies.add(agency);
     });
+    for (const [field, value] of Object.entries(fact.figures) as [F, number][]) if (value !== 0) cell.nonZero.add(field);
   }
   const all = [...groups.values()];
   const parts = all.flatMap((g) => [...g.cells].map(([pairId, cell]) => partOf(g, pairId, cell, options)));
@@ -88,23 +96,24 @@ export function breakdownOfFacts<F extends string>(facts: readonly Fact<F>[], op
     reasons.has(s.group) && field in s.derived ? null : (s.group.keys[field] ?? s.derived[field] ?? (field === 'agencyCount' ? s.group.agencies.size : null));
   return orderGroups(shaped, { read, keys: options.keys, measure: options.orderBy, descending: options.descending }).map(({ group, derived }) => ({
     keys: group.keys,
-    agencyCount: group.agencies.size,
+    // How few agencies form a withheld group is the start of guessing which.
+    agencyCount: reasons.has(group) ? null : group.agencies.size,
     figures: reasons.has(group) ? null : derived,
     withheld: reasons.get(group) ?? null,
   }));
 }
 
-/** A group's part between one pair of provinces: unknown unless the caller reads either in full; the fewest agencies of any side. */
+/** A group's part between one pair of provinces: unknown unless the caller reads either in full; the fewest agencies of any side that has some. */
 function partOf<F extends string>(group: Accumulated<F>, pairId: string, cell: Cell, options: FactBreakdownOptions): GroupPart<Accumulated<F>> {
   const [a, b] = cell.pair.map(options.caller.knows);
-  const fewest = Math.min(...cell.sides.map((s) => s.size));
+  const fewest = Math.min(...cell.sides.map((s) => s.size).filter((n) => n > 0));
   const known = a.all || b.all;
   return {
     group,
     province: pairId,
     unknown: known ? 0 : fewest,
     mayKnow: known ? 0 : Math.max(a.some, b.some),
-    lines: linesAlong(options.lineDims, pairId, group.keys),
+    lines: linesAlong(options.lineDims, pairId, group.keys, [...cell.nonZero].sort()),
     order: JSON.stringify([pairId, ...options.keys.map((k) => group.keys[k] ?? null)]),
   };
 }

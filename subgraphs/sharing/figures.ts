@@ -120,12 +120,13 @@ export class SharingFigures {
         .where('province', 'in', [...provinces])
         .executeTakeFirstOrThrow(),
       this.db
-        .selectFrom('bookings')
-        .select(['starts_ms', 'ends_ms', 'agency_id', 'agency_province', 'vehicle_province'])
-        .where('vehicle_province', 'in', [...provinces])
-        .where('status', 'in', ['APPROVED', 'COMPLETED'])
-        .where('starts_ms', '<', years.ends)
-        .where('ends_ms', '>', years.starts)
+        .selectFrom('bookings as b')
+        .innerJoin('platform_vehicles as v', 'v.id', 'b.vehicle_id')
+        .select(['b.starts_ms', 'b.ends_ms', 'b.agency_id', 'b.agency_province', 'b.vehicle_province', 'v.kind', 'v.owner_agency_id'])
+        .where('b.vehicle_province', 'in', [...provinces])
+        .where('b.status', 'in', ['APPROVED', 'COMPLETED'])
+        .where('b.starts_ms', '<', years.ends)
+        .where('b.ends_ms', '>', years.starts)
         .execute(),
       this.trips(provinces, years.starts, years.ends),
     ]);
@@ -133,7 +134,7 @@ export class SharingFigures {
     const heldFacts = held.flatMap((b) =>
       monthsOf(Math.max(years.starts, Number(b.starts_ms)), Math.min(years.ends, Number(b.ends_ms))).map(([at, ms]): Fact<'bookedMs'> => {
         const { year, month } = beijingMonth(at);
-        return { keys: { year, month }, pair: [b.agency_province, b.vehicle_province], sides: [b.agency_id], figures: { bookedMs: ms } };
+        return { keys: { year, month }, pair: [b.agency_province, b.vehicle_province], sides: [b.agency_id, ownerOf(b)], figures: { bookedMs: ms } };
       }),
     );
     // Trips keyed by their month: the breakdown by MONTH's groups.
@@ -217,7 +218,7 @@ export class SharingFigures {
     const rows = await this.db
       .selectFrom('bookings as b')
       .innerJoin('platform_vehicles as v', 'v.id', 'b.vehicle_id')
-      .select(['b.agency_id', 'b.agency_province', 'b.vehicle_province', 'b.starts_ms', 'b.mileage_km', 'b.cost_fen', 'v.kind', 'v.category'])
+      .select(['b.agency_id', 'b.agency_province', 'b.vehicle_province', 'b.starts_ms', 'b.mileage_km', 'b.cost_fen', 'v.kind', 'v.category', 'v.owner_agency_id'])
       .where('b.vehicle_province', 'in', [...provinces])
       .where('b.status', '=', 'COMPLETED')
       .where('b.starts_ms', '>=', starts)
@@ -227,12 +228,22 @@ export class SharingFigures {
       const fact: Fact<TripFigure> = {
         keys: {},
         pair: [row.agency_province, row.vehicle_province],
-        sides: [row.agency_id],
+        sides: [row.agency_id, ownerOf(row)],
         figures: { tripCount: 1, totalKm: Number(row.mileage_km ?? 0), costFen: Number(row.cost_fen ?? 0) },
       };
       return { fact, row };
     });
   }
+}
+
+/**
+ * The agency a trip on a vehicle is also the figure of: an agency vehicle's owner (its use is that
+ * agency's fleet use). Vehicles shared before owners were recorded stand for one agency in their
+ * province, the fewest their owners could be. A rental vehicle is no agency's.
+ */
+function ownerOf(row: { kind: string; owner_agency_id: string | null; vehicle_province: string }): string | null {
+  if (row.kind !== 'AGENCY') return null;
+  return row.owner_agency_id ?? `${row.vehicle_province}:unrecorded owner`;
 }
 
 /**

@@ -15,7 +15,7 @@ export interface DemoScale {
 }
 
 /** The version of the generator's rules: demo databases seeded by another version are seeded anew (scripts/start.ts). */
-export const DEMO_DATA_VERSION = 3;
+export const DEMO_DATA_VERSION = 4;
 
 /** The full demo scale: >= 200 agencies, 1,000 buildings, 50,000 assets, 2,000 vehicles and 5 years per province. */
 export const FULL_SCALE: DemoScale = { agencies: 230, buildingsPerAgency: 6, assetsPerAgency: 225, years: [2021, 2022, 2023, 2024, 2025] };

@@ -1,4 +1,4 @@
-import { Kysely, sql, type CreateTableBuilder } from 'kysely';
+import { Kysely, sql, type ColumnDefinitionBuilder, type CreateTableBuilder } from 'kysely';
 import { createAdapter, dialectOf, redact, type DialectAdapter } from '../../../common/db/dialects.js';
 import type { SharingDatabase } from './schema.js';
 import { recordStatement } from '../../../common/tracing.js';
@@ -42,8 +42,13 @@ export async function openSharingDatabase(url: string): Promise<SharingStore> {
 }
 
 type Column = 'text' | 'integer' | 'text?' | 'integer?';
+/** A table: its primary key and its columns (`?`: nullable); a column added in a later version must be nullable. */
+interface TableDef {
+  key: string;
+  columns: Record<string, Column>;
+}
 
-const TABLES: Record<keyof SharingDatabase, { key: string; columns: Record<string, Column> }> = {
+const TABLES: Record<keyof SharingDatabase, TableDef> = {
   transfers: {
     key: 'id',
     columns: {
@@ -90,6 +95,7 @@ const TABLES: Record<keyof SharingDatabase, { key: string; columns: Record<strin
       kind: 'text',
       province: 'text',
       company_id: 'text?',
+      owner_agency_id: 'text?',
       model: 'text',
       category: 'text',
       seats: 'integer',
@@ -146,20 +152,36 @@ const INDEXES: { table: keyof SharingDatabase; columns: string[]; unique?: boole
   { table: 'bookings', columns: ['vehicle_province', 'id'] },
 ];
 
-/** Creates the tables, indexes and the two database-enforced workflow rules; idempotent. */
+/** Creates the tables, indexes and the two database-enforced workflow rules, and adds columns a later version declares; idempotent. */
 async function migrate(db: Kysely<SharingDatabase>, adapter: DialectAdapter): Promise<void> {
   const schema = (db as unknown as Kysely<Record<string, never>>).schema;
-  for (const [table, def] of Object.entries(TABLES)) {
-    let create: CreateTableBuilder<string, string> = schema.createTable(table).ifNotExists();
-    for (const [name, type] of Object.entries(def.columns)) {
-      const base = type.replace('?', '') as 'text' | 'integer';
-      create = create.addColumn(name, adapter.columnType(base), (c) => {
+  const column = (def: TableDef, name: string) => {
+    const type = def.columns[name];
+    const base = type.replace('?', '') as 'text' | 'integer';
+    return [
+      adapter.columnType(base),
+      (c: ColumnDefinitionBuilder) => {
         const text = base === 'text' && adapter.textOrder ? c.modifyFront(adapter.textOrder) : c;
         const keyed = name === def.key ? text.primaryKey() : text;
         return type.endsWith('?') ? keyed : keyed.notNull();
-      });
-    }
+      },
+    ] as const;
+  };
+  for (const [table, def] of Object.entries(TABLES)) {
+    let create: CreateTableBuilder<string, string> = schema.createTable(table).ifNotExists();
+    for (const name of Object.keys(def.columns)) create = create.addColumn(name, ...column(def, name));
     await create.execute();
+  }
+  // A database made by an earlier version lacks the columns added since: they are nullable, so its rows stay valid.
+  const present = new Map((await db.introspection.getTables()).map((t) => [t.name, new Set(t.columns.map((c) => c.name))]));
+  for (const [table, def] of Object.entries(TABLES)) {
+    for (const name of Object.keys(def.columns).filter((n) => !present.get(table)?.has(n))) {
+      if (!def.columns[name].endsWith('?')) throw new Error(`sharing database: ${table}.${name} is missing and cannot be added to existing rows (not nullable)`);
+      await schema
+        .alterTable(table)
+        .addColumn(name, ...column(def, name))
+        .execute();
+    }
   }
   for (const { table, columns, unique } of INDEXES) {
     const index = schema

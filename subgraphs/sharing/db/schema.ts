@@ -91,6 +91,8 @@ export interface PlatformVehicleRow {
   kind: string;
   province: string;
   company_id: string | null;
+  /** The agency owning an agency vehicle; null for a rental vehicle, and for one shared before owners were recorded. */
+  owner_agency_id: string | null;
   model: string;
   category: string;
   seats: number;
