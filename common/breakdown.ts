@@ -5,6 +5,7 @@
  */
 
 import { ErrorCode, userError } from './errors.js';
+import { compareKeys, type KeyValue } from './key-order.js';
 
 /** The widest year range one breakdown covers. */
 export const MAX_YEARS = 20;
@@ -40,7 +41,7 @@ export interface GroupOrder<G> {
 
 /** Sorts groups in place by a measure, then by key, so the order never depends on the order rows arrived in. */
 export function orderGroups<G>(groups: G[], order: GroupOrder<G>): G[] {
-  const keyOf = (g: G) => JSON.stringify(order.keys.map((k) => order.read(g, k) ?? null));
+  const keyOf = (g: G) => order.keys.map((k) => order.read(g, k) as KeyValue);
   return groups.sort((a, b) => {
     if (order.measure) {
       const [x, y] = [order.read(a, order.measure), order.read(b, order.measure)] as (number | null)[];
@@ -48,6 +49,6 @@ export function orderGroups<G>(groups: G[], order: GroupOrder<G>): G[] {
         if ((x == null) !== (y == null)) return x == null ? 1 : -1;
       } else if (x !== y) return order.descending ? y - x : x - y;
     }
-    return keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0;
+    return compareKeys(keyOf(a), keyOf(b));
   });
 }

@@ -6,6 +6,7 @@
 
 import { rowScope } from './auth/policy.js';
 import { ErrorCode, userError } from './errors.js';
+import { compareKeys, type KeyValue } from './key-order.js';
 import type { Principal } from './auth/principal.js';
 
 /** The smallest number of agencies a figure is shown for, to callers who may not read its rows, unless configured otherwise. */
@@ -23,8 +24,8 @@ export interface DisclosurePart {
   mayKnow: number;
   /** The lines it lies on: parts that add up to a published total, so one hidden part could be derived from the rest. */
   lines: readonly string[];
-  /** A tie-breaker, so the choice never depends on the order answers arrived in. */
-  order: string;
+  /** A tie-breaker (its province and keys, compared as `compareKeys` does), so the choice never depends on the order answers arrived in, nor on which keys a path lists. */
+  order: readonly KeyValue[];
   /** A part that is never published (the rest of a total: vehicles that are not new-energy): hidden from the start. */
   unpublished?: boolean;
 }
@@ -51,7 +52,7 @@ export const WITHHELD = {
  * Repeated until every line holds.
  */
 export function withheldParts<P extends DisclosurePart>(parts: readonly P[], minAgencies: number): Map<P, string> {
-  const bySize = (a: P, b: P) => a.unknown - b.unknown || (a.order < b.order ? -1 : a.order > b.order ? 1 : 0);
+  const bySize = (a: P, b: P) => a.unknown - b.unknown || compareKeys(a.order, b.order);
   const hidden = new Set<P>(parts.filter((p) => p.unpublished));
   const withheld = new Map<P, string>();
   for (const part of parts) {
@@ -183,7 +184,7 @@ export function withheldFigures(families: readonly FigureFamily[], caller: Discl
       unknown: known.all ? 0 : f.agencyCount,
       mayKnow: known.all ? 0 : known.some,
       lines: f.line ? [JSON.stringify([f.province, f.line])] : [],
-      order: JSON.stringify([f.province, f.line, f.fields]),
+      order: [f.province, f.line, f.fields.join(',')],
       unpublished: !f.published,
     };
   });

@@ -2,6 +2,7 @@ import { getNamedType, isObjectType, Kind, type FieldNode, type GraphQLObjectTyp
 import { INTERNAL_PREFIX } from './fetch-document.js';
 import type { ShardRules } from './rules.js';
 import { fieldOfEnum, orderGroups } from '../../common/breakdown.js';
+import type { KeyValue } from '../../common/key-order.js';
 import { checkCombinedDimensions, linesAlong, withheldGroups, type DisclosureCaller, type GroupPart } from '../../common/disclosure.js';
 
 export { WITHHELD } from '../../common/disclosure.js';
@@ -49,7 +50,7 @@ function partsOf(group: Obj, type: GraphQLObjectType, rules: ShardRules, options
       unknown: known.all ? 0 : part.agencies,
       mayKnow: known.all ? 0 : known.some,
       lines: linesAlong(dims, province, others, part.figures),
-      order: JSON.stringify([province, ...keys.map((k) => read(group, k))]),
+      order: [province, ...keys.map((k) => read(group, k) as KeyValue)],
     };
   });
 }

@@ -92,8 +92,9 @@ export function breakdownOfFacts<F extends string>(facts: readonly Fact<F>[], op
   const parts = all.flatMap((g) => [...g.cells].map(([pairId, cell]) => partOf(g, pairId, cell, options)));
   const reasons = withheldGroups(parts, options.caller.minAgencies);
   const shaped = all.map((g) => ({ group: g, derived: { ...g.sums, ...options.derive?.(g.sums) } as Record<string, number | null> }));
+  // A withheld group orders by no measure, its agency count included: only its keys place it.
   const read = (s: (typeof shaped)[number], field: string) =>
-    reasons.has(s.group) && field in s.derived ? null : (s.group.keys[field] ?? s.derived[field] ?? (field === 'agencyCount' ? s.group.agencies.size : null));
+    options.keys.includes(field) ? (s.group.keys[field] ?? null) : reasons.has(s.group) ? null : (s.derived[field] ?? (field === 'agencyCount' ? s.group.agencies.size : null));
   return orderGroups(shaped, { read, keys: options.keys, measure: options.orderBy, descending: options.descending }).map(({ group, derived }) => ({
     keys: group.keys,
     // How few agencies form a withheld group is the start of guessing which.
@@ -114,7 +115,7 @@ function partOf<F extends string>(group: Accumulated<F>, pairId: string, cell: C
     unknown: known ? 0 : fewest,
     mayKnow: known ? 0 : Math.max(a.some, b.some),
     lines: linesAlong(options.lineDims, pairId, group.keys, [...cell.nonZero].sort()),
-    order: JSON.stringify([pairId, ...options.keys.map((k) => group.keys[k] ?? null)]),
+    order: [pairId, ...options.keys.map((k) => group.keys[k] ?? null)],
   };
 }
 
