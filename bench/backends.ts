@@ -38,7 +38,7 @@ stops.push(directory.stop);
 const combinedDb = await openProvinceDatabase('sqlite::memory:', undefined, { init: true });
 for (const p of PROVINCES) {
   const data = generateProvince(p.code, BENCH_SCALE);
-  const pdb = await openProvinceDatabase('sqlite::memory:');
+  const pdb = await openProvinceDatabase('sqlite::memory:', undefined, { init: true });
   await seedProvince(pdb, data);
   await seedProvince(combinedDb, data);
   const service = await startProvince({ provinces: [p.code], database: 'sqlite::memory:', assertionPublicKey }, pdb);

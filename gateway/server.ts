@@ -26,6 +26,7 @@ import { responseCache, type ResponseCacheOptions } from './cache/response-cache
 import { POLICY } from '../common/auth/policy.js';
 import { watchDataVersions } from './cache/data-version-watcher.js';
 import { FetchCache } from './cache/fetch-cache.js';
+import { SharedReads } from './transport/shared-reads.js';
 import { manifestFirstCache, safelistPlugin } from './persisted/plugin.js';
 import { adminRoute } from './admin/route.js';
 import { provinceAudience, signAssertion, subgraphAudience } from '../common/auth/assertion.js';
@@ -179,7 +180,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const fetchCache = options.responseCache
     ? new FetchCache({ generations, ttlMs: options.responseCache.ttlSeconds * 1000, maxEntries: options.responseCache.maxEntries * 4 })
     : undefined;
-  const reuse = fetchCache && fetchCache.read.bind(fetchCache);
+  const reads = new SharedReads(fetchCache && fetchCache.read.bind(fetchCache));
   // What the data sources need of a request: who asks, how to tell a subgraph so, where it went.
   const callerOf = (context: unknown): Caller => {
     const c = context as GatewayContext;
@@ -216,9 +217,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     buildService: ({ name, url }) => {
       if (url?.startsWith(LOCAL_URL_PREFIX) && name === 'audit') return auditDataSource(audit);
       if (sharded.has(name) || url?.startsWith(SHARD_URL_PREFIX)) {
-        return new ShardRouter({ registry, rules: () => rules, timeoutMs, agent, guards, callerOf, reuse, minAgencies: options.breakdownMinAgencies });
+        return new ShardRouter({ registry, rules: () => rules, timeoutMs, agent, guards, callerOf, reads, minAgencies: options.breakdownMinAgencies });
       }
-      return new SubgraphSource(name, options.subgraphUrls?.[name] ?? url!, { agent, timeoutMs, logger, callerOf, reuse, live: live.has(name), observe: metrics.subgraphFetch });
+      return new SubgraphSource(name, options.subgraphUrls?.[name] ?? url!, { agent, timeoutMs, logger, callerOf, reads, live: live.has(name), observe: metrics.subgraphFetch });
     },
   });
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {

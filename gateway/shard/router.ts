@@ -17,13 +17,13 @@ import { provinceOfId } from '../../common/ids.js';
 import { pageSize } from '../../common/pagination.js';
 import { analyseFetch, stripInternal, subDocument, type AnalysedFetch, type RootField } from './fetch-document.js';
 import { emptyValue, mergeObject, mergeValues } from './merge.js';
-import { InFlight } from './in-flight.js';
 import { createHash } from 'node:crypto';
 import { scopeKey } from '../../common/auth/scope-key.js';
 import type { Agent } from 'undici';
 import { callProvince, type ProvinceAnswer } from '../transport/province-client.js';
 import type { ProvinceGuards } from './province-guard.js';
-import type { Caller, Reuse } from '../transport/caller.js';
+import type { Caller } from '../transport/caller.js';
+import type { SharedReads } from '../transport/shared-reads.js';
 import type { ProvinceRegistry, Scope } from './registry.js';
 import type { ShardRules } from './rules.js';
 import { rowScope } from '../../common/auth/policy.js';
@@ -46,8 +46,8 @@ export interface ShardRouterOptions {
   guards: ProvinceGuards;
   /** Who each fetch is for, from the request context Apollo hands over. */
   callerOf: (context: unknown) => Caller;
-  /** Reuses province answers of reads while the province is unchanged (with the response cache). */
-  reuse?: Reuse;
+  /** Shares identical concurrent reads of one scope, and reuses answers while their province is unchanged (with the response cache). */
+  reads: SharedReads;
   /** A breakdown group formed by fewer agencies is withheld from callers who may not read its rows (default 3). */
   minAgencies?: number;
 }
@@ -69,7 +69,6 @@ interface CallInfo extends Caller {
 export class ShardRouter implements GraphQLDataSource {
   private readonly analysed = new Map<string, AnalysedFetch>();
   /** Identical concurrent reads of one province for one scope travel once. */
-  private readonly inFlight = new InFlight<ProvinceAnswer>();
 
   constructor(private readonly options: ShardRouterOptions) {}
 
@@ -259,10 +258,7 @@ export class ShardRouter implements GraphQLDataSource {
           });
         if (!call.read) return [code, await send()];
         const key = `${code} ${endpoint.url} ${shared}`;
-        const reuse = this.options.reuse;
-        const { result, joined } = this.inFlight.run(key, reuse ? () => reuse(key, code, send) : send);
-        // Merging edits answers in place: a caller that joined another's request works on its own copy.
-        return [code, joined ? structuredClone(await result) : await result];
+        return [code, await this.options.reads.read(key, code, send)];
       }),
     );
   }

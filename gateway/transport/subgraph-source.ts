@@ -4,7 +4,8 @@ import type { Agent } from 'undici';
 import { ErrorCode } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { postGraphQL, type GraphQLAnswer } from '../../common/post-graphql.js';
-import type { Caller, Reuse } from './caller.js';
+import type { Caller } from './caller.js';
+import type { SharedReads } from './shared-reads.js';
 import { scopeKey } from '../../common/auth/scope-key.js';
 import { subgraphAudience } from '../../common/auth/assertion.js';
 import { failSpan, inClientSpan, SPAN } from '../../common/tracing.js';
@@ -27,7 +28,8 @@ export class SubgraphSource implements GraphQLDataSource {
       timeoutMs: number;
       logger: Logger;
       callerOf: (context: unknown) => Caller;
-      reuse?: Reuse;
+      /** Shares identical concurrent reads of one scope (and reuses answers, with the response cache). */
+      reads: SharedReads;
       /** Its data changes without writes through the gateway (workflow state): never reused or cached, and recorded as reached. */
       live?: boolean;
       /** Told of each call's outcome and time (metrics). */
@@ -43,10 +45,9 @@ export class SubgraphSource implements GraphQLDataSource {
       caller.reached?.(`subgraph:${this.subgraph}`);
       return (await send()) as GatewayGraphQLResponse;
     }
-    const reuse = this.options.reuse;
-    // Reads are reused for the response cache's TTL, per caller scope (a subgraph may filter by it).
-    if (reuse && READ.test(request.query!))
-      return (await reuse(`${this.subgraph} ${scopeKey(caller.principal)} ${caller.regions.version} ${body}`, undefined, send)) as GatewayGraphQLResponse;
+    // Reads are shared per caller scope (a subgraph may filter by it); mutations never.
+    if (READ.test(request.query!))
+      return (await this.options.reads.read(`${this.subgraph} ${scopeKey(caller.principal)} ${caller.regions.version} ${body}`, undefined, send)) as GatewayGraphQLResponse;
     return (await send()) as GatewayGraphQLResponse;
   }
 
