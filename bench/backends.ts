@@ -16,6 +16,8 @@ import { generateProvince, type DemoScale } from '../subgraphs/province/seed/gen
 import { seedProvince } from '../subgraphs/province/seed/seed.js';
 import { startProvince } from '../subgraphs/province/server.js';
 import { startReplayServer } from './replay.js';
+import { RegionMembership } from '../common/regions/membership.js';
+import { readRegions } from '../common/regions/region-file.js';
 import { startW1Subgraphs } from './w1/subgraphs.js';
 
 process.env.LOG_LEVEL ??= 'warn';
@@ -56,12 +58,14 @@ const w1 = await startW1Subgraphs();
 for (const [name, url] of Object.entries(w1.urls)) targets[`/w1/${name}`] = url;
 stops.push(w1.stop);
 
-// Peer gateways send no assertion; the replay server adds a national one, addressed to the target, when it records.
+// Peer gateways send no assertion; the replay server adds a national one, addressed to the target
+// and carrying the default regions (a province decides region scopes by them), when it records.
+const regions = RegionMembership.of(readRegions());
 const audienceOf = (target: string) =>
   target === '/directory' ? subgraphAudience('directory') : provinceAudience(target.startsWith('/province/') ? target.slice('/province/'.length) : PROVINCES[0].code);
 const replay = await startReplayServer({
   targets,
-  defaultHeaders: (target) => ({ [ASSERTION_HEADER]: signAssertion({ role: 'NATIONAL_ADMIN', sub: 'bench-peer' }, assertionPrivateKey, audienceOf(target)) }),
+  defaultHeaders: (target) => ({ [ASSERTION_HEADER]: signAssertion({ role: 'NATIONAL_ADMIN', sub: 'bench-peer' }, assertionPrivateKey, audienceOf(target), { regions }) }),
 });
 console.log(JSON.stringify({ replayUrl: replay.url, targets: Object.keys(targets) }));
 
