@@ -3,6 +3,7 @@
  * NODE_ENV=production, with the probe preloaded. Ours and the peers are started the same way.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { killOnExit } from './children.js';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -68,10 +69,12 @@ export async function spawnGateway(
   const started = process.hrtime.bigint();
   // BENCH_CPU_PROF=DIR writes a V8 CPU profile of every gateway into DIR when it stops.
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn('taskset', ['-c', GATEWAY_CPU, process.execPath, ...profile, '--import', join(REPO_ROOT, 'dist/bench/probe.js'), join(REPO_ROOT, entry), ...args], {
-    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', BENCH_PROBE_DIR: probeDir, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = killOnExit(
+    spawn('taskset', ['-c', GATEWAY_CPU, process.execPath, ...profile, '--import', join(REPO_ROOT, 'dist/bench/probe.js'), join(REPO_ROOT, entry), ...args], {
+      env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', BENCH_PROBE_DIR: probeDir, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  );
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before it was ready`))));
   exited.catch(() => undefined);
   const lines = createInterface({ input: child.stdout! });

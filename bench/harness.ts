@@ -3,6 +3,7 @@
  * its replay server, the gateways under test (ours and the peers) and one measured run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { killOnExit } from './children.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,7 +41,9 @@ export interface Backends {
 
 /** Starts the subgraphs and the replay server in their own process on CPU 0. */
 export async function startBackends(): Promise<Backends> {
-  const child: ChildProcess = spawn('taskset', ['-c', '0', process.execPath, join(REPO_ROOT, 'dist/bench/backends.js'), WORK_DIR], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child: ChildProcess = killOnExit(
+    spawn('taskset', ['-c', '0', process.execPath, join(REPO_ROOT, 'dist/bench/backends.js'), WORK_DIR], { stdio: ['ignore', 'pipe', 'inherit'] }),
+  );
   // The subgraphs share CPU 0 with the load generator; ahead of it in the scheduler they answer
   // as promptly as subgraphs on machines of their own would (this needs root; otherwise a note).
   try {
