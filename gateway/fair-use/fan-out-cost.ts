@@ -98,8 +98,9 @@ export function requestCost(input: {
       const args = Object.fromEntries((s.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value, variables)]));
       const route = rules.fieldRoute(parent.name, s.name.value);
       const provinces = parent === root ? (route?.by === 'scope' ? fanOut.scope(args[route.arg]) : 1) : parent.name === 'Region' ? fanOut.largestRegion() : 1;
-      if (isSummary(named) || isBreakdownType(rules, named)) {
-        cost.provinceScans += times * provinces * (isBreakdownType(rules, named) ? BREAKDOWN_SCANS : 1);
+      const scans = isBreakdownType(rules, named) ? BREAKDOWN_SCANS : isSummary(named) ? 1 : 0;
+      if (scans) {
+        cost.provinceScans += times * provinces * scans;
         continue;
       }
       const unwrapped = isNonNullType(def.type) ? def.type.ofType : def.type;

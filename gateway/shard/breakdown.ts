@@ -38,7 +38,7 @@ export interface ProvincePart {
 /** The parts of a group, one per province (as the router noted them), on the lines of the asked dimensions. */
 function partsOf(group: Obj, type: GraphQLObjectType, rules: ShardRules, options: DisclosureOptions, keys: readonly string[], dims: readonly string[]): GroupPart<Obj>[] {
   const byProvince = (group[PARTS_BY_PROVINCE] as Record<string, ProvincePart> | undefined) ?? {
-    [((read(group, 'provinces') as string[] | undefined) ?? []).join('+')]: partOfAnswer(rules, type, group),
+    [((read(group, 'provinces') as string[] | undefined) ?? []).join('+')]: partOfAnswer(sumFields(rules, type), group),
   };
   // The other keys of a line: every key but the province, which is the part's own (never the year as a dimension: no total over years is published).
   const others = Object.fromEntries(keys.filter((k) => k !== 'province').map((k) => [k, read(group, k)]));
@@ -55,10 +55,14 @@ function partsOf(group: Obj, type: GraphQLObjectType, rules: ShardRules, options
   });
 }
 
-/** A group's part as one province answered it: its agencies, and which of its additive figures (`@shardMerge(op: "sum")`) are not zero. */
-function partOfAnswer(rules: ShardRules, type: GraphQLObjectType, group: Obj): ProvincePart {
-  const figures = Object.keys(type.getFields()).filter((f) => f !== 'agencyCount' && rules.fieldMerge(type.name, f)?.op === 'sum' && Number(read(group, f) ?? 0) !== 0);
-  return { agencies: agenciesOf(group), figures };
+/** The additive figures of a group type (`@shardMerge(op: "sum")`), its agency count aside. */
+function sumFields(rules: ShardRules, type: GraphQLObjectType): string[] {
+  return Object.keys(type.getFields()).filter((f) => f !== 'agencyCount' && rules.fieldMerge(type.name, f)?.op === 'sum');
+}
+
+/** A group's part as one province answered it: its agencies, and which of its additive figures are not zero. */
+function partOfAnswer(figures: readonly string[], group: Obj): ProvincePart {
+  return { agencies: agenciesOf(group), figures: figures.filter((f) => Number(read(group, f) ?? 0) !== 0) };
 }
 
 /** Whether a type is a breakdown: it holds groups (`@shardMerge(op: "groups")`). */
@@ -145,7 +149,8 @@ export type BreakdownCaller = DisclosureCaller;
  */
 export function noteProvince(rules: ShardRules, parent: GraphQLObjectType, node: FieldNode, value: unknown, province: string): void {
   for (const { type, groups } of groupLists(rules, parent, node, value)) {
-    for (const g of groups) g[PARTS_BY_PROVINCE] = { [province]: partOfAnswer(rules, type, g) };
+    const figures = sumFields(rules, type);
+    for (const g of groups) g[PARTS_BY_PROVINCE] = { [province]: partOfAnswer(figures, g) };
   }
 }
 

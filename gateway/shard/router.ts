@@ -68,7 +68,6 @@ interface CallInfo extends Caller {
  */
 export class ShardRouter implements GraphQLDataSource {
   private readonly analysed = new Map<string, AnalysedFetch>();
-  /** Identical concurrent reads of one province for one scope travel once. */
 
   constructor(private readonly options: ShardRouterOptions) {}
 

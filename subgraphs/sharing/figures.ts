@@ -177,7 +177,7 @@ export class SharingFigures {
 
   private async transferGroups(region: string, args: BreakdownArgs<TransferDimension>, regions: RegionMembership, caller: DisclosureCaller) {
     checkYearRange(args.from, args.to);
-    // Within a pair of provinces only CATEGORY varies (FLOW follows from the pair): one combined dimension at most.
+    // No combined-dimension check here: within a pair of provinces only CATEGORY varies (FLOW follows from the pair), one dimension at most.
     const by = new Set(args.by ?? []);
     const rows = await this.db
       .selectFrom('transfers')
