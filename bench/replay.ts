@@ -10,6 +10,8 @@
  * - a mutation is always forwarded, and when it returns it drops the target's recordings, so
  *   reads after a write see the write (the stale-read checker relies on this). A read that was
  *   in flight across a write is answered but not recorded;
+ * - a call whose assertion offers a session is forwarded even when its body was recorded, and
+ *   what the real service says of the session (SESSION_HEADER) is passed on, never recorded;
  * - every request is counted per target, so a run can report subgraph requests per request;
  * - `GET /__stats`, `POST /__reset`, `POST /__delay/<ms>` and `POST /__log/start|stop` let a
  *   harness in another process read and reset the counts, change the delay and log the calls
@@ -17,11 +19,14 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ASSERTION_HEADER, OFFER_CLAIM, SESSION_HEADER } from '../common/auth/assertion.js';
 
 /** A recorded answer: the upstream's status and bytes. */
 interface Recording {
   status: number;
   body: Buffer;
+  /** What the real service said of the call's assertion session: passed on, never recorded (a replayed answer says nothing of it). */
+  session?: string;
 }
 
 /** Options of a replay server. */
@@ -60,6 +65,19 @@ export function isMutation(body: string): boolean {
   }
 }
 
+/** Whether a call's assertion offers the gateway's agreement key (common/auth/assertion.ts). */
+function offersSession(req: IncomingMessage): boolean {
+  const token = req.headers[ASSERTION_HEADER];
+  if (typeof token !== 'string') return false;
+  const payload = token.split('.')[1];
+  if (!payload) return false;
+  try {
+    return OFFER_CLAIM in (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as object);
+  } catch {
+    return false;
+  }
+}
+
 // Data events rather than the stream's async iterator: the replay server shares a CPU with the
 // load generator, and at wide fan-out its own per-request cost sits on the gateway's critical path.
 function readBody(req: IncomingMessage): Promise<string> {
@@ -85,13 +103,16 @@ export async function startReplayServer(options: ReplayOptions): Promise<ReplayS
       if (typeof value === 'string' && !['host', 'content-length', 'connection'].includes(name)) headers[name] = value;
     }
     const response = await fetch(options.targets[target], { method: 'POST', headers, body });
-    return { status: response.status, body: Buffer.from(await response.arrayBuffer()) };
+    const session = response.headers.get(SESSION_HEADER) ?? undefined;
+    return { status: response.status, body: Buffer.from(await response.arrayBuffer()), ...(session ? { session } : {}) };
   };
 
   const answer = async (target: string, req: IncomingMessage, body: string): Promise<Recording> => {
     const recorded = recordings.get(target)!;
     const hit = recorded.get(body);
-    if (hit) {
+    // A call that offers an assertion session goes to the real service, as every call would:
+    // only it can open the session that the gateway's later calls are made under.
+    if (hit && !offersSession(req)) {
       if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
       return hit;
     }
@@ -103,7 +124,7 @@ export async function startReplayServer(options: ReplayOptions): Promise<ReplayS
       epochs.set(target, epoch + 1);
       recorded.clear();
     } else if (fresh.status === 200 && epochs.get(target) === epoch) {
-      recorded.set(body, fresh);
+      recorded.set(body, { status: fresh.status, body: fresh.body });
     }
     return fresh;
   };
@@ -133,7 +154,7 @@ export async function startReplayServer(options: ReplayOptions): Promise<ReplayS
         return r;
       })
       .then(
-        (r) => res.writeHead(r.status, { 'content-type': 'application/json', 'content-length': r.body.length }).end(r.body),
+        (r) => res.writeHead(r.status, { 'content-type': 'application/json', 'content-length': r.body.length, ...(r.session ? { [SESSION_HEADER]: r.session } : {}) }).end(r.body),
         () => res.writeHead(502).end(),
       );
   });

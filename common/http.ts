@@ -35,8 +35,8 @@ export interface ServeOptions<TContext extends BaseContext> {
   server: ApolloServer<TContext>;
   port: number;
   host?: string;
-  /** Builds the per-request context from the request and its request id. */
-  context: (args: { req: IncomingMessage; requestId: string }) => Promise<TContext>;
+  /** Builds the per-request context from the request and its request id (`res` only to set a response header). */
+  context: (args: { req: IncomingMessage; res: ServerResponse; requestId: string }) => Promise<TContext>;
   /** Routes tried before GraphQL (health, explorer page, admin). */
   routes?: RouteHandler[];
   /** Largest accepted request body, bytes. */
@@ -122,7 +122,7 @@ export async function serveApollo<TContext extends BaseContext>(options: ServeOp
       return;
     }
     let context: Promise<TContext> | undefined;
-    const contextFn: ContextFunction<[], TContext> = () => (context ??= options.context({ req, requestId }));
+    const contextFn: ContextFunction<[], TContext> = () => (context ??= options.context({ req, res, requestId }));
     const refused = await options.admission?.({ req, requestId, context: contextFn });
     if (refused) return void res.writeHead(refused.status, refused.headers).end(refused.body);
     if (req.method === 'POST' && body !== undefined) {

@@ -1,6 +1,6 @@
 import { Agent, request } from 'undici';
 import type { GraphQLFormattedError } from 'graphql';
-import { ASSERTION_HEADER } from './auth/assertion.js';
+import { ASSERTION_HEADER, SESSION_HEADER } from './auth/assertion.js';
 import { traceHeaders } from './tracing.js';
 import { createLogger, type Logger } from './logger.js';
 import type { ClientTls } from './tls.js';
@@ -20,7 +20,8 @@ export interface GraphQLAnswer {
 
 /** Either the subgraph's GraphQL answer, or why there is none (for the caller to name; never shown raw to clients). */
 /** `status`: the HTTP status of an answer that was not GraphQL (a 4xx there is the request's fault, not the subgraph's). */
-export type PostResult = { answer: GraphQLAnswer } | { failure: string; status?: number };
+/** `session`: what the receiver said of the assertion's session (SESSION_HEADER), if anything. */
+export type PostResult = { answer: GraphQLAnswer; session?: string } | { failure: string; status?: number };
 
 // Where each agent's failed calls are logged: clients only ever see a generic reason, so the
 // cause (a refused certificate, a reset) must reach the operator here.
@@ -57,6 +58,7 @@ export async function postGraphQL(
 ): Promise<PostResult> {
   let text: string;
   let status: number;
+  let session: string | undefined;
   try {
     const response = await request(url, {
       method: 'POST',
@@ -72,6 +74,8 @@ export async function postGraphQL(
       bodyTimeout: options.timeoutMs,
     });
     status = response.statusCode;
+    const said = response.headers[SESSION_HEADER];
+    session = typeof said === 'string' ? said : undefined;
     text = await response.body.text();
   } catch (error) {
     const code = (error as { code?: string }).code;
@@ -89,7 +93,7 @@ export async function postGraphQL(
     parsed = undefined;
   }
   if (!parsed || typeof parsed !== 'object' || (parsed.data === undefined && !parsed.errors)) return { failure: `answered HTTP ${status} without a GraphQL response`, status };
-  return { answer: parsed };
+  return session === undefined ? { answer: parsed } : { answer: parsed, session };
 }
 
 function originOf(url: string): string {

@@ -29,7 +29,8 @@ import { FetchCache } from './cache/fetch-cache.js';
 import { SharedReads } from './transport/shared-reads.js';
 import { manifestFirstCache, safelistPlugin } from './persisted/plugin.js';
 import { adminRoute } from './admin/route.js';
-import { provinceAudience, signAssertion, subgraphAudience } from '../common/auth/assertion.js';
+import { provinceAudience, signAssertion, subgraphAudience, type SessionUse } from '../common/auth/assertion.js';
+import { AssertionSessions } from './transport/assertion-sessions.js';
 import { SYSTEM } from '../common/auth/principal.js';
 import { RegionMembership } from '../common/regions/membership.js';
 import { accessControlledGateway } from './auth/access-gateway.js';
@@ -173,6 +174,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const live = new Set(options.liveSubgraphs ?? ['sharing']);
   const guards = new ProvinceGuards(options.provinceGuard, { call: metrics.provinceFetch, circuit: metrics.circuit });
   const agent = subgraphAgent(options.tls, logger);
+  // Assertions under sessions agreed with each receiver cost an HMAC instead of a signature per call.
+  const sessions = new AssertionSessions();
   const timeoutMs = options.subgraphTimeoutMs ?? 5000;
   // Parsed once: importing a PEM key costs more than signing with it.
   const assertionKey = createPrivateKey(options.auth.assertionPrivateKey);
@@ -217,9 +220,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     buildService: ({ name, url }) => {
       if (url?.startsWith(LOCAL_URL_PREFIX) && name === 'audit') return auditDataSource(audit);
       if (sharded.has(name) || url?.startsWith(SHARD_URL_PREFIX)) {
-        return new ShardRouter({ registry, rules: () => rules, timeoutMs, agent, guards, callerOf, reads, minAgencies: options.breakdownMinAgencies });
+        return new ShardRouter({ registry, rules: () => rules, timeoutMs, agent, guards, sessions, callerOf, reads, minAgencies: options.breakdownMinAgencies });
       }
-      return new SubgraphSource(name, options.subgraphUrls?.[name] ?? url!, { agent, timeoutMs, logger, callerOf, reads, live: live.has(name), observe: metrics.subgraphFetch });
+      return new SubgraphSource(name, options.subgraphUrls?.[name] ?? url!, {
+        agent,
+        timeoutMs,
+        logger,
+        callerOf,
+        sessions,
+        reads,
+        live: live.has(name),
+        observe: metrics.subgraphFetch,
+      });
     },
   });
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
@@ -227,6 +239,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   // Background work (data-version polls, contract checks) acts as SYSTEM, which may read nothing else.
   const systemAssertion = (province: string) => signAssertion(SYSTEM, assertionKey, provinceAudience(province));
+  const systemCredentials = { assertionFor: (audience: string, session?: SessionUse) => signAssertion(SYSTEM, assertionKey, audience, { session }), sessions };
   // The directory owns the regions; without one in the supergraph there are none.
   const directoryUrl = options.subgraphUrls?.directory ?? supergraphUrlOf(options.supergraphSdl, 'directory');
   const regions = directoryUrl
@@ -241,7 +254,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     : undefined;
   const currentRegions = () => regions?.current() ?? RegionMembership.EMPTY;
   const watcher = options.responseCache
-    ? watchDataVersions({ registry, generations, pollMs: options.responseCache.dataVersionPollMs ?? 1000, agent, guards, timeoutMs, assertionFor: systemAssertion, logger })
+    ? watchDataVersions({ registry, generations, pollMs: options.responseCache.dataVersionPollMs ?? 1000, agent, guards, timeoutMs, credentials: systemCredentials, logger })
     : undefined;
   const cache = options.responseCache
     ? responseCache({

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import jwt from 'jsonwebtoken';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ASSERTION_HEADER, provinceAudience, signAssertion, subgraphAudience } from '../common/auth/assertion.js';
+import { ASSERTION_HEADER, provinceAudience, SESSION_HEADER, signAssertion, subgraphAudience } from '../common/auth/assertion.js';
 import { SYSTEM } from '../common/auth/principal.js';
 import { startGateway, type RunningGateway } from '../gateway/server.js';
 import type { DemoStack } from '../demo/demo-stack.js';
@@ -79,6 +79,27 @@ describe('forged and broken tokens are refused with 401 and a clear message', ()
   });
 });
 
+/**
+ * Puts a spy between the gateway and 320000's instance at `real`: it records each call's
+ * assertion and passes the call and the answer on, with what the instance says of its session.
+ */
+async function spyOn(real: string) {
+  const captured: string[] = [];
+  const spy = createServer(async (req, res) => {
+    captured.push(String(req.headers[ASSERTION_HEADER] ?? ''));
+    const body = await new Promise<string>((resolve) => {
+      let b = '';
+      req.on('data', (c) => (b += c)).on('end', () => resolve(b));
+    });
+    const upstream = await fetch(real, { method: 'POST', headers: { 'content-type': 'application/json', [ASSERTION_HEADER]: captured.at(-1)! }, body });
+    const session = upstream.headers.get(SESSION_HEADER);
+    res.writeHead(upstream.status, { 'content-type': 'application/json', ...(session ? { [SESSION_HEADER]: session } : {}) }).end(await upstream.text());
+  });
+  await new Promise<void>((resolve) => spy.listen(0, '127.0.0.1', resolve));
+  stack.gateway.registry.register({ code: '320000', url: `http://127.0.0.1:${(spy.address() as AddressInfo).port}/graphql` });
+  return { captured, spy };
+}
+
 describe('a province instance reached directly answers only the gateway', () => {
   const JS = provinceAudience('320000');
   const direct = (assertion: string | null, query = '{ assets { totalCount } }', code = '320000') => post(stack.provinces.get(code)!.url, { query }, { token: null, assertion });
@@ -130,19 +151,7 @@ describe('a province instance reached directly answers only the gateway', () => 
 
   it('an assertion the gateway sent to one province is refused by another, and by the same one again', async () => {
     const real = stack.provinces.get('320000')!.url;
-    const captured: string[] = [];
-    const spy = createServer(async (req, res) => {
-      captured.push(String(req.headers[ASSERTION_HEADER] ?? ''));
-      const body = await new Promise<string>((resolve) => {
-        let b = '';
-        req.on('data', (c) => (b += c)).on('end', () => resolve(b));
-      });
-      const upstream = await fetch(real, { method: 'POST', headers: { 'content-type': 'application/json', [ASSERTION_HEADER]: captured.at(-1)! }, body });
-      res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text());
-    });
-    await new Promise<void>((resolve) => spy.listen(0, '127.0.0.1', resolve));
-    const spyUrl = `http://127.0.0.1:${(spy.address() as AddressInfo).port}/graphql`;
-    stack.gateway.registry.register({ code: '320000', url: spyUrl });
+    const { captured, spy } = await spyOn(real);
     try {
       const answer = await gql(stack.gateway.url, '{ a: assets(filter: { province: "320000" }) { totalCount } b: vehicles(filter: { province: "320000" }) { totalCount } }');
       expect(answer.errors).toBeUndefined();
@@ -154,6 +163,40 @@ describe('a province instance reached directly answers only the gateway', () => 
       expect((await direct(stolen, '{ assets { totalCount } }', '110000')).status).toBe(401);
       expect((await direct(stolen)).status).toBe(401);
       expect((await post(stack.directory.url, { query: '{ regions { code } }' }, { token: null, assertion: stolen })).status).toBe(401);
+    } finally {
+      stack.gateway.registry.register({ code: '320000', url: real });
+      await new Promise((resolve) => spy.close(resolve));
+    }
+  });
+
+  it('under a session the gateway agreed with one province, its HMAC assertions are refused by another, and by the same one again; a restarted province is signed for again', async () => {
+    const real = stack.provinces.get('320000')!.url;
+    const { captured, spy } = await spyOn(real);
+    const alg = (token: string) => jwt.decode(token, { complete: true })?.header.alg;
+    const ask = async () => {
+      const answer = await gql(stack.gateway.url, '{ assets(filter: { province: "320000" }) { totalCount } }');
+      expect(answer.errors).toBeUndefined();
+      expect((answer.data as { assets: { totalCount: number } }).assets.totalCount).toBeGreaterThan(0);
+    };
+    try {
+      for (let i = 0; i < 3; i++) await ask();
+      expect(alg(captured[0])).toBe('ES256');
+      const underSession = captured.filter((t) => alg(t) === 'HS256');
+      expect(underSession.length).toBeGreaterThanOrEqual(2);
+      const stolen = underSession[0];
+      expect((await direct(stolen, '{ assets { totalCount } }', '110000')).status).toBe(401);
+      expect((await direct(stolen)).status).toBe(401);
+      expect((await post(stack.directory.url, { query: '{ regions { code } }' }, { token: null, assertion: stolen })).status).toBe(401);
+      // A restarted instance holds no session: the gateway's call under the old one is refused
+      // before anything runs and sent again, signed, and the answer is whole.
+      await stack.stopProvince('320000');
+      await stack.restartProvince('320000');
+      const before = captured.length;
+      await ask();
+      const after = captured.slice(before).map(alg);
+      expect(after.slice(0, 2)).toEqual(['HS256', 'ES256']);
+      await ask();
+      expect(alg(captured.at(-1)!)).toBe('HS256');
     } finally {
       stack.gateway.registry.register({ code: '320000', url: real });
       await new Promise((resolve) => spy.close(resolve));

@@ -4,6 +4,8 @@ import { isRole, type Principal } from './principal.js';
 import type { ReplayGuard } from './replay-guard.js';
 import { RegionMembership } from '../regions/membership.js';
 import { DEFAULT_MIN_AGENCIES } from '../disclosure.js';
+import type { ReceiverSessions } from './receiver-sessions.js';
+import type { SessionKey } from './session-keys.js';
 
 /**
  * The gateway's assertion to subgraphs: an ES256 JWT naming the caller, signed with the
@@ -37,6 +39,23 @@ export const ASSERTION_TTL_SECONDS = 10;
 export const MAX_ASSERTION_LIFETIME_SECONDS = 30;
 const CLOCK_TOLERANCE_SECONDS = 5;
 
+/**
+ * The receiver's answer to an assertion that offered a session: `ID.PUBLICKEY` when it opened
+ * one, `unknown` when it refused an assertion made under a session it does not hold (restarted,
+ * expired) before running anything, so the call may be sent again, signed.
+ */
+export const SESSION_HEADER = 'x-xietong-session';
+export const SESSION_UNKNOWN = 'unknown';
+/** The claim of a signed gateway assertion that offers the gateway's X25519 agreement key. */
+export const OFFER_CLAIM = 'agreementKey';
+
+/**
+ * How an assertion is made for one receiver: under the session agreed with it (an HMAC, HS256,
+ * naming the session as its key id), or signed (ES256) and offering the gateway's agreement key
+ * so that the receiver opens one.
+ */
+export type SessionUse = { session: SessionKey } | { offer: string };
+
 /** The audience name of a province instance serving `code`. */
 export const provinceAudience = (code: string): string => `province:${code}`;
 /** The audience name of a plain subgraph. */
@@ -50,6 +69,8 @@ export interface AssertionOptions {
   regions?: RegionMembership;
   /** The gateway's small-cell threshold, for a receiver that withholds figures itself (DEFAULT_MIN_AGENCIES when omitted). */
   minAgencies?: number;
+  /** Made under a session, or offering one (signed, without one, when omitted). */
+  session?: SessionUse;
 }
 
 /** Signs an assertion for a principal, to one audience; the issuer follows from the role. */
@@ -57,24 +78,34 @@ export function signAssertion(principal: Principal, privateKey: string | KeyObje
   // The region's members are derived by the receiver from the regions claim, never sent twice.
   const { sub, regionProvinces: _derived, ...claims } = principal;
   const ttlSeconds = options.ttlSeconds ?? ASSERTION_TTL_SECONDS;
-  const extra = { ...(options.regions ? { regions: options.regions.toClaim() } : {}), ...(options.minAgencies !== undefined ? { minAgencies: options.minAgencies } : {}) };
-  return jwt.sign({ ...claims, ...extra }, privateKey, {
-    algorithm: 'ES256',
-    issuer: issuerOf(principal.role),
-    audience,
-    expiresIn: ttlSeconds,
-    jwtid: randomUUID(),
-    ...(sub ? { subject: sub } : {}),
-  });
+  const use = options.session;
+  const extra = {
+    ...(options.regions ? { regions: options.regions.toClaim() } : {}),
+    ...(options.minAgencies !== undefined ? { minAgencies: options.minAgencies } : {}),
+    ...(use && 'offer' in use ? { [OFFER_CLAIM]: use.offer } : {}),
+  };
+  const common = { issuer: issuerOf(principal.role), audience, expiresIn: ttlSeconds, jwtid: randomUUID(), ...(sub ? { subject: sub } : {}) };
+  if (use && 'session' in use) return jwt.sign({ ...claims, ...extra }, use.session.key, { ...common, algorithm: 'HS256', keyid: use.session.id });
+  return jwt.sign({ ...claims, ...extra }, privateKey, { ...common, algorithm: 'ES256' });
 }
 
 /** Why an assertion was refused; the reason is for the receiver's log, never for the caller. */
-export class AssertionRefused extends Error {}
+export class AssertionRefused extends Error {
+  constructor(
+    reason: string,
+    /** Made under a session this receiver does not hold: the gateway may send the call again, signed. */
+    readonly unknownSession = false,
+  ) {
+    super(reason);
+  }
+}
 
 /** What a receiver checks besides the signature: its own audiences, and the ids it already accepted. */
 export interface AssertionCheck {
   audiences: readonly string[];
   replay: ReplayGuard;
+  /** The sessions it agreed with the gateway (none: assertions under a session are refused and offers ignored). */
+  sessions?: ReceiverSessions;
 }
 
 /** What a verified assertion says: who asks, and which provinces form each region for this call. */
@@ -83,6 +114,8 @@ export interface Asserted {
   regions: RegionMembership;
   /** The small-cell threshold the gateway withholds by (common/disclosure.ts). */
   minAgencies: number;
+  /** The session this assertion opened, as the receiver answers it (SESSION_HEADER). */
+  opened?: string;
 }
 
 /**
@@ -92,16 +125,28 @@ export interface Asserted {
  */
 export function verifyAssertion(token: string | undefined, keys: AssertionKeys, check: AssertionCheck): Asserted {
   if (!token) throw new AssertionRefused('missing');
-  const claimed = jwt.decode(token, { json: true })?.iss;
-  const issuer = claimed === ASSERTION_ISSUERS.workflow ? ASSERTION_ISSUERS.workflow : ASSERTION_ISSUERS.gateway;
-  const key = issuer === ASSERTION_ISSUERS.workflow ? keys.workflow : keys.gateway;
-  if (!key) throw new AssertionRefused(`issuer ${issuer} not trusted here`);
+  const decoded = jwt.decode(token, { complete: true, json: true });
+  // The algorithm decides the key: an HMAC only under a session this receiver opened, a
+  // signature only with an issuer's public key, never one algorithm with the other's key.
+  const underSession = decoded?.header.alg === 'HS256';
+  const issuer = !underSession && (decoded?.payload as jwt.JwtPayload | undefined)?.iss === ASSERTION_ISSUERS.workflow ? ASSERTION_ISSUERS.workflow : ASSERTION_ISSUERS.gateway;
+  let verifyWith: { key: string | KeyObject; algorithm: jwt.Algorithm; audience: readonly string[] };
+  if (underSession) {
+    const kid = decoded?.header.kid;
+    const session = typeof kid === 'string' ? check.sessions?.get(kid) : undefined;
+    if (!session) throw new AssertionRefused('session unknown', true);
+    verifyWith = { key: session.key, algorithm: 'HS256', audience: [session.audience] };
+  } else {
+    const key = issuer === ASSERTION_ISSUERS.workflow ? keys.workflow : keys.gateway;
+    if (!key) throw new AssertionRefused(`issuer ${issuer} not trusted here`);
+    verifyWith = { key, algorithm: 'ES256', audience: check.audiences };
+  }
   let payload: jwt.JwtPayload;
   try {
-    payload = jwt.verify(token, key, {
-      algorithms: ['ES256'],
+    payload = jwt.verify(token, verifyWith.key, {
+      algorithms: [verifyWith.algorithm],
       issuer,
-      audience: check.audiences as [string, ...string[]],
+      audience: verifyWith.audience as [string, ...string[]],
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
     }) as jwt.JwtPayload;
   } catch (error) {
@@ -125,5 +170,18 @@ export function verifyAssertion(token: string | undefined, keys: AssertionKeys, 
   };
   const minAgencies = payload.minAgencies === undefined ? DEFAULT_MIN_AGENCIES : payload.minAgencies;
   if (!Number.isInteger(minAgencies) || minAgencies < 1) throw new AssertionRefused('minAgencies claim malformed');
-  return { principal, regions, minAgencies };
+  return { principal, regions, minAgencies, ...openedBy(payload, underSession || issuer !== ASSERTION_ISSUERS.gateway ? undefined : check.sessions) };
+}
+
+/** The session a signed gateway assertion's offer opens at this receiver, if it offers one. */
+function openedBy(payload: jwt.JwtPayload, sessions: ReceiverSessions | undefined): { opened?: string } {
+  const offer = payload[OFFER_CLAIM];
+  if (offer === undefined || !sessions) return {};
+  let accepted: { id: string; receiverPublicText: string };
+  try {
+    accepted = sessions.accept(String(payload.aud), String(offer));
+  } catch {
+    throw new AssertionRefused('agreement key malformed');
+  }
+  return { opened: `${accepted.id}.${accepted.receiverPublicText}` };
 }

@@ -1,11 +1,12 @@
 import { createPublicKey } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { GraphQLError, Kind, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
 import { headerValue } from '../http.js';
 import { ErrorCode, userError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { ASSERTION_HEADER, AssertionRefused, verifyAssertion, type Asserted, type AssertionKeys } from './assertion.js';
+import { ASSERTION_HEADER, AssertionRefused, SESSION_HEADER, SESSION_UNKNOWN, verifyAssertion, type Asserted, type AssertionKeys } from './assertion.js';
+import { ReceiverSessions } from './receiver-sessions.js';
 import { mayAccess } from './policy.js';
 import type { Principal } from './principal.js';
 import { ReplayGuard } from './replay-guard.js';
@@ -21,17 +22,25 @@ export interface SubgraphIdentity {
  * Reads the caller of a subgraph request (and the region membership it is decided by) from the gateway's (or, for WORKFLOW, the sharing
  * service's) assertion, verified with the issuer's public key (PEM, imported once: importing
  * costs more than a verification), for this
- * instance's audiences, once per assertion id. Without a valid assertion the request is refused
+ * instance's audiences, once per assertion id, or under a session the gateway agreed with this
+ * instance (common/auth/receiver-sessions.ts); the response tells the gateway of a session
+ * opened or unknown (SESSION_HEADER). Without a valid assertion the request is refused
  * with HTTP 401 before anything runs; the reason goes to this service's log (as a record of the
  * refused call), never to the caller, so a prober learns no issuer, audience or key detail.
  */
-export function callerFromAssertion(trusted: { gateway: string; workflow?: string }, identity: SubgraphIdentity): (req: IncomingMessage, requestId: string) => Asserted {
+export function callerFromAssertion(
+  trusted: { gateway: string; workflow?: string },
+  identity: SubgraphIdentity,
+): (req: IncomingMessage, requestId: string, res?: ServerResponse) => Asserted {
   const key: AssertionKeys = { gateway: createPublicKey(trusted.gateway), ...(trusted.workflow ? { workflow: createPublicKey(trusted.workflow) } : {}) };
-  const check = { audiences: identity.audiences, replay: new ReplayGuard() };
-  return (req, requestId) => {
+  const check = { audiences: identity.audiences, replay: new ReplayGuard(), sessions: new ReceiverSessions() };
+  return (req, requestId, res) => {
     try {
-      return verifyAssertion(headerValue(req, ASSERTION_HEADER), key, check);
+      const asserted = verifyAssertion(headerValue(req, ASSERTION_HEADER), key, check);
+      if (asserted.opened) res?.setHeader(SESSION_HEADER, asserted.opened);
+      return asserted;
     } catch (error) {
+      if (error instanceof AssertionRefused && error.unknownSession) res?.setHeader(SESSION_HEADER, SESSION_UNKNOWN);
       const reason = error instanceof AssertionRefused ? error.message : 'invalid';
       identity.logger.warn({ requestId, reason, remote: req.socket.remoteAddress }, 'refused a call without a valid gateway assertion');
       throw new GraphQLError('This service answers the Xietong gateway only.', {

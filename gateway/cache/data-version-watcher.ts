@@ -1,6 +1,7 @@
 import type { Agent } from 'undici';
 import type { Logger } from '../../common/logger.js';
 import { callProvince } from '../transport/province-client.js';
+import type { Credentials } from '../transport/assertion-sessions.js';
 import type { ProvinceGuards } from '../shard/province-guard.js';
 import type { ProvinceRegistry } from '../shard/registry.js';
 import type { GenerationStore } from './generations.js';
@@ -14,8 +15,8 @@ export interface DataVersionWatcherOptions {
   agent: Agent;
   guards: ProvinceGuards;
   timeoutMs: number;
-  /** The gateway's SYSTEM assertion for one province (it may read the data version and nothing else). */
-  assertionFor: (province: string) => string;
+  /** The gateway's SYSTEM assertions (SYSTEM may read the data version and nothing else), with its sessions. */
+  credentials: Credentials;
   logger: Logger;
 }
 
@@ -57,7 +58,7 @@ export function watchDataVersions(options: DataVersionWatcherOptions): DataVersi
           codes[0],
           url,
           { query: QUERY },
-          { agent: options.agent, guards: options.guards, timeoutMs: options.timeoutMs, assertion: options.assertionFor(codes[0]) },
+          { agent: options.agent, guards: options.guards, timeoutMs: options.timeoutMs, credentials: options.credentials },
         );
         const version = answer.data?._dataVersion as { marker: string; settling: boolean } | undefined;
         if (!version) return;

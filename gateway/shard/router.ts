@@ -21,6 +21,7 @@ import { createHash } from 'node:crypto';
 import { scopeKey } from '../../common/auth/scope-key.js';
 import type { Agent } from 'undici';
 import { callProvince, type ProvinceAnswer } from '../transport/province-client.js';
+import type { AssertionSessions } from '../transport/assertion-sessions.js';
 import type { ProvinceGuards } from './province-guard.js';
 import type { Caller } from '../transport/caller.js';
 import type { SharedReads } from '../transport/shared-reads.js';
@@ -31,7 +32,6 @@ import { checkBreakdownDimensions, finishBreakdown, noteProvince } from './break
 import { DEFAULT_MIN_AGENCIES, disclosureCallerOf, type DisclosureCaller } from '../../common/disclosure.js';
 import { discloseSummaries } from './summary-disclosure.js';
 import { fillCompleteness, type MissingFigure } from './completeness.js';
-import { provinceAudience } from '../../common/auth/assertion.js';
 import type { RegionMembership } from '../../common/regions/membership.js';
 
 /** Options of a {@link ShardRouter}. */
@@ -44,6 +44,8 @@ export interface ShardRouterOptions {
   agent: Agent;
   /** Circuit breakers and concurrency limits per province (shared with the data-version watcher). */
   guards: ProvinceGuards;
+  /** The assertion sessions agreed with province instances (without them every assertion is signed). */
+  sessions?: AssertionSessions;
   /** Who each fetch is for, from the request context Apollo hands over. */
   callerOf: (context: unknown) => Caller;
   /** Shares identical concurrent reads of one scope, and reuses answers while their province is unchanged (with the response cache). */
@@ -253,7 +255,7 @@ export class ShardRouter implements GraphQLDataSource {
             guards: this.options.guards,
             timeoutMs: this.options.timeoutMs,
             requestId: call.requestId,
-            assertion: call.assertionFor?.(provinceAudience(code)),
+            ...(call.assertionFor ? { credentials: { assertionFor: call.assertionFor, sessions: this.options.sessions } } : {}),
           });
         if (!call.read) return [code, await send()];
         const key = `${code} ${endpoint.url} ${shared}`;

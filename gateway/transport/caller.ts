@@ -1,6 +1,7 @@
 import type { Principal } from '../../common/auth/principal.js';
 import type { RegionMembership } from '../../common/regions/membership.js';
 import type { GraphQLAnswer } from '../../common/post-graphql.js';
+import type { SessionUse } from '../../common/auth/assertion.js';
 
 /**
  * Who a subgraph call is made for: what the gateway's data sources need of a request, and nothing
@@ -12,8 +13,8 @@ export interface Caller {
   principal: Principal;
   /** The region membership the request is decided by (its assertions carry the same). */
   regions: RegionMembership;
-  /** A fresh assertion addressed to one audience (`province:…`, `subgraph:…`). */
-  assertionFor?(audience: string): string;
+  /** A fresh assertion addressed to one audience (`province:…`, `subgraph:…`), under that receiver's session or offering one. */
+  assertionFor?(audience: string, session?: SessionUse): string;
   /** Records that the request reached a province, or a live subgraph as `subgraph:NAME` (the audit trail and the cache read it). */
   reached?(province: string): void;
   /** Records members of a region scope that were left out because they have not joined (the answer names them). */

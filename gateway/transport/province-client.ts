@@ -2,7 +2,9 @@ import type { Agent } from 'undici';
 import { ErrorCode } from '../../common/errors.js';
 import { findProvince } from '../../common/standards.js';
 import type { ProvinceGuards } from '../shard/province-guard.js';
-import { postGraphQL, type GraphQLAnswer, type GraphQLBody } from '../../common/post-graphql.js';
+import type { GraphQLAnswer, GraphQLBody } from '../../common/post-graphql.js';
+import { provinceAudience } from '../../common/auth/assertion.js';
+import { postAsserted, type Credentials } from './assertion-sessions.js';
 import { failSpan, inClientSpan, SPAN } from '../../common/tracing.js';
 
 /** What one province answered for one request. */
@@ -18,10 +20,11 @@ export async function callProvince(
   code: string,
   url: string,
   body: GraphQLBody | string,
-  options: { agent: Agent; timeoutMs: number; requestId?: string; assertion?: string; guards: ProvinceGuards },
+  options: { agent: Agent; timeoutMs: number; requestId?: string; credentials?: Credentials; guards: ProvinceGuards },
 ): Promise<ProvinceAnswer> {
+  const { guards, ...call } = options;
   const result = await inClientSpan(SPAN.PROVINCE_FETCH, { 'xietong.province': code }, async (span) => {
-    const r = await options.guards.run(code, url, () => postGraphQL(url, body, options));
+    const r = await guards.run(code, url, () => postAsserted(url, provinceAudience(code), body, call));
     if ('failure' in r) failSpan(span, r.failure);
     return r;
   });

@@ -3,7 +3,8 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Agent } from 'undici';
 import { ErrorCode } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
-import { postGraphQL, type GraphQLAnswer } from '../../common/post-graphql.js';
+import type { GraphQLAnswer } from '../../common/post-graphql.js';
+import { postAsserted, type AssertionSessions } from './assertion-sessions.js';
 import type { Caller } from './caller.js';
 import type { SharedReads } from './shared-reads.js';
 import { scopeKey } from '../../common/auth/scope-key.js';
@@ -28,6 +29,8 @@ export class SubgraphSource implements GraphQLDataSource {
       timeoutMs: number;
       logger: Logger;
       callerOf: (context: unknown) => Caller;
+      /** The assertion sessions agreed with subgraphs (without them every assertion is signed). */
+      sessions?: AssertionSessions;
       /** Shares identical concurrent reads of one scope (and reuses answers, with the response cache). */
       reads: SharedReads;
       /** Its data changes without writes through the gateway (workflow state): never reused or cached, and recorded as reached. */
@@ -54,11 +57,11 @@ export class SubgraphSource implements GraphQLDataSource {
   private async send(body: string, caller: Caller): Promise<GraphQLAnswer> {
     const started = performance.now();
     const result = await inClientSpan(SPAN.SUBGRAPH_FETCH, { 'xietong.subgraph': this.subgraph }, async (span) => {
-      const r = await postGraphQL(this.url, body, {
+      const r = await postAsserted(this.url, subgraphAudience(this.subgraph), body, {
         agent: this.options.agent,
         timeoutMs: this.options.timeoutMs,
         requestId: caller.requestId,
-        assertion: caller.assertionFor?.(subgraphAudience(this.subgraph)),
+        ...(caller.assertionFor ? { credentials: { assertionFor: caller.assertionFor, sessions: this.options.sessions } } : {}),
       });
       if ('failure' in r) failSpan(span, r.failure);
       return r;

@@ -35,7 +35,7 @@ export async function startDirectory(options: {
     port: options.port,
     host: options.host,
     tls: options.tls,
-    context: async ({ req, requestId }) => ({ principal: callerOf(req, requestId).principal, requestId }),
+    context: async ({ req, res, requestId }) => ({ principal: callerOf(req, requestId, res).principal, requestId }),
     routes: [healthRoute(() => ({ service: 'directory' })), ...metrics.routes],
   });
   logger.info({ url: running.url }, 'directory subgraph listening');

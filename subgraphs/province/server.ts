@@ -62,8 +62,8 @@ export async function startProvince(input: unknown, database?: ProvinceDatabase,
     port: config.port,
     host: config.host,
     tls: config.tls,
-    context: async ({ req, requestId }) => {
-      const { principal, regions } = callerOf(req, requestId);
+    context: async ({ req, res, requestId }) => {
+      const { principal, regions } = callerOf(req, requestId, res);
       const rows = new VisibleRows(repo, principal, config.provinces, regions);
       return { principal, regions, repo, rows, loaders: createLoaders(rows, repo), served: config.provinces, requestId, quality };
     },

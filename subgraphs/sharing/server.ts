@@ -66,8 +66,8 @@ export async function startSharing(input: unknown, tls?: Parameters<typeof parse
     port: config.port,
     host: config.host,
     tls: config.tls,
-    context: async ({ req, requestId }) => {
-      const { principal, regions, minAgencies } = callerOf(req, requestId);
+    context: async ({ req, res, requestId }) => {
+      const { principal, regions, minAgencies } = callerOf(req, requestId, res);
       return { principal, regions, minAgencies, requestId, transfers, bookings, figures, loaders: createSharingLoaders(principal, transfers, bookings, history) };
     },
     routes: [healthRoute(() => ({ service: 'sharing', database: store.kind, pid: process.pid })), ...metrics.routes],

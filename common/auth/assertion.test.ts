@@ -1,0 +1,125 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { describe, expect, it } from '@jest/globals';
+import jwt from 'jsonwebtoken';
+import { AssertionRefused, signAssertion, verifyAssertion, type Asserted, type AssertionCheck } from './assertion.js';
+import { ReceiverSessions } from './receiver-sessions.js';
+import { ReplayGuard } from './replay-guard.js';
+import { deriveSessionKey, newAgreementKeys, type SessionKey } from './session-keys.js';
+import type { Principal } from './principal.js';
+
+const gatewayKeys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const workflowKeys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const keys = { gateway: gatewayKeys.publicKey, workflow: workflowKeys.publicKey };
+const ADMIN: Principal = { sub: 'a', role: 'NATIONAL_ADMIN' };
+const JS = 'province:320000';
+const BJ = 'province:110000';
+
+/** A receiver of JS and BJ, and the gateway's agreement keys. */
+function setup() {
+  const check: AssertionCheck = { audiences: [JS, BJ], replay: new ReplayGuard(), sessions: new ReceiverSessions() };
+  const agreement = newAgreementKeys();
+  /** Opens a session for an audience the way the gateway does: a signed assertion that offers its key. */
+  const open = (audience = JS): SessionKey => {
+    const opened = verifyAssertion(signAssertion(ADMIN, gatewayKeys.privateKey, audience, { session: { offer: agreement.publicText } }), keys, check).opened!;
+    const [id, receiver] = opened.split('.');
+    const session = deriveSessionKey(agreement.privateKey, receiver, { audience, gateway: agreement.publicText, receiver });
+    expect(session.id).toBe(id);
+    return session;
+  };
+  return { check, open };
+}
+
+const refusal = (f: () => Asserted) => {
+  try {
+    f();
+  } catch (error) {
+    expect(error).toBeInstanceOf(AssertionRefused);
+    return error as AssertionRefused;
+  }
+  throw new Error('accepted');
+};
+
+describe('assertions under a session', () => {
+  it('a signed assertion offering the gateway key opens a session; HMAC assertions under it name the caller, once each', () => {
+    const { check, open } = setup();
+    const session = open();
+    const token = signAssertion({ sub: 'o', role: 'AGENCY_OFFICER', province: '320000', agency: '320000-001' }, gatewayKeys.privateKey, JS, {
+      session: { session },
+      minAgencies: 4,
+    });
+    expect(jwt.decode(token, { complete: true })?.header).toMatchObject({ alg: 'HS256', kid: session.id });
+    const asserted = verifyAssertion(token, keys, check);
+    expect(asserted.principal).toEqual({ sub: 'o', role: 'AGENCY_OFFICER', province: '320000', agency: '320000-001' });
+    expect(asserted.minAgencies).toBe(4);
+    expect(asserted.opened).toBeUndefined();
+    expect(refusal(() => verifyAssertion(token, keys, check)).message).toBe('already used');
+  });
+
+  it('a session speaks for the audience it was opened for only', () => {
+    const { check, open } = setup();
+    const session = open(JS);
+    expect(refusal(() => verifyAssertion(signAssertion(ADMIN, gatewayKeys.privateKey, BJ, { session: { session } }), keys, check)).message).toMatch(/invalid/);
+  });
+
+  it('a session this receiver does not hold is refused as unknown (the gateway may sign again); a forged key as invalid', () => {
+    const { check, open } = setup();
+    const elsewhere = setup().open();
+    const unknown = refusal(() => verifyAssertion(signAssertion(ADMIN, gatewayKeys.privateKey, JS, { session: { session: elsewhere } }), keys, check));
+    expect(unknown.unknownSession).toBe(true);
+    const session = open();
+    const forged = { id: session.id, key: elsewhere.key };
+    const invalid = refusal(() => verifyAssertion(signAssertion(ADMIN, gatewayKeys.privateKey, JS, { session: { session: forged } }), keys, check));
+    expect(invalid.unknownSession).toBe(false);
+  });
+
+  it('never verifies an HMAC with a public key, nor a signature with a session key', () => {
+    const { check, open } = setup();
+    const session = open();
+    const pem = gatewayKeys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    // The classic confusion: an HMAC keyed with the public key's text, with or without a session id.
+    for (const header of [{}, { keyid: session.id }]) {
+      const token = jwt.sign({ role: 'NATIONAL_ADMIN' }, pem, {
+        algorithm: 'HS256',
+        issuer: 'xietong-gateway',
+        audience: JS,
+        expiresIn: 10,
+        jwtid: `c${Object.keys(header).length}`,
+        ...header,
+      });
+      refusal(() => verifyAssertion(token, keys, check));
+    }
+    const signedWithKid = jwt.sign({ role: 'NATIONAL_ADMIN' }, gatewayKeys.privateKey, {
+      algorithm: 'ES256',
+      issuer: 'xietong-gateway',
+      audience: JS,
+      expiresIn: 10,
+      jwtid: 'k',
+      keyid: session.id,
+    });
+    expect(verifyAssertion(signedWithKid, keys, check).principal.role).toBe('NATIONAL_ADMIN');
+    const unsigned = jwt.sign({ role: 'NATIONAL_ADMIN' }, '', { algorithm: 'none', issuer: 'xietong-gateway', audience: JS, expiresIn: 10, jwtid: 'n', keyid: session.id });
+    refusal(() => verifyAssertion(unsigned, keys, check));
+  });
+
+  it('a session carries the gateway only: no WORKFLOW role under it, and the workflow issuer opens none', () => {
+    const { check, open } = setup();
+    const session = open();
+    const workflowUnderSession = signAssertion({ sub: null, role: 'WORKFLOW' }, gatewayKeys.privateKey, JS, { session: { session } });
+    expect(refusal(() => verifyAssertion(workflowUnderSession, keys, check)).message).toMatch(/invalid|not asserted/);
+    const offered = signAssertion({ sub: null, role: 'WORKFLOW' }, workflowKeys.privateKey, JS, { session: { offer: newAgreementKeys().publicText } });
+    expect(verifyAssertion(offered, keys, check).opened).toBeUndefined();
+  });
+
+  it('a receiver without sessions ignores offers and refuses HMACs', () => {
+    const check: AssertionCheck = { audiences: [JS], replay: new ReplayGuard() };
+    expect(verifyAssertion(signAssertion(ADMIN, gatewayKeys.privateKey, JS, { session: { offer: newAgreementKeys().publicText } }), keys, check).opened).toBeUndefined();
+    const session = setup().open();
+    expect(refusal(() => verifyAssertion(signAssertion(ADMIN, gatewayKeys.privateKey, JS, { session: { session } }), keys, check)).unknownSession).toBe(true);
+  });
+
+  it('a malformed offer is refused, and opens nothing', () => {
+    const { check } = setup();
+    expect(refusal(() => verifyAssertion(signAssertion(ADMIN, gatewayKeys.privateKey, JS, { session: { offer: 'x' } }), keys, check)).message).toBe('agreement key malformed');
+    expect(check.sessions!.size).toBe(0);
+  });
+});
