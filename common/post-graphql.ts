@@ -20,8 +20,8 @@ export interface GraphQLAnswer {
 
 /** Either the subgraph's GraphQL answer, or why there is none (for the caller to name; never shown raw to clients). */
 /** `status`: the HTTP status of an answer that was not GraphQL (a 4xx there is the request's fault, not the subgraph's). */
-/** `session`: what the receiver said of the assertion's session (SESSION_HEADER), if anything. */
-export type PostResult = { answer: GraphQLAnswer; session?: string } | { failure: string; status?: number };
+/** `status` of an answer: its HTTP status; `session`: the session the receiver opened (SESSION_HEADER), if it said so. */
+export type PostResult = { answer: GraphQLAnswer; status?: number; session?: string } | { failure: string; status?: number };
 
 // Where each agent's failed calls are logged: clients only ever see a generic reason, so the
 // cause (a refused certificate, a reset) must reach the operator here.
@@ -93,7 +93,7 @@ export async function postGraphQL(
     parsed = undefined;
   }
   if (!parsed || typeof parsed !== 'object' || (parsed.data === undefined && !parsed.errors)) return { failure: `answered HTTP ${status} without a GraphQL response`, status };
-  return session === undefined ? { answer: parsed } : { answer: parsed, session };
+  return session === undefined ? { answer: parsed, status } : { answer: parsed, status, session };
 }
 
 function originOf(url: string): string {

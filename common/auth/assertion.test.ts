@@ -4,7 +4,7 @@ import jwt from 'jsonwebtoken';
 import { AssertionRefused, signAssertion, verifyAssertion, type Asserted, type AssertionCheck } from './assertion.js';
 import { ReceiverSessions } from './receiver-sessions.js';
 import { ReplayGuard } from './replay-guard.js';
-import { deriveSessionKey, newAgreementKeys, type SessionKey } from './session-keys.js';
+import { deriveSessionKey, newAgreementKeys, parseOpened, type SessionKey } from './session-keys.js';
 import type { Principal } from './principal.js';
 
 const gatewayKeys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -21,8 +21,8 @@ function setup() {
   /** Opens a session for an audience the way the gateway does: a signed assertion that offers its key. */
   const open = (audience = JS): SessionKey => {
     const opened = verifyAssertion(signAssertion(ADMIN, gatewayKeys.privateKey, audience, { session: { offer: agreement.publicText } }), keys, check).opened!;
-    const [id, receiver] = opened.split('.');
-    const session = deriveSessionKey(agreement.privateKey, receiver, { audience, gateway: agreement.publicText, receiver });
+    const { id, receiver, nonce } = parseOpened(opened)!;
+    const session = deriveSessionKey(agreement.privateKey, receiver, { audience, gateway: agreement.publicText, receiver, nonce });
     expect(session.id).toBe(id);
     return session;
   };
@@ -61,7 +61,7 @@ describe('assertions under a session', () => {
     expect(refusal(() => verifyAssertion(signAssertion(ADMIN, gatewayKeys.privateKey, BJ, { session: { session } }), keys, check)).message).toMatch(/invalid/);
   });
 
-  it('a session this receiver does not hold is refused as unknown (the gateway may sign again); a forged key as invalid', () => {
+  it('a session this receiver does not hold is refused as unknown; a forged key as invalid', () => {
     const { check, open } = setup();
     const elsewhere = setup().open();
     const unknown = refusal(() => verifyAssertion(signAssertion(ADMIN, gatewayKeys.privateKey, JS, { session: { session: elsewhere } }), keys, check));

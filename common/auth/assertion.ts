@@ -39,13 +39,8 @@ export const ASSERTION_TTL_SECONDS = 10;
 export const MAX_ASSERTION_LIFETIME_SECONDS = 30;
 const CLOCK_TOLERANCE_SECONDS = 5;
 
-/**
- * The receiver's answer to an assertion that offered a session: `ID.PUBLICKEY` when it opened
- * one, `unknown` when it refused an assertion made under a session it does not hold (restarted,
- * expired) before running anything, so the call may be sent again, signed.
- */
+/** The receiver's answer to an assertion that offered a session: `ID.RECEIVERKEY.NONCE` when it opened one. */
 export const SESSION_HEADER = 'x-xietong-session';
-export const SESSION_UNKNOWN = 'unknown';
 /** The claim of a signed gateway assertion that offers the gateway's X25519 agreement key. */
 export const OFFER_CLAIM = 'agreementKey';
 
@@ -93,7 +88,7 @@ export function signAssertion(principal: Principal, privateKey: string | KeyObje
 export class AssertionRefused extends Error {
   constructor(
     reason: string,
-    /** Made under a session this receiver does not hold: the gateway may send the call again, signed. */
+    /** Made under a session this receiver does not hold (restarted, expired): routine, not an attack. */
     readonly unknownSession = false,
   ) {
     super(reason);
@@ -177,11 +172,9 @@ export function verifyAssertion(token: string | undefined, keys: AssertionKeys, 
 function openedBy(payload: jwt.JwtPayload, sessions: ReceiverSessions | undefined): { opened?: string } {
   const offer = payload[OFFER_CLAIM];
   if (offer === undefined || !sessions) return {};
-  let accepted: { id: string; receiverPublicText: string };
   try {
-    accepted = sessions.accept(String(payload.aud), String(offer));
+    return { opened: sessions.accept(String(payload.aud), String(offer)).answer };
   } catch {
     throw new AssertionRefused('agreement key malformed');
   }
-  return { opened: `${accepted.id}.${accepted.receiverPublicText}` };
 }

@@ -1,13 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { ReceiverSessions } from './receiver-sessions.js';
-import { deriveSessionKey, newAgreementKeys } from './session-keys.js';
+import { deriveSessionKey, newAgreementKeys, parseOpened } from './session-keys.js';
 
 describe('ReceiverSessions', () => {
   it('opens a session the gateway derives too, for one audience', () => {
     const sessions = new ReceiverSessions();
     const gateway = newAgreementKeys();
-    const { id, receiverPublicText } = sessions.accept('province:320000', gateway.publicText);
-    const atGateway = deriveSessionKey(gateway.privateKey, receiverPublicText, { audience: 'province:320000', gateway: gateway.publicText, receiver: receiverPublicText });
+    const { id, answer } = sessions.accept('province:320000', gateway.publicText);
+    const { receiver, nonce } = parseOpened(answer)!;
+    const atGateway = deriveSessionKey(gateway.privateKey, receiver, { audience: 'province:320000', gateway: gateway.publicText, receiver, nonce });
     expect(atGateway.id).toBe(id);
     const held = sessions.get(id)!;
     expect(held.audience).toBe('province:320000');
@@ -26,17 +27,18 @@ describe('ReceiverSessions', () => {
     expect(sessions.size).toBe(0);
   });
 
-  it('drops the oldest session at capacity, and renewing one moves it last', () => {
+  it('drops the oldest session at capacity; a renewal is a new session with a key of its own', () => {
     const sessions = new ReceiverSessions(2);
-    const [a, b, c] = [newAgreementKeys(), newAgreementKeys(), newAgreementKeys()];
-    const idA = sessions.accept('x', a.publicText).id;
-    const idB = sessions.accept('x', b.publicText).id;
-    expect(sessions.accept('x', a.publicText).id).toBe(idA);
-    const idC = sessions.accept('x', c.publicText).id;
+    const a = newAgreementKeys();
+    const first = sessions.accept('x', a.publicText).id;
+    const renewed = sessions.accept('x', a.publicText).id;
+    expect(renewed).not.toBe(first);
+    expect(sessions.get(first)!.key.export().equals(sessions.get(renewed)!.key.export())).toBe(false);
+    const third = sessions.accept('x', newAgreementKeys().publicText).id;
     expect(sessions.size).toBe(2);
-    expect(sessions.get(idB)).toBeUndefined();
-    expect(sessions.get(idA)).toBeDefined();
-    expect(sessions.get(idC)).toBeDefined();
+    expect(sessions.get(first)).toBeUndefined();
+    expect(sessions.get(renewed)).toBeDefined();
+    expect(sessions.get(third)).toBeDefined();
   });
 
   it('refuses a malformed key', () => {

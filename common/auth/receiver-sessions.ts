@@ -1,4 +1,4 @@
-import { deriveSessionKey, newAgreementKeys, type AgreementKeys } from './session-keys.js';
+import { deriveSessionKey, formatOpened, newAgreementKeys, sessionNonce, type AgreementKeys } from './session-keys.js';
 import type { KeyObject } from 'node:crypto';
 
 /** An open session as a receiver holds it: the key, and the one audience it speaks for. */
@@ -7,8 +7,10 @@ export interface ReceiverSession {
   audience: string;
 }
 
-/** How long a receiver keeps a session, ms: the gateway offers a new one when it is gone. */
+/** How long a receiver keeps a session, ms: the gateway offers a new one before (SESSION_RENEW_MS) and when it is gone. */
 export const SESSION_LIFETIME_MS = 3_600_000;
+/** When the gateway offers a new session to a receiver, ms after the last opened, so sessions are replaced before they expire. */
+export const SESSION_RENEW_MS = (SESSION_LIFETIME_MS * 3) / 4;
 
 /**
  * The assertion sessions one receiver has agreed with gateways. A session is opened only by a
@@ -30,16 +32,16 @@ export class ReceiverSessions {
   ) {}
 
   /**
-   * Opens (or renews) the session of the gateway whose agreement key is `gatewayPublicText`, for
-   * one audience; returns what the receiver answers: the session id and its own public key.
-   * Throws on a malformed key.
+   * Opens a new session with the gateway whose agreement key is `gatewayPublicText`, for one
+   * audience; returns its id and what the receiver answers (`formatOpened`). Throws on a
+   * malformed key.
    */
-  accept(audience: string, gatewayPublicText: string): { id: string; receiverPublicText: string } {
-    const { id, key } = deriveSessionKey(this.own.privateKey, gatewayPublicText, { audience, gateway: gatewayPublicText, receiver: this.own.publicText });
-    this.open.delete(id);
+  accept(audience: string, gatewayPublicText: string): { id: string; answer: string } {
+    const binding = { audience, gateway: gatewayPublicText, receiver: this.own.publicText, nonce: sessionNonce() };
+    const { id, key } = deriveSessionKey(this.own.privateKey, gatewayPublicText, binding);
     if (this.open.size >= this.capacity) this.open.delete(this.open.keys().next().value!);
     this.open.set(id, { key, audience, expiresAt: this.now() + this.lifetimeMs });
-    return { id, receiverPublicText: this.own.publicText };
+    return { id, answer: formatOpened(id, binding) };
   }
 
   /** The open session with this id, or undefined (never opened here, dropped or expired). */

@@ -1,12 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { deriveSessionKey, isAgreementPublicText, newAgreementKeys } from './session-keys.js';
+import { deriveSessionKey, formatOpened, isAgreementPublicText, newAgreementKeys, parseOpened, sessionNonce } from './session-keys.js';
 
 const secret = (k: ReturnType<typeof deriveSessionKey>) => k.key.export().toString('hex');
 
 describe('deriveSessionKey', () => {
   const gateway = newAgreementKeys();
   const receiver = newAgreementKeys();
-  const binding = { audience: 'province:320000', gateway: gateway.publicText, receiver: receiver.publicText };
+  const binding = { audience: 'province:320000', gateway: gateway.publicText, receiver: receiver.publicText, nonce: sessionNonce() };
 
   it('gives both sides the same id and key from their own private key and the other public key', () => {
     const atGateway = deriveSessionKey(gateway.privateKey, receiver.publicText, binding);
@@ -17,12 +17,13 @@ describe('deriveSessionKey', () => {
     expect(secret(atGateway)).toHaveLength(64);
   });
 
-  it('binds the key to the audience and to both public keys', () => {
+  it('binds the key to the audience, both public keys and the nonce', () => {
     const base = deriveSessionKey(gateway.privateKey, receiver.publicText, binding);
     const otherAudience = deriveSessionKey(gateway.privateKey, receiver.publicText, { ...binding, audience: 'province:110000' });
     const third = newAgreementKeys();
     const otherReceiver = deriveSessionKey(gateway.privateKey, third.publicText, { ...binding, receiver: third.publicText });
-    for (const other of [otherAudience, otherReceiver]) {
+    const otherNonce = deriveSessionKey(gateway.privateKey, receiver.publicText, { ...binding, nonce: sessionNonce() });
+    for (const other of [otherAudience, otherReceiver, otherNonce]) {
       expect(other.id).not.toBe(base.id);
       expect(secret(other)).not.toBe(secret(base));
     }
@@ -33,6 +34,13 @@ describe('deriveSessionKey', () => {
     expect(() => deriveSessionKey(gateway.privateKey, `${receiver.publicText}A`, binding)).toThrow();
     // The all-zero point gives an all-zero shared secret: OpenSSL refuses to derive from it.
     expect(() => deriveSessionKey(gateway.privateKey, Buffer.alloc(32).toString('base64url'), binding)).toThrow();
+  });
+
+  it('reads back the answer that opens a session, and nothing else', () => {
+    const { id } = deriveSessionKey(gateway.privateKey, receiver.publicText, binding);
+    expect(parseOpened(formatOpened(id, binding))).toEqual({ id, receiver: binding.receiver, nonce: binding.nonce });
+    for (const bad of ['', 'unknown', `${id}.${binding.receiver}`, `${id}.${binding.receiver}.short`, `${id}.nokey.${binding.nonce}`, `${formatOpened(id, binding)}.extra`])
+      expect(parseOpened(bad)).toBeUndefined();
   });
 
   it('tells a public key text by its shape', () => {

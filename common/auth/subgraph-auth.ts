@@ -5,7 +5,7 @@ import { GraphQLError, Kind, type FragmentDefinitionNode, type SelectionSetNode 
 import { headerValue } from '../http.js';
 import { ErrorCode, userError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { ASSERTION_HEADER, AssertionRefused, SESSION_HEADER, SESSION_UNKNOWN, verifyAssertion, type Asserted, type AssertionKeys } from './assertion.js';
+import { ASSERTION_HEADER, AssertionRefused, SESSION_HEADER, verifyAssertion, type Asserted, type AssertionKeys } from './assertion.js';
 import { ReceiverSessions } from './receiver-sessions.js';
 import { mayAccess } from './policy.js';
 import type { Principal } from './principal.js';
@@ -23,8 +23,8 @@ export interface SubgraphIdentity {
  * service's) assertion, verified with the issuer's public key (PEM, imported once: importing
  * costs more than a verification), for this
  * instance's audiences, once per assertion id, or under a session the gateway agreed with this
- * instance (common/auth/receiver-sessions.ts); the response tells the gateway of a session
- * opened or unknown (SESSION_HEADER). Without a valid assertion the request is refused
+ * instance (common/auth/receiver-sessions.ts); the response tells the gateway of a session it
+ * opened (SESSION_HEADER). Without a valid assertion the request is refused
  * with HTTP 401 before anything runs; the reason goes to this service's log (as a record of the
  * refused call), never to the caller, so a prober learns no issuer, audience or key detail.
  */
@@ -40,9 +40,10 @@ export function callerFromAssertion(
       if (asserted.opened) res?.setHeader(SESSION_HEADER, asserted.opened);
       return asserted;
     } catch (error) {
-      if (error instanceof AssertionRefused && error.unknownSession) res?.setHeader(SESSION_HEADER, SESSION_UNKNOWN);
       const reason = error instanceof AssertionRefused ? error.message : 'invalid';
-      identity.logger.warn({ requestId, reason, remote: req.socket.remoteAddress }, 'refused a call without a valid gateway assertion');
+      // A session this instance no longer holds is routine (a restart, an expiry): the gateway signs again.
+      const level = error instanceof AssertionRefused && error.unknownSession ? 'info' : 'warn';
+      identity.logger[level]({ requestId, reason, remote: req.socket.remoteAddress }, 'refused a call without a valid gateway assertion');
       throw new GraphQLError('This service answers the Xietong gateway only.', {
         extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
       });

@@ -8,6 +8,7 @@ import { ASSERTION_HEADER, signAssertion, type SessionUse } from '../../common/a
 import { callerFromAssertion } from '../../common/auth/subgraph-auth.js';
 import { createLogger } from '../../common/logger.js';
 import { AssertionSessions, postAsserted } from './assertion-sessions.js';
+import { ReceiverSessions, SESSION_LIFETIME_MS, SESSION_RENEW_MS } from '../../common/auth/receiver-sessions.js';
 
 const keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const AUDIENCE = 'subgraph:directory';
@@ -77,18 +78,56 @@ describe('postAsserted with assertion sessions', () => {
 });
 
 describe('AssertionSessions.learn', () => {
-  it('opens nothing from an answer whose id does not match the key it names, or that is no session at all', () => {
+  const receiver = new ReceiverSessions();
+  /** Offers a session as the gateway does, and gives the receiver's answer to the offer. */
+  const offered = (sessions: AssertionSessions) => {
+    const use = sessions.use(AUDIENCE, url);
+    if (!('offer' in use)) throw new Error('no offer');
+    return { use, answer: { status: 200, session: receiver.accept(AUDIENCE, use.offer).answer } };
+  };
+
+  it('opens the session a receiver answers, and nothing from an answer whose id is not the one its key and nonce give', () => {
     const sessions = new AssertionSessions();
-    const offer = sessions.use(AUDIENCE, url);
-    expect('offer' in offer).toBe(true);
-    expect(sessions.learn(AUDIENCE, url, offer, `wrongid.${'A'.repeat(43)}`)).toBe(false);
-    expect(sessions.learn(AUDIENCE, url, offer, 'garbage')).toBe(false);
+    const { use, answer } = offered(sessions);
+    const [id, key, nonce] = answer.session.split('.');
+    for (const bad of [`${'x'.repeat(22)}.${key}.${nonce}`, `${id}.${key}.${'A'.repeat(22)}`, 'garbage', undefined]) {
+      expect(sessions.learn(AUDIENCE, url, use, { status: 200, session: bad })).toBe(false);
+      expect('offer' in sessions.use(AUDIENCE, url)).toBe(true);
+    }
+    expect(sessions.learn(AUDIENCE, url, use, answer)).toBe(false);
+    expect('session' in sessions.use(AUDIENCE, url)).toBe(true);
+    expect('offer' in sessions.use(AUDIENCE, `${url}x`)).toBe(true);
+  });
+
+  it('sends again only a call under a session that the receiver refused (401), and never drops a newer session for an older refusal', () => {
+    const sessions = new AssertionSessions();
+    const first = offered(sessions);
+    expect(sessions.learn(AUDIENCE, url, first.use, { status: 401 })).toBe(false);
+    sessions.learn(AUDIENCE, url, first.use, first.answer);
+    const old = sessions.use(AUDIENCE, url);
+    expect(sessions.learn(AUDIENCE, url, old, { status: 200 })).toBe(false);
+    expect(sessions.learn(AUDIENCE, url, old, { status: 400 })).toBe(false);
+    expect(sessions.use(AUDIENCE, url)).toEqual(old);
+    // A new session agreed meanwhile (another call offered) survives a late refusal of the old one.
+    const offer = (sessions.use(AUDIENCE, 'elsewhere') as { offer: string }).offer;
+    sessions.learn(AUDIENCE, url, { offer }, { status: 200, session: receiver.accept(AUDIENCE, offer).answer });
+    const current = sessions.use(AUDIENCE, url);
+    expect(current).not.toEqual(old);
+    expect(sessions.learn(AUDIENCE, url, old, { status: 401 })).toBe(true);
+    expect(sessions.use(AUDIENCE, url)).toEqual(current);
+    expect(sessions.learn(AUDIENCE, url, current, { status: 401 })).toBe(true);
     expect('offer' in sessions.use(AUDIENCE, url)).toBe(true);
   });
 
-  it('asks to sign again only when a session it used is unknown', () => {
-    const sessions = new AssertionSessions();
-    const offer = sessions.use(AUDIENCE, url);
-    expect(sessions.learn(AUDIENCE, url, offer, 'unknown')).toBe(false);
+  it('offers a new session before the receiver would expire the old one', () => {
+    let now = 0;
+    const sessions = new AssertionSessions(() => now);
+    const { use, answer } = offered(sessions);
+    sessions.learn(AUDIENCE, url, use, answer);
+    now = SESSION_RENEW_MS - 1;
+    expect('session' in sessions.use(AUDIENCE, url)).toBe(true);
+    now = SESSION_RENEW_MS;
+    expect('offer' in sessions.use(AUDIENCE, url)).toBe(true);
+    expect(SESSION_RENEW_MS).toBeLessThan(SESSION_LIFETIME_MS);
   });
 });
