@@ -10,8 +10,9 @@
  * - a mutation is always forwarded, and when it returns it drops the target's recordings, so
  *   reads after a write see the write (the stale-read checker relies on this). A read that was
  *   in flight across a write is answered but not recorded;
- * - a call whose assertion offers a session is forwarded even when its body was recorded, and
- *   what the real service says of the session (SESSION_HEADER) is passed on, never recorded;
+ * - a call whose assertion offers a session is forwarded even when its body was recorded (until
+ *   the target answers an offer without opening one), and the session the real service opens
+ *   (SESSION_HEADER) is passed on, never recorded;
  * - every request is counted per target, so a run can report subgraph requests per request;
  * - `GET /__stats`, `POST /__reset`, `POST /__delay/<ms>` and `POST /__log/start|stop` let a
  *   harness in another process read and reset the counts, change the delay and log the calls
@@ -94,6 +95,7 @@ export async function startReplayServer(options: ReplayOptions): Promise<ReplayS
   const recordings = new Map<string, Map<string, Recording>>(Object.keys(options.targets).map((t) => [t, new Map()]));
   const epochs = new Map<string, number>(Object.keys(options.targets).map((t) => [t, 0]));
   let delayMs = options.delayMs ?? 0;
+  const opensNoSessions = new Set<string>();
   let stats: ReplayStats = { requests: 0, misses: 0, byTarget: {} };
   let log: Array<{ target: string; body: string; start: number; end: number }> | undefined;
 
@@ -111,8 +113,10 @@ export async function startReplayServer(options: ReplayOptions): Promise<ReplayS
     const recorded = recordings.get(target)!;
     const hit = recorded.get(body);
     // A call that offers an assertion session goes to the real service, as every call would:
-    // only it can open the session that the gateway's later calls are made under.
-    if (hit && !offersSession(req)) {
+    // only it can open the session that the gateway's later calls are made under. A service
+    // seen to open none (no Xietong subgraph, e.g. W1's) is answered from the recordings again.
+    const offers = offersSession(req) && !opensNoSessions.has(target);
+    if (hit && !offers) {
       if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
       return hit;
     }
@@ -120,6 +124,7 @@ export async function startReplayServer(options: ReplayOptions): Promise<ReplayS
     const epoch = epochs.get(target)!;
     const mutation = isMutation(body);
     const fresh = await forward(target, req, body);
+    if (offers && fresh.session === undefined) opensNoSessions.add(target);
     if (mutation) {
       epochs.set(target, epoch + 1);
       recorded.clear();
