@@ -20,6 +20,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import jwt from 'jsonwebtoken';
 import { ASSERTION_HEADER, OFFER_CLAIM, SESSION_HEADER } from '../common/auth/assertion.js';
 
 /** A recorded answer: the upstream's status and bytes. */
@@ -69,14 +70,7 @@ export function isMutation(body: string): boolean {
 /** Whether a call's assertion offers the gateway's agreement key (common/auth/assertion.ts). */
 function offersSession(req: IncomingMessage): boolean {
   const token = req.headers[ASSERTION_HEADER];
-  if (typeof token !== 'string') return false;
-  const payload = token.split('.')[1];
-  if (!payload) return false;
-  try {
-    return OFFER_CLAIM in (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as object);
-  } catch {
-    return false;
-  }
+  return typeof token === 'string' && jwt.decode(token, { json: true })?.[OFFER_CLAIM] !== undefined;
 }
 
 // Data events rather than the stream's async iterator: the replay server shares a CPU with the

@@ -93,7 +93,7 @@ export async function postGraphQL(
     parsed = undefined;
   }
   if (!parsed || typeof parsed !== 'object' || (parsed.data === undefined && !parsed.errors)) return { failure: `answered HTTP ${status} without a GraphQL response`, status };
-  return session === undefined ? { answer: parsed, status } : { answer: parsed, status, session };
+  return { answer: parsed, status, ...(session === undefined ? {} : { session }) };
 }
 
 function originOf(url: string): string {

@@ -238,7 +238,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     rules = readShardRules(coreSupergraphSdl);
   });
   // Background work (data-version polls, contract checks) acts as SYSTEM, which may read nothing else.
-  const systemAssertion = (province: string) => signAssertion(SYSTEM, assertionKey, provinceAudience(province));
   const systemCredentials = { assertionFor: (audience: string, session?: SessionUse) => signAssertion(SYSTEM, assertionKey, audience, { session }), sessions };
   // The directory owns the regions; without one in the supergraph there are none.
   const directoryUrl = options.subgraphUrls?.directory ?? supergraphUrlOf(options.supergraphSdl, 'directory');
@@ -248,7 +247,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         agent,
         timeoutMs,
         pollMs: options.regionsPollMs ?? 5000,
-        assertion: () => signAssertion(SYSTEM, assertionKey, subgraphAudience('directory')),
+        assertion: () => systemCredentials.assertionFor(subgraphAudience('directory')),
         logger,
       })
     : undefined;
@@ -375,7 +374,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
               token: options.adminToken,
               contractSdl: options.contractSdl ?? readSubgraphSdl('province'),
               logger,
-              assertionFor: systemAssertion,
+              assertionFor: (province) => systemCredentials.assertionFor(provinceAudience(province)),
               agent,
             }),
           ]

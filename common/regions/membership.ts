@@ -13,9 +13,12 @@ export class RegionMembership {
 
   /** A stable digest of the table; answers cached under one version are never served under another. */
   readonly version: string;
+  // Built once: every subgraph call's assertion carries it.
+  private readonly claim: Readonly<Record<string, readonly string[]>>;
 
   private constructor(private readonly byCode: ReadonlyMap<string, readonly string[]>) {
-    this.version = createHash('sha256').update(JSON.stringify(this.toClaim())).digest('hex').slice(0, 16);
+    this.claim = Object.freeze(Object.fromEntries(byCode));
+    this.version = createHash('sha256').update(JSON.stringify(this.claim)).digest('hex').slice(0, 16);
   }
 
   /** The membership of some regions (each code once; unknown province codes are dropped). */
@@ -51,7 +54,7 @@ export class RegionMembership {
   }
 
   /** The compact form an assertion carries: region code -> member codes. */
-  toClaim(): Record<string, readonly string[]> {
-    return Object.fromEntries(this.byCode);
+  toClaim(): Readonly<Record<string, readonly string[]>> {
+    return this.claim;
   }
 }

@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto';
 import { scopeKey } from '../../common/auth/scope-key.js';
 import type { Agent } from 'undici';
 import { callProvince, type ProvinceAnswer } from '../transport/province-client.js';
-import type { AssertionSessions } from '../transport/assertion-sessions.js';
+import { credentialsOf, type AssertionSessions } from '../transport/assertion-sessions.js';
 import type { ProvinceGuards } from './province-guard.js';
 import type { Caller } from '../transport/caller.js';
 import type { SharedReads } from '../transport/shared-reads.js';
@@ -255,7 +255,7 @@ export class ShardRouter implements GraphQLDataSource {
             guards: this.options.guards,
             timeoutMs: this.options.timeoutMs,
             requestId: call.requestId,
-            ...(call.assertionFor ? { credentials: { assertionFor: call.assertionFor, sessions: this.options.sessions } } : {}),
+            credentials: credentialsOf(call, this.options.sessions),
           });
         if (!call.read) return [code, await send()];
         const key = `${code} ${endpoint.url} ${shared}`;

@@ -63,6 +63,11 @@ export interface Credentials {
   sessions?: AssertionSessions;
 }
 
+/** A caller's credentials under the gateway's sessions; none for a caller that makes no assertions. */
+export function credentialsOf(caller: { assertionFor?: Credentials['assertionFor'] }, sessions: AssertionSessions | undefined): Credentials | undefined {
+  return caller.assertionFor ? { assertionFor: caller.assertionFor, sessions } : undefined;
+}
+
 /**
  * POSTs one GraphQL call to a receiver with an assertion addressed to `audience`: under the
  * session agreed with it when there is one. A receiver refuses a session it no longer holds

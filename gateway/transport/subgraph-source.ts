@@ -4,7 +4,7 @@ import type { Agent } from 'undici';
 import { ErrorCode } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { GraphQLAnswer } from '../../common/post-graphql.js';
-import { postAsserted, type AssertionSessions } from './assertion-sessions.js';
+import { credentialsOf, postAsserted, type AssertionSessions } from './assertion-sessions.js';
 import type { Caller } from './caller.js';
 import type { SharedReads } from './shared-reads.js';
 import { scopeKey } from '../../common/auth/scope-key.js';
@@ -61,7 +61,7 @@ export class SubgraphSource implements GraphQLDataSource {
         agent: this.options.agent,
         timeoutMs: this.options.timeoutMs,
         requestId: caller.requestId,
-        ...(caller.assertionFor ? { credentials: { assertionFor: caller.assertionFor, sessions: this.options.sessions } } : {}),
+        credentials: credentialsOf(caller, this.options.sessions),
       });
       if ('failure' in r) failSpan(span, r.failure);
       return r;
