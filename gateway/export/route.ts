@@ -156,7 +156,7 @@ export function exportRoute(options: ExportOptions): RouteHandler {
         ...(missing.length ? { 'x-missing-provinces': missing.map((m) => m.code).join(',') } : {}),
       });
       const header = shape.columns.map((c) => columnName(c, shape));
-      const writer: TableWriter = format === 'csv' ? csvWriter(res, header) : format === 'xlsx' ? xlsxWriter(res, header, shape.field) : htmlWriter(res, header, name);
+      const writer: TableWriter = format === 'csv' ? csvWriter(res, header) : format === 'xlsx' ? await xlsxWriter(res, header, shape.field) : htmlWriter(res, header, name);
       let page: Page = first.page;
       let written = 0;
       for (;;) {
