@@ -71,7 +71,9 @@ export async function spawnGateway(
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const child = killOnExit(
     spawn('taskset', ['-c', GATEWAY_CPU, process.execPath, ...profile, '--import', join(REPO_ROOT, 'dist/bench/probe.js'), join(REPO_ROOT, entry), ...args], {
-      env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', BENCH_PROBE_DIR: probeDir, ...env },
+      // Stock @apollo/gateway probes cloud metadata at start and reports to Apollo unless this is set;
+      // Xietong always sets it, so every gateway is measured without that traffic.
+      env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', BENCH_PROBE_DIR: probeDir, APOLLO_TELEMETRY_DISABLED: 'true', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     }),
   );

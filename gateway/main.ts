@@ -51,7 +51,7 @@ if (workers > 1 && cluster.isPrimary) {
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
 } else {
-  const tracing = startTracing('xietong-gateway');
+  const tracing = await startTracing('xietong-gateway');
   const gateway = await startGateway({ ...options, metrics: { port: metricsPort, processMetrics: true, clusterWorker: workers > 1 } });
   const shutdown = () =>
     void gateway

@@ -214,6 +214,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     );
   };
   let rules: ShardRules = readShardRules(options.supergraphSdl);
+  // Unless told otherwise, @apollo/gateway probes the cloud metadata services (Alibaba, AWS, GCP,
+  // Azure) at start and reports to Apollo's servers hourly and at stop. A gateway of government
+  // data reaches only the services it is configured with; this variable, read by the
+  // constructor, is the library's only switch.
+  process.env.APOLLO_TELEMETRY_DISABLED = 'true';
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     logger: apolloLogger(logger),

@@ -72,7 +72,7 @@ if (values.servers) {
     process.exit(1);
   }
 }
-const tracing = startTracing('xietong-demo');
+const tracing = await startTracing('xietong-demo');
 console.log(`Xietong demo: ${values.servers ? 'PostgreSQL, MariaDB and SQLite' : 'SQLite'} data (SQLite files in ${dataDir}); first start seeds 9 provinces`);
 const started = Date.now();
 const stack = await startDemoStack({

@@ -30,7 +30,7 @@ if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort 
   console.error(`xietong directory: XIETONG_METRICS_PORT must be a TCP port number, got "${process.env.XIETONG_METRICS_PORT}"`);
   process.exit(2);
 }
-const tracing = startTracing('xietong-directory');
+const tracing = await startTracing('xietong-directory');
 const service = await startDirectory({
   port,
   regionsFile: process.env.XIETONG_REGIONS_FILE || undefined,

@@ -17,7 +17,7 @@ import { parseProvinceConfig } from './config.js';
 import { provinceConfigInput } from './config-file.js';
 import { startTracing } from '../../common/tracing-setup.js';
 
-const tracing = startTracing(`xietong-province-${process.env.XIETONG_PROVINCE ?? ''}`.replace(/-$/, ''));
+const tracing = await startTracing(`xietong-province-${process.env.XIETONG_PROVINCE ?? ''}`.replace(/-$/, ''));
 let service;
 try {
   // Key files are easier to protect than PEM pasted into JSON, so the variables serve a config file too.

@@ -27,7 +27,7 @@ function configFromEnvironment(): unknown {
   };
 }
 
-const tracing = startTracing('xietong-sharing');
+const tracing = await startTracing('xietong-sharing');
 let service: SharingService;
 try {
   const config = process.argv[2] ? JSON.parse(readFileSync(process.argv[2], 'utf8')) : configFromEnvironment();
