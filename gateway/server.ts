@@ -17,7 +17,6 @@ import { finishedOperationPlugin, type OnFinished } from './request/finished.js'
 import { completenessPlugin } from './request/completeness.js';
 import type { Caller } from './transport/caller.js';
 import { RedisAuditStore, type AuditRetention } from './audit/redis-store.js';
-import { SqliteAuditStore } from './audit/sqlite-store.js';
 import { auditDataSource } from './audit/subgraph.js';
 import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import type { Manifest } from './persisted/manifest.js';
@@ -166,7 +165,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     logger.warn('provinces registered through the admin API are kept in memory only and are lost on restart; set registryFile (or auditFile, or Redis) to keep them');
   }
   const audit: AuditStore =
-    options.auditFile || !redis ? await SqliteAuditStore.open(options.auditFile ?? ':memory:') : new RedisAuditStore(redis, `${prefix}audit`, options.auditRetention);
+    options.auditFile || !redis
+      ? // Loaded only when used: SQLite and Kysely would otherwise sit in a Redis-backed gateway's heap.
+        await (await import('./audit/sqlite-store.js')).SqliteAuditStore.open(options.auditFile ?? ':memory:')
+      : new RedisAuditStore(redis, `${prefix}audit`, options.auditRetention);
   const trail = new AuditTrail(audit, logger);
   const metrics = new GatewayMetrics(createRegistry('gateway', { processMetrics: options.metrics?.processMetrics }));
   if (redis) metrics.watchRedis(() => redis.status);

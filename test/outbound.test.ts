@@ -66,4 +66,15 @@ describe('what the gateway process reaches on the network', () => {
     const elsewhere = lines.filter((l) => !LOCAL.has(l.split(' ')[1]));
     expect(elsewhere).toEqual([]);
   });
+
+  it("no service's page makes a browser load a vendor's scripts: Apollo's landing page is off everywhere", async () => {
+    const services = { gateway: stack.gateway.url, directory: stack.directory.url, sharing: stack.sharing.url, province: stack.provinces.get('310000')!.url };
+    for (const [name, url] of Object.entries(services)) {
+      for (const path of ['/', '/graphql']) {
+        const res = await fetch(new URL(path, url), { headers: { accept: 'text/html' } });
+        const body = await res.text();
+        expect({ name, path, vendor: /apollographql\.com|apollo-server-landing-page/i.test(body) }).toEqual({ name, path, vendor: false });
+      }
+    }
+  });
 });
