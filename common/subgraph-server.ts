@@ -1,5 +1,6 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { vendorOffPlugins } from './vendor-off.js';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
@@ -35,9 +36,7 @@ export function createSubgraphServer<TContext extends RequestIdContext>(options:
     schema: buildSubgraphSchema({ typeDefs: parse(options.sdl), resolvers: options.resolvers }),
     logger: apolloLogger(options.logger),
     plugins: [
-      // Apollo's landing page would make a visitor's browser load Apollo's scripts from its CDN;
-      // a subgraph is for the gateway, and the gateway serves its own explorer.
-      ApolloServerPluginLandingPageDisabled(),
+      ...vendorOffPlugins<TContext>(),
       ApolloServerPluginInlineTraceDisabled(),
       requestLogPlugin<TContext>(options.logger),
       subgraphMetricsPlugin<TContext>(options.registry),

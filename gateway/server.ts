@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { dirname, join } from 'node:path';
 import { createHash, createPrivateKey } from 'node:crypto';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { vendorOffPlugins } from '../common/vendor-off.js';
 import { ApolloGateway } from '@apollo/gateway';
 import { SubgraphSource } from './transport/subgraph-source.js';
 import { maskForClient } from '../common/errors.js';
@@ -299,7 +299,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     gateway: accessControlledGateway(gateway, () => rules),
     logger: apolloLogger(logger),
     plugins: [
-      ApolloServerPluginLandingPageDisabled(),
+      ...vendorOffPlugins<GatewayContext>(),
       // Before the operation log: the surface plugins give client mistakes the codes the log reads.
       ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
       fanOutCostPlugin({
