@@ -1,5 +1,4 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { vendorOffPlugins } from './vendor-off.js';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse, type GraphQLFormattedError } from 'graphql';
@@ -27,7 +26,7 @@ export interface SubgraphServerOptions<TContext extends RequestIdContext> {
 
 /**
  * An ApolloServer for a federation subgraph with the settings every Xietong subgraph shares:
- * inline tracing off (nothing reads it), a structured request log, request metrics, the SYSTEM principal kept to
+ * vendor features off (see {@link vendorOffPlugins}), a structured request log, request metrics, the SYSTEM principal kept to
  * `_service` and `_dataVersion`, and unexpected errors
  * sent to the caller without stack traces or internal messages.
  */
@@ -37,7 +36,6 @@ export function createSubgraphServer<TContext extends RequestIdContext>(options:
     logger: apolloLogger(options.logger),
     plugins: [
       ...vendorOffPlugins<TContext>(),
-      ApolloServerPluginInlineTraceDisabled(),
       requestLogPlugin<TContext>(options.logger),
       subgraphMetricsPlugin<TContext>(options.registry),
       systemPrincipalPlugin<TContext>(),

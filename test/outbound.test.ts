@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DemoStack } from '../demo/demo-stack.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
-import { authConfigFiles, gql, NATIONAL_ADMIN, spawnGateway, startTestStack, tokenFor } from './helpers.js';
+import { ASSERTION_HEADER, provinceAudience, signAssertion, subgraphAudience } from '../common/auth/assertion.js';
+import { authConfigFiles, gql, NATIONAL_ADMIN, spawnGateway, startTestStack, TEST_KEYS, TEST_REGIONS, tokenFor } from './helpers.js';
 
 // Preloaded into the gateway process: every host it looks up and every TCP connection it opens,
 // one line each, whatever library opens it (undici, http, https, ioredis).
@@ -35,7 +36,7 @@ beforeAll(async () => {
 afterAll(() => stack?.stop());
 
 describe('what the gateway process reaches on the network', () => {
-  it('only the services it is configured with, from start to stop: no vendor telemetry, no cloud metadata probes', async () => {
+  it('only the services it is configured with, from start to stop: no vendor telemetry, no cloud metadata probes, even with an Apollo key in the environment', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'xietong-outbound-'));
     const recorder = join(dir, 'recorder.mjs');
     const log = join(dir, 'outbound.log');
@@ -50,7 +51,15 @@ describe('what the gateway process reaches on the network', () => {
         auth: await authConfigFiles(),
       }),
     );
-    const gateway = await spawnGateway(config, { NODE_OPTIONS: `--import ${recorder}`, XIETONG_TEST_OUTBOUND_LOG: log });
+    const gateway = await spawnGateway(config, {
+      NODE_OPTIONS: `--import ${recorder}`,
+      XIETONG_TEST_OUTBOUND_LOG: log,
+      // An operator's shell may hold these for another service; Apollo Server would then report
+      // usage (operation text included) and the schema to Apollo's servers on its own.
+      APOLLO_KEY: 'service:xietong-test:not-a-real-key',
+      APOLLO_GRAPH_REF: 'xietong-test@current',
+      APOLLO_SCHEMA_REPORTING: 'true',
+    });
     try {
       const answer = await gql(gateway.url, '{ assetSummary { assetCount } }', undefined, { token: tokenFor(NATIONAL_ADMIN) });
       expect(answer.errors).toBeUndefined();
@@ -75,6 +84,26 @@ describe('what the gateway process reaches on the network', () => {
         const body = await res.text();
         expect({ name, path, vendor: /apollographql\.com|apollo-server-landing-page/i.test(body) }).toEqual({ name, path, vendor: false });
       }
+    }
+  });
+
+  it('no subgraph answers inline traces (what a gateway would forward to a vendor) to a caller who asks for them', async () => {
+    const calls = [
+      { name: 'directory', url: stack.directory.url, audience: subgraphAudience('directory'), query: '{ regions { code } }' },
+      { name: 'province', url: stack.provinces.get('310000')!.url, audience: provinceAudience('310000'), query: '{ assetSummary { assetCount } }' },
+    ];
+    for (const { name, url, audience, query } of calls) {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          [ASSERTION_HEADER]: signAssertion(NATIONAL_ADMIN, TEST_KEYS.assertionPrivateKey, audience, { regions: TEST_REGIONS }),
+          'apollo-federation-include-trace': 'ftv1',
+        },
+        body: JSON.stringify({ query }),
+      });
+      const body = (await res.json()) as { data?: unknown; extensions?: Record<string, unknown> };
+      expect({ name, answered: body.data != null, ftv1: body.extensions?.ftv1 !== undefined }).toEqual({ name, answered: true, ftv1: false });
     }
   });
 });
