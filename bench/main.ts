@@ -25,7 +25,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'w1,w2,fanout,w3').split(','));
-const FANOUT_COUNTS = [1, 3, 9, PROVINCES.length];
+const FANOUT_COUNTS = process.env.BENCH_FANOUT_COUNTS ? process.env.BENCH_FANOUT_COUNTS.split(',').map(Number) : [1, 3, 9, PROVINCES.length];
 
 /** Median with min and max of a figure over the valid runs. */
 interface Spread {
@@ -224,7 +224,7 @@ if (ONLY.has('fanout')) {
 if (ONLY.has('w3')) {
   console.log(`\nW3: cold plans, a fresh gateway with ${PROVINCES.length} provinces, then 20 operations it has never seen`);
   const token = tokenFor({ role: 'NATIONAL_ADMIN' }, 'bench-cold');
-  const ops = coldOperations(20);
+  const ops = coldOperations(Number(process.env.BENCH_W3_OPERATIONS ?? 20));
   const kinds = {
     xietong: () => startXietong('xietong', { supergraphFile: sharded, provinces: provinceUrls }),
     'apollo-gateway': () => PEERS['apollo-gateway'](combined),
@@ -249,6 +249,7 @@ if (ONLY.has('w3')) {
         times.push(performance.now() - t);
         if (answer.errors) errors++;
       }
+      process.stderr.write(`  ${name} round ${round + 1}: ready ${gateway.readyMs.toFixed(0)} ms, operations ${times.map((t) => t.toFixed(1)).join(' ')} ms\n`);
       p50.push(percentile(times, 50));
       p95.push(percentile(times, 95));
       await gateway.stop();

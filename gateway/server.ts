@@ -28,7 +28,7 @@ import { FetchCache } from './cache/fetch-cache.js';
 import { SharedReads } from './transport/shared-reads.js';
 import { manifestFirstCache, safelistPlugin } from './persisted/plugin.js';
 import { adminRoute } from './admin/route.js';
-import { provinceAudience, signAssertion, subgraphAudience, type SessionUse } from '../common/auth/assertion.js';
+import { assertionMaker, provinceAudience, subgraphAudience } from '../common/auth/assertion.js';
 import { AssertionSessions } from './transport/assertion-sessions.js';
 import { SYSTEM } from '../common/auth/principal.js';
 import { RegionMembership } from '../common/regions/membership.js';
@@ -245,7 +245,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     rules = readShardRules(coreSupergraphSdl);
   });
   // Background work (data-version polls, contract checks) acts as SYSTEM, which may read nothing else.
-  const systemCredentials = { assertionFor: (audience: string, session?: SessionUse) => signAssertion(SYSTEM, assertionKey, audience, { session }), sessions };
+  const systemCredentials = { assertionFor: assertionMaker(SYSTEM, assertionKey), sessions };
   // The directory owns the regions; without one in the supergraph there are none.
   const directoryUrl = options.subgraphUrls?.directory ?? supergraphUrlOf(options.supergraphSdl, 'directory');
   const regions = directoryUrl

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import jwt from 'jsonwebtoken';
-import { AssertionRefused, signAssertion, verifyAssertion, type Asserted, type AssertionCheck } from './assertion.js';
+import { AssertionRefused, assertionMaker, signAssertion, verifyAssertion, type Asserted, type AssertionCheck } from './assertion.js';
 import { ReceiverSessions } from './receiver-sessions.js';
 import { ReplayGuard } from './replay-guard.js';
 import { deriveSessionKey, newAgreementKeys, parseOpened, type SessionKey } from './session-keys.js';
@@ -121,5 +121,47 @@ describe('assertions under a session', () => {
     const { check } = setup();
     expect(refusal(() => verifyAssertion(signAssertion(ADMIN, gatewayKeys.privateKey, JS, { session: { offer: 'x' } }), keys, check)).message).toBe('agreement key malformed');
     expect(check.sessions!.size).toBe(0);
+  });
+});
+
+describe('assertionMaker: one request, many calls', () => {
+  it('every assertion it makes is a standard JWT that jsonwebtoken verifies, with exactly the claims of its call', () => {
+    const { check, open } = setup();
+    const session = open(BJ);
+    const coordinator: Principal = { sub: 'c', role: 'REGION_COORDINATOR', region: 'YRD', regionProvinces: ['310000'] };
+    const make = assertionMaker(coordinator, gatewayKeys.privateKey, { ttlSeconds: 7, minAgencies: 5 });
+    const signed = make(JS);
+    const offering = make(JS, { offer: newAgreementKeys().publicText });
+    const underSession = make(BJ, { session });
+    const before = Math.floor(Date.now() / 1000);
+    for (const [token, key, alg] of [
+      [signed, gatewayKeys.publicKey, 'ES256'],
+      [offering, gatewayKeys.publicKey, 'ES256'],
+      [underSession, session.key, 'HS256'],
+    ] as const) {
+      const { header, payload } = jwt.verify(token, key, { algorithms: [alg], complete: true }) as jwt.Jwt & { payload: jwt.JwtPayload };
+      expect(header).toEqual(alg === 'HS256' ? { alg, typ: 'JWT', kid: session.id } : { alg, typ: 'JWT' });
+      const { iat, exp, jti, aud, agreementKey, ...rest } = payload;
+      // The receiver derives the region's members; they are never sent.
+      expect(rest).toEqual({ sub: 'c', role: 'REGION_COORDINATOR', region: 'YRD', minAgencies: 5, iss: 'xietong-gateway' });
+      expect(aud).toBe(alg === 'HS256' ? BJ : JS);
+      expect(exp! - iat!).toBe(7);
+      expect(Math.abs(iat! - before)).toBeLessThanOrEqual(1);
+      expect(jti).toMatch(/^[0-9a-f-]{36}$/);
+      expect(agreementKey !== undefined).toBe(token === offering);
+    }
+    const ids = [signed, offering, underSession].map((t) => (jwt.decode(t) as jwt.JwtPayload).jti);
+    expect(new Set(ids).size).toBe(3);
+    // And the receiver's own check accepts each once.
+    expect(verifyAssertion(underSession, keys, check).principal).toMatchObject({ sub: 'c', role: 'REGION_COORDINATOR', region: 'YRD' });
+    expect(refusal(() => verifyAssertion(underSession, keys, check)).message).toBe('already used');
+  });
+
+  it('an assertion one call made is not another audience’s: changing its audience breaks the signature', () => {
+    const make = assertionMaker(ADMIN, gatewayKeys.privateKey);
+    const [header, payload, signature] = make(JS).split('.');
+    const moved = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), aud: BJ })).toString('base64url');
+    const { check } = setup();
+    expect(refusal(() => verifyAssertion(`${header}.${moved}.${signature}`, keys, check)).message).toMatch(/invalid/);
   });
 });

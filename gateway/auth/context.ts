@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { GraphQLError } from 'graphql';
-import { signAssertion, type SessionUse } from '../../common/auth/assertion.js';
+import { assertionMaker, type AssertionMaker } from '../../common/auth/assertion.js';
 import type { Principal } from '../../common/auth/principal.js';
 import type { RegionMembership } from '../../common/regions/membership.js';
 import { headerValue } from '../../common/http.js';
@@ -15,7 +15,7 @@ import { InvalidToken, type TokenVerifier } from './tokens.js';
 export interface AuthContext {
   principal: Principal;
   regions: RegionMembership;
-  assertionFor: (audience: string, session?: SessionUse) => string;
+  assertionFor: AssertionMaker;
 }
 
 /** What the gateway tells every subgraph with the caller, and signs it with. */
@@ -44,7 +44,7 @@ export async function authenticate(req: IncomingMessage, verifier: TokenVerifier
       extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: new Map([['www-authenticate', 'Bearer error="invalid_token"']]) } },
     });
   }
-  return { principal, regions, assertionFor: (audience, session) => signAssertion(principal, asserted.assertionKey, audience, { regions, minAgencies, session }) };
+  return { principal, regions, assertionFor: assertionMaker(principal, asserted.assertionKey, { regions, minAgencies }) };
 }
 
 /**

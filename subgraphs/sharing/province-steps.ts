@@ -1,6 +1,5 @@
-import { createPrivateKey, type KeyObject } from 'node:crypto';
 import type { Agent } from 'undici';
-import { provinceAudience, signAssertion } from '../../common/auth/assertion.js';
+import { assertionMaker, provinceAudience, type AssertionMaker } from '../../common/auth/assertion.js';
 import { WORKFLOW } from '../../common/auth/principal.js';
 import { postGraphQL } from '../../common/post-graphql.js';
 
@@ -52,10 +51,10 @@ const CARD = 'assetId name categoryCode originalValueFen netValueFen acquiredOn 
  * with the sharing service's own key, for the one province it goes to.
  */
 export class ProvinceSteps {
-  private readonly key: KeyObject;
+  private readonly assertionFor: AssertionMaker;
 
   constructor(private readonly options: { provinces: () => ReadonlyMap<string, string>; workflowPrivateKey: string; agent: Agent; timeoutMs: number }) {
-    this.key = createPrivateKey(options.workflowPrivateKey);
+    this.assertionFor = assertionMaker(WORKFLOW, options.workflowPrivateKey);
   }
 
   /** Whether a province is one this service calls. */
@@ -108,7 +107,7 @@ export class ProvinceSteps {
   private async call<T>(province: string, query: string, variables: Record<string, unknown>): Promise<StepOutcome<T>> {
     const url = this.options.provinces().get(province);
     if (!url) return { unavailable: `province ${province} is not configured` };
-    const assertion = signAssertion(WORKFLOW, this.key, provinceAudience(province));
+    const assertion = this.assertionFor(provinceAudience(province));
     const result = await postGraphQL(url, { query, variables }, { agent: this.options.agent, timeoutMs: this.options.timeoutMs, assertion });
     if ('failure' in result) return { unavailable: result.failure };
     const error = result.answer.errors?.[0];
