@@ -20,6 +20,10 @@ import { coldOperations, FANOUT_QUERY, fanoutReferenceQuery, w1Requests, w2Reque
 import { directCriticalPath } from './critical-path.js';
 import { W1_QUERY } from './w1/subgraphs.js';
 
+// Every process the bench starts inherits this environment: no Apollo key or reporting switch
+// reaches a peer gateway or a W1 subgraph, which would report usage to Apollo.
+for (const name of ['APOLLO_KEY', 'APOLLO_GRAPH_REF', 'APOLLO_GRAPH_ID', 'APOLLO_GRAPH_VARIANT', 'APOLLO_SCHEMA_REPORTING']) delete process.env[name];
+
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);

@@ -164,4 +164,28 @@ describe('assertionMaker: one request, many calls', () => {
     const { check } = setup();
     expect(refusal(() => verifyAssertion(`${header}.${moved}.${signature}`, keys, check)).message).toMatch(/invalid/);
   });
+
+  it("a principal's fields travel by name only: one named like a claim the gateway sets cannot add or repeat it", () => {
+    const smuggled = { ...ADMIN, aud: BJ, exp: 9999999999, iat: 1, jti: 'fixed', iss: 'xietong-sharing', agreementKey: 'AAAA', regions: { X: ['1'] }, minAgencies: 1 } as Principal;
+    const token = assertionMaker(smuggled, gatewayKeys.privateKey)(JS);
+    const text = Buffer.from(token.split('.')[1], 'base64url').toString();
+    // Each claim name once, and none the principal brought.
+    const names = [...text.matchAll(/"([a-zA-Z]+)":/g)].map((m) => m[1]);
+    expect(names.sort()).toEqual(['aud', 'exp', 'iat', 'iss', 'jti', 'role', 'sub']);
+    expect(jwt.decode(token)).toMatchObject({ aud: JS, iss: 'xietong-gateway', sub: 'a' });
+  });
+
+  it('refuses, when it is made, a key that is not a P-256 private key and a lifetime that is not whole seconds', () => {
+    const others = [
+      generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey,
+      generateKeyPairSync('ec', { namedCurve: 'secp256k1' }).privateKey,
+      generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey,
+      generateKeyPairSync('ed25519').privateKey,
+      gatewayKeys.publicKey,
+    ];
+    for (const key of others) expect(() => assertionMaker(ADMIN, key)).toThrow(/P-256/);
+    for (const ttlSeconds of [1.5, Number.NaN, Number.POSITIVE_INFINITY, '10' as unknown as number])
+      expect(() => assertionMaker(ADMIN, gatewayKeys.privateKey, { ttlSeconds })).toThrow(/whole number/);
+    expect(() => assertionMaker(ADMIN, gatewayKeys.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string)(JS)).not.toThrow();
+  });
 });

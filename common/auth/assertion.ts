@@ -85,16 +85,22 @@ const sessionHeader = (kid: string) => Buffer.from(JSON.stringify({ alg: 'HS256'
  * jsonwebtoken (`verifyAssertion`), and the tests check that they do.
  */
 export function assertionMaker(principal: Principal, privateKey: string | KeyObject, options: Omit<AssertionOptions, 'session'> = {}): AssertionMaker {
-  // The region's members are derived by the receiver from the regions claim, never sent twice.
-  const { sub, regionProvinces: _derived, ...claims } = principal;
   const ttlSeconds = options.ttlSeconds ?? ASSERTION_TTL_SECONDS;
-  const key = typeof privateKey === 'string' ? createPrivateKey(privateKey) : privateKey;
+  if (!Number.isInteger(ttlSeconds)) throw new Error(`assertion lifetime must be a whole number of seconds, not ${String(ttlSeconds)}`);
+  const key = signingKey(privateKey);
+  // The caller's fields by name, never by spreading the principal: a field named like a claim the
+  // gateway sets (aud, exp, jti, regions) would otherwise travel as a second key of that name.
+  // The region's members are derived by the receiver from the regions claim, never sent twice.
+  const { sub, role, province, region, agency } = principal;
   // The shared claims as a JSON object without its closing brace: each call appends its own.
   const shared = JSON.stringify({
-    ...claims,
+    role,
+    ...(province !== undefined ? { province } : {}),
+    ...(region !== undefined ? { region } : {}),
+    ...(agency !== undefined ? { agency } : {}),
     ...(options.regions ? { regions: options.regions.toClaim() } : {}),
     ...(options.minAgencies !== undefined ? { minAgencies: options.minAgencies } : {}),
-    iss: issuerOf(principal.role),
+    iss: issuerOf(role),
     ...(sub ? { sub } : {}),
   }).slice(0, -1);
   return (audience, session) => {
@@ -109,6 +115,15 @@ export function assertionMaker(principal: Principal, privateKey: string | KeyObj
     const input = `${SIGNED_HEADER}.${encoded}`;
     return `${input}.${sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
   };
+}
+
+/** The P-256 private key assertions are signed with; any other key is refused when the maker is made, not at its first call. */
+function signingKey(privateKey: string | KeyObject): KeyObject {
+  const key = typeof privateKey === 'string' ? createPrivateKey(privateKey) : privateKey;
+  if (key.type !== 'private' || key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
+    throw new Error('the assertion signing key must be a P-256 (prime256v1) EC private key, for ES256');
+  }
+  return key;
 }
 
 /** Signs one assertion for a principal, to one audience (see {@link assertionMaker}, which a caller of many should keep). */
