@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ASSERTION_HEADER, provinceAudience, signAssertion, subgraphAudience } from '../common/auth/assertion.js';
+import { ASSERTION_HEADER, assertionMaker, provinceAudience, subgraphAudience } from '../common/auth/assertion.js';
 import { PROVINCES } from '../common/standards.js';
 import { startDirectory } from '../subgraphs/directory/server.js';
 import { openProvinceDatabase } from '../subgraphs/province/db/database.js';
@@ -63,9 +63,11 @@ stops.push(w1.stop);
 const regions = RegionMembership.of(readRegions());
 const audienceOf = (target: string) =>
   target === '/directory' ? subgraphAudience('directory') : provinceAudience(target.startsWith('/province/') ? target.slice('/province/'.length) : PROVINCES[0].code);
+// One maker: the PEM key is parsed and the shared claims encoded once, not on every forwarded call.
+const peerAssertion = assertionMaker({ role: 'NATIONAL_ADMIN', sub: 'bench-peer' }, assertionPrivateKey, { regions });
 const replay = await startReplayServer({
   targets,
-  defaultHeaders: (target) => ({ [ASSERTION_HEADER]: signAssertion({ role: 'NATIONAL_ADMIN', sub: 'bench-peer' }, assertionPrivateKey, audienceOf(target), { regions }) }),
+  defaultHeaders: (target) => ({ [ASSERTION_HEADER]: peerAssertion(audienceOf(target)) }),
 });
 console.log(JSON.stringify({ replayUrl: replay.url, targets: Object.keys(targets) }));
 

@@ -73,8 +73,8 @@ export async function gql(url: string, query: string, variables?: Record<string,
   return (await res.json()) as Result;
 }
 
-/** Posts a JSON body with the test's authentication headers. */
-export function post(url: string, body: unknown, auth: Auth = {}): Promise<Response> {
+/** Posts a JSON body with the test's authentication headers (and any others given). */
+export function post(url: string, body: unknown, auth: Auth = {}, headers: Record<string, string> = {}): Promise<Response> {
   const token = auth.token === undefined ? tokenFor(NATIONAL_ADMIN) : auth.token;
   const assertion =
     auth.assertion !== undefined ? auth.assertion : auth.audience ? signAssertion(NATIONAL_ADMIN, TEST_KEYS.assertionPrivateKey, auth.audience, { regions: TEST_REGIONS }) : null;
@@ -84,6 +84,7 @@ export function post(url: string, body: unknown, auth: Auth = {}): Promise<Respo
       'content-type': 'application/json',
       ...(token ? { authorization: `Bearer ${token}` } : {}),
       ...(assertion ? { [ASSERTION_HEADER]: assertion } : {}),
+      ...headers,
     },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });

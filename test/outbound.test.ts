@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DemoStack } from '../demo/demo-stack.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
-import { ASSERTION_HEADER, provinceAudience, signAssertion, subgraphAudience } from '../common/auth/assertion.js';
-import { authConfigFiles, gql, NATIONAL_ADMIN, spawnGateway, startTestStack, TEST_KEYS, TEST_REGIONS, tokenFor } from './helpers.js';
+import { provinceAudience, subgraphAudience } from '../common/auth/assertion.js';
+import { authConfigFiles, gql, NATIONAL_ADMIN, post, spawnGateway, startTestStack, tokenFor } from './helpers.js';
 
 // Preloaded into the gateway process: every host it looks up and every TCP connection it opens,
 // one line each, whatever library opens it (undici, http, https, ioredis).
@@ -93,15 +93,7 @@ describe('what the gateway process reaches on the network', () => {
       { name: 'province', url: stack.provinces.get('310000')!.url, audience: provinceAudience('310000'), query: '{ assetSummary { assetCount } }' },
     ];
     for (const { name, url, audience, query } of calls) {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          [ASSERTION_HEADER]: signAssertion(NATIONAL_ADMIN, TEST_KEYS.assertionPrivateKey, audience, { regions: TEST_REGIONS }),
-          'apollo-federation-include-trace': 'ftv1',
-        },
-        body: JSON.stringify({ query }),
-      });
+      const res = await post(url, { query }, { token: null, audience }, { 'apollo-federation-include-trace': 'ftv1' });
       const body = (await res.json()) as { data?: unknown; extensions?: Record<string, unknown> };
       expect({ name, answered: body.data != null, ftv1: body.extensions?.ftv1 !== undefined }).toEqual({ name, answered: true, ftv1: false });
     }
