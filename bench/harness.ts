@@ -79,6 +79,9 @@ export interface XietongOptions {
 
 let configs = 0;
 
+/** A rate budget no bench subject reaches: checked on every request (the cost measured), never refusing. */
+const BENCH_BUDGET = { points: 10_000_000, anonymousPoints: 10_000_000, windowSeconds: 10 };
+
 /** Starts Xietong's production gateway on the gateway CPU. */
 export async function startXietong(name: string, options: XietongOptions): Promise<GatewayProcess> {
   const config = join(WORK_DIR, `gateway-${++configs}.json`);
@@ -93,6 +96,9 @@ export async function startXietong(name: string, options: XietongOptions): Promi
         publicKeyFiles: { [DEV_TOKEN.kid]: join(WORK_DIR, 'token-public.pem') },
         assertionPrivateKeyFile: join(WORK_DIR, 'assertion-private.pem'),
       },
+      // Rate limits on, as users run the gateway (issue 15), with budgets above what one bench
+      // subject sends in a window: a refused request would not compare with the peers' answers.
+      rateLimit: { requests: BENCH_BUDGET, provinceScans: BENCH_BUDGET },
       ...(options.responseCache ? { responseCache: { ttlSeconds: 60, maxEntries: 5000 } } : {}),
       ...(options.redisUrl ? { redis: { url: options.redisUrl }, redisPrefix: `xietong-bench:${process.pid}:${configs}:` } : {}),
     }),

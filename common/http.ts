@@ -14,7 +14,7 @@ export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => boolea
 export interface ShortcutAnswer {
   status: number;
   headers: Record<string, string>;
-  body: string;
+  body: string | Uint8Array;
 }
 
 /**
@@ -28,7 +28,10 @@ export type Shortcut<TContext> = (request: { req: IncomingMessage; body: unknown
  * Decides, before anything else runs, whether a GraphQL request (any method) may proceed:
  * undefined lets it through, an answer refuses it (e.g. 429 from a rate limit).
  */
-export type Admission<TContext> = (request: { req: IncomingMessage; requestId: string; context: () => Promise<TContext> }) => Promise<ShortcutAnswer | undefined>;
+export type Admission<TContext> = (request: { req: IncomingMessage; requestId: string; context: () => Promise<TContext> }) => Promise<Refusal | undefined>;
+
+/** An admission's refusal: an answer whose body is JSON text. */
+export type Refusal = ShortcutAnswer & { body: string };
 
 /** Options of {@link serveApollo}. */
 export interface ServeOptions<TContext extends BaseContext> {

@@ -59,7 +59,7 @@ import { createRegistry, exposeMetrics, type MetricsOptions } from '../common/me
 import { activeTraceId } from '../common/tracing.js';
 
 /** Each registered province: up or not and how long its last call took (unknown before one), and when its data last changed (with the response cache). */
-function provinceStatus(codes: string[], calls: ProvinceCallStatus[], changes: ReadonlyMap<string, number> | undefined) {
+function provinceStatus(codes: readonly string[], calls: ProvinceCallStatus[], changes: ReadonlyMap<string, number> | undefined) {
   const byCode = new Map(calls.map((c) => [c.province, c]));
   return codes.map((code) => {
     const call = byCode.get(code);
@@ -278,7 +278,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
             ]),
           )
           .digest('hex'),
-        allProvinces: () => registry.list().map((p) => p.code),
+        provinceCodes: () => registry.codes(),
         afterWrite: watcher?.refresh,
         onFinished,
         logger,
@@ -361,13 +361,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       healthRoute(() => ({
         service: 'gateway',
         pid: process.pid,
-        provinces: registry.list().map((p) => p.code),
+        provinces: registry.codes(),
         // What the dashboard's status panel shows: each province's last call, and its last data change seen here.
-        provinceStatus: provinceStatus(
-          registry.list().map((p) => p.code),
-          guards.status(),
-          watcher?.lastChanges(),
-        ),
+        provinceStatus: provinceStatus(registry.codes(), guards.status(), watcher?.lastChanges()),
         redis: redis?.status ?? 'not configured',
         // Which region table routes now (the directory's, as last read), so an operator can see an edit arrive.
         regions: { read: regions?.ready ?? false, version: currentRegions().version, codes: currentRegions().codes() },

@@ -93,20 +93,23 @@ export function assertionMaker(principal: Principal, privateKey: string | KeyObj
   // The region's members are derived by the receiver from the regions claim, never sent twice.
   const { sub, role, province, region, agency } = principal;
   // The shared claims as a JSON object without its closing brace: each call appends its own.
-  const shared = JSON.stringify({
-    role,
-    ...(province !== undefined ? { province } : {}),
-    ...(region !== undefined ? { region } : {}),
-    ...(agency !== undefined ? { agency } : {}),
-    ...(options.regions ? { regions: options.regions.toClaim() } : {}),
-    ...(options.minAgencies !== undefined ? { minAgencies: options.minAgencies } : {}),
-    iss: issuerOf(role),
-    ...(sub ? { sub } : {}),
-  }).slice(0, -1);
+  // Encoded at the first call: a request answered from the cache makes a maker and no assertion.
+  let shared: string | undefined;
+  const encodeShared = () =>
+    JSON.stringify({
+      role,
+      ...(province !== undefined ? { province } : {}),
+      ...(region !== undefined ? { region } : {}),
+      ...(agency !== undefined ? { agency } : {}),
+      ...(options.regions ? { regions: options.regions.toClaim() } : {}),
+      ...(options.minAgencies !== undefined ? { minAgencies: options.minAgencies } : {}),
+      iss: issuerOf(role),
+      ...(sub ? { sub } : {}),
+    }).slice(0, -1);
   return (audience, session) => {
     const iat = Math.floor(Date.now() / 1000);
     const offer = session && 'offer' in session ? `,${JSON.stringify(OFFER_CLAIM)}:${JSON.stringify(session.offer)}` : '';
-    const payload = `${shared},"iat":${iat},"exp":${iat + ttlSeconds},"aud":${JSON.stringify(audience)},"jti":"${randomUUID()}"${offer}}`;
+    const payload = `${(shared ??= encodeShared())},"iat":${iat},"exp":${iat + ttlSeconds},"aud":${JSON.stringify(audience)},"jti":"${randomUUID()}"${offer}}`;
     const encoded = Buffer.from(payload).toString('base64url');
     if (session && 'session' in session) {
       const input = `${sessionHeader(session.session.id)}.${encoded}`;

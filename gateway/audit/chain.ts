@@ -38,8 +38,9 @@ export function eventHash(e: AuditRecord & Omit<ChainLink, 'hash'>): string {
 export function link(records: AuditRecord[], head: ChainHead): ChainedRecord[] {
   let prevHash = head.hash ?? GENESIS_HASH;
   return records.map((record, i) => {
-    const unhashed = { ...record, sequence: head.sequence + i + 1, prevHash };
-    prevHash = eventHash(unhashed);
-    return { ...unhashed, hash: prevHash };
+    // One object per event: the canonical form takes its fields by name, so `hash` is not in it.
+    const event = { ...record, sequence: head.sequence + i + 1, prevHash, hash: '' };
+    event.hash = prevHash = eventHash(event);
+    return event;
   });
 }

@@ -80,7 +80,8 @@ export function responseCache(
      * manifest, safelist mode): part of every key, so a changed deployment never serves old entries.
      */
     fingerprint: string;
-    allProvinces: () => string[];
+    /** The registered provinces, in order: the same array until the registry changes. */
+    provinceCodes: () => readonly string[];
     /** Called after a write's counters are raised, before it answers (the data-version watcher's refresh). */
     afterWrite?: (provinces: readonly string[]) => Promise<void>;
     /** Called for every answer the shortcut serves, as Apollo Server's answers are (audit trail, operation log). */
@@ -89,6 +90,14 @@ export function responseCache(
   },
 ): { plugin: ApolloServerPlugin<GatewayContext>; shortcut: Shortcut<GatewayContext> } {
   const lru = new Map<string, Entry>();
+  // An entry's body as bytes, encoded at its first hit: writing bytes skips encoding the text
+  // again for every answer (kept beside the entry, which Redis stores as JSON).
+  const bodies = new WeakMap<Entry, Buffer>();
+  const bodyOf = (entry: Entry) => {
+    let body = bodies.get(entry);
+    if (!body) bodies.set(entry, (body = Buffer.from(entry.text)));
+    return body;
+  };
   // Per-request state stays here, keyed by the request's context, not written onto it.
   const states = new WeakMap<GatewayContext, CacheState>();
   const executing = new Map<string, Execution>();
@@ -104,11 +113,18 @@ export function responseCache(
     return raw ? (JSON.parse(raw) as Entry) : undefined;
   };
   // An unscoped or region answer depends on which provinces form the region and which have
-  // joined: the region table's version and the registered provinces are part of the key.
+  // joined: the region table's version and the registered provinces are part of the key. With
+  // the fingerprint they change rarely, so they are digested once per change, not per request.
+  let setting = { codes: [] as readonly string[], regions: '', digest: '' };
+  const settingDigest = (regionsVersion: string) => {
+    const codes = options.provinceCodes();
+    if (setting.codes !== codes || setting.regions !== regionsVersion) {
+      setting = { codes, regions: regionsVersion, digest: sha256(JSON.stringify([options.fingerprint, regionsVersion, codes])) };
+    }
+    return setting.digest;
+  };
   const keyOf = (queryHash: string, operationName: string | null | undefined, variables: Record<string, unknown> | undefined, ctx: GatewayContext) =>
-    createHash('sha256')
-      .update(JSON.stringify([options.fingerprint, queryHash, operationName ?? null, variables ?? {}, scopeKey(ctx.principal), ctx.regions.version, options.allProvinces()]))
-      .digest('hex');
+    sha256(JSON.stringify([settingDigest(ctx.regions.version), queryHash, operationName ?? null, variables ?? {}, scopeKey(ctx.principal)]));
   /** The entry under key if it may be served now: within its TTL, with its provinces' counters unchanged. */
   const valid = async (key: string): Promise<Entry | undefined> => {
     const entry = await load(key);
@@ -133,7 +149,7 @@ export function responseCache(
               return { http: rc.response.http, body: { kind: 'single', singleResult: entry.result } };
             }
             // A miss: read the counters before executing, so a write racing this read makes the stored entry stale.
-            const provinces = options.allProvinces();
+            const provinces = options.provinceCodes();
             const generations = await options.generations.get(provinces);
             const before = new Map(provinces.map((p, i) => [p, generations[i]]));
             const leader = executing.get(key);
@@ -215,7 +231,7 @@ export function responseCache(
       return {
         status: 200,
         headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-xietong-cache': 'hit', age: String(ageOf(entry)) },
-        body: entry.text,
+        body: bodyOf(entry),
       };
     } catch {
       return undefined;
@@ -253,13 +269,15 @@ function cacheableRequest(req: IncomingMessage, body: unknown): { queryHash: str
     hash = pq.sha256Hash;
   }
   if (typeof query === 'string') {
-    const computed = createHash('sha256').update(query).digest('hex');
+    const computed = sha256(query);
     if (hash !== undefined && hash !== computed) return undefined;
     hash = computed;
   } else if (query !== undefined) return undefined;
   if (hash === undefined) return undefined;
   return { queryHash: hash, operationName: operationName ?? undefined, variables: variables ?? undefined };
 }
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

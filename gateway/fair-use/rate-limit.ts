@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Redis, Cluster } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { Admission, ShortcutAnswer } from '../../common/http.js';
+import type { Admission, Refusal } from '../../common/http.js';
 import { ErrorCode } from '../../common/errors.js';
 import type { Principal } from '../../common/auth/principal.js';
 import type { Logger } from '../../common/logger.js';
@@ -96,7 +96,7 @@ export function clientAddress(req: IncomingMessage): string {
   return req.socket.remoteAddress ?? 'unknown';
 }
 
-function tooMany(msBeforeNext: number): ShortcutAnswer {
+function tooMany(msBeforeNext: number): Refusal {
   const seconds = retryAfterSeconds(msBeforeNext);
   return {
     status: 429,

@@ -23,6 +23,8 @@ export interface Scope {
  */
 export class ProvinceRegistry extends EventEmitter {
   private readonly endpoints = new Map<string, ProvinceEndpoint>();
+  /** The codes in order, kept until the next change: every cached answer's key reads them. */
+  private sortedCodes: readonly string[] | null = null;
 
   constructor(initial: readonly ProvinceEndpoint[] = []) {
     super();
@@ -34,6 +36,7 @@ export class ProvinceRegistry extends EventEmitter {
     if (!findProvince(endpoint.code)) throw new Error(`${endpoint.code} is not a GB/T 2260 provincial code`);
     new URL(endpoint.url);
     this.endpoints.set(endpoint.code, { ...endpoint });
+    this.sortedCodes = null;
     this.emit('change', endpoint.code);
   }
 
@@ -42,12 +45,15 @@ export class ProvinceRegistry extends EventEmitter {
     const before = JSON.stringify(this.list());
     this.endpoints.clear();
     for (const e of endpoints) if (findProvince(e.code)) this.endpoints.set(e.code, { ...e });
+    this.sortedCodes = null;
     if (JSON.stringify(this.list()) !== before) this.emit('change', '*');
   }
 
   /** Removes a province instance. */
   unregister(code: string): void {
-    if (this.endpoints.delete(code)) this.emit('change', code);
+    if (!this.endpoints.delete(code)) return;
+    this.sortedCodes = null;
+    this.emit('change', code);
   }
 
   /** The endpoint of a province, if registered. */
@@ -57,7 +63,12 @@ export class ProvinceRegistry extends EventEmitter {
 
   /** All registered endpoints, by code. */
   list(): ProvinceEndpoint[] {
-    return [...this.endpoints.values()].sort((a, b) => a.code.localeCompare(b.code));
+    return this.codes().map((code) => this.endpoints.get(code)!);
+  }
+
+  /** The registered codes in order; the same array until the registry changes. */
+  codes(): readonly string[] {
+    return (this.sortedCodes ??= Object.freeze([...this.endpoints.keys()].sort((a, b) => a.localeCompare(b))));
   }
 
   /**
@@ -66,7 +77,7 @@ export class ProvinceRegistry extends EventEmitter {
    * errors with stable codes; a region's unregistered members are left out (see `missingMembers`).
    */
   resolveScope(scope: Scope | null | undefined, regions: RegionMembership): string[] {
-    const all = this.list().map((e) => e.code);
+    const all = [...this.codes()];
     if (!scope) return all;
     let selected = all;
     if (scope.province != null || scope.provinces != null) {
@@ -85,9 +96,7 @@ export class ProvinceRegistry extends EventEmitter {
   /** The registered provinces of a region (none for an unknown one). */
   regionProvinces(regionCode: string, regions: RegionMembership): string[] {
     const members = regions.members(regionCode) ?? [];
-    return this.list()
-      .map((e) => e.code)
-      .filter((c) => members.includes(c));
+    return this.codes().filter((c) => members.includes(c));
   }
 
   /** The members of a region that have not joined this gateway, sorted. */

@@ -194,7 +194,7 @@ export class ShardRouter implements GraphQLDataSource {
       pageSize(args.first as number | undefined);
       if (typeof args.after === 'string') decodeCursor(args.after);
     }
-    if (!rule) return registry.list().map((e) => e.code);
+    if (!rule) return [...registry.codes()];
     const value = path(args, rule.arg);
     if (rule.by === 'scope') {
       const scope = value as Scope | undefined;
