@@ -42,11 +42,11 @@ export class AuditTrail {
       this.anonymousReads += 1;
       return;
     }
-    await recordOperation(this.store, this.logger, { ...op, operationName: op.operationName && op.operationName.slice(0, MAX_NAME) });
+    await recordOperation(this.store, this.logger, op, op.operationName && op.operationName.slice(0, MAX_NAME));
   }
 }
 
-async function recordOperation(store: AuditStore, logger: Logger, op: AuditedOperation): Promise<void> {
+async function recordOperation(store: AuditStore, logger: Logger, op: AuditedOperation, operationName: string | null): Promise<void> {
   const provinces = [...op.provinces].sort();
   const own = homeProvince(op.principal);
   if (!op.mutation && !provinces.some((p) => p !== own)) return;
@@ -57,7 +57,7 @@ async function recordOperation(store: AuditStore, logger: Logger, op: AuditedOpe
       subject: p.sub,
       role: p.role,
       binding: p.agency ?? p.province ?? p.region ?? null,
-      operationName: op.operationName,
+      operationName,
       operationHash: op.operationHash,
       mutation: op.mutation,
       provinces,
