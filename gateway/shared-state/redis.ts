@@ -1,5 +1,6 @@
 import { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../../common/logger.js';
+import { writesPerTurn } from './turn-writes.js';
 
 /** Where the shared state lives: one Redis node, or a Redis Cluster. */
 export type RedisConfig = { url: string } | { cluster: { host: string; port: number }[] };
@@ -21,12 +22,14 @@ export function connectRedis(config: RedisConfig, logger: Logger, name = 'shared
     // No auto-pipelining: ioredis sends one auto-pipeline at a time, so every command waits for
     // all replies of the one before it (an audit batch holds up the next request's rate check).
     // Waiting commands outlive young-generation collections: in the W2 bench it promoted 1.1 MB
-    // per scavenge against 0.3 MB without, at 4.7 ms per scavenge against 1.8 (2026-12-03). The
-    // callers that send many commands batch them themselves (generation reads, audit appends).
+    // per scavenge against 0.3 MB without, at 4.7 ms per scavenge against 1.8 (2026-12-03).
+    // Commands still share socket writes: see writesPerTurn.
     enableAutoPipelining: false,
   };
   const client: RedisClient =
     'url' in config ? new Redis(config.url, options) : new Cluster(config.cluster, { redisOptions: options, enableOfflineQueue: false, enableAutoPipelining: false });
+  if (client instanceof Cluster) client.on('+node', (node: Redis) => writesPerTurn(node));
+  else writesPerTurn(client);
   let down = false;
   client.on('error', (error: Error) => {
     if (!down) logger.warn({ redis: name, err: error.message }, 'redis unreachable; serving without shared state until it returns');
