@@ -18,11 +18,17 @@ export interface ShortcutAnswer {
 }
 
 /**
- * Answers a parsed GraphQL POST before Apollo Server's pipeline, or declines with undefined (then
- * Apollo Server runs as usual). `context` is the request's context, built once and shared with
- * Apollo Server if the shortcut declines.
+ * Finds whether a parsed GraphQL POST can be answered before Apollo Server's pipeline: a function
+ * that answers it, or undefined (then Apollo Server runs as usual). Finding has no effect a client
+ * could see, so it runs while the request's admission is decided (their reads of shared state
+ * travel together); only an admitted request is answered. Answering does what an answer entails
+ * (audit, log) and may still decline. `context` is the request's context, built once and shared
+ * with the admission and with Apollo Server.
  */
-export type Shortcut<TContext> = (request: { req: IncomingMessage; body: unknown; requestId: string; context: () => Promise<TContext> }) => Promise<ShortcutAnswer | undefined>;
+export type Shortcut<TContext> = (request: { req: IncomingMessage; body: unknown; requestId: string; context: () => Promise<TContext> }) => Promise<Answerer | undefined>;
+
+/** Answers a request a shortcut found it can answer, or declines with undefined. */
+export type Answerer = () => Promise<ShortcutAnswer | undefined>;
 
 /**
  * Decides, before anything else runs, whether a GraphQL request (any method) may proceed:
@@ -126,14 +132,11 @@ export async function serveApollo<TContext extends BaseContext>(options: ServeOp
     }
     let context: Promise<TContext> | undefined;
     const contextFn: ContextFunction<[], TContext> = () => (context ??= options.context({ req, res, requestId }));
+    const found = req.method === 'POST' && body !== undefined ? findShortcut(shortcuts, { req, body, requestId, context: contextFn }) : undefined;
     const refused = await options.admission?.({ req, requestId, context: contextFn });
     if (refused) return void res.writeHead(refused.status, refused.headers).end(refused.body);
-    if (req.method === 'POST' && body !== undefined) {
-      for (const shortcut of shortcuts) {
-        const answer = await shortcut({ req, body, requestId, context: contextFn });
-        if (answer) return void res.writeHead(answer.status, answer.headers).end(answer.body);
-      }
-    }
+    const answer = await (await found)?.();
+    if (answer) return void res.writeHead(answer.status, answer.headers).end(answer.body);
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -176,6 +179,15 @@ export async function serveApollo<TContext extends BaseContext>(options: ServeOp
       await server.stop();
     },
   };
+}
+
+/** The first shortcut that can answer a request; a shortcut that fails counts as one that cannot. */
+async function findShortcut<TContext>(shortcuts: Shortcut<TContext>[], request: Parameters<Shortcut<TContext>>[0]): Promise<Answerer | undefined> {
+  for (const shortcut of shortcuts) {
+    const answerer = await shortcut(request).catch(() => undefined);
+    if (answerer) return answerer;
+  }
+  return undefined;
 }
 
 const TOO_LARGE = Symbol('too large');

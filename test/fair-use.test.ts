@@ -44,6 +44,36 @@ describe('per-subject rate limits shared by replicas', () => {
   });
 });
 
+describe('rate limits before the response cache', () => {
+  it('a cached answer counts against the budget; once it is spent the caller gets 429, and only answered requests are audited', async () => {
+    const options = await gatewayOptionsFor(stack, {
+      redis: { url: TEST_REDIS_URL },
+      redisPrefix: `xt-fair-cache-${randomUUID()}:`,
+      rateLimit: { requests: { points: 3, windowSeconds: 60 } },
+      responseCache: { ttlSeconds: 60, maxEntries: 100 },
+    });
+    const gateway = await startGateway(options);
+    try {
+      const subject = `carol-${randomUUID()}`;
+      const carol = tokenFor({ role: 'NATIONAL_ADMIN', sub: subject });
+      const answers = [];
+      for (let i = 0; i < 5; i++) answers.push(await post(gateway.url, { query: 'query CachedSummary { assetSummary { assetCount } }' }, { token: carol }));
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 429, 429]);
+      expect(answers.map((a) => a.headers.get('x-xietong-cache'))).toEqual(['miss', 'hit', 'hit', null, null]);
+      const trail = (await (
+        await post(
+          gateway.url,
+          { query: `{ auditEvents(filter: { subject: "${subject}" }, first: 10) { nodes { operationName } } }` },
+          { token: tokenFor({ role: 'NATIONAL_ADMIN', sub: 'auditor' }) },
+        )
+      ).json()) as { data: { auditEvents: { nodes: { operationName: string }[] } } };
+      expect(trail.data.auditEvents.nodes.map((n) => n.operationName)).toEqual(['CachedSummary', 'CachedSummary', 'CachedSummary']);
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
+
 describe('a cost model that weighs what a field costs', () => {
   it('refuses, before any province is asked, a document over its budget of province aggregate scans', async () => {
     const gateway = await startGateway(await gatewayOptionsFor(stack, { limits: { maxProvinceScans: 20 } }));

@@ -214,24 +214,31 @@ export function responseCache(
       const key = keyOf(request.queryHash, request.operationName, request.variables, ctx);
       const entry = await valid(key);
       if (!entry) return undefined;
-      remember(key, entry);
-      ctx.provinces.add(entry.provinces);
-      await options.onFinished({
-        requestId: ctx.requestId,
-        principal: ctx.principal,
-        operationName: entry.operationName,
-        operationHash: request.queryHash,
-        mutation: false,
-        provinces: ctx.provinces.list(),
-        errorCodes: [],
-        hasData: true,
-        cacheHit: true,
-        ms: performance.now() - started,
-      });
-      return {
-        status: 200,
-        headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-xietong-cache': 'hit', age: String(ageOf(entry)) },
-        body: bodyOf(entry),
+      // Answering (not finding) is what the caller sees: it counts and is audited like an executed answer.
+      return async () => {
+        remember(key, entry);
+        ctx.provinces.add(entry.provinces);
+        try {
+          await options.onFinished({
+            requestId: ctx.requestId,
+            principal: ctx.principal,
+            operationName: entry.operationName,
+            operationHash: request.queryHash,
+            mutation: false,
+            provinces: ctx.provinces.list(),
+            errorCodes: [],
+            hasData: true,
+            cacheHit: true,
+            ms: performance.now() - started,
+          });
+        } catch {
+          return undefined;
+        }
+        return {
+          status: 200,
+          headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-xietong-cache': 'hit', age: String(ageOf(entry)) },
+          body: bodyOf(entry),
+        };
       };
     } catch {
       return undefined;
