@@ -61,6 +61,28 @@ describe('response cache (in-process)', () => {
     }
   });
 
+  it('an answer over every province is keyed by the registered provinces: one leaving or joining is a miss', async () => {
+    const ALL = { query: 'query AllPool { assetSummary { provinceCount assetCount } }' };
+    expect((await ask(gateway.url, admin, ALL)).cache).toBe('miss');
+    const three = await ask(gateway.url, admin, ALL);
+    expect(three.cache).toBe('hit');
+    expect(three.body.data.assetSummary.provinceCount).toBe(3);
+    const beijing = gateway.registry.get('110000')!;
+    gateway.registry.unregister('110000');
+    try {
+      const two = await ask(gateway.url, admin, ALL);
+      expect(two.cache).toBe('miss');
+      expect(two.body.data.assetSummary.provinceCount).toBe(2);
+      expect((await ask(gateway.url, admin, ALL)).cache).toBe('hit');
+    } finally {
+      gateway.registry.register(beijing);
+    }
+    // Back to the same three provinces: their entry is theirs again.
+    const again = await ask(gateway.url, admin, ALL);
+    expect(again.cache).toBe('hit');
+    expect(again.body).toEqual(three.body);
+  });
+
   it('never caches the sharing workflows, whose state changes without a write through the gateway', async () => {
     const companies = { query: '{ rentalCompanies { id } }' };
     const before = await ask(gateway.url, coordinator, companies);

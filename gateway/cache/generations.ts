@@ -43,8 +43,8 @@ export class LocalGenerations implements GenerationStore {
 }
 
 /**
- * Counters in Redis, shared by every replica. The reads of all requests in one turn of the event
- * loop travel as one MGET of their distinct keys (on a single node; one GET per key in a Cluster, whose keys of
+ * Counters in Redis, shared by every replica. The reads of all requests in one tick travel as
+ * one MGET of their distinct keys (on a single node; one GET per key in a Cluster, whose keys of
  * several slots cannot share an MGET). A batch is sent after the reads that join it were asked
  * for, so no read sees counters older than its request.
  */
@@ -55,9 +55,10 @@ export class RedisGenerations implements GenerationStore {
     private readonly client: RedisClient,
     private readonly prefix: string,
   ) {
-    // Batched per turn of the event loop rather than per tick: the requests read in one turn
-    // share one MGET, one write to Redis instead of one each.
-    this.loader = new DataLoader<string, number>((keys) => this.read(keys), { cache: false, batchScheduleFn: (send) => setImmediate(send) });
+    // Batched per tick (DataLoader's default); the MGETs of one turn then share one socket write
+    // (see writesPerTurn). Batching on setImmediate instead would send them a turn late: a write
+    // made in the check phase waits for the next one.
+    this.loader = new DataLoader<string, number>((keys) => this.read(keys), { cache: false });
   }
 
   async get(provinces: readonly string[]): Promise<number[]> {

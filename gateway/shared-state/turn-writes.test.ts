@@ -84,18 +84,22 @@ describe('writesPerTurn', () => {
 });
 
 describe('connectRedis', () => {
-  it('answers many commands of one turn, each its own reply, before and after a reconnection', async () => {
+  it('sends many commands of one turn in one write and answers each, before and after a reconnection', async () => {
     const client = connectRedis({ url: REDIS_URL }, createLogger('test'), 'turn-writes-test');
     const key = `xietong-test:turn-writes:${process.pid}`;
     try {
       await whenReady(client);
       await client.del(key);
+      const writes = counted(client.stream as Socket);
       const first = await Promise.all(Array.from({ length: 50 }, () => client.incr(key)));
       expect(first).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+      expect(writes).toEqual([50]);
       client.disconnect(true);
       await once(client, 'ready');
+      const rewrites = counted(client.stream as Socket);
       const second = await Promise.all(Array.from({ length: 5 }, () => client.incr(key)));
       expect(second).toEqual([51, 52, 53, 54, 55]);
+      expect(rewrites).toEqual([5]);
     } finally {
       await client.del(key);
       client.disconnect();

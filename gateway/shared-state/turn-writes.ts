@@ -11,8 +11,10 @@ export interface Connection {
  * Each request of a loaded gateway writes to Redis on its own (its rate check, its generation
  * read), and on this kind of machine a write to a local socket costs more than the command: in
  * the W2 bench the writes took 18% of the gateway's CPU. The first write of a turn corks the
- * socket; the check phase of the same turn (setImmediate) uncorks it, so no command waits
- * longer than the rest of its turn. ioredis has no hook for this, so the connection's socket is
+ * socket; the check phase of the same turn (setImmediate) uncorks it, so a command written from
+ * timers, I/O callbacks or their promise jobs waits no longer than the rest of its turn. One
+ * written from a setImmediate callback waits for the next turn's check phase: nothing on a
+ * request's path writes from one. ioredis has no hook for this, so the connection's socket is
  * wrapped each time ioredis connects (a reconnect makes a new one).
  */
 export function writesPerTurn(connection: Connection): void {
