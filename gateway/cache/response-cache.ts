@@ -20,6 +20,7 @@ export interface ResponseCacheOptions {
   dataVersionPollMs?: number;
 }
 
+/** A cached answer as replicas share it in Redis (JSON). */
 interface Entry {
   result: FormattedExecutionResult;
   /** The response body exactly as Apollo Server writes it (what the shortcut sends). */
@@ -29,6 +30,14 @@ interface Entry {
   provinces: string[];
   generations: number[];
   expiresAt: number;
+}
+
+/** A cached answer as this process keeps it: the body as the bytes the shortcut writes, not as text. */
+type Local = Omit<Entry, 'text'> & { body: Buffer };
+
+/** The process's copy of a shared entry. */
+function local({ text, ...entry }: Entry): Local {
+  return { ...entry, body: Buffer.from(text) };
 }
 
 /** What the cache keeps of one request while Apollo Server runs it: its key, the counters read before execution, whether it was answered from the cache. */
@@ -89,28 +98,21 @@ export function responseCache(
     logger: Logger;
   },
 ): { plugin: ApolloServerPlugin<GatewayContext>; shortcut: Shortcut<GatewayContext> } {
-  const lru = new Map<string, Entry>();
-  // An entry's body as bytes, encoded at its first hit: writing bytes skips encoding the text
-  // again for every answer (kept beside the entry, which Redis stores as JSON).
-  const bodies = new WeakMap<Entry, Buffer>();
-  const bodyOf = (entry: Entry) => {
-    let body = bodies.get(entry);
-    if (!body) bodies.set(entry, (body = Buffer.from(entry.text)));
-    return body;
-  };
+  // Bodies kept as bytes: writing them skips encoding the text again for every answer.
+  const lru = new Map<string, Local>();
   // Per-request state stays here, keyed by the request's context, not written onto it.
   const states = new WeakMap<GatewayContext, CacheState>();
   const executing = new Map<string, Execution>();
-  const remember = (key: string, entry: Entry) => {
+  const remember = (key: string, entry: Local) => {
     lru.delete(key);
     lru.set(key, entry);
     if (lru.size > options.maxEntries) lru.delete(lru.keys().next().value!);
   };
-  const load = async (key: string): Promise<Entry | undefined> => {
-    const local = lru.get(key);
-    if (local) return local;
+  const load = async (key: string): Promise<Local | undefined> => {
+    const kept = lru.get(key);
+    if (kept) return kept;
     const raw = await options.shared?.get(`${options.prefix}${key}`).catch(() => null);
-    return raw ? (JSON.parse(raw) as Entry) : undefined;
+    return raw ? local(JSON.parse(raw) as Entry) : undefined;
   };
   // An unscoped or region answer depends on which provinces form the region and which have
   // joined: the region table's version and the registered provinces are part of the key. With
@@ -126,7 +128,7 @@ export function responseCache(
   const keyOf = (queryHash: string, operationName: string | null | undefined, variables: Record<string, unknown> | undefined, ctx: GatewayContext) =>
     sha256(JSON.stringify([settingDigest(ctx.regions.version), queryHash, operationName ?? null, variables ?? {}, scopeKey(ctx.principal)]));
   /** The entry under key if it may be served now: within its TTL, with its provinces' counters unchanged. */
-  const valid = async (key: string): Promise<Entry | undefined> => {
+  const valid = async (key: string): Promise<Local | undefined> => {
     const entry = await load(key);
     if (!entry || entry.expiresAt <= Date.now()) return undefined;
     const now = await options.generations.get(entry.provinces);
@@ -194,7 +196,7 @@ export function responseCache(
             generations: provinces.map((p) => cache.before.get(p)!),
             expiresAt: Date.now() + options.ttlSeconds * 1000,
           };
-          remember(cache.key, entry);
+          remember(cache.key, local(entry));
           await options.shared?.set(`${options.prefix}${cache.key}`, JSON.stringify(entry), 'EX', options.ttlSeconds).catch(() => undefined);
         },
       };
@@ -237,7 +239,7 @@ export function responseCache(
         return {
           status: 200,
           headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-xietong-cache': 'hit', age: String(ageOf(entry)) },
-          body: bodyOf(entry),
+          body: entry.body,
         };
       };
     } catch {
@@ -245,7 +247,7 @@ export function responseCache(
     }
   };
   /** How long ago an entry was stored, in whole seconds (the Age header of a cached answer). */
-  const ageOf = (entry: Entry) => Math.max(0, Math.floor(options.ttlSeconds - (entry.expiresAt - Date.now()) / 1000));
+  const ageOf = (entry: Local) => Math.max(0, Math.floor(options.ttlSeconds - (entry.expiresAt - Date.now()) / 1000));
   return { plugin, shortcut };
 }
 
