@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { killOnExit } from './children.js';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { REPO_ROOT } from '../common/subgraphs.js';
@@ -67,8 +67,10 @@ export async function spawnGateway(
   readiness: Readiness = { kind: 'stdout' },
 ): Promise<GatewayProcess> {
   const started = process.hrtime.bigint();
-  // BENCH_CPU_PROF=DIR writes a V8 CPU profile of every gateway into DIR when it stops.
-  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  // BENCH_CPU_PROF=DIR writes a V8 CPU profile of every gateway into DIR when it stops;
+  // BENCH_GC_TRACE=DIR a line per collection (V8's --trace-gc-nvp: pause, promoted bytes) to DIR/NAME.gc.log.
+  const gcTrace = process.env.BENCH_GC_TRACE;
+  const profile = [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), ...(gcTrace ? ['--trace-gc-nvp'] : [])];
   const child = killOnExit(
     spawn('taskset', ['-c', GATEWAY_CPU, process.execPath, ...profile, '--import', join(REPO_ROOT, 'dist/bench/probe.js'), join(REPO_ROOT, entry), ...args], {
       // Stock @apollo/gateway probes cloud metadata at start and reports to Apollo unless this is set;
@@ -79,6 +81,10 @@ export async function spawnGateway(
   );
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before it was ready`))));
   exited.catch(() => undefined);
+  if (gcTrace) {
+    mkdirSync(gcTrace, { recursive: true });
+    child.stdout!.pipe(createWriteStream(join(gcTrace, `${name.replace(/[^\w+-]+/g, '-')}.gc.log`)));
+  }
   const lines = createInterface({ input: child.stdout! });
   const url =
     readiness.kind === 'health'

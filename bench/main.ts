@@ -5,7 +5,8 @@
  *
  * Environment: BENCH_DURATION (seconds per run, default 5), BENCH_ROUNDS (A/B rounds, default 5),
  * BENCH_CONNECTIONS (default 16), BENCH_REDIS_URL (default redis://127.0.0.1:6379; "none" keeps
- * Xietong's caches in-process), BENCH_ONLY (comma-separated workloads: w1,w2,fanout,w3).
+ * Xietong's caches in-process), BENCH_ONLY (comma-separated workloads: w1,w2,fanout,w3),
+ * BENCH_CPU_PROF and BENCH_GC_TRACE (directories for every gateway's CPU profile and GC trace).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
