@@ -74,6 +74,43 @@ describe('rate limits before the response cache', () => {
   });
 });
 
+describe('a refused request reads no cached answer', () => {
+  it('another replica refuses an over-budget caller without fetching the shared entry, and fetches it for an admitted one', async () => {
+    const { Redis } = await import('ioredis');
+    const redisPrefix = `xt-fair-refused-${randomUUID()}:`;
+    const options = await gatewayOptionsFor(stack, {
+      redis: { url: TEST_REDIS_URL },
+      redisPrefix,
+      rateLimit: { requests: { points: 2, windowSeconds: 60 } },
+      responseCache: { ttlSeconds: 60, maxEntries: 100 },
+    });
+    const [a, b] = [await startGateway(options), await startGateway(options)];
+    const monitor = await new Redis(TEST_REDIS_URL).monitor();
+    try {
+      const query = { query: 'query SharedSummary { assetSummary { assetCount } }' };
+      const dave = tokenFor({ role: 'NATIONAL_ADMIN', sub: `dave-${randomUUID()}` });
+      const first = [await post(a.url, query, { token: dave }), await post(a.url, query, { token: dave })];
+      expect(first.map((r) => r.headers.get('x-xietong-cache'))).toEqual(['miss', 'hit']);
+      const reads: string[] = [];
+      monitor.on('monitor', (_time: string, args: string[]) => {
+        if (args.some((arg) => arg.startsWith(`${redisPrefix}response:`))) reads.push(args.join(' '));
+      });
+      const refused = [await post(b.url, query, { token: dave }), await post(b.url, query, { token: dave })];
+      expect(refused.map((r) => r.status)).toEqual([429, 429]);
+      // Another caller of the same scope, within its budget: B answers from the shared entry.
+      const erin = await post(b.url, query, { token: tokenFor({ role: 'NATIONAL_ADMIN', sub: `erin-${randomUUID()}` }) });
+      expect(erin.headers.get('x-xietong-cache')).toBe('hit');
+      expect(await erin.text()).toBe(await first[1].text());
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(reads.filter((r) => r.startsWith('get '))).toHaveLength(1);
+    } finally {
+      monitor.disconnect();
+      await a.stop();
+      await b.stop();
+    }
+  });
+});
+
 describe('a cost model that weighs what a field costs', () => {
   it('refuses, before any province is asked, a document over its budget of province aggregate scans', async () => {
     const gateway = await startGateway(await gatewayOptionsFor(stack, { limits: { maxProvinceScans: 20 } }));

@@ -37,7 +37,11 @@ type Local = Omit<Entry, 'text'> & { body: Buffer };
 
 /** The process's copy of a shared entry. */
 function local({ text, ...entry }: Entry): Local {
-  return { ...entry, body: Buffer.from(text) };
+  // A buffer of its own: a small one from Node's shared pool would keep a whole 8 KiB block
+  // alive for the entry's life.
+  const body = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+  body.write(text);
+  return { ...entry, body };
 }
 
 /** What the cache keeps of one request while Apollo Server runs it: its key, the counters read before execution, whether it was answered from the cache. */
@@ -127,13 +131,14 @@ export function responseCache(
   };
   const keyOf = (queryHash: string, operationName: string | null | undefined, variables: Record<string, unknown> | undefined, ctx: GatewayContext) =>
     sha256(JSON.stringify([settingDigest(ctx.regions.version), queryHash, operationName ?? null, variables ?? {}, scopeKey(ctx.principal)]));
-  /** The entry under key if it may be served now: within its TTL, with its provinces' counters unchanged. */
-  const valid = async (key: string): Promise<Local | undefined> => {
-    const entry = await load(key);
+  /** The entry if it may be served now: within its TTL, with its provinces' counters unchanged. */
+  const current = async (entry: Local | undefined): Promise<Local | undefined> => {
     if (!entry || entry.expiresAt <= Date.now()) return undefined;
     const now = await options.generations.get(entry.provinces);
     return now.every((g, i) => g === entry.generations[i]) ? entry : undefined;
   };
+  /** The entry under key, from this process or Redis, if it may be served now. */
+  const valid = async (key: string): Promise<Local | undefined> => current(await load(key));
 
   const plugin: ApolloServerPlugin<GatewayContext> = {
     async requestDidStart() {
@@ -214,11 +219,24 @@ export function responseCache(
     try {
       const ctx = await context();
       const key = keyOf(request.queryHash, request.operationName, request.variables, ctx);
-      const entry = await valid(key);
-      if (!entry) return undefined;
+      // Finding runs before the request is admitted, so it looks only at this process's copy: a
+      // refused request must not make Redis send, nor this process parse, a whole answer. An
+      // entry held only in Redis is fetched once the request is admitted.
+      const kept = lru.get(key);
+      const found = kept && (await current(kept));
+      if (kept ? !found : !options.shared) return undefined;
       // Answering (not finding) is what the caller sees: it counts and is audited like an executed answer.
       return async () => {
-        remember(key, entry);
+        let entry: Local | undefined;
+        try {
+          entry = found || (await valid(key));
+        } catch {
+          return undefined;
+        }
+        if (!entry || entry.expiresAt <= Date.now()) return undefined;
+        // An entry stored while this request was admitted is newer than the one found: it stays.
+        const held = lru.get(key);
+        if (!held || held === entry) remember(key, entry);
         ctx.provinces.add(entry.provinces);
         try {
           await options.onFinished({
