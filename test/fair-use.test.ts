@@ -85,7 +85,8 @@ describe('a refused request reads no cached answer', () => {
       responseCache: { ttlSeconds: 60, maxEntries: 100 },
     });
     const [a, b] = [await startGateway(options), await startGateway(options)];
-    const monitor = await new Redis(TEST_REDIS_URL).monitor();
+    const client = new Redis(TEST_REDIS_URL);
+    const monitor = await client.monitor();
     try {
       const query = { query: 'query SharedSummary { assetSummary { assetCount } }' };
       const dave = tokenFor({ role: 'NATIONAL_ADMIN', sub: `dave-${randomUUID()}` });
@@ -105,6 +106,7 @@ describe('a refused request reads no cached answer', () => {
       expect(reads.filter((r) => r.startsWith('get '))).toHaveLength(1);
     } finally {
       monitor.disconnect();
+      client.disconnect();
       await a.stop();
       await b.stop();
     }
