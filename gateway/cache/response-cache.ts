@@ -10,6 +10,7 @@ import { scopeKey } from '../../common/auth/scope-key.js';
 import type { Logger } from '../../common/logger.js';
 import type { RedisClient } from '../shared-state/redis.js';
 import type { GenerationStore } from './generations.js';
+import { operationId } from '../persisted/manifest.js';
 
 /** Settings of the response cache. */
 export interface ResponseCacheOptions {
@@ -296,7 +297,7 @@ function cacheableRequest(req: IncomingMessage, body: unknown): { queryHash: str
     hash = pq.sha256Hash;
   }
   if (typeof query === 'string') {
-    const computed = sha256(query);
+    const computed = operationId(query);
     if (hash !== undefined && hash !== computed) return undefined;
     hash = computed;
   } else if (query !== undefined) return undefined;
