@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { killOnExit } from './children.js';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { REPO_ROOT } from '../common/subgraphs.js';
 
@@ -57,7 +57,7 @@ async function pollHealth(healthUrl: string, exited: Promise<never>): Promise<vo
   }
 }
 
-/** Spawns `node ENTRY ...args` on the gateway CPU and waits until it is ready. */
+/** Spawns `node ENTRY ...args` on the gateway CPU (ENTRY relative to this checkout, or absolute) and waits until it is ready. */
 export async function spawnGateway(
   name: string,
   entry: string,
@@ -72,7 +72,7 @@ export async function spawnGateway(
   const gcTrace = process.env.BENCH_GC_TRACE;
   const profile = [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), ...(gcTrace ? ['--trace-gc-nvp'] : [])];
   const child = killOnExit(
-    spawn('taskset', ['-c', GATEWAY_CPU, process.execPath, ...profile, '--import', join(REPO_ROOT, 'dist/bench/probe.js'), join(REPO_ROOT, entry), ...args], {
+    spawn('taskset', ['-c', GATEWAY_CPU, process.execPath, ...profile, '--import', join(REPO_ROOT, 'dist/bench/probe.js'), resolve(REPO_ROOT, entry), ...args], {
       // Stock @apollo/gateway probes cloud metadata at start and reports to Apollo unless this is set;
       // Xietong always sets it, so every gateway is measured without that traffic.
       env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', BENCH_PROBE_DIR: probeDir, APOLLO_TELEMETRY_DISABLED: 'true', ...env },

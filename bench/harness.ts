@@ -75,6 +75,8 @@ export interface XietongOptions {
   provinces?: Array<{ code: string; url: string }>;
   responseCache?: boolean;
   redisUrl?: string;
+  /** A built checkout of Xietong to run instead of this one (BENCH_BASELINE). */
+  root?: string;
 }
 
 let configs = 0;
@@ -107,7 +109,7 @@ export async function startXietong(name: string, options: XietongOptions): Promi
   const port = await freePort();
   return spawnGateway(
     name,
-    'dist/gateway/main.js',
+    join(options.root ?? REPO_ROOT, 'dist/gateway/main.js'),
     ['--supergraph', options.supergraphFile, '--port', String(port), '--host', '127.0.0.1', '--config', config],
     WORK_DIR,
     { XIETONG_WORKERS: '1' },
@@ -135,10 +137,36 @@ export function writeSupergraph(name: string, sdl: string): string {
   return file;
 }
 
+/**
+ * The CPU time the Redis server has used (INFO cpu, user + system, seconds). Redis shares this
+ * machine's two CPUs with the gateway and the load generator, so what a request costs Redis
+ * is part of what it costs: the bench reports it beside the gateway's own.
+ */
+export interface RedisCpu {
+  seconds(): Promise<number>;
+  close(): void;
+}
+
+/** Reads the CPU time of the Redis server at `url`. */
+export async function redisCpu(url: string): Promise<RedisCpu> {
+  const { Redis } = await import('ioredis');
+  const client = new Redis(url, { maxRetriesPerRequest: 1 });
+  return {
+    async seconds() {
+      const info = await client.info('cpu');
+      const field = (name: string) => Number(new RegExp(`^used_cpu_${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
+      return field('user') + field('sys');
+    },
+    close: () => client.disconnect(),
+  };
+}
+
 /** The figures of one measured run of one gateway. */
 export interface RunFigures extends LoadResult, ProcessWindow {
   gateway: string;
   cpuSecondsPer1k: number;
+  /** CPU-seconds the Redis server used per 1,000 requests (NaN for a gateway measured without one). */
+  redisCpuSecondsPer1k: number;
   subgraphRequestsPerRequest: number;
   /** False when the load generator used 80% of its CPU or more: the run does not count. */
   valid: boolean;
@@ -152,10 +180,13 @@ export async function measure(
   connections: number,
   seconds: number,
   during?: () => Promise<void>,
+  redis?: RedisCpu,
 ): Promise<RunFigures> {
   await backends.reset();
   await gateway.beginWindow();
+  const redisBefore = await redis?.seconds();
   const [load] = await Promise.all([runLoad(gateway.url, variants, connections, seconds), during?.()]);
+  const redisSeconds = redis ? (await redis.seconds()) - redisBefore! : NaN;
   const window = await gateway.endWindow();
   const stats = await backends.stats();
   return {
@@ -163,6 +194,7 @@ export async function measure(
     ...load,
     ...window,
     cpuSecondsPer1k: (window.cpuSeconds / load.requests) * 1000,
+    redisCpuSecondsPer1k: (redisSeconds / load.requests) * 1000,
     subgraphRequestsPerRequest: stats.requests / load.requests,
     valid: load.loadGenCpu < 0.8,
   };

@@ -6,14 +6,16 @@
  * Environment: BENCH_DURATION (seconds per run, default 5), BENCH_ROUNDS (A/B rounds, default 5),
  * BENCH_CONNECTIONS (default 16), BENCH_REDIS_URL (default redis://127.0.0.1:6379; "none" keeps
  * Xietong's caches in-process), BENCH_ONLY (comma-separated workloads: w1,w2,fanout,w3),
- * BENCH_CPU_PROF and BENCH_GC_TRACE (directories for every gateway's CPU profile and GC trace).
+ * BENCH_CPU_PROF and BENCH_GC_TRACE (directories for every gateway's CPU profile and GC trace),
+ * BENCH_PEERS (which Hive Gateway peers run in W1 and W2; stock Apollo Gateway always does) and
+ * BENCH_BASELINE (another built checkout of Xietong, run beside this one in W1 and W2).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROVINCES } from '../common/standards.js';
 import { REPO_ROOT } from '../common/subgraphs.js';
 import type { GatewayProcess } from './gateway-process.js';
-import { measure, PEERS, post, startBackends, startXietong, tokenFor, writeSupergraph, type Backends, type RunFigures } from './harness.js';
+import { measure, PEERS, post, redisCpu, startBackends, startXietong, tokenFor, writeSupergraph, type Backends, type RedisCpu, type RunFigures } from './harness.js';
 import { percentile, runLoad, type Variant } from './load.js';
 import { staleReadChecker } from './stale-checker.js';
 import { w1Supergraph, xietongSupergraph } from './supergraphs.js';
@@ -30,6 +32,17 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'w1,w2,fanout,w3').split(','));
+const HIVE_PEERS = ['hive-gateway', 'hive-gateway+dedupe', 'hive-gateway+router-runtime'] as const;
+const PEER_CHOICE = new Set(process.env.BENCH_PEERS === undefined ? HIVE_PEERS : process.env.BENCH_PEERS.split(',').filter(Boolean));
+const unknownPeer = [...PEER_CHOICE].find((p) => !(HIVE_PEERS as readonly string[]).includes(p));
+if (unknownPeer) throw new Error(`BENCH_PEERS: unknown peer ${unknownPeer} (known: ${HIVE_PEERS.join(', ')})`);
+/**
+ * Another built checkout of Xietong (`git worktree add DIR COMMIT`, its node_modules, `npm run
+ * build`): it runs as "xietong-baseline" in the same rounds as this one, so a change is measured
+ * against its parent on the same VM minutes, which vary more from run to run than most changes.
+ */
+const BASELINE = process.env.BENCH_BASELINE;
+if (BASELINE && !existsSync(join(BASELINE, 'dist/gateway/main.js'))) throw new Error(`BENCH_BASELINE: ${BASELINE} has no dist/gateway/main.js (run npm run build there)`);
 const FANOUT_COUNTS = process.env.BENCH_FANOUT_COUNTS ? process.env.BENCH_FANOUT_COUNTS.split(',').map(Number) : [1, 3, 9, PROVINCES.length];
 
 /** Median with min and max of a figure over the valid runs. */
@@ -39,7 +52,18 @@ interface Spread {
   max: number;
 }
 const spread = (xs: number[]): Spread => ({ median: percentile(xs, 50), min: Math.min(...xs), max: Math.max(...xs) });
-const FIGURES = ['requestsPerSecond', 'p50Ms', 'p95Ms', 'p99Ms', 'cpuSecondsPer1k', 'peakRssMb', 'eventLoopDelayP99Ms', 'subgraphRequestsPerRequest', 'cacheHitShare'] as const;
+const FIGURES = [
+  'requestsPerSecond',
+  'p50Ms',
+  'p95Ms',
+  'p99Ms',
+  'cpuSecondsPer1k',
+  'redisCpuSecondsPer1k',
+  'peakRssMb',
+  'eventLoopDelayP99Ms',
+  'subgraphRequestsPerRequest',
+  'cacheHitShare',
+] as const;
 
 /** Sums up one gateway's runs: medians (min–max) of the valid ones, and every wrong answer. */
 function summarize(runs: RunFigures[]) {
@@ -69,6 +93,7 @@ function printTable(title: string, summaries: Summary[]) {
           'p95 ms': fmt(s.p95Ms, 2),
           'p99 ms': fmt(s.p99Ms, 2),
           'CPU-s/1k': fmt(s.cpuSecondsPer1k, 2),
+          ...(s.redisCpuSecondsPer1k && Number.isFinite(s.redisCpuSecondsPer1k.median) ? { 'Redis CPU-s/1k': fmt(s.redisCpuSecondsPer1k, 3) } : {}),
           'peak RSS MB': fmt(s.peakRssMb, 0),
           'ELD p99 ms': fmt(s.eventLoopDelayP99Ms, 1),
           'subgraph req/req': fmt(s.subgraphRequestsPerRequest, 2),
@@ -85,7 +110,7 @@ function printTable(title: string, summaries: Summary[]) {
 /** Warms each gateway (recording the replays and checking one answer per variant), then alternates measured runs. */
 async function alternate(
   backends: Backends,
-  entries: Array<{ gateway: GatewayProcess; variants: Variant[]; connections: number; during?: () => Promise<void> }>,
+  entries: Array<{ gateway: GatewayProcess; variants: Variant[]; connections: number; during?: () => Promise<void>; redis?: RedisCpu }>,
 ): Promise<Summary[]> {
   for (const e of entries) {
     const warm = await runLoad(e.gateway.url, e.variants, Math.min(4, e.connections), 1.5);
@@ -96,7 +121,7 @@ async function alternate(
     // Rotate who goes first, so no gateway always runs after the same neighbour.
     const order = entries.map((_, i) => entries[(i + round) % entries.length]);
     for (const e of order) {
-      const figures = await measure(backends, e.gateway, e.variants, e.connections, DURATION, e.during);
+      const figures = await measure(backends, e.gateway, e.variants, e.connections, DURATION, e.during, e.redis);
       runs.get(e.gateway.name)!.push(figures);
       process.stderr.write(
         `  ${e.gateway.name} round ${round + 1}: ${figures.requestsPerSecond.toFixed(0)} req/s, p50 ${figures.p50Ms.toFixed(2)} ms${figures.valid ? '' : ' (load generator saturated: not counted)'}${figures.wrong ? `, ${figures.wrong} wrong` : ''}\n`,
@@ -139,18 +164,20 @@ const rps = (list: Summary[], name: string) => list.find((s) => s.gateway === na
 if (ONLY.has('w1')) {
   console.log("\nW1: The Guild's federation benchmark query (4 subgraphs), caches off, Xietong auth on");
   const w1 = writeSupergraph('w1', w1Supergraph(replay));
-  const gateways = [
-    await startXietong('xietong', { supergraphFile: w1 }),
-    await PEERS['apollo-gateway'](w1),
-    await PEERS['hive-gateway'](w1),
-    await PEERS['hive-gateway+dedupe'](w1),
-  ];
-  try {
-    gateways.push(await PEERS['hive-gateway+router-runtime'](w1));
-  } catch (error) {
-    console.warn(`hive-gateway+router-runtime left out: ${(error as Error).message}`);
+  const gateways = [await startXietong('xietong', { supergraphFile: w1 })];
+  if (BASELINE) gateways.push(await startXietong('xietong-baseline', { supergraphFile: w1, root: BASELINE }));
+  const apollo = await PEERS['apollo-gateway'](w1);
+  gateways.push(apollo);
+  for (const peer of HIVE_PEERS.filter((p) => PEER_CHOICE.has(p))) {
+    try {
+      gateways.push(await PEERS[peer](w1));
+    } catch (error) {
+      // The Rust planner is a native package that may be missing on a platform; the others are not optional.
+      if (peer !== 'hive-gateway+router-runtime') throw error;
+      console.warn(`${peer} left out: ${(error as Error).message}`);
+    }
   }
-  const variants = await withGolden(gateways[1].url, w1Requests());
+  const variants = await withGolden(apollo.url, w1Requests());
   const summaries = await alternate(
     backends,
     gateways.map((gateway) => ({ gateway, variants, connections: CONNECTIONS })),
@@ -170,7 +197,8 @@ if (ONLY.has('w1')) {
     `W1 at one connection: Xietong p50 ${one.p50Ms.toFixed(2)} ms; the plan's ${direct.fetches} fetches called directly, critical path p50 ${direct.p50Ms.toFixed(2)} ms; overhead ${overhead.overheadMs.toFixed(2)} ms (target <= 1 ms)`,
   );
   ratios['W1 Xietong / apollo-gateway req/s (target >= 3)'] = (rps(summaries, 'xietong') / rps(summaries, 'apollo-gateway')).toFixed(2);
-  ratios['W1 Xietong / hive-gateway req/s'] = (rps(summaries, 'xietong') / rps(summaries, 'hive-gateway')).toFixed(2);
+  if (BASELINE) ratios['W1 Xietong / xietong-baseline req/s'] = (rps(summaries, 'xietong') / rps(summaries, 'xietong-baseline')).toFixed(3);
+  if (PEER_CHOICE.has('hive-gateway')) ratios['W1 Xietong / hive-gateway req/s'] = (rps(summaries, 'xietong') / rps(summaries, 'hive-gateway')).toFixed(2);
   if (summaries.some((s) => s.gateway === 'hive-gateway+router-runtime'))
     ratios['W1 Xietong / hive-gateway+router-runtime req/s (target >= 1.2)'] = (rps(summaries, 'xietong') / rps(summaries, 'hive-gateway+router-runtime')).toFixed(2);
   ratios['W1 overhead at 1 connection, ms (target <= 1)'] = overhead.overheadMs.toFixed(2);
@@ -183,17 +211,27 @@ if (ONLY.has('w2')) {
   const redisUrl = await redisAvailable();
   const xietong = await startXietong('xietong', { supergraphFile: sharded, provinces: provinceUrls, responseCache: true, redisUrl });
   const apollo = await PEERS['apollo-gateway'](combined);
-  const hive = await PEERS['hive-gateway'](combined);
   const variants = await withGolden(apollo.url, w2Requests(300));
-  const checker = staleReadChecker(xietong.url, tokenFor({ role: 'NATIONAL_ADMIN' }, 'bench-stale-checker'));
-  const summaries = await alternate(backends, [
-    { gateway: xietong, variants, connections: CONNECTIONS, during: () => checker.runFor(DURATION * 1000) },
-    { gateway: apollo, variants, connections: CONNECTIONS },
-    { gateway: hive, variants, connections: CONNECTIONS },
-  ]);
+  const redisProbe = redisUrl ? await redisCpu(redisUrl) : undefined;
+  // Each Xietong (and a baseline) gets its own stale-read checker, writing during its own runs.
+  const checked = (gateway: GatewayProcess) => {
+    const checker = staleReadChecker(gateway.url, tokenFor({ role: 'NATIONAL_ADMIN' }, `bench-stale-checker-${gateway.name}`));
+    return { checker, entry: { gateway, variants, connections: CONNECTIONS, during: () => checker.runFor(DURATION * 1000), redis: redisProbe } };
+  };
+  const ours = checked(xietong);
+  const baseline = BASELINE
+    ? checked(await startXietong('xietong-baseline', { supergraphFile: sharded, provinces: provinceUrls, responseCache: true, redisUrl, root: BASELINE }))
+    : undefined;
+  const peers = [apollo, ...(PEER_CHOICE.has('hive-gateway') ? [await PEERS['hive-gateway'](combined)] : [])];
+  const summaries = await alternate(backends, [ours.entry, ...(baseline ? [baseline.entry] : []), ...peers.map((gateway) => ({ gateway, variants, connections: CONNECTIONS }))]);
   printTable(`W2 dashboard mix, ${CONNECTIONS} connections (Xietong: response cache ${redisUrl ? 'in Redis with in-process LRU' : 'in-process'})`, summaries);
-  const stale = checker.result();
+  const stale = ours.checker.result();
   console.log(`Stale-read checker (writes through Xietong during its runs): ${stale.writes} writes, ${stale.reads} reads after them, ${stale.stale} stale`);
+  if (baseline) {
+    const b = baseline.checker.result();
+    console.log(`  xietong-baseline: ${b.writes} writes, ${b.reads} reads after them, ${b.stale} stale`);
+    ratios['W2 Xietong / xietong-baseline req/s'] = (rps(summaries, 'xietong') / rps(summaries, 'xietong-baseline')).toFixed(3);
+  }
   ratios['W2 Xietong (caches on) / apollo-gateway req/s (target >= 12)'] = (rps(summaries, 'xietong') / rps(summaries, 'apollo-gateway')).toFixed(1);
   ratios['W2 Xietong p99 ms, median and worst round (target <= 15 in every round)'] =
     `${(summaries[0].p99Ms?.median ?? NaN).toFixed(2)}, ${(summaries[0].p99Ms?.max ?? NaN).toFixed(2)}`;
@@ -201,7 +239,8 @@ if (ONLY.has('w2')) {
   ratios['W2 Xietong peak RSS MB, median and worst round (target <= 300 in every round)'] =
     `${(summaries[0].peakRssMb?.median ?? NaN).toFixed(0)}, ${(summaries[0].peakRssMb?.max ?? NaN).toFixed(0)}`;
   report.w2 = { summaries, staleReads: stale, redis: Boolean(redisUrl) };
-  await stopAll([xietong, apollo, hive]);
+  redisProbe?.close();
+  await stopAll([xietong, ...(baseline ? [baseline.entry.gateway] : []), ...peers]);
 }
 
 if (ONLY.has('fanout')) {
