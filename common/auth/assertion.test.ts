@@ -139,7 +139,7 @@ describe('assertionMaker: one request, many calls', () => {
       [offering, gatewayKeys.publicKey, 'ES256'],
       [underSession, session.key, 'HS256'],
     ] as const) {
-      const { header, payload } = jwt.verify(token, key, { algorithms: [alg], complete: true }) as jwt.Jwt & { payload: jwt.JwtPayload };
+      const { header, payload } = jwt.verify(token, key, { algorithms: [alg], complete: true }) as unknown as { header: jwt.JwtHeader; payload: jwt.JwtPayload };
       expect(header).toEqual(alg === 'HS256' ? { alg, typ: 'JWT', kid: session.id } : { alg, typ: 'JWT' });
       const { iat, exp, jti, aud, agreementKey, ...rest } = payload;
       // The receiver derives the region's members; they are never sent.

@@ -2,6 +2,7 @@ import { EventEmitter, once } from 'node:events';
 import { createServer, Socket, type AddressInfo, type Server } from 'node:net';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Redis } from 'ioredis';
 import { createLogger } from '../../common/logger.js';
 import { connectRedis, whenReady } from './redis.js';
 import { writesPerTurn } from './turn-writes.js';
@@ -90,13 +91,13 @@ describe('connectRedis', () => {
     try {
       await whenReady(client);
       await client.del(key);
-      const writes = counted(client.stream as Socket);
+      const writes = counted((client as Redis).stream as Socket);
       const first = await Promise.all(Array.from({ length: 50 }, () => client.incr(key)));
       expect(first).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
       expect(writes).toEqual([50]);
       client.disconnect(true);
       await once(client, 'ready');
-      const rewrites = counted(client.stream as Socket);
+      const rewrites = counted((client as Redis).stream as Socket);
       const second = await Promise.all(Array.from({ length: 5 }, () => client.incr(key)));
       expect(second).toEqual([51, 52, 53, 54, 55]);
       expect(rewrites).toEqual([5]);
