@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { RegionMembership } from './membership.js';
+import type { Principal } from '../auth/principal.js';
 
 describe('RegionMembership', () => {
   const table = RegionMembership.of([
@@ -40,5 +41,19 @@ describe('RegionMembership', () => {
     expect(RegionMembership.fromClaim({ CY: '510000' })).toBeUndefined();
     expect(RegionMembership.fromClaim({ CY: [510000] })).toBeUndefined();
     expect(RegionMembership.fromClaim(undefined)).toBe(RegionMembership.EMPTY);
+  });
+
+  it("binds a coordinator's principal to its region's members once per table, and leaves other principals as they are", () => {
+    const coordinator: Principal = Object.freeze({ sub: 'c-1', role: 'REGION_COORDINATOR', region: 'CY' });
+    const bound = table.withMembers(coordinator)!;
+    expect(bound).toEqual({ sub: 'c-1', role: 'REGION_COORDINATOR', region: 'CY', regionProvinces: ['500000', '510000'] });
+    expect(Object.isFrozen(bound)).toBe(true);
+    expect(table.withMembers(coordinator)).toBe(bound);
+    // Another table (another value) decides anew: members it does not list are not the coordinator's.
+    const other = RegionMembership.of([{ code: 'CY', provinceCodes: ['510000'] }]);
+    expect(other.withMembers(coordinator)!.regionProvinces).toEqual(['510000']);
+    expect(table.withMembers({ sub: 'c-2', role: 'REGION_COORDINATOR', region: 'NOPE' })).toBeUndefined();
+    const admin: Principal = { sub: 'a', role: 'PROVINCE_ADMIN', province: '510000' };
+    expect(table.withMembers(admin)).toBe(admin);
   });
 });

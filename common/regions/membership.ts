@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { findProvince } from '../standards.js';
+import type { Principal } from '../auth/principal.js';
 
 /**
  * Which provinces form each cooperation region, as one immutable value. The directory owns the
@@ -15,6 +16,8 @@ export class RegionMembership {
   readonly version: string;
   // Built once: every subgraph call's assertion carries it.
   private readonly claim: Readonly<Record<string, readonly string[]>>;
+  // A value never changes, so a principal's members under it do not either: bound once per principal.
+  private readonly bound = new WeakMap<Principal, Principal>();
 
   private constructor(private readonly byCode: ReadonlyMap<string, readonly string[]>) {
     this.claim = Object.freeze(Object.fromEntries(byCode));
@@ -51,6 +54,22 @@ export class RegionMembership {
   /** The regions a province belongs to (a province may belong to several), sorted by code. */
   regionsOf(province: string): string[] {
     return this.codes().filter((code) => this.byCode.get(code)!.includes(province));
+  }
+
+  /**
+   * A region coordinator's principal with its region's members as this table says
+   * (`regionProvinces`), the same frozen object for the same principal every time; undefined when
+   * the table has no such region. A principal bound to no region is returned as it is.
+   */
+  withMembers(principal: Principal): Principal | undefined {
+    if (principal.region === undefined) return principal;
+    const known = this.bound.get(principal);
+    if (known) return known;
+    const members = this.members(principal.region);
+    if (!members) return undefined;
+    const bound = Object.freeze({ ...principal, regionProvinces: members });
+    this.bound.set(principal, bound);
+    return bound;
   }
 
   /** The compact form an assertion carries: region code -> member codes. */

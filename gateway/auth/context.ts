@@ -54,12 +54,12 @@ export async function authenticate(req: IncomingMessage, verifier: TokenVerifier
  */
 function withRegionMembers(principal: Principal, regions: RegionMembership, regionsRead: boolean): Principal {
   if (principal.region === undefined) return principal;
-  const members = regions.members(principal.region);
-  if (!members && !regionsRead) {
+  const bound = regions.withMembers(principal);
+  if (bound) return bound;
+  if (!regionsRead) {
     throw new GraphQLError('The gateway has not read the regions from the directory yet; try again shortly.', {
       extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, http: { status: 503, headers: new Map([['retry-after', '5']]) } },
     });
   }
-  if (!members) throw new InvalidToken(`the token's region ${principal.region} is not a region of the directory (regions: ${regions.codes().join(', ') || 'none'})`);
-  return { ...principal, regionProvinces: members };
+  throw new InvalidToken(`the token's region ${principal.region} is not a region of the directory (regions: ${regions.codes().join(', ') || 'none'})`);
 }

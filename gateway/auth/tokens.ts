@@ -65,7 +65,9 @@ export class TokenVerifier {
       );
     });
     if (typeof payload.exp !== 'number') throw new InvalidToken('token has no expiry (exp)');
-    const principal = principalOf(payload);
+    // Frozen: the same principal serves every request with this token, and what is derived from
+    // it (its scope key) is kept per principal.
+    const principal = Object.freeze(principalOf(payload));
     // jsonwebtoken accepts a token until exp plus the tolerance; the cache must not outlast that.
     this.verified.set(match[1], principal, (payload.exp + (this.config.clockToleranceSeconds ?? 5)) * 1000);
     return principal;

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { TEST_REDIS_URL } from '../../test/helpers.js';
+import { TurnEnd } from '../shared-state/turn-end.js';
 import { LocalGenerations, RedisGenerations, type GenerationStore } from './generations.js';
 
 const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
@@ -10,6 +11,7 @@ const prefix = () => `xietong:test:gen:${process.pid}:${Math.random().toString(3
 describe.each([
   ['in-process', () => new LocalGenerations()],
   ['Redis', () => new RedisGenerations(redis, prefix())],
+  ['Redis, gathered per turn', () => new RedisGenerations(redis, prefix(), new TurnEnd())],
 ])('%s generations', (_, make: () => GenerationStore) => {
   it('reads unknown counters as 0 and raises them per province', async () => {
     const g = make();
@@ -47,4 +49,36 @@ it('replicas sharing Redis raise a counter once per observed change', async () =
   const raised = await Promise.all([a.observe('310000', 'v2'), b.observe('310000', 'v2')]);
   expect(raised.filter(Boolean)).toHaveLength(1);
   expect(await b.get(['310000'])).toEqual([1]);
+});
+
+it('reads asked for in separate ticks of one turn travel as one MGET when gathered at its end', async () => {
+  const keys = prefix();
+  const mgets = async (generations: RedisGenerations) => {
+    // MONITOR opens a connection of its own: both it and the client it came from are closed below.
+    const source = redis.duplicate();
+    const monitor = await source.monitor();
+    const seen: string[][] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (args[0].toLowerCase() === 'mget' && args[1].startsWith(keys)) seen.push(args.slice(1));
+    });
+    try {
+      // Two timer callbacks due together run in one turn, each in its own tick (promise jobs run between them).
+      const reads = await new Promise<Promise<number[]>[]>((resolve) => {
+        const asked: Promise<number[]>[] = [];
+        setTimeout(() => asked.push(generations.get(['310000'])), 0);
+        setTimeout(() => resolve([...asked, generations.get(['320000', '310000'])]), 0);
+      });
+      expect(await Promise.all(reads)).toEqual([[0], [0, 0]]);
+      await redis.ping();
+      return seen;
+    } finally {
+      monitor.disconnect();
+      source.disconnect();
+    }
+  };
+  const gathered = await mgets(new RedisGenerations(redis, keys, new TurnEnd()));
+  expect(gathered).toHaveLength(1);
+  expect([...gathered[0]].sort()).toEqual([`${keys}310000`, `${keys}320000`]);
+  // Per tick (no turn end) the same reads are two commands: the case the turn end is for.
+  expect(await mgets(new RedisGenerations(redis, keys))).toHaveLength(2);
 });

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import { Cluster } from 'ioredis';
 import type { RedisClient } from '../shared-state/redis.js';
+import type { TurnEnd } from '../shared-state/turn-end.js';
 
 /**
  * A counter per province that every write through Xietong raises. A cached response records
@@ -43,10 +44,11 @@ export class LocalGenerations implements GenerationStore {
 }
 
 /**
- * Counters in Redis, shared by every replica. The reads of all requests in one tick travel as
- * one MGET of their distinct keys (on a single node; one GET per key in a Cluster, whose keys of
- * several slots cannot share an MGET). A batch is sent after the reads that join it were asked
- * for, so no read sees counters older than its request.
+ * Counters in Redis, shared by every replica. The reads of all requests in one turn of the event
+ * loop travel as one MGET of their distinct keys (on a single node; one GET per key in a Cluster,
+ * whose keys of several slots cannot share an MGET), gathered at the turn's end (`turnEnd.gather`,
+ * the one the client's writes leave at); without one, the reads of one tick. A batch is sent
+ * after the reads that join it were asked for, so no read sees counters older than its request.
  */
 export class RedisGenerations implements GenerationStore {
   private readonly loader: DataLoader<string, number>;
@@ -54,11 +56,12 @@ export class RedisGenerations implements GenerationStore {
   constructor(
     private readonly client: RedisClient,
     private readonly prefix: string,
+    turnEnd?: TurnEnd,
   ) {
-    // Batched per tick (DataLoader's default); the MGETs of one turn then share one socket write
-    // (see writesPerTurn). Batching on setImmediate instead would send them a turn late: a write
-    // made in the check phase waits for the next one.
-    this.loader = new DataLoader<string, number>((keys) => this.read(keys), { cache: false });
+    // Each request's lookup runs in a tick of its own, so batching per tick made an MGET per
+    // request. Gathered at the turn's end instead, they leave in the same socket write as before
+    // (the turn end sends after it gathers), as one command.
+    this.loader = new DataLoader<string, number>((keys) => this.read(keys), { cache: false, ...(turnEnd ? { batchScheduleFn: turnEnd.gather } : {}) });
   }
 
   async get(provinces: readonly string[]): Promise<number[]> {

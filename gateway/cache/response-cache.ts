@@ -10,7 +10,7 @@ import { scopeKey } from '../../common/auth/scope-key.js';
 import type { Logger } from '../../common/logger.js';
 import type { RedisClient } from '../shared-state/redis.js';
 import type { GenerationStore } from './generations.js';
-import { operationId } from '../persisted/manifest.js';
+import { rememberingOperationId } from '../persisted/manifest.js';
 
 /** Settings of the response cache. */
 export interface ResponseCacheOptions {
@@ -105,6 +105,7 @@ export function responseCache(
 ): { plugin: ApolloServerPlugin<GatewayContext>; shortcut: Shortcut<GatewayContext> } {
   // Bodies kept as bytes: writing them skips encoding the text again for every answer.
   const lru = new Map<string, Local>();
+  const idOf = rememberingOperationId();
   // Per-request state stays here, keyed by the request's context, not written onto it.
   const states = new WeakMap<GatewayContext, CacheState>();
   const executing = new Map<string, Execution>();
@@ -214,7 +215,7 @@ export function responseCache(
   // parsing, validation, limits, safelist and introspection rules all passed for this exact
   // request already. Anything unusual declines, and Apollo Server handles it as before.
   const shortcut: Shortcut<GatewayContext> = async ({ req, body, context }) => {
-    const request = cacheableRequest(req, body);
+    const request = cacheableRequest(req, body, idOf);
     if (!request) return undefined;
     const started = performance.now();
     try {
@@ -280,7 +281,11 @@ function serialized(result: FormattedExecutionResult): string {
  * JSON in and out, a query text and/or an APQ hash that agree, object variables, and no other
  * extensions. Anything else is for Apollo Server.
  */
-function cacheableRequest(req: IncomingMessage, body: unknown): { queryHash: string; operationName?: string; variables?: Record<string, unknown> } | undefined {
+function cacheableRequest(
+  req: IncomingMessage,
+  body: unknown,
+  idOf: (query: string) => string,
+): { queryHash: string; operationName?: string; variables?: Record<string, unknown> } | undefined {
   if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return undefined;
   const accept = req.headers.accept;
   if (accept && accept !== '*/*' && !accept.startsWith('application/json')) return undefined;
@@ -297,7 +302,7 @@ function cacheableRequest(req: IncomingMessage, body: unknown): { queryHash: str
     hash = pq.sha256Hash;
   }
   if (typeof query === 'string') {
-    const computed = operationId(query);
+    const computed = idOf(query);
     if (hash !== undefined && hash !== computed) return undefined;
     hash = computed;
   } else if (query !== undefined) return undefined;

@@ -22,6 +22,34 @@ export function operationId(body: string): string {
   return createHash('sha256').update(body).digest('hex');
 }
 
+/** Bodies longer than this are hashed every time, never kept. */
+const MAX_REMEMBERED_BODY = 16_384;
+
+/**
+ * {@link operationId} that remembers the bodies it hashed: dashboards send the same few documents
+ * over and over, and finding one in a Map costs a fraction of hashing it. Bounded by the
+ * characters it holds: when `maxChars` are held it starts over, so bodies a client makes up cost
+ * no more than hashing them would and never more memory than that.
+ */
+export function rememberingOperationId(maxChars = 1_000_000): (body: string) => string {
+  const known = new Map<string, string>();
+  let held = 0;
+  return (body) => {
+    let id = known.get(body);
+    if (id !== undefined) return id;
+    id = operationId(body);
+    if (body.length <= MAX_REMEMBERED_BODY) {
+      if (held + body.length > maxChars) {
+        known.clear();
+        held = 0;
+      }
+      known.set(body, id);
+      held += body.length;
+    }
+    return id;
+  };
+}
+
 /**
  * Splits documents into one manifest entry per operation, each with exactly the fragments it
  * uses, printed canonically. Operation names must be unique.

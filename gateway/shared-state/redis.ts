@@ -1,6 +1,7 @@
 import { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../../common/logger.js';
 import { writesPerTurn } from './turn-writes.js';
+import type { TurnEnd } from './turn-end.js';
 
 /** Where the shared state lives: one Redis node, or a Redis Cluster. */
 export type RedisConfig = { url: string } | { cluster: { host: string; port: number }[] };
@@ -12,8 +13,9 @@ export type RedisClient = Redis | Cluster;
  * Connects to Redis for state that gateway replicas share. Commands fail fast while Redis is
  * unreachable (no offline queue, one try), so callers degrade at once instead of hanging;
  * ioredis keeps reconnecting in the background. Connection errors are logged once per outage.
+ * A turn's writes leave together at `turnEnd` (see writesPerTurn), after the reads batched there.
  */
-export function connectRedis(config: RedisConfig, logger: Logger, name = 'shared-state'): RedisClient {
+export function connectRedis(config: RedisConfig, logger: Logger, name = 'shared-state', turnEnd?: TurnEnd): RedisClient {
   const options = {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
@@ -28,8 +30,8 @@ export function connectRedis(config: RedisConfig, logger: Logger, name = 'shared
   };
   const client: RedisClient =
     'url' in config ? new Redis(config.url, options) : new Cluster(config.cluster, { redisOptions: options, enableOfflineQueue: false, enableAutoPipelining: false });
-  if (client instanceof Cluster) client.on('+node', (node: Redis) => writesPerTurn(node));
-  else writesPerTurn(client);
+  if (client instanceof Cluster) client.on('+node', (node: Redis) => writesPerTurn(node, turnEnd));
+  else writesPerTurn(client, turnEnd);
   let down = false;
   client.on('error', (error: Error) => {
     if (!down) logger.warn({ redis: name, err: error.message }, 'redis unreachable; serving without shared state until it returns');

@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import { TurnEnd } from './turn-end.js';
 
 /** What a connection is, for {@link writesPerTurn}: something that emits 'connect' with a fresh `stream`. */
 export interface Connection {
@@ -11,13 +12,14 @@ export interface Connection {
  * Each request of a loaded gateway writes to Redis on its own (its rate check, its generation
  * read), and on this kind of machine a write to a local socket costs more than the command: in
  * the W2 bench the writes took 18% of the gateway's CPU. The first write of a turn corks the
- * socket; the check phase of the same turn (setImmediate) uncorks it, so a command written from
- * timers, I/O callbacks or their promise jobs waits no longer than the rest of its turn. One
- * written from a setImmediate callback waits for the next turn's check phase: nothing on a
- * request's path writes from one. ioredis has no hook for this, so the connection's socket is
- * wrapped each time ioredis connects (a reconnect makes a new one).
+ * socket; the end of the same turn (`end`, its check phase) uncorks it after the turn's batched
+ * reads were gathered, so a command written from timers, I/O callbacks or their promise jobs
+ * waits no longer than the rest of its turn. One written from a setImmediate callback waits for
+ * the next turn's end: nothing on a request's path writes from one. ioredis has no hook for
+ * this, so the connection's socket is wrapped each time ioredis connects (a reconnect makes a
+ * new one).
  */
-export function writesPerTurn(connection: Connection): void {
+export function writesPerTurn(connection: Connection, end: TurnEnd = new TurnEnd()): void {
   const wrap = () => {
     const stream = connection.stream;
     const write = stream.write;
@@ -30,7 +32,7 @@ export function writesPerTurn(connection: Connection): void {
       if (!corked) {
         corked = true;
         stream.cork();
-        setImmediate(uncork);
+        end.send(uncork);
       }
       return write.apply(this, args);
     } as Duplex['write'];

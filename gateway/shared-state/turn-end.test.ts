@@ -1,0 +1,44 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { describe, expect, it } from '@jest/globals';
+import { TurnEnd } from './turn-end.js';
+
+describe('TurnEnd', () => {
+  it('runs gathered work, then sending work, at the end of the turn, not before', async () => {
+    const end = new TurnEnd();
+    const ran: string[] = [];
+    end.send(() => ran.push('send 1'));
+    end.gather(() => ran.push('gather 1'));
+    end.gather(() => ran.push('gather 2'));
+    await Promise.resolve();
+    expect(ran).toEqual([]);
+    await nextTurn();
+    expect(ran).toEqual(['gather 1', 'gather 2', 'send 1']);
+  });
+
+  it('sends in the same end what gathering queues, and leaves work queued by sending for the next turn', async () => {
+    const end = new TurnEnd();
+    const ran: string[] = [];
+    end.gather(() => {
+      ran.push('batch');
+      end.gather(() => ran.push('late batch'));
+      end.send(() => {
+        ran.push('uncork');
+        end.gather(() => ran.push('next turn'));
+      });
+    });
+    await nextTurn();
+    expect(ran).toEqual(['batch', 'late batch', 'uncork']);
+    await nextTurn();
+    expect(ran).toEqual(['batch', 'late batch', 'uncork', 'next turn']);
+  });
+
+  it('keeps separate instances apart', async () => {
+    const a = new TurnEnd();
+    const b = new TurnEnd();
+    const ran: string[] = [];
+    b.send(() => ran.push('b'));
+    a.gather(() => ran.push('a'));
+    await nextTurn();
+    expect(ran.sort()).toEqual(['a', 'b']);
+  });
+});

@@ -1,0 +1,47 @@
+/**
+ * The end of the current event-loop turn (its check phase), in two steps: first what gathers
+ * commands (batched reads), then what sends them (uncorked sockets, see writesPerTurn). Reads
+ * asked for anywhere in a turn then travel as one command, in that turn's one socket write.
+ *
+ * A turn's end runs once, in one setImmediate callback: work queued while it runs joins it (a
+ * command a batch writes is sent by the same end), work queued after it waits for the next
+ * turn's. Give one instance to everything that shares a connection; it holds no global state.
+ */
+export class TurnEnd {
+  private gathering: (() => void)[] = [];
+  private sending: (() => void)[] = [];
+  private scheduled = false;
+
+  /** Runs `fn` at the end of this turn, before anything queued with {@link send}. */
+  readonly gather = (fn: () => void): void => {
+    this.gathering.push(fn);
+    this.schedule();
+  };
+
+  /** Runs `fn` at the end of this turn, after everything queued with {@link gather}. */
+  readonly send = (fn: () => void): void => {
+    this.sending.push(fn);
+    this.schedule();
+  };
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(this.run);
+  }
+
+  private readonly run = (): void => {
+    // Work queued from here on, by what runs, belongs to this end: its `send` step reads the list last.
+    while (this.gathering.length) {
+      const gathering = this.gathering;
+      this.gathering = [];
+      for (const fn of gathering) fn();
+    }
+    const sending = this.sending;
+    this.sending = [];
+    this.scheduled = false;
+    for (const fn of sending) fn();
+    // Sending gathers nothing; should it, the next turn's end takes it.
+    if (this.gathering.length) this.schedule();
+  };
+}
