@@ -45,7 +45,6 @@ import { corsRoute } from './web/cors.js';
 import { dashboardRoute } from './dashboard/route.js';
 import { ProvinceRegistry, type ProvinceEndpoint } from './shard/registry.js';
 import { FileRegistryStore, LocalRegistryStore, RedisRegistryStore, type RegistryStore } from './shard/registry-store.js';
-import { TurnEnd } from './shared-state/turn-end.js';
 import { connectRedis, whenReady, type RedisConfig } from './shared-state/redis.js';
 import { redisCache } from './shared-state/redis-cache.js';
 import { subgraphAgent } from '../common/post-graphql.js';
@@ -154,9 +153,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const logger = createLogger('gateway');
   const registry = new ProvinceRegistry(options.provinces ?? []);
   const prefix = options.redisPrefix ?? 'xietong:';
-  // Where a turn's Redis reads are gathered and its writes then sent, together.
-  const turnEnd = new TurnEnd();
-  const redis = options.redis ? connectRedis(options.redis, logger, 'shared-state', turnEnd) : undefined;
+  const redis = options.redis ? connectRedis(options.redis, logger) : undefined;
   if (redis) await whenReady(redis).catch(() => logger.warn('redis not reachable at start-up; starting with the configured provinces'));
   const registryFile = options.registryFile ?? (options.auditFile ? join(dirname(options.auditFile), 'registry.json') : undefined);
   const store: RegistryStore = redis
@@ -184,11 +181,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const timeoutMs = options.subgraphTimeoutMs ?? 5000;
   // Parsed once: importing a PEM key costs more than signing with it.
   const assertionKey = createPrivateKey(options.auth.assertionPrivateKey);
-  const generations = redis ? new RedisGenerations(redis, `${prefix}gen:`, turnEnd) : new LocalGenerations();
-  const fetchCache = options.responseCache
-    ? new FetchCache({ generations, ttlMs: options.responseCache.ttlSeconds * 1000, maxEntries: options.responseCache.maxEntries * 4 })
-    : undefined;
-  const reads = new SharedReads(fetchCache && fetchCache.read.bind(fetchCache));
+  const generations = redis ? new RedisGenerations(redis, `${prefix}gen:`) : new LocalGenerations();
+  const fetchCache = options.responseCache ? new FetchCache({ ttlMs: options.responseCache.ttlSeconds * 1000, maxEntries: options.responseCache.maxEntries * 4 }) : undefined;
+  const reads = new SharedReads({ generation: async (province) => (await generations.get([province]))[0], reuse: fetchCache && fetchCache.read.bind(fetchCache) });
   // What the data sources need of a request: who asks, how to tell a subgraph so, where it went.
   const callerOf = (context: unknown): Caller => {
     const c = context as GatewayContext;
@@ -276,6 +271,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
             JSON.stringify([
               options.supergraphSdl,
               POLICY,
+              // Answers withhold figures of fewer agencies than this: another threshold is another answer.
+              options.breakdownMinAgencies ?? DEFAULT_MIN_AGENCIES,
               options.persistedOperations?.safelist ?? false,
               options.persistedOperations?.manifest.operations.map((o) => o.id) ?? [],
             ]),

@@ -328,6 +328,26 @@ describe('response cache shared through Redis', () => {
       await b.stop();
     }
   });
+
+  it('replicas with another small-cell threshold never share entries: the threshold changes answers', async () => {
+    const options = await gatewayOptions({
+      redis: { url: TEST_REDIS_URL },
+      redisPrefix: `xietong:test:rc-threshold:${process.pid}:${Date.now()}:`,
+      responseCache: { ttlSeconds: 30, maxEntries: 100 },
+    });
+    const a = await startGateway({ ...options, breakdownMinAgencies: 3 });
+    const same = await startGateway({ ...options, breakdownMinAgencies: 3 });
+    const other = await startGateway({ ...options, breakdownMinAgencies: 5 });
+    try {
+      expect((await ask(a.url, admin, { query: POOL })).cache).toBe('miss');
+      expect((await ask(same.url, admin, { query: POOL })).cache).toBe('hit');
+      expect((await ask(other.url, admin, { query: POOL })).cache).toBe('miss');
+    } finally {
+      await a.stop();
+      await same.stop();
+      await other.stop();
+    }
+  });
 });
 
 describe('persisted operations', () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
 import { FetchCache } from './fetch-cache.js';
-import { LocalGenerations, type GenerationStore } from './generations.js';
 
 function counter() {
   let calls = 0;
@@ -13,40 +12,41 @@ function counter() {
   };
 }
 
+/** Version `generation` of 上海's data. */
+const v = (generation: number) => ({ province: '310000', generation });
+
 describe('FetchCache', () => {
-  it('serves a province answer until that province’s generation changes', async () => {
-    const generations = new LocalGenerations();
-    const cache = new FetchCache({ generations, ttlMs: 60_000, maxEntries: 10 });
+  it('serves a province answer while the data version it was fetched under is the one read', async () => {
+    const cache = new FetchCache({ ttlMs: 60_000, maxEntries: 10 });
     const c = counter();
-    expect(await cache.read('k', '310000', c.load(1))).toEqual({ data: { value: 1 } });
-    expect(await cache.read('k', '310000', c.load(2))).toEqual({ data: { value: 1 } });
-    await generations.bump(['320000']);
-    expect(await cache.read('k', '310000', c.load(3))).toEqual({ data: { value: 1 } });
-    await generations.bump(['310000']);
-    expect(await cache.read('k', '310000', c.load(4))).toEqual({ data: { value: 4 } });
+    expect(await cache.read('k', v(0), c.load(1))).toEqual({ data: { value: 1 } });
+    expect(await cache.read('k', v(0), c.load(2))).toEqual({ data: { value: 1 } });
+    expect(await cache.read('k', v(1), c.load(3))).toEqual({ data: { value: 3 } });
+    // An answer fetched under an older version is not served again once a newer one was stored.
+    expect(await cache.read('k', v(1), c.load(4))).toEqual({ data: { value: 3 } });
     expect(c.calls()).toBe(2);
   });
 
   it('gives every reader its own copy, so merging one answer cannot change another', async () => {
-    const cache = new FetchCache({ generations: new LocalGenerations(), ttlMs: 60_000, maxEntries: 10 });
-    const first = await cache.read('k', '310000', async () => ({ data: { list: [1, 2] } }));
+    const cache = new FetchCache({ ttlMs: 60_000, maxEntries: 10 });
+    const first = await cache.read('k', v(0), async () => ({ data: { list: [1, 2] } }));
     (first.data!.list as number[]).push(3);
-    const second = await cache.read('k', '310000', async () => ({ data: { list: [9] } }));
+    const second = await cache.read('k', v(0), async () => ({ data: { list: [9] } }));
     expect(second).toEqual({ data: { list: [1, 2] } });
     (second.data!.list as number[]).pop();
-    expect(await cache.read('k', '310000', async () => ({ data: {} }))).toEqual({ data: { list: [1, 2] } });
+    expect(await cache.read('k', v(0), async () => ({ data: {} }))).toEqual({ data: { list: [1, 2] } });
   });
 
   it('never stores answers with errors, and keys never mix', async () => {
-    const cache = new FetchCache({ generations: new LocalGenerations(), ttlMs: 60_000, maxEntries: 10 });
-    await cache.read('a', '310000', async () => ({ data: null, errors: [{ message: 'down' }] }));
-    expect(await cache.read('a', '310000', async () => ({ data: { ok: true } }))).toEqual({ data: { ok: true } });
-    expect(await cache.read('b', '310000', async () => ({ data: { ok: false } }))).toEqual({ data: { ok: false } });
+    const cache = new FetchCache({ ttlMs: 60_000, maxEntries: 10 });
+    await cache.read('a', v(0), async () => ({ data: null, errors: [{ message: 'down' }] }));
+    expect(await cache.read('a', v(0), async () => ({ data: { ok: true } }))).toEqual({ data: { ok: true } });
+    expect(await cache.read('b', v(0), async () => ({ data: { ok: false } }))).toEqual({ data: { ok: false } });
     expect(cache.size).toBe(2);
   });
 
   it('expires entries after the TTL, and entries about no province live for it', async () => {
-    const cache = new FetchCache({ generations: new LocalGenerations(), ttlMs: 30, maxEntries: 10 });
+    const cache = new FetchCache({ ttlMs: 30, maxEntries: 10 });
     const c = counter();
     await cache.read('d', undefined, c.load(1));
     expect(await cache.read('d', undefined, c.load(2))).toEqual({ data: { value: 1 } });
@@ -55,19 +55,9 @@ describe('FetchCache', () => {
   });
 
   it('holds at most maxEntries', async () => {
-    const cache = new FetchCache({ generations: new LocalGenerations(), ttlMs: 60_000, maxEntries: 2 });
-    for (const k of ['a', 'b', 'c']) await cache.read(k, '310000', async () => ({ data: { k } }));
+    const cache = new FetchCache({ ttlMs: 60_000, maxEntries: 2 });
+    for (const k of ['a', 'b', 'c']) await cache.read(k, v(0), async () => ({ data: { k } }));
     expect(cache.size).toBe(2);
-    expect(await cache.read('a', '310000', async () => ({ data: { k: 'new' } }))).toEqual({ data: { k: 'new' } });
-  });
-
-  it('fetches without storing when the counters cannot be read', async () => {
-    const broken: GenerationStore = { get: async () => Promise.reject(new Error('redis down')), bump: async () => {}, observe: async () => false };
-    const cache = new FetchCache({ generations: broken, ttlMs: 60_000, maxEntries: 10 });
-    const c = counter();
-    await cache.read('k', '310000', c.load(1));
-    await cache.read('k', '310000', c.load(2));
-    expect(c.calls()).toBe(2);
-    expect(cache.size).toBe(0);
+    expect(await cache.read('a', v(0), async () => ({ data: { k: 'new' } }))).toEqual({ data: { k: 'new' } });
   });
 });

@@ -1,9 +1,8 @@
 import type { GraphQLAnswer } from '../../common/post-graphql.js';
-import type { GenerationStore } from './generations.js';
+import type { DataVersion } from '../transport/caller.js';
 
 /** Settings of a fetch cache. */
 export interface FetchCacheOptions {
-  generations: GenerationStore;
   /** Longest life of an entry. */
   ttlMs: number;
   maxEntries: number;
@@ -25,23 +24,18 @@ interface Entry {
  *
  * An entry about a province is served only while that province's generation counter equals the
  * one read before its fetch was sent (writes through Xietong and detected direct writes raise
- * it), and never after its TTL; an entry about no province (a plain subgraph's reference data)
- * lives for its TTL. Answers with errors are never stored. Bounded: least recently used first out.
+ * it): the caller reads it and passes it as `version` (SharedReads does). It is never served after
+ * its TTL; an entry about no province (a plain subgraph's reference data) lives for its TTL.
+ * Answers with errors are never stored. Bounded: least recently used first out.
  */
 export class FetchCache {
   private readonly entries = new Map<string, Entry>();
 
   constructor(private readonly options: FetchCacheOptions) {}
 
-  /** The cached answer for `key`, or `load`'s answer (stored when it has no errors). */
-  async read(key: string, province: string | undefined, load: () => Promise<GraphQLAnswer>): Promise<GraphQLAnswer> {
-    let generation = 0;
-    try {
-      if (province) [generation] = await this.options.generations.get([province]);
-    } catch {
-      // Counters unreadable: nothing may be served or stored, the fetch goes out.
-      return load();
-    }
+  /** The cached answer for `key` under `version` (none: a read about no province), or `load`'s answer (stored when it has no errors). */
+  async read(key: string, version: DataVersion | undefined, load: () => Promise<GraphQLAnswer>): Promise<GraphQLAnswer> {
+    const generation = version?.generation ?? 0;
     const entry = this.entries.get(key);
     const now = Date.now();
     if (entry && entry.generation === generation && entry.expiresAt > now) {

@@ -1,17 +1,24 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { TEST_REDIS_URL } from '../../test/helpers.js';
-import { TurnEnd } from '../shared-state/turn-end.js';
+import { createLogger } from '../../common/logger.js';
+import { connectRedis, whenReady } from '../shared-state/redis.js';
 import { LocalGenerations, RedisGenerations, type GenerationStore } from './generations.js';
 
 const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
-afterAll(() => redis.disconnect());
+// A client as the gateway makes it: its reads are gathered at the turn end its writes leave at.
+const gateway = connectRedis({ url: TEST_REDIS_URL }, createLogger('test'), 'generations-test');
+beforeAll(() => whenReady(gateway));
+afterAll(() => {
+  redis.disconnect();
+  gateway.disconnect();
+});
 const prefix = () => `xietong:test:gen:${process.pid}:${Math.random().toString(36).slice(2)}:`;
 
 describe.each([
   ['in-process', () => new LocalGenerations()],
   ['Redis', () => new RedisGenerations(redis, prefix())],
-  ['Redis, gathered per turn', () => new RedisGenerations(redis, prefix(), new TurnEnd())],
+  ['Redis, gathered per turn', () => new RedisGenerations(gateway, prefix())],
 ])('%s generations', (_, make: () => GenerationStore) => {
   it('reads unknown counters as 0 and raises them per province', async () => {
     const g = make();
@@ -76,9 +83,9 @@ it('reads asked for in separate ticks of one turn travel as one MGET when gather
       source.disconnect();
     }
   };
-  const gathered = await mgets(new RedisGenerations(redis, keys, new TurnEnd()));
+  const gathered = await mgets(new RedisGenerations(gateway, keys));
   expect(gathered).toHaveLength(1);
   expect([...gathered[0]].sort()).toEqual([`${keys}310000`, `${keys}320000`]);
-  // Per tick (no turn end) the same reads are two commands: the case the turn end is for.
+  // Through a client connectRedis did not make, per tick: the same reads are two commands.
   expect(await mgets(new RedisGenerations(redis, keys))).toHaveLength(2);
 });

@@ -1,7 +1,6 @@
 import DataLoader from 'dataloader';
 import { Cluster } from 'ioredis';
-import type { RedisClient } from '../shared-state/redis.js';
-import type { TurnEnd } from '../shared-state/turn-end.js';
+import { turnEndOf, type RedisClient } from '../shared-state/redis.js';
 
 /**
  * A counter per province that every write through Xietong raises. A cached response records
@@ -46,9 +45,11 @@ export class LocalGenerations implements GenerationStore {
 /**
  * Counters in Redis, shared by every replica. The reads of all requests in one turn of the event
  * loop travel as one MGET of their distinct keys (on a single node; one GET per key in a Cluster,
- * whose keys of several slots cannot share an MGET), gathered at the turn's end (`turnEnd.gather`,
- * the one the client's writes leave at); without one, the reads of one tick. A batch is sent
- * after the reads that join it were asked for, so no read sees counters older than its request.
+ * whose keys of several slots cannot share an MGET), gathered at the end of the turn the client's
+ * writes leave at (see turnEndOf); for a client connectRedis did not make, the reads of one
+ * tick. A read asked for from a setImmediate callback that runs after that end waits for the
+ * next turn's: nothing on a request's path asks from one. A batch is sent after the reads that
+ * join it were asked for, so no read sees counters older than its request.
  */
 export class RedisGenerations implements GenerationStore {
   private readonly loader: DataLoader<string, number>;
@@ -56,8 +57,8 @@ export class RedisGenerations implements GenerationStore {
   constructor(
     private readonly client: RedisClient,
     private readonly prefix: string,
-    turnEnd?: TurnEnd,
   ) {
+    const turnEnd = turnEndOf(client);
     // Each request's lookup runs in a tick of its own, so batching per tick made an MGET per
     // request. Gathered at the turn's end instead, they leave in the same socket write as before
     // (the turn end sends after it gathers), as one command.

@@ -12,7 +12,7 @@ describe('operationId', () => {
 
 describe('rememberingOperationId', () => {
   it('answers what operationId answers, for bodies seen again, past its bound, and too long to keep', () => {
-    const idOf = rememberingOperationId(100);
+    const idOf = rememberingOperationId(4_000);
     const bodies = Array.from({ length: 40 }, (_, i) => `query Q${i} { assets(first: ${i}) { totalCount } }`);
     const long = `query Long { ${'a '.repeat(20_000)}}`;
     // Each round holds more characters than the bound, so the memory starts over several times.

@@ -22,30 +22,34 @@ export function operationId(body: string): string {
   return createHash('sha256').update(body).digest('hex');
 }
 
-/** Bodies longer than this are hashed every time, never kept. */
-const MAX_REMEMBERED_BODY = 16_384;
+// Bodies longer than this are hashed every time, never kept. Below V8's 16,383 characters: longer
+// strings hash by their length alone, so many of one length would share a bucket of the map.
+const MAX_REMEMBERED_BODY = 16_000;
+/** What one remembered body holds besides its characters: the id's 64, and the map's entry. */
+const ENTRY_OVERHEAD_BYTES = 200;
 
 /**
  * {@link operationId} that remembers the bodies it hashed: dashboards send the same few documents
- * over and over, and finding one in a Map costs a fraction of hashing it. Bounded by the
- * characters it holds: when `maxChars` are held it starts over, so bodies a client makes up cost
- * no more than hashing them would and never more memory than that.
+ * over and over, and finding one in a Map costs a fraction of hashing it. Bounded by the bytes it
+ * holds (two per character, plus each entry's own): beyond `maxBytes` the oldest go first, so
+ * bodies a client makes up cost no more than hashing them would, and never more memory than that.
  */
-export function rememberingOperationId(maxChars = 1_000_000): (body: string) => string {
+export function rememberingOperationId(maxBytes = 4_000_000): (body: string) => string {
   const known = new Map<string, string>();
   let held = 0;
+  const size = (body: string) => 2 * body.length + ENTRY_OVERHEAD_BYTES;
   return (body) => {
     let id = known.get(body);
     if (id !== undefined) return id;
     id = operationId(body);
-    if (body.length <= MAX_REMEMBERED_BODY) {
-      if (held + body.length > maxChars) {
-        known.clear();
-        held = 0;
-      }
-      known.set(body, id);
-      held += body.length;
+    if (body.length > MAX_REMEMBERED_BODY || size(body) > maxBytes) return id;
+    for (const oldest of known.keys()) {
+      if (held + size(body) <= maxBytes) break;
+      known.delete(oldest);
+      held -= size(oldest);
     }
+    known.set(body, id);
+    held += size(body);
     return id;
   };
 }

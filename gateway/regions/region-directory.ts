@@ -63,10 +63,12 @@ export class RegionDirectory {
       return false;
     }
     const next = RegionMembership.of(regions.map((r) => ({ code: r.code, provinceCodes: r.provinces.flatMap((p) => (p ? [p.code] : [])) })));
+    // An unchanged table stays the same value: what is derived from it (coordinators' principals
+    // and their scope keys) is kept per value.
     if (next.version !== this.membership.version) {
       this.options.logger.info({ regions: next.toClaim(), version: next.version }, this.loaded ? 'regions changed' : 'regions read from the directory');
+      this.membership = next;
     }
-    this.membership = next;
     this.loaded = true;
     return true;
   }

@@ -1,7 +1,7 @@
 import { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../../common/logger.js';
 import { writesPerTurn } from './turn-writes.js';
-import type { TurnEnd } from './turn-end.js';
+import { TurnEnd } from './turn-end.js';
 
 /** Where the shared state lives: one Redis node, or a Redis Cluster. */
 export type RedisConfig = { url: string } | { cluster: { host: string; port: number }[] };
@@ -9,13 +9,25 @@ export type RedisConfig = { url: string } | { cluster: { host: string; port: num
 /** A Redis client (node or cluster), as the gateway uses it. */
 export type RedisClient = Redis | Cluster;
 
+// The turn end of each client connectRedis made, for the batched reads sent through it.
+const turnEnds = new WeakMap<RedisClient, TurnEnd>();
+
+/**
+ * Where reads sent through `client` are batched so that they leave with its turn's writes: the
+ * turn end its sockets are uncorked at (undefined for a client connectRedis did not make).
+ */
+export function turnEndOf(client: RedisClient): TurnEnd | undefined {
+  return turnEnds.get(client);
+}
+
 /**
  * Connects to Redis for state that gateway replicas share. Commands fail fast while Redis is
  * unreachable (no offline queue, one try), so callers degrade at once instead of hanging;
  * ioredis keeps reconnecting in the background. Connection errors are logged once per outage.
- * A turn's writes leave together at `turnEnd` (see writesPerTurn), after the reads batched there.
+ * A turn's writes leave together at the client's turn end ({@link turnEndOf}, see writesPerTurn),
+ * after the reads batched there.
  */
-export function connectRedis(config: RedisConfig, logger: Logger, name = 'shared-state', turnEnd?: TurnEnd): RedisClient {
+export function connectRedis(config: RedisConfig, logger: Logger, name = 'shared-state'): RedisClient {
   const options = {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
@@ -30,6 +42,8 @@ export function connectRedis(config: RedisConfig, logger: Logger, name = 'shared
   };
   const client: RedisClient =
     'url' in config ? new Redis(config.url, options) : new Cluster(config.cluster, { redisOptions: options, enableOfflineQueue: false, enableAutoPipelining: false });
+  const turnEnd = new TurnEnd((error) => logger.error({ redis: name, err: error }, 'work at the end of an event-loop turn failed'));
+  turnEnds.set(client, turnEnd);
   if (client instanceof Cluster) client.on('+node', (node: Redis) => writesPerTurn(node, turnEnd));
   else writesPerTurn(client, turnEnd);
   let down = false;

@@ -41,4 +41,21 @@ describe('TurnEnd', () => {
     await nextTurn();
     expect(ran.sort()).toEqual(['a', 'b']);
   });
+
+  it('runs everything queued even when one throws, and reports what was thrown', async () => {
+    const failures: unknown[] = [];
+    const end = new TurnEnd((error) => failures.push(error));
+    const ran: string[] = [];
+    end.gather(() => {
+      throw new Error('batch failed');
+    });
+    end.gather(() => ran.push('gather'));
+    end.send(() => {
+      throw new Error('send failed');
+    });
+    end.send(() => ran.push('uncork'));
+    await nextTurn();
+    expect(ran).toEqual(['gather', 'uncork']);
+    expect(failures.map((e) => (e as Error).message)).toEqual(['batch failed', 'send failed']);
+  });
 });

@@ -12,6 +12,9 @@ export class TurnEnd {
   private sending: (() => void)[] = [];
   private scheduled = false;
 
+  /** `onError` gets what a queued function threw (by default it is thrown again, as a throwing setImmediate callback's would be). */
+  constructor(private readonly onError: (error: unknown) => void = throwLater) {}
+
   /** Runs `fn` at the end of this turn, before anything queued with {@link send}. */
   readonly gather = (fn: () => void): void => {
     this.gathering.push(fn);
@@ -31,17 +34,34 @@ export class TurnEnd {
   }
 
   private readonly run = (): void => {
+    const failures: unknown[] = [];
+    const attempt = (fn: () => void) => {
+      try {
+        fn();
+      } catch (error) {
+        failures.push(error);
+      }
+    };
     // Work queued from here on, by what runs, belongs to this end: its `send` step reads the list last.
     while (this.gathering.length) {
       const gathering = this.gathering;
       this.gathering = [];
-      for (const fn of gathering) fn();
+      gathering.forEach(attempt);
     }
     const sending = this.sending;
     this.sending = [];
     this.scheduled = false;
-    for (const fn of sending) fn();
+    // One that throws must not leave the rest undone: a socket left corked would hold its
+    // connection's commands for good. Failures are reported once all has run.
+    sending.forEach(attempt);
     // Sending gathers nothing; should it, the next turn's end takes it.
     if (this.gathering.length) this.schedule();
+    failures.forEach(this.onError);
   };
+}
+
+function throwLater(error: unknown): void {
+  queueMicrotask(() => {
+    throw error;
+  });
 }

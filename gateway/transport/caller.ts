@@ -23,5 +23,11 @@ export interface Caller {
   notReadable?(region: string | null, provinces: readonly string[]): void;
 }
 
-/** Reuses a read's answer (keyed by the caller's scope and the request) or loads it; `province` ties it to that province's data version. */
-export type Reuse = (key: string, province: string | undefined, load: () => Promise<GraphQLAnswer>) => Promise<GraphQLAnswer>;
+/** A province's data version (its generation counter) as read before a fetch: what the fetch's answer holds under. */
+export interface DataVersion {
+  province: string;
+  generation: number;
+}
+
+/** Reuses a read's answer (keyed by the caller's scope and the request) or loads it; `version` ties it to a province's data version. */
+export type Reuse = (key: string, version: DataVersion | undefined, load: () => Promise<GraphQLAnswer>) => Promise<GraphQLAnswer>;
