@@ -81,6 +81,9 @@ export interface XietongOptions {
 
 let configs = 0;
 
+/** Where this bench run's gateways keep their shared state in Redis (removed when it ends). */
+export const BENCH_REDIS_PREFIX = `xietong-bench:${process.pid}:`;
+
 /** A rate budget no bench subject reaches: checked on every request (the cost measured), never refusing. */
 const BENCH_BUDGET = { points: 10_000_000, anonymousPoints: 10_000_000, windowSeconds: 10 };
 
@@ -102,7 +105,7 @@ export async function startXietong(name: string, options: XietongOptions): Promi
       // subject sends in a window: a refused request would not compare with the peers' answers.
       rateLimit: { requests: BENCH_BUDGET, provinceScans: BENCH_BUDGET },
       ...(options.responseCache ? { responseCache: { ttlSeconds: 60, maxEntries: 5000 } } : {}),
-      ...(options.redisUrl ? { redis: { url: options.redisUrl }, redisPrefix: `xietong-bench:${process.pid}:${configs}:` } : {}),
+      ...(options.redisUrl ? { redis: { url: options.redisUrl }, redisPrefix: `${BENCH_REDIS_PREFIX}${configs}:` } : {}),
     }),
   );
   // Logging at warn, like the peers, so it prints no URL: it gets a free port and is polled.

@@ -15,13 +15,27 @@ import { join } from 'node:path';
 import { PROVINCES } from '../common/standards.js';
 import { REPO_ROOT } from '../common/subgraphs.js';
 import type { GatewayProcess } from './gateway-process.js';
-import { measure, PEERS, post, redisCpu, startBackends, startXietong, tokenFor, writeSupergraph, type Backends, type RedisCpu, type RunFigures } from './harness.js';
+import {
+  BENCH_REDIS_PREFIX,
+  measure,
+  PEERS,
+  post,
+  redisCpu,
+  startBackends,
+  startXietong,
+  tokenFor,
+  writeSupergraph,
+  type Backends,
+  type RedisCpu,
+  type RunFigures,
+} from './harness.js';
 import { percentile, runLoad, type Variant } from './load.js';
 import { staleReadChecker } from './stale-checker.js';
 import { w1Supergraph, xietongSupergraph } from './supergraphs.js';
 import { coldOperations, FANOUT_QUERY, fanoutReferenceQuery, w1Requests, w2Requests, withGolden } from './workloads.js';
 import { directCriticalPath } from './critical-path.js';
 import { W1_QUERY } from './w1/subgraphs.js';
+import { removeKeysUnder } from '../gateway/shared-state/remove-keys.js';
 
 // Every process the bench starts inherits this environment: no Apollo key or reporting switch
 // reaches a peer gateway or a W1 subgraph, which would report usage to Apollo.
@@ -315,6 +329,14 @@ if (ONLY.has('w3')) {
 }
 
 await backends.stop();
+// The gateways' audit streams alone hold tens of megabytes a run: nothing stays in the shared server.
+if (REDIS_URL !== 'none') {
+  const { Redis } = await import('ioredis');
+  const client = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  const removed = await removeKeysUnder(client, BENCH_REDIS_PREFIX).catch(() => 0);
+  client.disconnect();
+  if (removed) console.log(`removed this run's ${removed} Redis keys (${BENCH_REDIS_PREFIX}*)`);
+}
 console.log('\nRatios and targets (medians)');
 console.table(ratios);
 report.ratios = ratios;

@@ -24,6 +24,7 @@ import { LocalGenerations, RedisGenerations } from './cache/generations.js';
 import { responseCache, type ResponseCacheOptions } from './cache/response-cache.js';
 import { POLICY } from '../common/auth/policy.js';
 import { watchDataVersions } from './cache/data-version-watcher.js';
+import { writeVersionsPlugin } from './cache/write-versions.js';
 import { FetchCache } from './cache/fetch-cache.js';
 import { SharedReads } from './transport/shared-reads.js';
 import { manifestFirstCache, safelistPlugin } from './persisted/plugin.js';
@@ -279,7 +280,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           )
           .digest('hex'),
         provinceCodes: () => registry.codes(),
-        afterWrite: watcher?.refresh,
         onFinished,
         logger,
       })
@@ -311,6 +311,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       }),
       unexpectedErrorsPlugin<GatewayContext>(logger),
       finishedOperationPlugin(onFinished),
+      writeVersionsPlugin({ generations, afterWrite: watcher?.refresh, logger }),
       introspectionPolicyPlugin<GatewayContext>(),
       suggestionsPolicyPlugin<GatewayContext>(),
       ...(options.persistedOperations?.safelist ? [safelistPlugin<GatewayContext>(options.persistedOperations.manifest)] : []),

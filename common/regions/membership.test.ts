@@ -33,6 +33,8 @@ describe('RegionMembership', () => {
       { code: 'GBA', provinceCodes: ['820000', '810000', '440000'] },
     ]);
     expect(reordered.version).toBe(table.version);
+    expect(reordered.sameAs(table)).toBe(true);
+    expect(RegionMembership.of([{ code: 'CY', provinceCodes: ['510000'] }]).sameAs(table)).toBe(false);
     expect(RegionMembership.of([{ code: 'CY', provinceCodes: ['510000'] }]).version).not.toBe(table.version);
   });
 

@@ -41,6 +41,11 @@ export class RegionMembership {
     return RegionMembership.of(entries.map(([code, provinceCodes]) => ({ code, provinceCodes: provinceCodes as string[] })));
   }
 
+  /** Whether another value holds exactly the same regions and members. */
+  sameAs(other: RegionMembership): boolean {
+    return this === other || JSON.stringify(this.claim) === JSON.stringify(other.claim);
+  }
+
   /** The member provinces of a region; undefined when no region has that code. */
   members(code: string): readonly string[] | undefined {
     return this.byCode.get(code);

@@ -96,8 +96,6 @@ export function responseCache(
     fingerprint: string;
     /** The registered provinces, in order: the same array until the registry changes. */
     provinceCodes: () => readonly string[];
-    /** Called after a write's counters are raised, before it answers (the data-version watcher's refresh). */
-    afterWrite?: (provinces: readonly string[]) => Promise<void>;
     /** Called for every answer the shortcut serves, as Apollo Server's answers are (audit trail, operation log). */
     onFinished: OnFinished;
     logger: Logger;
@@ -183,12 +181,7 @@ export function responseCache(
           const { contextValue, response, operation } = rc;
           const cache = states.get(contextValue);
           response.http.headers.set('x-xietong-cache', cache?.hit ? 'hit' : 'miss');
-          if (operation?.operation === 'mutation' && contextValue.provinces.size) {
-            const touched = contextValue.provinces.list();
-            await options.generations.bump(touched).catch((error: unknown) => options.logger.error({ err: error }, 'could not invalidate cached responses'));
-            await options.afterWrite?.(touched);
-            return;
-          }
+          // Mutations are never cached; their counters are raised by writeVersionsPlugin.
           if (!cache || cache.hit) return;
           const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
           const provinces = contextValue.provinces.list();

@@ -36,6 +36,10 @@ const ENTRY_OVERHEAD_BYTES = 200;
  */
 export function rememberingOperationId(maxBytes = 4_000_000): (body: string) => string {
   const known = new Map<string, string>();
+  // Bodies in the order they were kept, the oldest at `first`: a queue, since finding the oldest
+  // by iterating the map would step over every entry deleted before it.
+  let order: string[] = [];
+  let first = 0;
   let held = 0;
   const size = (body: string) => 2 * body.length + ENTRY_OVERHEAD_BYTES;
   return (body) => {
@@ -43,12 +47,17 @@ export function rememberingOperationId(maxBytes = 4_000_000): (body: string) => 
     if (id !== undefined) return id;
     id = operationId(body);
     if (body.length > MAX_REMEMBERED_BODY || size(body) > maxBytes) return id;
-    for (const oldest of known.keys()) {
-      if (held + size(body) <= maxBytes) break;
+    while (held + size(body) > maxBytes) {
+      const oldest = order[first++];
       known.delete(oldest);
       held -= size(oldest);
     }
+    if (first > 1024 && first * 2 > order.length) {
+      order = order.slice(first);
+      first = 0;
+    }
     known.set(body, id);
+    order.push(body);
     held += size(body);
     return id;
   };

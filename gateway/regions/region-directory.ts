@@ -64,8 +64,8 @@ export class RegionDirectory {
     }
     const next = RegionMembership.of(regions.map((r) => ({ code: r.code, provinceCodes: r.provinces.flatMap((p) => (p ? [p.code] : [])) })));
     // An unchanged table stays the same value: what is derived from it (coordinators' principals
-    // and their scope keys) is kept per value.
-    if (next.version !== this.membership.version) {
+    // and their scope keys) is kept per value. Compared whole, not by its short version digest.
+    if (!next.sameAs(this.membership)) {
       this.options.logger.info({ regions: next.toClaim(), version: next.version }, this.loaded ? 'regions changed' : 'regions read from the directory');
       this.membership = next;
     }

@@ -2,12 +2,11 @@ import type { GraphQLAnswer } from '../../common/post-graphql.js';
 import type { DataVersion, Reuse } from './caller.js';
 import { InFlight } from './in-flight.js';
 
-/** What SharedReads reads with: a province's current generation counter, and a fetch cache. */
-export interface SharedReadsOptions {
-  /** A province's generation counter now (throws when it cannot be read). */
-  generation?: (province: string) => Promise<number>;
-  reuse?: Reuse;
-}
+/**
+ * What SharedReads reads with: a province's current generation counter and, optionally, a fetch
+ * cache (which needs the counter: it keeps an answer only while its province's counter holds).
+ */
+export type SharedReadsOptions = { generation?: undefined; reuse?: undefined } | { generation: (province: string) => Promise<number>; reuse?: Reuse };
 
 /**
  * Reads that callers of one scope share, for province and plain subgraph fetches alike:
@@ -17,10 +16,10 @@ export interface SharedReadsOptions {
  * that joined another's read gets its own copy.
  *
  * A read about a province first reads that province's generation counter, which every write
- * through Xietong raises before it answers: a read joins only a read sent under the same
- * counter, so a request that starts after a write never receives an answer fetched before it,
- * nor stores one under the new counter. When the counter cannot be read, the fetch goes out on
- * its own, neither shared nor reused.
+ * through Xietong raises before it answers (writeVersionsPlugin): a read joins only a read sent
+ * under the same counter, so a request that starts after a write never receives an answer
+ * fetched before it. When the counter cannot be read (Redis down, when writes cannot raise it
+ * either), reads are still shared but never reused from, nor stored in, the fetch cache.
  */
 export class SharedReads {
   private readonly inFlight = new InFlight<GraphQLAnswer>();
@@ -29,16 +28,20 @@ export class SharedReads {
 
   /** The answer of the read `key`: shared while in flight, else reused or sent; tied to `province`'s data version when given. */
   async read(key: string, province: string | undefined, send: () => Promise<GraphQLAnswer>): Promise<GraphQLAnswer> {
+    const { generation, reuse } = this.options;
     let version: DataVersion | undefined;
-    if (province !== undefined && this.options.generation) {
+    if (province !== undefined && generation) {
       try {
-        version = { province, generation: await this.options.generation(province) };
+        version = { province, generation: await generation(province) };
       } catch {
-        return send();
+        return this.share(`${key}\nunknown`, send);
       }
     }
-    const { reuse } = this.options;
-    const { result, joined } = this.inFlight.run(version ? `${key}\n${version.generation}` : key, reuse ? () => reuse(key, version, send) : send);
+    return this.share(version ? `${key}\n${version.generation}` : key, reuse ? () => reuse(key, version, send) : send);
+  }
+
+  private async share(key: string, send: () => Promise<GraphQLAnswer>): Promise<GraphQLAnswer> {
+    const { result, joined } = this.inFlight.run(key, send);
     return joined ? structuredClone(await result) : result;
   }
 }
