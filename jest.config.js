@@ -6,5 +6,6 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/{common,gateway,subgraphs,scripts,demo,bench}/**/*.test.ts'],
   testTimeout: 60000,
+  setupFilesAfterEnv: ['<rootDir>/test/redis-cleanup.ts'],
   reporters: ['default', '<rootDir>/test/summary-reporter.cjs'],
 };

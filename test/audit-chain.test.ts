@@ -11,7 +11,7 @@ import type { AuditRecord } from '../gateway/audit/event.js';
 import { RedisAuditStore } from '../gateway/audit/redis-store.js';
 import { SqliteAuditStore } from '../gateway/audit/sqlite-store.js';
 import { describeVerdict, verifyChain, type ChainSource } from '../gateway/audit/verify.js';
-import { startRedisCluster, TEST_REDIS_URL } from './helpers.js';
+import { startRedisCluster, TEST_REDIS_URL, testRedisPrefix } from './helpers.js';
 
 const record = (i: number, subject = 'officer'): AuditRecord => ({
   time: new Date(Date.UTC(2025, 2, 1, 8, 0, i)).toISOString(),
@@ -121,7 +121,7 @@ describe('the audit chain in a Redis stream', () => {
     admin = client();
   });
   const prefix = () => {
-    const p = `xietong:test:audit-chain:${process.pid}:${Math.random().toString(36).slice(2)}:`;
+    const p = testRedisPrefix('audit-chain');
     keys.push(`${p}audit`);
     return p;
   };

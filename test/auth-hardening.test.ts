@@ -12,7 +12,7 @@ import { startGateway, type RunningGateway } from '../gateway/server.js';
 import type { DemoStack } from '../demo/demo-stack.js';
 import { DEV_TOKEN } from '../demo/dev-keys.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
-import { gatewayOptionsFor, gql, NATIONAL_ADMIN, post, startTestStack, TEST_KEYS, TEST_REDIS_URL, tokenFor } from './helpers.js';
+import { gatewayOptionsFor, gql, NATIONAL_ADMIN, post, startTestStack, TEST_KEYS, TEST_REDIS_URL, testRedisPrefix, tokenFor } from './helpers.js';
 
 let stack: DemoStack;
 beforeAll(async () => {
@@ -265,7 +265,7 @@ describe('hostile documents are refused before any subgraph call', () => {
 describe('caches never carry one caller’s answer to another', () => {
   let gateway: RunningGateway;
   beforeAll(async () => {
-    gateway = await startGateway(await gatewayOptionsFor(stack, { redis: { url: TEST_REDIS_URL }, redisPrefix: `xietong:test:cache:${process.pid}:${Date.now()}:` }));
+    gateway = await startGateway(await gatewayOptionsFor(stack, { redis: { url: TEST_REDIS_URL }, redisPrefix: testRedisPrefix('cache') }));
   });
   afterAll(() => gateway?.stop());
 
@@ -421,7 +421,7 @@ describe('the rest of the surface', () => {
   });
 
   it('the audit trail in a Redis stream is shared by replicas and outlives them', async () => {
-    const options = await gatewayOptionsFor(stack, { redis: { url: TEST_REDIS_URL }, redisPrefix: `xietong:test:audit:${process.pid}:${Date.now()}:` });
+    const options = await gatewayOptionsFor(stack, { redis: { url: TEST_REDIS_URL }, redisPrefix: testRedisPrefix('audit') });
     const a = await startGateway(options);
     await gql(a.url, 'query ReadBeijing { assets(filter: { province: "110000" }) { totalCount } }', undefined, {
       token: tokenFor({ role: 'PROVINCE_ADMIN', province: '320000', sub: 'stream-js' }),

@@ -3,14 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startGateway, type RunningGateway } from '../gateway/server.js';
 import type { DemoStack } from '../demo/demo-stack.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
-import { gatewayOptionsFor, post, startTestStack, TEST_REDIS_URL, tokenFor } from './helpers.js';
+import { gatewayOptionsFor, post, startTestStack, TEST_REDIS_URL, testRedisPrefix, tokenFor } from './helpers.js';
 
 // Two replicas share one Redis: a caller's budget is one budget, whichever replica it reaches.
 let stack: DemoStack;
 let replicas: RunningGateway[];
 beforeAll(async () => {
   stack = await startTestStack(TEST_SCALE, ['320000']);
-  const redisPrefix = `xt-fair-${randomUUID()}:`;
+  const redisPrefix = testRedisPrefix('fair');
   const options = await gatewayOptionsFor(stack, { redis: { url: TEST_REDIS_URL }, redisPrefix, rateLimit: { requests: { points: 4, anonymousPoints: 3, windowSeconds: 60 } } });
   replicas = [await startGateway(options), await startGateway(options)];
 });
@@ -48,7 +48,7 @@ describe('rate limits before the response cache', () => {
   it('a cached answer counts against the budget; once it is spent the caller gets 429, and only answered requests are audited', async () => {
     const options = await gatewayOptionsFor(stack, {
       redis: { url: TEST_REDIS_URL },
-      redisPrefix: `xt-fair-cache-${randomUUID()}:`,
+      redisPrefix: testRedisPrefix('fair-cache'),
       rateLimit: { requests: { points: 3, windowSeconds: 60 } },
       responseCache: { ttlSeconds: 60, maxEntries: 100 },
     });
@@ -77,7 +77,7 @@ describe('rate limits before the response cache', () => {
 describe('a refused request reads no cached answer', () => {
   it('another replica refuses an over-budget caller without fetching the shared entry, and fetches it for an admitted one', async () => {
     const { Redis } = await import('ioredis');
-    const redisPrefix = `xt-fair-refused-${randomUUID()}:`;
+    const redisPrefix = testRedisPrefix('fair-refused');
     const options = await gatewayOptionsFor(stack, {
       redis: { url: TEST_REDIS_URL },
       redisPrefix,

@@ -165,6 +165,14 @@ export async function startMixedStack(scale: DemoScale, provinces = Object.keys(
 /** The Redis server tests share (keys under a per-run prefix; never flushed). */
 export const TEST_REDIS_URL = process.env.XIETONG_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+/** Where every key a test process writes to the shared Redis lives: removed after each test file (test/redis-cleanup.ts). */
+export const TEST_REDIS_ROOT = `xietong:test:${process.pid}:`;
+
+/** A fresh key prefix under TEST_REDIS_ROOT, named for what uses it. */
+export function testRedisPrefix(name: string): string {
+  return `${TEST_REDIS_ROOT}${name}:${Math.random().toString(36).slice(2)}:`;
+}
+
 export { freePort };
 
 /** A redis-server of the test's own on a spare port, which the test may stop and start. */

@@ -1,13 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Redis } from 'ioredis';
-import { removeKeysUnder } from '../gateway/shared-state/remove-keys.js';
 import { startGateway, type GatewayOptions } from '../gateway/server.js';
 import type { DemoStack } from '../demo/demo-stack.js';
 import { Repository } from '../subgraphs/province/repository.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
-import { gatewayOptionsFor, NATIONAL_ADMIN, post, startTestStack, TEST_REDIS_URL, tokenFor } from './helpers.js';
+import { gatewayOptionsFor, NATIONAL_ADMIN, post, startTestStack, TEST_REDIS_URL, testRedisPrefix, tokenFor } from './helpers.js';
 
 // A read that starts after a write has answered must see it, even while an identical read sent
 // before the write is still in flight (which a later one would otherwise join), with or without
@@ -16,7 +14,7 @@ import { gatewayOptionsFor, NATIONAL_ADMIN, post, startTestStack, TEST_REDIS_URL
 const admin = tokenFor(NATIONAL_ADMIN);
 const POOL = 'query Pool { assets(filter: { province: "310000", offeredToPool: true }) { totalCount } }';
 const HOLD_MS = 600;
-const PREFIX = `xietong:test:read-after-write:${process.pid}:`;
+const PREFIX = testRedisPrefix('read-after-write');
 
 let stack: DemoStack;
 let idle: string[] = [];
@@ -34,12 +32,7 @@ beforeAll(async () => {
   for (const { id } of rows) await repo.update('assets', id, { status: 'IDLE' });
   idle = rows.map((r) => r.id);
 });
-afterAll(async () => {
-  await stack?.stop();
-  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
-  await removeKeysUnder(redis, PREFIX);
-  redis.disconnect();
-});
+afterAll(() => stack?.stop());
 
 /** Forwards to a province, holding the answers of pool reads (not of writes) for HOLD_MS: a read in flight when the write comes. */
 async function slowPoolReads(target: string): Promise<{ url: string; server: Server }> {

@@ -6,7 +6,7 @@ import { startGateway, type GatewayOptions, type RunningGateway } from '../gatew
 import type { DemoStack } from '../demo/demo-stack.js';
 import { Repository } from '../subgraphs/province/repository.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
-import { gatewayOptionsFor, NATIONAL_ADMIN, post, startMixedStack, startTestStack, TEST_REDIS_URL, tokenFor } from './helpers.js';
+import { gatewayOptionsFor, NATIONAL_ADMIN, post, startMixedStack, startTestStack, TEST_REDIS_URL, testRedisPrefix, tokenFor } from './helpers.js';
 import type { ProvinceDatabase } from '../subgraphs/province/db/database.js';
 
 let stack: DemoStack;
@@ -309,7 +309,7 @@ describe('response cache shared through Redis', () => {
   it('a write through one replica invalidates the other’s cached answers', async () => {
     const options = await gatewayOptions({
       redis: { url: TEST_REDIS_URL },
-      redisPrefix: `xietong:test:rc:${process.pid}:${Date.now()}:`,
+      redisPrefix: testRedisPrefix('rc'),
       responseCache: { ttlSeconds: 30, maxEntries: 100 },
     });
     const a = await startGateway(options);
@@ -332,7 +332,7 @@ describe('response cache shared through Redis', () => {
   it('replicas with another small-cell threshold never share entries: the threshold changes answers', async () => {
     const options = await gatewayOptions({
       redis: { url: TEST_REDIS_URL },
-      redisPrefix: `xietong:test:rc-threshold:${process.pid}:${Date.now()}:`,
+      redisPrefix: testRedisPrefix('rc-threshold'),
       responseCache: { ttlSeconds: 30, maxEntries: 100 },
     });
     const a = await startGateway({ ...options, breakdownMinAgencies: 3 });

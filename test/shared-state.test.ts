@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DemoStack } from '../demo/demo-stack.js';
 import { TEST_SCALE } from '../subgraphs/province/seed/generator.js';
-import { authConfigFiles, gatewayOptionsFor, gql, post, spawnGateway, startRedisServer, startTestStack, TEST_REDIS_URL } from './helpers.js';
+import { authConfigFiles, gatewayOptionsFor, gql, post, spawnGateway, startRedisServer, startTestStack, TEST_REDIS_URL, testRedisPrefix } from './helpers.js';
 
 const TOKEN = 'test-admin-token-0123456789abcdef';
 let stack: DemoStack;
@@ -66,7 +66,7 @@ const apq = (url: string, withQuery: boolean) =>
 
 describe('two gateway processes share one Redis', () => {
   it('a province registered through one is routed by the other within a second; an APQ registered through one is served by the other', async () => {
-    const prefix = `xietong:test:${process.pid}:${Date.now()}:`;
+    const prefix = testRedisPrefix('shared');
     const [a, b] = await Promise.all([spawnGateway(configFile(TEST_REDIS_URL, prefix, ['500000'])), spawnGateway(configFile(TEST_REDIS_URL, prefix, ['500000']))]);
     try {
       expect(await provinceCount(b.url)).toBe(1);
@@ -85,7 +85,7 @@ describe('two gateway processes share one Redis', () => {
 
 describe('cluster workers', () => {
   it('XIETONG_WORKERS=2 serves from two processes on one port, sharing state through Redis', async () => {
-    const prefix = `xietong:test:workers:${process.pid}:${Date.now()}:`;
+    const prefix = testRedisPrefix('workers');
     const gw = await spawnGateway(configFile(TEST_REDIS_URL, prefix, ['500000']), { XIETONG_WORKERS: '2' });
     try {
       expect((await register(gw.url, '510000')).status).toBe(200);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { TEST_REDIS_URL } from '../../test/helpers.js';
+import { TEST_REDIS_URL, testRedisPrefix } from '../../test/helpers.js';
 import { createLogger } from '../../common/logger.js';
 import { connectRedis, whenReady } from '../shared-state/redis.js';
 import { LocalGenerations, RedisGenerations, type GenerationStore } from './generations.js';
@@ -13,7 +13,7 @@ afterAll(() => {
   redis.disconnect();
   gateway.disconnect();
 });
-const prefix = () => `xietong:test:gen:${process.pid}:${Math.random().toString(36).slice(2)}:`;
+const prefix = () => testRedisPrefix('gen');
 
 describe.each([
   ['in-process', () => new LocalGenerations()],

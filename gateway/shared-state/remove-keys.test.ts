@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { TEST_REDIS_URL } from '../../test/helpers.js';
+import { TEST_REDIS_ROOT, TEST_REDIS_URL } from '../../test/helpers.js';
 import { patternUnder, removeKeysUnder } from './remove-keys.js';
 
 const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
@@ -8,8 +8,8 @@ afterAll(() => redis.disconnect());
 
 describe('removeKeysUnder', () => {
   it('removes every key under the prefix and none beside it, whatever characters the prefix holds', async () => {
-    const prefix = `xietong:test:remove:${process.pid}:[a*]?:`;
-    const beside = `xietong:test:remove:${process.pid}:[a*]X`;
+    const prefix = `${TEST_REDIS_ROOT}remove:[a*]?:`;
+    const beside = `${TEST_REDIS_ROOT}remove:[a*]X`;
     await redis.set(beside, 'kept');
     for (let i = 0; i < 1200; i++) await redis.set(`${prefix}${i}`, String(i));
     await redis.xadd(`${prefix}stream`, '*', 'event', '{}');
