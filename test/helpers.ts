@@ -176,7 +176,7 @@ export function testRedisPrefix(name: string): string {
 export { freePort };
 
 /** A redis-server of the test's own on a spare port, which the test may stop and start. */
-export async function startRedisServer(port?: number): Promise<{ url: string; port: number; stop(): Promise<void> }> {
+export async function startRedisServer(port?: number): Promise<{ url: string; port: number; stop(): Promise<void>; pause(): void; resume(): void }> {
   const { spawn } = await import('node:child_process');
   const p = port ?? (await freePort());
   const child = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -193,9 +193,13 @@ export async function startRedisServer(port?: number): Promise<{ url: string; po
   return {
     url: `redis://127.0.0.1:${p}`,
     port: p,
+    /** Stops the server answering while its connections stay open (SIGSTOP): a hung Redis. */
+    pause: () => void child.kill('SIGSTOP'),
+    resume: () => void child.kill('SIGCONT'),
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
+        child.kill('SIGCONT');
         child.kill('SIGKILL');
       }),
   };

@@ -131,6 +131,54 @@ describe('Redis going away', () => {
   });
 });
 
+describe('Redis that stops answering', () => {
+  it('holds no request for long: commands time out, and the gateway answers without its shared state', async () => {
+    const redis = await startRedisServer();
+    const { startGateway } = await import('../gateway/server.js');
+    const { REDIS_COMMAND_TIMEOUT_MS } = await import('../gateway/shared-state/redis.js');
+    const gateway = await startGateway({
+      ...(await gatewayOptionsFor(stack, { redis: { url: redis.url }, redisPrefix: 'xietong:hung:', rateLimit: {}, responseCache: { ttlSeconds: 60, maxEntries: 100 } })),
+    } as import('../gateway/server.js').GatewayOptions);
+    const { tokenFor, NATIONAL_ADMIN } = await import('./helpers.js');
+    const token = tokenFor(NATIONAL_ADMIN);
+    const ask = async () => {
+      const started = performance.now();
+      const res = await post(gateway.url, { query: '{ assetSummary { assetCount } }' }, { token, assertion: null });
+      return { ms: performance.now() - started, cache: res.headers.get('x-xietong-cache'), body: (await res.json()) as { data?: { assetSummary: { assetCount: number } } } };
+    };
+    try {
+      const warm = await ask();
+      const count = warm.body.data!.assetSummary.assetCount;
+      expect(count).toBeGreaterThan(0);
+      expect((await ask()).cache).toBe('hit');
+      redis.pause();
+      // The first command to time out drops the connection: that request waits about one
+      // timeout, the next ones none, all answered (executed, without the cache).
+      const first = await ask();
+      expect(first.body.data?.assetSummary.assetCount).toBe(count);
+      expect(first.ms).toBeLessThan(REDIS_COMMAND_TIMEOUT_MS * 2.5);
+      for (let i = 0; i < 3; i++) {
+        const next = await ask();
+        expect(next.body.data?.assetSummary.assetCount).toBe(count);
+        expect(next.ms).toBeLessThan(REDIS_COMMAND_TIMEOUT_MS / 2);
+      }
+      redis.resume();
+      // Once Redis answers again, the gateway reconnects and serves from the cache again.
+      let again: Awaited<ReturnType<typeof ask>> | undefined;
+      for (let waited = 0; waited < 10_000 && again?.cache !== 'hit'; waited += 200) {
+        await new Promise((r) => setTimeout(r, 200));
+        again = await ask();
+      }
+      expect(again?.cache).toBe('hit');
+      expect(again?.body.data?.assetSummary.assetCount).toBe(count);
+    } finally {
+      redis.resume();
+      await gateway.stop();
+      await redis.stop();
+    }
+  });
+});
+
 describe('Redis Cluster', () => {
   it('two gateways share the registry and APQ through a three-node cluster', async () => {
     const { startRedisCluster } = await import('./helpers.js');

@@ -1,6 +1,7 @@
 import { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../../common/logger.js';
 import { writesPerTurn } from './turn-writes.js';
+import { dropWhenHung } from './hung-connection.js';
 import { TurnEnd } from './turn-end.js';
 
 /** Where the shared state lives: one Redis node, or a Redis Cluster. */
@@ -8,6 +9,9 @@ export type RedisConfig = { url: string } | { cluster: { host: string; port: num
 
 /** A Redis client (node or cluster), as the gateway uses it. */
 export type RedisClient = Redis | Cluster;
+
+/** Longest a command to the shared state waits for Redis's answer, ms. */
+export const REDIS_COMMAND_TIMEOUT_MS = 1000;
 
 // The turn end of each client connectRedis made, for the batched reads sent through it.
 const turnEnds = new WeakMap<RedisClient, TurnEnd>();
@@ -32,6 +36,9 @@ export function connectRedis(config: RedisConfig, logger: Logger, name = 'shared
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
+    // A Redis that accepts commands and stops answering (stopped, swapping, a long script) must
+    // not hold requests: each command gives up after this, and its caller goes on without it.
+    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
     retryStrategy: (times: number) => Math.min(100 * 2 ** Math.min(times, 5), 2000),
     // No auto-pipelining: ioredis sends one auto-pipeline at a time, so every command waits for
     // all replies of the one before it (an audit batch holds up the next request's rate check).
@@ -44,8 +51,13 @@ export function connectRedis(config: RedisConfig, logger: Logger, name = 'shared
     'url' in config ? new Redis(config.url, options) : new Cluster(config.cluster, { redisOptions: options, enableOfflineQueue: false, enableAutoPipelining: false });
   const turnEnd = new TurnEnd((error) => logger.error({ redis: name, err: error }, 'work at the end of an event-loop turn failed'));
   turnEnds.set(client, turnEnd);
-  if (client instanceof Cluster) client.on('+node', (node: Redis) => writesPerTurn(node, turnEnd));
-  else writesPerTurn(client, turnEnd);
+  const hung = () => logger.warn({ redis: name }, `redis did not answer within ${REDIS_COMMAND_TIMEOUT_MS} ms; reconnecting, serving without shared state meanwhile`);
+  const wrap = (node: Redis) => {
+    writesPerTurn(node, turnEnd);
+    dropWhenHung(node, hung);
+  };
+  if (client instanceof Cluster) client.on('+node', wrap);
+  else wrap(client);
   let down = false;
   client.on('error', (error: Error) => {
     if (!down) logger.warn({ redis: name, err: error.message }, 'redis unreachable; serving without shared state until it returns');
