@@ -162,11 +162,9 @@ export async function startMixedStack(scale: DemoScale, provinces = Object.keys(
   return stack;
 }
 
-/** The Redis server tests share (keys under a per-run prefix; never flushed). */
-export const TEST_REDIS_URL = process.env.XIETONG_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** Where every key a test process writes to the shared Redis lives: removed after each test file (test/redis-cleanup.ts). */
-export const TEST_REDIS_ROOT = `xietong:test:${process.pid}:`;
+// In a module of their own: the cleanup run after every test file imports them, not this one.
+export { TEST_REDIS_ROOT, TEST_REDIS_URL } from './redis-root.js';
+import { TEST_REDIS_ROOT } from './redis-root.js';
 
 /** A fresh key prefix under TEST_REDIS_ROOT, named for what uses it. */
 export function testRedisPrefix(name: string): string {

@@ -1,7 +1,8 @@
 import { afterAll } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { removeKeysUnder } from '../gateway/shared-state/remove-keys.js';
-import { TEST_REDIS_ROOT, TEST_REDIS_URL } from './helpers.js';
+// Only ioredis and the root: this runs after every test file, so it must load little.
+import { TEST_REDIS_ROOT, TEST_REDIS_URL } from './redis-root.js';
 
 // After each test file, the keys its process wrote to the shared Redis (all under
 // TEST_REDIS_ROOT) are removed: a run leaves nothing behind in a server others use. Jest runs a
