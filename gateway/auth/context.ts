@@ -53,7 +53,7 @@ export async function authenticate(req: IncomingMessage, verifier: TokenVerifier
  * a retryable 503, never a 401 that tells the client to throw its token away.
  */
 function withRegionMembers(principal: Principal, regions: RegionMembership, regionsRead: boolean): Principal {
-  if (principal.region === undefined) return principal;
+  // A principal bound to no region comes back as it is.
   const bound = regions.withMembers(principal);
   if (bound) return bound;
   if (!regionsRead) {

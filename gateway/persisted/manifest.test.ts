@@ -15,7 +15,7 @@ describe('rememberingOperationId', () => {
     const idOf = rememberingOperationId(4_000);
     const bodies = Array.from({ length: 40 }, (_, i) => `query Q${i} { assets(first: ${i}) { totalCount } }`);
     const long = `query Long { ${'a '.repeat(20_000)}}`;
-    // Each round holds more characters than the bound, so the memory starts over several times.
+    // Each round holds more bytes than the bound, so the oldest bodies are evicted over and over.
     for (let round = 0; round < 3; round++) {
       for (const body of [...bodies, long]) expect(idOf(body)).toBe(sha256(body));
     }
