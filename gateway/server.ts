@@ -26,6 +26,7 @@ import { POLICY } from '../common/auth/policy.js';
 import { watchDataVersions } from './cache/data-version-watcher.js';
 import { writeVersionsPlugin } from './cache/write-versions.js';
 import { FetchCache } from './cache/fetch-cache.js';
+import { gatewayCodeVersion } from './cache/code-version.js';
 import { SharedReads } from './transport/shared-reads.js';
 import { manifestFirstCache, safelistPlugin } from './persisted/plugin.js';
 import { adminRoute } from './admin/route.js';
@@ -272,6 +273,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
             JSON.stringify([
               options.supergraphSdl,
               POLICY,
+              // Another release may disclose or merge otherwise: in a rolling deploy, its replicas share no entries with ours.
+              gatewayCodeVersion(),
               // Answers withhold figures of fewer agencies than this: another threshold is another answer.
               options.breakdownMinAgencies ?? DEFAULT_MIN_AGENCIES,
               options.persistedOperations?.safelist ?? false,
