@@ -44,10 +44,16 @@ export interface ShardRules {
 export function readShardRules(supergraphSdl: string): ShardRules {
   const document = parse(supergraphSdl);
   const schema = buildASTSchema(document, { assumeValid: true, assumeValidSDL: true });
-  const fieldRoutes = new Map<string, RouteRule>();
+  // By type, then by field: the merge consults these for every field of every province's value,
+  // and a key of both names was a string built per lookup.
+  const fieldRoutes = new Map<string, Map<string, RouteRule>>();
   const typeRoutes = new Map<string, RouteRule>();
-  const fieldMerges = new Map<string, MergeRule>();
-  const fieldAccess = new Map<string, AccessRule>();
+  const fieldMerges = new Map<string, Map<string, MergeRule>>();
+  const fieldAccess = new Map<string, Map<string, AccessRule>>();
+  const put = <R>(table: Map<string, Map<string, R>>, typeName: string, fieldName: string, rule: R) => {
+    const fields = table.get(typeName) ?? new Map<string, R>();
+    table.set(typeName, fields.set(fieldName, rule));
+  };
   for (const def of document.definitions) {
     if (def.kind !== 'ObjectTypeDefinition' && def.kind !== 'ObjectTypeExtension') continue;
     const typeName = def.name.value;
@@ -55,19 +61,19 @@ export function readShardRules(supergraphSdl: string): ShardRules {
     if (typeRoute) typeRoutes.set(typeName, typeRoute as unknown as RouteRule);
     for (const field of def.fields ?? []) {
       const route = directiveArgs(field.directives, 'shardRoute');
-      if (route) fieldRoutes.set(`${typeName}.${field.name.value}`, route as unknown as RouteRule);
+      if (route) put(fieldRoutes, typeName, field.name.value, route as unknown as RouteRule);
       const merge = directiveArgs(field.directives, 'shardMerge');
-      if (merge) fieldMerges.set(`${typeName}.${field.name.value}`, merge as unknown as MergeRule);
+      if (merge) put(fieldMerges, typeName, field.name.value, merge as unknown as MergeRule);
       const access = directiveArgs(field.directives, 'access');
-      if (access) fieldAccess.set(`${typeName}.${field.name.value}`, access as unknown as AccessRule);
+      if (access) put(fieldAccess, typeName, field.name.value, access as unknown as AccessRule);
     }
   }
   return {
     schema,
-    fieldRoute: (t, f) => fieldRoutes.get(`${t}.${f}`),
+    fieldRoute: (t, f) => fieldRoutes.get(t)?.get(f),
     typeRoute: (t) => typeRoutes.get(t),
-    fieldMerge: (t, f) => fieldMerges.get(`${t}.${f}`),
-    fieldAccess: (t, f) => fieldAccess.get(`${t}.${f}`),
+    fieldMerge: (t, f) => fieldMerges.get(t)?.get(f),
+    fieldAccess: (t, f) => fieldAccess.get(t)?.get(f),
   };
 }
 
