@@ -1,6 +1,7 @@
 import type { GraphQLAnswer } from '../../common/post-graphql.js';
 import type { DataVersion, Reuse } from './caller.js';
 import { InFlight } from './in-flight.js';
+import { copyJson } from '../../common/json-copy.js';
 
 /**
  * What SharedReads reads with: a province's current generation counter and, optionally, a fetch
@@ -42,6 +43,6 @@ export class SharedReads {
 
   private async share(key: string, send: () => Promise<GraphQLAnswer>): Promise<GraphQLAnswer> {
     const { result, joined } = this.inFlight.run(key, send);
-    return joined ? structuredClone(await result) : result;
+    return joined ? copyJson(await result) : result;
   }
 }
