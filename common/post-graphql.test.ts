@@ -10,6 +10,8 @@ const routes: Record<string, (res: ServerResponse) => void> = {
   '/graphql': (res) => res.writeHead(200, { 'content-type': 'application/json', [SESSION_HEADER]: 'id.key.nonce' }).end('{"data":{"ok":true}}'),
   '/teapot': (res) => res.writeHead(502, { 'content-type': 'text/html' }).end('<html>bad gateway</html>'),
   '/refused': (res) => res.writeHead(400, { 'content-type': 'application/json' }).end('{"errors":[{"message":"bad","extensions":{"code":"BAD_USER_INPUT"}}]}'),
+  '/bom': (res) =>
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"data":{"名":"上海"}}')])),
   '/silent': () => {},
   '/stalls': (res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -72,6 +74,10 @@ describe('postGraphQL', () => {
   it('reads an answer that arrives in many pieces, characters split between them included', async () => {
     const result = await postGraphQL(`${base}/chunked`, { query: '{ names }' }, { agent, timeoutMs: 2000 });
     expect('answer' in result && (result.answer.data!.names as string[])).toEqual(Array.from({ length: 2000 }, (_, i) => `机关${i}`));
+  });
+
+  it('reads an answer that starts with a byte-order mark', async () => {
+    expect(await postGraphQL(`${base}/bom`, { query: '{ 名 }' }, { agent, timeoutMs: 2000 })).toEqual({ answer: { data: { 名: '上海' } }, status: 200 });
   });
 
   it('names a body that is not GraphQL, with its status', async () => {

@@ -105,6 +105,7 @@ function post(agent: Agent, url: string, body: string, headers: Record<string, s
     let session: string | undefined;
     const chunks: Buffer[] = [];
     const handler: Dispatcher.DispatchHandler = {
+      // Required even empty: undici calls the onResponse* methods only of a handler that has it.
       onRequestStart() {},
       onResponseStart(_controller, statusCode, responseHeaders) {
         status = statusCode;
@@ -115,7 +116,10 @@ function post(agent: Agent, url: string, body: string, headers: Record<string, s
         chunks.push(chunk);
       },
       onResponseEnd() {
-        resolve({ status, session, text: (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8') });
+        const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+        // A byte-order mark some servers and proxies put first is not JSON (request()'s text() dropped it too).
+        const start = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+        resolve({ status, session, text: bytes.toString('utf8', start) });
       },
       onResponseError(_controller, error) {
         reject(error);

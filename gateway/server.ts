@@ -274,7 +274,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
               options.supergraphSdl,
               POLICY,
               // Another release may disclose or merge otherwise: in a rolling deploy, its replicas share no entries with ours.
-              gatewayCodeVersion(),
+              gatewayCodeVersion(logger),
               // Answers withhold figures of fewer agencies than this: another threshold is another answer.
               options.breakdownMinAgencies ?? DEFAULT_MIN_AGENCIES,
               options.persistedOperations?.safelist ?? false,

@@ -1,8 +1,9 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gatewayCodeVersion, treeDigest } from './code-version.js';
+import { createLogger } from '../../common/logger.js';
 
 function tree(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), 'xt-code-'));
@@ -38,6 +39,15 @@ describe('treeDigest', () => {
     expect(treeDigest([renamed])).not.toBe(before);
   });
 
+  it('follows symbolic links, reading a directory linked twice once', () => {
+    const target = make({ 'inner.js': 'export {};' });
+    const linked = make({ 'a.js': '1' });
+    symlinkSync(target, join(linked, 'lib'));
+    symlinkSync(linked, join(linked, 'loop'));
+    const copied = make({ 'a.js': '1', 'lib/inner.js': 'export {};' });
+    expect(treeDigest([linked])).toBe(treeDigest([copied]));
+  });
+
   it('tells which root a file is under', () => {
     const one = make({ 'x.js': '1' });
     const two = make({ 'y.js': '2' });
@@ -46,8 +56,9 @@ describe('treeDigest', () => {
 });
 
 describe('gatewayCodeVersion', () => {
-  it('is a stable digest of this checkout', () => {
-    expect(gatewayCodeVersion()).toMatch(/^[0-9a-f]{64}$/);
-    expect(gatewayCodeVersion()).toBe(gatewayCodeVersion());
+  it('is a stable digest of this checkout and its installed packages', () => {
+    const logger = createLogger('test');
+    expect(gatewayCodeVersion(logger)).toMatch(/^[0-9a-f]{64}$/);
+    expect(gatewayCodeVersion(logger)).toBe(gatewayCodeVersion(logger));
   });
 });
