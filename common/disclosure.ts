@@ -52,6 +52,9 @@ export const WITHHELD = {
  * Repeated until every line holds.
  */
 export function withheldParts<P extends DisclosurePart>(parts: readonly P[], minAgencies: number): Map<P, string> {
+  // Only a part with agencies the caller does not know is ever withheld, by either rule below:
+  // a caller who reads every province in full (an administrator) is answered without the work.
+  if (!parts.some((p) => p.unknown > 0)) return new Map();
   const bySize = (a: P, b: P) => a.unknown - b.unknown || compareKeys(a.order, b.order);
   const hidden = new Set<P>(parts.filter((p) => p.unpublished));
   const withheld = new Map<P, string>();
@@ -176,6 +179,7 @@ export interface FigureFamily {
 
 /** The fields withheld from a caller, with the reason for each, from the families of every province an aggregate covers. */
 export function withheldFigures(families: readonly FigureFamily[], caller: DisclosureCaller): Map<string, string> {
+  if (families.every((f) => f.agencyCount === 0 || caller.knows(f.province).all)) return new Map();
   const parts = families.map((f): DisclosurePart & { family: FigureFamily } => {
     const known = caller.knows(f.province);
     return {
