@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Agent } from 'undici';
 import { ASSERTION_HEADER, SESSION_HEADER } from './auth/assertion.js';
-import { postGraphQL } from './post-graphql.js';
+import { postGraphQL, subgraphAgent } from './post-graphql.js';
+import { createLogger } from './logger.js';
 
 /** What the test server does per path; it records each request's method, headers and body. */
 const routes: Record<string, (res: ServerResponse) => void> = {
@@ -12,6 +13,7 @@ const routes: Record<string, (res: ServerResponse) => void> = {
   '/refused': (res) => res.writeHead(400, { 'content-type': 'application/json' }).end('{"errors":[{"message":"bad","extensions":{"code":"BAD_USER_INPUT"}}]}'),
   '/bom': (res) =>
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"data":{"名":"上海"}}')])),
+  '/huge': (res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { text: 'x'.repeat(5000) } })),
   '/silent': () => {},
   '/stalls': (res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -90,6 +92,16 @@ describe('postGraphQL', () => {
       expect(await postGraphQL(`${base}${path}`, { query: '{ ok }' }, { agent, timeoutMs: 300 })).toEqual({ failure: 'did not answer within 300 ms' });
       // undici checks its time limits on a coarse clock (about a second here), never much later.
       expect(performance.now() - started).toBeLessThan(2500);
+    }
+  });
+
+  it('cuts off an answer over the agent’s size limit, and the next call on the same agent still works', async () => {
+    const small = subgraphAgent(undefined, createLogger('test'), { maxAnswerBytes: 1000 });
+    try {
+      expect(await postGraphQL(`${base}/huge`, { query: '{ text }' }, { agent: small, timeoutMs: 2000 })).toEqual({ failure: 'answered more than the gateway accepts' });
+      expect(await postGraphQL(`${base}/graphql`, { query: '{ ok }' }, { agent: small, timeoutMs: 2000 })).toMatchObject({ answer: { data: { ok: true } } });
+    } finally {
+      await small.close();
     }
   });
 

@@ -27,18 +27,21 @@ export type PostResult = { answer: GraphQLAnswer; status?: number; session?: str
 // cause (a refused certificate, a reset) must reach the operator here.
 const failureLogs = new WeakMap<Agent, Logger>();
 
+/** The largest answer a subgraph or province may send (64 MiB): far above any page, breakdown or entity batch, and a bound on what one broken or hostile instance can make the gateway hold. */
+export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+
 /**
  * The keep-alive connection pools to subgraphs and provinces: undici's agent, one pool per
- * origin. One per gateway (its owner closes it). undici's `request` skips the WHATWG fetch
- * layers, which cost more CPU than the rest of a subgraph call when a plan has many fetches.
- * With `tls`, https:// origins are verified against `tls.ca` only (not the system store) and
- * are shown the client certificate.
+ * origin. One per gateway (its owner closes it). With `tls`, https:// origins are verified
+ * against `tls.ca` only (not the system store) and are shown the client certificate. An answer
+ * longer than `maxAnswerBytes` is cut off and counts as a failure.
  */
-export function subgraphAgent(tls?: ClientTls, logger: Logger = createLogger('gateway')): Agent {
+export function subgraphAgent(tls?: ClientTls, logger: Logger = createLogger('gateway'), limits: { maxAnswerBytes?: number } = {}): Agent {
   const agent = new Agent({
     keepAliveTimeout: 30_000,
     keepAliveMaxTimeout: 120_000,
     connections: 64,
+    maxResponseSize: limits.maxAnswerBytes ?? MAX_ANSWER_BYTES,
     ...(tls ? { connect: { ca: tls.ca, cert: tls.cert, key: tls.key } } : {}),
   });
   failureLogs.set(agent, logger);
@@ -75,6 +78,10 @@ export async function postGraphQL(
   } catch (error) {
     const code = (error as { code?: string }).code;
     const timedOut = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
+    if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
+      failureLogs.get(options.agent)?.warn({ origin: originOf(url) }, 'subgraph answer over the size limit; cut off');
+      return { failure: 'answered more than the gateway accepts' };
+    }
     if (!timedOut) {
       const cause = (error as { cause?: Error }).cause;
       failureLogs.get(options.agent)?.warn({ origin: originOf(url), code, err: (error as Error).message, ...(cause ? { cause: cause.message } : {}) }, 'subgraph call failed');
