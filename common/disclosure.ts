@@ -179,7 +179,6 @@ export interface FigureFamily {
 
 /** The fields withheld from a caller, with the reason for each, from the families of every province an aggregate covers. */
 export function withheldFigures(families: readonly FigureFamily[], caller: DisclosureCaller): Map<string, string> {
-  if (families.every((f) => f.agencyCount === 0 || caller.knows(f.province).all)) return new Map();
   const parts = families.map((f): DisclosurePart & { family: FigureFamily } => {
     const known = caller.knows(f.province);
     return {
