@@ -35,6 +35,7 @@ import { AssertionSessions } from './transport/assertion-sessions.js';
 import { SYSTEM } from '../common/auth/principal.js';
 import { RegionMembership } from '../common/regions/membership.js';
 import { accessControlledGateway } from './auth/access-gateway.js';
+import { planExecutingGateway } from './execution/plan-executor.js';
 import { authenticate } from './auth/context.js';
 import { introspectionPolicyPlugin, suggestionsPolicyPlugin } from './auth/plugins.js';
 import { TokenVerifier, type TokenConfig } from './auth/tokens.js';
@@ -299,7 +300,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const apq = redis ? redisCache(redis, `${prefix}apq:`, logger) : new InMemoryLRUCache<string>();
   const persisted = options.persistedOperations ? manifestFirstCache(options.persistedOperations.manifest, apq) : apq;
   const server = new ApolloServer<GatewayContext>({
-    gateway: accessControlledGateway(gateway, () => rules),
+    gateway: accessControlledGateway(planExecutingGateway(gateway), () => rules),
     logger: apolloLogger(logger),
     plugins: [
       ...vendorOffPlugins<GatewayContext>(),

@@ -407,6 +407,19 @@ describe('the rest of the surface', () => {
     expect(await res.text()).toMatch(/Cross-Site Request Forgery/);
   });
 
+  it('the query plan is never shown to a client, whatever headers it sends (outside production, stock @apollo/gateway shows it)', async () => {
+    const res = await post(
+      stack.gateway.url,
+      { query: '{ assets(first: 1) { totalCount edges { node { id agency { name } } } } }' },
+      {},
+      { 'apollo-query-plan-experimental': '1', 'apollo-query-plan-experimental-format': 'internal' },
+    );
+    const body = (await res.json()) as { data?: { assets: { totalCount: number } }; extensions?: unknown; errors?: unknown };
+    expect(body.errors).toBeUndefined();
+    expect(body.data?.assets.totalCount).toBeGreaterThan(0);
+    expect(JSON.stringify(body)).not.toMatch(/queryPlan|Fetch|serviceName|_entities/i);
+  });
+
   it('an unreachable subgraph is named, with no URL or transport detail', async () => {
     const gateway = await startGateway(await gatewayOptionsFor(stack, { subgraphUrls: { directory: 'http://127.0.0.1:9/graphql' } }));
     try {

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { ApolloGateway } from '@apollo/gateway';
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import { GraphQLError, print } from 'graphql';
 import type { Principal } from '../../common/auth/principal.js';
@@ -12,7 +11,7 @@ import { filterOperation, patchRemoved, type FilteredOperation } from './field-r
  * places are answered with null and FORBIDDEN errors. A refused mutation runs nothing.
  * The filtered document gets its own hash, so plans are cached per (operation, role's view).
  */
-export function accessControlledGateway(inner: ApolloGateway, rules: () => ShardRules): GatewayInterface {
+export function accessControlledGateway(inner: GatewayInterface, rules: () => ShardRules): GatewayInterface {
   // The filtered view depends only on the document, the operation and the role: computed once per triple.
   const views = new Map<string, FilteredOperation & { source?: string; queryHash?: string }>();
   let viewsOf: ShardRules | undefined;
@@ -66,7 +65,7 @@ export function accessControlledGateway(inner: ApolloGateway, rules: () => Shard
   return {
     async load(options) {
       const loaded = await inner.load(options);
-      return { ...loaded, executor: wrap(loaded.executor) };
+      return { ...loaded, executor: loaded.executor && wrap(loaded.executor) };
     },
     onSchemaLoadOrUpdate: (callback) => inner.onSchemaLoadOrUpdate(callback),
     stop: () => inner.stop(),
