@@ -20,7 +20,7 @@ import {
   type VariableDefinitionNode,
 } from 'graphql';
 import { compileShaper, type Shaper } from './shape-result.js';
-import { inGatewaySpan, SPAN_NAMES } from './spans.js';
+import { hasErrors, hasShapingErrors, inGatewaySpan, SPAN_NAMES } from './spans.js';
 
 /**
  * Runs a query plan: the fetches in the plan's order, their answers merged into one result, the
@@ -46,7 +46,8 @@ export interface ExecutionSchemas {
   readonly schema: GraphQLSchema;
   /** The supergraph schema (graphql-js), for type conditions in keys and rewrites. */
   readonly supergraphSchema: GraphQLSchema;
-  readonly services: Readonly<Record<string, GraphQLDataSource>>;
+  /** The data source of a subgraph, by name. */
+  readonly service: (name: string) => GraphQLDataSource | undefined;
 }
 
 /** Prepares a plan for `operationContext`'s operation (once per plan). */
@@ -79,13 +80,18 @@ export async function executePlan(
   requestContext: GatewayGraphQLRequestContext,
   operationContext: OperationContext,
 ): Promise<GatewayExecutionResult> {
-  return inGatewaySpan(SPAN_NAMES.EXECUTE, undefined, async () => {
-    if (prepared.plan.node?.kind === 'Subscription') throw new Error('Execution of subscriptions not supported by gateway');
-    const execution: Execution = { prepared, schemas, requestContext, operationContext, errors: [] };
-    const unfilteredData = Object.create(null) as Record<string, unknown>;
-    if (prepared.plan.node) await executeNode(execution, prepared.plan.node, { path: [], data: unfilteredData, fullResult: unfilteredData });
-    return inGatewaySpan(SPAN_NAMES.POST_PROCESSING, undefined, () => shapeResult(execution, unfilteredData));
-  });
+  return inGatewaySpan(
+    SPAN_NAMES.EXECUTE,
+    undefined,
+    async () => {
+      if (prepared.plan.node?.kind === 'Subscription') throw new Error('Execution of subscriptions not supported by gateway');
+      const execution: Execution = { prepared, schemas, requestContext, operationContext, errors: [] };
+      const unfilteredData = Object.create(null) as Record<string, unknown>;
+      if (prepared.plan.node) await executeNode(execution, prepared.plan.node, { path: [], data: unfilteredData, fullResult: unfilteredData });
+      return inGatewaySpan(SPAN_NAMES.POST_PROCESSING, undefined, () => shapeResult(execution, unfilteredData), hasShapingErrors);
+    },
+    hasErrors,
+  );
 }
 
 function shapeResult(execution: Execution, unfilteredData: Record<string, unknown>): GatewayExecutionResult {
@@ -141,7 +147,7 @@ async function executeNode(execution: Execution, node: PlanNode, cursor: Cursor 
 }
 
 async function executeFetch(execution: Execution, fetch: FetchNode, cursor: Cursor): Promise<void> {
-  const service = execution.schemas.services[fetch.serviceName];
+  const service = execution.schemas.service(fetch.serviceName);
   if (!service) throw new Error(`Couldn't find service with name "${fetch.serviceName}"`);
   const entities = Array.isArray(cursor.data) ? (cursor.data as Record<string, unknown>[]).filter((e) => e !== null && e !== undefined) : [cursor.data as Record<string, unknown>];
   if (entities.length < 1) return;

@@ -67,8 +67,8 @@ interface CompiledFragment {
   kind: 'fragment';
   skip: ((variables: Record<string, unknown>) => boolean) | undefined;
   typeCondition: CompositeType | undefined;
-  /** Whether the condition applies, by `__typename` (or parent type) seen. */
-  applies: Map<string, boolean>;
+  /** Whether the condition applies, by the type an answer's `__typename` (or the parent) names. */
+  applies: Map<NamedType, boolean>;
   set: CompiledSet;
 }
 
@@ -86,10 +86,16 @@ const OK = 0;
 export function compileShaper(operation: Operation): Shaper {
   const schema = operation.schema();
   const rootType = schema.schemaDefinition.rootType(operation.rootKind)!;
-  const types = new Map<string, NamedType | undefined>();
+  // Only the schema's own types are remembered: names a subgraph makes up are looked up each time,
+  // so what a plan keeps is bounded by the schema, whatever the answers hold.
+  const types = new Map<string, NamedType>();
   const typeNamed = (name: string) => {
-    if (!types.has(name)) types.set(name, schema.type(name));
-    return types.get(name);
+    let type = types.get(name);
+    if (!type) {
+      type = schema.type(name);
+      if (type) types.set(name, type);
+    }
+    return type;
   };
   const root = compileSet(operation.selectionSet, schema, typeNamed);
   const defaults = operation.collectDefaultedVariableValues();
@@ -300,12 +306,13 @@ function applySet(
 function fragmentApplies(fragment: CompiledFragment, typename: string | undefined, parentType: NamedType, typeNamed: TypeNamed): boolean {
   const condition = fragment.typeCondition;
   if (!condition) return true;
-  const key = typename ? `t:${typename}` : `p:${parentType.name}`;
-  let applies = fragment.applies.get(key);
+  const type = typename ? typeNamed(typename) : parentType;
+  if (!type) return false;
+  // Keyed by the schema's type: as many entries at most as the schema has types.
+  let applies = fragment.applies.get(type);
   if (applies === undefined) {
-    const type = typename ? typeNamed(typename) : parentType;
-    applies = !!type && isSubtype(condition, type as never);
-    fragment.applies.set(key, applies);
+    applies = isSubtype(condition, type as never);
+    fragment.applies.set(type, applies);
   }
   return applies;
 }
