@@ -1,9 +1,21 @@
 import { createHash } from 'node:crypto';
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import { GraphQLError, print } from 'graphql';
+import { LRUCache } from 'lru-cache';
 import type { Principal } from '../../common/auth/principal.js';
 import type { ShardRules } from '../shard/rules.js';
 import { filterOperation, patchRemoved, type FilteredOperation } from './field-rules.js';
+
+/** What the filtered views of one set of rules may hold, in estimated bytes (least recently used out). */
+export const VIEWS_BYTES = 32 * 1024 * 1024;
+/** Heap per character of a filtered document kept parsed with its printed source (measured about 60–110). */
+const VIEW_BYTES_PER_CHARACTER = 120;
+
+/** A role's view of an operation: what was removed, and the filtered document when something was. */
+type View = Omit<FilteredOperation, 'document'> & { document?: FilteredOperation['document']; source?: string; queryHash?: string };
+
+/** The view of an operation the role sees whole. */
+const UNCHANGED: View = Object.freeze({ removed: [] as FilteredOperation['removed'] });
 
 /**
  * The gateway with the `@access` field rules applied before planning: each operation runs with
@@ -11,24 +23,28 @@ import { filterOperation, patchRemoved, type FilteredOperation } from './field-r
  * places are answered with null and FORBIDDEN errors. A refused mutation runs nothing.
  * The filtered document gets its own hash, so plans are cached per (operation, role's view).
  */
-export function accessControlledGateway(inner: GatewayInterface, rules: () => ShardRules): GatewayInterface {
-  // The filtered view depends only on the document, the operation and the role: computed once per triple.
-  const views = new Map<string, FilteredOperation & { source?: string; queryHash?: string }>();
+export function accessControlledGateway(inner: GatewayInterface, rules: () => ShardRules, maxViewBytes = VIEWS_BYTES): GatewayInterface {
+  // The filtered view depends only on the document, the operation and the role: computed once per
+  // triple. A view that removes nothing keeps no document (the request's own runs), so what the
+  // views hold grows with the filtered documents alone, and is bounded by their estimated bytes.
+  const newViews = () => new LRUCache<string, View>({ maxSize: maxViewBytes, sizeCalculation: (view, key) => key.length + VIEW_BYTES_PER_CHARACTER * (view.source?.length ?? 0) });
+  let views = newViews();
   let viewsOf: ShardRules | undefined;
-  const viewOf = (requestContext: Parameters<GatewayExecutor>[0], principal: Principal) => {
+  const viewOf = (requestContext: Parameters<GatewayExecutor>[0], principal: Principal): View => {
     if (viewsOf !== rules()) {
-      views.clear();
+      views = newViews();
       viewsOf = rules();
     }
     const key = `${requestContext.queryHash}:${requestContext.request.operationName ?? ''}:${principal.role}`;
     let view = views.get(key);
     if (!view) {
-      view = filterOperation(requestContext.document, requestContext.request.operationName, rules().schema, rules(), principal);
-      if (view.removed.length && !view.refusedRoot) {
-        view.source = print(view.document);
-        view.queryHash = createHash('sha256').update(view.source).digest('hex');
+      const filtered = filterOperation(requestContext.document, requestContext.request.operationName, rules().schema, rules(), principal);
+      if (filtered.refusedRoot) view = { removed: filtered.removed, refusedRoot: filtered.refusedRoot };
+      else if (filtered.removed.length === 0) view = UNCHANGED;
+      else {
+        const source = print(filtered.document);
+        view = { ...filtered, source, queryHash: createHash('sha256').update(source).digest('hex') };
       }
-      if (views.size >= 10_000) views.delete(views.keys().next().value!);
       views.set(key, view);
     }
     return view;

@@ -13,6 +13,7 @@ import {
   Kind,
   OperationTypeNode,
   visit,
+  type ArgumentNode,
   type DocumentNode,
   type GraphQLFormattedError,
   type GraphQLSchema,
@@ -36,6 +37,8 @@ export interface PreparedPlan {
   readonly plan: QueryPlan;
   readonly operation: Operation;
   readonly shape: Shaper;
+  /** Variables the gateway itself reads where null is not allowed (`@skip`/`@include`'s `if`, `__type`'s `name`). */
+  readonly gatewayVariables: readonly string[];
 }
 
 /** The schemas and services of one loaded supergraph. */
@@ -54,7 +57,32 @@ export interface ExecutionSchemas {
 export function preparePlan(plan: QueryPlan, operationContext: OperationContext, apiSchema: Schema): PreparedPlan {
   const document: DocumentNode = { kind: Kind.DOCUMENT, definitions: [operationContext.operation, ...Object.values(operationContext.fragments)] };
   const operation = operationFromDocument(apiSchema, document, { validate: false });
-  return { plan, operation, shape: compileShaper(operation) };
+  return { plan, operation, shape: compileShaper(operation), gatewayVariables: gatewayVariablesOf(document) };
+}
+
+/**
+ * The variables that the gateway, not a subgraph, reads in non-null places. A variable with a
+ * default may be sent as an explicit null (validation allows it), which these places refuse:
+ * the library would fail on an assertion there, an internal error where the client made a mistake.
+ */
+function gatewayVariablesOf(document: DocumentNode): string[] {
+  const names = new Set<string>();
+  const argumentVariable = (args: readonly ArgumentNode[] | undefined, name: string) => {
+    const value = args?.find((a) => a.name.value === name)?.value;
+    if (value?.kind === Kind.VARIABLE) names.add(value.name.value);
+  };
+  visit(document, {
+    Directive: (node) => void (node.name.value === 'skip' || node.name.value === 'include' ? argumentVariable(node.arguments, 'if') : undefined),
+    Field: (node) => void (node.name.value === '__type' ? argumentVariable(node.arguments, 'name') : undefined),
+  });
+  return [...names];
+}
+
+/** The error for a variable sent as null where the gateway needs a value (see {@link gatewayVariablesOf}), if any. */
+export function nullGatewayVariable(prepared: PreparedPlan, variables: Record<string, unknown> | undefined): GraphQLError | undefined {
+  const name = variables && prepared.gatewayVariables.find((n) => Object.prototype.hasOwnProperty.call(variables, n) && variables[n] === null);
+  if (!name) return undefined;
+  return new GraphQLError(`Variable "$${name}" must not be null: it is used where a value is required.`, { extensions: { code: 'BAD_USER_INPUT' } });
 }
 
 /** What the nodes of one execution share. */

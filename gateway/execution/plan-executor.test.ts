@@ -157,6 +157,25 @@ describe('the plan executor', () => {
     expect(await outcome(tiny, query, variables, operationName)).toBe(expected);
   });
 
+  it('a variable sent as null where the gateway needs a value is the client’s mistake (BAD_USER_INPUT), not an internal error as in @apollo/gateway', async () => {
+    const cases: [string, Record<string, unknown>][] = [
+      ['query Q($s: Boolean = true) { products { id inStock @include(if: $s) } }', { s: null }],
+      ['query Q($s: Boolean = true) { products { id name @include(if: $s) } }', { s: null }],
+      ['query Q($s: Boolean = false) { boom @skip(if: $s) products { id } }', { s: null }],
+      ['query Q($n: String = "Product") { __type(name: $n) { name } }', { n: null }],
+    ];
+    // The library fails on an assertion for some (an internal error) and asks the subgraph for others.
+    const stockOutcomes = await Promise.all(cases.map(([query, variables]) => outcome(stock, query, variables, 'Q')));
+    expect(stockOutcomes.filter((o) => o.startsWith('threw')).length).toBeGreaterThan(0);
+    for (const [query, variables] of cases) {
+      const answer = JSON.parse(await outcome(ours, query, variables, 'Q')) as { data?: unknown; errors: { message: string; extensions: { code: string } }[] };
+      expect(answer.data).toBeUndefined();
+      expect(answer.errors).toEqual([{ message: expect.stringMatching(/^Variable "\$[sn]" must not be null/), extensions: { code: 'BAD_USER_INPUT' } }]);
+      // The default still applies when the variable is left out.
+      expect(await outcome(ours, query, {}, 'Q')).toBe(await outcome(stock, query, {}, 'Q'));
+    }
+  });
+
   it('the cases reach subgraph errors, null propagation and thrown errors', async () => {
     const all = await Promise.all(CASES.map(([, q, v, o]) => outcome(stock, q, v, o)));
     expect(all.filter((o) => o.includes('"path":["products",')).length).toBeGreaterThan(0);

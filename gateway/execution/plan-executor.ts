@@ -7,7 +7,7 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { trace } from '@opentelemetry/api';
 import { getVariableValues } from 'graphql/execution/values.js';
 import { LRUCache } from 'lru-cache';
-import { executePlan, preparePlan, type ExecutionSchemas, type PreparedPlan } from './execute-plan.js';
+import { executePlan, nullGatewayVariable, preparePlan, type ExecutionSchemas, type PreparedPlan } from './execute-plan.js';
 import { hasErrors, inGatewaySpan, SPAN_NAMES } from './spans.js';
 
 /**
@@ -136,6 +136,8 @@ export function planExecutingGateway(inner: ApolloGateway, maxBytes = PREPARED_P
           }
           schemas.plans.set(key, prepared);
         }
+        const nulled = nullGatewayVariable(prepared, request.variables);
+        if (nulled) return { errors: [nulled] };
         return executePlan(prepared, schemas, requestContext, operationContext);
       },
       hasErrors,
