@@ -1,4 +1,16 @@
-import { context, INVALID_SPAN_CONTEXT, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import {
+  context,
+  INVALID_SPAN_CONTEXT,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Span,
+  type SpanOptions,
+  type Tracer,
+} from '@opentelemetry/api';
 import type { IncomingHttpHeaders } from 'node:http';
 
 /**
@@ -35,20 +47,41 @@ export function inRequestSpan<R>(service: string, headers: IncomingHttpHeaders, 
   });
 }
 
-/** Runs an outgoing call in a client span (its outcome as the span status). */
-export async function inClientSpan<R>(name: string, attributes: Attributes, work: (span: Span) => Promise<R>): Promise<R> {
-  // Background calls (data-version polls) start no trace of their own.
-  if (!trace.getActiveSpan()) return work(trace.wrapSpanContext(INVALID_SPAN_CONTEXT));
-  return tracer().startActiveSpan(name, { kind: SpanKind.CLIENT, attributes }, async (span) => {
-    try {
-      return await work(span);
-    } catch (error) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-      throw error;
-    } finally {
+/** The span an untraced call gets: records nothing, the same object every time. */
+const UNTRACED = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
+/**
+ * Runs `work` in an active span of `spanTracer` when the request is traced, and directly (with a
+ * span that records nothing) when it is not: untraced work, tracing off or background calls,
+ * starts no trace and allocates no span. The span is marked failed when `work` throws, or when
+ * its result `failed` says so.
+ */
+export function inSpanIfTraced<R>(spanTracer: Tracer, name: string, options: SpanOptions, work: (span: Span) => R, failed: (result: Awaited<R>) => boolean = () => false): R {
+  if (!trace.getActiveSpan()) return work(UNTRACED);
+  return spanTracer.startActiveSpan(name, options, (span) => {
+    const succeeded = (result: Awaited<R>) => {
+      if (failed(result)) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
+      return result;
+    };
+    const threw = (error: unknown): never => {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      span.end();
+      throw error;
+    };
+    try {
+      const result = work(span);
+      if (result instanceof Promise) return result.then(succeeded, threw) as R;
+      return succeeded(result as Awaited<R>) as R;
+    } catch (error) {
+      return threw(error);
     }
   });
+}
+
+/** Runs an outgoing call in a client span (its outcome as the span status). */
+export function inClientSpan<R>(name: string, attributes: Attributes, work: (span: Span) => Promise<R>): Promise<R> {
+  return inSpanIfTraced(tracer(), name, { kind: SpanKind.CLIENT, attributes }, work);
 }
 
 /** Marks the active client span failed (a call that got no answer). */

@@ -95,9 +95,9 @@ export function planExecutingGateway(inner: ApolloGateway, maxBytes = PREPARED_P
   const options = plannerOptions(process.env);
   let generation: Generation | undefined;
   // A new supergraph brings a new planner: plans of the old one are dropped with their generation.
+  // Only the planner is read per request; the rest is checked when it changes.
   const current = () => {
-    const loaded = loadedSupergraph(inner);
-    if (generation?.planner !== loaded.queryPlanner) generation = generationOf(loaded, maxBytes);
+    if (!generation || generation.planner !== (inner as unknown as Partial<LoadedSupergraph>).queryPlanner) generation = generationOf(loadedSupergraph(inner), maxBytes);
     return generation;
   };
   const executor: GatewayExecutor = (requestContext) => {
