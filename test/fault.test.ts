@@ -94,12 +94,14 @@ it('a hanging province opens its circuit: later requests answer at once without 
   const hung = createServer(() => void (hanging += 1));
   await new Promise<void>((r) => hung.listen(0, '127.0.0.1', () => r()));
   const port = (hung.address() as { port: number }).port;
-  const options = await gatewayOptionsFor(stack, { subgraphTimeoutMs: 600, provinceGuard: { failuresToOpen: 2, halfOpenAfterMs: 1500 } });
+  const options = await gatewayOptionsFor(stack, { subgraphTimeoutMs: 600, provinceGuard: { failuresToOpen: 2, halfOpenAfterMs: 4000 } });
   const gateway = await startGateway({ ...options, provinces: options.provinces!.map((p) => (p.code === '340000' ? { ...p, url: `http://127.0.0.1:${port}/graphql` } : p)) });
   const query = '{ assetSummary(scope: { region: "YRD" }) { provinceCount } }';
   try {
     for (let i = 0; i < 2; i++) expect((await gql(gateway.url, query)).errors![0].message).toContain('600 ms');
     expect(hanging).toBe(2);
+    // The pause is long enough for the 20 requests below on a loaded machine (two Jest workers):
+    // at 1.5 s, a slow run reached its end and the circuit probed the province mid-loop.
     const times: number[] = [];
     for (let i = 0; i < 20; i++) {
       const started = performance.now();
@@ -112,7 +114,7 @@ it('a hanging province opens its circuit: later requests answer at once without 
     // None of them waited for the hanging province, nor reached it.
     expect(Math.max(...times)).toBeLessThan(300);
     expect(hanging).toBe(2);
-    await new Promise((r) => setTimeout(r, 1600));
+    await new Promise((r) => setTimeout(r, 4100));
     await gql(gateway.url, query);
     expect(hanging).toBe(3);
   } finally {
