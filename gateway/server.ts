@@ -55,6 +55,7 @@ import { ShardRouter } from './shard/router.js';
 import { ProvinceGuards, type ProvinceCallStatus, type ProvinceGuardOptions } from './shard/province-guard.js';
 import { Budget, clientAddress, DEFAULT_RATE_LIMIT, DEFAULT_SCAN_BUDGET, rateLimitAdmission, type BudgetOptions, type RateLimitOptions } from './fair-use/rate-limit.js';
 import { fanOutCostPlugin, registryFanOut } from './fair-use/fan-out-cost.js';
+import { validationCostPlugin } from './fair-use/validation-cost.js';
 import { RegionDirectory, supergraphUrlOf } from './regions/region-directory.js';
 import { readShardRules, type ShardRules } from './shard/rules.js';
 import { GatewayMetrics } from './observability/metrics.js';
@@ -313,6 +314,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         maxRows: limits.maxRows,
         budget: scanBudget,
       }),
+      ...(requestBudget ? [validationCostPlugin<GatewayContext>({ budget: requestBudget })] : []),
       unexpectedErrorsPlugin<GatewayContext>(logger),
       finishedOperationPlugin(onFinished),
       writeVersionsPlugin({ generations, afterWrite: watcher?.refresh, logger }),

@@ -232,6 +232,30 @@ describe('a budget of province aggregate scans per caller', () => {
   });
 });
 
+describe('time spent validating is charged to the caller', () => {
+  it('documents that take long to validate spend the request budget after a few; as many new everyday documents do not', async () => {
+    const gateway = await startGateway(await gatewayOptionsFor(stack, { rateLimit: { requests: { points: 40, anonymousPoints: 40, windowSeconds: 60 } } }));
+    // graphql-js compares every pair of these (within its budget: a few hundred ms here, refused).
+    const slow = () => `{ regions { ${'provinces { code } '.repeat(1200)}} }`;
+    const everyday = () => `{ a${randomUUID().slice(0, 8)}: assetSummary { assetCount } }`;
+    const statuses = async (document: () => string, sub: string) => {
+      const token = tokenFor({ role: 'ANALYST', sub });
+      const seen: number[] = [];
+      for (let i = 0; i < 12; i++) seen.push((await post(gateway.url, { query: document() }, { token })).status);
+      return seen;
+    };
+    try {
+      const hostile = await statuses(slow, `erin-${randomUUID()}`);
+      // One point a request would allow all 12; the time charged spends 40 points within 8.
+      expect(hostile.slice(0, 8)).toContain(429);
+      expect(new Set(hostile)).toEqual(new Set([400, 429]));
+      expect(await statuses(everyday, `frank-${randomUUID()}`)).toEqual(Array(12).fill(200));
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
+
 describe('hostile request shapes', () => {
   it('a huge x-request-id is replaced, not passed on to the provinces (it would trip their breakers for everyone)', async () => {
     const auth = { authorization: `Bearer ${tokenFor({ role: 'ANALYST', sub: 'hostile-headers' })}` };
