@@ -19,4 +19,4 @@ COPY package.json ./
 # SQLite provinces keep their database in a volume at /data.
 RUN mkdir -p /data && chown node:node /data
 USER node
-CMD ["node", "dist/gateway/main.js", "--supergraph", "schema/supergraph.graphql", "--config", "deploy/gateway.json"]
+CMD ["node", "--max-semi-space-size=32", "dist/gateway/main.js", "--supergraph", "schema/supergraph.graphql", "--config", "deploy/gateway.json"]

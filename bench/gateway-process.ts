@@ -63,16 +63,16 @@ export async function spawnGateway(
   entry: string,
   args: string[],
   probeDir: string,
-  env: Record<string, string> = {},
-  readiness: Readiness = { kind: 'stdout' },
+  options: { env?: Record<string, string>; readiness?: Readiness; nodeFlags?: readonly string[] } = {},
 ): Promise<GatewayProcess> {
+  const { env = {}, readiness = { kind: 'stdout' }, nodeFlags = [] } = options;
   const started = process.hrtime.bigint();
   // BENCH_CPU_PROF=DIR writes a V8 CPU profile of every gateway into DIR when it stops;
   // BENCH_GC_TRACE=DIR a line per collection (V8's --trace-gc-nvp: pause, promoted bytes) to DIR/NAME.gc.log.
   const gcTrace = process.env.BENCH_GC_TRACE;
   const profile = [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), ...(gcTrace ? ['--trace-gc-nvp'] : [])];
   const child = killOnExit(
-    spawn('taskset', ['-c', GATEWAY_CPU, process.execPath, ...profile, '--import', join(REPO_ROOT, 'dist/bench/probe.js'), resolve(REPO_ROOT, entry), ...args], {
+    spawn('taskset', ['-c', GATEWAY_CPU, process.execPath, ...nodeFlags, ...profile, '--import', join(REPO_ROOT, 'dist/bench/probe.js'), resolve(REPO_ROOT, entry), ...args], {
       // Stock @apollo/gateway probes cloud metadata at start and reports to Apollo unless this is set;
       // Xietong always sets it, so every gateway is measured without that traffic.
       env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', BENCH_PROBE_DIR: probeDir, APOLLO_TELEMETRY_DISABLED: 'true', ...env },

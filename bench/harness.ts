@@ -12,6 +12,7 @@ import { createInterface } from 'node:readline';
 import jwt from 'jsonwebtoken';
 import type { Principal } from '../common/auth/principal.js';
 import { REPO_ROOT } from '../common/subgraphs.js';
+import { GATEWAY_NODE_FLAGS } from '../gateway/node-flags.js';
 import { DEV_TOKEN, generateDevKeys } from '../demo/dev-keys.js';
 import { freePort } from '../demo/free-port.js';
 import { spawnGateway, type GatewayProcess, type ProcessWindow } from './gateway-process.js';
@@ -115,11 +116,11 @@ export async function startXietong(name: string, options: XietongOptions): Promi
     join(options.root ?? REPO_ROOT, 'dist/gateway/main.js'),
     ['--supergraph', options.supergraphFile, '--port', String(port), '--host', '127.0.0.1', '--config', config],
     WORK_DIR,
-    { XIETONG_WORKERS: '1' },
     {
-      kind: 'health',
-      url: `http://127.0.0.1:${port}/`,
-      healthUrl: `http://127.0.0.1:${port}/health`,
+      env: { XIETONG_WORKERS: '1' },
+      readiness: { kind: 'health', url: `http://127.0.0.1:${port}/`, healthUrl: `http://127.0.0.1:${port}/health` },
+      // As users run it (the Dockerfile's command); the peers run with Node's defaults, as theirs do.
+      nodeFlags: GATEWAY_NODE_FLAGS,
     },
   );
 }

@@ -8,6 +8,7 @@ import { SERVICE_ENVIRONMENT } from '../common/env.js';
 import { SERVICE_TLS_ENVIRONMENT, serverTlsFromEnvironment, SUBGRAPH_TLS_ENVIRONMENT } from '../common/tls.js';
 import { REPO_ROOT, SUPERGRAPH_PATH } from '../common/subgraphs.js';
 import { readGatewayConfig } from '../gateway/config.js';
+import { GATEWAY_NODE_FLAGS } from '../gateway/node-flags.js';
 import { SERVER_TOPOLOGY } from '../demo/demo-topology.js';
 import { parseProvinceConfig } from '../subgraphs/province/config.js';
 import { dialectOf } from '../common/db/dialects.js';
@@ -106,6 +107,18 @@ describe('docker-compose.yml', () => {
       const script = s.command!.find((c) => c.startsWith('dist/'))!;
       expect(existsSync(join(REPO_ROOT, script))).toBe(true);
     }
+  });
+
+  it('runs every gateway with the Node.js flags gateway/node-flags.ts gives: the Dockerfile, compose, and the npm scripts', () => {
+    const withFlags = ['node', ...GATEWAY_NODE_FLAGS];
+    const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
+    const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)![1]) as string[];
+    expect(cmd.slice(0, withFlags.length + 1)).toEqual([...withFlags, 'dist/gateway/main.js']);
+    const gateways = ofKind('dist/gateway/main.js');
+    expect(gateways.length).toBeGreaterThan(0);
+    for (const [name, s] of gateways) expect([name, s.command!.slice(0, withFlags.length + 1)]).toEqual([name, [...withFlags, 'dist/gateway/main.js']]);
+    const scripts = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    for (const name of ['start', 'start:servers', 'gateway']) expect([name, scripts[name].startsWith(`${withFlags.join(' ')} dist/`)]).toEqual([name, true]);
   });
 
   it('sets only environment variables the services read', () => {

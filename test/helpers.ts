@@ -226,10 +226,15 @@ export async function spawnGateway(configFile: string, env: Record<string, strin
   const { createInterface } = await import('node:readline');
   const { join } = await import('node:path');
   const { REPO_ROOT, SUPERGRAPH_PATH } = await import('../common/subgraphs.js');
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/gateway/main.js'), '--supergraph', SUPERGRAPH_PATH, '--port', '0', '--host', '127.0.0.1', '--config', configFile], {
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const { GATEWAY_NODE_FLAGS } = await import('../gateway/node-flags.js');
+  const child = spawn(
+    process.execPath,
+    [...GATEWAY_NODE_FLAGS, join(REPO_ROOT, 'dist/gateway/main.js'), '--supergraph', SUPERGRAPH_PATH, '--port', '0', '--host', '127.0.0.1', '--config', configFile],
+    {
+      env: { ...process.env, LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('gateway did not start')), 20_000);
     child.once('exit', (code) => reject(new Error(`gateway exited with ${code}`)));
