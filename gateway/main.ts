@@ -1,5 +1,6 @@
 /**
- * Production entry point: `node dist/gateway/main.js --supergraph FILE --port N [--config FILE]`.
+ * Production entry point: `node --max-semi-space-size=32 dist/gateway/main.js --supergraph FILE --port N [--config FILE]`
+ * (the flag: node-flags.ts).
  * XIETONG_WORKERS=N (or `auto`, one per CPU) runs N gateway processes on the port through
  * node:cluster; they then share state through Redis, which is required for more than one.
  * XIETONG_METRICS_PORT serves Prometheus metrics on a port of their own (with workers: the

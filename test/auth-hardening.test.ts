@@ -265,6 +265,46 @@ describe('hostile documents are refused before any subgraph call', () => {
   }
 });
 
+describe('documents that would expand exponentially through fragments are answered at once', () => {
+  // Each fragment spreads the one below it several times: about 1 kB of text, millions of selections
+  // if anything expanded it. Introspection is outside graphql-armor's cost and depth counts.
+  const chain = (name: string, on: string, levels: number, level: (below: string) => string, leaf: string) =>
+    Array.from({ length: levels }, (_, i) => `fragment ${name}${i} on ${on} { ${i === 0 ? leaf : level(`...${name}${i - 1}`)} }`).join(' ');
+  const CASES: [string, string, number][] = [
+    // graphql-js's introspection depth rule (fields, interfaces, possibleTypes).
+    [
+      'introspection, 4^11 selections',
+      `{ __schema { types { ...T10 } } } ${chain('T', '__Type', 11, (b) => `ofType { ${b} } interfaces { ${b} } possibleTypes { ${b} } fields { type { ${b} } }`, 'name')}`,
+      400,
+    ],
+    // ofType is outside that rule, but same-named fields merge into one: nothing multiplies.
+    [
+      'introspection through ofType twice, 2^22 selections',
+      `{ __schema { types { ...O21 } } } ${chain('O', '__Type', 22, (b) => `ofType { ${b} } ofType { kind ${b} }`, 'name')}`,
+      200,
+    ],
+    // graphql-armor counts aliases, depth and cost with fragments expanded.
+    [
+      'aliased relations, 2^20 selections',
+      `{ regions { ...R19 } } ${chain('R', 'Region', 20, (b) => `provinces { region { ${b} } } a: provinces { region { ${b} } }`, 'code')}`,
+      400,
+    ],
+  ];
+  for (const [name, query, status] of CASES) {
+    it(name, async () => {
+      const started = performance.now();
+      const res = await post(stack.gateway.url, { query }, { token: tokenFor({ role: 'ANALYST' }) });
+      const body = (await res.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] };
+      const elapsed = performance.now() - started;
+      expect(res.status).toBe(status);
+      if (status === 400) expect(body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      else expect([body.errors, typeof body.data]).toEqual([undefined, 'object']);
+      // Expanded, any of these takes seconds to minutes; answered, well under a second.
+      expect(elapsed).toBeLessThan(1000);
+    });
+  }
+});
+
 describe('caches never carry one caller’s answer to another', () => {
   let gateway: RunningGateway;
   beforeAll(async () => {

@@ -118,7 +118,8 @@ describe('docker-compose.yml', () => {
     expect(gateways.length).toBeGreaterThan(0);
     for (const [name, s] of gateways) expect([name, s.command!.slice(0, withFlags.length + 1)]).toEqual([name, [...withFlags, 'dist/gateway/main.js']]);
     const scripts = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-    for (const name of ['start', 'start:servers', 'gateway']) expect([name, scripts[name].startsWith(`${withFlags.join(' ')} dist/`)]).toEqual([name, true]);
+    // Every script that hosts a gateway in its process.
+    for (const name of ['start', 'start:servers', 'gateway', 'load:fair-use']) expect([name, scripts[name].includes(`${withFlags.join(' ')} dist/`)]).toEqual([name, true]);
   });
 
   it('sets only environment variables the services read', () => {

@@ -61,15 +61,26 @@ export class Budget {
 
   /** Charges a caller; the milliseconds to wait when its budget is spent, undefined when within it. */
   async charge(principal: Principal | undefined, address: string, points: number): Promise<number | undefined> {
+    const waitMs = await this.consume(principal, address, points);
+    if (waitMs !== undefined) this.shared.onRefused?.(this.name);
+    return waitMs;
+  }
+
+  /**
+   * Spends a caller's budget on work already done (validation-cost.ts): it refuses nothing, so it
+   * counts no refusal; the caller's next requests find the budget spent.
+   */
+  async spend(principal: Principal | undefined, address: string, points: number): Promise<void> {
+    await this.consume(principal, address, points);
+  }
+
+  private async consume(principal: Principal | undefined, address: string, points: number): Promise<number | undefined> {
     const subject = principal && principal.role !== 'ANONYMOUS' ? principal.sub : null;
     try {
       await (subject ? this.subjects.consume(subject, points) : this.addresses.consume(address, points));
       return undefined;
     } catch (error) {
-      if (error instanceof RateLimiterRes) {
-        this.shared.onRefused?.(this.name);
-        return error.msBeforeNext;
-      }
+      if (error instanceof RateLimiterRes) return error.msBeforeNext;
       this.shared.logger.error({ err: error }, 'rate limiter failed; request let through');
       return undefined;
     }
