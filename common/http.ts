@@ -32,9 +32,20 @@ export type Answerer = () => Promise<ShortcutAnswer | undefined>;
 
 /**
  * Decides, before anything else runs, whether a GraphQL request (any method) may proceed:
- * undefined lets it through, an answer refuses it (e.g. 429 from a rate limit).
+ * undefined lets it through, an answer refuses it (e.g. 429 from a rate limit). `documentChars`:
+ * the characters of GraphQL document the request carries ({@link documentCharsOf}).
  */
-export type Admission<TContext> = (request: { req: IncomingMessage; requestId: string; context: () => Promise<TContext> }) => Promise<Refusal | undefined>;
+export type Admission<TContext> = (request: { req: IncomingMessage; requestId: string; context: () => Promise<TContext>; documentChars: number }) => Promise<Refusal | undefined>;
+
+/** The characters of GraphQL document a request carries: a POST body's `query` (each, in a batch), or a GET's `query` parameter; 0 for a persisted query sent by hash. */
+export function documentCharsOf(method: string | undefined, url: string | undefined, body: unknown): number {
+  const chars = (request: unknown) => {
+    const query = request && typeof request === 'object' ? (request as { query?: unknown }).query : undefined;
+    return typeof query === 'string' ? query.length : 0;
+  };
+  if (method === 'GET') return new URLSearchParams(searchOf(url ?? '/')).get('query')?.length ?? 0;
+  return Array.isArray(body) ? body.reduce((n: number, request) => n + chars(request), 0) : chars(body);
+}
 
 /** An admission's refusal: an answer whose body is JSON text. */
 export type Refusal = ShortcutAnswer & { body: string };
@@ -133,7 +144,7 @@ export async function serveApollo<TContext extends BaseContext>(options: ServeOp
     let context: Promise<TContext> | undefined;
     const contextFn: ContextFunction<[], TContext> = () => (context ??= options.context({ req, res, requestId }));
     const found = req.method === 'POST' && body !== undefined ? findShortcut(shortcuts, { req, body, requestId, context: contextFn }) : undefined;
-    const refused = await options.admission?.({ req, requestId, context: contextFn });
+    const refused = await options.admission?.({ req, requestId, context: contextFn, documentChars: documentCharsOf(req.method, req.url, body) });
     if (refused) return void res.writeHead(refused.status, refused.headers).end(refused.body);
     const answer = await (await found)?.();
     if (answer) return void res.writeHead(answer.status, answer.headers).end(answer.body);

@@ -257,6 +257,30 @@ describe('time spent validating is charged to the caller', () => {
   });
 });
 
+describe('large documents cost more of the request budget', () => {
+  it('a request costs one point more per 2,000 characters of document, charged before it is parsed', async () => {
+    const gateway = await startGateway(await gatewayOptionsFor(stack, { rateLimit: { requests: { points: 20, anonymousPoints: 20, windowSeconds: 60 } } }));
+    const large = `{ regions { code } } # ${'x'.repeat(19_990)}`; // 20,013 characters: 11 points
+    const ask = (query: string, sub: string) => post(gateway.url, { query }, { token: tokenFor({ role: 'ANALYST', sub }) }).then((r) => r.status);
+    const small = '{ regions { code } }';
+    // Answered until the budget of 20 points is spent: `before` requests first, then small ones.
+    const answeredAfter = async (before: string[]) => {
+      const sub = `gina-${randomUUID()}`;
+      let answered = 0;
+      for (const query of before) if ((await ask(query, sub)) === 200) answered++;
+      while ((await ask(small, sub)) === 200) answered++;
+      return answered;
+    };
+    try {
+      expect(await answeredAfter([])).toBe(20);
+      expect(await answeredAfter([large])).toBe(10);
+      expect(await answeredAfter([large, large])).toBe(1);
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
+
 describe('hostile request shapes', () => {
   it('a huge x-request-id is replaced, not passed on to the provinces (it would trip their breakers for everyone)', async () => {
     const auth = { authorization: `Bearer ${tokenFor({ role: 'ANALYST', sub: 'hostile-headers' })}` };

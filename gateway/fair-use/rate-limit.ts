@@ -90,14 +90,23 @@ export class Budget {
 /** Whole seconds to wait, for Retry-After. */
 export const retryAfterSeconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
-/** Charges one point of a request budget per request; a refused request is answered 429 with Retry-After before anything else runs, cache hits included. */
+/** Characters of document text that cost one more request point. */
+export const DOCUMENT_CHARS_PER_POINT = 2000;
+
+/**
+ * Charges a request budget one point per request, and one more per {@link DOCUMENT_CHARS_PER_POINT}
+ * characters of document it carries; a refused request is answered 429 with Retry-After before
+ * anything else runs, cache hits included. Everyday documents and persisted queries cost one
+ * point; a large document is charged before it is parsed or validated, so a burst of them (sent at
+ * once, before validation-cost.ts's charges for their validation land) is bounded too.
+ */
 export function rateLimitAdmission<C extends { principal: Principal }>(budget: Budget): Admission<C> {
-  return async ({ req, context }) => {
+  return async ({ req, context, documentChars }) => {
     const principal = await context().then(
       (c) => c.principal,
       () => undefined,
     );
-    const waitMs = await budget.charge(principal, clientAddress(req), 1);
+    const waitMs = await budget.charge(principal, clientAddress(req), 1 + Math.floor(documentChars / DOCUMENT_CHARS_PER_POINT));
     return waitMs === undefined ? undefined : tooMany(waitMs);
   };
 }

@@ -22,7 +22,7 @@ export async function runPersisted<C extends BaseContext>(
 ): Promise<Answer> {
   let context: Promise<C> | undefined;
   const contextFn = () => (context ??= contextOf({ req, requestId }));
-  const refused = await admission?.({ req, requestId, context: contextFn });
+  const refused = await admission?.({ req, requestId, context: contextFn, documentChars: 0 });
   if (refused) return { status: refused.status, headers: refused.headers, result: JSON.parse(refused.body) as Answer['result'] };
   // Only what says who asks and which trace it belongs to travels on; the rest of this request
   // (its Accept, conditional headers, length) is the export's, not the operation's.
