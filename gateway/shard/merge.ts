@@ -115,29 +115,39 @@ function mergeGroups(rules: ShardRules, type: GraphQLObjectType, selectionSet: S
 }
 
 /**
- * Merges connection pages. Every province answered `first` rows after the same keyset cursor,
- * so the global page is the first `first` of their union in cursor order; more rows follow
- * when the union is longer or any province has more.
+ * Merges connection pages. Every province answered `first` rows after the same keyset cursor, in
+ * cursor order, so the global page is the first `first` of their union: a k-way merge of the
+ * pages' heads, which decodes only the heads and the rows taken (a fan-out to 33 provinces decoded
+ * 330 cursors for a page of 10). Ids are unique, so no two rows tie.
+ * More rows follow when the union is longer or any province has more.
  */
 function mergeConnection(rules: ShardRules, type: GraphQLObjectType, selectionSet: SelectionSetNode, pages: Obj[], first: number): Obj {
-  interface Item {
-    cursor: string;
-    key: Cursor;
+  interface Head {
     page: Obj;
+    edges: { cursor: string }[];
     index: number;
+    key: Cursor | undefined;
   }
-  const items: Item[] = [];
-  for (const page of pages) {
+  const keyAt = (edges: { cursor: string }[], index: number) => (index < edges.length ? decodeCursor(edges[index].cursor) : undefined);
+  let union = 0;
+  const heads: Head[] = pages.map((page) => {
     const edges = (page[`${INTERNAL_PREFIX}edges`] as { cursor: string }[] | undefined) ?? [];
-    edges.forEach((e, index) => items.push({ cursor: e.cursor, key: decodeCursor(e.cursor), page, index }));
+    union += edges.length;
+    return { page, edges, index: 0, key: keyAt(edges, 0) };
+  });
+  const kept: { cursor: string; page: Obj; index: number }[] = [];
+  while (kept.length < first) {
+    let best: Head | undefined;
+    for (const head of heads) if (head.key && (!best || compareCursors(head.key, best.key!) < 0)) best = head;
+    if (!best) break;
+    kept.push({ cursor: best.edges[best.index].cursor, page: best.page, index: best.index });
+    best.key = keyAt(best.edges, ++best.index);
   }
-  items.sort((a, b) => compareCursors(a.key, b.key));
-  const kept = items.slice(0, first);
   const flags = pages.map(
     (p) => (p[`${INTERNAL_PREFIX}pageInfo`] as { hasNextPage: boolean; hasPreviousPage: boolean } | undefined) ?? { hasNextPage: false, hasPreviousPage: false },
   );
   const pageInfo = {
-    hasNextPage: items.length > first || flags.some((f) => f.hasNextPage),
+    hasNextPage: union > first || flags.some((f) => f.hasNextPage),
     hasPreviousPage: flags.some((f) => f.hasPreviousPage),
     startCursor: kept[0]?.cursor ?? null,
     endCursor: kept.at(-1)?.cursor ?? null,
