@@ -91,7 +91,7 @@ export class Budget {
 export const retryAfterSeconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
 /** Characters of document text that cost one more request point. */
-export const DOCUMENT_CHARS_PER_POINT = 2000;
+export const DOCUMENT_CHARS_PER_POINT = 1000;
 
 /**
  * Charges a request budget one point per request, and one more per {@link DOCUMENT_CHARS_PER_POINT}
