@@ -74,6 +74,10 @@ const configSchema = z.strictObject({
     .strictObject({
       ttlSeconds: z.number().positive().default(10),
       maxEntries: z.number().int().positive().default(5000),
+      /** Bound on the cached answers one process holds, and on its cached subgraph answers, bytes (default 64 MiB). */
+      maxBytes: z.number().int().positive().optional(),
+      /** Answers and subgraph answers larger than this are not cached, bytes (default 1 MiB). */
+      maxEntryBytes: z.number().int().positive().optional(),
       dataVersionPollMs: z.number().int().min(100).default(1000),
     })
     .optional(),

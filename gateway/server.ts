@@ -186,7 +186,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // Parsed once: importing a PEM key costs more than signing with it.
   const assertionKey = createPrivateKey(options.auth.assertionPrivateKey);
   const generations = redis ? new RedisGenerations(redis, `${prefix}gen:`) : new LocalGenerations();
-  const fetchCache = options.responseCache ? new FetchCache({ ttlMs: options.responseCache.ttlSeconds * 1000, maxEntries: options.responseCache.maxEntries * 4 }) : undefined;
+  const fetchCache = options.responseCache
+    ? new FetchCache({
+        ttlMs: options.responseCache.ttlSeconds * 1000,
+        maxEntries: options.responseCache.maxEntries * 4,
+        maxBytes: options.responseCache.maxBytes,
+        maxEntryBytes: options.responseCache.maxEntryBytes,
+      })
+    : undefined;
   const reads = new SharedReads({ generation: async (province) => (await generations.get([province]))[0], reuse: fetchCache && fetchCache.read.bind(fetchCache) });
   // What the data sources need of a request: who asks, how to tell a subgraph so, where it went.
   const callerOf = (context: unknown): Caller => {

@@ -283,6 +283,9 @@ describe('documents that would expand exponentially through fragments are answer
       `{ __schema { types { ...O21 } } } ${chain('O', '__Type', 22, (b) => `ofType { ${b} } ofType { kind ${b} }`, 'name')}`,
       200,
     ],
+    // Each __schema is the whole schema, and neither armor's cost nor its depth counts introspection.
+    ['__schema under 30 aliases', `{ ${Array.from({ length: 30 }, (_, i) => `s${i}: __schema { types { name fields { name args { name } } } }`).join(' ')} }`, 400],
+    ['__schema in two fragments', '{ ...A ...B } fragment A on Query { a: __schema { queryType { name } } } fragment B on Query { b: __schema { queryType { name } } }', 400],
     // graphql-armor counts aliases, depth and cost with fragments expanded.
     [
       'aliased relations, 2^20 selections',

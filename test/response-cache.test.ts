@@ -199,6 +199,25 @@ describe('response cache (in-process)', () => {
 
 // Coalescing and fetch reuse, with no data-version polls: a poll would raise a counter again after
 // each write (correctly, but at a moment the tests cannot control) and they count statements.
+describe('response cache: bounded by bytes', () => {
+  it('an answer larger than maxEntryBytes is never cached; smaller ones are, and the whole stays within maxBytes', async () => {
+    const gateway = await startGateway(await gatewayOptions({ responseCache: { ttlSeconds: 60, maxEntries: 100, maxBytes: 40_000, maxEntryBytes: 2_000 } }));
+    const ask2 = async (query: string) => [(await ask(gateway.url, admin, { query })).cache, (await ask(gateway.url, admin, { query })).cache];
+    try {
+      const small = 'query Small { vehicles(first: 1) { totalCount } }';
+      const large = 'query Large { vehicles(first: 50) { edges { node { id plateNumber } } } }';
+      expect(JSON.stringify((await ask(gateway.url, admin, { query: large })).body).length).toBeGreaterThan(2_000);
+      expect(await ask2(large)).toEqual(['miss', 'miss']);
+      expect(await ask2(small)).toEqual(['miss', 'hit']);
+      // Small answers (about 100 bytes, 3 heap bytes per body byte) until 40 kB: the first goes.
+      for (let i = 0; i < 200; i++) await ask(gateway.url, admin, { query: `query Small${i} { vehicles(first: 1) { totalCount } }` });
+      expect((await ask(gateway.url, admin, { query: small })).cache).toBe('miss');
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
+
 describe('response cache: coalescing and fetch reuse', () => {
   let gateway: RunningGateway;
   beforeAll(async () => {

@@ -115,6 +115,24 @@ export function ReservedAliasRule(context: ValidationContext): ASTVisitor {
 }
 
 /**
+ * Refuses a document that asks for `__schema` more than once (under aliases): each is the whole
+ * schema, about a megabyte with its types' fields and arguments, and neither graphql-armor's cost
+ * nor its depth counts introspection, so thirty aliases made a 30 MB answer from a 1 kB document.
+ * An explorer asks once; `__type(name:)` stays free for looking up single types.
+ */
+export function SingleSchemaIntrospectionRule(context: ValidationContext): ASTVisitor {
+  let seen = 0;
+  return {
+    Field(node) {
+      if (node.name.value !== '__schema' || ++seen !== 2) return;
+      context.reportError(
+        new GraphQLError('A document may ask for __schema once; ask for the whole schema in one field, or for single types with __type(name:).', { nodes: node }),
+      );
+    },
+  };
+}
+
+/**
  * Refuses a number literal too large for a double (`1e400`): graphql-js reads Float literals
  * without checking they are finite, and the gateway's planner would fail on the Infinity later
  * (HTTP 500). The same value in a variable is refused by graphql-js's own coercion.

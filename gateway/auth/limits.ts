@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { ValidationRule } from 'graphql';
-import { FiniteNumberRule, operationResolutionPlugin, persistedQueryErrorsPlugin, ReservedAliasRule } from './client-mistakes.js';
+import { FiniteNumberRule, operationResolutionPlugin, persistedQueryErrorsPlugin, ReservedAliasRule, SingleSchemaIntrospectionRule } from './client-mistakes.js';
 
 /** Limits of the query surface. */
 export interface SurfaceLimits {
@@ -58,6 +58,6 @@ export function surfaceArmor(overrides?: Partial<SurfaceLimits>): { plugins: Apo
     // The persisted-query plugin first: it completes an error other plugins (the request log) then read.
     // graphql-armor's typings name @apollo/server's CommonJS build; the plugin objects are the same.
     plugins: [persistedQueryErrorsPlugin(), operationResolutionPlugin(), ...(armor.plugins as unknown as ApolloServerPlugin[])],
-    validationRules: [...armor.validationRules, ReservedAliasRule, FiniteNumberRule],
+    validationRules: [...armor.validationRules, ReservedAliasRule, FiniteNumberRule, SingleSchemaIntrospectionRule],
   };
 }

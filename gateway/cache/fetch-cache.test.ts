@@ -60,4 +60,19 @@ describe('FetchCache', () => {
     expect(cache.size).toBe(2);
     expect(await cache.read('a', v(0), async () => ({ data: { k: 'new' } }))).toEqual({ data: { k: 'new' } });
   });
+
+  it('is bounded by bytes: an answer over maxEntryBytes is not kept, and the oldest go when the total is reached', async () => {
+    const cache = new FetchCache({ ttlMs: 60_000, maxEntries: 100, maxBytes: 1_000, maxEntryBytes: 300 });
+    const c = counter();
+    const big = 'x'.repeat(200);
+    // {"data":{"value":"x…"}}: 221 characters, 442 bytes: over the entry bound.
+    await cache.read('big', v(0), c.load(big));
+    await cache.read('big', v(0), c.load(big));
+    expect([c.calls(), cache.size]).toEqual([2, 0]);
+    // 20- and 21-character answers (40 and 42 bytes): 24 fit in 1,000 bytes; later ones push out the first.
+    for (let i = 0; i < 26; i++) await cache.read(`k${i}`, v(0), c.load(i));
+    expect(cache.size).toBe(24);
+    await cache.read('k0', v(0), c.load(0));
+    expect(c.calls()).toBe(2 + 26 + 1);
+  });
 });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { IncomingMessage } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
@@ -11,12 +12,17 @@ import type { Logger } from '../../common/logger.js';
 import type { RedisClient } from '../shared-state/redis.js';
 import type { GenerationStore } from './generations.js';
 import { rememberingOperationId } from '../persisted/manifest.js';
+import { CACHE_BYTES } from './fetch-cache.js';
 
 /** Settings of the response cache. */
 export interface ResponseCacheOptions {
   /** Longest life of an entry: the bound on staleness when a province's data version cannot be read. */
   ttlSeconds: number;
   maxEntries: number;
+  /** Bound on what the in-process copies hold, bytes (estimated: {@link ENTRY_BYTES_PER_BODY_BYTE}); default CACHE_BYTES. */
+  maxBytes?: number;
+  /** Answers with a larger body are not cached, in process or in Redis, bytes; default CACHE_BYTES. */
+  maxEntryBytes?: number;
   /** How often the gateway reads each province's data version to expire answers after direct database writes (default 1000). */
   dataVersionPollMs?: number;
 }
@@ -58,6 +64,12 @@ interface Answer {
   result: FormattedExecutionResult;
   provinces: string[];
 }
+
+/**
+ * Heap an in-process entry takes per byte of its body: the body itself and the answer's object
+ * tree (a parsed JSON answer takes about twice its text).
+ */
+export const ENTRY_BYTES_PER_BODY_BYTE = 3;
 
 /** Longest a concurrent miss waits for the first one's answer before executing itself. */
 const FOLLOWER_WAIT_MS = 30_000;
@@ -102,16 +114,18 @@ export function responseCache(
   },
 ): { plugin: ApolloServerPlugin<GatewayContext>; shortcut: Shortcut<GatewayContext> } {
   // Bodies kept as bytes: writing them skips encoding the text again for every answer.
-  const lru = new Map<string, Local>();
+  // Bounded by bytes as well as entries: answers of a few kB are the rule, but one valid document
+  // can be answered with megabytes, and by count alone such answers would fill the heap.
+  const lru = new LRUCache<string, Local>({
+    max: options.maxEntries,
+    maxSize: options.maxBytes ?? CACHE_BYTES.maxBytes,
+    sizeCalculation: (entry) => Math.max(1, ENTRY_BYTES_PER_BODY_BYTE * entry.body.length),
+  });
   const idOf = rememberingOperationId();
   // Per-request state stays here, keyed by the request's context, not written onto it.
   const states = new WeakMap<GatewayContext, CacheState>();
   const executing = new Map<string, Execution>();
-  const remember = (key: string, entry: Local) => {
-    lru.delete(key);
-    lru.set(key, entry);
-    if (lru.size > options.maxEntries) lru.delete(lru.keys().next().value!);
-  };
+  const remember = (key: string, entry: Local) => void lru.set(key, entry);
   const load = async (key: string): Promise<Local | undefined> => {
     const kept = lru.get(key);
     if (kept) return kept;
@@ -188,9 +202,11 @@ export function responseCache(
           const cacheable = result && !result.errors?.length && result.data && provinces.every((p) => cache.before.has(p));
           cache.settle?.(cacheable ? { result, provinces } : undefined);
           if (!cacheable) return;
+          const text = serialized(result);
+          if (Buffer.byteLength(text) > (options.maxEntryBytes ?? CACHE_BYTES.maxEntryBytes)) return;
           const entry: Entry = {
             result,
-            text: serialized(result),
+            text,
             operationName: operation?.name?.value ?? null,
             provinces,
             generations: provinces.map((p) => cache.before.get(p)!),
