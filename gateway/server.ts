@@ -319,6 +319,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         fanOut: registryFanOut(registry, currentRegions),
         maxProvinceScans: limits.maxProvinceScans,
         maxRows: limits.maxRows,
+        maxObjects: limits.maxObjects,
         budget: scanBudget,
       }),
       ...(requestBudget ? [validationCostPlugin<GatewayContext>({ budget: requestBudget })] : []),

@@ -232,12 +232,33 @@ describe('a budget of province aggregate scans per caller', () => {
   });
 });
 
+describe('a bound on the objects in an answer', () => {
+  it('refuses, before any province is asked, a document whose nested directory lists would make a huge answer', async () => {
+    // This stack registers one province (in one region): 180 objects here; the bound is lowered to match.
+    const gateway = await startGateway(await gatewayOptionsFor(stack, { limits: { maxObjects: 100 } }));
+    const statements = () => [...stack.databases.values()].reduce((n, d) => n + d.statements(), 0);
+    // Armor's cost (about 19,000) let this through; over 33 provinces it answered 10 MB from 6 kB.
+    const chain = `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: provinces { code ${'regions { code provinces { code '.repeat(4)}name${' } }'.repeat(4)} }`).join(' ')} }`;
+    try {
+      const before = statements();
+      const refused = await post(gateway.url, { query: chain }, { token: tokenFor({ role: 'ANALYST' }) });
+      const body = (await refused.json()) as { errors: { message: string; extensions: { code: string; objects: number; maximum: number } }[] };
+      expect([refused.status, body.errors[0].extensions.code, body.errors[0].extensions.maximum]).toEqual([400, 'COST_LIMIT_EXCEEDED', 100]);
+      expect(body.errors[0].extensions.objects).toBeGreaterThan(100);
+      expect(statements()).toBe(before);
+      expect((await post(gateway.url, { query: '{ regions { code provinces { code regions { code } } } }' })).status).toBe(200);
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
+
 describe('time spent validating is charged to the caller', () => {
   it('a document slow to validate spends the request budget sooner than a cheap one of the same size', async () => {
     const gateway = await startGateway(await gatewayOptionsFor(stack, { rateLimit: { requests: { points: 100, anonymousPoints: 100, windowSeconds: 60 } } }));
-    // graphql-js compares every pair of these (within its budget: a few hundred ms here, refused).
-    const slow = `{ regions { ${'provinces { code } '.repeat(1200)}} }`;
-    // As long, so charged the same points for its size (23), and validated at once.
+    // graphql-js compares every pair of these, and their sub-selections (about half a second here).
+    const slow = `{ regions { ${'provinces { region { provinces { code } } } '.repeat(300)}} }`;
+    // As long, so charged the same points for its size, and validated at once.
     const cheap = `{ regions { code } } # ${'x'.repeat(slow.length - 23)}`;
     const answeredBeforeRefused = async (query: string) => {
       const token = tokenFor({ role: 'ANALYST', sub: `erin-${randomUUID()}` });
@@ -246,10 +267,10 @@ describe('time spent validating is charged to the caller', () => {
     };
     try {
       expect(cheap.length).toBe(slow.length);
-      // 100 points: the cheap one four times; the slow one twice here (23 + about 50 per request),
-      // at most three times on a machine ten times faster.
+      // 100 points: the cheap one (14 points) seven times; the slow one (14 + about 90 per request
+      // here, beyond its first 50 ms) once, and fewer than seven on a machine several times faster.
       const [slowAnswered, cheapAnswered] = [await answeredBeforeRefused(slow), await answeredBeforeRefused(cheap)];
-      expect(cheapAnswered).toBe(4);
+      expect(cheapAnswered).toBe(7);
       expect(slowAnswered).toBeLessThan(cheapAnswered);
     } finally {
       await gateway.stop();

@@ -15,6 +15,8 @@ export interface SurfaceLimits {
   maxProvinceScans: number;
   /** Province rows one request may fetch, `first` resolved from variables (gateway/fair-use/fan-out-cost.ts). */
   maxRows: number;
+  /** Objects one answer may hold, estimated from list sizes (gateway/fair-use/fan-out-cost.ts). */
+  maxObjects: number;
 }
 
 /** Defaults: generous for dashboards and the explorer's example operations, far below abuse. */
@@ -27,6 +29,7 @@ export const DEFAULT_LIMITS: SurfaceLimits = {
   maxBodyBytes: 256 * 1024,
   maxProvinceScans: 120,
   maxRows: 5000,
+  maxObjects: 50_000,
 };
 
 /** The limits in force. */

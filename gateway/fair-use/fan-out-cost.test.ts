@@ -72,3 +72,19 @@ describe('requestCost: province rows', () => {
     expect(scans(query, variables).rows).toBe(expected);
   });
 });
+
+describe('requestCost: objects in the answer', () => {
+  it.each([
+    // Nine provinces in three regions (the test's fan-out): directory lists at their registered sizes.
+    ['the directory, three levels', '{ provinces { regions { provinces { code } } } }', 9 + 9 * 3 + 9 * 3 * 9],
+    ['a summary is one object, whatever it scans', '{ assetSummary { assetCount } r: regions { energySummary(year: 2025) { totalKgce } } }', 1 + 3 + 3],
+    ['a page: its rows, then each edge and node', '{ assets(first: 20) { edges { node { id } } } }', 180 + 180 + 180],
+    [
+      'twenty aliases of a ten-level provinces → regions chain',
+      `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: provinces { ${'regions { provinces { '.repeat(4)}code${' } }'.repeat(4)} }`).join(' ')} }`,
+      20 * [0, 1, 2, 3, 4, 5, 6, 7, 8].reduce((n, level) => n + 9 ** Math.ceil((level + 1) / 2) * 3 ** Math.floor((level + 1) / 2), 0),
+    ],
+  ])('%s', (_name, query, expected) => {
+    expect(scans(query).objects).toBe(expected);
+  });
+});

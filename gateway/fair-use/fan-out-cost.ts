@@ -49,6 +49,13 @@ export interface RequestCost {
   provinceScans: number;
   /** Province rows fetched: page sizes times provinces, and every row reached through a relation. */
   rows: number;
+  /**
+   * Objects the answer holds at most: every object field times the items of the lists above it,
+   * the directory's lists (regions, provinces) at their registered sizes. Directory objects are
+   * no province rows, but a chain of them (provinces → regions → provinces …) under aliases
+   * answered a 6 kB document with 10 MB.
+   */
+  objects: number;
 }
 
 /**
@@ -72,7 +79,7 @@ export function requestCost(input: {
   const { rules, fanOut, document, operation, variables } = input;
   const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
   const root = operation.operation === 'mutation' ? rules.schema.getMutationType() : rules.schema.getQueryType();
-  const cost: RequestCost = { provinceScans: 0, rows: 0 };
+  const cost: RequestCost = { provinceScans: 0, rows: 0, objects: 0 };
   if (!root) return cost;
 
   // A summary merges sums across provinces; a connection (with edges) only sums its totalCount.
@@ -101,6 +108,7 @@ export function requestCost(input: {
       const scans = isBreakdownType(rules, named) ? BREAKDOWN_SCANS : isSummary(named) ? 1 : 0;
       if (scans) {
         cost.provinceScans += times * provinces * scans;
+        cost.objects += times;
         continue;
       }
       const unwrapped = isNonNullType(def.type) ? def.type.ofType : def.type;
@@ -119,6 +127,7 @@ export function requestCost(input: {
         // An edge's node is the page's own row, counted with the page.
         cost.rows += times;
       }
+      cost.objects += times * factor;
       walk(s.selectionSet, named, times * factor, seen);
     }
   };
@@ -127,9 +136,9 @@ export function requestCost(input: {
 }
 
 /**
- * Refuses, before planning, a document that asks for more province rows than `maxRows` or more
- * aggregate scans than `maxProvinceScans` ({@link requestCost}): 400 with COST_LIMIT_EXCEEDED,
- * nothing sent anywhere.
+ * Refuses, before planning, a document that asks for more province rows than `maxRows`, more
+ * aggregate scans than `maxProvinceScans`, or an answer of more objects than `maxObjects`
+ * ({@link requestCost}): 400 with COST_LIMIT_EXCEEDED, nothing sent anywhere.
  * With a `budget`, the scans are also charged to the caller, and a caller whose budget is spent
  * is answered 429 RATE_LIMITED with Retry-After, also before planning.
  */
@@ -138,6 +147,7 @@ export function fanOutCostPlugin(options: {
   fanOut: FanOut;
   maxProvinceScans: number;
   maxRows: number;
+  maxObjects: number;
   budget?: Budget;
 }): ApolloServerPlugin<GatewayContext> {
   return {
@@ -145,7 +155,7 @@ export function fanOutCostPlugin(options: {
       return {
         async didResolveOperation({ document, operation, request, contextValue }) {
           if (!operation) return;
-          const { provinceScans: scans, rows } = requestCost({ rules: options.rules(), fanOut: options.fanOut, document, operation, variables: request.variables ?? {} });
+          const { provinceScans: scans, rows, objects } = requestCost({ rules: options.rules(), fanOut: options.fanOut, document, operation, variables: request.variables ?? {} });
           if (rows > options.maxRows) {
             throw new GraphQLError(
               `This operation asks for about ${rows} province rows; at most ${options.maxRows} are allowed per request. Ask for smaller pages or fewer relations.`,
@@ -160,6 +170,13 @@ export function fanOutCostPlugin(options: {
               {
                 extensions: { code: ErrorCode.COST_LIMIT_EXCEEDED, provinceScans: scans, maximum: options.maxProvinceScans, http: { status: 400 } },
               },
+            );
+          }
+          // After the rows and scans: those name what to ask for less of.
+          if (objects > options.maxObjects) {
+            throw new GraphQLError(
+              `This operation's answer would hold about ${objects} objects; at most ${options.maxObjects} are allowed per request. Ask for fewer nested lists or aliases.`,
+              { extensions: { code: ErrorCode.COST_LIMIT_EXCEEDED, objects, maximum: options.maxObjects, http: { status: 400 } } },
             );
           }
           const waitMs = scans && options.budget ? await options.budget.charge(contextValue.principal, contextValue.clientAddress, scans) : undefined;

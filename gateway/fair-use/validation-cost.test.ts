@@ -34,11 +34,12 @@ async function serverTaking(ms: (source: string) => number) {
 describe('validationCostPlugin', () => {
   it.each([
     [0, []],
-    [4.9, []],
-    [5, [['alice', '10.0.0.7', 1]]],
-    [12, [['alice', '10.0.0.7', 2]]],
-    [250, [['alice', '10.0.0.7', 50]]],
-  ])('a validation of %s ms spends floor(ms / 5) points of the caller', async (ms, expected) => {
+    [50, []],
+    [54.9, []],
+    [55, [['alice', '10.0.0.7', 1]]],
+    [62, [['alice', '10.0.0.7', 2]]],
+    [300, [['alice', '10.0.0.7', 50]]],
+  ])('a validation of %s ms spends floor((ms - 50) / 5) points of the caller', async (ms, expected) => {
     const server = await serverTaking(() => ms);
     try {
       await server.ask('{ a }');
@@ -49,7 +50,7 @@ describe('validationCostPlugin', () => {
   });
 
   it('a document the store already validated is not validated, nor charged, again; a refused one is, each time', async () => {
-    const server = await serverTaking(() => 20);
+    const server = await serverTaking(() => 70);
     try {
       await server.ask('{ a }');
       await server.ask('{ a }');
