@@ -86,7 +86,21 @@ describe('a refused request reads no cached answer', () => {
     });
     const [a, b] = [await startGateway(options), await startGateway(options)];
     const client = new Redis(TEST_REDIS_URL);
-    const monitor = await client.monitor();
+    // ioredis fails entering MONITOR when its OK and the first streamed command arrive in one chunk
+    // ("Command queue state error"), as they can while other test workers use this Redis: try again.
+    const startMonitor = async () => {
+      for (let attempt = 1; ; attempt++) {
+        const candidate = client.duplicate({ monitor: true, lazyConnect: false });
+        const entered = await new Promise<boolean>((resolve) => {
+          candidate.once('monitoring', () => resolve(true));
+          candidate.once('error', () => resolve(false));
+        });
+        if (entered) return candidate;
+        candidate.disconnect();
+        if (attempt === 5) throw new Error('Redis MONITOR could not be entered');
+      }
+    };
+    const monitor = await startMonitor();
     try {
       const query = { query: 'query SharedSummary { assetSummary { assetCount } }' };
       const dave = tokenFor({ role: 'NATIONAL_ADMIN', sub: `dave-${randomUUID()}` });
