@@ -230,10 +230,11 @@ export function responseCache(
     try {
       const ctx = await context();
       const key = keyOf(request.queryHash, request.operationName, request.variables, ctx);
-      // Finding runs before the request is admitted, so it looks only at this process's copy: a
-      // refused request must not make Redis send, nor this process parse, a whole answer. An
-      // entry held only in Redis is fetched once the request is admitted.
-      const kept = lru.get(key);
+      // Finding runs before the request is admitted, so it looks only at this process's copy, and
+      // peeks (a refused request does not keep an entry in the LRU): a refused request must not make
+      // Redis send, nor this process parse, a whole answer. An entry held only in Redis is fetched
+      // once the request is admitted.
+      const kept = lru.peek(key);
       const found = kept && (await current(kept));
       if (kept ? !found : !options.shared) return undefined;
       // Answering (not finding) is what the caller sees: it counts and is audited like an executed answer.
@@ -246,7 +247,7 @@ export function responseCache(
         }
         if (!entry || entry.expiresAt <= Date.now()) return undefined;
         // An entry stored while this request was admitted is newer than the one found: it stays.
-        const held = lru.get(key);
+        const held = lru.peek(key);
         if (!held || held === entry) remember(key, entry);
         ctx.provinces.add(entry.provinces);
         try {
