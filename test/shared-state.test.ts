@@ -160,7 +160,8 @@ describe('Redis that stops answering', () => {
       for (let i = 0; i < 3; i++) {
         const next = await ask();
         expect(next.body.data?.assetSummary.assetCount).toBe(count);
-        expect(next.ms).toBeLessThan(REDIS_COMMAND_TIMEOUT_MS / 2);
+        // Waiting for a command would take the whole timeout; a loaded run took 532 ms without waiting.
+        expect(next.ms).toBeLessThan(REDIS_COMMAND_TIMEOUT_MS * 0.9);
       }
       redis.resume();
       // Once Redis answers again, the gateway reconnects and serves from the cache again.
