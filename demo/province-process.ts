@@ -45,8 +45,11 @@ export async function spawnProvince(config: {
   );
   const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/subgraphs/province/main.js'), file], {
     env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    // The IPC channel closes however this process ends, even by SIGKILL, and the province stops
+    // then (common/parent-link.ts); unreferenced, it never keeps this process alive.
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  child.channel?.unref();
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   // On one machine the provinces share the gateway's cores: they yield to it, so a flood of heavy
   // aggregates slows the provinces' answers, not the gateway's cached ones.

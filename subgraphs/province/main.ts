@@ -16,6 +16,7 @@ import { openProvinceDatabase } from './db/database.js';
 import { parseProvinceConfig } from './config.js';
 import { provinceConfigInput } from './config-file.js';
 import { startTracing } from '../../common/tracing-setup.js';
+import { stopWithParent } from '../../common/parent-link.js';
 
 const tracing = await startTracing(`xietong-province-${process.env.XIETONG_PROVINCE ?? ''}`.replace(/-$/, ''));
 let service;
@@ -43,3 +44,5 @@ const shutdown = () =>
     .then(() => process.exit(0));
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);
+// Started by `npm start` (demo/province-process.ts): a parent that dies hard takes its provinces with it.
+stopWithParent(shutdown);
