@@ -30,12 +30,21 @@ export type Shortcut<TContext> = (request: { req: IncomingMessage; body: unknown
 /** Answers a request a shortcut found it can answer, or declines with undefined. */
 export type Answerer = () => Promise<ShortcutAnswer | undefined>;
 
-/**
- * Decides, before anything else runs, whether a GraphQL request (any method) may proceed:
- * undefined lets it through, an answer refuses it (e.g. 429 from a rate limit). `documentChars`:
- * the characters of GraphQL document the request carries ({@link documentCharsOf}).
- */
-export type Admission<TContext> = (request: { req: IncomingMessage; requestId: string; context: () => Promise<TContext>; documentChars: number }) => Promise<Refusal | undefined>;
+/** A GraphQL request as its admission sees it. `documentChars`: the characters of GraphQL document it carries ({@link documentCharsOf}). */
+export interface AdmittedRequest<TContext> {
+  req: IncomingMessage;
+  requestId: string;
+  context: () => Promise<TContext>;
+  documentChars: number;
+}
+
+/** Who may send GraphQL requests, asked before and told after each one (e.g. a rate limit that charges for both). */
+export interface Admission<TContext> {
+  /** Decides, before anything else runs, whether a request (any method) may proceed: undefined lets it through, an answer refuses it (e.g. 429). */
+  admit(request: AdmittedRequest<TContext>): Promise<Refusal | undefined>;
+  /** Told the characters of the answer an admitted request was given (a 304 counts its whole answer: the work was done). */
+  answered?(request: AdmittedRequest<TContext>, answerChars: number): void;
+}
 
 /** The characters of GraphQL document a request carries: a POST body's `query` (each, in a batch), or a GET's `query` parameter; 0 for a persisted query sent by hash. */
 export function documentCharsOf(method: string | undefined, url: string | undefined, body: unknown): number {
@@ -144,10 +153,15 @@ export async function serveApollo<TContext extends BaseContext>(options: ServeOp
     let context: Promise<TContext> | undefined;
     const contextFn: ContextFunction<[], TContext> = () => (context ??= options.context({ req, res, requestId }));
     const found = req.method === 'POST' && body !== undefined ? findShortcut(shortcuts, { req, body, requestId, context: contextFn }) : undefined;
-    const refused = await options.admission?.({ req, requestId, context: contextFn, documentChars: documentCharsOf(req.method, req.url, body) });
+    const admitted: AdmittedRequest<TContext> = { req, requestId, context: contextFn, documentChars: documentCharsOf(req.method, req.url, body) };
+    const refused = await options.admission?.admit(admitted);
     if (refused) return void res.writeHead(refused.status, refused.headers).end(refused.body);
+    const answered = (chars: number) => options.admission?.answered?.(admitted, chars);
     const answer = await (await found)?.();
-    if (answer) return void res.writeHead(answer.status, answer.headers).end(answer.body);
+    if (answer) {
+      answered(answer.body.length);
+      return void res.writeHead(answer.status, answer.headers).end(answer.body);
+    }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -159,6 +173,7 @@ export async function serveApollo<TContext extends BaseContext>(options: ServeOp
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
+      answered(response.body.string.length);
       if (options.conditionalGet && req.method === 'GET' && res.statusCode === 200) {
         const etag = etagOf(response.body.string);
         res.setHeader('etag', etag);
@@ -169,8 +184,13 @@ export async function serveApollo<TContext extends BaseContext>(options: ServeOp
       res.end(response.body.string);
       return;
     }
-    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    let chars = 0;
+    for await (const chunk of response.body.asyncIterator) {
+      chars += chunk.length;
+      res.write(chunk);
+    }
     res.end();
+    answered(chars);
   }
 
   await new Promise<void>((resolve, reject) => {

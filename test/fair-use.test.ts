@@ -248,7 +248,8 @@ describe('a budget of province aggregate scans per caller', () => {
 
 describe('a bound on the objects in an answer', () => {
   it('refuses, before any province is asked, a document whose nested directory lists would make a huge answer', async () => {
-    // This stack registers one province (in one region): 180 objects here; the bound is lowered to match.
+    // The directory lists 33 divisions and three regions however few provinces are registered (one
+    // here): the chain is far beyond the bound, lowered to 100 so a small stack can show it.
     const gateway = await startGateway(await gatewayOptionsFor(stack, { limits: { maxObjects: 100 } }));
     const statements = () => [...stack.databases.values()].reduce((n, d) => n + d.statements(), 0);
     // Armor's cost (about 19,000) let this through; over 33 provinces it answered 10 MB from 6 kB.
@@ -260,7 +261,8 @@ describe('a bound on the objects in an answer', () => {
       expect([refused.status, body.errors[0].extensions.code, body.errors[0].extensions.maximum]).toEqual([400, 'COST_LIMIT_EXCEEDED', 100]);
       expect(body.errors[0].extensions.objects).toBeGreaterThan(100);
       expect(statements()).toBe(before);
-      expect((await post(gateway.url, { query: '{ regions { code provinces { code regions { code } } } }' })).status).toBe(200);
+      // The directory's 33 divisions: under the bound.
+      expect((await post(gateway.url, { query: '{ provinces { code name } }' })).status).toBe(200);
     } finally {
       await gateway.stop();
     }
@@ -310,6 +312,31 @@ describe('large documents cost more of the request budget', () => {
       expect(await answeredAfter([])).toBe(20);
       expect(await answeredAfter([large])).toBe(10);
       expect(await answeredAfter([large, large])).toBe(1);
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
+
+describe('large answers cost more of the request budget', () => {
+  it('an answer costs one point more per 10,000 characters, spent once it is sent', async () => {
+    const gateway = await startGateway(await gatewayOptionsFor(stack, { rateLimit: { requests: { points: 20, anonymousPoints: 20, windowSeconds: 60 } } }));
+    // Twenty aliases of the directory's 33 divisions with their regions: tens of thousands of characters from a short document.
+    const large = `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: provinces { code name shortName regions { code name description } }`).join(' ')} }`;
+    const small = '{ regions { code } }';
+    try {
+      const sub = `hana-${randomUUID()}`;
+      const token = tokenFor({ role: 'ANALYST', sub });
+      const first = await post(gateway.url, { query: large }, { token });
+      const answer = await first.text();
+      expect(first.status).toBe(200);
+      const requestPoints = 1 + Math.floor(large.length / 1000);
+      const answerPoints = Math.floor(answer.length / 10_000);
+      expect(answerPoints).toBeGreaterThanOrEqual(2);
+      let answered = 0;
+      while ((await post(gateway.url, { query: small }, { token })).status === 200) answered++;
+      // 20 points: the large request's (its document's size), its answer's, then one per small request.
+      expect(answered).toBe(20 - requestPoints - answerPoints);
     } finally {
       await gateway.stop();
     }

@@ -3,7 +3,9 @@ import { describe, expect, it } from '@jest/globals';
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 import { SUPERGRAPH_PATH } from '../../common/subgraphs.js';
 import { readShardRules } from '../shard/rules.js';
-import { requestCost, type FanOut } from './fan-out-cost.js';
+import { RegionMembership } from '../../common/regions/membership.js';
+import { ProvinceRegistry } from '../shard/registry.js';
+import { registryFanOut, requestCost, type FanOut } from './fan-out-cost.js';
 
 const rules = readShardRules(readFileSync(SUPERGRAPH_PATH, 'utf8'));
 // Nine provinces in three regions, the largest of four; a region scope selects 4, a province 1.
@@ -12,6 +14,8 @@ const fanOut: FanOut = {
   largestRegion: () => 4,
   regions: () => 3,
   provinces: () => 9,
+  listedRegions: () => 3,
+  listedProvinces: () => 9,
 };
 const scans = (query: string, variables: Record<string, unknown> = {}) => {
   const document = parse(query);
@@ -86,5 +90,32 @@ describe('requestCost: objects in the answer', () => {
     ],
   ])('%s', (_name, query, expected) => {
     expect(scans(query).objects).toBe(expected);
+  });
+});
+
+describe('registryFanOut: the directory lists as the cost model counts them', () => {
+  it('counts every division and every configured region, however few provinces are registered', () => {
+    const registry = new ProvinceRegistry([{ code: '310000', url: 'http://127.0.0.1:1/graphql' }]);
+    const regions = RegionMembership.of([
+      { code: 'YRD', provinceCodes: ['310000', '320000'] },
+      { code: 'CY', provinceCodes: ['500000', '510000'] },
+    ]);
+    const live = registryFanOut(registry, () => regions);
+    // The directory answers `provinces` with all 33 divisions of GB/T 2260 and `regions` with both
+    // configured regions, though only 上海 is registered (and CY has no registered province): those
+    // are the objects of an answer; only the registered reach a province's data.
+    expect([live.listedProvinces(), live.listedRegions()]).toEqual([33, 2]);
+    expect([live.provinces(), live.regions()]).toEqual([1, 1]);
+    expect([live.scope(undefined), live.largestRegion()]).toEqual([1, 1]);
+  });
+});
+
+describe('requestCost: a directory list answers every division, but only registered provinces are scanned', () => {
+  it('counts 33 objects for the list and a scan for each of the 9 registered provinces', () => {
+    const demo: FanOut = { ...fanOut, listedProvinces: () => 33 };
+    const document = parse('{ provinces { code energySummary(year: 2025) { totalKgce } } }');
+    const operation = document.definitions[0] as OperationDefinitionNode;
+    // 33 provinces and one summary object each; scans only where a province is registered.
+    expect(requestCost({ rules, fanOut: demo, document, operation, variables: {} })).toEqual({ provinceScans: 9, rows: 0, objects: 33 + 33 });
   });
 });

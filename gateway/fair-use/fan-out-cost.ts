@@ -14,6 +14,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { ErrorCode } from '../../common/errors.js';
+import { PROVINCES } from '../../common/standards.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../common/pagination.js';
 import type { ShardRules } from '../shard/rules.js';
 import { isBreakdownType } from '../shard/breakdown.js';
@@ -28,9 +29,12 @@ export interface FanOut {
   scope(scope: unknown): number;
   /** Provinces registered in the largest region (a region instance's figure scans its provinces). */
   largestRegion(): number;
-  /** Regions and provinces registered (what the directory's lists return at most). */
+  /** Regions and provinces registered: the items of the directory's lists that reach a province's data. */
   regions(): number;
   provinces(): number;
+  /** What the directory's lists return: every configured region, every division of GB/T 2260 (registered or not). */
+  listedRegions(): number;
+  listedProvinces(): number;
 }
 
 /**
@@ -84,18 +88,25 @@ export function requestCost(input: {
 
   // A summary merges sums across provinces; a connection (with edges) only sums its totalCount.
   const isSummary = (type: GraphQLObjectType) => !('edges' in type.getFields()) && Object.keys(type.getFields()).some((f) => rules.fieldMerge(type.name, f)?.op === 'sum');
-  const listSize = (named: string): number => (named === 'Province' ? fanOut.provinces() : named === 'Region' ? fanOut.regions() : DEFAULT_LIST_SIZE);
+  // A directory list answers every division (objects), but only registered provinces have data to scan or rows to read (work).
+  const listSize = (named: string): { objects: number; work: number } =>
+    named === 'Province'
+      ? { objects: fanOut.listedProvinces(), work: fanOut.provinces() }
+      : named === 'Region'
+        ? { objects: fanOut.listedRegions(), work: fanOut.regions() }
+        : { objects: DEFAULT_LIST_SIZE, work: DEFAULT_LIST_SIZE };
 
-  const walk = (set: SelectionSetNode, parent: GraphQLObjectType, times: number, seen: Set<string>): void => {
+  // `times`: how often a field is in the answer; `work`: how often it reaches a province.
+  const walk = (set: SelectionSetNode, parent: GraphQLObjectType, times: number, work: number, seen: Set<string>): void => {
     for (const s of set.selections) {
       if (s.kind === Kind.INLINE_FRAGMENT) {
-        walk(s.selectionSet, parent, times, seen);
+        walk(s.selectionSet, parent, times, work, seen);
         continue;
       }
       if (s.kind === Kind.FRAGMENT_SPREAD) {
         const fragment = fragments.get(s.name.value);
         // A fragment spread inside itself is refused by validation; this guard only keeps the walk finite.
-        if (fragment && !seen.has(s.name.value)) walk(fragment.selectionSet, parent, times, new Set([...seen, s.name.value]));
+        if (fragment && !seen.has(s.name.value)) walk(fragment.selectionSet, parent, times, work, new Set([...seen, s.name.value]));
         continue;
       }
       const def = parent.getFields()[s.name.value];
@@ -107,31 +118,32 @@ export function requestCost(input: {
       const provinces = parent === root ? (route?.by === 'scope' ? fanOut.scope(args[route.arg]) : 1) : parent.name === 'Region' ? fanOut.largestRegion() : 1;
       const scans = isBreakdownType(rules, named) ? BREAKDOWN_SCANS : isSummary(named) ? 1 : 0;
       if (scans) {
-        cost.provinceScans += times * provinces * scans;
+        cost.provinceScans += work * provinces * scans;
         cost.objects += times;
         continue;
       }
       const unwrapped = isNonNullType(def.type) ? def.type.ofType : def.type;
       // A province row: an entity keyed by its global id (Province and Region are the directory's).
       const row = rules.typeRoute(named.name)?.by === 'id';
-      let factor = 1;
+      let factor = { objects: 1, work: 1 };
       if (rules.fieldMerge(parent.name, s.name.value)?.op === 'connection') {
         // Each province pages `first` rows and resolves their relations before the gateway merges.
         // A `first` beyond the contract's maximum is refused with PAGE_SIZE_EXCEEDED when routed; it costs the maximum here.
-        factor = Math.min(MAX_PAGE_SIZE, Math.max(0, Number(args.first ?? DEFAULT_PAGE_SIZE) || 0)) * provinces;
-        cost.rows += times * factor;
+        const rows = Math.min(MAX_PAGE_SIZE, Math.max(0, Number(args.first ?? DEFAULT_PAGE_SIZE) || 0)) * provinces;
+        factor = { objects: rows, work: rows };
+        cost.rows += work * rows;
       } else if (isListType(unwrapped) && !named.name.endsWith('Edge')) {
         factor = listSize(named.name);
-        if (row) cost.rows += times * factor;
+        if (row) cost.rows += work * factor.work;
       } else if (row && !parent.name.endsWith('Edge')) {
         // An edge's node is the page's own row, counted with the page.
-        cost.rows += times;
+        cost.rows += work;
       }
-      cost.objects += times * factor;
-      walk(s.selectionSet, named, times * factor, seen);
+      cost.objects += times * factor.objects;
+      walk(s.selectionSet, named, times * factor.objects, work * factor.work, seen);
     }
   };
-  walk(operation.selectionSet, root, 1, new Set());
+  walk(operation.selectionSet, root, 1, 1, new Set());
   return cost;
 }
 
@@ -214,5 +226,8 @@ export function registryFanOut(registry: ProvinceRegistry, regions: () => Region
         .codes()
         .filter((code) => registry.regionProvinces(code, regions()).length > 0).length,
     provinces: () => registry.list().length,
+    listedRegions: () => regions().codes().length,
+    // The directory lists all 33 divisions, the nine of a demo as much as the 31 of a full network.
+    listedProvinces: () => Math.max(PROVINCES.length, registry.list().length),
   };
 }

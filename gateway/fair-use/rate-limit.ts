@@ -94,20 +94,39 @@ export const retryAfterSeconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000
 export const DOCUMENT_CHARS_PER_POINT = 1000;
 
 /**
+ * Characters of answer that cost one more request point, spent after the answer is sent.
+ * Measured on the `npm start` demo (2026-12-03): the heaviest directory-only document an
+ * anonymous caller may send within the cost bounds (thirty aliased province → region → province
+ * chains, 205,000 characters of answer) took 65–240 ms to answer, about as many points at this
+ * rate (21) as its time at validation's 5 ms a point. A dashboard's answers are a few thousand.
+ */
+export const ANSWER_CHARS_PER_POINT = 10_000;
+
+/**
  * Charges a request budget one point per request, and one more per {@link DOCUMENT_CHARS_PER_POINT}
  * characters of document it carries; a refused request is answered 429 with Retry-After before
  * anything else runs, cache hits included. Everyday documents and persisted queries cost one
  * point; a large document is charged before it is parsed or validated, so a burst of them (sent at
- * once, before validation-cost.ts's charges for their validation land) is bounded too.
+ * once, before validation-cost.ts's charges for their validation land) is bounded too. The
+ * answer costs one point per {@link ANSWER_CHARS_PER_POINT} characters, spent once it is sent:
+ * shaping and serializing a large answer is the gateway's own work, which the bounds on a
+ * document's cost only cap per request.
  */
 export function rateLimitAdmission<C extends { principal: Principal }>(budget: Budget): Admission<C> {
-  return async ({ req, context, documentChars }) => {
-    const principal = await context().then(
+  const principalOf = (context: () => Promise<C>) =>
+    context().then(
       (c) => c.principal,
       () => undefined,
     );
-    const waitMs = await budget.charge(principal, clientAddress(req), 1 + Math.floor(documentChars / DOCUMENT_CHARS_PER_POINT));
-    return waitMs === undefined ? undefined : tooMany(waitMs);
+  return {
+    async admit({ req, context, documentChars }) {
+      const waitMs = await budget.charge(await principalOf(context), clientAddress(req), 1 + Math.floor(documentChars / DOCUMENT_CHARS_PER_POINT));
+      return waitMs === undefined ? undefined : tooMany(waitMs);
+    },
+    answered({ req, context }, answerChars) {
+      const points = Math.floor(answerChars / ANSWER_CHARS_PER_POINT);
+      if (points > 0) void principalOf(context).then((principal) => budget.spend(principal, clientAddress(req), points));
+    },
   };
 }
 

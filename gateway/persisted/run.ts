@@ -22,7 +22,9 @@ export async function runPersisted<C extends BaseContext>(
 ): Promise<Answer> {
   let context: Promise<C> | undefined;
   const contextFn = () => (context ??= contextOf({ req, requestId }));
-  const refused = await admission?.({ req, requestId, context: contextFn, documentChars: 0 });
+  // Admitted, not told of the answer: an export runs its pages one at a time on one connection,
+  // bounded by its row limit, and a charge for their size would cut a long export off mid-file.
+  const refused = await admission?.admit({ req, requestId, context: contextFn, documentChars: 0 });
   if (refused) return { status: refused.status, headers: refused.headers, result: JSON.parse(refused.body) as Answer['result'] };
   // Only what says who asks and which trace it belongs to travels on; the rest of this request
   // (its Accept, conditional headers, length) is the export's, not the operation's.
