@@ -4,11 +4,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { killOnExit } from './children.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setPriority } from 'node:os';
 import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
 import jwt from 'jsonwebtoken';
 import type { Principal } from '../common/auth/principal.js';
 import { REPO_ROOT } from '../common/subgraphs.js';
@@ -120,9 +121,16 @@ export async function startXietong(name: string, options: XietongOptions): Promi
       env: { XIETONG_WORKERS: '1' },
       readiness: { kind: 'health', url: `http://127.0.0.1:${port}/`, healthUrl: `http://127.0.0.1:${port}/health` },
       // As users run it (the Dockerfile's command); the peers run with Node's defaults, as theirs do.
-      nodeFlags: GATEWAY_NODE_FLAGS,
+      nodeFlags: options.root ? await nodeFlagsOf(options.root) : GATEWAY_NODE_FLAGS,
     },
   );
+}
+
+/** The node flags another built checkout runs its gateway with: its own, none before it had any (a baseline is measured as it shipped). */
+async function nodeFlagsOf(root: string): Promise<readonly string[]> {
+  const file = join(root, 'dist/gateway/node-flags.js');
+  if (!existsSync(file)) return [];
+  return ((await import(pathToFileURL(file).href)) as { GATEWAY_NODE_FLAGS: readonly string[] }).GATEWAY_NODE_FLAGS;
 }
 
 /** The peer gateways, each as its own process on the gateway CPU. */
