@@ -42,8 +42,8 @@ export interface AdmittedRequest<TContext> {
 export interface Admission<TContext> {
   /** Decides, before anything else runs, whether a request (any method) may proceed: undefined lets it through, an answer refuses it (e.g. 429). */
   admit(request: AdmittedRequest<TContext>): Promise<Refusal | undefined>;
-  /** Told the characters of the answer an admitted request was given (a 304 counts its whole answer: the work was done). */
-  answered?(request: AdmittedRequest<TContext>, answerChars: number): void;
+  /** Told, once it is sent, the bytes of the answer an admitted request was given (a 304 counts its whole answer: the work was done). */
+  answered?(request: AdmittedRequest<TContext>, answerBytes: number): void;
 }
 
 /** The characters of GraphQL document a request carries: a POST body's `query` (each, in a batch), or a GET's `query` parameter; 0 for a persisted query sent by hash. */
@@ -54,6 +54,20 @@ export function documentCharsOf(method: string | undefined, url: string | undefi
   };
   if (method === 'GET') return new URLSearchParams(searchOf(url ?? '/')).get('query')?.length ?? 0;
   return Array.isArray(body) ? body.reduce((n: number, request) => n + chars(request), 0) : chars(body);
+}
+
+/** Tells an admission the bytes of an answer once it is sent; a hook that throws changes nothing for the caller, who has the answer. */
+export function reportAnswered<TContext>(admission: Admission<TContext> | undefined, request: AdmittedRequest<TContext>, bytes: number): void {
+  try {
+    admission?.answered?.(request, bytes);
+  } catch (error) {
+    void error;
+  }
+}
+
+/** The bytes a body takes on the wire (a string as UTF-8). */
+export function byteLengthOf(body: string | Uint8Array): number {
+  return typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
 }
 
 /** An admission's refusal: an answer whose body is JSON text. */
@@ -156,11 +170,11 @@ export async function serveApollo<TContext extends BaseContext>(options: ServeOp
     const admitted: AdmittedRequest<TContext> = { req, requestId, context: contextFn, documentChars: documentCharsOf(req.method, req.url, body) };
     const refused = await options.admission?.admit(admitted);
     if (refused) return void res.writeHead(refused.status, refused.headers).end(refused.body);
-    const answered = (chars: number) => options.admission?.answered?.(admitted, chars);
+    const answered = (bytes: number) => reportAnswered(options.admission, admitted, bytes);
     const answer = await (await found)?.();
     if (answer) {
-      answered(answer.body.length);
-      return void res.writeHead(answer.status, answer.headers).end(answer.body);
+      res.writeHead(answer.status, answer.headers).end(answer.body);
+      return answered(byteLengthOf(answer.body));
     }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
@@ -173,24 +187,30 @@ export async function serveApollo<TContext extends BaseContext>(options: ServeOp
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
-      answered(response.body.string.length);
+      const text = response.body.string;
       if (options.conditionalGet && req.method === 'GET' && res.statusCode === 200) {
-        const etag = etagOf(response.body.string);
+        const etag = etagOf(text);
         res.setHeader('etag', etag);
         // Revalidate every time: the answer depends on the caller's token and on data that changes.
         res.setHeader('cache-control', 'private, no-cache');
-        if (notModified(headerValue(req, 'if-none-match'), etag)) return void res.writeHead(304).end();
+        if (notModified(headerValue(req, 'if-none-match'), etag)) {
+          res.writeHead(304).end();
+          return answered(byteLengthOf(text));
+        }
       }
-      res.end(response.body.string);
-      return;
+      res.end(text);
+      return answered(byteLengthOf(text));
     }
-    let chars = 0;
-    for await (const chunk of response.body.asyncIterator) {
-      chars += chunk.length;
-      res.write(chunk);
+    let bytes = 0;
+    try {
+      for await (const chunk of response.body.asyncIterator) {
+        bytes += byteLengthOf(chunk);
+        res.write(chunk);
+      }
+      res.end();
+    } finally {
+      answered(bytes);
     }
-    res.end();
-    answered(chars);
   }
 
   await new Promise<void>((resolve, reject) => {

@@ -5,9 +5,21 @@
  * that dies hard leaves its children serving on their ports with nobody to stop them.
  */
 
-/** Calls `stop` once the parent's IPC channel closes (at once if it already has); does nothing in a process started without one. */
-export function stopWithParent(stop: () => void, child: NodeJS.Process = process): void {
-  if (child.send === undefined) return;
-  if (!child.connected) stop();
-  else child.once('disconnect', stop);
+/** How long `stop` may take once the parent is gone before the process exits anyway: nobody is left to wait for it. */
+export const ORPHAN_STOP_MS = 10_000;
+
+/**
+ * Calls `stop` once the parent's IPC channel closes (at once if it already has), and exits after
+ * {@link ORPHAN_STOP_MS} if the process is still running; does nothing in a process started
+ * without a channel. Any parent that closes the channel counts (a supervisor that calls
+ * `disconnect()` too), which is what a parent giving its child an IPC channel asks for.
+ */
+export function stopWithParent(stop: () => void): void {
+  if (process.send === undefined) return;
+  const orphaned = () => {
+    setTimeout(() => process.exit(1), ORPHAN_STOP_MS).unref();
+    stop();
+  };
+  if (!process.connected) orphaned();
+  else process.once('disconnect', orphaned);
 }

@@ -42,11 +42,14 @@ describe('a province started as a child process (npm start)', () => {
     let provincePid = 0;
     try {
       const lines = createInterface({ input: parent.stdout! });
-      const first = await new Promise<string>((resolve, reject) => {
-        lines.once('line', resolve);
+      // The province shares the parent's output: wait for the parent's own line, whatever else is printed.
+      const url = await new Promise<string>((resolve, reject) => {
+        lines.on('line', (line) => {
+          const parsed = /^\{"url":"[^"]+"\}$/.test(line) ? (JSON.parse(line) as { url: string }) : undefined;
+          if (parsed) resolve(parsed.url);
+        });
         parent.once('exit', (code) => reject(new Error(`parent exited with ${code} before the province answered`)));
       });
-      const { url } = JSON.parse(first) as { url: string };
       provincePid = ((await (await fetch(url.replace('/graphql', '/health'))).json()) as { pid: number }).pid;
       expect(provincePid).not.toBe(parent.pid);
       expect(alive(provincePid)).toBe(true);

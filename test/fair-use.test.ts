@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startGateway, type RunningGateway } from '../gateway/server.js';
 import type { DemoStack } from '../demo/demo-stack.js';
@@ -319,24 +319,64 @@ describe('large documents cost more of the request budget', () => {
 });
 
 describe('large answers cost more of the request budget', () => {
-  it('an answer costs one point more per 10,000 characters, spent once it is sent', async () => {
-    const gateway = await startGateway(await gatewayOptionsFor(stack, { rateLimit: { requests: { points: 20, anonymousPoints: 20, windowSeconds: 60 } } }));
-    // Twenty aliases of the directory's 33 divisions with their regions: tens of thousands of characters from a short document.
+  it.each([
+    ['executed', false],
+    ['executed, then served from the response cache', true],
+  ])('an answer costs one point more per 10,000 bytes, spent once it is sent: %s', async (_name, cached) => {
+    const points = 60;
+    const gateway = await startGateway(
+      await gatewayOptionsFor(stack, {
+        rateLimit: { requests: { points, anonymousPoints: points, windowSeconds: 60 } },
+        ...(cached ? { responseCache: { ttlSeconds: 60, maxEntries: 100 } } : {}),
+      }),
+    );
+    // Twenty aliases of the directory's 33 divisions with their regions: tens of kB from a short
+    // document, much of it Chinese (three bytes a character in UTF-8).
     const large = `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: provinces { code name shortName regions { code name description } }`).join(' ')} }`;
     const small = '{ regions { code } }';
     try {
-      const sub = `hana-${randomUUID()}`;
-      const token = tokenFor({ role: 'ANALYST', sub });
-      const first = await post(gateway.url, { query: large }, { token });
-      const answer = await first.text();
-      expect(first.status).toBe(200);
+      const token = tokenFor({ role: 'ANALYST', sub: `hana-${randomUUID()}` });
+      const answers = [];
+      for (let i = 0; i < (cached ? 2 : 1); i++) {
+        const response = await post(gateway.url, { query: large }, { token });
+        expect(response.status).toBe(200);
+        answers.push(await response.text());
+      }
       const requestPoints = 1 + Math.floor(large.length / 1000);
-      const answerPoints = Math.floor(answer.length / 10_000);
-      expect(answerPoints).toBeGreaterThanOrEqual(2);
+      const answerPoints = Math.floor(Buffer.byteLength(answers[0]) / 10_000);
+      expect(answerPoints).toBeGreaterThan(Math.floor(answers[0].length / 10_000));
+      // A cache hit sends the same bytes, and costs the same.
+      expect(new Set(answers).size).toBe(1);
       let answered = 0;
       while ((await post(gateway.url, { query: small }, { token })).status === 200) answered++;
-      // 20 points: the large request's (its document's size), its answer's, then one per small request.
-      expect(answered).toBe(20 - requestPoints - answerPoints);
+      // The budget: each large request's points (its document's size) and its answer's, then one per small request.
+      expect(answered).toBe(points - answers.length * (requestPoints + answerPoints));
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
+
+describe('an export pays for its answer as the endpoint does', () => {
+  it('a persisted document exported as a table costs a point and its answer bytes, each time', async () => {
+    const points = 60;
+    const gateway = await startGateway(await gatewayOptionsFor(stack, { rateLimit: { requests: { points, anonymousPoints: points, windowSeconds: 60 } } }));
+    // The table holds the first field only, but the whole document runs: its answer is the cost.
+    const large = `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: provinces { code name shortName regions { code name description } }`).join(' ')} }`;
+    const id = createHash('sha256').update(large).digest('hex');
+    try {
+      const token = tokenFor({ role: 'ANALYST', sub: `ines-${randomUUID()}` });
+      const registered = await post(gateway.url, { query: large, extensions: { persistedQuery: { version: 1, sha256Hash: id } } }, { token });
+      expect(registered.status).toBe(200);
+      const answerPoints = Math.floor(Buffer.byteLength(await registered.text()) / 10_000);
+      expect(answerPoints).toBeGreaterThanOrEqual(2);
+      const exported = await fetch(`${gateway.url.replace(/\/graphql$/, '')}/export/${id}.csv`, { headers: { authorization: `Bearer ${token}` } });
+      expect(exported.status).toBe(200);
+      expect(await exported.text()).toContain('310000');
+      let answered = 0;
+      while ((await post(gateway.url, { query: '{ regions { code } }' }, { token })).status === 200) answered++;
+      // The registration (its document's size and its answer), the export (one point and the same answer), then one per small request.
+      expect(answered).toBe(points - (1 + Math.floor(large.length / 1000) + answerPoints) - (1 + answerPoints));
     } finally {
       await gateway.stop();
     }

@@ -5,7 +5,7 @@ import { SUPERGRAPH_PATH } from '../../common/subgraphs.js';
 import { readShardRules } from '../shard/rules.js';
 import { RegionMembership } from '../../common/regions/membership.js';
 import { ProvinceRegistry } from '../shard/registry.js';
-import { registryFanOut, requestCost, type FanOut } from './fan-out-cost.js';
+import { directoryLists, registryFanOut, requestCost, type FanOut } from './fan-out-cost.js';
 
 const rules = readShardRules(readFileSync(SUPERGRAPH_PATH, 'utf8'));
 // Nine provinces in three regions, the largest of four; a region scope selects 4, a province 1.
@@ -14,8 +14,8 @@ const fanOut: FanOut = {
   largestRegion: () => 4,
   regions: () => 3,
   provinces: () => 9,
-  listedRegions: () => 3,
-  listedProvinces: () => 9,
+  // The directory answers more than is registered: 33 divisions, 3 regions of at most 4 members, a province in at most 2 regions.
+  listed: () => ({ provinces: 33, regions: 3, regionProvinces: 4, provinceRegions: 2 }),
 };
 const scans = (query: string, variables: Record<string, unknown> = {}) => {
   const document = parse(query);
@@ -32,7 +32,7 @@ describe('requestCost: province aggregate scans', () => {
     [
       'the region dashboard: the region figure and each province of the directory list',
       '{ region(code: "YRD") { energySummary(year: 2025) { totalKgce } provinces { energySummary(year: 2025) { totalKgce } } } }',
-      4 + 9,
+      4 + 4,
     ],
     // An upper bound: each of the 9 provinces pages 100 rows before the gateway keeps 100.
     ['a page of assets each asking for its province figure', '{ assets(first: 100) { edges { node { province { assetSummary { assetCount } } } } } }', 900],
@@ -79,14 +79,16 @@ describe('requestCost: province rows', () => {
 
 describe('requestCost: objects in the answer', () => {
   it.each([
-    // Nine provinces in three regions (the test's fan-out): directory lists at their registered sizes.
-    ['the directory, three levels', '{ provinces { regions { provinces { code } } } }', 9 + 9 * 3 + 9 * 3 * 9],
+    // The directory's lists at what they answer (the test's fan-out): 33 divisions, a province's
+    // regions at 2, a region's provinces at 4.
+    ['the directory, three levels', '{ provinces { regions { provinces { code } } } }', 33 + 33 * 2 + 33 * 2 * 4],
     ['a summary is one object, whatever it scans', '{ assetSummary { assetCount } r: regions { energySummary(year: 2025) { totalKgce } } }', 1 + 3 + 3],
     ['a page: its rows, then each edge and node', '{ assets(first: 20) { edges { node { id } } } }', 180 + 180 + 180],
     [
       'twenty aliases of a ten-level provinces → regions chain',
       `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: provinces { ${'regions { provinces { '.repeat(4)}code${' } }'.repeat(4)} }`).join(' ')} }`,
-      20 * [0, 1, 2, 3, 4, 5, 6, 7, 8].reduce((n, level) => n + 9 ** Math.ceil((level + 1) / 2) * 3 ** Math.floor((level + 1) / 2), 0),
+      // Level k (0 to 8) holds 33 × 2^ceil(k/2) × 4^floor(k/2) objects.
+      20 * [0, 1, 2, 3, 4, 5, 6, 7, 8].reduce((n, k) => n + 33 * 2 ** Math.ceil(k / 2) * 4 ** Math.floor(k / 2), 0),
     ],
   ])('%s', (_name, query, expected) => {
     expect(scans(query).objects).toBe(expected);
@@ -104,15 +106,25 @@ describe('registryFanOut: the directory lists as the cost model counts them', ()
     // The directory answers `provinces` with all 33 divisions of GB/T 2260 and `regions` with both
     // configured regions, though only 上海 is registered (and CY has no registered province): those
     // are the objects of an answer; only the registered reach a province's data.
-    expect([live.listedProvinces(), live.listedRegions()]).toEqual([33, 2]);
+    expect(live.listed()).toEqual({ provinces: 33, regions: 2, regionProvinces: 2, provinceRegions: 1 });
     expect([live.provinces(), live.regions()]).toEqual([1, 1]);
     expect([live.scope(undefined), live.largestRegion()]).toEqual([1, 1]);
+  });
+
+  it('sizes a region and a province by their largest lists, and counts large before the regions are known', () => {
+    const regions = RegionMembership.of([
+      { code: 'YRD', provinceCodes: ['310000', '320000', '330000', '340000'] },
+      { code: 'YRB', provinceCodes: ['320000', '370000'] },
+    ]);
+    // 江苏 is in both regions.
+    expect(directoryLists(regions, 0)).toEqual({ provinces: 33, regions: 2, regionProvinces: 4, provinceRegions: 2 });
+    expect(directoryLists(RegionMembership.EMPTY, 9)).toEqual({ provinces: 33, regions: 10, regionProvinces: 33, provinceRegions: 10 });
   });
 });
 
 describe('requestCost: a directory list answers every division, but only registered provinces are scanned', () => {
   it('counts 33 objects for the list and a scan for each of the 9 registered provinces', () => {
-    const demo: FanOut = { ...fanOut, listedProvinces: () => 33 };
+    const demo = fanOut;
     const document = parse('{ provinces { code energySummary(year: 2025) { totalKgce } } }');
     const operation = document.definitions[0] as OperationDefinitionNode;
     // 33 provinces and one summary object each; scans only where a province is registered.

@@ -32,9 +32,20 @@ export interface FanOut {
   /** Regions and provinces registered: the items of the directory's lists that reach a province's data. */
   regions(): number;
   provinces(): number;
-  /** What the directory's lists return: every configured region, every division of GB/T 2260 (registered or not). */
-  listedRegions(): number;
-  listedProvinces(): number;
+  /** What the directory's lists answer, registered or not (the objects of an answer). */
+  listed(): DirectoryLists;
+}
+
+/** The most items each of the directory's lists answers. */
+export interface DirectoryLists {
+  /** `provinces`: every division of GB/T 2260. */
+  provinces: number;
+  /** `regions`: every configured region. */
+  regions: number;
+  /** A region's `provinces`: the members of the largest region. */
+  regionProvinces: number;
+  /** A province's `regions`: the most regions one province belongs to. */
+  provinceRegions: number;
 }
 
 /**
@@ -55,7 +66,7 @@ export interface RequestCost {
   rows: number;
   /**
    * Objects the answer holds at most: every object field times the items of the lists above it,
-   * the directory's lists (regions, provinces) at their registered sizes. Directory objects are
+   * the directory's lists at the most they answer ({@link DirectoryLists}). Directory objects are
    * no province rows, but a chain of them (provinces → regions → provinces …) under aliases
    * answered a 6 kB document with 10 MB.
    */
@@ -88,13 +99,18 @@ export function requestCost(input: {
 
   // A summary merges sums across provinces; a connection (with edges) only sums its totalCount.
   const isSummary = (type: GraphQLObjectType) => !('edges' in type.getFields()) && Object.keys(type.getFields()).some((f) => rules.fieldMerge(type.name, f)?.op === 'sum');
-  // A directory list answers every division (objects), but only registered provinces have data to scan or rows to read (work).
-  const listSize = (named: string): { objects: number; work: number } =>
-    named === 'Province'
-      ? { objects: fanOut.listedProvinces(), work: fanOut.provinces() }
-      : named === 'Region'
-        ? { objects: fanOut.listedRegions(), work: fanOut.regions() }
-        : { objects: DEFAULT_LIST_SIZE, work: DEFAULT_LIST_SIZE };
+  // A directory list answers every division it holds (objects), but only registered provinces
+  // have data to scan or rows to read (work); a region's or a province's own list is shorter.
+  const listed = fanOut.listed();
+  const listSize = (parent: string, named: string): { objects: number; work: number } => {
+    if (named === 'Province')
+      return parent === 'Region' ? { objects: listed.regionProvinces, work: fanOut.largestRegion() } : { objects: listed.provinces, work: fanOut.provinces() };
+    if (named === 'Region')
+      return parent === 'Province'
+        ? { objects: listed.provinceRegions, work: Math.min(listed.provinceRegions, fanOut.regions()) }
+        : { objects: listed.regions, work: fanOut.regions() };
+    return { objects: DEFAULT_LIST_SIZE, work: DEFAULT_LIST_SIZE };
+  };
 
   // `times`: how often a field is in the answer; `work`: how often it reaches a province.
   const walk = (set: SelectionSetNode, parent: GraphQLObjectType, times: number, work: number, seen: Set<string>): void => {
@@ -133,7 +149,7 @@ export function requestCost(input: {
         factor = { objects: rows, work: rows };
         cost.rows += work * rows;
       } else if (isListType(unwrapped) && !named.name.endsWith('Edge')) {
-        factor = listSize(named.name);
+        factor = listSize(parent.name, named.name);
         if (row) cost.rows += work * factor.work;
       } else if (row && !parent.name.endsWith('Edge')) {
         // An edge's node is the page's own row, counted with the page.
@@ -226,8 +242,26 @@ export function registryFanOut(registry: ProvinceRegistry, regions: () => Region
         .codes()
         .filter((code) => registry.regionProvinces(code, regions()).length > 0).length,
     provinces: () => registry.list().length,
-    listedRegions: () => regions().codes().length,
-    // The directory lists all 33 divisions, the nine of a demo as much as the 31 of a full network.
-    listedProvinces: () => Math.max(PROVINCES.length, registry.list().length),
+    listed: () => directoryLists(regions(), registry.list().length),
+  };
+}
+
+/**
+ * The directory's list sizes under a region membership. Before the gateway has read the regions
+ * (the membership is empty until the directory first answers) they are taken as large, never as
+ * none: an estimate of zero would let any chain of them through.
+ */
+export function directoryLists(membership: RegionMembership, registered: number): DirectoryLists {
+  // The directory lists all 33 divisions, the nine of a demo as much as the 31 of a full network.
+  const provinces = Math.max(PROVINCES.length, registered);
+  const codes = membership.codes();
+  if (codes.length === 0) return { provinces, regions: DEFAULT_LIST_SIZE, regionProvinces: provinces, provinceRegions: DEFAULT_LIST_SIZE };
+  const perProvince = new Map<string, number>();
+  for (const code of codes) for (const p of membership.members(code) ?? []) perProvince.set(p, (perProvince.get(p) ?? 0) + 1);
+  return {
+    provinces,
+    regions: codes.length,
+    regionProvinces: Math.max(...codes.map((code) => membership.members(code)?.length ?? 0)),
+    provinceRegions: Math.max(0, ...perProvince.values()),
   };
 }

@@ -94,13 +94,14 @@ export const retryAfterSeconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000
 export const DOCUMENT_CHARS_PER_POINT = 1000;
 
 /**
- * Characters of answer that cost one more request point, spent after the answer is sent.
- * Measured on the `npm start` demo (2026-12-03): the heaviest directory-only document an
- * anonymous caller may send within the cost bounds (thirty aliased province → region → province
- * chains, 205,000 characters of answer) took 65–240 ms to answer, about as many points at this
- * rate (21) as its time at validation's 5 ms a point. A dashboard's answers are a few thousand.
+ * Bytes of answer that cost one more request point, spent after the answer is sent.
+ * Measured on the `npm start` demo (2026-12-03): thirty aliased province → region → province
+ * chains of the directory, sent anonymously, were answered with 205 kB in 65–240 ms (the cost
+ * model counts that document above its bound since; documents of the same answer size pass it),
+ * about as many points at this rate (21) as its time at validation's 5 ms a point. A dashboard's
+ * answers are a few kB.
  */
-export const ANSWER_CHARS_PER_POINT = 10_000;
+export const ANSWER_BYTES_PER_POINT = 10_000;
 
 /**
  * Charges a request budget one point per request, and one more per {@link DOCUMENT_CHARS_PER_POINT}
@@ -108,7 +109,7 @@ export const ANSWER_CHARS_PER_POINT = 10_000;
  * anything else runs, cache hits included. Everyday documents and persisted queries cost one
  * point; a large document is charged before it is parsed or validated, so a burst of them (sent at
  * once, before validation-cost.ts's charges for their validation land) is bounded too. The
- * answer costs one point per {@link ANSWER_CHARS_PER_POINT} characters, spent once it is sent:
+ * answer costs one point per {@link ANSWER_BYTES_PER_POINT} bytes, spent once it is sent:
  * shaping and serializing a large answer is the gateway's own work, which the bounds on a
  * document's cost only cap per request.
  */
@@ -123,9 +124,13 @@ export function rateLimitAdmission<C extends { principal: Principal }>(budget: B
       const waitMs = await budget.charge(await principalOf(context), clientAddress(req), 1 + Math.floor(documentChars / DOCUMENT_CHARS_PER_POINT));
       return waitMs === undefined ? undefined : tooMany(waitMs);
     },
-    answered({ req, context }, answerChars) {
-      const points = Math.floor(answerChars / ANSWER_CHARS_PER_POINT);
-      if (points > 0) void principalOf(context).then((principal) => budget.spend(principal, clientAddress(req), points));
+    answered({ req, context }, answerBytes) {
+      const points = Math.floor(answerBytes / ANSWER_BYTES_PER_POINT);
+      if (points === 0) return;
+      // Budget.spend never rejects; a failure here must still not become an unhandled rejection.
+      void principalOf(context)
+        .then((principal) => budget.spend(principal, clientAddress(req), points))
+        .catch(() => undefined);
     },
   };
 }

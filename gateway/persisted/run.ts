@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
-import type { Admission } from '../../common/http.js';
+import { byteLengthOf, reportAnswered, type Admission } from '../../common/http.js';
 import type { Answer, PersistedRequest } from '../export/route.js';
 
 /** The request headers an operation run on a client's behalf carries. */
@@ -22,9 +22,8 @@ export async function runPersisted<C extends BaseContext>(
 ): Promise<Answer> {
   let context: Promise<C> | undefined;
   const contextFn = () => (context ??= contextOf({ req, requestId }));
-  // Admitted, not told of the answer: an export runs its pages one at a time on one connection,
-  // bounded by its row limit, and a charge for their size would cut a long export off mid-file.
-  const refused = await admission?.admit({ req, requestId, context: contextFn, documentChars: 0 });
+  const admitted = { req, requestId, context: contextFn, documentChars: 0 };
+  const refused = await admission?.admit(admitted);
   if (refused) return { status: refused.status, headers: refused.headers, result: JSON.parse(refused.body) as Answer['result'] };
   // Only what says who asks and which trace it belongs to travels on; the rest of this request
   // (its Accept, conditional headers, length) is the export's, not the operation's.
@@ -52,5 +51,8 @@ export async function runPersisted<C extends BaseContext>(
   let body = '';
   if (response.body.kind === 'complete') body = response.body.string;
   else for await (const chunk of response.body.asyncIterator) body += chunk;
+  // Charged as the endpoint charges the same answer: an export that then meets its limit waits as
+  // told (export/route.ts), and an export of a single page costs what a POST of it would.
+  reportAnswered(admission, admitted, byteLengthOf(body));
   return { status: response.status ?? 200, headers: Object.fromEntries(response.headers), result: JSON.parse(body) as Answer['result'] };
 }

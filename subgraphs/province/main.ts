@@ -37,11 +37,19 @@ try {
   console.error(`xietong province: ${(error as Error).message}`);
   process.exit(2);
 }
+// Once, however many of Ctrl-C, SIGTERM and the parent's going ask for it.
+let stopping: Promise<void> | undefined;
 const shutdown = () =>
-  void service
+  void (stopping ??= service
     .stop()
     .then(() => tracing?.stop())
-    .then(() => process.exit(0));
+    .then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`xietong province: stopping failed: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    ));
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);
 // Started by `npm start` (demo/province-process.ts): a parent that dies hard takes its provinces with it.
