@@ -170,11 +170,14 @@ export async function serveApollo<TContext extends BaseContext>(options: ServeOp
     const admitted: AdmittedRequest<TContext> = { req, requestId, context: contextFn, documentChars: documentCharsOf(req.method, req.url, body) };
     const refused = await options.admission?.admit(admitted);
     if (refused) return void res.writeHead(refused.status, refused.headers).end(refused.body);
-    const answered = (bytes: number) => reportAnswered(options.admission, admitted, bytes);
+    // Measured only where an admission listens (the gateway): a subgraph's answers are not counted.
+    const answered = (body: string | Uint8Array | number) => {
+      if (options.admission?.answered) reportAnswered(options.admission, admitted, typeof body === 'number' ? body : byteLengthOf(body));
+    };
     const answer = await (await found)?.();
     if (answer) {
       res.writeHead(answer.status, answer.headers).end(answer.body);
-      return answered(byteLengthOf(answer.body));
+      return answered(answer.body);
     }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
@@ -195,11 +198,11 @@ export async function serveApollo<TContext extends BaseContext>(options: ServeOp
         res.setHeader('cache-control', 'private, no-cache');
         if (notModified(headerValue(req, 'if-none-match'), etag)) {
           res.writeHead(304).end();
-          return answered(byteLengthOf(text));
+          return answered(text);
         }
       }
       res.end(text);
-      return answered(byteLengthOf(text));
+      return answered(text);
     }
     let bytes = 0;
     try {
