@@ -56,17 +56,22 @@ export function documentCharsOf(method: string | undefined, url: string | undefi
   return Array.isArray(body) ? body.reduce((n: number, request) => n + chars(request), 0) : chars(body);
 }
 
-/** Tells an admission the bytes of an answer once it is sent; a hook that throws changes nothing for the caller, who has the answer. */
-export function reportAnswered<TContext>(admission: Admission<TContext> | undefined, request: AdmittedRequest<TContext>, bytes: number): void {
+/**
+ * Tells an admission the bytes of an answer (its body, or their count) once it is sent. Measured
+ * only where an admission listens (the gateway), not for a subgraph's answers; a hook that throws
+ * changes nothing for the caller, who has the answer.
+ */
+export function reportAnswered<TContext>(admission: Admission<TContext> | undefined, request: AdmittedRequest<TContext>, body: string | Uint8Array | number): void {
+  if (!admission?.answered) return;
   try {
-    admission?.answered?.(request, bytes);
+    admission.answered(request, typeof body === 'number' ? body : byteLengthOf(body));
   } catch (error) {
     void error;
   }
 }
 
 /** The bytes a body takes on the wire (a string as UTF-8). */
-export function byteLengthOf(body: string | Uint8Array): number {
+function byteLengthOf(body: string | Uint8Array): number {
   return typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
 }
 
@@ -170,10 +175,7 @@ export async function serveApollo<TContext extends BaseContext>(options: ServeOp
     const admitted: AdmittedRequest<TContext> = { req, requestId, context: contextFn, documentChars: documentCharsOf(req.method, req.url, body) };
     const refused = await options.admission?.admit(admitted);
     if (refused) return void res.writeHead(refused.status, refused.headers).end(refused.body);
-    // Measured only where an admission listens (the gateway): a subgraph's answers are not counted.
-    const answered = (body: string | Uint8Array | number) => {
-      if (options.admission?.answered) reportAnswered(options.admission, admitted, typeof body === 'number' ? body : byteLengthOf(body));
-    };
+    const answered = (body: string | Uint8Array | number) => reportAnswered(options.admission, admitted, body);
     const answer = await (await found)?.();
     if (answer) {
       res.writeHead(answer.status, answer.headers).end(answer.body);

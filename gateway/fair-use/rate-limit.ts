@@ -67,7 +67,7 @@ export class Budget {
   }
 
   /**
-   * Spends a caller's budget on work already done (validation-cost.ts): it refuses nothing, so it
+   * Spends a caller's budget on work already done (a validation, an answer sent): it refuses nothing, so it
    * counts no refusal; the caller's next requests find the budget spent.
    */
   async spend(principal: Principal | undefined, address: string, points: number): Promise<void> {

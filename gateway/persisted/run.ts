@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
-import { byteLengthOf, reportAnswered, type Admission } from '../../common/http.js';
+import { reportAnswered, type Admission } from '../../common/http.js';
 import type { Answer, PersistedRequest } from '../export/route.js';
 
 /** The request headers an operation run on a client's behalf carries. */
@@ -53,6 +53,6 @@ export async function runPersisted<C extends BaseContext>(
   else for await (const chunk of response.body.asyncIterator) body += chunk;
   // Charged as the endpoint charges the same answer: an export that then meets its limit waits as
   // told (export/route.ts), and an export of a single page costs what a POST of it would.
-  reportAnswered(admission, admitted, byteLengthOf(body));
+  reportAnswered(admission, admitted, body);
   return { status: response.status ?? 200, headers: Object.fromEntries(response.headers), result: JSON.parse(body) as Answer['result'] };
 }
